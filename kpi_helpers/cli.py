@@ -1,0 +1,136 @@
+"""`kpi-workbook` command: a thin layer over functions that tests call directly."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kpi_helpers.exceptions import KpiWorkbookError
+
+
+def _cmd_list_kpis(args: argparse.Namespace) -> int:
+    from kpi_helpers.catalog import DOMAINS, kpi_table, load_catalog
+
+    if args.domain and args.domain not in DOMAINS:
+        print(f"unknown domain {args.domain!r}; use one of {', '.join(DOMAINS)}", file=sys.stderr)
+        return 2
+    table = kpi_table(load_catalog(), domain=args.domain, lang=args.lang)
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False)
+    else:
+        for domain, rows in table.groupby("domain", sort=False):
+            print(f"\n== {domain} ({len(rows)})")
+            for row in rows.itertuples(index=False):
+                partners = f"  ↔ {row.partners}" if row.partners else ""
+                print(f"  {row.id:<32} {row.label:<38} {row.kind:<11} {row.formula}{partners}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from kpi_helpers.validate import validate_folder
+
+    problems, checked = validate_folder(args.params, clients=_split(args.clients))
+    for line in problems:
+        print(line)
+    errors = [p for p in problems if not p.startswith("warning")]
+    print(f"{checked} params file(s) checked: {len(errors)} problem(s), {len(problems) - len(errors)} warning(s)",
+          file=sys.stderr)
+    return 1 if errors or checked == 0 else 0
+
+
+def _cmd_new_client(args: argparse.Namespace) -> int:
+    from kpi_helpers.validate import new_client
+
+    path = new_client(args.name, params_dir=args.params, display_name=args.display_name, force=args.force)
+    print(f"wrote {path} — edit it, then run: kpi-workbook validate --params {args.params}")
+    return 0
+
+
+def _cmd_kpis(args: argparse.Namespace) -> int:
+    from kpi_helpers.validate import kpi_table_for_client
+
+    table = kpi_table_for_client(args.params_file, grain=args.grain, by=args.by)
+    if args.out:
+        out = Path(args.out)
+        if out.suffix == ".xlsx":
+            table.to_excel(out, index=False)
+        else:
+            table.to_csv(out, index=False)
+        print(f"wrote {len(table)} rows to {out}")
+    else:
+        table.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from kpi_helpers.batch import run_batch
+
+    result = run_batch(
+        params_dir=args.params, out_dir=args.out, clients=_split(args.clients), workers=args.workers,
+        timeout=args.timeout, lang=args.lang, dask=args.dask, progress=not args.quiet,
+    )
+    print(result.summary_text())
+    return 0 if result.ok else 1
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kpi-workbook", description="KPI Workbook: goals, KPI pairs and analysis per client.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the notebooks for every client and write reports")
+    run.add_argument("--params", default="params", help="folder with <client>.yaml files (default: params/)")
+    run.add_argument("--clients", help="comma-separated client ids (default: all)")
+    run.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    run.add_argument("--workers", type=int, default=None, help="parallel clients (default: CPU count)")
+    run.add_argument("--timeout", type=float, default=600, help="seconds per notebook before its kernel is killed")
+    run.add_argument("--lang", choices=["nl", "en"], help="override every client's report language")
+    run.add_argument("--dask", metavar="SCHEDULER", help="submit runs to a Dask cluster ('local' starts one)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=_cmd_run)
+
+    val = sub.add_parser("validate", help="check params files and their data (no kernel started)")
+    val.add_argument("--params", default="params")
+    val.add_argument("--clients", help="comma-separated client ids (default: all)")
+    val.set_defaults(func=_cmd_validate)
+
+    new = sub.add_parser("new-client", help="write params/NAME.yaml from a commented template")
+    new.add_argument("name")
+    new.add_argument("--params", default="params")
+    new.add_argument("--display-name", default=None)
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
+    new.set_defaults(func=_cmd_new_client)
+
+    lst = sub.add_parser("list-kpis", help="print the KPI catalog")
+    lst.add_argument("--domain")
+    lst.add_argument("--lang", choices=["nl", "en"], default="en")
+    lst.add_argument("--format", choices=["text", "csv"], default="text")
+    lst.set_defaults(func=_cmd_list_kpis)
+
+    kpis = sub.add_parser("kpis", help="write one client's KPI table (CSV/Excel) for checking by hand")
+    kpis.add_argument("params_file")
+    kpis.add_argument("--grain", default="month", choices=["day", "week", "month", "quarter", "year"])
+    kpis.add_argument("--by", default=None, help="dimension, e.g. channel")
+    kpis.add_argument("--out", default=None, help="FILE.csv or FILE.xlsx (default: stdout)")
+    kpis.set_defaults(func=_cmd_kpis)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KpiWorkbookError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

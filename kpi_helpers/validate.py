@@ -1,0 +1,118 @@
+"""Checks that need no kernel: params + data validation, new params files, KPI tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from kpi_helpers.exceptions import DataValidationError, KpiWorkbookError, ParamsError
+from kpi_helpers.params import CLIENT_ID_PATTERN, ClientConfig, find_params_files, load_params
+
+
+@dataclass
+class ClientCheck:
+    """The outcome of checking one params file and its data."""
+
+    file: Path
+    config: ClientConfig | None = None
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def client(self) -> str:
+        from kpi_helpers.params import client_id_from_path
+
+        return self.config.client if self.config else client_id_from_path(self.file)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_client(path: str | Path) -> ClientCheck:
+    """Validate one params file and, when it parses, its data. Never raises for user errors."""
+    from kpi_helpers.data import check_data
+
+    check = ClientCheck(Path(path))
+    try:
+        check.config = load_params(path)
+    except ParamsError as error:
+        check.errors = str(error).splitlines()
+        return check
+    try:
+        problems = check_data(check.config)
+    except KpiWorkbookError as error:
+        check.errors.append(f"{path}: {error}")
+        return check
+    for problem in problems:
+        line = f"{path}: data: {problem}"
+        (check.warnings if problem.severity == "warning" else check.errors).append(line)
+    return check
+
+
+def check_folder(params_dir: str | Path, clients: list[str] | None = None) -> list[ClientCheck]:
+    """Check every params file in a folder (or the named clients); flags duplicate client ids."""
+    files = find_params_files(params_dir)
+    if not files:
+        raise KpiWorkbookError(f"{params_dir}: no params files (*.yaml) found")
+    checks = [check_client(f) for f in files]
+    seen: dict[str, Path] = {}
+    for check in checks:
+        if check.config:
+            if check.client in seen:
+                check.errors.append(f"{check.file}: client: id '{check.client}' is also used by {seen[check.client]}")
+            seen.setdefault(check.client, check.file)
+    if clients:
+        unknown = sorted(set(clients) - {c.client for c in checks})
+        if unknown:
+            raise KpiWorkbookError(f"{params_dir}: no params file for client(s) {', '.join(unknown)}")
+        checks = [c for c in checks if c.client in clients]
+    return checks
+
+
+def validate_folder(params_dir: str | Path, clients: list[str] | None = None) -> tuple[list[str], int]:
+    """One line per problem (errors first, then warnings prefixed 'warning: '), and the file count."""
+    checks = check_folder(params_dir, clients)
+    lines = [e for c in checks for e in c.errors] + [f"warning: {w}" for c in checks for w in c.warnings]
+    return lines, len(checks)
+
+
+def new_client(name: str, params_dir: str | Path = "params", display_name: str | None = None,
+               force: bool = False) -> Path:
+    """Write `params/<name>.yaml` from the commented template; refuses to overwrite unless forced."""
+    if not re.match(CLIENT_ID_PATTERN, name):
+        raise KpiWorkbookError(f"'{name}' is not a valid client id: use lowercase letters, digits, '-' and '_' only")
+    folder = Path(params_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    if path.exists() and not force:
+        raise KpiWorkbookError(f"{path} already exists (use --force to overwrite)")
+    template = resources.files("kpi_helpers").joinpath("templates/client.yaml").read_text(encoding="utf-8")
+    title = display_name or name.replace("-", " ").replace("_", " ").title()
+    path.write_text(template.format(client=name, name=_yaml_string(title)), encoding="utf-8")
+    load_params(path)  # the template must always produce a valid file
+    return path
+
+
+def _yaml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def kpi_table_for_client(params_file: str | Path, grain: str = "month", by: str | None = None) -> pd.DataFrame:
+    """The tidy KPI table (period, dimension, kpi, value, unit) of one client's selected KPIs."""
+    from kpi_helpers.data import load_facts
+    from kpi_helpers.engine import compute_kpis
+
+    config = load_params(params_file)
+    facts = load_facts(config)
+    table = compute_kpis(facts, config.all_kpis, grain=grain, by=by)
+    keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit"]
+    return table[keep]
+
+
+__all__ = ["ClientCheck", "check_client", "check_folder", "validate_folder", "new_client",
+           "kpi_table_for_client", "DataValidationError"]
