@@ -1,11 +1,25 @@
 """KPI definitions as data (catalog.yaml) and the checks on a KPI selection.
 
-SKELETON: the dataclasses below are the agreed contract; the loader is being written.
+The catalog is declarative, like dbt MetricFlow: a ratio names its numerator and
+denominator measures, so the engine can re-aggregate it at any grain (sum first,
+divide last) without parsing formula strings. Everything a marketer may edit lives
+in catalog.yaml; this module only loads, validates and answers questions about it.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from kpi_helpers.exceptions import CatalogError, UnknownKpiError
 
 Term = tuple[str, int]  # (measure name, +1 or -1)
 
@@ -15,6 +29,17 @@ KINDS = ("performance", "quality")
 TYPES = ("sum", "ratio", "growth")
 UNITS = ("count", "currency", "percent", "ratio", "minutes", "days")
 DIRECTIONS = ("higher", "lower")
+MEASURE_UNITS = ("count", "currency", "minutes", "days", "hours")
+DIMENSIONS = ("channel", "campaign", "coupon", "product")
+CARD_FIELDS = ("result", "how", "influence", "measure", "time", "owner")
+MAX_PER_DOMAIN = 3
+
+DEFAULT_PATH = Path(__file__).with_name("catalog.yaml")
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_KPI_KEYS = {
+    "id", "labels", "descriptions", "domain", "kind", "type", "measure", "numerator",
+    "denominator", "of", "unit", "direction", "partners", "breakdown", "card",
+}
 
 
 @dataclass(frozen=True)
@@ -22,6 +47,9 @@ class Measure:
     id: str
     labels: dict[str, str]
     unit: str = "count"
+
+    def label(self, lang: str = "en") -> str:
+        return self.labels.get(lang) or self.labels.get("en") or self.id
 
 
 @dataclass(frozen=True)
@@ -35,9 +63,16 @@ class DefinitionCard:
     time: dict[str, str]
     owner: dict[str, str]
 
+    def text(self, lang: str = "en") -> dict[str, str]:
+        """The six answers in one language, in the canonical order (for tables/widgets)."""
+        return {f: getattr(self, f).get(lang) or getattr(self, f).get("en", "") for f in CARD_FIELDS}
+
 
 @dataclass(frozen=True)
 class Kpi:
+    """One KPI. For growth KPIs, numerator/denominator are copied from the base KPI
+    (`growth_of`), so `kpi.measures` is always the set of measures needed."""
+
     id: str
     labels: dict[str, str]
     descriptions: dict[str, str]
@@ -56,7 +91,382 @@ class Kpi:
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels["en"]
 
+    def description(self, lang: str = "en") -> str:
+        return self.descriptions.get(lang) or self.descriptions.get("en", "")
+
     @property
     def measures(self) -> set[str]:
         terms = self.numerator + (self.denominator or ())
         return {m for m, _ in terms}
+
+
+class Catalog:
+    """Read-only collection of KPIs, measures and built-in pairs."""
+
+    def __init__(self, kpis: dict[str, Kpi], measures: dict[str, Measure],
+                 pairs: list[tuple[str, str]], source: Path | None = None):
+        self._kpis = dict(kpis)
+        self.measures: dict[str, Measure] = dict(measures)
+        self.pairs: list[tuple[str, str]] = list(pairs)
+        self.source = source
+
+    def __getitem__(self, kpi_id: str) -> Kpi:
+        try:
+            return self._kpis[kpi_id]
+        except (KeyError, TypeError):
+            raise UnknownKpiError(_unknown_message("KPI", kpi_id, self._kpis)) from None
+
+    def __contains__(self, kpi_id: object) -> bool:
+        return kpi_id in self._kpis
+
+    def __iter__(self) -> Iterator[Kpi]:
+        return iter(self._kpis.values())
+
+    def __len__(self) -> int:
+        return len(self._kpis)
+
+    def __repr__(self) -> str:
+        return f"Catalog({len(self)} KPIs, {len(self.measures)} measures, source={self.source})"
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._kpis)
+
+    def get(self, kpi_id: str, default: Kpi | None = None) -> Kpi | None:
+        return self._kpis.get(kpi_id, default)
+
+    def by_domain(self, domain: str) -> list[Kpi]:
+        """KPIs of one domain, in catalog order; an unknown domain is an error, not []."""
+        if domain not in DOMAINS:
+            raise CatalogError(f"Unknown domain '{domain}'; choose one of {', '.join(DOMAINS)}.")
+        return [k for k in self if k.domain == domain]
+
+    def computable(self, measure_names: Iterable[str]) -> list[Kpi]:
+        """KPIs whose measures are all available (growth KPIs: those of their base KPI)."""
+        available = set(measure_names)
+        return [k for k in self if k.measures <= available]
+
+
+def _unknown_message(what: str, name: Any, known: Iterable[str], lang: str = "en") -> str:
+    """'Unknown X' with a difflib 'did you mean' hint, so a typo is fixed in one step."""
+    close = [repr(c) for c in difflib.get_close_matches(str(name), list(known), n=3, cutoff=0.6)]
+    if lang == "nl":
+        return f"Onbekende {what} '{name}'." + (f" Bedoelde je {' of '.join(close)}?" if close else "")
+    hint = f" Did you mean {' or '.join(close)}?" if close else ""
+    extra = " Run `kpi-workbook list-kpis` to see all KPIs." if what == "KPI" else ""
+    return f"Unknown {what} '{name}'.{hint}{extra}"
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Load and validate a catalog; the bundled default is parsed once and cached."""
+    if path is None:
+        return _load_default()
+    return _load(Path(path))
+
+
+@functools.lru_cache(maxsize=1)
+def _load_default() -> Catalog:
+    return _load(DEFAULT_PATH)
+
+
+def _load(path: Path) -> Catalog:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read the catalog ({exc.strerror or exc}).") from exc
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: not valid YAML: {exc}") from exc
+    return _build(raw, path)
+
+
+def _langs(value: Any, where: str, what: str, problems: list[str]) -> dict[str, str]:
+    """A {nl, en} text mapping; missing or empty languages are problems."""
+    if not isinstance(value, dict):
+        problems.append(f"{where}: '{what}' must be a mapping with 'nl' and 'en' texts")
+        return {}
+    for lang in LANGS:
+        if not isinstance(value.get(lang), str) or not value.get(lang).strip():
+            problems.append(f"{where}: missing {lang} text in '{what}'")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _terms(value: Any, where: str, what: str, measures: dict, problems: list[str]) -> tuple[Term, ...]:
+    """Parse a term list ('revenue' or [revenue, -ad_spend]) and check the measure names."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        problems.append(f"{where}: '{what}' must be a measure name or a list of measure names")
+        return ()
+    terms: list[Term] = []
+    for item in items:
+        text = str(item).strip()
+        sign = -1 if text.startswith("-") else 1
+        name = text.lstrip("-+ ").strip()
+        if name not in measures:
+            problems.append(f"{where}: {_unknown_message('measure', name, measures)} (in '{what}')")
+        terms.append((name, sign))
+    return tuple(terms)
+
+
+def _choice(entry: dict, key: str, options: tuple[str, ...], where: str, problems: list[str],
+            default: str | None = None) -> str:
+    value = entry.get(key, default)
+    if value not in options:
+        problems.append(f"{where}: bad {key} '{value}', choose one of {', '.join(options)}")
+    return str(value)
+
+
+def _card(value: Any, where: str, problems: list[str]) -> DefinitionCard | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.append(f"{where}: 'card' must be a mapping of the six questions")
+        return None
+    missing = [f for f in CARD_FIELDS if f not in value]
+    if missing:
+        problems.append(f"{where}: card misses {', '.join(missing)}")
+    texts = {f: _langs(value.get(f, {}), where, f"card.{f}", problems) for f in CARD_FIELDS if f in value}
+    return DefinitionCard(**{f: texts.get(f, {}) for f in CARD_FIELDS})
+
+
+def _build(raw: Any, path: Path) -> Catalog:
+    """Turn parsed YAML into a Catalog, collecting every problem before raising once."""
+    problems: list[str] = []
+    if not isinstance(raw, dict) or not isinstance(raw.get("kpis"), list):
+        raise CatalogError(f"{path}: the catalog needs a top-level 'kpis:' list (and 'measures:').")
+
+    measures: dict[str, Measure] = {}
+    raw_measures = raw.get("measures") or {}
+    if not isinstance(raw_measures, dict):
+        problems.append("'measures' must be a mapping of measure id -> {labels, unit}")
+        raw_measures = {}
+    for mid, spec in raw_measures.items():
+        where = f"measure '{mid}'"
+        spec = spec if isinstance(spec, dict) else {}
+        labels = _langs(spec.get("labels"), where, "labels", problems)
+        unit = _choice(spec, "unit", MEASURE_UNITS, where, problems, default="count")
+        measures[str(mid)] = Measure(str(mid), labels, unit)
+
+    entries: list[tuple[str, dict, str]] = []  # (id, raw entry, where)
+    seen: set[str] = set()
+    for i, entry in enumerate(raw["kpis"], start=1):
+        if not isinstance(entry, dict) or not entry.get("id"):
+            problems.append(f"kpi #{i}: every KPI needs an 'id'")
+            continue
+        kid = str(entry["id"])
+        where = f"kpi '{kid}'"
+        if kid in seen:
+            problems.append(f"{where}: duplicate id")
+            continue
+        seen.add(kid)
+        if not _ID_RE.match(kid):
+            problems.append(f"{where}: id must be snake_case (a-z, 0-9, _)")
+        unknown = sorted(set(entry) - _KPI_KEYS)
+        if unknown:
+            problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
+        entries.append((kid, entry, where))
+
+    kpis: dict[str, Kpi] = {}
+    growth: list[tuple[str, dict, str]] = []
+    for kid, e, where in entries:
+        labels = _langs(e.get("labels"), where, "labels", problems)
+        descriptions = _langs(e["descriptions"], where, "descriptions", problems) if "descriptions" in e else {}
+        domain = _choice(e, "domain", DOMAINS, where, problems)
+        kind = _choice(e, "kind", KINDS, where, problems)
+        ktype = _choice(e, "type", TYPES, where, problems)
+        unit = _choice(e, "unit", UNITS, where, problems, default="count")
+        direction = _choice(e, "direction", DIRECTIONS, where, problems, default="higher")
+        numerator: tuple[Term, ...] = ()
+        denominator: tuple[Term, ...] | None = None
+        if ktype == "sum":
+            numerator = _terms(e.get("measure"), where, "measure", measures, problems)
+        elif ktype == "ratio":
+            numerator = _terms(e.get("numerator"), where, "numerator", measures, problems)
+            denominator = _terms(e.get("denominator"), where, "denominator", measures, problems)
+        partners = e.get("partners") or []
+        if isinstance(partners, str):
+            partners = [partners]
+        for p in partners:
+            if p not in seen:
+                problems.append(f"{where}: {_unknown_message('partner KPI', p, seen)}")
+        breakdown = e.get("breakdown")
+        if breakdown is not None and breakdown not in DIMENSIONS:
+            problems.append(f"{where}: bad breakdown '{breakdown}', choose one of {', '.join(DIMENSIONS)}")
+        kpis[kid] = Kpi(
+            id=kid, labels=labels, descriptions=descriptions, domain=domain, kind=kind, type=ktype,
+            numerator=numerator, denominator=denominator, growth_of=None, unit=unit,
+            direction=direction, partners=tuple(str(p) for p in partners),
+            breakdown=breakdown, card=_card(e.get("card"), where, problems),
+        )
+        if ktype == "growth":
+            growth.append((kid, e, where))
+
+    for kid, e, where in growth:  # second pass: the base may be defined further down
+        base_id = e.get("of")
+        base = kpis.get(str(base_id)) if base_id is not None else None
+        if base is None:
+            problems.append(f"{where}: growth base 'of' — {_unknown_message('KPI', base_id, kpis)}")
+        elif base.type == "growth":
+            problems.append(f"{where}: growth 'of' must be a sum or ratio KPI, not growth KPI '{base_id}'")
+        else:
+            old = kpis[kid]
+            kpis[kid] = Kpi(**{**old.__dict__, "growth_of": base.id,
+                               "numerator": base.numerator, "denominator": base.denominator})
+
+    pairs: list[tuple[str, str]] = []
+    for item in raw.get("pairs") or []:
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            problems.append(f"pair {item!r}: must be [performance_kpi, quality_kpi]")
+            continue
+        perf, qual = str(item[0]), str(item[1])
+        where = f"pair [{perf}, {qual}]"
+        bad = [x for x in (perf, qual) if x not in kpis]
+        for x in bad:
+            problems.append(f"{where}: {_unknown_message('KPI', x, kpis)}")
+        if not bad:
+            if kpis[perf].kind != "performance":
+                problems.append(f"{where}: first KPI '{perf}' must be a performance KPI")
+            if kpis[qual].kind != "quality":
+                problems.append(f"{where}: second KPI '{qual}' must be a quality KPI")
+        pairs.append((perf, qual))
+
+    if problems:
+        raise CatalogError(f"{path}: {len(problems)} problem(s) in the KPI catalog:\n"
+                           + "\n".join(f"  - {p}" for p in problems))
+    return Catalog(kpis, measures, pairs, source=path)
+
+
+def __getattr__(name: str) -> Any:
+    """`BUILTIN_PAIRS` is read lazily from the default catalog (the YAML is the source)."""
+    if name == "BUILTIN_PAIRS":
+        return tuple(load_catalog().pairs)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ---------------------------------------------------------------------------- questions
+
+
+def suggest_partners(kpi_id: str, catalog: Catalog | None = None) -> list[str]:
+    """Partners for a KPI: a performance KPI gets quality KPIs (declared first, then
+    built-in pairs); a quality KPI gets the performance KPIs it pairs with."""
+    cat = catalog or load_catalog()
+    kpi = cat[kpi_id]
+    if kpi.kind == "performance":
+        found = list(kpi.partners) + [q for p, q in cat.pairs if p == kpi.id]
+    else:
+        found = [p for p, q in cat.pairs if q == kpi.id]
+        found += [k.id for k in cat if kpi.id in k.partners]
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class SelectionWarning:
+    """One advice about a KPI selection; messages in both languages."""
+
+    code: str
+    message: dict[str, str]
+    kpi: str | None = None
+    domain: str | None = None
+
+    def text(self, lang: str = "en") -> str:
+        return self.message.get(lang) or self.message["en"]
+
+
+def check_selection(kpi_ids: Iterable[str], pairs: Iterable[tuple[str, str]] | None = None,
+                    catalog: Catalog | None = None, lang: str = "en") -> list[SelectionWarning]:
+    """Advice on a chosen set of KPIs (and optional chosen pairs): unknown ids, volume
+    KPIs without a quality counterweight (Goodhart), too many KPIs per domain.
+    Every warning carries nl and en; `lang` is accepted for symmetry, use `.text(lang)`."""
+    cat = catalog or load_catalog()
+    selected = list(dict.fromkeys(kpi_ids))
+    chosen_pairs = [tuple(p) for p in (pairs or [])]
+    warnings: list[SelectionWarning] = []
+
+    for kid in selected + [x for p in chosen_pairs for x in p if x not in selected]:
+        if kid not in cat:
+            warnings.append(SelectionWarning("unknown_kpi", {
+                "en": _unknown_message("KPI", kid, cat.ids),
+                "nl": _unknown_message("KPI", kid, cat.ids, "nl")}, kpi=str(kid)))
+    known = [cat[k] for k in selected if k in cat]
+
+    for perf, qual in chosen_pairs:
+        if perf not in cat or qual not in cat:
+            continue
+        if cat[perf].kind != "performance" or cat[qual].kind != "quality":
+            warnings.append(SelectionWarning("pair_not_performance_quality", {
+                "en": f"Pair ({perf}, {qual}): a pair is a performance KPI (volume) followed by a "
+                      f"quality KPI (value or rate); here they are {cat[perf].kind} and {cat[qual].kind}.",
+                "nl": f"Paar ({perf}, {qual}): een paar is een prestatie-KPI (volume) gevolgd door een "
+                      f"kwaliteits-KPI (waarde of ratio); hier zijn het {_NL_KIND[cat[perf].kind]} en "
+                      f"{_NL_KIND[cat[qual].kind]}."}, kpi=perf))
+
+    quality_selected = {k.id for k in known if k.kind == "quality"}
+    paired = {p for p, q in chosen_pairs if q in cat and cat[q].kind == "quality"}
+    for k in known:
+        if k.kind != "performance" or k.id in paired:
+            continue
+        partners = suggest_partners(k.id, cat)
+        if quality_selected & set(partners):
+            continue
+        en_names = ", ".join(f"{cat[p].label('en')} ({p})" for p in partners[:3]) or "a quality KPI"
+        nl_names = ", ".join(f"{cat[p].label('nl')} ({p})" for p in partners[:3]) or "een kwaliteits-KPI"
+        warnings.append(SelectionWarning("performance_without_quality", {
+            "en": f"{k.label('en')} measures volume only; pair it with a quality KPI so it is not "
+                  f"pushed up at the cost of quality. Suggested: {en_names}.",
+            "nl": f"{k.label('nl')} meet alleen volume; koppel er een kwaliteits-KPI aan zodat het "
+                  f"niet ten koste van de kwaliteit wordt opgedreven. Suggestie: {nl_names}."},
+            kpi=k.id, domain=k.domain))
+
+    for domain in DOMAINS:
+        n = sum(1 for k in known if k.domain == domain)
+        if n > MAX_PER_DOMAIN:
+            warnings.append(SelectionWarning("too_many_in_domain", {
+                "en": f"{n} KPIs selected in {domain}; 2-3 per domain keeps the report focused.",
+                "nl": f"{n} KPI's gekozen in {_NL_DOMAIN[domain]}; 2-3 per domein houdt het rapport "
+                      f"overzichtelijk."}, domain=domain))
+    return warnings
+
+
+_NL_KIND = {"performance": "prestatie", "quality": "kwaliteit"}
+_NL_DOMAIN = {"marketing": "marketing", "sales": "verkoop", "production": "productie",
+              "customer_service": "klantenservice", "hr": "HR"}
+
+
+# ---------------------------------------------------------------------------- display
+
+
+def _format_terms(terms: tuple[Term, ...]) -> str:
+    parts = []
+    for i, (name, sign) in enumerate(terms):
+        op = ("-" if sign < 0 else "") if i == 0 else (" - " if sign < 0 else " + ")
+        parts.append(f"{op}sum({name})")
+    return "".join(parts)
+
+
+def format_formula(kpi: Kpi) -> str:
+    """Human-readable formula, e.g. 'sum(revenue) / sum(orders)' or 'growth(revenue)'."""
+    if kpi.type == "growth":
+        text = f"growth({kpi.growth_of})"
+    elif kpi.denominator is None:
+        text = _format_terms(kpi.numerator)
+    else:
+        num, den = _format_terms(kpi.numerator), _format_terms(kpi.denominator)
+        num = f"({num})" if len(kpi.numerator) > 1 else num
+        den = f"({den})" if len(kpi.denominator) > 1 else den
+        text = f"{num} / {den}"
+    return f"{text} by {kpi.breakdown}" if kpi.breakdown else text
+
+
+def kpi_table(catalog: Catalog | None = None, domain: str | None = None, lang: str = "en") -> pd.DataFrame:
+    """One row per KPI (for `kpi-workbook list-kpis` and the notebooks' pair picker)."""
+    cat = catalog or load_catalog()
+    kpis = cat.by_domain(domain) if domain else list(cat)
+    rows = [{
+        "id": k.id, "label": k.label(lang), "domain": k.domain, "kind": k.kind, "unit": k.unit,
+        "direction": k.direction, "formula": format_formula(k),
+        "partners": ", ".join(suggest_partners(k.id, cat)),
+    } for k in kpis]
+    columns = ["id", "label", "domain", "kind", "unit", "direction", "formula", "partners"]
+    return pd.DataFrame(rows, columns=columns)
