@@ -1,4 +1,14 @@
-"""KPI Workbook: SMART goals, KPI pairs and KPI analysis for Jupyter notebooks."""
+"""KPI Workbook: SMART goals, KPI pairs and KPI analysis for Jupyter notebooks.
+
+Notebooks import only this module (`import kpi_helpers as kpi`). Exports are resolved
+lazily (PEP 562) so a kernel pays for plotly/pandas imports only when a cell needs them:
+kernel start-up dominates a batch run (see ../shared/FACTS.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from kpi_helpers.exceptions import (
     BatchError,
@@ -12,3 +22,49 @@ from kpi_helpers.exceptions import (
 )
 
 __version__ = "0.1.0"
+
+# public name -> module. One block per module; add names to your module's block only.
+_EXPORTS: dict[str, str] = {
+    # session / display
+    "open_client": "session", "ClientSession": "session", "find_params_file": "session",
+    "show": "display", "show_table": "display", "show_markdown": "display",
+    # i18n
+    "t": "i18n", "format_value": "i18n", "format_percent": "i18n", "format_currency": "i18n",
+    "format_number": "i18n", "format_date": "i18n", "format_period": "i18n",
+    # catalog
+    "load_catalog": "catalog", "Catalog": "catalog", "Kpi": "catalog", "suggest_partners": "catalog",
+    "check_selection": "catalog", "SelectionWarning": "catalog", "kpi_table": "catalog", "format_formula": "catalog",
+    # goals
+    "Goal": "goals", "smart_check": "goals", "SmartReport": "goals", "check_chain": "goals", "goal_tree": "goals",
+    "DRIVER_TREES": "goals",
+    # params
+    "load_params": "params", "ClientConfig": "params",
+    # data
+    "load_facts": "data", "check_data": "data",
+    # engine
+    "compute_kpis": "engine", "period_over_period": "engine", "pair_quadrants": "engine", "breakdown": "engine",
+    "pace_goal": "pacing", "pace_goals": "pacing", "seasonality": "pacing",
+    "decompose_change": "drivers", "what_if": "drivers", "drivers_for_goal": "drivers",
+    # charts (notebook figures)
+    # widgets (dashboard, what-if)
+    # builders (goal builder, pair picker, catalog browser)
+    # findings
+    # workshop
+    # batch / report
+    "run_batch": "batch", "client_summary": "report",
+    # validate
+    "validate_folder": "validate", "new_client": "validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kpi_helpers' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f"kpi_helpers.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

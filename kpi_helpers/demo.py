@@ -98,7 +98,7 @@ def _dates() -> pd.DatetimeIndex:
 
 def _yearly(dates: pd.DatetimeIndex, month_factors: list[float]) -> np.ndarray:
     """Smooth yearly seasonality: month factors anchored mid-month, linearly interpolated."""
-    doy = dates.dayofyear.to_numpy().astype(float)
+    doy = dates.day_of_year.to_numpy().astype(float)
     anchors = np.array([15.5 + 30.4 * m for m in range(12)])
     xs = np.concatenate([anchors - 365.0, anchors, anchors + 365.0])
     ys = np.tile(np.asarray(month_factors, dtype=float), 3)
@@ -107,7 +107,7 @@ def _yearly(dates: pd.DatetimeIndex, month_factors: list[float]) -> np.ndarray:
 
 def _weekly(dates: pd.DatetimeIndex, day_factors: list[float]) -> np.ndarray:
     """Weekly pattern, Monday first."""
-    return np.asarray(day_factors, dtype=float)[dates.dayofweek.to_numpy()]
+    return np.asarray(day_factors, dtype=float)[dates.day_of_week.to_numpy()]
 
 
 def _trend(dates: pd.DatetimeIndex, per_year: float) -> np.ndarray:
@@ -150,7 +150,6 @@ def webshop_frame(seed: int = SEEDS["webshop"]) -> pd.DataFrame:
     n = len(dates)
     season = _yearly(dates, _WEBSHOP_MONTHS) * _weekly(dates, _WEBSHOP_WEEK)
     trend = _trend(dates, 0.15)
-    md = dates.strftime("%m-%d")
     black_friday = np.zeros(n, dtype=bool)
     for year, bf in ((2024, "2024-11-29"), (2025, "2025-11-28")):
         day = pd.Timestamp(bf)
@@ -165,7 +164,7 @@ def webshop_frame(seed: int = SEEDS["webshop"]) -> pd.DataFrame:
     subs_new = rng.poisson(22 * trend * _yearly(dates, _WEBSHOP_MONTHS))
     unsubs = rng.poisson(7 * trend)
     list_size = 9000 + np.cumsum(subs_new - unsubs)
-    send = np.isin(dates.dayofweek.to_numpy(), [1, 4])
+    send = np.isin(dates.day_of_week.to_numpy(), [1, 4])
     delivered = np.where(send, np.round(list_size * 0.985), 0).astype(np.int64)
     open_rate = 0.36 - 0.01 * years
     opened = rng.binomial(delivered, np.clip(open_rate, 0.05, 0.9))
@@ -374,7 +373,7 @@ def newsletter_frames(seed: int = SEEDS["newsletter"]) -> tuple[pd.DataFrame, pd
     n_orders = np.clip(rng.poisson(20 * season * trend), 12, 45)
 
     # newsletter stats: sends on Thursday, list grows, open rate slowly declines
-    thursday = dates.dayofweek.to_numpy() == 3
+    thursday = dates.day_of_week.to_numpy() == 3
     subs_new = rng.poisson(6.5 * trend * _yearly(dates, _BAKERY_MONTHS) * np.where(years >= 2.0, 1.12, 1.0))
     unsubs = rng.poisson(1.6 + 0.6 * years)
     list_size = 2400 + np.cumsum(subs_new - unsubs)
@@ -416,7 +415,7 @@ def newsletter_frames(seed: int = SEEDS["newsletter"]) -> tuple[pd.DataFrame, pd
         cust[~returning] = np.arange(n_customers + 1, n_customers + 1 + n_new)
         n_customers += n_new
         chan_p = np.array([0.34, 0.26, 0.25, 0.15])
-        if day.dayofweek in (3, 4):
+        if day.day_of_week in (3, 4):
             chan_p = np.array([0.55, 0.17, 0.17, 0.11])
         channels = rng.choice(len(_BAKERY_CHANNELS), size=k, p=chan_p)
         w = weights.copy()

@@ -1,0 +1,250 @@
+"""Client reports (HTML without code, summary.json) and the portfolio overview (index.html).
+
+Lean on purpose (FACTS: nbconvert's `lab` template alone is ~277 KB of CSS): the `basic`
+template plus a small stylesheet of ours, and plotly.js written once per output folder.
+Everything that comes from params or data is escaped before it lands in HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kpi_helpers.batch import BatchResult
+    from kpi_helpers.params import ClientConfig
+
+PLOTLY_JS = "plotly.min.js"
+REMOVE_TAG = "remove-from-report"  # teaching text and widgets stay in the notebook only
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.45}
+h1,h2,h3{color:#102a43}h1{border-bottom:3px solid #2f80ed;padding-bottom:.3rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}th,td{border-bottom:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left}
+th{background:#f0f4f8}.jp-OutputArea-output pre{white-space:pre-wrap}
+.status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
+.meta{color:#627d98;font-size:.85rem}.notebook-section{margin-top:2.5rem}
+"""
+
+
+def write_plotly_js(out_dir: Path) -> Path:
+    """Copy plotly.js once per output folder (shared by every client's report, works offline)."""
+    from plotly.offline import get_plotlyjs_version  # noqa: F401 - proves plotly is importable
+    import plotly
+
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    target = Path(out_dir) / PLOTLY_JS
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+    return target
+
+
+def _body_of(nb: Any) -> str:
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG, "parameters", "injected-parameters"}
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(template_name="basic", config=config)
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def export_report(notebooks: list[Any], path: Path, config: "ClientConfig", lang: str) -> Path:
+    """One self-contained HTML page (except the shared plotly.js) for the client's notebooks."""
+    title = config.report.title or config.name
+    sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in notebooks)
+    generated = "Gemaakt met KPI Workbook" if lang == "nl" else "Made with KPI Workbook"
+    page = f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{html.escape(title)}</title>
+<script src="../{PLOTLY_JS}"></script>
+<style>{STYLE}</style></head>
+<body><h1>{html.escape(title)}</h1>
+{sections}
+<p class="meta">{generated}</p>
+</body></html>"""
+    Path(path).write_text(page, encoding="utf-8")
+    return Path(path)
+
+
+# ---------------------------------------------------------------- summary.json
+
+def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str, Any]:
+    """Machine-readable outcome for one client: KPI values, goals with status, findings.
+
+    Computed by the package from the same engine functions the notebooks call, so the
+    numbers agree with the report.
+    """
+    import importlib.metadata as md
+
+    from kpi_helpers.data import load_facts
+    from kpi_helpers.findings import build_findings
+    from kpi_helpers.session import ClientSession
+
+    session = ClientSession(config=config, lang=lang or config.language)
+    facts = load_facts(config)
+    session._facts = facts  # noqa: SLF001 - loaded once here
+    from kpi_helpers.engine import compute_kpis, pace_goal
+
+    kpis = config.all_kpis
+    whole = compute_kpis(facts, kpis, grain=None)
+    goals = []
+    for goal in config.goals:
+        pacing = pace_goal(facts, goal)
+        goals.append({"id": goal.id or goal.kpi, "statement": goal.statement, "kpi": goal.kpi, "owner": goal.owner,
+                      "start": goal.start.isoformat(), "deadline": goal.deadline.isoformat(),
+                      "baseline": goal.baseline, "target": goal.target, **_plain(pacing.to_dict())})
+    findings = build_findings(session)
+    return {
+        "client": config.client,
+        "name": config.name,
+        "language": session.lang,
+        "currency": config.currency,
+        "as_of": session.as_of.isoformat(),
+        "data_from": facts["date"].min().date().isoformat(),
+        "kpis": {row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
+                           "denominator": _num(row.denominator), "unit": row.unit}
+                 for row in whole.itertuples(index=False)},
+        "goals": goals,
+        "findings": [_plain(f.to_dict()) for f in findings],
+        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": {pkg: md.version(pkg) for pkg in ("kpi-workbook", "pandas", "plotly", "papermill", "nbclient")},
+    }
+
+
+def _num(value: Any) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, float):
+            out[key] = _num(value)
+        elif isinstance(value, (dt.date, dt.datetime)):
+            out[key] = value.isoformat()
+        elif hasattr(value, "item"):
+            out[key] = _num(value.item()) if isinstance(value.item(), float) else value.item()
+        else:
+            out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------- portfolio overview
+
+STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2}
+_TEXT = {
+    "title": {"nl": "Portfolio-overzicht", "en": "Portfolio overview"},
+    "client": {"nl": "Klant", "en": "Client"},
+    "goals": {"nl": "Doelen", "en": "Goals"},
+    "worst": {"nl": "Belangrijkste bevinding", "en": "Worst finding"},
+    "time": {"nl": "Looptijd", "en": "Run time"},
+    "report": {"nl": "Rapport", "en": "Report"},
+    "failed": {"nl": "Mislukte klanten", "en": "Failed clients"},
+    "totals": {"nl": "Portfolio-totalen", "en": "Portfolio totals"},
+    "reason": {"nl": "Reden", "en": "Reason"},
+    "kept": {"nl": "Vorig rapport blijft staan", "en": "Previous report kept"},
+    "clients": {"nl": "klanten", "en": "clients"},
+}
+STATUS_TEXT = {
+    "on_track": {"nl": "op koers", "en": "on track"},
+    "at_risk": {"nl": "risico", "en": "at risk"},
+    "off_track": {"nl": "uit koers", "en": "off track"},
+}
+
+
+def portfolio_totals(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """KPIs shared by clients with the same currency: volumes summed, ratios Σnum/Σden.
+
+    Never an average of the clients' ratios: a small client must not weigh as much as a big one.
+    """
+    from kpi_helpers.catalog import load_catalog
+
+    catalog = load_catalog()
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for summary in summaries:
+        for kpi_id, entry in summary.get("kpis", {}).items():
+            groups.setdefault((summary["currency"], kpi_id), []).append(entry)
+    rows = []
+    for (currency, kpi_id), entries in sorted(groups.items()):
+        if len(entries) < 2 or kpi_id not in catalog:
+            continue
+        kpi = catalog[kpi_id]
+        if kpi.type == "growth":
+            continue
+        numerator = sum(e["numerator"] or 0.0 for e in entries)
+        if kpi.type == "ratio":
+            denominator = sum(e["denominator"] or 0.0 for e in entries)
+            value = numerator / denominator if denominator else None
+        else:
+            denominator, value = None, numerator
+        rows.append({"currency": currency, "kpi": kpi_id, "unit": kpi.unit, "clients": len(entries),
+                     "value": value, "numerator": numerator, "denominator": denominator})
+    return rows
+
+
+def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
+    """reports/index.html: one row per client, failed clients with their reason, totals."""
+    from kpi_helpers.catalog import load_catalog
+    from kpi_helpers.i18n import format_date, format_value
+
+    esc = html.escape
+    langs = {r.summary.get("language") for r in batch.results if r.summary}
+    lang = lang or (langs.pop() if len(langs) == 1 else "en")
+    tx = {k: v[lang] for k, v in _TEXT.items()}
+    catalog = load_catalog()
+    rows, failed = [], []
+    for r in batch.results:
+        if not r.ok:
+            kept = (batch.out_dir / r.client / "report.html").exists()
+            link = f' — <a href="{esc(r.client)}/report.html">{tx["kept"]}</a>' if kept else ""
+            failed.append(f"<tr><td>{esc(r.name or r.client)}</td><td class='status-{esc(r.status)}'>{esc(r.status)}</td>"
+                          f"<td>{esc(r.params_file)}</td><td><pre>{esc(r.reason)}</pre>{link}</td></tr>")
+            continue
+        goals = r.summary.get("goals", [])
+        goal_html = "<br>".join(
+            f"<span class='status-{esc(str(g.get('status')))}'>{esc(STATUS_TEXT.get(g.get('status'), {}).get(lang, str(g.get('status'))))}</span>"
+            f" — {esc(g.get('statement') or g.get('kpi'))}" for g in goals) or "—"
+        findings = sorted(r.summary.get("findings", []), key=lambda f: f.get("rank", 99))
+        worst = esc(findings[0].get("message", {}).get(lang, "") if findings and isinstance(findings[0].get("message"), dict)
+                    else (findings[0].get("text", "") if findings else "")) or "—"
+        rows.append(f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a></td>"
+                    f"<td>{goal_html}</td><td>{worst}</td><td>{r.seconds:.1f} s</td></tr>")
+    totals = portfolio_totals([r.summary for r in batch.results if r.ok])
+    total_rows = "".join(
+        f"<tr><td>{esc(catalog[t['kpi']].label(lang))}</td><td>{esc(t['currency'])}</td><td>{t['clients']}</td>"
+        f"<td>{esc(format_value(t['value'], t['unit'], lang, t['currency']))}</td></tr>" for t in totals)
+    ok_count = sum(r.ok for r in batch.results)
+    page = f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{tx['title']}</title><style>{STYLE}</style></head>
+<body><h1>{tx['title']}</h1>
+<p class="meta">{ok_count}/{len(batch.results)} {tx['clients']} · {format_date(dt.date.today(), lang)} · {batch.seconds:.1f} s</p>
+<table><thead><tr><th>{tx['client']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th><th>{tx['time']}</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+{f"<h2>{tx['failed']}</h2><table><thead><tr><th>{tx['client']}</th><th>Status</th><th>File</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
+{f"<h2>{tx['totals']}</h2><table><thead><tr><th>KPI</th><th>Currency</th><th>{tx['clients']}</th><th>Total</th></tr></thead><tbody>{total_rows}</tbody></table>" if totals else ""}
+</body></html>"""
+    path = batch.out_dir / "index.html"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    (batch.out_dir / "index.json").write_text(json.dumps(
+        {"clients": [{"client": r.client, "status": r.status, "reason": r.reason, "seconds": r.seconds,
+                      "report": r.report, "params_file": r.params_file} for r in batch.results],
+         "totals": totals, "seconds": batch.seconds}, indent=2, default=str), encoding="utf-8")
+    return path

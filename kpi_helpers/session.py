@@ -1,0 +1,81 @@
+"""One client opened in a notebook: params, data, language — loaded once, shared by all cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from kpi_helpers.exceptions import ParamsError
+from kpi_helpers.i18n import check_lang
+from kpi_helpers.params import ClientConfig, load_params
+
+
+def find_params_file(params_file: str | Path) -> Path:
+    """Resolve a params path given relative to the cwd or to the project root.
+
+    Notebooks run with `notebooks/` (JupyterLab, nbval) or the repo root (papermill) as cwd;
+    the same default `params/demo_webshop.yaml` must work in both.
+    """
+    path = Path(params_file).expanduser()
+    if path.is_absolute() or path.exists():
+        return path
+    for folder in [Path.cwd(), *Path.cwd().parents]:
+        candidate = folder / path
+        if candidate.exists():
+            return candidate
+        if (folder / "pyproject.toml").exists():
+            break
+    raise ParamsError(str(params_file), [("", "file not found (looked in the current folder and the project root)")])
+
+
+@dataclass
+class ClientSession:
+    """A client's config plus lazily loaded facts; `lang` may override the params language."""
+
+    config: ClientConfig
+    lang: str
+    _facts: pd.DataFrame | None = field(default=None, repr=False)
+
+    @cached_property
+    def catalog(self):
+        from kpi_helpers.catalog import load_catalog
+
+        return load_catalog()
+
+    @property
+    def facts(self) -> pd.DataFrame:
+        if self._facts is None:
+            from kpi_helpers.data import load_facts
+
+            self._facts = load_facts(self.config)
+        return self._facts
+
+    @property
+    def currency(self) -> str:
+        return self.config.currency
+
+    @property
+    def as_of(self) -> dt.date:
+        """Reports are 'as of' the last date in the data, never today's date (reproducible)."""
+        return pd.Timestamp(self.facts["date"].max()).date()
+
+    @property
+    def channels(self) -> list[str]:
+        if "channel" not in self.facts.columns:
+            return []
+        present = sorted(self.facts["channel"].dropna().unique().tolist())
+        wanted = self.config.channels
+        return [c for c in wanted if c in present] if wanted else present
+
+    def label(self, kpi_id: str) -> str:
+        return self.catalog[kpi_id].label(self.lang)
+
+
+def open_client(params_file: str | Path, lang: str | None = None) -> ClientSession:
+    """Load and validate a client's params file; `lang` overrides its report language."""
+    config = load_params(find_params_file(params_file))
+    return ClientSession(config=config, lang=check_lang(lang or config.language))
