@@ -95,34 +95,31 @@ class ClientConfig(BaseModel):
     @field_validator("data", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, (dict, str)) else value
+        """`data: demo:webshop`, one mapping, or a list of sources (strings or mappings)."""
+        items = value if isinstance(value, list) else [value]
+        return [{"source": v} if isinstance(v, str) else v for v in items]
 
-    @field_validator("data", mode="before")
+    # Field-level checks (not one model check) so pydantic reports every problem at once.
+    @field_validator("kpis")
     @classmethod
-    def _plain_source(cls, value: Any) -> Any:
-        return [{"source": v} if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
+    def _known_kpis(cls, value: list[str]) -> list[str]:
+        _raise([p for i, k in enumerate(value) for p in _unknown_kpi(k, f"kpis[{i}]")])
+        return value
 
-    @model_validator(mode="after")
-    def _check_catalog_and_goals(self) -> "ClientConfig":
-        from kpi_helpers.catalog import load_catalog
+    @field_validator("pairs")
+    @classmethod
+    def _known_pairs(cls, value: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        _raise([p for i, pair in enumerate(value) for j, k in enumerate(pair) for p in _unknown_kpi(k, f"pairs[{i}][{j}]")])
+        return value
 
-        catalog = load_catalog()
+    @field_validator("goals")
+    @classmethod
+    def _sound_goals(cls, goals: list[Goal]) -> list[Goal]:
         problems: list[str] = []
-
-        def unknown(kpi_id: str, where: str) -> None:
-            if kpi_id not in catalog:
-                hint = _close(kpi_id, catalog.ids)
-                problems.append(f"{where}: unknown KPI '{kpi_id}'{hint} (see `kpi-workbook list-kpis`)")
-
-        for i, kpi_id in enumerate(self.kpis):
-            unknown(kpi_id, f"kpis[{i}]")
-        for i, pair in enumerate(self.pairs):
-            for j, kpi_id in enumerate(pair):
-                unknown(kpi_id, f"pairs[{i}][{j}]")
         seen: set[str] = set()
-        for i, goal in enumerate(self.goals):
+        for i, goal in enumerate(goals):
             where = f"goals[{i}]"
-            unknown(goal.kpi, f"{where}.kpi")
+            problems += _unknown_kpi(goal.kpi, f"{where}.kpi")
             if not (goal.owner or "").strip():
                 problems.append(f"{where}.owner: every goal needs an owner (a person or role), e.g. 'Marketing (Sanne)'")
             if goal.deadline <= goal.start:
@@ -135,13 +132,12 @@ class ClientConfig(BaseModel):
             if goal_id in seen:
                 problems.append(f"{where}.id: '{goal_id}' is used by two goals; give each an `id`")
             seen.add(goal_id)
-        ids = {g.id or g.kpi for g in self.goals}
-        for i, goal in enumerate(self.goals):
+        ids = {g.id or g.kpi for g in goals}
+        for i, goal in enumerate(goals):
             if goal.parent and goal.parent not in ids:
                 problems.append(f"goals[{i}].parent: no goal with id '{goal.parent}' (ids: {', '.join(sorted(ids))})")
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
+        _raise(problems)
+        return goals
 
     @property
     def base_dir(self) -> Path:
@@ -152,6 +148,20 @@ class ClientConfig(BaseModel):
         """Selected KPIs plus those of pairs and goals, in first-seen order."""
         ordered = list(self.kpis) + [k for pair in self.pairs for k in pair] + [g.kpi for g in self.goals]
         return list(dict.fromkeys(ordered))
+
+
+def _unknown_kpi(kpi_id: str, where: str) -> list[str]:
+    from kpi_helpers.catalog import load_catalog
+
+    catalog = load_catalog()
+    if kpi_id in catalog:
+        return []
+    return [f"{where}: unknown KPI '{kpi_id}'{_close(kpi_id, catalog.ids)} (see `kpi-workbook list-kpis`)"]
+
+
+def _raise(problems: list[str]) -> None:
+    if problems:
+        raise ValueError("\n".join(problems))
 
 
 def _close(word: str, options: list[str]) -> str:
@@ -183,7 +193,7 @@ def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
         if kind == "value_error":
             msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
             for line in msg.splitlines():
-                if ": " in line and not field:
+                if ": " in line and (not field or line.startswith(field.split(".")[0])):
                     fld, _, rest = line.partition(": ")
                     problems.append((fld, rest))
                 else:
