@@ -802,26 +802,27 @@ def _check_decomposition(parent: Goal, children: list[Goal], cat: Any) -> list[C
         short = deliver - 1 > need + 0.005 if lower else deliver - 1 < need - 0.005
         if short:
             out.append(ChainFinding("short", parent.id or "", {
-                "nl": f"De subdoelen van '{parent.id}' leveren {_pct0(deliver - 1, 'nl')} op ({lang_parts['nl']}), maar {plabel['nl']} vraagt {_pct0(need, 'nl')}.",
-                "en": f"The children of '{parent.id}' deliver {_pct0(deliver - 1, 'en')} ({lang_parts['en']}) but the parent needs {_pct0(need, 'en')} ({plabel['en']}).",
+                "nl": f"De subdoelen van '{parent.id}' leveren {_pct0(deliver - 1, 'nl')} op ({lang_parts['nl']}), maar het bovenliggende doel ({plabel['nl']}) vraagt {_pct0(need, 'nl')}.",
+                "en": f"The children of '{parent.id}' deliver {_pct0(deliver - 1, 'en')} ({lang_parts['en']}) but the parent ({plabel['en']}) needs {_pct0(need, 'en')}.",
             }, "warning"))
         return out
     rest = (1 + need) / deliver - 1 if deliver > 0 else math.inf
+    # nl: every factor in DRIVER_TREES is a de-word or a plural, so "de" is always right
     olabel = {lang: " × ".join(_label_of(f, cat, lang) for f in others) for lang in ("nl", "en")}
     amount = {lang: _pct0(abs(rest), lang).lstrip("+") for lang in ("nl", "en")}
     if rest < -0.0005:
         msg = {
-            "nl": f"Met {lang_parts['nl']} laat {plabel['nl']} {_pct0(need, 'nl')} ruimte voor een daling van {olabel['nl']} met hoogstens {amount['nl']}.",
+            "nl": f"Met {lang_parts['nl']} laat {plabel['nl']} {_pct0(need, 'nl')} ruimte voor een daling van de {olabel['nl']} met hoogstens {amount['nl']}.",
             "en": f"With {lang_parts['en']}, {plabel['en']} {_pct0(need, 'en')} allows {olabel['en']} to fall by up to {amount['en']}.",
         }
     elif rest > 0.0005:
         msg = {
-            "nl": f"Met {lang_parts['nl']} vraagt {plabel['nl']} {_pct0(need, 'nl')} een stijging van {olabel['nl']} met minstens {amount['nl']}.",
+            "nl": f"Met {lang_parts['nl']} vraagt {plabel['nl']} {_pct0(need, 'nl')} een stijging van de {olabel['nl']} met minstens {amount['nl']}.",
             "en": f"With {lang_parts['en']}, {plabel['en']} {_pct0(need, 'en')} needs {olabel['en']} to rise by at least {amount['en']}.",
         }
     else:
         msg = {
-            "nl": f"Met {lang_parts['nl']} haalt {plabel['nl']} {_pct0(need, 'nl')} als {olabel['nl']} gelijk blijft.",
+            "nl": f"Met {lang_parts['nl']} haalt {plabel['nl']} {_pct0(need, 'nl')} als de {olabel['nl']} gelijk blijft.",
             "en": f"With {lang_parts['en']}, {plabel['en']} {_pct0(need, 'en')} is reached if {olabel['en']} stays level.",
         }
     return out + [ChainFinding("other_drivers", parent.id or "", msg, "info")]
