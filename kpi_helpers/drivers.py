@@ -82,9 +82,10 @@ def _shapley(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _lmdi(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Additive LMDI-I: L(Y_b, Y_a) × ln(x_b / x_a); requires positive factors."""
-    ya, yb = float(np.prod(a)), float(np.prod(b))
-    weight = ya if math.isclose(ya, yb, rel_tol=1e-15) else (yb - ya) / (math.log(yb) - math.log(ya))
-    return weight * np.log(b / a)
+    logs = np.log(b) - np.log(a)
+    ya, yb, dlog = float(np.prod(a)), float(np.prod(b)), float(logs.sum())
+    weight = ya if dlog == 0 or math.isclose(ya, yb, rel_tol=1e-15) else (yb - ya) / dlog
+    return weight * logs
 
 
 def split_change(a: Sequence[float], b: Sequence[float], method: str = "auto") -> tuple[np.ndarray, str]:
@@ -93,7 +94,8 @@ def split_change(a: Sequence[float], b: Sequence[float], method: str = "auto") -
     if np.isnan(a).any() or np.isnan(b).any():
         raise GoalError("Cannot split the change: a driver is not available in one of the periods.")
     if method == "auto":
-        method = "lmdi" if (a > 0).all() and (b > 0).all() else "shapley"
+        positive = (a > 0).all() and (b > 0).all() and np.prod(a) > 0 and np.prod(b) > 0
+        method = "lmdi" if positive else "shapley"
     if method == "lmdi":
         parts = _lmdi(a, b)
     elif method == "shapley":

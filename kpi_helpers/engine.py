@@ -20,7 +20,6 @@ Pacing lives in :mod:`kpi_helpers.pacing`, driver trees and what-if in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -249,16 +248,32 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
     measures = sorted({m for k in plan for m in k.measures})
 
     data, start = _window(facts, period)
+    data = data[data["date"].notna()]
+    # One groupby on a single int64 key (period code × dimension codes): periods are derived
+    # from the few distinct dates only, which is much cheaper than per row.
+    date_codes, dates = pd.factorize(data["date"])
     if grain is None:
-        keys = [np.full(len(data), np.datetime64(start, "ns") if start is not None else np.datetime64("NaT", "ns"))]
+        codes = [np.zeros(len(data), dtype=np.int64)]
+        uniques = [np.array([start if start is not None else pd.NaT], dtype=_NS)]
     else:
-        keys = [period_start(data["date"], grain)]
-    keys += [data[b] for b in by]
-    grouped = data[measures].groupby(keys, sort=True, observed=True, dropna=False)
+        period_codes, periods = pd.factorize(period_start(dates, grain), sort=True)
+        codes, uniques = [period_codes[date_codes].astype(np.int64)], [np.asarray(periods, dtype=_NS)]
+    for b in by:
+        c, u = pd.factorize(data[b], sort=True, use_na_sentinel=False)
+        codes.append(c.astype(np.int64))
+        uniques.append(np.asarray(u, dtype=object))
+    key = np.zeros(len(data), dtype=np.int64)
+    for c, u in zip(codes, uniques):
+        key = key * max(len(u), 1) + c
+    grouped = data[measures].groupby(key, sort=True) if measures else pd.Series(key).groupby(key)
     agg_df = grouped.sum(min_count=1) if measures else grouped.size().to_frame("n")
     n = len(agg_df)
-    index = agg_df.index if isinstance(agg_df.index, pd.MultiIndex) else pd.MultiIndex.from_arrays([agg_df.index])
-    index = index.set_names(["period"] + by)
+    present = agg_df.index.to_numpy(dtype=np.int64)
+    levels = []
+    for c, u in reversed(list(zip(codes, uniques))):
+        levels.append(u[present % max(len(u), 1)])
+        present = present // max(len(u), 1)
+    index = pd.MultiIndex.from_arrays(levels[::-1], names=["period"] + by)
     agg = {m: agg_df[m].to_numpy(dtype=float) for m in measures}
 
     results: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}

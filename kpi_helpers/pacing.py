@@ -218,7 +218,7 @@ def seasonality(facts: pd.DataFrame, kpi: Any, catalog: Any = None) -> Seasonali
             basis = "all_days"
     ratio = k.type == "ratio"
     months = _profile(frame, frame.index.month.to_numpy(), ratio, range(1, 13))
-    weekdays = _profile(frame, frame.index.dayofweek.to_numpy(), ratio, range(7))
+    weekdays = _profile(frame, frame.index.day_of_week.to_numpy(), ratio, range(7))
     months.index.name, weekdays.index.name = "month", "weekday"
     peak = [int(m) for m, v in months.items() if v >= 1 + SEASON_BAND]
     quiet = [int(m) for m, v in months.items() if v <= 1 - SEASON_BAND]

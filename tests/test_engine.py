@@ -212,3 +212,20 @@ def test_property_coarse_ratio_is_sum_num_over_sum_den_of_parts(f, grain):
         else:
             assert row["value"] == pytest.approx(num / den)
     assert not np.isinf(coarse["value"]).any()
+
+
+def test_real_catalog_every_computable_kpi_and_pairs():
+    from kpi_helpers.catalog import load_catalog
+
+    cat = load_catalog()
+    dates = pd.date_range("2023-01-01", "2024-03-31")
+    rng = np.random.default_rng(1)
+    f = pd.DataFrame({"date": np.repeat(dates, 2), "channel": np.tile(["seo", "ads"], len(dates))})
+    for m in cat.measures:
+        f[m] = rng.integers(0, 20, len(f)).astype(float)
+    ids = [k.id for k in cat.computable(f.columns)]
+    t = compute_kpis(f, ids, grain="quarter", by="channel")
+    assert set(t["kpi"]) == set(ids) and not np.isinf(t["value"]).any()
+    assert str(t["channel"].dtype) == "str" and str(t["kpi"].dtype) == "str"
+    q = pair_quadrants(t, [p for p in cat.pairs if set(p) <= set(ids)])
+    assert set(q["quadrant"].dropna()) <= {"healthy_growth", "goodhart_warning", "efficiency", "decline", "stable"}

@@ -91,7 +91,7 @@ def test_as_of_and_errors():
 
 def test_seasonality_profiles_full_years():
     dates = pd.date_range("2022-01-01", "2023-12-31", freq="D")
-    rev = np.where(dates.month == 12, 200.0, 100.0) * np.where(dates.dayofweek >= 5, 0.5, 1.0)
+    rev = np.where(dates.month == 12, 200.0, 100.0) * np.where(dates.day_of_week >= 5, 0.5, 1.0)
     f = pd.DataFrame({"date": dates, "revenue": rev})
     f = pd.concat([f, pd.DataFrame({"date": [pd.Timestamp("2024-01-01")], "revenue": [1e6]})])  # partial year ignored
     s = seasonality(f, "revenue", catalog=CAT)
