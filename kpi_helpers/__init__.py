@@ -43,8 +43,9 @@ _EXPORTS: dict[str, str] = {
     "load_facts": "data", "check_data": "data",
     # engine
     "compute_kpis": "engine", "period_over_period": "engine", "pair_quadrants": "engine", "breakdown": "engine",
-    "pace_goal": "pacing", "pace_goals": "pacing", "seasonality": "pacing",
-    "decompose_change": "drivers", "what_if": "drivers", "drivers_for_goal": "drivers",
+    "pace_goal": "pacing", "pace_goals": "pacing", "seasonality": "pacing", "Pacing": "pacing",
+    "Seasonality": "pacing",
+    "decompose_change": "drivers", "what_if": "drivers", "drivers_for_goal": "drivers", "WhatIf": "drivers",
     # charts (notebook figures)
     # widgets (dashboard, what-if)
     # builders (goal builder, pair picker, catalog browser)
