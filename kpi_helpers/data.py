@@ -362,7 +362,9 @@ def _resolve(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tupl
         name = spec.source[len("demo:"):]
         demo = DEMO_SOURCES.get(name)
         if demo is None:
-            known = ", ".join("demo:" + n for n in DEMO_SOURCES)
+            from kpi_helpers.demo import DEMO_GROUPS
+
+            known = ", ".join("demo:" + n for n in [*DEMO_SOURCES, *DEMO_GROUPS])
             return None, spec, f"unknown demo data '{spec.source}'; available: {known}"
         merged = SourceSpec(
             source=spec.source,
@@ -390,6 +392,17 @@ def inspect_source(
 ) -> tuple[pd.DataFrame | None, list[DataProblem]]:
     """Read and validate one source: (facts or None when it has errors, every problem found)."""
     spec = _spec(source)
+    if spec.source.startswith("demo:"):
+        from kpi_helpers.demo import DEMO_GROUPS
+
+        group = DEMO_GROUPS.get(spec.source[len("demo:"):])
+        if group:  # e.g. demo:newsletter = its order lines + its newsletter stats
+            parts = [inspect_source({"source": f"demo:{name}"}, base_dir, period) for name in group]
+            problems = [p for _, found in parts for p in found]
+            frames = [f for f, _ in parts]
+            if any(f is None for f in frames):
+                return None, problems
+            return combine_facts(frames), problems
     path, spec, demo_error = _resolve(source, spec, base_dir)
     if demo_error or path is None:
         return None, [DataProblem(spec.source, None, demo_error or "no file")]
@@ -406,9 +419,7 @@ def inspect_source(
     table = _select_columns(raw, mapping, spec, out)
     if table is None:
         return None, out.problems
-    table = _parse_table(table, lines, spec, excel, out)
-    if table is None:
-        return None, out.problems
+    table, lines = _parse_table(table, lines, spec, excel, out)
     table, lines = _apply_period(table, lines, period, out)
     if spec.shape == "daily":
         facts = _daily_facts(table, lines, out)
@@ -467,7 +478,7 @@ def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec
         else:
             close = _suggest(theirs, available, ours)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            out.error(theirs, f"column '{theirs}' (mapped to {ours}) is not in the file{hint} Columns in the file: {', '.join(available)}")
+            out.error(theirs, f"column '{theirs}' (mapped to {ours}) is not in the file{hint}. Columns in the file: {', '.join(available)}")
     mapped_theirs = set(chosen.values())
     for col in available:
         name = col.lower()
@@ -484,21 +495,25 @@ def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec
                   "map them with `columns: {revenue: <column>, ...}`")
     if out.has_errors:
         return None
-    return pd.DataFrame({ours: raw[theirs] for ours, theirs in chosen.items()}, index=raw.index).rename_axis(None)
+    table = pd.DataFrame({ours: raw[theirs] for ours, theirs in chosen.items()}, index=raw.index).rename_axis(None)
+    table.attrs["theirs"] = dict(chosen)  # our name -> the column in the file, for messages
+    return table
 
 
-def _column_name(spec: SourceSpec, ours: str) -> str:
-    theirs = spec.columns.get(ours)
-    return theirs if theirs else ours
+def _column_name(table: pd.DataFrame, ours: str) -> str:
+    return table.attrs.get("theirs", {}).get(ours, ours)
 
 
-def _parse_table(table: pd.DataFrame, lines: pd.Series, spec: SourceSpec, excel: bool, out: _Collector) -> pd.DataFrame | None:
+def _parse_table(
+    table: pd.DataFrame, lines: pd.Series, spec: SourceSpec, excel: bool, out: _Collector
+) -> tuple[pd.DataFrame, pd.Series]:
     parsed = pd.DataFrame(index=table.index)
+    parsed.attrs["theirs"] = dict(table.attrs.get("theirs", {}))
     # dates
     dates = _parse_dates(table["date"], spec, excel)
     bad = dates.isna()
     if bad.any():
-        col = _column_name(spec, "date")
+        col = _column_name(table, "date")
         values = table["date"][bad]
         empty = values.isna() | (values.astype("str").str.strip() == "")
         if empty.any():
@@ -535,7 +550,7 @@ def _parse_table(table: pd.DataFrame, lines: pd.Series, spec: SourceSpec, excel:
     # measures
     numeric = [c for c in table.columns if c in _known_measures() or c == "quantity"]
     for name in numeric:
-        col = _column_name(spec, name)
+        col = _column_name(table, name)
         values = _parse_numbers(table[name], spec)
         empty = table[name].isna() | (table[name].astype("str").str.strip() == "")
         if empty.any():
@@ -558,9 +573,9 @@ def _parse_table(table: pd.DataFrame, lines: pd.Series, spec: SourceSpec, excel:
                 out.error(col, f"negative values in '{name}', which counts something and cannot be below 0",
                           _rows(negative, lines)[:MAX_ROWS_SHOWN])
         parsed[name] = values
-    if out.has_errors:
-        return None
-    return parsed
+    # keep checking what can be checked (duplicates, period, orders) on rows with a readable date
+    keep = parsed["date"].notna()
+    return parsed[keep], lines[keep.to_numpy()]
 
 
 def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Collector) -> tuple[pd.DataFrame, pd.Series]:
@@ -577,14 +592,14 @@ def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Coll
         outside |= table["date"] > pd.Timestamp(end)
     if outside.any():
         dates = table["date"][outside]
-        out.warn("date", f"{int(outside.sum())} rows with dates outside the reporting period {start} .. {end} "
+        out.warn(_column_name(table, "date"), f"{int(outside.sum())} rows with dates outside the reporting period {start} .. {end} "
                  f"({dates.min():%Y-%m-%d} .. {dates.max():%Y-%m-%d}) are left out; widen `period` to use them",
                  _rows(outside, lines)[:MAX_ROWS_SHOWN])
         table, lines = table[~outside], lines[~outside]
     return table, lines
 
 
-def _gap_warning(dates: pd.Series, out: _Collector, min_run: int = 1) -> None:
+def _gap_warning(dates: pd.Series, out: _Collector, min_run: int = 1, column: str = "date") -> None:
     if dates.empty:
         return
     present = pd.DatetimeIndex(dates.unique()).sort_values()
@@ -606,7 +621,7 @@ def _gap_warning(dates: pd.Series, out: _Collector, min_run: int = 1) -> None:
     more = f" (+{len(runs) - 5} more)" if len(runs) > 5 else ""
     days = sum((b - a).days + 1 for a, b in runs)
     what = "days without any row" if min_run == 1 else f"runs of {min_run}+ days without orders"
-    out.warn("date", f"{days} {what}: {shown}{more}; is the export complete?")
+    out.warn(column, f"{days} {what}: {shown}{more}; is the export complete?")
 
 
 def _finish(frame: pd.DataFrame, dims: list[str], measures: list[str]) -> pd.DataFrame:
@@ -627,24 +642,24 @@ def _daily_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.D
     if dup.any():
         first = table[dup].iloc[0]
         what = ", ".join(f"{k}={first[k]:%Y-%m-%d}" if k == "date" else f"{k}={first[k]}" for k in keys)
-        out.error("date", f"{int(dup.sum())} rows repeat the same date{' x ' + ' x '.join(dims) if dims else ''} "
+        out.error(_column_name(table, "date"), f"{int(dup.sum())} rows repeat the same date{' x ' + ' x '.join(dims) if dims else ''} "
                   f"(first: {what}); sum them in the export or add the column that tells them apart",
                   _rows(dup, lines)[:MAX_ROWS_SHOWN])
         return None
-    _gap_warning(table["date"], out)
+    _gap_warning(table["date"], out, column=_column_name(table, "date"))
     return _finish(table, dims, measures)
 
 
 def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.DataFrame | None:
     if (table["order_id"] == "").any():
-        out.error("order_id", "empty order ids", _rows(table["order_id"] == "", lines)[:MAX_ROWS_SHOWN])
+        out.error(_column_name(table, "order_id"), "empty order ids", _rows(table["order_id"] == "", lines)[:MAX_ROWS_SHOWN])
         return None
     dims = [d for d in DIMENSIONS if d in table]
     order_dims = [d for d in dims if d != "product"]
     t = table.assign(_line=lines.to_numpy(), _pos=np.arange(len(table)))
     guests = t["customer_id"] == ""
     if guests.any():
-        out.warn("customer_id", f"{int(guests.sum())} lines without a customer id (guest orders?); each counts as a one-time customer",
+        out.warn(_column_name(table, "customer_id"), f"{int(guests.sum())} lines without a customer id (guest orders?); each counts as a one-time customer",
                  _rows(guests, lines)[:MAX_ROWS_SHOWN])
         t.loc[guests, "customer_id"] = "guest:" + t.loc[guests, "order_id"]
     grouped = t.groupby("order_id", sort=False)
@@ -653,7 +668,7 @@ def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.
         conflict = grouped[col].transform("nunique") > 1
         if conflict.any():
             severity = out.error if col in ("date", "customer_id") else out.warn
-            severity(col, f"lines of the same order have different '{col}' values; "
+            severity(_column_name(table, col), f"lines of the same order have different '{col}' values; "
                      + ("fix the export" if col in ("date", "customer_id") else "the order's first line is used"),
                      _rows(conflict, lines)[:MAX_ROWS_SHOWN])
     if out.has_errors:
@@ -695,7 +710,7 @@ def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.
         facts["units_sold"] = facts["units_sold"].fillna(0.0)
         measures.append("units_sold")
     facts = facts.reset_index()
-    _gap_warning(facts["date"], out, min_run=GAP_DAYS_ORDERS)
+    _gap_warning(facts["date"], out, min_run=GAP_DAYS_ORDERS, column=_column_name(table, "date"))
     return _finish(facts, dims, _ordered_measures(measures))
 
 
@@ -782,5 +797,5 @@ def load_facts(config: Any) -> pd.DataFrame:
 
 
 def load_demo(name: str) -> pd.DataFrame:
-    """Facts of one bundled demo source (`webshop`, `b2b`, `newsletter_orders`, `newsletter_email`)."""
+    """Facts of bundled demo data: `webshop`, `b2b`, `newsletter` (= `newsletter_orders` + `newsletter_email`)."""
     return read_source({"source": f"demo:{name}"})

@@ -81,6 +81,10 @@ DEMO_SOURCES: dict[str, DemoSource] = {
 }
 
 
+# `demo:<group>` reads several demo sources at once (the newsletter client has two shapes).
+DEMO_GROUPS: dict[str, tuple[str, ...]] = {"newsletter": ("newsletter_orders", "newsletter_email")}
+
+
 def demo_source(name: str) -> DemoSource:
     """The bundled demo source called `name` (KeyError lists the known names)."""
     try:

@@ -1,0 +1,105 @@
+"""The `kpi-workbook` command: thin wrappers, tested through main() (no subprocess needed)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kpi_helpers.cli import main
+from kpi_helpers.params import load_params
+
+from conftest import PARAMS_DIR, write_client
+
+
+def test_list_kpis_prints_the_catalog(capsys):
+    assert main(["list-kpis"]) == 0
+    out = capsys.readouterr().out
+    for domain in ("marketing", "sales", "production", "customer_service", "hr"):
+        assert f"== {domain}" in out
+    assert "average_order_value" in out and "sum(revenue) / sum(orders)" in out
+
+
+def test_list_kpis_by_domain_in_dutch(capsys):
+    assert main(["list-kpis", "--domain", "hr", "--lang", "nl"]) == 0
+    out = capsys.readouterr().out
+    assert "== hr" in out and "== marketing" not in out
+    assert "Ziekteverzuim" in out
+
+
+def test_list_kpis_unknown_domain(capsys):
+    assert main(["list-kpis", "--domain", "finance"]) == 2
+    assert "unknown domain" in capsys.readouterr().err
+
+
+def test_new_client_writes_a_valid_commented_file(tmp_path, capsys):
+    assert main(["new-client", "bakkerij-jansen", "--params", str(tmp_path)]) == 0
+    path = tmp_path / "bakkerij-jansen.yaml"
+    text = path.read_text()
+    assert text.count("#") > 10, "the template explains its fields"
+    config = load_params(path)
+    assert config.client == "bakkerij-jansen" and config.name == "Bakkerij Jansen"
+    # never overwrites silently
+    assert main(["new-client", "bakkerij-jansen", "--params", str(tmp_path)]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["../evil", "Bakkerij", "a b", ""])
+def test_new_client_rejects_unsafe_ids(tmp_path, capsys, name):
+    assert main(["new-client", name, "--params", str(tmp_path)]) == 1
+    assert "not a valid client id" in capsys.readouterr().err
+    assert not list(tmp_path.parent.glob("evil*"))
+
+
+def test_new_client_escapes_a_display_name(tmp_path):
+    assert main(["new-client", "quote", "--params", str(tmp_path), "--display-name", 'Jan "de" Vries: #1']) == 0
+    assert load_params(tmp_path / "quote.yaml").name == 'Jan "de" Vries: #1'
+
+
+def test_validate_the_bundled_params_is_clean(capsys):
+    assert main(["validate", "--params", str(PARAMS_DIR)]) == 0
+    assert "0 problem(s)" in capsys.readouterr().err
+
+
+def test_validate_reports_one_line_per_problem_and_fails(tmp_path, capsys):
+    write_client(tmp_path, "ok-client", "OK")
+    (tmp_path / "broken.yaml").write_text("client: broken\nname: [oops\n")
+    write_client(tmp_path, "nodata", "No data", source="missing.csv")
+    write_client(tmp_path, "badkpi", "Bad KPI").write_text(
+        (tmp_path / "badkpi.yaml").read_text().replace("kpis: [revenue,", "kpis: [omzet,"))
+    assert main(["validate", "--params", str(tmp_path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert any("broken.yaml" in line and "not valid YAML" in line for line in out)
+    assert any("nodata.yaml" in line and "missing.csv" in line for line in out)
+    assert any("badkpi.yaml" in line and "kpis[0]: unknown KPI 'omzet'" in line for line in out)
+    assert not any("ok-client.yaml" in line for line in out)
+
+
+def test_validate_flags_duplicate_client_ids(tmp_path, capsys):
+    write_client(tmp_path, "same", "One")
+    (tmp_path / "other.yaml").write_text((tmp_path / "same.yaml").read_text())
+    assert main(["validate", "--params", str(tmp_path)]) == 1
+    assert "is also used by" in capsys.readouterr().out
+
+
+def test_validate_empty_folder(tmp_path, capsys):
+    assert main(["validate", "--params", str(tmp_path)]) == 1
+    assert "no params files" in capsys.readouterr().err
+
+
+def test_kpis_writes_a_tidy_table(tmp_path):
+    out = tmp_path / "kpis.csv"
+    assert main(["kpis", str(PARAMS_DIR / "demo_webshop.yaml"), "--grain", "quarter", "--by", "channel",
+                 "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["period", "channel", "kpi", "value", "unit"]
+    assert {"revenue", "orders"} <= set(table["kpi"])
+    assert table["value"].abs().max() < float("inf")
+
+
+def test_kpis_on_invalid_data_gives_the_validation_report(tmp_path, capsys):
+    csv = tmp_path / "data.csv"
+    csv.write_text("date,revenue,orders\n2025-01-01,10,1\nnot-a-date,5,x\n")
+    write_client(tmp_path, "bad", "Bad", source="data.csv")
+    assert main(["kpis", str(tmp_path / "bad.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "data.csv" in err and "date" in err
