@@ -47,10 +47,27 @@ _EXPORTS: dict[str, str] = {
     "Seasonality": "pacing",
     "decompose_change": "drivers", "what_if": "drivers", "drivers_for_goal": "drivers", "WhatIf": "drivers",
     # charts (notebook figures)
+    "scorecard": "charts", "trend": "charts", "pair_quadrant": "charts", "channel_breakdown": "charts",
+    "seasonality_heatmap": "charts", "seasonality_matrix": "charts", "driver_waterfall": "charts",
+    "pacing_bars": "charts", "what_if_bars": "charts",
     # widgets (dashboard, what-if)
+    "dashboard": "widgets", "what_if_app": "widgets", "Dashboard": "widgets", "WhatIfApp": "widgets",
+    "dashboard_figures": "widgets", "what_if_scenarios": "widgets", "section_heading": "widgets", "scorecards": "widgets",
+    "goal_trend": "widgets", "goal_trends": "widgets", "pacing_charts": "widgets", "pair_charts": "widgets",
+    "breakdown_charts": "widgets", "seasonality_charts": "widgets", "driver_charts": "widgets",
     # builders (goal builder, pair picker, catalog browser)
+    "smart_cards": "goal_views", "goal_tree_figure": "goal_views", "chain_findings_table": "goal_views",
+    "realism_table": "goal_views", "realism_figure": "goal_views", "vague_to_specific_example": "goal_views",
+    "vague_to_specific_goals": "goal_views", "monthly_history": "goal_views", "HtmlView": "goal_views",
+    "goal_builder": "builders", "GoalBuilder": "builders", "catalog_browser": "builders", "catalog_table": "builders",
+    "selected_kpis_view": "builders", "pairs_view": "builders", "pairs_table": "builders", "pairs_figure": "builders",
+    "partner_suggestions": "builders", "selection_warnings": "builders", "pair_picker": "builders",
+    "PairPicker": "builders", "CatalogBrowser": "builders",
     # findings
+    "Finding": "findings", "build_findings": "findings", "findings_markdown": "findings", "pacing_table": "findings",
     # workshop
+    "open_exercise": "workshop", "Exercise": "workshop", "check_answers": "workshop", "model_answers": "workshop",
+    "Feedback": "workshop", "run_factory": "workshop_sim", "nail_scenarios": "workshop_sim",
     # batch / report
     "run_batch": "batch", "client_summary": "report",
     # validate

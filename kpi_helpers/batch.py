@@ -132,6 +132,7 @@ def _prepare(nb_path: Path, parameters: dict[str, Any]) -> Any:
     from papermill.parameterize import parameterize_notebook
 
     nb = nbformat.read(nb_path, as_version=4)
+    nb.metadata.pop("widgets", None)  # committed widget state belongs to the demo client, not this one
     nb.metadata.setdefault("papermill", {})
     for cell in nb.cells:
         cell.metadata.setdefault("tags", [])
