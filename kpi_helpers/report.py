@@ -95,7 +95,8 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
     session = ClientSession(config=config, lang=lang or config.language)
     facts = load_facts(config)
     session._facts = facts  # noqa: SLF001 - loaded once here
-    from kpi_helpers.engine import compute_kpis, pace_goal
+    from kpi_helpers.engine import compute_kpis
+    from kpi_helpers.pacing import pace_goal
 
     kpis = config.all_kpis
     whole = compute_kpis(facts, kpis, grain=None)
