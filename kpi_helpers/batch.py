@@ -119,7 +119,8 @@ def _start_kernel(cwd: str) -> Any:
     km = KernelManager(kernel_name="python3")
     # Plain values only; the environment tells kpi_helpers it runs headless for a report.
     env = {**os.environ, "KPI_WORKBOOK_BATCH": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    km.start_kernel(cwd=cwd, env=env, extra_arguments=["--HistoryManager.enabled=False"])
+    km.start_kernel(cwd=cwd, env=env, extra_arguments=["--HistoryManager.enabled=False",
+                                                            "--IPKernelApp.log_level=ERROR"])  # no TCP-encryption noise
     kc = km.client()
     kc.start_channels()
     kc.execute(KERNEL_WARMUP, silent=True, store_history=False)  # imports while we wait
@@ -196,7 +197,7 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         _publish(staging, out_root / job.client)
         result.status, result.summary = "ok", summary
         result.report = f"{job.client}/report.html"
-    except (asyncio.TimeoutError, TimeoutError):
+    except (asyncio.TimeoutError, TimeoutError, _CellTimeout):
         result.status = "timed_out"
         result.reason = f"{current}: still running after {job.timeout:g} s; the kernel was stopped"
         _shutdown(km)
@@ -214,6 +215,12 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         if progress is not None and result.status != "ok":
             progress.put((job.client, None))
     return result
+
+
+try:
+    from nbclient.exceptions import CellTimeoutError as _CellTimeout
+except ImportError:  # pragma: no cover
+    _CellTimeout = TimeoutError
 
 
 def _cell_error_text(error: Exception, notebook: str | None) -> str:

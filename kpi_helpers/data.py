@@ -21,7 +21,16 @@ Decisions (documented here because the notebooks and the CLI rely on them):
   revenue lines are refunds and allowed: they reduce revenue; an order whose lines sum to less
   than 0 is a refund note, not an order (it does not count in orders or customers).
 * Dates outside `config.period` are a **warning** and those rows are left out of the facts (the
-  period is the data window to report on; set `period.start` early enough for baselines).
+  period is the data window to report on; set `period.start` early enough for baselines). A
+  source that has *no* row inside the period is an **error** (nothing left to report on).
+* Dates must lie between 1677-09-22 and 2262-04-11 (what pandas can hold); others are unreadable
+  dates. Excel date cells and serial numbers before 1900-03-01 (Excel's fictitious 1900-02-29 and
+  bare fractions like 0.5, which Excel shows as a time) are unreadable dates too. Timestamps with
+  different UTC offsets in one column keep their own wall-clock date (`...T23:30+02:00` is that day).
+* A measure value larger than 1e15 in size is an error (totals would lose precision or overflow).
+* With `decimal: ","` a '.' in a number is only allowed as the declared `thousands` separator
+  (otherwise `1.234` would silently read as 1.234 instead of 1234).
+* A CSV line with more (non-empty) fields than the header is an error naming the line.
 * Gaps: a day without any row in a `daily` source is a warning; in the `orders` shape a quiet
   day is normal, so only a run of 7+ days without orders is a warning.
 * Orders shape: lines are summed per order; an order's dimensions are those of its first line
@@ -68,6 +77,11 @@ ORDER_REQUIRED = ("date", "order_id", "customer_id", "revenue")
 ORDER_MEASURES = ("orders", "revenue", "customers", "new_customers", "returning_customers", "repeat_orders", "units_sold")
 MAX_ROWS_SHOWN = 10
 GAP_DAYS_ORDERS = 7
+MAX_ABS_VALUE = 1e15  # larger measure values are export errors; sums of them lose precision or overflow to inf
+FIRST_DATE = pd.Timestamp("1677-09-22")  # the whole days datetime64[ns] can hold
+LAST_DATE = pd.Timestamp("2262-04-11")
+FIRST_EXCEL_DATE = pd.Timestamp("1900-03-01")  # before: Excel's fictitious 1900-02-29, or a bare time
+FIRST_EXCEL_SERIAL, LAST_EXCEL_SERIAL = 61, 2958465  # 1900-03-01 .. 9999-12-31
 
 # Common names in (Dutch and English) exports, used only to *suggest* a mapping, never applied silently.
 _SYNONYMS = {
@@ -184,15 +198,19 @@ def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFra
     try:
         if name.endswith((".xlsx", ".xlsm", ".xls")):
             raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object)
-            lines = pd.Series(np.arange(2, len(raw) + 2), index=raw.index)
+            first_line = 2
         elif name.endswith((".parquet", ".pq")):
             raw = pd.read_parquet(path)
-            lines = pd.Series(np.arange(1, len(raw) + 1), index=raw.index)
+            if any(level is not None for level in raw.index.names):
+                raw = raw.reset_index()  # e.g. written with `date` as the index: it is data, not row labels
+            first_line = 1
         else:
             raw = _read_csv(path, spec, out)
             if raw is None:
                 return None
-            lines = pd.Series(np.arange(2, len(raw) + 2), index=raw.index)
+            first_line = 2
+        raw.index = pd.RangeIndex(len(raw))  # rows are identified by `lines`, never by the file's own labels
+        lines = pd.Series(np.arange(first_line, len(raw) + first_line), index=raw.index)
     except ValueError as error:
         if "Worksheet" in str(error) or "sheet" in str(error).lower():
             sheets = _sheet_names(path)
@@ -225,35 +243,102 @@ def _sheet_names(path: Path) -> list[str]:
 
 
 def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> pd.DataFrame | None:
+    import warnings
+
     sep = spec.separator
-    options: dict[str, Any] = dict(dtype=str, keep_default_na=False, skip_blank_lines=False, compression="infer")
+    # index_col=False: a line with more fields than the header must not turn the first columns into an index
+    options: dict[str, Any] = dict(dtype=str, keep_default_na=False, skip_blank_lines=False, compression="infer",
+                                   index_col=False)
     try:
         if sep is None:  # sniff between the usual separators on the header line
             head = _head_line(path)
             counts = {s: head.count(s) for s in (",", ";", "\t", "|")}
             sep = max(counts, key=counts.get) if max(counts.values()) else ","
-        try:
-            return pd.read_csv(path, sep=sep, encoding="utf-8-sig", **options)
-        except UnicodeDecodeError:
-            frame = pd.read_csv(path, sep=sep, encoding="cp1252", **options)
-            out.warn(None, "the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to be sure of accents)")
-            return frame
+        utf16 = _looks_utf16(path)
+        if utf16:  # reading goes on, so the problems it causes (no 'date' column, ...) are listed too
+            out.error(None, "the file looks UTF-16 encoded (Excel's 'Unicode Text'); save it as "
+                      "'CSV UTF-8 (comma delimited)' and read that file instead")
+        encoding = "utf-8-sig"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            try:
+                frame = pd.read_csv(path, sep=sep, encoding=encoding, **options)
+            except UnicodeDecodeError:
+                encoding = "cp1252"
+                frame = pd.read_csv(path, sep=sep, encoding=encoding, **options)
+                if not utf16:
+                    out.warn(None, "the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to be sure of accents)")
+        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+            # pandas dropped the fields beyond the header; an error unless they were all empty (trailing separators)
+            if not _report_long_lines(path, sep, encoding, out):
+                return None
+        return frame
     except pd.errors.EmptyDataError:
         out.error(None, "the file is empty")
     except pd.errors.ParserError as error:
         msg = str(error)
-        match = re.search(r"line (\d+)", msg)
-        rows = [int(match.group(1))] if match else []
-        out.error(None, f"cannot split the lines into columns ({msg}); check `separator` (now {sep!r})", rows)
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+        if fields:
+            expected, line, saw = (int(g) for g in fields.groups())
+            out.error(None, f"line {line} has {saw} fields, the header has {expected}; check `separator` (now {sep!r}) "
+                      "and put values that contain it in double quotes", [line])
+        else:
+            match = re.search(r"line (\d+)", msg)
+            rows = [int(match.group(1))] if match else []
+            out.error(None, f"cannot split the lines into columns ({msg}); check `separator` (now {sep!r})", rows)
     return None
 
 
-def _head_line(path: Path) -> str:
+def _report_long_lines(path: Path, sep: str, encoding: str, out: _Collector) -> bool:
+    """Report lines with non-empty fields beyond the header; False when there are any."""
+    import csv
+
+    if len(sep) != 1:  # a regular expression as separator: the csv module cannot split like pandas did
+        out.error(None, f"some lines have more fields than the header; check `separator` (now {sep!r})")
+        return False
+    long_lines: list[tuple[int, int]] = []
+    with _open_text(path, encoding) as handle:
+        reader = csv.reader(handle, delimiter=sep)
+        width = len(next(reader, []))
+        for line, fields in enumerate(reader, start=2):  # record numbers, like the line numbers of the rows
+            if len(fields) > width and any(f.strip() for f in fields[width:]):
+                long_lines.append((line, len(fields)))
+    if not long_lines:
+        return True
+    line, count = long_lines[0]
+    extra = len(long_lines) - 1
+    more = f" (and {extra} more line{'s' if extra > 1 else ''})" if extra else ""
+    out.error(None, f"line {line} has {count} fields, the header has {width}{more}; check `separator` (now {sep!r}) "
+              "and put values that contain it in double quotes", [n for n, _ in long_lines[:MAX_ROWS_SHOWN]])
+    return False
+
+
+def _open_text(path: Path, encoding: str, errors: str = "strict") -> Any:
     import gzip
 
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rt", encoding=encoding, errors=errors, newline="")
+    return open(path, encoding=encoding, errors=errors, newline="")
+
+
+def _looks_utf16(path: Path) -> bool:
+    """A UTF-16 byte order mark, or ASCII text with every other byte zero."""
+    import gzip
+
     try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
+        with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 8 and (set(odd) == {0} or set(even) == {0})
+
+
+def _head_line(path: Path) -> str:
+    try:
+        with _open_text(path, "utf-8-sig", errors="replace") as handle:
             return handle.readline()
     except OSError:
         return ""
@@ -263,37 +348,82 @@ def _head_line(path: Path) -> str:
 
 
 def _parse_dates(values: pd.Series, spec: SourceSpec, excel: bool) -> pd.Series:
-    """Datetimes (naive, not yet normalised) or NaT where a value cannot be read."""
+    """Datetimes (naive, not yet normalised) or NaT where a value cannot be read (or lies out of range)."""
     if excel and values.dtype == object:
         result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        # a date cell; a bare time (datetime.time, e.g. 0.5 formatted as a date) is not a date
         is_dt = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
         if is_dt.any():
-            result[is_dt] = pd.to_datetime(values[is_dt], errors="coerce")
-        nums = pd.to_numeric(values[~is_dt].map(lambda v: v if isinstance(v, (int, float)) else np.nan), errors="coerce")
-        serial = nums.notna() & (nums > 0) & (nums < 2958466)
-        if serial.any():  # Excel serial dates (days since 1899-12-30)
-            result[serial[serial].index] = pd.to_datetime(nums[serial], unit="D", origin="1899-12-30")
-        rest = ~is_dt & ~serial.reindex(values.index, fill_value=False)
+            cells = _as_naive_ns(pd.to_datetime(values[is_dt].map(_naive), errors="coerce"))
+            result[is_dt] = cells.where(cells >= FIRST_EXCEL_DATE)
+        is_time = values.map(lambda v: hasattr(v, "hour") and not hasattr(v, "year"))
+        is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+        nums = pd.to_numeric(values.where(is_num), errors="coerce")
+        serial = nums.notna() & (nums >= FIRST_EXCEL_SERIAL) & (nums <= LAST_EXCEL_SERIAL)
+        if serial.any():  # Excel serial dates (days since 1899-12-30); beyond 2262 they are out of range
+            days = pd.to_datetime(nums[serial], unit="D", origin="1899-12-30", errors="coerce")
+            result[serial] = _as_naive_ns(days)
+        # numbers below the first serial (0.5, -3, 60 = the fictitious 1900-02-29) and bools stay NaT;
+        # larger numbers may be written dates like 20250101, read as text
+        small = (nums.notna() & (nums < FIRST_EXCEL_SERIAL)) | values.map(lambda v: isinstance(v, bool))
+        rest = values.notna() & ~is_dt & ~is_time & ~serial & ~small
         if rest.any():
-            result[rest] = _parse_date_strings(values[rest].astype("str"), spec.date_format)
+            result[rest] = _parse_date_strings(values[rest].map(_number_text).astype("str"), spec.date_format)
         return result
     if pd.api.types.is_datetime64_any_dtype(values):
-        out = values
-        if getattr(out.dt, "tz", None) is not None:
-            out = out.dt.tz_localize(None)
-        return out.astype("datetime64[ns]")
+        return _as_naive_ns(values)
     return _parse_date_strings(values.astype("str"), spec.date_format)
+
+
+def _naive(value: Any) -> Any:
+    """A datetime cell without its timezone (keeps the wall-clock time)."""
+    tz = getattr(value, "tzinfo", None)
+    return value.replace(tzinfo=None) if tz is not None else value
+
+
+def _number_text(value: Any) -> Any:
+    """20250101.0 (a float cell) as '20250101', so a declared %Y%m%d format still reads it."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return value
+
+
+def _as_naive_ns(parsed: pd.Series) -> pd.Series:
+    """datetime64[ns] without timezone (the wall-clock time is kept); NaT outside FIRST_DATE .. LAST_DATE."""
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)  # keep the wall-clock date of the export
+    day = parsed.dt.floor("D")
+    inside = (day >= FIRST_DATE) & (day <= LAST_DATE)
+    return parsed.where(inside).astype("datetime64[ns]")
 
 
 def _parse_date_strings(values: pd.Series, date_format: str | None) -> pd.Series:
     text = values.str.strip()
-    if date_format:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
-    else:
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)  # keep the wall-clock date of the export
-    return parsed.astype("datetime64[ns]")
+    fmt = date_format or "ISO8601"
+    try:
+        return _as_naive_ns(pd.to_datetime(text, format=fmt, errors="coerce"))
+    except ValueError:  # "Mixed timezones detected": values with different UTC offsets (or with and without)
+        pass
+    # parse the values of each offset suffix on their own, each keeping its own wall-clock time
+    suffix = text.str.extract(r"((?:Z|[+-]\d{2}(?::?\d{2})?)\s*)$", expand=False).fillna("")
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for _, group in text.groupby(suffix, sort=False):
+        try:
+            result[group.index] = _as_naive_ns(pd.to_datetime(group, format=fmt, errors="coerce"))
+        except ValueError:  # still mixed (the offset is not at the end): value by value
+            result[group.index] = group.map(lambda v: _parse_one_date(v, fmt)).astype("datetime64[ns]")
+    return result
+
+
+def _parse_one_date(value: str, fmt: str) -> pd.Timestamp:
+    try:
+        stamp = pd.to_datetime(value, format=fmt)
+    except (ValueError, OverflowError):
+        return pd.NaT
+    if stamp is pd.NaT:
+        return pd.NaT
+    stamp = stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+    return stamp if FIRST_DATE <= stamp.floor("D") <= LAST_DATE else pd.NaT
 
 
 _DATE_CANDIDATES = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y", "%Y/%m/%d", "%d-%m-%y", "%Y%m%d",
@@ -322,14 +452,20 @@ def _parse_numbers(values: pd.Series, spec: SourceSpec) -> pd.Series:
     decimal = spec.decimal or "."
     if decimal != ".":
         numeric_already = objs.map(lambda v: isinstance(v, float))
+        # a '.' left in text is neither the decimal nor the declared thousands separator: `1.234` must not read as 1.234
+        text = text.where(numeric_already | ~text.str.contains(".", regex=False), "not a number")
         text = text.where(numeric_already, text.str.replace(decimal, ".", regex=False))
     text = text.where(~text.isin(["", "nan", "None", "NaN"]), None)
     return pd.to_numeric(text, errors="coerce").astype(float)
 
 
 def _number_hint(bad: pd.Series, spec: SourceSpec) -> str:
-    sample = bad.astype("str").str.strip()
+    sample = bad.astype("str").str.strip().str.replace(r"[€$£\s\u00a0]", "", regex=True)
     decimal = spec.decimal or "."
+    if decimal == "," and spec.thousands != "." and sample.str.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d*)?").any():
+        return ' — these use "." to group thousands: add `thousands: "."` to this data source'
+    if decimal == "." and spec.thousands != "," and sample.str.fullmatch(r"-?\d{1,3}(,\d{3})+\.\d*").any():
+        return ' — these use "," to group thousands: add `thousands: ","` to this data source'
     if decimal == "." and sample.str.fullmatch(r"-?[\d.]*,\d+").any():
         return ' — these look like Dutch numbers: add `decimal: ","` (and `thousands: "."`) to this data source'
     if decimal == "," and sample.str.fullmatch(r"-?[\d,]*\.\d+").any():
@@ -495,7 +631,7 @@ def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec
                   "map them with `columns: {revenue: <column>, ...}`")
     if out.has_errors:
         return None
-    table = pd.DataFrame({ours: raw[theirs] for ours, theirs in chosen.items()}, index=raw.index).rename_axis(None)
+    table = pd.DataFrame({ours: raw[theirs] for ours, theirs in chosen.items()}, index=raw.index)
     table.attrs["theirs"] = dict(chosen)  # our name -> the column in the file, for messages
     return table
 
@@ -522,14 +658,19 @@ def _parse_table(
         if unreadable.any():
             examples = table["date"][unreadable]
             guess = _guess_date_format(examples)
+            out_of_range = _out_of_range(examples, spec, excel)
+            hint = ""
             if spec.date_format:
                 hint = f"; expected the format `date_format: \"{spec.date_format}\"`"
                 if guess and guess != spec.date_format:
                     hint += f", these look like \"{guess}\""
             elif guess:
                 hint = f"; add `date_format: \"{guess}\"` to this data source"
-            else:
+            elif not out_of_range:
                 hint = "; use ISO dates (2025-01-31), Excel dates, or declare `date_format` (e.g. \"%d-%m-%Y\")"
+            if out_of_range:
+                first = FIRST_EXCEL_DATE if excel else FIRST_DATE
+                hint += f"; dates must lie between {first:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}"
             out.error(col, f"dates that cannot be read: {_examples(examples)}{hint}", _rows(unreadable, lines)[:MAX_ROWS_SHOWN])
     parsed["date"] = dates.dt.normalize()
     # dimensions
@@ -563,6 +704,11 @@ def _parse_table(
         infinite = np.isinf(values)
         if infinite.any():
             out.error(col, "infinite values", _rows(infinite, lines)[:MAX_ROWS_SHOWN])
+        huge = ~infinite & (values.abs() > MAX_ABS_VALUE)
+        if huge.any():
+            out.error(col, f"values larger than 1e15 in size: {_examples(table[name][huge])}; totals of such "
+                      "values are not reliable (check the export: a unit, separator or scientific-notation mix-up?)",
+                      _rows(huge, lines)[:MAX_ROWS_SHOWN])
         negative = values < 0
         if negative.any():
             if spec.shape == "orders" and name == "revenue":
@@ -578,6 +724,18 @@ def _parse_table(
     return parsed[keep], lines[keep.to_numpy()]
 
 
+def _out_of_range(examples: pd.Series, spec: SourceSpec, excel: bool) -> bool:
+    """Do some unreadable dates have the right form but lie outside what can be held (9999-12-31, Excel -3)?"""
+    if excel and examples.map(lambda v: isinstance(v, (int, float, np.number)) or hasattr(v, "hour")).any():
+        return True  # numbers and date/time cells are only unreadable when out of range
+    text = examples.astype("str").str.strip()
+    try:
+        parsed = pd.to_datetime(text, format=spec.date_format or "ISO8601", errors="coerce", utc=True)
+    except (ValueError, OverflowError):
+        return False
+    return bool(parsed.notna().any())
+
+
 def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Collector) -> tuple[pd.DataFrame, pd.Series]:
     if period is None:
         return table, lines
@@ -590,6 +748,11 @@ def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Coll
         outside |= table["date"] < pd.Timestamp(start)
     if end is not None:
         outside |= table["date"] > pd.Timestamp(end)
+    if outside.any() and outside.all():
+        dates = table["date"]
+        out.error(_column_name(table, "date"), f"no rows fall inside the reporting period {_day(start)}..{_day(end)}; "
+                  f"the data runs {dates.min():%Y-%m-%d}..{dates.max():%Y-%m-%d}; change `period` or check the file")
+        return table[~outside], lines[~outside]
     if outside.any():
         dates = table["date"][outside]
         out.warn(_column_name(table, "date"), f"{int(outside.sum())} rows with dates outside the reporting period {start} .. {end} "
@@ -597,6 +760,10 @@ def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Coll
                  _rows(outside, lines)[:MAX_ROWS_SHOWN])
         table, lines = table[~outside], lines[~outside]
     return table, lines
+
+
+def _day(value: Any) -> str:
+    return "…" if value is None else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
 def _gap_warning(dates: pd.Series, out: _Collector, min_run: int = 1, column: str = "date") -> None:

@@ -59,7 +59,21 @@ def show_table(table: pd.DataFrame, caption: str | None = None) -> None:
     display(HTML(html))
 
 
+def escape_markdown_html(text: str) -> str:
+    """Neutralise raw HTML in Markdown: client names, goal statements and campaign labels end up
+    in headings and findings, and Markdown would pass `<script>` straight into the report.
+    `>` at the start of a line stays (a blockquote); entities render as the characters."""
+    lines = []
+    for line in text.replace("&", "&amp;").replace("<", "&lt;").split("\n"):
+        stripped = line.lstrip(" ")
+        quote = len(stripped) - len(stripped.lstrip(">"))
+        head, rest = line[: len(line) - len(stripped) + quote], stripped[quote:]
+        lines.append(head + rest.replace(">", "&gt;"))
+    return "\n".join(lines)
+
+
 def show_markdown(text: str) -> None:
+    """Display Markdown with any raw HTML in it shown as text, never run."""
     from IPython.display import Markdown, display
 
-    display(Markdown(text))
+    display(Markdown(escape_markdown_html(text)))

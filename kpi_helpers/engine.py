@@ -281,13 +281,15 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
         num = _terms(agg, k.numerator, n)
         if k.type == "ratio":
             den = _terms(agg, k.denominator or (), n)
-            ok = ~np.isnan(num) & ~np.isnan(den) & (den != 0)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            ok = np.isfinite(num) & np.isfinite(den) & (den != 0)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 val = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
         else:
             den = np.full(n, np.nan)
-            ok = ~np.isnan(num)
             val = num
+        # a sum that overflowed is as unavailable as a zero denominator: never report inf
+        ok = ok & np.isfinite(val) if k.type == "ratio" else np.isfinite(val)
+        val = np.where(ok, val, np.nan)
         results[k.id] = (val, num, den, ok)
     for k in requested:
         if k.type == "growth":
@@ -300,9 +302,11 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
                 arrays += [index.get_level_values(i) for i in range(1, index.nlevels)]
                 prev_idx = pd.MultiIndex.from_arrays(arrays, names=index.names)
                 prev = base.reindex(prev_idx).to_numpy(dtype=float)
-            ok = ~np.isnan(cur) & ~np.isnan(prev) & (prev != 0)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            ok = np.isfinite(cur) & np.isfinite(prev) & (prev != 0)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 val = np.where(ok, (cur - prev) / np.abs(np.where(ok, prev, 1.0)), np.nan)
+            ok &= np.isfinite(val)
+            val = np.where(ok, val, np.nan)
             results[k.id] = (val, cur, prev, ok)
 
     k_count = len(requested)

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.goals import Goal
 
-CLIENT_ID_PATTERN = r"^[a-z0-9_-]+$"
+# Starts with a letter or digit: ids name folders under reports/, whose `_failed`/`.staging` are ours.
+CLIENT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 GRAINS = ("day", "week", "month", "quarter", "year")
 DEMO_PREFIX = "demo:"
 
@@ -206,7 +207,7 @@ def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
         elif kind == "extra_forbidden":
             msg = "is not a known field (check the spelling; see `kpi-workbook new-client` for a template)"
         elif kind == "string_pattern_mismatch" and field == "client":
-            msg = f"{given!r} is not a valid client id: use lowercase letters, digits, '-' and '_' only"
+            msg = f"{given!r} is not a valid client id: use lowercase letters, digits, '-' and '_', starting with a letter or digit"
         elif kind == "literal_error":
             msg = f"{given!r} is not allowed; {err['msg'].replace('Input should be', 'use')}"
         elif kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
@@ -247,7 +248,8 @@ def load_params(path: str | Path) -> ClientConfig:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        hint = " (YAML does not allow tabs for indentation; use spaces)" if "\t" in text and "tab" in str(error).lower() else ""
+        hint = " (YAML does not allow tabs for indentation; use spaces)" if "\t" in text and (
+            "\\t" in str(error) or "tab" in str(error).lower()) else ""
         raise ParamsError(str(path), [("", f"not valid YAML: {where}{problem}{hint}")]) from None
     return parse_params(raw, path)
 

@@ -71,6 +71,14 @@ class ClientSession:
         wanted = self.config.channels
         return [c for c in wanted if c in present] if wanted else present
 
+    @property
+    def title(self) -> str:
+        """'<client name> — <as-of date>' on one line (names may hold newlines)."""
+        from kpi_helpers.i18n import format_date
+
+        name = " ".join(self.config.name.split())
+        return f"{name} — {format_date(self.as_of, self.lang)}"
+
     def label(self, kpi_id: str) -> str:
         return self.catalog[kpi_id].label(self.lang)
 

@@ -35,7 +35,7 @@ class ClientCheck:
 
 def check_client(path: str | Path) -> ClientCheck:
     """Validate one params file and, when it parses, its data. Never raises for user errors."""
-    from kpi_helpers.data import check_data
+    from kpi_helpers.data import load_facts
 
     check = ClientCheck(Path(path))
     try:
@@ -44,14 +44,42 @@ def check_client(path: str | Path) -> ClientCheck:
         check.errors = str(error).splitlines()
         return check
     try:
-        problems = check_data(check.config)
+        facts = load_facts(check.config)
+        problems = list(facts.attrs.get("warnings", []))
+    except DataValidationError as error:
+        facts, problems = None, error.problems
     except KpiWorkbookError as error:
         check.errors.append(f"{path}: {error}")
         return check
     for problem in problems:
         line = f"{path}: data: {problem}"
         (check.warnings if problem.severity == "warning" else check.errors).append(line)
+    if facts is not None:
+        check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
     return check
+
+
+def uncomputable_kpis(config: ClientConfig, facts: pd.DataFrame) -> list[str]:
+    """'field: KPI needs measures the data lacks' for every selected/paired/goal KPI.
+
+    Caught here so a client fails `validate` (no kernel started), not halfway through a run.
+    """
+    from kpi_helpers.catalog import load_catalog
+
+    catalog = load_catalog()
+    have = {c for c in facts.columns if facts[c].notna().any()}
+    fields = [(f"kpis[{i}]", k) for i, k in enumerate(config.kpis)]
+    fields += [(f"pairs[{i}][{j}]", k) for i, pair in enumerate(config.pairs) for j, k in enumerate(pair)]
+    fields += [(f"goals[{i}].kpi", g.kpi) for i, g in enumerate(config.goals)]
+    problems = []
+    for field_name, kpi_id in fields:
+        if kpi_id not in catalog:
+            continue  # goal-level KPIs (profit) are checked by smart_check, unknown ids by params
+        missing = sorted(catalog[kpi_id].measures - have)
+        if missing:
+            problems.append(f"{field_name}: KPI '{kpi_id}' needs {', '.join(missing)}, which the data does not have "
+                            f"(map a column to it under data.columns, or choose another KPI)")
+    return problems
 
 
 def check_folder(params_dir: str | Path, clients: list[str] | None = None) -> list[ClientCheck]:

@@ -406,3 +406,96 @@ def test_orders_totals(tmp_path, lines):
     assert facts["new_customers"].sum() == len({"ABCD"[o % 4] for _, o, _, _ in lines})
     assert (facts["new_customers"] + facts["returning_customers"] == facts["customers"]).all()
     assert facts["repeat_orders"].sum() == facts["orders"].sum() - facts["new_customers"].sum()
+
+
+# ---------------------------------------------------------------- hostile inputs (regressions)
+
+
+def test_mixed_utc_offsets_keep_each_wall_clock_date(tmp_path):
+    path = write(tmp_path, "date,orders\n2025-01-01T23:30:00+02:00,3\n2025-01-02T10:00:00Z,4\n2025-01-03,5\n")
+    facts = read_source(str(path))  # used to raise "Mixed timezones detected"
+    assert facts["date"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-01", "2025-01-02", "2025-01-03"]
+    assert facts["date"].dtype == "datetime64[ns]"
+
+
+def test_out_of_range_csv_dates_are_unreadable_dates(tmp_path):
+    path = write(tmp_path, "date,orders\n2025-01-01,3\n9999-12-31,4\n0001-01-01,1\n")
+    problem = only(problems_of(str(path)))  # used to raise OutOfBoundsDatetime
+    assert problem.column == "date" and problem.rows == [3, 4]
+    assert "cannot be read" in problem.message and "'9999-12-31'" in problem.message and "2262-04-11" in problem.message
+
+
+def test_excel_dates_out_of_range_or_before_1900_03_01_are_unreadable(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["date", "orders"])
+    for value in [45658, 2958465, -3, 0.5, 60, dt.datetime(9999, 12, 31), 45659.75]:
+        ws.append([value, 1])
+    for value in (0.5, 30):  # date-formatted cells: read as a time, and as 1900-01-30
+        ws.append([value, 1])
+        ws.cell(row=ws.max_row, column=1).number_format = "yyyy-mm-dd"
+    path = tmp_path / "dates.xlsx"
+    wb.save(path)
+    problem = only(problems_of(str(path)))
+    assert problem.column == "date" and problem.rows == [3, 4, 5, 6, 7, 9, 10]
+    assert "'2958465'" in problem.message and "1900-03-01" in problem.message
+    ws.delete_rows(3, 5)
+    ws.delete_rows(4, 3)
+    wb.save(path)
+    assert read_source(str(path))["date"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-01", "2025-01-02"]
+
+
+def test_line_with_more_fields_than_the_header_names_the_line(tmp_path):
+    first = write(tmp_path, "date,orders,revenue\n2025-01-01,3,30,99,98\n2025-01-02,4,40\n", "first.csv")
+    problem = only(problems_of(str(first)))  # used to raise TypeError (first columns taken as the index)
+    assert problem.rows == [2] and "line 2 has 5 fields, the header has 3" in problem.message
+    later = write(tmp_path, "date,orders,revenue\n2025-01-01,3,30\n2025-01-02,4,40,1\n", "later.csv")
+    problem = only(problems_of(str(later)))
+    assert problem.rows == [3] and "line 3 has 4 fields, the header has 3" in problem.message
+    trailing = write(tmp_path, "date,orders,revenue\n2025-01-01,3,30,\n2025-01-02,4,40,\n", "trailing.csv")
+    assert read_source(str(trailing))["revenue"].tolist() == [30.0, 40.0]  # empty trailing fields lose nothing
+
+
+def test_parquet_index_columns_are_data(tmp_path):
+    frame = pd.DataFrame({"date": pd.to_datetime(["2025-01-01", "2025-01-02"]), "orders": [1.0, 2.0]})
+    path = tmp_path / "indexed.parquet"
+    frame.set_index("date").to_parquet(path)
+    facts = read_source(str(path))
+    assert facts["orders"].tolist() == [1.0, 2.0] and facts["date"].min() == pd.Timestamp("2025-01-01")
+
+
+def test_absurdly_large_values_are_errors(tmp_path):
+    path = write(tmp_path, "date,orders,revenue\n2025-01-01,3,1.5e308\n2025-01-02,4,1000000000000000\n2025-01-03,1,2e15\n")
+    problem = only(problems_of(str(path)))  # two 1.5e308 would sum to inf
+    assert problem.column == "revenue" and problem.rows == [2, 4] and "1e15" in problem.message
+
+
+def test_period_without_any_row_is_an_error(tmp_path):
+    path = write(tmp_path, "date,sessions\n2025-01-01,1\n2025-01-02,2\n")
+    problem = only(problems_of(str(path), period=(dt.date(2026, 1, 1), dt.date(2026, 12, 31))))
+    assert problem.column == "date"
+    assert ("no rows fall inside the reporting period 2026-01-01..2026-12-31; the data runs 2025-01-01..2025-01-02"
+            in problem.message)
+    with pytest.raises(DataValidationError):
+        read_source(str(path), period=(dt.date(2026, 1, 1), None))
+
+
+def test_thousands_separator_hints_and_no_silent_thousandfold_error(tmp_path):
+    path = write(tmp_path, "date;revenue\n2025-01-01;1.234,56\n2025-01-02;1.234\n2025-01-03;7,5\n")
+    problem = only(problems_of({"source": str(path), "decimal": ","}))
+    assert problem.rows == [2, 3] and 'thousands: "."' in problem.message  # 1.234 is not read as 1.234
+    facts = read_source({"source": str(path), "decimal": ",", "thousands": "."})
+    assert facts["revenue"].tolist() == [1234.56, 1234.0, 7.5]
+    english = write(tmp_path, 'date,revenue\n2025-01-01,"1,234.56"\n', "en.csv")
+    assert 'thousands: ","' in only(problems_of(str(english))).message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_utf16_file_says_so(tmp_path, encoding):
+    path = tmp_path / "data.csv"
+    path.write_bytes("date,orders\n2025-01-01,3\n".encode(encoding))
+    problems = [p for p in problems_of(str(path)) if p.severity == "error"]
+    assert "UTF-16" in problems[0].message and "CSV UTF-8" in problems[0].message
+    assert not any("Windows-1252" in p.message for p in problems_of(str(path)))

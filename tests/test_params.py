@@ -109,7 +109,7 @@ def test_broken_yaml_gives_line_and_column(tmp_path):
 
 def test_tabs_in_yaml_get_a_hint(tmp_path):
     message = errors_of(write(tmp_path, "client: a\ndata:\n\tsource: demo:webshop\n"))
-    assert "tabs" in message
+    assert "use spaces" in message and "line 3" in message
 
 
 def test_empty_and_non_mapping_files(tmp_path):
