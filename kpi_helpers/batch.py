@@ -88,42 +88,60 @@ class BatchResult:
 # ---------------------------------------------------------------- one client (worker side)
 
 class _Kernels:
-    """Per worker process: a kernel started ahead for the next client."""
+    """Per worker process: one event loop for all kernel I/O, and a kernel started ahead.
 
+    Async kernel managers/clients only: a blocking client would block nbclient's event loop in
+    `get_msg`, so a hung cell could never be timed out. The loop lives as long as the worker,
+    so a spare kernel started during one client's run is still usable for the next.
+    """
+
+    loop: asyncio.AbstractEventLoop | None = None
     spare: Any = None
 
     @classmethod
-    def take(cls, cwd: str) -> Any:
-        km = cls.spare if cls.spare is not None and cls.spare.is_alive() else None
-        cls.spare = None
-        return km or _start_kernel(cwd)
+    def run(cls, coroutine: Any) -> Any:
+        if cls.loop is None:
+            cls.loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(cls.loop)
+            atexit.register(cls.close)
+        return cls.loop.run_until_complete(coroutine)
 
     @classmethod
-    def prepare_next(cls, cwd: str) -> None:
+    async def take(cls, cwd: str) -> Any:
+        km, cls.spare = cls.spare, None
+        if km is not None and await km.is_alive():
+            return km
+        await _shutdown(km)
+        return await _start_kernel(cwd)
+
+    @classmethod
+    async def prepare_next(cls, cwd: str) -> None:
         if cls.spare is None:
             try:
-                cls.spare = _start_kernel(cwd)
-                atexit.register(cls.stop_spare)
+                cls.spare = await _start_kernel(cwd)
             except Exception:  # a spare is an optimisation, never a failure
                 cls.spare = None
 
     @classmethod
-    def stop_spare(cls) -> None:
-        _shutdown(cls.spare)
-        cls.spare = None
+    def close(cls) -> None:
+        if cls.loop is not None and not cls.loop.is_closed():
+            cls.loop.run_until_complete(_shutdown(cls.spare))
+            cls.spare = None
+            cls.loop.close()
 
 
-def _start_kernel(cwd: str) -> Any:
-    from jupyter_client.manager import KernelManager
+async def _start_kernel(cwd: str) -> Any:
+    """Start a kernel and send the warm-up imports without waiting: it boots while we work."""
+    from jupyter_client.manager import AsyncKernelManager
 
-    km = KernelManager(kernel_name="python3")
+    km = AsyncKernelManager(kernel_name="python3")
     # Plain values only; the environment tells kpi_helpers it runs headless for a report.
     env = {**os.environ, "KPI_WORKBOOK_BATCH": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    km.start_kernel(cwd=cwd, env=env, extra_arguments=["--HistoryManager.enabled=False",
-                                                            "--IPKernelApp.log_level=ERROR"])  # no TCP-encryption noise
+    await km.start_kernel(cwd=cwd, env=env, extra_arguments=[
+        "--HistoryManager.enabled=False", "--IPKernelApp.log_level=ERROR"])  # no TCP-encryption noise
     kc = km.client()
     kc.start_channels()
-    kc.execute(KERNEL_WARMUP, silent=True, store_history=False)  # imports while we wait
+    kc.execute(KERNEL_WARMUP, silent=True, store_history=False)
     km._kpi_client = kc  # noqa: SLF001 - keep the client with its kernel
     return km
 
@@ -144,12 +162,23 @@ def _prepare(nb_path: Path, parameters: dict[str, Any]) -> Any:
 
 
 async def _execute(nb: Any, km: Any, timeout: float, cwd: str) -> None:
+    """Run one notebook on `km`; `timeout` bounds the whole notebook, not only one cell."""
     from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
 
     client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": cwd}})
     client.kc = km._kpi_client  # noqa: SLF001
-    await asyncio.wait_for(client.async_execute(), timeout=timeout)
+    started = time.monotonic()
+    try:
+        await asyncio.wait_for(client.async_execute(), timeout=timeout)
+    except DeadKernelError:
+        # nbclient turns the cancellation by wait_for into DeadKernelError; say what happened
+        if time.monotonic() - started >= timeout * 0.99:
+            raise TimeoutError from None
+        raise
+    # the next notebook must not see this one's variables (nbval runs each alone, too)
+    km._kpi_client.execute("%reset -f", silent=True, store_history=False)  # noqa: SLF001
 
 
 def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
@@ -172,20 +201,19 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
     try:
         config = load_params(job.params_file)
         result.name = config.name
-        km = _Kernels.take(job.notebooks_dir)
+        km = _Kernels.run(_Kernels.take(job.notebooks_dir))
         if job.start_next_kernel:
-            _Kernels.prepare_next(job.notebooks_dir)
+            _Kernels.run(_Kernels.prepare_next(job.notebooks_dir))
         parameters = {"params_file": job.params_file, "lang": job.lang, "interactive": False}
         executed = []
         for name in job.notebooks:
             current = name
             nb = _prepare(Path(job.notebooks_dir) / name, parameters)
             try:
-                asyncio.run(_execute(nb, km, job.timeout, job.notebooks_dir))
+                _Kernels.run(_execute(nb, km, job.timeout, job.notebooks_dir))
             finally:
                 nbformat.write(nb, staging / name)
             executed.append(nb)
-            km._kpi_client.execute("%reset -f", silent=True, store_history=False)  # noqa: SLF001
             if progress is not None:
                 progress.put((job.client, name))
         current = None
@@ -200,14 +228,12 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
     except (asyncio.TimeoutError, TimeoutError, _CellTimeout):
         result.status = "timed_out"
         result.reason = f"{current}: still running after {job.timeout:g} s; the kernel was stopped"
-        _shutdown(km)
-        km = None
     except KpiWorkbookError as error:
         result.reason = str(error)
     except Exception as error:  # a raising cell, a dead kernel...: report it, keep the others going
         result.reason = _cell_error_text(error, current)
     finally:
-        _shutdown(km)
+        _Kernels.run(_shutdown(km))
         result.seconds = round(time.perf_counter() - started, 2)
         if result.status != "ok":
             result.failed_notebook = _keep_failed(staging, out_root, job.client, current, result)
@@ -234,12 +260,13 @@ def _cell_error_text(error: Exception, notebook: str | None) -> str:
     return where + "".join(traceback.format_exception_only(type(error), error)).strip()
 
 
-def _shutdown(km: Any) -> None:
+async def _shutdown(km: Any) -> None:
+    """Kill the kernel outright: its namespace is thrown away anyway, a polite shutdown costs 0.5 s."""
     if km is None:
         return
     try:
         km._kpi_client.stop_channels()  # noqa: SLF001
-        km.shutdown_kernel(now=True)
+        await km.shutdown_kernel(now=True)
     except Exception:
         pass
 
