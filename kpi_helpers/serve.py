@@ -1,0 +1,129 @@
+"""Serve one client's analysis notebook as a live Voilà dashboard (no code, widgets work).
+
+Voilà 0.5 does not take papermill parameters, and the notebook's parameters cell runs the
+demo client. So :func:`client_notebook` writes a copy of the notebook into a work folder with
+the ``parameters`` cell replaced by plain literals for this client (built with ``repr`` from
+the resolved absolute params path, never from the client's YAML text), and
+:func:`serve_command` points ``voila`` at that copy. :func:`serve` runs it until Ctrl-C and
+removes the work folder. The params file is validated first, so a broken file fails here
+with the usual message instead of as a traceback on the dashboard page.
+
+The CLI calls ``serve(args.params_file, port=args.port, lang=args.lang, token=args.token)``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+from kpi_helpers.exceptions import KpiWorkbookError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_NOTEBOOK = ROOT / "notebooks" / "03_analysis.ipynb"
+DEFAULT_PORT = 8866
+
+
+def parameters_source(params_file: str | Path, lang: str | None = None) -> str:
+    """The replacement parameters cell: literals only (a path string, None/'nl'/'en', True)."""
+    return (f"params_file = {str(params_file)!r}\n"
+            f"lang = {lang!r}\n"
+            f"interactive = True\n")
+
+
+def _check_client(params_file: str | Path, lang: str | None) -> Path:
+    from kpi_helpers.i18n import check_lang
+    from kpi_helpers.params import load_params
+    from kpi_helpers.session import find_params_file
+
+    if lang is not None:
+        check_lang(lang)
+    path = find_params_file(params_file).resolve()
+    load_params(path)  # raises ParamsError (a KpiWorkbookError) with the usual message
+    return path
+
+
+def client_notebook(params_file: str | Path, out_dir: str | Path, *, lang: str | None = None,
+                    notebook: str | Path = DEFAULT_NOTEBOOK) -> Path:
+    """Write ``out_dir/<notebook name>`` with the parameters cell set for this client; outputs
+    of the committed notebook (the demo client's) are dropped. Returns the new path."""
+    path = _check_client(params_file, lang)
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cells = nb.get("cells", [])
+    index = next((i for i, c in enumerate(cells)
+                  if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if index is None:
+        raise KpiWorkbookError(f"{notebook}: no cell tagged 'parameters' to set the client in.")
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    cells[index]["source"] = parameters_source(path, lang)
+    nb.get("metadata", {}).pop("widgets", None)
+    out = Path(out_dir) / Path(notebook).name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def serve_command(params_file: str | Path, port: int = DEFAULT_PORT, *, work_dir: str | Path | None = None,
+                  lang: str | None = None, token: str | None = None, ip: str = "127.0.0.1",
+                  notebook: str | Path = DEFAULT_NOTEBOOK) -> list[str]:
+    """The ``voila`` command line serving this client's notebook copy (written into
+    ``work_dir``; a new temporary folder when None — the caller removes it).
+    ``token`` None: no token (fine on 127.0.0.1); pass one when ``ip`` is reachable by others."""
+    work = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp(prefix="kpi-serve-"))
+    copy = client_notebook(params_file, work, lang=lang, notebook=notebook)
+    return [
+        sys.executable, "-m", "voila", str(copy),
+        "--no-browser",
+        f"--port={int(port)}",
+        "--Voila.port_retries=0",
+        f"--Voila.ip={ip}",
+        f"--Voila.root_dir={work}",
+        f"--Voila.token={token or ''}",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+    ]
+
+
+def serve(params_file: str | Path, port: int = DEFAULT_PORT, *, lang: str | None = None, token: str | None = None,
+          ip: str = "127.0.0.1", notebook: str | Path = DEFAULT_NOTEBOOK, **popen: Any) -> int:
+    """Run Voilà for one client until it stops (Ctrl-C); returns its exit code (0 on Ctrl-C).
+    Raises :class:`KpiWorkbookError` when the params file is missing or invalid."""
+    work = Path(tempfile.mkdtemp(prefix="kpi-serve-"))
+    try:
+        cmd = serve_command(params_file, port, work_dir=work, lang=lang, token=token, ip=ip, notebook=notebook)
+        query = f"?token={token}" if token else ""
+        print(f"Serving {Path(params_file).name} at http://{ip}:{port}/{query} — Ctrl-C to stop", file=sys.stderr)
+        process = subprocess.Popen(cmd, cwd=work, **popen)
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # python -m kpi_helpers.serve PARAMS [PORT]
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        print("usage: python -m kpi_helpers.serve PARAMS_FILE [PORT]", file=sys.stderr)
+        return 2
+    try:
+        return serve(args[0], int(args[1]) if len(args) > 1 else DEFAULT_PORT)
+    except KpiWorkbookError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""Real-browser checks: the widgets and figures work in JupyterLab and in Voilà.
+
+Headless Debian Chromium (/usr/bin/chromium) via Playwright; skipped without it unless
+KPI_REQUIRE_BROWSER=1. One JupyterLab server for the session; screenshots in tests/artifacts/.
+Run: python -m pytest -q -m browser tests/test_browser.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from browser_support import (CHROMIUM, CHROMIUM_ARGS, FIGURE_DATA_JS, ROOT, Server, Shots, fail, page_problems,
+                             require_chromium, start_jupyterlab, start_voila, wait_js)
+
+pytestmark = pytest.mark.browser
+
+ANALYSIS = "notebooks/03_analysis.ipynb"
+QUIZ = "notebooks/workshop/01_good_kpi_bad_kpi.ipynb"
+VOILA_CLIENT = ROOT / "params" / "demo_b2b.yaml"  # not the notebook's default client
+RUN_ALL_S = 180.0
+
+
+# --------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # fresh profile per test
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    require_chromium()
+    notebooks = [ROOT / ANALYSIS, ROOT / QUIZ]
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in notebooks}
+    server = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab"))
+    try:
+        yield server
+    finally:
+        server.stop()
+    changed = [str(p) for p in notebooks if hashlib.sha256(p.read_bytes()).hexdigest() != before[p]]
+    assert not changed, f"JupyterLab wrote to the repo's notebooks (autosave?): {changed}"
+
+
+@pytest.fixture
+def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    require_chromium()
+    server = start_voila(VOILA_CLIENT, tmp_path_factory.mktemp("voila"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# --------------------------------------------------------------------------- JupyterLab helpers
+NOTEBOOK_READY_JS = """(path) => {
+  const app = window.jupyterapp;
+  const w = app && app.shell.currentWidget;
+  if (!w || !w.context || w.context.path !== path || !w.sessionContext) return false;
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!k && k.status === 'idle' && w.content.widgets.length > 0;
+}"""
+
+RUN_ALL_JS = """async (timeoutMs) => {
+  const app = window.jupyterapp;
+  await app.commands.execute('notebook:clear-all-cell-outputs');
+  const run = app.commands.execute('notebook:run-all-cells');
+  const timer = new Promise((_, reject) => setTimeout(() => reject(new Error('run-all timed out')), timeoutMs));
+  return await Promise.race([run, timer]);
+}"""
+
+ALL_EXECUTED_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  const code = w.content.widgets.filter(c => c.model.type === 'code');
+  return !!k && k.status === 'idle' && code.every(c => c.model.executionCount);
+}"""
+
+
+def open_and_run(page: Any, lab: Server, path: str, shots: Shots) -> None:
+    """Open a notebook in JupyterLab, clear its outputs, run all cells, wait until done."""
+    page.goto(lab.url(f"lab/tree/{path}"))
+    wait_js(page, NOTEBOOK_READY_JS, f"{path} open with an idle kernel", shots, lab, arg=path)
+    shots.take(page, "opened")
+    try:
+        page.evaluate(RUN_ALL_JS, RUN_ALL_S * 1000)
+    except Exception as error:
+        fail(page, f"run all cells of {path} failed: {error}", shots, lab)
+    wait_js(page, ALL_EXECUTED_JS, f"every code cell of {path} executed, kernel idle", shots, lab, timeout=RUN_ALL_S)
+
+
+def figure_data(page: Any, root_selector: str) -> str | None:
+    root = page.locator(root_selector)
+    return root.evaluate(FIGURE_DATA_JS) if root.count() else None
+
+
+def check_channel_filter(page: Any, shots: Shots, server: Server, label: str) -> None:
+    """Pick the second channel; the dashboard's trend figure must get other data."""
+    dashboard = page.locator(".kpi-dashboard").first
+    dashboard.scroll_into_view_if_needed()
+    trend = ".kpi-dashboard .widget-output >> nth=1"  # outputs: scorecards, trend, breakdown, pairs
+    wait_js(page, f"() => {{ const o = document.querySelectorAll('.kpi-dashboard .widget-output')[1];"
+                  f" return ({FIGURE_DATA_JS})(o) !== null; }}", "the dashboard's trend figure drawn", shots, server)
+    before = figure_data(page, trend)
+    select = page.locator(".kpi-channel-filter select")
+    if select.count() != 1:
+        fail(page, f"expected one channel filter select, found {select.count()}", shots, server)
+    assert page.locator(".kpi-channel-filter label").inner_text().strip() == label
+    options = select.locator("option").all_inner_texts()
+    assert len(options) >= 2, f"channel filter has no channels: {options}"
+    select.select_option(index=1)
+    shots.take(page, "channel-changing")
+    wait_js(page, f"(before) => {{ const o = document.querySelectorAll('.kpi-dashboard .widget-output')[1];"
+                  f" const now = ({FIGURE_DATA_JS})(o); return now !== null && now !== before; }}",
+            f"the trend figure redrawn with other data after choosing channel {options[1]!r}", shots, server,
+            arg=before)
+    after = figure_data(page, trend)
+    assert options[1] in after, f"the trend title does not name channel {options[1]!r}"
+    page.locator(".kpi-dashboard").first.scroll_into_view_if_needed()
+    shots.take(page, "channel-changed")
+
+
+# --------------------------------------------------------------------------- tests
+def test_lab_analysis_widgets_and_figures(lab: Server, page: Any) -> None:
+    shots = Shots("lab-03-analysis")
+    open_and_run(page, lab, ANALYSIS, shots)
+    wait_js(page, "() => document.querySelectorAll('.jp-OutputArea .js-plotly-plot svg.main-svg').length >= 3",
+            "plotly figures drawn in the cell outputs", shots, lab)
+    wait_js(page, "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null",
+            "the dashboard widget rendered", shots, lab)
+    assert page.locator(".widget-output .js-plotly-plot .plot-container svg").count() >= 1, \
+        "no plotly figure drawn inside an Output widget"
+    check_channel_filter(page, shots, lab, label="Kanaal")  # demo webshop: Dutch
+    problems = page_problems(page)
+    if problems:
+        fail(page, f"problems on the page: {problems}", shots, lab)
+
+
+def test_voila_dashboard_for_another_client(voila: Server, page: Any) -> None:
+    shots = Shots("voila-03-analysis")
+    page.goto(voila.url(""), timeout=120_000)
+    wait_js(page, "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null",
+            "the Voila page with the dashboard widget", shots, voila, timeout=120)
+    wait_js(page, "() => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= 3",
+            "plotly figures drawn on the Voila page", shots, voila)
+    shots.take(page, "rendered", full_page=True)
+    text = page.evaluate("() => document.body.innerText")
+    assert "Demo Adviesbureau" in text, "the page does not show the served client (demo_b2b)"
+    code = page.locator(".jp-InputArea:visible, .jp-CodeCell .jp-Editor:visible, .cm-editor:visible")
+    assert code.count() == 0, "code cells are visible on the Voila page"
+    check_channel_filter(page, shots, voila, label="Channel")  # demo_b2b: English
+    problems = page_problems(page)
+    if problems:
+        fail(page, f"problems on the page: {problems}", shots, voila)
+
+
+def test_lab_workshop_quiz_feedback(lab: Server, page: Any) -> None:
+    from kpi_helpers.workshop import QUIZ as QUESTIONS, REASONS, UI, Exercise
+
+    shots = Shots("lab-workshop-quiz")
+    open_and_run(page, lab, QUIZ, shots)
+    item = QUESTIONS[0]
+    lang = "nl"  # the notebook's default
+    good = page.locator(f".kpi-q-{item['id']}-good select")
+    reason = page.locator(f".kpi-q-{item['id']}-reason select")
+    wait_js(page, f"() => document.querySelector('.kpi-q-{item['id']}-reason select') !== null",
+            "the quiz widget rendered", shots, lab)
+    good.scroll_into_view_if_needed()
+    good.select_option(label=UI["good" if item["good"] else "not_good"][lang])
+    reason.select_option(label=REASONS[item["reasons"][0]]["short"][lang])
+    page.locator(".kpi-quiz-check").click()
+    expected = Exercise("good_kpi", lang=lang).feedback({item["id"]: {"good": item["good"],
+                                                                      "reason": item["reasons"][0]}})
+    status, label, message = next(line for line in expected.lines(lang) if line[1] == item["metric"][lang])
+    assert status == "right"
+    summary = expected.summary(lang)
+    wait_js(page, "(want) => { const f = document.querySelector('.kpi-quiz-feedback');"
+                  " return !!f && want.every(w => f.innerText.includes(w)); }",
+            f"the feedback {summary!r} / {label}: {message[:40]}...", shots, lab, arg=[summary, label, message])
+    page.locator(".kpi-quiz-feedback").scroll_into_view_if_needed()
+    shots.take(page, "feedback")
+    problems = page_problems(page)
+    if problems:
+        fail(page, f"problems on the page: {problems}", shots, lab)
