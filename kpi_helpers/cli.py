@@ -74,6 +74,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from kpi_helpers.serve import serve
+
+    return serve(args.client, port=args.port, lang=args.lang, token=args.token, ip=args.ip, params_dir=args.params)
+
+
 def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
@@ -110,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--lang", choices=["nl", "en"], default="en")
     lst.add_argument("--format", choices=["text", "csv"], default="text")
     lst.set_defaults(func=_cmd_list_kpis)
+
+    srv = sub.add_parser("serve", help="show one client's live dashboard with Voila (no code)")
+    srv.add_argument("client", help="client id (params/<client>.yaml) or a params file path")
+    srv.add_argument("--params", default="params")
+    srv.add_argument("--port", type=int, default=8866)
+    srv.add_argument("--lang", choices=["nl", "en"])
+    srv.add_argument("--ip", default="127.0.0.1")
+    srv.add_argument("--token", default=None, help="required in practice when --ip is not 127.0.0.1")
+    srv.set_defaults(func=_cmd_serve)
 
     kpis = sub.add_parser("kpis", help="write one client's KPI table (CSV/Excel) for checking by hand")
     kpis.add_argument("params_file")

@@ -141,6 +141,14 @@ LAB_SETTINGS = {
 }
 
 
+def refuse_save(model: Any = None, path: str = "", contents_manager: Any = None, **kwargs: Any) -> None:
+    """JupyterLab's pre-save hook in the tests: the repo's notebooks are never written
+    (other engineers edit them concurrently; committed outputs come from nbconvert only)."""
+    from tornado.web import HTTPError
+
+    raise HTTPError(403, f"browser tests never save files ({path})")
+
+
 def start_jupyterlab(home: Path) -> Server:
     settings = home / "lab-settings"
     for rel, value in LAB_SETTINGS.items():
@@ -154,8 +162,12 @@ def start_jupyterlab(home: Path) -> Server:
            "--ServerApp.terminals_enabled=False", "--NotebookNotary.db_file=:memory:",
            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
            "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True",
-           f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={home / 'workspaces'}"]
-    server = _start("JupyterLab", cmd, cwd=ROOT, env=jupyter_env(home), port=port, token=token,
+           f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
+           "--FileContentsManager.pre_save_hook=browser_support.refuse_save",
+           f"--FileCheckpoints.root_dir={home / 'checkpoints'}"]  # opening a notebook creates one
+    env = jupyter_env(home)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), *filter(None, [env.get("PYTHONPATH")])])
+    server = _start("JupyterLab", cmd, cwd=ROOT, env=env, port=port, token=token,
                     log=home / "jupyterlab.log")
     try:
         server.wait_ready("api/status")
