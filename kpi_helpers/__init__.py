@@ -35,8 +35,8 @@ _EXPORTS: dict[str, str] = {
     "load_catalog": "catalog", "Catalog": "catalog", "Kpi": "catalog", "suggest_partners": "catalog",
     "check_selection": "catalog", "SelectionWarning": "catalog", "kpi_table": "catalog", "format_formula": "catalog",
     # goals
-    "Goal": "goals", "smart_check": "goals", "SmartReport": "goals", "check_chain": "goals", "goal_tree": "goals",
-    "DRIVER_TREES": "goals",
+    "Goal": "goals", "smart_check": "goals", "SmartReport": "goals", "check_chain": "chains", "goal_tree": "chains",
+    "DRIVER_TREES": "chains",
     # params
     "load_params": "params", "ClientConfig": "params",
     # data
@@ -50,19 +50,19 @@ _EXPORTS: dict[str, str] = {
     "scorecard": "charts", "trend": "charts", "pair_quadrant": "charts", "channel_breakdown": "charts",
     "seasonality_heatmap": "charts", "seasonality_matrix": "charts", "driver_waterfall": "charts",
     "pacing_bars": "charts", "what_if_bars": "charts",
-    # widgets (dashboard, what-if)
+    # widgets (dashboard, what-if) + analysis (step-3 views)
     "dashboard": "widgets", "what_if_app": "widgets", "Dashboard": "widgets", "WhatIfApp": "widgets",
-    "dashboard_figures": "widgets", "what_if_scenarios": "widgets", "section_heading": "widgets", "scorecards": "widgets",
-    "goal_trend": "widgets", "goal_trends": "widgets", "pacing_charts": "widgets", "pair_charts": "widgets",
-    "breakdown_charts": "widgets", "seasonality_charts": "widgets", "driver_charts": "widgets",
-    # builders (goal builder, pair picker, catalog browser)
+    "dashboard_figures": "widgets", "what_if_scenarios": "widgets", "section_heading": "analysis", "scorecards": "analysis",
+    "goal_trend": "analysis", "goal_trends": "analysis", "pacing_charts": "analysis", "pair_charts": "analysis",
+    "breakdown_charts": "analysis", "seasonality_charts": "analysis", "driver_charts": "analysis",
+    # builders (goal builder, pair picker, catalog browser) + pair_views (step-2 views)
     "smart_cards": "goal_views", "goal_tree_figure": "goal_views", "chain_findings_table": "goal_views",
     "realism_table": "goal_views", "realism_figure": "goal_views", "vague_to_specific_example": "goal_views",
     "vague_to_specific_goals": "goal_views", "monthly_history": "goal_views", "HtmlView": "goal_views",
-    "goal_builder": "builders", "GoalBuilder": "builders", "catalog_browser": "builders", "catalog_table": "builders",
-    "selected_kpis_view": "builders", "pairs_view": "builders", "pairs_table": "builders", "pairs_figure": "builders",
-    "partner_suggestions": "builders", "selection_warnings": "builders", "pair_picker": "builders",
-    "PairPicker": "builders", "CatalogBrowser": "builders",
+    "goal_builder": "builders", "GoalBuilder": "builders", "catalog_browser": "builders", "catalog_table": "pair_views",
+    "selected_kpis_view": "pair_views", "pairs_view": "pair_views", "pairs_table": "pair_views",
+    "pairs_figure": "pair_views", "partner_suggestions": "pair_views", "selection_warnings": "pair_views",
+    "pair_picker": "builders", "PairPicker": "builders", "CatalogBrowser": "builders",
     # findings
     "Finding": "findings", "build_findings": "findings", "findings_markdown": "findings", "pacing_table": "findings",
     # workshop

@@ -8,7 +8,7 @@ Why it looks like this:
   decimal comma in Dutch through ``layout.separators`` (plotly formats, we do not).
 * Every function returns a ``go.Figure`` with a title and takes the engine's tables, so tests
   can check traces against engine numbers. Session-level wiring (which windows, KPIs and
-  sections apply to a client) lives in :mod:`kpi_helpers.widgets` (views) and
+  sections apply to a client) lives in :mod:`kpi_helpers.analysis` (views) and
   :mod:`kpi_helpers.findings` (analysis windows), so this module stays pure.
 """
 

@@ -1,4 +1,8 @@
-"""Reading client data (CSV, Excel, Parquet or bundled demo data) into tidy daily facts.
+"""Client data sources into validated tidy daily facts (CSV, Excel, Parquet or bundled demo data).
+
+Reading the files and parsing dates and numbers is `kpi_helpers.readers`; this module maps the
+columns, validates the values, derives facts from the `daily` or `orders` shape, combines sources
+and applies the reporting period.
 
 Facts contract (docs/architecture.md): one row per `date` (datetime64[ns], midnight) x dimension
 values, dimension columns from {channel, campaign, coupon, product} (dtype str, missing values
@@ -9,7 +13,8 @@ first offending rows as 1-based line numbers: header = line 1, first data row = 
 Excel the sheet row, for Parquet the 1-based record number), then `load_facts` raises one
 `DataValidationError` listing them all. Warnings never raise.
 
-Decisions (documented here because the notebooks and the CLI rely on them):
+Decisions (documented here because the notebooks and the CLI rely on them; the ones about
+reading dates, numbers and CSV lines are in `kpi_helpers.readers`):
 
 * Empty cells in a measure column are an **error** (a blank silently shrinks a sum; write 0 when
   nothing happened). Empty dimension cells become '(none)'.
@@ -23,14 +28,7 @@ Decisions (documented here because the notebooks and the CLI rely on them):
 * Dates outside `config.period` are a **warning** and those rows are left out of the facts (the
   period is the data window to report on; set `period.start` early enough for baselines). A
   source that has *no* row inside the period is an **error** (nothing left to report on).
-* Dates must lie between 1677-09-22 and 2262-04-11 (what pandas can hold); others are unreadable
-  dates. Excel date cells and serial numbers before 1900-03-01 (Excel's fictitious 1900-02-29 and
-  bare fractions like 0.5, which Excel shows as a time) are unreadable dates too. Timestamps with
-  different UTC offsets in one column keep their own wall-clock date (`...T23:30+02:00` is that day).
 * A measure value larger than 1e15 in size is an error (totals would lose precision or overflow).
-* With `decimal: ","` a '.' in a number is only allowed as the declared `thousands` separator
-  (otherwise `1.234` would silently read as 1.234 instead of 1234).
-* A CSV line with more (non-empty) fields than the header is an error naming the line.
 * Gaps: a day without any row in a `daily` source is a warning; in the `orders` shape a quiet
   day is normal, so only a run of 7+ days without orders is a warning.
 * Orders shape: lines are summed per order; an order's dimensions are those of its first line
@@ -46,9 +44,7 @@ Decisions (documented here because the notebooks and the CLI rely on them):
 from __future__ import annotations
 
 import difflib
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +52,24 @@ import numpy as np
 import pandas as pd
 
 from kpi_helpers.exceptions import DataProblem, DataValidationError
+from kpi_helpers.readers import (
+    FIRST_DATE,
+    FIRST_EXCEL_DATE,
+    LAST_DATE,
+    MAX_ROWS_SHOWN,
+    SourceSpec,
+    _Collector,
+    _excel_or_parquet,
+    _guess_date_format,
+    _label,
+    _number_hint,
+    _out_of_range,
+    _parse_dates,
+    _parse_numbers,
+    _read_raw,
+    _resolve,
+    _spec,
+)
 
 DIMENSIONS = ("channel", "campaign", "coupon", "product")
 NONE_VALUE = "(none)"
@@ -75,13 +89,8 @@ MAY_BE_NEGATIVE = {"revenue", "quote_value"}
 ORDER_FIELDS = ("order_id", "customer_id", "quantity")
 ORDER_REQUIRED = ("date", "order_id", "customer_id", "revenue")
 ORDER_MEASURES = ("orders", "revenue", "customers", "new_customers", "returning_customers", "repeat_orders", "units_sold")
-MAX_ROWS_SHOWN = 10
 GAP_DAYS_ORDERS = 7
 MAX_ABS_VALUE = 1e15  # larger measure values are export errors; sums of them lose precision or overflow to inf
-FIRST_DATE = pd.Timestamp("1677-09-22")  # the whole days datetime64[ns] can hold
-LAST_DATE = pd.Timestamp("2262-04-11")
-FIRST_EXCEL_DATE = pd.Timestamp("1900-03-01")  # before: Excel's fictitious 1900-02-29, or a bare time
-FIRST_EXCEL_SERIAL, LAST_EXCEL_SERIAL = 61, 2958465  # 1900-03-01 .. 9999-12-31
 
 # Common names in (Dutch and English) exports, used only to *suggest* a mapping, never applied silently.
 _SYNONYMS = {
@@ -98,41 +107,6 @@ _SYNONYMS = {
 }
 
 
-# ---------------------------------------------------------------- source spec
-
-
-@dataclass
-class SourceSpec:
-    """How to read one source; built from a params `DataSource`, a mapping or keyword arguments."""
-
-    source: str
-    shape: str = "daily"
-    columns: dict[str, str] = field(default_factory=dict)
-    date_format: str | None = None
-    separator: str | None = None
-    decimal: str | None = None
-    thousands: str | None = None
-    sheet: str | int | None = None
-
-
-def _spec(source: Any) -> SourceSpec:
-    if isinstance(source, SourceSpec):
-        return source
-    if isinstance(source, (str, Path)):
-        return SourceSpec(source=str(source))
-    get = source.get if isinstance(source, Mapping) else (lambda k, d=None: getattr(source, k, d))
-    return SourceSpec(
-        source=str(get("source")),
-        shape=get("shape") or "daily",
-        columns=dict(get("columns") or {}),
-        date_format=get("date_format"),
-        separator=get("separator"),
-        decimal=get("decimal"),
-        thousands=get("thousands"),
-        sheet=get("sheet"),
-    )
-
-
 def _known_measures() -> set[str]:
     names = set(MEASURES)
     try:  # the catalog may define more measures than this module knows about
@@ -146,23 +120,6 @@ def _known_measures() -> set[str]:
 
 # ---------------------------------------------------------------- small helpers
 
-
-class _Collector:
-    """Collects problems for one file."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[DataProblem] = []
-
-    def error(self, column: str | None, message: str, rows: Iterable[int] = ()) -> None:
-        self.problems.append(DataProblem(self.file, column, message, [int(r) for r in rows], "error"))
-
-    def warn(self, column: str | None, message: str, rows: Iterable[int] = ()) -> None:
-        self.problems.append(DataProblem(self.file, column, message, [int(r) for r in rows], "warning"))
-
-    @property
-    def has_errors(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
 
 
 def _rows(mask: pd.Series, lines: pd.Series) -> list[int]:
@@ -183,344 +140,8 @@ def _suggest(name: str, available: list[str], ours: str | None = None) -> list[s
     return hits
 
 
-# ---------------------------------------------------------------- reading raw files
-
-
-def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFrame, pd.Series] | None:
-    """All cells as raw values (strings for CSV) plus the 1-based line/row number of each row."""
-    if not path.exists():
-        out.error(None, f"file not found (looked for {path})")
-        return None
-    if path.is_dir():
-        out.error(None, "is a folder, not a data file")
-        return None
-    name = path.name.lower()
-    try:
-        if name.endswith((".xlsx", ".xlsm", ".xls")):
-            raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object)
-            first_line = 2
-        elif name.endswith((".parquet", ".pq")):
-            raw = pd.read_parquet(path)
-            if any(level is not None for level in raw.index.names):
-                raw = raw.reset_index()  # e.g. written with `date` as the index: it is data, not row labels
-            first_line = 1
-        else:
-            raw = _read_csv(path, spec, out)
-            if raw is None:
-                return None
-            first_line = 2
-        raw.index = pd.RangeIndex(len(raw))  # rows are identified by `lines`, never by the file's own labels
-        lines = pd.Series(np.arange(first_line, len(raw) + first_line), index=raw.index)
-    except ValueError as error:
-        if "Worksheet" in str(error) or "sheet" in str(error).lower():
-            sheets = _sheet_names(path)
-            out.error(None, f"sheet {spec.sheet!r} not found; the workbook has: {', '.join(map(repr, sheets))}")
-        else:
-            out.error(None, f"cannot read the file: {error}")
-        return None
-    except Exception as error:  # noqa: BLE001 - any reader failure is a user-fixable file problem
-        out.error(None, f"cannot read the file ({type(error).__name__}: {error}); is it really {path.suffix or 'CSV'}?")
-        return None
-    raw.columns = [str(c).strip() for c in raw.columns]
-    if raw.columns.duplicated().any():
-        dup = sorted(set(raw.columns[raw.columns.duplicated()]))
-        out.error(None, f"the header has the same column name twice: {', '.join(dup)}")
-        return None
-    # blank lines (kept so line numbers stay right) are dropped here
-    blank = raw.apply(lambda col: col.isna() | (col.astype("str").str.strip() == ""), axis=0).all(axis=1)
-    raw, lines = raw[~blank], lines[~blank]
-    if raw.empty:
-        out.error(None, "the file has no data rows (only a header, or nothing at all)")
-        return None
-    return raw, lines
-
-
-def _sheet_names(path: Path) -> list[str]:
-    try:
-        return list(pd.ExcelFile(path).sheet_names)
-    except Exception:  # noqa: BLE001
-        return []
-
-
-def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> pd.DataFrame | None:
-    import warnings
-
-    sep = spec.separator
-    # index_col=False: a line with more fields than the header must not turn the first columns into an index
-    options: dict[str, Any] = dict(dtype=str, keep_default_na=False, skip_blank_lines=False, compression="infer",
-                                   index_col=False)
-    try:
-        if sep is None:  # sniff between the usual separators on the header line
-            head = _head_line(path)
-            counts = {s: head.count(s) for s in (",", ";", "\t", "|")}
-            sep = max(counts, key=counts.get) if max(counts.values()) else ","
-        utf16 = _looks_utf16(path)
-        if utf16:  # reading goes on, so the problems it causes (no 'date' column, ...) are listed too
-            out.error(None, "the file looks UTF-16 encoded (Excel's 'Unicode Text'); save it as "
-                      "'CSV UTF-8 (comma delimited)' and read that file instead")
-        encoding = "utf-8-sig"
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", pd.errors.ParserWarning)
-            try:
-                frame = pd.read_csv(path, sep=sep, encoding=encoding, **options)
-            except UnicodeDecodeError:
-                encoding = "cp1252"
-                frame = pd.read_csv(path, sep=sep, encoding=encoding, **options)
-                if not utf16:
-                    out.warn(None, "the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to be sure of accents)")
-        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-            # pandas dropped the fields beyond the header; an error unless they were all empty (trailing separators)
-            if not _report_long_lines(path, sep, encoding, out):
-                return None
-        return frame
-    except pd.errors.EmptyDataError:
-        out.error(None, "the file is empty")
-    except pd.errors.ParserError as error:
-        msg = str(error)
-        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
-        if fields:
-            expected, line, saw = (int(g) for g in fields.groups())
-            out.error(None, f"line {line} has {saw} fields, the header has {expected}; check `separator` (now {sep!r}) "
-                      "and put values that contain it in double quotes", [line])
-        else:
-            match = re.search(r"line (\d+)", msg)
-            rows = [int(match.group(1))] if match else []
-            out.error(None, f"cannot split the lines into columns ({msg}); check `separator` (now {sep!r})", rows)
-    return None
-
-
-def _report_long_lines(path: Path, sep: str, encoding: str, out: _Collector) -> bool:
-    """Report lines with non-empty fields beyond the header; False when there are any."""
-    import csv
-
-    if len(sep) != 1:  # a regular expression as separator: the csv module cannot split like pandas did
-        out.error(None, f"some lines have more fields than the header; check `separator` (now {sep!r})")
-        return False
-    long_lines: list[tuple[int, int]] = []
-    with _open_text(path, encoding) as handle:
-        reader = csv.reader(handle, delimiter=sep)
-        width = len(next(reader, []))
-        for line, fields in enumerate(reader, start=2):  # record numbers, like the line numbers of the rows
-            if len(fields) > width and any(f.strip() for f in fields[width:]):
-                long_lines.append((line, len(fields)))
-    if not long_lines:
-        return True
-    line, count = long_lines[0]
-    extra = len(long_lines) - 1
-    more = f" (and {extra} more line{'s' if extra > 1 else ''})" if extra else ""
-    out.error(None, f"line {line} has {count} fields, the header has {width}{more}; check `separator` (now {sep!r}) "
-              "and put values that contain it in double quotes", [n for n, _ in long_lines[:MAX_ROWS_SHOWN]])
-    return False
-
-
-def _open_text(path: Path, encoding: str, errors: str = "strict") -> Any:
-    import gzip
-
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding=encoding, errors=errors, newline="")
-    return open(path, encoding=encoding, errors=errors, newline="")
-
-
-def _looks_utf16(path: Path) -> bool:
-    """A UTF-16 byte order mark, or ASCII text with every other byte zero."""
-    import gzip
-
-    try:
-        with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as handle:
-            head = handle.read(64)
-    except OSError:
-        return False
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    even, odd = head[0::2], head[1::2]
-    return len(head) >= 8 and (set(odd) == {0} or set(even) == {0})
-
-
-def _head_line(path: Path) -> str:
-    try:
-        with _open_text(path, "utf-8-sig", errors="replace") as handle:
-            return handle.readline()
-    except OSError:
-        return ""
-
-
-# ---------------------------------------------------------------- parsing columns
-
-
-def _parse_dates(values: pd.Series, spec: SourceSpec, excel: bool) -> pd.Series:
-    """Datetimes (naive, not yet normalised) or NaT where a value cannot be read (or lies out of range)."""
-    if excel and values.dtype == object:
-        result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-        # a date cell; a bare time (datetime.time, e.g. 0.5 formatted as a date) is not a date
-        is_dt = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
-        if is_dt.any():
-            cells = _as_naive_ns(pd.to_datetime(values[is_dt].map(_naive), errors="coerce"))
-            result[is_dt] = cells.where(cells >= FIRST_EXCEL_DATE)
-        is_time = values.map(lambda v: hasattr(v, "hour") and not hasattr(v, "year"))
-        is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-        nums = pd.to_numeric(values.where(is_num), errors="coerce")
-        serial = nums.notna() & (nums >= FIRST_EXCEL_SERIAL) & (nums <= LAST_EXCEL_SERIAL)
-        if serial.any():  # Excel serial dates (days since 1899-12-30); beyond 2262 they are out of range
-            days = pd.to_datetime(nums[serial], unit="D", origin="1899-12-30", errors="coerce")
-            result[serial] = _as_naive_ns(days)
-        # numbers below the first serial (0.5, -3, 60 = the fictitious 1900-02-29) and bools stay NaT;
-        # larger numbers may be written dates like 20250101, read as text
-        small = (nums.notna() & (nums < FIRST_EXCEL_SERIAL)) | values.map(lambda v: isinstance(v, bool))
-        rest = values.notna() & ~is_dt & ~is_time & ~serial & ~small
-        if rest.any():
-            result[rest] = _parse_date_strings(values[rest].map(_number_text).astype("str"), spec.date_format)
-        return result
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return _as_naive_ns(values)
-    return _parse_date_strings(values.astype("str"), spec.date_format)
-
-
-def _naive(value: Any) -> Any:
-    """A datetime cell without its timezone (keeps the wall-clock time)."""
-    tz = getattr(value, "tzinfo", None)
-    return value.replace(tzinfo=None) if tz is not None else value
-
-
-def _number_text(value: Any) -> Any:
-    """20250101.0 (a float cell) as '20250101', so a declared %Y%m%d format still reads it."""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return value
-
-
-def _as_naive_ns(parsed: pd.Series) -> pd.Series:
-    """datetime64[ns] without timezone (the wall-clock time is kept); NaT outside FIRST_DATE .. LAST_DATE."""
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)  # keep the wall-clock date of the export
-    day = parsed.dt.floor("D")
-    inside = (day >= FIRST_DATE) & (day <= LAST_DATE)
-    return parsed.where(inside).astype("datetime64[ns]")
-
-
-def _parse_date_strings(values: pd.Series, date_format: str | None) -> pd.Series:
-    text = values.str.strip()
-    fmt = date_format or "ISO8601"
-    try:
-        return _as_naive_ns(pd.to_datetime(text, format=fmt, errors="coerce"))
-    except ValueError:  # "Mixed timezones detected": values with different UTC offsets (or with and without)
-        pass
-    # parse the values of each offset suffix on their own, each keeping its own wall-clock time
-    suffix = text.str.extract(r"((?:Z|[+-]\d{2}(?::?\d{2})?)\s*)$", expand=False).fillna("")
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    for _, group in text.groupby(suffix, sort=False):
-        try:
-            result[group.index] = _as_naive_ns(pd.to_datetime(group, format=fmt, errors="coerce"))
-        except ValueError:  # still mixed (the offset is not at the end): value by value
-            result[group.index] = group.map(lambda v: _parse_one_date(v, fmt)).astype("datetime64[ns]")
-    return result
-
-
-def _parse_one_date(value: str, fmt: str) -> pd.Timestamp:
-    try:
-        stamp = pd.to_datetime(value, format=fmt)
-    except (ValueError, OverflowError):
-        return pd.NaT
-    if stamp is pd.NaT:
-        return pd.NaT
-    stamp = stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
-    return stamp if FIRST_DATE <= stamp.floor("D") <= LAST_DATE else pd.NaT
-
-
-_DATE_CANDIDATES = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y", "%Y/%m/%d", "%d-%m-%y", "%Y%m%d",
-                    "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H.%M")  # fmt: skip
-
-
-def _guess_date_format(values: pd.Series) -> str | None:
-    text = values.astype("str").str.strip().head(50)
-    for fmt in _DATE_CANDIDATES:
-        if pd.to_datetime(text, format=fmt, errors="coerce").notna().all():
-            return fmt
-    return None
-
-
-def _parse_numbers(values: pd.Series, spec: SourceSpec) -> pd.Series:
-    """Floats, NaN where a value is empty or not a number."""
-    if pd.api.types.is_bool_dtype(values):
-        return values.astype(float)
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float)
-    objs = values.map(lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-    text = objs.astype("str").str.strip()
-    text = text.str.replace(r"[€$£\s\u00a0]", "", regex=True)
-    if spec.thousands:
-        text = text.str.replace(spec.thousands, "", regex=False)
-    decimal = spec.decimal or "."
-    if decimal != ".":
-        numeric_already = objs.map(lambda v: isinstance(v, float))
-        # a '.' left in text is neither the decimal nor the declared thousands separator: `1.234` must not read as 1.234
-        text = text.where(numeric_already | ~text.str.contains(".", regex=False), "not a number")
-        text = text.where(numeric_already, text.str.replace(decimal, ".", regex=False))
-    text = text.where(~text.isin(["", "nan", "None", "NaN"]), None)
-    return pd.to_numeric(text, errors="coerce").astype(float)
-
-
-def _number_hint(bad: pd.Series, spec: SourceSpec) -> str:
-    sample = bad.astype("str").str.strip().str.replace(r"[€$£\s\u00a0]", "", regex=True)
-    decimal = spec.decimal or "."
-    if decimal == "," and spec.thousands != "." and sample.str.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d*)?").any():
-        return ' — these use "." to group thousands: add `thousands: "."` to this data source'
-    if decimal == "." and spec.thousands != "," and sample.str.fullmatch(r"-?\d{1,3}(,\d{3})+\.\d*").any():
-        return ' — these use "," to group thousands: add `thousands: ","` to this data source'
-    if decimal == "." and sample.str.fullmatch(r"-?[\d.]*,\d+").any():
-        return ' — these look like Dutch numbers: add `decimal: ","` (and `thousands: "."`) to this data source'
-    if decimal == "," and sample.str.fullmatch(r"-?[\d,]*\.\d+").any():
-        return ' — these look like English numbers: use `decimal: "."` (and `thousands: ","`)'
-    if sample.str.contains(r"\d", regex=True).any():
-        return " — only digits, a sign and the declared decimal separator are allowed"
-    return ""
-
-
 # ---------------------------------------------------------------- one source
 
-
-def _excel_or_parquet(path: Path) -> tuple[bool, bool]:
-    name = path.name.lower()
-    return name.endswith((".xlsx", ".xlsm", ".xls")), name.endswith((".parquet", ".pq"))
-
-
-def _label(path: Path, spec: SourceSpec) -> str:
-    excel, _ = _excel_or_parquet(path)
-    if excel:
-        return f"{path} [sheet {spec.sheet!r}]" if spec.sheet is not None else f"{path} [first sheet]"
-    return str(path)
-
-
-def _resolve(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tuple[Path | None, SourceSpec, str | None]:
-    """The file to read and the effective spec (demo sources bring their own read options)."""
-    if spec.source.startswith("demo:"):
-        from kpi_helpers.demo import DEMO_SOURCES
-
-        name = spec.source[len("demo:"):]
-        demo = DEMO_SOURCES.get(name)
-        if demo is None:
-            from kpi_helpers.demo import DEMO_GROUPS
-
-            known = ", ".join("demo:" + n for n in [*DEMO_SOURCES, *DEMO_GROUPS])
-            return None, spec, f"unknown demo data '{spec.source}'; available: {known}"
-        merged = SourceSpec(
-            source=spec.source,
-            shape=demo.shape,
-            columns={**demo.columns, **spec.columns},
-            date_format=spec.date_format or demo.date_format,
-            separator=spec.separator or demo.separator,
-            decimal=spec.decimal or demo.decimal,
-            thousands=spec.thousands,
-            sheet=spec.sheet,
-        )
-        return demo.path, merged, None
-    resolve = getattr(source, "resolve", None)
-    if callable(resolve) and not isinstance(source, (str, Path)):
-        path = resolve(base_dir if base_dir is not None else Path.cwd())
-    else:
-        path = Path(spec.source).expanduser()
-        if not path.is_absolute() and base_dir is not None:
-            path = Path(base_dir) / path
-    return Path(path), spec, None
 
 
 def inspect_source(
@@ -724,16 +345,6 @@ def _parse_table(
     return parsed[keep], lines[keep.to_numpy()]
 
 
-def _out_of_range(examples: pd.Series, spec: SourceSpec, excel: bool) -> bool:
-    """Do some unreadable dates have the right form but lie outside what can be held (9999-12-31, Excel -3)?"""
-    if excel and examples.map(lambda v: isinstance(v, (int, float, np.number)) or hasattr(v, "hour")).any():
-        return True  # numbers and date/time cells are only unreadable when out of range
-    text = examples.astype("str").str.strip()
-    try:
-        parsed = pd.to_datetime(text, format=spec.date_format or "ISO8601", errors="coerce", utc=True)
-    except (ValueError, OverflowError):
-        return False
-    return bool(parsed.notna().any())
 
 
 def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Collector) -> tuple[pd.DataFrame, pd.Series]:

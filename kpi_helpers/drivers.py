@@ -25,8 +25,8 @@ import pandas as pd
 from kpi_helpers.engine import compute_kpis, get_kpi
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError
 
-try:  # the goals module may define the shared trees; then it is the one source
-    from kpi_helpers.goals import DRIVER_TREES  # type: ignore[attr-defined]
+try:  # the chains module may define the shared trees; then it is the one source
+    from kpi_helpers.chains import DRIVER_TREES  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - depends on the parallel goals module
     #: KPI id -> alternative driver sets; each set multiplies to the KPI (catalog ids).
     DRIVER_TREES: dict[str, tuple[tuple[str, ...], ...]] = {

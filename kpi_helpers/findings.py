@@ -9,7 +9,7 @@ Each rule reads the engine's results and writes one :class:`Finding` in Dutch an
 * peak and quiet months in the coming quarter (seasonality ahead).
 
 The analysis windows used here (year to date, last complete period) are shared with the
-notebook views in :mod:`kpi_helpers.widgets`, so findings and figures show the same numbers.
+notebook views in :mod:`kpi_helpers.analysis`, so findings and figures show the same numbers.
 Findings are ordered deterministically: severity, then rule, then size, then KPI id.
 """
 
@@ -314,17 +314,25 @@ def main_kpi(wb: Any) -> str | None:
     return "revenue" if "revenue" in kpis else (sums[0] if sums else None)
 
 
-def _season_findings(wb: Any) -> list[Finding]:
-    from kpi_helpers.charts import month_names
+def main_seasonality(wb: Any) -> tuple[str, Any] | None:
+    """(main KPI, its :class:`kpi_helpers.pacing.Seasonality`), or None without a main KPI or with
+    too little history. The seasonality finding and the seasonality view both start here."""
     from kpi_helpers.pacing import seasonality
 
     kid = main_kpi(wb)
-    if kid is None:
-        return []
     try:
-        season = seasonality(wb.facts, kid, catalog=wb.catalog)
+        return None if kid is None else (kid, seasonality(wb.facts, kid, catalog=wb.catalog))
     except KpiWorkbookError:
+        return None
+
+
+def _season_findings(wb: Any) -> list[Finding]:
+    from kpi_helpers.charts import month_names
+
+    found = main_seasonality(wb)
+    if found is None:
         return []
+    kid, season = found
     as_of = pd.Timestamp(wb.as_of)
     ahead = [(as_of.month + i - 1) % 12 + 1 for i in range(1, SEASON_AHEAD + 1)]
     peak = [m for m in ahead if m in season.peak_months]

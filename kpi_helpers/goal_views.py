@@ -18,13 +18,12 @@ from typing import Any
 
 import pandas as pd
 
+from kpi_helpers.chains import check_chain, goal_tree
 from kpi_helpers.goals import (
     GOAL_LEVEL_KPIS,
     Goal,
     SmartReport,
     best_monthly_growth,
-    check_chain,
-    goal_tree,
     smart_check,
 )
 from kpi_helpers.i18n import check_lang, format_date, format_percent, format_value, t

@@ -1,26 +1,30 @@
-"""Workshop exercises for trainers: questions, model answers, checking and feedback (nl/en).
+"""Workshop exercises for trainers: checking answers, feedback (nl/en) and the `Exercise` object.
 
 Five exercises, one notebook each in notebooks/workshop/ (keys in EXERCISES):
 good_kpi (quiz), smart (vague goal → SMART goal), goodhart (nail factory + leads vs good
 leads), drivers (two driver mixes that reach +10 % revenue), review (PDCA on a dashboard).
 
-The quiz content is data (QUIZ, REASONS, ...); the answers of exercises 3-5 are derived from
-the simulation and the demo data (kpi_helpers.workshop_sim), never hard-coded. Answers come
-from ipywidgets (`Exercise.widget()`) or as a plain dict (papermill parameter `answers`);
-both go through `check_answers`, which returns `Feedback`. Learner mode never shows the model
-answers; trainer mode adds them to the feedback and shows the trainer notes.
+This module: the content (loaded once from workshop_content.yaml), the checkers, `Feedback`,
+model answers and `Exercise`. The numbers (nail factory, facts from the demo data, so answers
+of exercises 3-5 are never hard-coded) are in workshop_sim; what a notebook shows
+(assignments, tables, widgets, trainer notes) in workshop_views.
+
+Answers come from ipywidgets (`Exercise.widget()`) or as a plain dict (papermill parameter
+`answers`); both go through `check_answers`, which returns `Feedback`. Learner mode never shows
+the model answers; trainer mode adds them to the feedback and shows the trainer notes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from kpi_helpers import workshop_sim as sim
 from kpi_helpers.exceptions import KpiWorkbookError
@@ -28,33 +32,35 @@ from kpi_helpers.i18n import check_lang, format_currency, format_number, format_
 
 Text = dict[str, str]
 MODES = ("learner", "trainer")
+CONTENT_PATH = Path(__file__).with_name("workshop_content.yaml")
 
-EXERCISES: dict[str, dict[str, Any]] = {
-    "good_kpi": {"number": 1, "notebook": "01_good_kpi_bad_kpi.ipynb", "params_file": None},
-    "smart": {"number": 2, "notebook": "02_vague_to_smart.ipynb", "params_file": None},
-    "goodhart": {"number": 3, "notebook": "03_pairs_and_goodhart.ipynb", "params_file": "params/demo_b2b.yaml"},
-    "drivers": {"number": 4, "notebook": "04_goals_kpis_targets.ipynb", "params_file": "params/demo_webshop.yaml"},
-    "review": {"number": 5, "notebook": "05_quarterly_review.ipynb", "params_file": "params/demo_b2b.yaml"},
-}
 
-UI: dict[str, Text] = {
-    "all_correct": {"nl": "✅ Alles goed!", "en": "✅ All correct!"},
-    "score": {"nl": "{n} van de {total} goed. Lees de feedback en probeer het nog eens.",
-              "en": "{n} of {total} right. Read the feedback and try again."},
-    "no_answers": {"nl": "Nog geen antwoorden. Gebruik de widgets hierboven, of geef ze mee als parameter `answers` (zie docs/trainers.md).",
-                   "en": "No answers yet. Use the widgets above, or pass them as the `answers` parameter (see docs/trainers.md)."},
-    "missing": {"nl": "Nog niet beantwoord.", "en": "Not answered yet."},
-    "solution": {"nl": "Modelantwoord", "en": "Model answer"},
-    "model_heading": {"nl": "Modelantwoorden voor de trainer", "en": "Model answers for the trainer"},
-    "prompts": {"nl": "Gespreksvragen", "en": "Discussion prompts"},
-    "learner_note": {"nl": "De uitwerking staat in de trainersversie van dit notebook.",
-                     "en": "The worked solution is in the trainer's version of this notebook."},
-    "check": {"nl": "Controleer", "en": "Check"},
-    "choose": {"nl": "— kies —", "en": "— choose —"},
-    "good": {"nl": "goede KPI", "en": "good KPI"},
-    "not_good": {"nl": "geen goede KPI", "en": "not a good KPI"},
-    "goal": {"nl": "Doel", "en": "Goal"},
-}
+def _load_content(path: Path = CONTENT_PATH) -> dict[str, Any]:
+    """The workshop content (workshop_content.yaml), read once at import."""
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for q in content["quiz"]:
+        q["reasons"] = tuple(q["reasons"])
+    return content
+
+
+_CONTENT = _load_content()
+EXERCISES: dict[str, dict[str, Any]] = _CONTENT["exercises"]
+UI: dict[str, Text] = _CONTENT["ui"]
+#: 1. good KPI, bad KPI: the goals, the deciding criteria and the quiz items
+GOALS: dict[str, Text] = _CONTENT["goals"]
+REASONS: dict[str, dict[str, Text]] = _CONTENT["reasons"]
+QUIZ: list[dict[str, Any]] = _CONTENT["quiz"]
+#: 2. vague → SMART: the assignment's numbers and the model answer
+PROFIT_LAST_YEAR: float = _CONTENT["smart"]["profit_last_year"]
+PROFIT_GROWTH_PER_MONTH: float = _CONTENT["smart"]["profit_growth_per_month"]
+MODEL_SMART: dict[str, Any] = _CONTENT["smart"]["model"]
+#: 3-5: the options of the choice questions, the model driver mixes, the trainer's prompts
+QUADRANTS: dict[str, Text] = _CONTENT["quadrants"]
+SIZES: dict[str, Text] = _CONTENT["sizes"]
+TARGETS: dict[str, Text] = _CONTENT["targets"]
+ACTIONS: dict[str, Text] = _CONTENT["actions"]
+MODEL_MIXES: dict[str, dict[str, float]] = _CONTENT["model_mixes"]
+DISCUSSION: dict[str, list[Text]] = _CONTENT["discussion"]
 MARK = {"right": "✓", "partly": "◐", "wrong": "✗", "missing": "–"}
 
 
@@ -122,68 +128,6 @@ def _missing(item: str, label: Text, solution: Text | None = None) -> ItemFeedba
 
 
 # --------------------------------------------------------------------------- 1. good KPI, bad KPI
-GOALS: dict[str, Text] = {
-    "revenue": {"nl": "Webshop: 10 % meer omzet in 2026", "en": "Webshop: 10 % more revenue in 2026"},
-    "clients": {"nl": "Adviesbureau: 20 nieuwe klanten in Q1", "en": "Consultancy: 20 new clients in Q1"},
-    "retention": {"nl": "Webshop: meer klanten die terugkomen (herhaalaankopen van 50 % naar 60 %)",
-                  "en": "Webshop: more customers who come back (repeat purchases from 50 % to 60 %)"},
-    "icecream": {"nl": "IJssalon: 15 % meer omzet deze zomer", "en": "Ice-cream parlour: 15 % more revenue this summer"},
-}
-REASONS: dict[str, dict[str, Text]] = {
-    "quantifiable": {"short": {"nl": "kwantificeerbaar", "en": "quantifiable"},
-                     "long": {"nl": "Kwantificeerbaar: is het in een getal te meten?", "en": "Quantifiable: can it be measured as a number?"}},
-    "actionable": {"short": {"nl": "beïnvloedbaar", "en": "actionable"},
-                   "long": {"nl": "Beïnvloedbaar: kan het team er zelf iets aan doen?", "en": "Actionable: can the team do something about it?"}},
-    "tied_to_goal": {"short": {"nl": "gekoppeld aan het kerndoel", "en": "tied to the core goal"},
-                     "long": {"nl": "Gekoppeld aan het kerndoel: beweegt het doel mee?", "en": "Tied to the core goal: does the goal move with it?"}},
-    "loose_metric": {"short": {"nl": "losse metric", "en": "loose metric"},
-                     "long": {"nl": "Losse metric: telt iets, maar los van het doel", "en": "Loose metric: counts something, but apart from the goal"}},
-}
-# One candidate KPI per item: `reasons` lists the accepted deciding criteria, the first is the model answer.
-QUIZ: list[dict[str, Any]] = [
-    {"id": "website_traffic", "goal": "revenue", "good": False, "reasons": ("loose_metric",),
-     "metric": {"nl": "Websiteverkeer (aantal bezoeken)", "en": "Website traffic (number of visits)"},
-     "explain": {"nl": "Bezoek is makkelijk te tellen en te beïnvloeden, maar meer bezoek betekent niet vanzelf meer omzet: bots, de verkeerde doelgroep, niemand die koopt. Pas als paar met de conversieratio zegt het iets over omzet.",
-                 "en": "Visits are easy to count and to influence, but more traffic does not mean more revenue by itself: bots, the wrong audience, nobody buying. Only paired with the conversion rate does it say something about revenue."},
-     "hint": {"nl": "Stel dat het bezoek verdubbelt en niemand koopt iets: is het doel dan dichterbij?",
-              "en": "Suppose visits double and nobody buys: is the goal any closer?"}},
-    {"id": "sales_calls", "goal": "clients", "good": False, "reasons": ("loose_metric",),
-     "metric": {"nl": "Aantal belletjes per accountmanager per dag", "en": "Calls made per sales rep per day"},
-     "explain": {"nl": "Een activiteitenteller: wie op belletjes wordt afgerekend, belt veel en kort, ook met mensen die nooit klant worden. Meet wat het doel dient: nieuwe klanten, of gesprekken die tot een offerte leiden.",
-                 "en": "An activity count: reps judged on calls make many short calls, also to people who will never buy. Measure what serves the goal: new clients, or calls that lead to a quote."},
-     "hint": {"nl": "Wat doet een verkoper die alleen op het aantal belletjes wordt beoordeeld?",
-              "en": "What does a rep do who is judged on the number of calls alone?"}},
-    {"id": "orders_aov", "goal": "revenue", "good": True, "reasons": ("tied_to_goal",),
-     "metric": {"nl": "Aantal bestellingen + gemiddelde orderwaarde", "en": "Orders + average order value"},
-     "explain": {"nl": "Omzet = bestellingen × gemiddelde orderwaarde: samen bewegen ze precies met het doel mee, en elk heeft eigen acties (meer bestellingen via conversie, een hogere orderwaarde via bundels of een drempel voor gratis verzending).",
-                 "en": "Revenue = orders × average order value: together they move exactly with the goal, and each has its own actions (more orders through conversion, a higher order value through bundles or a free-shipping threshold)."},
-     "hint": {"nl": "Vermenigvuldig de twee eens: wat krijgt u dan?", "en": "Multiply the two: what do you get?"}},
-    {"id": "accounts_rpa", "goal": "revenue", "good": True, "reasons": ("tied_to_goal",),
-     "metric": {"nl": "Nieuwe accounts + omzet per account", "en": "New accounts + revenue per account"},
-     "explain": {"nl": "Accounts × omzet per account = omzet. Het paar voorkomt dat u accounts 'koopt' met acties die nooit iets opleveren: dan daalt de omzet per account zichtbaar.",
-                 "en": "Accounts × revenue per account = revenue. The pair stops you from 'buying' accounts with promotions that never pay: the revenue per account would show it."},
-     "hint": {"nl": "Waarom staat er een tweede getal naast het aantal accounts?", "en": "Why is there a second number next to the number of accounts?"}},
-    {"id": "followers", "goal": "revenue", "good": False, "reasons": ("loose_metric",),
-     "metric": {"nl": "Volgers op Instagram", "en": "Instagram followers"},
-     "explain": {"nl": "Een ijdelheidsmetric: volgers zijn te kopen of te winnen met winacties, zonder dat iemand iets bestelt. Koppel social aan omzet (bezoek en bestellingen via social) als het kanaal ertoe doet.",
-                 "en": "A vanity metric: followers can be bought or won with giveaways without anyone ordering. Tie social to revenue (visits and orders from social) if the channel matters."},
-     "hint": {"nl": "Kunt u volgers krijgen zonder dat er één euro omzet bij komt?", "en": "Can you gain followers without a single euro of extra revenue?"}},
-    {"id": "brand_feeling", "goal": "retention", "good": False, "reasons": ("quantifiable",),
-     "metric": {"nl": "Klanten vinden ons merk leuker", "en": "Customers like our brand more"},
-     "explain": {"nl": "Zo geformuleerd is het geen getal: niemand kan zien of het gehaald is. Maak het meetbaar, bijvoorbeeld klanttevredenheid uit een enquête, of direct het percentage herhaalaankopen.",
-                 "en": "Worded like this it is not a number: nobody can tell whether it was reached. Make it measurable, e.g. customer satisfaction from a survey, or the repeat purchase rate itself."},
-     "hint": {"nl": "Hoe zet u dit volgende maand als getal op het dashboard?", "en": "How would you put this on next month's dashboard as a number?"}},
-    {"id": "sunny_days", "goal": "icecream", "good": False, "reasons": ("actionable",),
-     "metric": {"nl": "Aantal zonnige dagen", "en": "Number of sunny days"},
-     "explain": {"nl": "Het weer verklaart de omzet wel, maar niemand kan er iets aan doen: een KPI moet een knop zijn waar het team aan kan draaien. Gebruik het als verklaring naast de KPI (omzet per zonnige dag), niet als KPI.",
-                 "en": "The weather does explain revenue, but nobody can act on it: a KPI must be a lever the team can pull. Use it to explain the KPI (revenue per sunny day), not as the KPI."},
-     "hint": {"nl": "Wat kan het team morgen doen om dit getal te verhogen?", "en": "What can the team do tomorrow to raise this number?"}},
-    {"id": "lead_conversion", "goal": "clients", "good": True, "reasons": ("tied_to_goal", "actionable"),
-     "metric": {"nl": "Leads + conversie van lead naar klant", "en": "Leads + lead-to-customer rate"},
-     "explain": {"nl": "Nieuwe klanten = leads × conversie van lead naar klant. Het paar laat zien of extra leads ook klanten worden (zie oefening 3: meer leads, slechtere leads).",
-                 "en": "New clients = leads × lead-to-customer rate. The pair shows whether extra leads become clients too (see exercise 3: more leads, worse leads)."},
-     "hint": {"nl": "Welk getal vertelt u of een extra lead ook klant wordt?", "en": "Which number tells you whether an extra lead becomes a client?"}},
-]
 _YES = {"true", "yes", "ja", "good", "goed", "y", "j", "1"}
 _NO = {"false", "no", "nee", "bad", "fout", "slecht", "n", "0"}
 
@@ -227,8 +171,6 @@ def check_good_kpi(answers: dict[str, Any] | None) -> Feedback:
 
 
 # --------------------------------------------------------------------------- 2. vague → SMART
-PROFIT_LAST_YEAR = 250_000.0
-PROFIT_GROWTH_PER_MONTH = 0.018  # the company's own track record (monthly profit, 2024-2025)
 SMART_FIELDS = ("statement", "kpi", "baseline", "target", "start", "deadline", "owner")
 PROFIT_KPIS = ("profit", "gross_profit")
 
@@ -311,41 +253,10 @@ def worked_chain() -> list[Any]:
     """The worked example: profit +20 % ← revenue +35 % ← website visitors +65 %, in 18 months."""
     from kpi_helpers.goals import Goal
 
-    start, end = dt.date(2026, 1, 1), dt.date(2027, 6, 30)
-    return [
-        Goal(id="winst", statement="Profit +20 % within 18 months", kpi="profit", baseline=400_000, target=480_000,
-             start=start, deadline=end, owner="CEO"),
-        Goal(id="omzet", statement="Revenue +35 % within 18 months", kpi="revenue", baseline=2_000_000, target=2_700_000,
-             start=start, deadline=end, owner="Sales director", parent="winst"),
-        Goal(id="bezoek", statement="Website visitors +65 % within 18 months", kpi="sessions", baseline=600_000,
-             target=990_000, start=start, deadline=end, owner="Online marketer", parent="omzet"),
-    ]
+    return [Goal(**g) for g in _CONTENT["smart"]["worked_chain"]]
 
 
 # --------------------------------------------------------------------------- 3-5: choice questions on data
-QUADRANTS: dict[str, Text] = {
-    "healthy_growth": {"nl": "meer leads én betere leads", "en": "more leads and better leads"},
-    "goodhart_warning": {"nl": "meer leads, slechtere leads", "en": "more leads, worse leads"},
-    "efficiency": {"nl": "minder leads, betere leads", "en": "fewer leads, better leads"},
-    "decline": {"nl": "minder leads en slechtere leads", "en": "fewer leads and worse leads"},
-    "stable": {"nl": "niets veranderd", "en": "nothing changed"},
-}
-SIZES = {"tiny": {"nl": "heel veel piepkleine spijkers", "en": "lots of tiny nails"},
-         "useful": {"nl": "bruikbare spijkers (40–100 mm)", "en": "useful nails (40–100 mm)"},
-         "huge": {"nl": "een paar enorme spijkers", "en": "a few huge nails"}}
-TARGETS = {"weight": {"nl": "alleen gewicht (kg)", "en": "weight only (kg)"},
-           "count": {"nl": "alleen aantal", "en": "count only"},
-           "pair": {"nl": "het paar: aantal én gewicht", "en": "the pair: count and weight"}}
-ACTIONS = {
-    "more_volume": {"nl": "Meer volume: extra budget voor campagnes die leads of bezoek opleveren",
-                    "en": "More volume: extra budget for campaigns that bring in leads or visits"},
-    "fix_quality": {"nl": "Kwaliteit herstellen: uitzoeken waarom de kwaliteits-KPI daalt en daarop bijsturen (bijv. leads samen met sales kwalificeren)",
-                    "en": "Fix quality: find out why the quality KPI falls and steer on it (e.g. qualify leads together with sales)"},
-    "lower_target": {"nl": "Het doel verlagen", "en": "Lower the target"},
-    "keep_course": {"nl": "Koers houden: niets veranderen", "en": "Keep course: change nothing"},
-}
-
-
 def _choice(item: str, label: Text, given: Any, right: str, options: dict[str, Text], hint: Text,
             explain: Text) -> ItemFeedback:
     solution = _both(lambda l: f"{options[right][l]}. {explain[l]}")
@@ -511,16 +422,6 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
 
 
 # --------------------------------------------------------------------------- model answers, dispatch
-MODEL_SMART: dict[str, Any] = {
-    "statement_nl": "Nettowinst van € 250.000 in 2025 naar € 300.000 (+20 %) in 2026, door een hogere gemiddelde orderwaarde",
-    "statement_en": "Net profit from € 250,000 in 2025 to € 300,000 (+20 %) in 2026, through a higher average order value",
-    "kpi": "profit", "baseline": PROFIT_LAST_YEAR, "target": 300_000.0, "start": "2026-01-01", "deadline": "2026-12-31",
-    "owner": "Directeur (Marloes)",
-}
-MODEL_MIXES = {"mix_1": {"customers": 10.0, "revenue_per_customer": 0.0},
-               "mix_2": {"customers": 4.0, "revenue_per_customer": 6.0}}
-
-
 def exercise_key(exercise: str | int) -> str:
     if isinstance(exercise, int) or str(exercise).isdigit():
         for key, spec in EXERCISES.items():
@@ -558,30 +459,6 @@ def check_answers(exercise: str | int, answers: dict[str, Any] | None, lang: str
     return Exercise(exercise, lang=lang, params_file=params_file).feedback(answers)
 
 
-DISCUSSION: dict[str, list[Text]] = {
-    "good_kpi": [
-        {"nl": "Welke metrics meet uw eigen team nu, en welke daarvan zijn losse metrics?", "en": "Which metrics does your own team track now, and which of them are loose metrics?"},
-        {"nl": "Wanneer mag een losse metric toch op het dashboard (als verklaring naast een KPI)?", "en": "When may a loose metric still be on the dashboard (as an explanation next to a KPI)?"},
-    ],
-    "smart": [
-        {"nl": "Wie is bij u eigenaar van de winst, en kan die persoon er echt aan draaien?", "en": "Who owns profit in your organisation, and can that person really move it?"},
-        {"nl": "De keten laat de winstmarge dalen en de omzet per bezoek zakken: is dat acceptabel? Wat betekent dat voor de prijzen?", "en": "The chain lets the profit margin and the revenue per visit fall: is that acceptable? What does it mean for prices?"},
-    ],
-    "goodhart": [
-        {"nl": "Waar in uw organisatie wordt op één getal afgerekend? Wat zou de 'spijkerfabriek' daar maken?", "en": "Where in your organisation is someone judged on one number? What would the 'nail factory' make there?"},
-        {"nl": "Welke kwaliteits-KPI hoort bij uw belangrijkste volume-KPI, en wie bewaakt hem?", "en": "Which quality KPI belongs with your main volume KPI, and who watches it?"},
-    ],
-    "drivers": [
-        {"nl": "Welke van de twee mixen is haalbaarder, gezien wat klanten en omzet per klant vorig jaar deden?", "en": "Which of the two mixes is more achievable, given what customers and revenue per customer did last year?"},
-        {"nl": "Welke acties horen bij elke driver (klanten: campagnes, omzet per klant: bundels, prijs)?", "en": "Which actions belong to each driver (customers: campaigns; revenue per customer: bundles, price)?"},
-    ],
-    "review": [
-        {"nl": "Dit is de Check-stap van PDCA: wat wordt de Act, en wie voert het gesprek met marketing en sales?", "en": "This is the Check step of PDCA: what is the Act, and who talks to marketing and sales?"},
-        {"nl": "Welk tussendoel spreken we af voor het volgende kwartaal, en hoe meten we of de actie werkt?", "en": "Which milestone do we agree for next quarter, and how do we measure whether the action works?"},
-    ],
-}
-
-
 class Exercise:
     """One workshop exercise in a notebook: `mode` 'learner' | 'trainer', `lang` 'nl' | 'en'.
     Exercises 3-5 read a demo client (`params_file`, default per exercise in EXERCISES)."""
@@ -600,7 +477,7 @@ class Exercise:
     @cached_property
     def data(self) -> dict[str, Any]:
         """What the answers are derived from (simulation runs, pair story, driver plan, pacing)."""
-        return _exercise_data(self)
+        return sim.exercise_data(self.key, self.params_file, self.lang)
 
     def feedback(self, answers: dict[str, Any] | None) -> Feedback:
         if self.key == "good_kpi":
@@ -612,77 +489,34 @@ class Exercise:
     def model_answers(self) -> dict[str, Any]:
         return model_answers(self.key, self.lang, self.params_file)
 
-    # ---- display (notebook cells call these)
+    # ---- display (notebook cells call these; the views live in kpi_helpers.workshop_views)
     def show_questions(self) -> None:
-        from kpi_helpers.workshop_sim import questions_markdown
-        from kpi_helpers.display import show_markdown
-
-        show_markdown(questions_markdown(self))
+        _views().show_markdown(_views().questions_markdown(self))
 
     def show_context(self) -> None:
-        from kpi_helpers.workshop_sim import show_context
-
-        show_context(self)
+        _views().show_context(self)
 
     def check(self, answers: dict[str, Any] | None) -> None:
         """Show the feedback on `answers` (the notebook's `answers` parameter)."""
-        show_feedback(self.feedback(answers), self.lang, self.reveal)
+        _views().show_feedback(self.feedback(answers), self.lang, self.reveal)
 
     def widget(self) -> Any:
-        from kpi_helpers.workshop_sim import answer_widget
-
-        return answer_widget(self)
+        return _views().answer_widget(self)
 
     def simulator(self) -> Any:
-        from kpi_helpers.workshop_sim import nail_simulator
-
-        return nail_simulator(self.lang)
+        return _views().nail_simulator(self.lang)
 
     def show_trainer_notes(self) -> None:
-        from kpi_helpers.workshop_sim import trainer_notes_markdown
-        from kpi_helpers.display import show_markdown
+        notes = _views().trainer_notes_markdown(self) if self.reveal else f"*{UI['learner_note'][self.lang]}*"
+        _views().show_markdown(notes)
 
-        show_markdown(trainer_notes_markdown(self) if self.reveal else f"*{UI['learner_note'][self.lang]}*")
+
+def _views() -> Any:
+    from kpi_helpers import workshop_views  # imported on first display: it imports this module
+
+    return workshop_views
 
 
 def open_exercise(exercise: str | int, mode: str = "learner", lang: str = "nl", params_file: str | None = None) -> Exercise:
     """The notebook entry point: `ex = kpi.open_exercise("good_kpi", mode=mode, lang=lang)`."""
     return Exercise(exercise, mode, lang, params_file)
-
-
-def show_feedback(feedback: Feedback, lang: str = "nl", reveal: bool = False) -> None:
-    from IPython.display import display
-
-    display({"text/html": feedback.html(lang, reveal), "text/plain": feedback.text(lang, reveal)}, raw=True)
-
-
-def _exercise_data(ex: Exercise) -> dict[str, Any]:
-    if ex.key in ("good_kpi", "smart"):
-        return {}
-    from kpi_helpers.i18n import format_value
-    from kpi_helpers.session import open_client
-
-    wb = open_client(ex.params_file, lang=ex.lang)
-    cat = wb.catalog
-    if ex.key == "goodhart":
-        story = sim.pair_story(wb.facts, "leads", catalog=cat)
-        options = sorted({story["quality"], "sessions", "ad_spend", "intro_calls"} & set(k.id for k in cat))
-        return {"wb": wb, "catalog": cat, "runs": sim.nail_scenarios(), "story": story, "partner_options": options}
-    if ex.key == "drivers":
-        return {"wb": wb, "catalog": cat, "plan": sim.q1_goal(wb.facts)}
-    review = sim.review_facts(wb.facts, wb.config.goals, wb.config.pairs, cat)
-    kpi_of = dict(zip(review["table"]["goal_id"], review["table"]["kpi"]))
-
-    def fmt(gid: str, value: float, lang: str) -> str:
-        return format_value(value, cat[kpi_of[gid]].unit, lang, wb.currency)
-
-    parts = {"nl": [], "en": []}
-    for k in review["quality_off"]:
-        for lang in ("nl", "en"):
-            parts[lang].append({"nl": f"{cat[k].label('nl')} ligt uit koers", "en": f"{cat[k].label('en')} is off track"}[lang])
-    for v, q in review["goodhart_pairs"]:
-        story = sim.pair_story(wb.facts, v, q, cat)
-        for lang in ("nl", "en"):
-            parts[lang].append(story["message"][lang])
-    quality_reason = {lang: "; ".join(parts[lang]) + "." for lang in ("nl", "en")}
-    return {"wb": wb, "catalog": cat, "review": review, "fmt": fmt, "quality_reason": quality_reason}

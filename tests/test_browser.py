@@ -154,9 +154,9 @@ def test_lab_analysis_widgets_and_figures(lab: Server, page: Any) -> None:
 
 def test_voila_dashboard_for_another_client(voila: Server, page: Any) -> None:
     shots = Shots("voila-03-analysis")
-    page.goto(voila.url(""), timeout=120_000)
+    page.goto(voila.url(""), timeout=300_000)
     wait_js(page, "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null",
-            "the Voila page with the dashboard widget", shots, voila, timeout=120)
+            "the Voila page with the dashboard widget", shots, voila, timeout=300)  # a loaded CI machine renders slowly
     wait_js(page, "() => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= 3",
             "plotly figures drawn on the Voila page", shots, voila)
     shots.take(page, "rendered", full_page=True)

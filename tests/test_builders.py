@@ -1,4 +1,4 @@
-"""kpi_helpers.goal_views + kpi_helpers.builders: steps 1-2 of the workbook (cards, chain, apps, warnings)."""
+"""kpi_helpers.goal_views + kpi_helpers.builders: steps 1-2 of the workbook (cards, chain, apps)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.builders import warnings_frame
 from kpi_helpers.goals import Goal
 
 
@@ -136,29 +135,7 @@ def test_goal_builder_without_client_and_static():
     assert kpi.goal_builder(interactive=True).kpi.value == "revenue"
 
 
-# ---------------------------------------------------------------- step 2
-def test_warnings_performance_kpi_without_partner_and_kpi_without_target():
-    table = warnings_frame(["orders"], [], [], "en")
-    codes, kpis = table.attrs["codes"], table.attrs["kpis"]
-    assert ("performance_without_quality", "orders") in zip(codes, kpis)
-    assert ("kpi_without_target", "orders") in zip(codes, kpis)
-    assert "Average order value" in table.iloc[codes.index("performance_without_quality")]["Message"]
-
-
-def test_selection_warnings_for_a_client(b2b, webshop):
-    b2b_codes = dict(zip(kpi.selection_warnings(b2b).attrs["kpis"], kpi.selection_warnings(b2b).attrs["codes"]))
-    assert b2b_codes["revenue"] == "performance_without_quality"
-    table = kpi.selection_warnings(webshop)  # nl client: Dutch columns
-    codes = table.attrs["codes"]
-    assert "too_many_in_domain" in codes and "goal_kpi_not_selected" in codes  # 4 sales KPIs; sessions goal
-    assert list(table.columns)[-1] == "Melding"
-
-
-def test_goal_kpi_not_in_selection():
-    table = warnings_frame(["revenue", "average_order_value"], [], [_goal(kpi="sessions")], "nl")
-    assert "goal_kpi_not_selected" in table.attrs["codes"]
-
-
+# ---------------------------------------------------------------- step 2 apps (views: test_pair_views.py)
 def test_pair_picker_adds_pair_and_updates_warnings(b2b):
     app = kpi.pair_picker(b2b)
     assert "performance_without_quality" in app.warnings.attrs["codes"]
@@ -174,15 +151,9 @@ def test_pair_picker_adds_pair_and_updates_warnings(b2b):
     assert ("revenue", "average_order_value") not in app.pairs
 
 
-def test_catalog_browser_and_views(webshop):
+def test_catalog_browser():
     app = kpi.catalog_browser("en")
     app.domain.value = "hr"
     assert len(app.table) == len(kpi.load_catalog().by_domain("hr"))
     assert "kpi-definition-card" in app.view.value
     assert len(kpi.catalog_browser("nl", interactive=False).overview()) == 5
-    view = kpi.selected_kpis_view(webshop)
-    assert view.data["per_domain"] == {"marketing": 2, "sales": 4}
-    assert view.html.count("kpi-definition-card") == 6 and "Welk resultaat" in view.html
-    pairs = kpi.pairs_view(webshop)
-    assert len(pairs.table) == len(webshop.config.pairs)
-    assert len(kpi.pairs_figure(webshop).data) == 2 * len(webshop.config.pairs)

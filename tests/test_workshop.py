@@ -6,6 +6,7 @@ import pytest
 import kpi_helpers as kpi
 from kpi_helpers import workshop as ws
 from kpi_helpers import workshop_sim as sim
+from kpi_helpers import workshop_views as views
 
 LANGS = ("nl", "en")
 ALL_CORRECT = {"nl": "Alles goed!", "en": "All correct!"}
@@ -234,10 +235,10 @@ def test_review_other_wrong_actions():
 # --------------------------------------------------------------------------- views and widgets
 @pytest.mark.parametrize("key", list(ws.EXERCISES))
 def test_trainer_notes_only_in_trainer_mode(key):
-    notes = sim.trainer_notes_markdown(kpi.open_exercise(key, mode="trainer", lang="en"))
+    notes = views.trainer_notes_markdown(kpi.open_exercise(key, mode="trainer", lang="en"))
     assert ws.UI["model_heading"]["en"] in notes and ws.DISCUSSION[key][0]["en"] in notes
     assert "answers = " in notes
-    assert sim.questions_markdown(kpi.open_exercise(key, lang="nl"))
+    assert views.questions_markdown(kpi.open_exercise(key, lang="nl"))
 
 
 def _controls(widget):
