@@ -56,6 +56,7 @@ def _body_of(nb: Any) -> str:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    exporter.anchor_link_text = ""  # no pilcrow links in a client report
     body, _ = exporter.from_notebook_node(nb)
     return body
 
