@@ -330,9 +330,27 @@ def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports"
     order = {c.client: i for i, c in enumerate(checks)}
     results.sort(key=lambda r: order.get(r.client, 0))
     batch = BatchResult(out_dir=out, results=results, seconds=round(time.perf_counter() - started, 2))
-    write_index(batch)
+    earlier = _earlier_reports(out, {r.client for r in results}) if clients else []
+    write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds))
     shutil.rmtree(out / ".staging", ignore_errors=True)
     return batch
+
+
+def _earlier_reports(out: Path, ran: set[str]) -> list[ClientResult]:
+    """Good reports of clients not in this (partial) run, so the overview stays a portfolio."""
+    earlier = []
+    for summary_file in sorted(out.glob("*/summary.json")):
+        client = summary_file.parent.name
+        if client in ran or client.startswith((".", "_")):
+            continue
+        try:
+            summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        earlier.append(ClientResult(client=client, status="ok", params_file="", name=summary.get("name", client),
+                                    seconds=float(summary.get("run_seconds") or 0.0), summary=summary,
+                                    report=f"{client}/report.html"))
+    return earlier
 
 
 def _bar(total: int, enabled: bool) -> Any:

@@ -144,3 +144,15 @@ def test_full_demo_batch_with_the_real_notebooks(tmp_path, params_dir):
             expected = whole.loc[kpi_id, "value"]
             assert entry["value"] == pytest.approx(expected, rel=1e-9, nan_ok=True)
         assert {g["status"] for g in summary["goals"]} <= {"on_track", "at_risk", "off_track"}
+
+
+def test_running_some_clients_keeps_the_others_in_the_overview(tmp_path):
+    params, out = tmp_path / "params", tmp_path / "reports"
+    params.mkdir()
+    write_client(params, "alpha", "Alpha Shop")
+    write_client(params, "beta", "Beta Shop")
+    assert run(params, out).ok
+    result = run(params, out, clients=["beta"])
+    assert [r.client for r in result.results] == ["beta"]
+    index = (out / "index.html").read_text()
+    assert "alpha/report.html" in index and "beta/report.html" in index
