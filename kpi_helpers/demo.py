@@ -370,7 +370,6 @@ def newsletter_frames(seed: int = SEEDS["newsletter"]) -> tuple[pd.DataFrame, pd
     """(order lines with Dutch column names, daily newsletter stats)."""
     rng = np.random.default_rng(seed)
     dates = _dates()
-    n = len(dates)
     season = _yearly(dates, _BAKERY_MONTHS) * _weekly(dates, _BAKERY_WEEK)
     trend = _trend(dates, 0.10)
     years = (dates - dates[0]).days.to_numpy() / 365.25

@@ -33,7 +33,6 @@ th{background:#f0f4f8}.jp-OutputArea-output pre{white-space:pre-wrap}
 
 def write_plotly_js(out_dir: Path) -> Path:
     """Copy plotly.js once per output folder (shared by every client's report, works offline)."""
-    from plotly.offline import get_plotlyjs_version  # noqa: F401 - proves plotly is importable
     import plotly
 
     source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"

@@ -112,7 +112,7 @@ def nail_table(runs: list[NailRun], lang: str) -> pd.DataFrame:
 
 def show_context(ex: Any) -> None:
     """The tables an exercise works on (what the learner reads to answer)."""
-    from kpi_helpers.display import show_markdown, show_table
+    from kpi_helpers.display import show_table
 
     lang, nl = ex.lang, ex.lang == "nl"
     if ex.key == "good_kpi":

@@ -32,3 +32,65 @@ def write_client(folder: Path, client: str, name: str, source: str = "demo:websh
         encoding="utf-8",
     )
     return path
+
+
+# ---------------------------------------------------------------- shared test helpers
+
+def make_goal(**fields):
+    """A goal that passes every SMART letter; tests change one field at a time."""
+    import datetime as dt
+
+    from kpi_helpers.goals import Goal
+
+    base = dict(
+        statement="Omzet +10 % in 2026 door een hogere gemiddelde orderwaarde",
+        kpi="revenue",
+        baseline=1_000_000,
+        target=1_100_000,
+        start=dt.date(2026, 1, 1),
+        deadline=dt.date(2026, 12, 31),
+        owner="Sanne (marketingmanager)",
+    )
+    base.update(fields)
+    return Goal(**base)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    from kpi_helpers.catalog import load_catalog
+
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def webshop():
+    import kpi_helpers as kpi
+
+    return kpi.open_client("params/demo_webshop.yaml")
+
+
+@pytest.fixture(scope="module")
+def b2b():
+    import kpi_helpers as kpi
+
+    return kpi.open_client("params/demo_b2b.yaml")
+
+
+def write_text(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(source, **kw):
+    """Every DataProblem of reading one source (errors and warnings)."""
+    from kpi_helpers.data import inspect_source
+
+    return inspect_source(source, **kw)[1]
+
+
+def only(problems, severity: str = "error"):
+    """The single problem of `severity`; fails listing them all otherwise."""
+    found = [p for p in problems if p.severity == severity]
+    assert len(found) == 1, problems
+    return found[0]

@@ -7,7 +7,6 @@ Run: python -m pytest -q -m browser tests/test_browser.py
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest

@@ -11,14 +11,7 @@ import kpi_helpers as kpi
 from kpi_helpers.goals import Goal
 
 
-@pytest.fixture(scope="module")
-def webshop():
-    return kpi.open_client("params/demo_webshop.yaml")
-
-
-@pytest.fixture(scope="module")
-def b2b():
-    return kpi.open_client("params/demo_b2b.yaml")
+# webshop and b2b fixtures: tests/conftest.py
 
 
 def _goal(**kw) -> Goal:

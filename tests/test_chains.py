@@ -4,34 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.catalog import load_catalog
 from kpi_helpers.chains import DRIVER_TREES, ChainFinding, check_chain, driver_factorisations, goal_tree
 from kpi_helpers.goals import GOAL_LEVEL_KPIS, Goal, smart_check
 
 D = dt.date
 
 
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog()
-
-
-def make(**kw) -> Goal:
-    base = dict(
-        statement="Omzet +10 % in 2026 door een hogere gemiddelde orderwaarde",
-        kpi="revenue",
-        baseline=1_000_000,
-        target=1_100_000,
-        start=D(2026, 1, 1),
-        deadline=D(2026, 12, 31),
-        owner="Sanne (marketingmanager)",
-    )
-    base.update(kw)
-    return Goal(**base)
+from conftest import make_goal as make  # noqa: E402  (catalog fixture: conftest)
 
 
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpi_helpers.data import check_data, combine_facts, inspect_source, load_facts, read_source
-from kpi_helpers.exceptions import DataProblem, DataValidationError
+from kpi_helpers.exceptions import DataValidationError
 
 DATA = Path(__file__).parent / "data"
 PARAMS = Path(__file__).parent.parent / "params"
@@ -32,20 +32,8 @@ DUTCH = {
 }  # fmt: skip
 
 
-def write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems_of(source, **kw) -> list[DataProblem]:
-    return inspect_source(source, **kw)[1]
-
-
-def only(problems: list[DataProblem], severity: str = "error") -> DataProblem:
-    found = [p for p in problems if p.severity == severity]
-    assert len(found) == 1, problems
-    return found[0]
+from conftest import only, problems_of  # noqa: E402
+from conftest import write_text as write  # noqa: E402
 
 
 # ---------------------------------------------------------------- columns

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.catalog import load_catalog
 from kpi_helpers.exceptions import GoalError
 from kpi_helpers.goals import (
     LETTERS,
@@ -23,23 +22,7 @@ from kpi_helpers.goals import (
 D = dt.date
 
 
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog()
-
-
-def make(**kw) -> Goal:
-    base = dict(
-        statement="Omzet +10 % in 2026 door een hogere gemiddelde orderwaarde",
-        kpi="revenue",
-        baseline=1_000_000,
-        target=1_100_000,
-        start=D(2026, 1, 1),
-        deadline=D(2026, 12, 31),
-        owner="Sanne (marketingmanager)",
-    )
-    base.update(kw)
-    return Goal(**base)
+from conftest import make_goal as make  # noqa: E402  (catalog fixture: conftest)
 
 
 def finding(goal: Goal, letter: str, history=None, catalog=None):

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
 import kpi_helpers as kpi
 from kpi_helpers.goals import Goal
 from kpi_helpers.pair_views import warnings_frame
 
 
-@pytest.fixture(scope="module")
-def webshop():
-    return kpi.open_client("params/demo_webshop.yaml")
-
-
-@pytest.fixture(scope="module")
-def b2b():
-    return kpi.open_client("params/demo_b2b.yaml")
+# webshop and b2b fixtures: tests/conftest.py
 
 
 def _goal(**kw) -> Goal:

@@ -4,29 +4,16 @@ numbers, and the line numbers in their messages. Exercised through the public `k
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from kpi_helpers.data import inspect_source, read_source
-from kpi_helpers.exceptions import DataProblem, DataValidationError
+from kpi_helpers.data import read_source
+from kpi_helpers.exceptions import DataValidationError
 
 
-def write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems_of(source, **kw) -> list[DataProblem]:
-    return inspect_source(source, **kw)[1]
-
-
-def only(problems: list[DataProblem], severity: str = "error") -> DataProblem:
-    found = [p for p in problems if p.severity == severity]
-    assert len(found) == 1, problems
-    return found[0]
+from conftest import only, problems_of  # noqa: E402
+from conftest import write_text as write  # noqa: E402
 
 
 def test_missing_file_names_the_file(tmp_path):
