@@ -94,3 +94,30 @@ def only(problems, severity: str = "error"):
     found = [p for p in problems if p.severity == severity]
     assert len(found) == 1, problems
     return found[0]
+
+
+def _goal_strategy():
+    """Hypothesis: arbitrary (often nonsensical) goals, for checks that must never crash."""
+    from hypothesis import strategies as st
+
+    from kpi_helpers.goals import Goal
+
+    text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+    floats = st.floats(allow_nan=True, allow_infinity=True)
+    goals = st.builds(
+        Goal,
+        id=st.none() | text,
+        statement=text | st.sampled_from(["Omzet +10 % in 2026", "meer omzet", "Revenue from 10 to 20 by June"]),
+        kpi=text | st.sampled_from(["revenue", "conversion_rate", "defect_rate", "profit", "sessions", "roi"]),
+        baseline=st.none() | floats,
+        target=floats,
+        start=st.dates(),
+        deadline=st.dates(),
+        owner=st.none() | text,
+        horizon=st.none() | st.sampled_from(["quarter", "1y", "2y", "3y"]),
+        parent=st.none() | text,
+    )
+    return goals, floats
+
+
+GOAL_STRATEGY, ANY_FLOAT = _goal_strategy()

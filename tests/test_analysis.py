@@ -1,17 +1,10 @@
 """kpi_helpers.analysis: the step-3 views share the main KPI's seasonality with the findings."""
 
-import pytest
-
-import kpi_helpers as kpi
 from kpi_helpers import findings
 from kpi_helpers.analysis import seasonality_charts
 
 
-@pytest.fixture(scope="module")
-def b2b():
-    wb = kpi.open_client("params/demo_b2b.yaml")
-    wb.facts
-    return wb
+# b2b fixture: tests/conftest.py
 
 
 def test_seasonality_view_and_finding_use_the_same_season(b2b):

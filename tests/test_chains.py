@@ -16,21 +16,7 @@ D = dt.date
 from conftest import make_goal as make  # noqa: E402  (catalog fixture: conftest)
 
 
-_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
-_floats = st.floats(allow_nan=True, allow_infinity=True)
-_goals = st.builds(
-    Goal,
-    id=st.none() | _text,
-    statement=_text | st.sampled_from(["Omzet +10 % in 2026", "meer omzet", "Revenue from 10 to 20 by June"]),
-    kpi=_text | st.sampled_from(["revenue", "conversion_rate", "defect_rate", "profit", "sessions", "roi"]),
-    baseline=st.none() | _floats,
-    target=_floats,
-    start=st.dates(),
-    deadline=st.dates(),
-    owner=st.none() | _text,
-    horizon=st.none() | st.sampled_from(["quarter", "1y", "2y", "3y"]),
-    parent=st.none() | _text,
-)
+from conftest import GOAL_STRATEGY as _goals  # noqa: E402
 
 
 def worked_example() -> list[Goal]:
