@@ -203,7 +203,10 @@ def _driver_sets(kid: str) -> list[tuple[str, ...]]:
 
 def _decomposable(wb: Any) -> list[tuple[str, tuple[str, ...]]]:
     """(KPI, drivers) for the goal KPIs (then the main KPI) whose drivers the data computes."""
-    kpis = set(analysis_kpis(wb)) | {k.id for k in wb.catalog.computable(wb.facts.columns)}
+    from kpi_helpers.engine import countable_over_time
+
+    kpis = {k for k in set(analysis_kpis(wb)) | {k.id for k in wb.catalog.computable(wb.facts.columns)}
+            if countable_over_time(wb.facts, k, wb.catalog)}
     out = []
     for kid in dict.fromkeys([g.kpi for g in wb.config.goals] + [main_kpi(wb) or ""]):
         for drivers in _driver_sets(kid):

@@ -30,6 +30,10 @@ TYPES = ("sum", "ratio", "growth")
 UNITS = ("count", "currency", "percent", "ratio", "minutes", "days")
 DIRECTIONS = ("higher", "lower")
 MEASURE_UNITS = ("count", "currency", "minutes", "days", "hours")
+#: How a measure aggregates (like a semantic layer's `agg`): `sum` is additive over days and
+#: dimensions; `count_distinct` counts an entity (orders, customers, visitors) once per period and
+#: dimension value; `first_event` counts each entity's first-ever event (new customers).
+AGGREGATIONS = ("sum", "count_distinct", "first_event")
 DIMENSIONS = ("channel", "campaign", "coupon", "product")
 CARD_FIELDS = ("result", "how", "influence", "measure", "time", "owner")
 MAX_PER_DOMAIN = 3
@@ -47,6 +51,12 @@ class Measure:
     id: str
     labels: dict[str, str]
     unit: str = "count"
+    agg: str = "sum"
+    entity: str | None = None  # what count_distinct / first_event count: order, customer, visitor
+
+    @property
+    def additive(self) -> bool:
+        return self.agg == "sum"
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.id
@@ -247,7 +257,11 @@ def _build(raw: Any, path: Path) -> Catalog:
         spec = spec if isinstance(spec, dict) else {}
         labels = _langs(spec.get("labels"), where, "labels", problems)
         unit = _choice(spec, "unit", MEASURE_UNITS, where, problems, default="count")
-        measures[str(mid)] = Measure(str(mid), labels, unit)
+        agg = _choice(spec, "agg", AGGREGATIONS, where, problems, default="sum")
+        entity = spec.get("entity")
+        if agg != "sum" and not (isinstance(entity, str) and entity):
+            problems.append(f"{where}: agg '{agg}' needs an 'entity' (what is counted, e.g. customer)")
+        measures[str(mid)] = Measure(str(mid), labels, unit, agg, entity if agg != "sum" else None)
 
     entries: list[tuple[str, dict, str]] = []  # (id, raw entry, where)
     seen: set[str] = set()

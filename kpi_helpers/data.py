@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_helpers.exceptions import DataProblem, DataValidationError
+from kpi_helpers.facts import DIMENSIONS, NONE_VALUE, ORDER_MEASURES, Facts, finish_orders
 from kpi_helpers.readers import (
     FIRST_DATE,
     FIRST_EXCEL_DATE,
@@ -71,8 +72,6 @@ from kpi_helpers.readers import (
     _spec,
 )
 
-DIMENSIONS = ("channel", "campaign", "coupon", "product")
-NONE_VALUE = "(none)"
 SHAPES = ("daily", "orders")
 MEASURES = (
     "sessions", "organic_visitors",
@@ -184,7 +183,7 @@ def inspect_source(
         facts = _orders_facts(table, lines, out)
     if facts is None or out.has_errors:
         return None, out.problems
-    return facts, out.problems
+    return combine_facts([facts]), out.problems
 
 
 def read_source(source: Any, base_dir: str | Path | None = None, period: Any = None) -> pd.DataFrame:
@@ -196,6 +195,9 @@ def read_source(source: Any, base_dir: str | Path | None = None, period: Any = N
     errors = [p for p in problems if p.severity == "error"]
     if errors or facts is None:
         raise DataValidationError(errors or problems)
+    end = _period_end(period)
+    if end is not None:
+        facts = facts[facts["date"] <= end]
     facts.attrs["warnings"] = [p for p in problems if p.severity == "warning"]
     return facts
 
@@ -347,29 +349,41 @@ def _parse_table(
 
 
 
-def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Collector) -> tuple[pd.DataFrame, pd.Series]:
+def _period_bounds(period: Any) -> tuple[Any, Any]:
     if period is None:
-        return table, lines
+        return None, None
     if isinstance(period, (tuple, list)):
-        start, end = period
-    else:
-        start, end = getattr(period, "start", None), getattr(period, "end", None)
-    outside = pd.Series(False, index=table.index)
+        return period[0], period[1]
+    return getattr(period, "start", None), getattr(period, "end", None)
+
+
+def _period_end(period: Any) -> pd.Timestamp | None:
+    end = _period_bounds(period)[1]
+    return None if end is None else pd.Timestamp(end)
+
+
+def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Collector) -> tuple[pd.DataFrame, pd.Series]:
+    """`period` limits what is reported, never the history used: rows before its start stay (first
+    orders, last year, seasonality); rows after its end are not reported (a warning says so)."""
+    start, end = _period_bounds(period)
+    if start is None and end is None:
+        return table, lines
+    inside = pd.Series(True, index=table.index)
     if start is not None:
-        outside |= table["date"] < pd.Timestamp(start)
+        inside &= table["date"] >= pd.Timestamp(start)
     if end is not None:
-        outside |= table["date"] > pd.Timestamp(end)
-    if outside.any() and outside.all():
+        inside &= table["date"] <= pd.Timestamp(end)
+    if len(table) and not inside.any():
         dates = table["date"]
         out.error(_column_name(table, "date"), f"no rows fall inside the reporting period {_day(start)}..{_day(end)}; "
                   f"the data runs {dates.min():%Y-%m-%d}..{dates.max():%Y-%m-%d}; change `period` or check the file")
-        return table[~outside], lines[~outside]
-    if outside.any():
-        dates = table["date"][outside]
-        out.warn(_column_name(table, "date"), f"{int(outside.sum())} rows with dates outside the reporting period {start} .. {end} "
-                 f"({dates.min():%Y-%m-%d} .. {dates.max():%Y-%m-%d}) are left out; widen `period` to use them",
-                 _rows(outside, lines)[:MAX_ROWS_SHOWN])
-        table, lines = table[~outside], lines[~outside]
+        return table, lines
+    after = table["date"] > pd.Timestamp(end) if end is not None else pd.Series(False, index=table.index)
+    if after.any():
+        dates = table["date"][after]
+        out.warn(_column_name(table, "date"), f"{int(after.sum())} rows with dates after the reporting period ends ({_day(end)}; "
+                 f"{dates.min():%Y-%m-%d} .. {dates.max():%Y-%m-%d}) are not reported; move `period.end` to use them",
+                 _rows(after, lines)[:MAX_ROWS_SHOWN])
     return table, lines
 
 
@@ -429,6 +443,9 @@ def _daily_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.D
 
 
 def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.DataFrame | None:
+    """Additive facts of order lines (revenue and units per date x dims, each line on its own product)
+    plus the order table (`Facts.order_table`, one row per order x product) from which the
+    order- and customer-level measures are counted at any grain; see `finish_order_facts`."""
     if (table["order_id"] == "").any():
         out.error(_column_name(table, "order_id"), "empty order ids", _rows(table["order_id"] == "", lines)[:MAX_ROWS_SHOWN])
         return None
@@ -451,45 +468,25 @@ def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.
                      _rows(conflict, lines)[:MAX_ROWS_SHOWN])
     if out.has_errors:
         return None
-    agg: dict[str, Any] = {"date": "first", "customer_id": "first", "revenue": "sum", "_pos": "min"}
-    agg.update({d: "first" for d in order_dims})
-    if "quantity" in t:
-        agg["quantity"] = "sum"
-    elif "units_sold" in t:
-        agg["units_sold"] = "sum"
-    orders = grouped.agg(agg)
-    if "product" in dims:  # the product of the order's largest line
-        main = t.sort_values(["revenue", "_pos"], ascending=[False, True], kind="stable").drop_duplicates("order_id")
-        orders["product"] = main.set_index("order_id")["product"].reindex(orders.index)
-    refund = orders["revenue"] < 0
-    orders["is_order"] = (~refund).astype(float)
-    # first order of each customer, by date then position in the file (refund notes excluded)
-    real = orders[~refund].sort_values(["date", "_pos"], kind="stable")
-    first_ids = real.drop_duplicates("customer_id").index
-    orders["is_first"] = orders.index.isin(first_ids)
-    orders["is_repeat"] = (~orders["is_first"] & ~refund).astype(float)
-    orders["units"] = orders["quantity"] if "quantity" in orders else orders.get("units_sold", np.nan)
+    # order-level fields of the order's first line on every line; the product stays the line's own
+    for col in order_dims:
+        t[col] = grouped[col].transform("first")
+    order_revenue = grouped["revenue"].transform("sum")
+    t["_real"] = order_revenue >= 0  # an order whose lines sum below 0 is a refund note, not an order
     keys = ["date", *dims]
-    cells = orders.groupby(keys, sort=True, dropna=False)
-    facts = pd.DataFrame(
-        {
-            "orders": cells["is_order"].sum(),
-            "revenue": cells["revenue"].sum(),
-            "customers": orders[~refund].groupby(keys, sort=True)["customer_id"].nunique(),
-            "new_customers": orders[orders["is_first"]].groupby(keys, sort=True)["customer_id"].nunique(),
-            "repeat_orders": cells["is_repeat"].sum(),
-        }
-    )
-    facts[["customers", "new_customers"]] = facts[["customers", "new_customers"]].fillna(0.0)
-    facts["returning_customers"] = facts["customers"] - facts["new_customers"]
-    measures = ["orders", "revenue", "customers", "new_customers", "returning_customers", "repeat_orders"]
-    if "quantity" in t or "units_sold" in t:
-        facts["units_sold"] = orders.loc[~refund].groupby(keys, sort=True)["units"].sum()
-        facts["units_sold"] = facts["units_sold"].fillna(0.0)
+    cells = t.groupby(keys, sort=True)
+    facts = pd.DataFrame({"revenue": cells["revenue"].sum()})
+    measures = ["revenue"]
+    units = "quantity" if "quantity" in t else "units_sold" if "units_sold" in t else None
+    if units:
+        facts["units_sold"] = t[units].where(t["_real"], 0.0).groupby([t[k] for k in keys], sort=True).sum()
         measures.append("units_sold")
-    facts = facts.reset_index()
-    _gap_warning(facts["date"], out, min_run=GAP_DAYS_ORDERS, column=_column_name(table, "date"))
-    return _finish(facts, dims, _ordered_measures(measures))
+    facts = Facts(_finish(facts.reset_index(), dims, measures))
+    orders = t.drop_duplicates(["order_id", "product"] if "product" in dims else ["order_id"])
+    facts.order_table = None
+    facts.order_source = orders[["date", *dims, "order_id", "customer_id", "_real", "_pos"]].reset_index(drop=True)
+    _gap_warning(t["date"], out, min_run=GAP_DAYS_ORDERS, column=_column_name(table, "date"))
+    return facts
 
 
 def _ordered_measures(names: Iterable[str]) -> list[str]:
@@ -501,29 +498,44 @@ def _ordered_measures(names: Iterable[str]) -> list[str]:
 # ---------------------------------------------------------------- several sources
 
 
-def combine_facts(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate per-source facts and sum per date x dims (NaN only where no source knows a measure)."""
+def combine_facts(frames: list[pd.DataFrame]) -> Facts:
+    """Concatenate per-source facts and sum the additive measures per date x dims (NaN only where
+    no source knows a measure); order-line sources' order tables are combined so that a
+    customer's first order is the first in all sources (`kpi_helpers.facts.finish_orders`)."""
     frames = [f for f in frames if f is not None]
     if not frames:
-        return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]")})
+        return Facts({"date": pd.Series(dtype="datetime64[ns]")})
+    raw_tables = [t for f in frames if (t := getattr(f, "order_source", None)) is not None]
     dims = [d for d in DIMENSIONS if any(d in f for f in frames)]
     measures = _ordered_measures(c for f in frames for c in f.columns if c not in ("date", *DIMENSIONS))
-    if len(frames) == 1:
-        only = frames[0].copy()
-        for dim in dims:
-            if dim not in only:
-                only[dim] = NONE_VALUE
-        return _finish(only, dims, measures)
     filled = []
     for frame in frames:
-        frame = frame.copy()
+        frame = pd.DataFrame(frame)
         for dim in dims:
             if dim not in frame:
                 frame[dim] = NONE_VALUE
         filled.append(frame)
-    allrows = pd.concat(filled, ignore_index=True)
-    summed = allrows.groupby(["date", *dims], sort=True)[measures].sum(min_count=1).reset_index()
-    return _finish(summed, dims, measures)
+    if len(filled) == 1:
+        combined = _finish(filled[0], dims, measures)
+    else:
+        allrows = pd.concat(filled, ignore_index=True)
+        summed = allrows.groupby(["date", *dims], sort=True)[measures].sum(min_count=1).reset_index()
+        combined = _finish(summed, dims, measures)
+    facts = finish_orders(combined, raw_tables)
+    return facts[["date", *dims, *_ordered_measures(c for c in facts.columns if c not in ("date", *dims))]]
+
+
+def _conflicting_measures(frames: list[pd.DataFrame], config: Any) -> list[DataProblem]:
+    """Order-level measures come from order lines when a client has them; a second source giving
+    the same measure would be counted twice or silently replaced."""
+    if not any(getattr(f, "order_source", None) is not None for f in frames):
+        return []
+    doubled = sorted({m for f in frames if getattr(f, "order_source", None) is None for m in ORDER_MEASURES if m in f})
+    if not doubled:
+        return []
+    where = str(getattr(config, "source_file", None) or "<params>")
+    return [DataProblem(where, "data", f"{', '.join(doubled)} come from the order lines and from another source too; "
+                        "leave the column out of the other source (one measure, one source)")]
 
 
 def _sources(config: Any) -> list[Any]:
@@ -552,6 +564,7 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem]]:
         problems.extend(found)
         if facts is not None:
             frames.append(facts)
+    problems.extend(_conflicting_measures(frames, config))
     return frames, problems
 
 
@@ -570,6 +583,9 @@ def load_facts(config: Any) -> pd.DataFrame:
     if errors:
         raise DataValidationError(errors)
     facts = combine_facts(frames)
+    end = _period_end(getattr(config, "period", None))
+    if end is not None:  # data after the period is not reported; the history before it is kept
+        facts = facts[facts["date"] <= end]
     facts.attrs["warnings"] = [p for p in problems if p.severity == "warning"]
     return facts
 

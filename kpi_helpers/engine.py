@@ -27,6 +27,7 @@ import pandas as pd
 
 from kpi_helpers.catalog import Kpi
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
+from kpi_helpers.facts import ORDER_MEASURES, count_orders, order_table_of
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 TABLE_COLUMNS = ("period", "kpi", "value", "numerator", "denominator", "available", "unit")
@@ -268,13 +269,15 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
     grouped = data[measures].groupby(key, sort=True) if measures else pd.Series(key).groupby(key)
     agg_df = grouped.sum(min_count=1) if measures else grouped.size().to_frame("n")
     n = len(agg_df)
-    present = agg_df.index.to_numpy(dtype=np.int64)
+    cell_keys = agg_df.index.to_numpy(dtype=np.int64)
+    present = cell_keys.copy()
     levels = []
     for c, u in reversed(list(zip(codes, uniques))):
         levels.append(u[present % max(len(u), 1)])
         present = present // max(len(u), 1)
     index = pd.MultiIndex.from_arrays(levels[::-1], names=["period"] + by)
     agg = {m: agg_df[m].to_numpy(dtype=float) for m in measures}
+    unavailable = _non_additive(agg, data, measures, key, cell_keys, codes, uniques, by, grain, catalog)
 
     results: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     for k in plan:
@@ -323,8 +326,103 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
     out["kpi"] = out["kpi"].astype("str")
     out["unit"] = out["unit"].astype("str")
     out["available"] = out["available"].astype(bool)
-    out.attrs.update(grain=grain, by=by, kpis=kpi_meta(requested + hidden), skipped=problems)
+    reasons: dict[str, list[tuple[str, str]]] = {}
+    for k in requested:
+        base = next((b for b in requested + hidden if b.id == k.growth_of), k) if k.type == "growth" else k
+        why = sorted((unavailable[m], m) for m in base.measures if m in unavailable)
+        if why:
+            reasons[k.id] = why
+    out.attrs.update(grain=grain, by=by, kpis=kpi_meta(requested + hidden), skipped=problems, unavailable=reasons)
     return out
+
+
+#: Entities counted once per event (an order has one date and one channel): their counts add up
+#: over days and order-level dimensions, unlike people (customers, visitors), who return.
+EVENT_ENTITIES = ("order",)
+
+
+def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: Any = None) -> str | None:
+    """Why a KPI of a `compute_kpis` table is not available at its grain (None when it is), in `lang`."""
+    from kpi_helpers.i18n import t
+
+    why = table.attrs.get("unavailable", {}).get(kpi_id)
+    if not why:
+        return None
+    specs = _measure_specs(catalog)
+    return " ".join(t(code, lang).format(measure=specs[m].label(lang) if m in specs else m) for code, m in why)
+
+
+def countable_over_time(facts: pd.DataFrame, kpi: str | Kpi, catalog: Any = None) -> bool:
+    """Whether `kpi` can be computed for periods longer than a day from these facts: False when it
+    needs a distinct count of people that only a daily-aggregate source gives (customer-days)."""
+    k = get_kpi(kpi, catalog)
+    if k.type == "growth" and k.growth_of:
+        k = get_kpi(k.growth_of, catalog)
+    specs = _measure_specs(catalog)
+    has_orders = getattr(facts, "order_table", None) is not None
+    for m in k.measures:
+        spec = specs.get(m)
+        if spec is None or spec.additive or spec.agg == "first_event" or spec.entity in EVENT_ENTITIES:
+            continue
+        if not (has_orders and m in ORDER_MEASURES):
+            return False
+    return True
+
+
+def _measure_specs(catalog: Any) -> Mapping[str, Any]:
+    specs = getattr(_catalog(catalog), "measures", None)
+    if specs:
+        return specs
+    from kpi_helpers.catalog import load_catalog
+
+    return load_catalog().measures
+
+
+def _non_additive(agg: dict[str, np.ndarray], data: pd.DataFrame, measures: list[str], key: np.ndarray,
+                  cell_keys: np.ndarray, codes: list[np.ndarray], uniques: list[np.ndarray], by: list[str],
+                  grain: str | None, catalog: Any) -> dict[str, str]:
+    """Replace the plain sums of non-additive measures in `agg` (in place): order-level measures
+    are counted from the order table at this grain and these dimensions; a distinct count from
+    daily aggregates is kept only where a cell holds one source row (else NaN, with the reason)."""
+    specs = _measure_specs(catalog)
+    odd = [m for m in measures if m in specs and not specs[m].additive]
+    if not odd:
+        return {}
+    reasons: dict[str, str] = {}
+    table = order_table_of(data) if any(m in ORDER_MEASURES for m in odd) else None
+    if table is not None:
+        t_key = np.zeros(len(table), dtype=np.int64)
+        if grain is not None:
+            starts = period_start(table["date"].to_numpy(), grain)
+            t_codes = [np.searchsorted(uniques[0], starts)]
+        else:
+            t_codes = [np.zeros(len(table), dtype=np.int64)]
+        for b, u in zip(by, uniques[1:]):
+            t_codes.append(pd.Index(u).get_indexer(table[b].to_numpy(dtype=object)))
+        for c, u in zip(t_codes, uniques):
+            t_key = t_key * max(len(u), 1) + c
+        position = np.searchsorted(cell_keys, t_key)
+        counted = count_orders(table, position, len(cell_keys), by_product="product" in by)
+        for m in odd:
+            if m in counted:
+                agg[m] = counted[m]
+        odd = [m for m in odd if m not in counted]
+    n = len(cell_keys)
+    cell = np.searchsorted(cell_keys, key)
+    collapses_product = "product" in data.columns and "product" not in by and data["product"].nunique() > 1
+    for m in odd:
+        spec = specs[m]
+        if spec.agg == "first_event" or spec.entity in EVENT_ENTITIES:
+            if collapses_product:  # an order with several products sits in several rows
+                agg[m] = np.full(n, np.nan)
+                reasons[m] = "unavailable_product_sum"
+            continue
+        rows = np.bincount(cell[data[m].notna().to_numpy()], minlength=n)
+        many = rows > 1
+        if many.any():
+            agg[m] = np.where(many, np.nan, agg[m])
+            reasons[m] = "unavailable_distinct_sum"
+    return reasons
 
 
 def breakdown(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, by: str | Sequence[str] = "channel",

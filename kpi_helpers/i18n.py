@@ -58,6 +58,20 @@ LABELS: dict[str, dict[str, str]] = {
     "quarter": {"nl": "kwartaal", "en": "quarter"},
     "year": {"nl": "jaar", "en": "year"},
     "all": {"nl": "alle", "en": "all"},
+    "unavailable_distinct_sum": {
+        "nl": "{measure} is een telling van unieke personen per dag in de aangeleverde cijfers; optellen over dagen of "
+              "rijen telt dezelfde persoon meer dan eens, dus dit is alleen beschikbaar op het detailniveau van de bron. "
+              "Lever de orderregels aan (order- en klantnummer) om het op elk niveau te tellen.",
+        "en": "{measure} is a count of distinct people per day in the data supplied; adding it up over days or rows "
+              "counts the same person more than once, so it is only available at the source's own level of detail. "
+              "Supply the order lines (order and customer id) to count it at any level.",
+    },
+    "unavailable_product_sum": {
+        "nl": "{measure} per product kan niet over producten worden opgeteld: een bestelling met meerdere producten "
+              "telt dan meer dan eens. Lever de orderregels aan (ordernummer).",
+        "en": "{measure} per product cannot be added up over products: an order with several products would count "
+              "more than once. Supply the order lines (order id).",
+    },
 }
 
 STATUS_EMOJI = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", "failed": "⚠️"}

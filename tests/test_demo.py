@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kpi_helpers.engine import compute_kpis
+
 from kpi_helpers.data import load_demo
 from kpi_helpers.demo import DEMO_DIR, DEMO_SOURCES, generate
 
@@ -102,7 +104,7 @@ def test_b2b_goodhart_more_leads_worse_leads(facts):
 
 def test_newsletter_orders_and_list(facts):
     shop = facts["newsletter"]
-    orders = shop.groupby("date")["orders"].sum()
+    orders = compute_kpis(shop, ["orders"], grain="day").set_index("period")["value"]
     assert orders.between(12, 45).all() and 15 <= orders.mean() <= 40
     assert orders[orders.index.day_of_week == 3].mean() > orders[orders.index.day_of_week == 0].mean()  # send day
     y = shop.groupby(shop["date"].dt.year)[["emails_opened", "emails_delivered", "subscribers_new", "unsubscribes"]].sum()

@@ -90,8 +90,9 @@ def test_what_if_aov_and_customer_growth_example():
 
 def test_drivers_for_goal_uses_the_baseline_window():
     goal = {"kpi": "revenue", "target": 8000, "start": dt.date(2024, 4, 1), "deadline": dt.date(2024, 6, 30)}
-    base = drivers_for_goal(facts(), goal, ("customers", "revenue_per_customer"), catalog=CAT)
-    assert base["revenue"] == 5000 and base["customers"] == 90
-    assert base["revenue_per_customer"] == pytest.approx(5000 / 90)
-    r = what_if(base, {"customers": 5, "revenue_per_customer": 5}, goal=goal, catalog=CAT)
+    base = drivers_for_goal(facts(), goal, ("orders", "average_order_value"), catalog=CAT)
+    assert base["revenue"] == 5000 and base["orders"] == 100
+    assert base["average_order_value"] == pytest.approx(5000 / 100)
+    r = what_if(base, {"orders": 5, "average_order_value": 5}, drivers=("orders", "average_order_value"), goal=goal,
+                catalog=CAT)
     assert r.base_value == pytest.approx(5000) and r.meets_goal is False

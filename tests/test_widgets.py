@@ -27,10 +27,10 @@ def test_channel_filter_changes_the_trend(shop):
     assert len(app.figures["trend"].data[0].y) < len(after)
 
 
-def test_what_if_customers_and_revenue_per_customer(shop):
-    app = WhatIfApp(shop, goal="omzet-2026", drivers=("customers", "revenue_per_customer"))
-    app.sliders["customers"].value = 5
-    app.sliders["revenue_per_customer"].value = 5
+def test_what_if_orders_and_average_order_value(shop):
+    app = WhatIfApp(shop, goal="omzet-2026", drivers=("orders", "average_order_value"))
+    app.sliders["orders"].value = 5
+    app.sliders["average_order_value"].value = 5
     assert app.result.change_pct == pytest.approx(10.25)
     assert app.result.meets_goal is True  # goal: +10 % on 2025
     assert "+10 %" in app.summary.value and "doel gehaald" in app.summary.value
