@@ -30,7 +30,9 @@ from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
 from kpi_helpers.facts import ORDER_MEASURES, count_orders, order_table_of
 
 GRAINS = ("day", "week", "month", "quarter", "year")
-TABLE_COLUMNS = ("period", "kpi", "value", "numerator", "denominator", "available", "unit")
+TABLE_COLUMNS = ("period", "kpi", "value", "numerator", "denominator", "available", "unit", "coverage")
+#: How much of a period the data covers: every day of it, some days, or none.
+COVERAGE = ("complete", "partial", "empty")
 
 #: Pair quadrants: a relative change smaller than this (either way) counts as "no change".
 STABLE_BAND = 0.02
@@ -278,6 +280,9 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
     index = pd.MultiIndex.from_arrays(levels[::-1], names=["period"] + by)
     agg = {m: agg_df[m].to_numpy(dtype=float) for m in measures}
     unavailable = _non_additive(agg, data, measures, key, cell_keys, codes, uniques, by, grain, catalog)
+    if grain is not None and n:  # periods without any row are periods in which nothing happened: 0, not missing
+        index, agg = _fill_empty_periods(index, agg, grain, by)
+        n = len(index)
 
     results: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     for k in plan:
@@ -321,6 +326,15 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
         cols[name] = np.concatenate([results[k.id][j] for k in requested]) if requested else np.array([], float)
     cols["available"] = np.concatenate([results[k.id][3] for k in requested]) if requested else np.array([], bool)
     cols["unit"] = np.repeat(np.array([k.unit for k in requested], dtype=object), n)
+    spans = {m: _span(facts, m) for m in measures}
+    starts = index.get_level_values(0).to_numpy(dtype=_NS)
+    if grain is None:
+        ends = np.full(n, (pd.Timestamp(period_bounds(period)[1]) if period is not None
+                           else pd.Timestamp(facts["date"].max()) if len(facts) else pd.NaT).to_datetime64())
+    else:
+        ends = shift_periods(starts, grain, 1) - np.timedelta64(1, "D")
+    cols["coverage"] = np.concatenate([_coverage(starts, ends, [spans[m] for m in k.measures if m in spans])
+                                       for k in requested]) if requested else np.array([], object)
     out = pd.DataFrame(cols)
     out["period"] = out["period"].astype(_NS)
     out["kpi"] = out["kpi"].astype("str")
@@ -333,6 +347,62 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
         if why:
             reasons[k.id] = why
     out.attrs.update(grain=grain, by=by, kpis=kpi_meta(requested + hidden), skipped=problems, unavailable=reasons)
+    return out
+
+
+def _fill_empty_periods(index: pd.MultiIndex, agg: dict[str, np.ndarray], grain: str,
+                        by: list[str]) -> tuple[pd.MultiIndex, dict[str, np.ndarray]]:
+    """Every period between the first and the last one, for every dimension value seen: a cell
+    without rows gets 0 for every measure (nothing happened), so ratios there are not available."""
+    periods = index.get_level_values(0)
+    first, last = periods.min(), periods.max()
+    calendar, p = [], np.datetime64(first, "ns")
+    while p <= np.datetime64(last, "ns"):
+        calendar.append(p)
+        p = shift_periods([p], grain, 1)[0]
+    combos = index.droplevel(0).unique() if by else None
+    if len(calendar) * (len(combos) if by else 1) == len(index):
+        return index, agg  # already every period x every dimension value
+    if by:
+        tuples = [(c, *((d,) if not isinstance(d, tuple) else d)) for c in calendar for d in combos]
+        full = pd.MultiIndex.from_tuples(tuples, names=index.names)
+    else:
+        full = pd.MultiIndex.from_arrays([np.array(calendar, dtype=_NS)], names=index.names)
+    where = index.get_indexer(full)
+    new = where < 0
+    filled = {}
+    for m, values in agg.items():
+        column = np.where(new, 0.0, values[np.where(new, 0, where)])
+        filled[m] = column
+    return full, filled
+
+
+def _span(facts: pd.DataFrame, measure: str) -> tuple[np.datetime64, np.datetime64] | None:
+    """First and last date on which the data gives `measure` (None: never)."""
+    if measure not in facts.columns or not len(facts):
+        return None
+    dates = facts["date"].to_numpy(dtype=_NS)[facts[measure].notna().to_numpy()]
+    if not len(dates):
+        return None
+    first, last = dates.min(), dates.max()
+    days = pd.DatetimeIndex(np.unique(dates))
+    if (days.day == 1).all():  # a monthly (or quarterly) source: its last row stands for the whole period
+        step = "quarter" if (days.month % 3 == 1).all() and len(days) > 1 and (np.diff(days.month.to_numpy() + 12 * days.year.to_numpy()) % 3 == 0).all() else "month"
+        last = shift_periods([last], step, 1)[0] - np.timedelta64(1, "D")
+    return first, last
+
+
+def _coverage(starts: np.ndarray, ends: np.ndarray, spans: list[Any]) -> np.ndarray:
+    """complete / partial / empty per period: how much of [start, end] every measure's data covers."""
+    out = np.full(len(starts), "complete", dtype=object)
+    for span in spans:
+        if span is None:
+            out[:] = "empty"
+            continue
+        first, last = span
+        empty = (ends < first) | (starts > last)
+        partial = ~empty & ((starts < first) | (ends > last))
+        out = np.where(empty | (out == "empty"), "empty", np.where(partial | (out == "partial"), "partial", out))
     return out
 
 
@@ -468,6 +538,12 @@ def period_over_period(table: pd.DataFrame, catalog: Any = None, grain: str | No
     else:
         prev = _lookup(out, keys, shift_periods(out["period"], grain, -1))
         last = _lookup(out, keys, same_period_last_year(out["period"], grain))
+    if "coverage" in out and grain is not None and not out.empty:
+        # comparisons only between periods the data covers in full: a partial year is not "last year"
+        complete = out["coverage"].to_numpy() == "complete"
+        flags = out.assign(value=complete.astype(float))
+        prev = np.where(complete & (_lookup(flags, keys, shift_periods(out["period"], grain, -1)) == 1), prev, np.nan)
+        last = np.where(complete & (_lookup(flags, keys, same_period_last_year(out["period"], grain)) == 1), last, np.nan)
     value = out["value"].to_numpy(dtype=float)
     out["previous"] = prev
     out["abs_change"] = value - prev

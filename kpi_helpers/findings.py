@@ -131,9 +131,13 @@ def ytd_pairs(wb: Any) -> pd.DataFrame:
         return pd.DataFrame()
     f = wb.facts
     as_of = pd.Timestamp(wb.as_of)
+    if f["date"].min() > pd.Timestamp(as_of.year - 1, 1, 1):
+        return pd.DataFrame()  # last year's same days are not all in the data: nothing to compare with
     day = f["date"].dt.month * 100 + f["date"].dt.day
     table = compute_kpis(f[day <= as_of.month * 100 + as_of.day], sorted({k for p in pairs for k in p}),
                          grain="year", catalog=wb.catalog)
+    # both years are cut to the same days (1 Jan .. as of), covered in full by the check above
+    table = table.drop(columns="coverage")
     quadrants = pair_quadrants(table, pairs, catalog=wb.catalog)
     out = quadrants[quadrants["period"] == pd.Timestamp(as_of.year, 1, 1)].reset_index(drop=True)
     out.attrs.update(grain="year")
@@ -220,7 +224,7 @@ def _pair_findings(wb: Any) -> list[Finding]:
     out = []
     quadrants = ytd_pairs(wb)
     for row in quadrants.itertuples(index=False):
-        if row.quadrant is None:
+        if row.quadrant is None or pd.isna(row.quadrant):
             continue
         vk, qk = get_kpi(row.volume_kpi, wb.catalog), get_kpi(row.quality_kpi, wb.catalog)
 

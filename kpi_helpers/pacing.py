@@ -86,9 +86,17 @@ def daily_frame(facts: pd.DataFrame, kpi: Any, catalog: Any = None) -> pd.DataFr
     return frame.reindex(days, fill_value=0.0)
 
 
-def _window_sum(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> tuple[float, float]:
-    part = frame.loc[start:end]
-    return float(part["numerator"].sum()), float(part["denominator"].sum())
+def _window_value(facts: pd.DataFrame, kpi: Any, start: pd.Timestamp, end: pd.Timestamp,
+                  catalog: Any = None) -> tuple[float, float]:
+    """(numerator, denominator) of a KPI over a window, computed at that grain by the engine: a
+    distinct count (customers) over a window is not the sum of its daily counts."""
+    table = compute_kpis(facts, [kpi], grain=None, catalog=catalog, period=(start, end))
+    if table.empty:
+        return 0.0, 0.0
+    row = table.iloc[0]
+    num = float(row["numerator"]) if pd.notna(row["numerator"]) else 0.0
+    den = float(row["denominator"]) if pd.notna(row["denominator"]) else 0.0
+    return num, den
 
 
 def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = None) -> Pacing:
@@ -119,7 +127,7 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
     days_left = total_days - elapsed
     fraction = elapsed / total_days
     to_date_end = start + pd.Timedelta(days=elapsed - 1)
-    num, den = _window_sum(frame, start, to_date_end) if elapsed else (0.0, 0.0)
+    num, den = _window_value(facts, kpi, start, to_date_end, catalog) if elapsed else (0.0, 0.0)
     year = pd.Timedelta(days=YEAR_DAYS)
 
     if kpi.type == "ratio":
@@ -133,8 +141,8 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
         expected_seasonal = None
         ly_total = ly_to_date = math.nan
         if frame.index.min() <= start - year and frame.index.max() >= deadline - year:
-            ly_total = _window_sum(frame, start - year, deadline - year)[0]
-            ly_to_date = _window_sum(frame, start - year, to_date_end - year)[0] if elapsed else 0.0
+            ly_total = _window_value(facts, kpi, start - year, deadline - year, catalog)[0]
+            ly_to_date = _window_value(facts, kpi, start - year, to_date_end - year, catalog)[0] if elapsed else 0.0
             if ly_total > 0:
                 expected_seasonal = target * ly_to_date / ly_total
         expected = expected_seasonal if expected_seasonal is not None else expected_linear

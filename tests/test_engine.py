@@ -60,7 +60,8 @@ def test_ratio_is_sum_over_sum_not_mean_of_daily_rates():
     assert row["value"] != pytest.approx((0.1 + 0.001) / 2)
     assert (row["numerator"], row["denominator"], row["unit"]) == (2.0, 1010.0, "percent")
     assert row["period"] == pd.Timestamp("2024-01-01") and bool(row["available"])
-    assert list(t.columns) == ["period", "kpi", "value", "numerator", "denominator", "available", "unit"]
+    assert list(t.columns) == ["period", "kpi", "value", "numerator", "denominator", "available", "unit", "coverage"]
+    assert row["coverage"] == "partial"  # two days of January
 
 
 def test_zero_denominator_is_nan_and_not_available_never_inf():
@@ -124,7 +125,8 @@ def test_period_over_period_and_direction_lower_is_better():
     dates = pd.to_datetime(["2023-02-01", "2024-01-05", "2024-02-05"])
     f = pd.DataFrame({"date": dates, "ad_spend": [50.0, 100.0, 90.0], "ad_clicks": [100.0, 100.0, 100.0],
                       "revenue": [10.0, 0.0, 20.0]})
-    t = period_over_period(compute_kpis(f, ["cost_per_click", "revenue"], grain="month", catalog=CAT))
+    # single days stand for whole months here (no coverage column: the coverage rule is tested below)
+    t = period_over_period(compute_kpis(f, ["cost_per_click", "revenue"], grain="month", catalog=CAT).drop(columns="coverage"))
     feb = t[(t.period == "2024-02-01") & (t.kpi == "cost_per_click")].iloc[0]
     assert feb["previous"] == pytest.approx(1.0) and feb["abs_change"] == pytest.approx(-0.1)
     assert feb["rel_change"] == pytest.approx(-0.1)
@@ -139,7 +141,7 @@ def test_period_over_period_and_direction_lower_is_better():
 def pair_table():
     f = pd.DataFrame({"date": pd.to_datetime(["2024-01-15", "2024-02-15"]),
                       "leads": [100.0, 138.0], "new_customers": [20.0, 21.804]})
-    return compute_kpis(f, ["leads", "lead_to_customer_rate"], grain="month", catalog=CAT)
+    return compute_kpis(f, ["leads", "lead_to_customer_rate"], grain="month", catalog=CAT).drop(columns="coverage")
 
 
 def test_pair_quadrant_goodhart_sentence_nl_en():
@@ -158,14 +160,14 @@ def test_pair_quadrant_goodhart_sentence_nl_en():
 def test_pair_quadrants_all(leads2, cust2, expected):
     f = pd.DataFrame({"date": pd.to_datetime(["2024-01-15", "2024-02-15"]),
                       "leads": [100.0, leads2], "new_customers": [20.0, cust2]})
-    t = compute_kpis(f, ["leads", "lead_to_customer_rate"], grain="month", catalog=CAT)
+    t = compute_kpis(f, ["leads", "lead_to_customer_rate"], grain="month", catalog=CAT).drop(columns="coverage")
     assert pair_quadrants(t, [("leads", "lead_to_customer_rate")])["quadrant"].iloc[1] == expected
 
 
 def test_pair_respects_lower_is_better_quality():
     f = pd.DataFrame({"date": pd.to_datetime(["2024-01-15", "2024-02-15"]), "ad_clicks": [100.0, 150.0],
                       "ad_spend": [100.0, 120.0]})  # clicks +50 %, CPC 1.00 -> 0.80 (better)
-    t = compute_kpis(f, [kpi("ad_clicks", num="ad_clicks"), CPC], grain="month")
+    t = compute_kpis(f, [kpi("ad_clicks", num="ad_clicks"), CPC], grain="month").drop(columns="coverage")
     assert pair_quadrants(t, [("ad_clicks", "cost_per_click")])["quadrant"].iloc[1] == "healthy_growth"
 
 
@@ -229,3 +231,35 @@ def test_real_catalog_every_computable_kpi_and_pairs():
     assert str(t["channel"].dtype) == "str" and str(t["kpi"].dtype) == "str"
     q = pair_quadrants(t, [p for p in cat.pairs if set(p) <= set(ids)])
     assert set(q["quadrant"].dropna()) <= {"healthy_growth", "goodhart_warning", "efficiency", "decline", "stable"}
+
+
+def test_comparisons_only_between_periods_the_data_covers():
+    """Issue 11 #7: 'orders +285 % vs the same period last year' with 5 months of last year in the data."""
+    days = pd.date_range("2024-08-01", "2025-12-31", freq="D")
+    f = pd.DataFrame({"date": days, "orders": 1.0})
+    t = period_over_period(compute_kpis(f, ["orders"], grain="year", catalog=CAT))
+    y2025 = t[t.period == "2025-01-01"].iloc[0]
+    assert t.set_index("period")["coverage"].to_dict() == {pd.Timestamp("2024-01-01"): "partial",
+                                                           pd.Timestamp("2025-01-01"): "complete"}
+    assert math.isnan(y2025["previous"]) and math.isnan(y2025["rel_change"])  # 2024 is only 5 months of data
+    q = period_over_period(compute_kpis(f, ["orders"], grain="quarter", catalog=CAT))
+    q4 = q[q.period == "2025-10-01"].iloc[0]
+    assert q4["yoy_rel_change"] == pytest.approx(0.0) and q4["rel_change"] == pytest.approx(0.0)
+    q3 = q[q.period == "2025-07-01"].iloc[0]
+    assert math.isnan(q3["yoy_rel_change"])  # Q3 2024 from Aug 1 only: partial
+
+
+def test_empty_periods_are_zero_for_counts_and_not_available_for_ratios():
+    f = pd.DataFrame({"date": pd.to_datetime(["2024-01-10", "2024-03-10"]), "orders": [2.0, 3.0],
+                      "sessions": [100.0, 100.0]})
+    t = compute_kpis(f, ["orders", "conversion_rate"], grain="month", catalog=CAT)
+    feb = t[t.period == "2024-02-01"].set_index("kpi")
+    assert feb.loc["orders", "value"] == 0 and bool(feb.loc["orders", "available"])
+    assert math.isnan(feb.loc["conversion_rate", "value"]) and not feb.loc["conversion_rate", "available"]
+    assert feb.loc["orders", "coverage"] == "complete"
+
+
+def test_monthly_rows_cover_their_whole_month():
+    f = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]), "orders": [1.0, 2.0, 3.0]})
+    t = compute_kpis(f, ["orders"], grain="month", catalog=CAT)
+    assert (t["coverage"] == "complete").all()
