@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kpi_helpers.engine import QUADRANTS, format_change, get_kpi, period_over_period
+from kpi_helpers.engine import QUADRANTS, format_change, format_kpi_change, get_kpi, period_over_period
 from kpi_helpers.i18n import LOCALES, check_lang, format_period, format_value, t
 
 SEPARATORS = {"nl": ",.", "en": ".,"}
@@ -177,14 +177,19 @@ def scorecard(table: pd.DataFrame, kpis: Sequence[str] | None = None, period: An
         meta = _meta(pop, kid, catalog)
         unit, higher = meta["unit"], meta["direction"] == "higher"
         value, previous = _num(row["value"]), _num(row["previous"])
-        yoy = _num(row["yoy_rel_change"])
-        yoy_text = f"{format_change(yoy, lang)} {t('change_yoy', lang)}" if yoy is not None else ""
+        yoy = _num(row["yoy_abs_change"] if unit == "percent" else row["yoy_rel_change"])
+        yoy_text = f"{format_kpi_change(yoy, yoy, unit, lang)} {t('change_yoy', lang)}" if yoy is not None else ""
+        prev_text = ""
+        if unit == "percent" and previous is not None:  # a rate's change in percentage points, not a relative delta
+            if value is not None:
+                prev_text = f"{format_kpi_change(value - previous, math.nan, unit, lang)} {t('change_prev', lang)}"
+            previous = None
         label = kpi_label(pop, kid, lang, catalog)
         number = {"valueformat": number_format(unit),
                   "font": {"color": STATUS_COLORS.get(status.get(kid, ""), NEUTRAL), "size": 36}}
         if unit == "currency":
             number["prefix"] = currency_symbol(currency, lang) + (" " if lang == "nl" else "")
-        sub = [yoy_text] + ([t(status[kid], lang)] if kid in status else [])
+        sub = [prev_text, yoy_text] + ([t(status[kid], lang)] if kid in status else [])
         fig.add_trace(go.Indicator(
             mode="number+delta" if previous is not None else "number", value=value, name=kid,
             number=number,

@@ -598,6 +598,16 @@ def format_change(rel: float, lang: str = "en") -> str:
     return f"{sign}{text} %"
 
 
+def format_kpi_change(abs_change: float, rel_change: float, unit: str, lang: str = "en") -> str:
+    """A KPI's change as people read it: percentage points for percent KPIs (a rate from 3 % to
+    4 % is +1 pp, not +33 %), a relative change for everything else."""
+    from kpi_helpers.i18n import format_points
+
+    if unit == "percent":
+        return format_points(abs_change, lang)
+    return format_change(rel_change, lang)
+
+
 def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:] if len(label) > 1 and not label[1].isupper() else label
 
@@ -632,6 +642,7 @@ def pair_quadrants(table: pd.DataFrame, pairs: Iterable[Any], catalog: Any = Non
         raise KpiWorkbookError("compare must be 'previous' or 'last_year'.")
     pop = table if "rel_change" in table.columns else period_over_period(table, catalog)
     col = "rel_change" if compare == "previous" else "yoy_rel_change"
+    abs_col = "abs_change" if compare == "previous" else "yoy_abs_change"
     keys = ["period"] + _by_columns(table)
     frames = []
     for pair in pairs:
@@ -641,8 +652,10 @@ def pair_quadrants(table: pd.DataFrame, pairs: Iterable[Any], catalog: Any = Non
             metas[kid] = _meta_for(table, kid, catalog)
             if metas[kid] is None or kid not in set(pop["kpi"]):
                 raise KpiWorkbookError(f"KPI '{kid}' is not in the table: compute it before pairing.")
-        v = pop.loc[pop["kpi"] == v_id, keys + ["value", col]].rename(columns={"value": "volume_value", col: "volume_change"})
-        q = pop.loc[pop["kpi"] == q_id, keys + ["value", col]].rename(columns={"value": "quality_value", col: "quality_change"})
+        v = pop.loc[pop["kpi"] == v_id, keys + ["value", col, abs_col]].rename(
+            columns={"value": "volume_value", col: "volume_change", abs_col: "volume_abs_change"})
+        q = pop.loc[pop["kpi"] == q_id, keys + ["value", col, abs_col]].rename(
+            columns={"value": "quality_value", col: "quality_change", abs_col: "quality_abs_change"})
         m = v.merge(q, on=keys, how="inner")
         m.insert(len(keys), "volume_kpi", v_id)
         m.insert(len(keys) + 1, "quality_kpi", q_id)
@@ -661,8 +674,10 @@ def pair_quadrants(table: pd.DataFrame, pairs: Iterable[Any], catalog: Any = Non
             vl = metas[v_id]["labels"].get(lang) or metas[v_id]["labels"]["en"]
             ql = metas[q_id]["labels"].get(lang) or metas[q_id]["labels"]["en"]
             m[f"message_{lang}"] = [
-                None if qd is None else text[qd].format(V=vl, Q=_lower_first(ql), v=_lower_first(vl), hint=hint,
-                                                        dv=format_change(a, lang), dq=format_change(b, lang))
-                for qd, a, b in zip(quadrant, m["volume_change"], m["quality_change"])]
+                None if qd is None else text[qd].format(
+                    V=vl, Q=_lower_first(ql), v=_lower_first(vl), hint=hint,
+                    dv=format_kpi_change(va, a, metas[v_id]["unit"], lang), dq=format_kpi_change(qa, b, metas[q_id]["unit"], lang))
+                for qd, a, b, va, qa in zip(quadrant, m["volume_change"], m["quality_change"], m["volume_abs_change"],
+                                            m["quality_abs_change"])]
         frames.append(m)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

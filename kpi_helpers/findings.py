@@ -21,9 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.engine import breakdown, compute_kpis, format_change, get_kpi, pair_quadrants, period_over_period
+from kpi_helpers.engine import (breakdown, compute_kpis, format_change, format_kpi_change, get_kpi, pair_quadrants,
+                                period_over_period)
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.i18n import STATUS_EMOJI, format_date, format_period, format_value, t
+from kpi_helpers.i18n import STATUS_EMOJI, format_date, format_period, format_points, format_value, t
 
 SEVERITIES = ("critical", "warning", "info", "good")
 RULES = ("pacing", "pair", "roas", "swing", "seasonality")
@@ -273,8 +274,11 @@ def _swing_findings(wb: Any, grain: str = "month") -> list[Finding]:
         return []
     pop = period_table(wb, kpis, grain)
     last = pop[pop["period"] == pop["period"].max()]
-    big = last[last["rel_change"].abs() >= SWING_THRESHOLD].copy()
-    big["size"] = big["rel_change"].abs()
+    # a growth KPI's value is itself a change: its swing is measured in points, not relative to itself
+    growth = last["kpi"].map(lambda kid: get_kpi(kid, wb.catalog).type == "growth").astype(bool)
+    size = last["rel_change"].abs().where(~growth, last["abs_change"].abs())
+    big = last[size >= SWING_THRESHOLD].copy()
+    big["size"] = size[size >= SWING_THRESHOLD]
     out = []
     for row in big.sort_values(["size", "kpi"], ascending=[False, True]).head(MAX_SWINGS).itertuples(index=False):
         k = get_kpi(row.kpi, wb.catalog)
@@ -283,8 +287,10 @@ def _swing_findings(wb: Any, grain: str = "month") -> list[Finding]:
 
         def message(lang: str, row=row, k=k, yoy=yoy) -> str:
             period = format_period(row.period, grain, lang)
-            extra = "" if not math.isfinite(yoy) else f"; {format_change(yoy, lang)} {t('change_yoy', lang)}"
-            return (f"{k.label(lang)} {format_change(row.rel_change, lang)} {t('change_prev', lang)} ({period}: "
+            yoy_text = format_kpi_change(row.yoy_abs_change, yoy, k.unit, lang)
+            extra = "" if not math.isfinite(yoy) else f"; {yoy_text} {t('change_yoy', lang)}"
+            return (f"{k.label(lang)} {format_kpi_change(row.abs_change, row.rel_change, k.unit, lang)} "
+                    f"{t('change_prev', lang)} ({period}: "
                     f"{format_value(row.value, k.unit, lang, wb.currency)}{extra}).")
 
         sign = 1 if k.direction == "higher" else -1
@@ -404,7 +410,9 @@ def pacing_table(wb: Any) -> pd.DataFrame:
 
         rows.append({t("goal", lang): row.goal_id, t("kpi", lang): k.label(lang), t("owner", lang): row.owner or "",
                      t("target", lang): v(row.target), t("actual", lang): v(row.actual_to_date),
-                     t("expected", lang): v(row.expected), t("forecast", lang): v(row.forecast),
+                     t("expected", lang): v(row.expected),
+                     t("gap", lang): format_points(row.gap, lang) if k.unit == "percent" else v(row.gap),
+                     t("forecast", lang): v(row.forecast),
                      t("required_run_rate", lang): v(row.required_run_rate) if k.type == "sum" else "—",
                      t("deadline", lang): format_date(row.deadline, lang),
                      t("status", lang): f"{STATUS_EMOJI.get(row.status, '')} {t(row.status, lang)}"})

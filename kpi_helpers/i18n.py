@@ -116,6 +116,21 @@ def format_percent(value: float | None, lang: str = "en", decimals: int = 1, sig
     return text.replace("-", "−") if signed else text
 
 
+#: Unit of a change of a percent KPI: percentage points (3 % -> 4 % is +1 pp, not +33 %).
+POINTS = {"nl": "%-punt", "en": "pp"}
+
+
+def format_points(change: float | None, lang: str = "en", decimals: int = 1) -> str:
+    """A change of a percent KPI (as fractions: 0.012 = 1.2 points) in percentage points: '+1.2 pp' / '+1,2 %-punt'."""
+    if _missing(change):
+        return NOT_AVAILABLE[check_lang(lang)]
+    points = change * 100
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = _babel_decimal(abs(points), format=pattern, locale=LOCALES[check_lang(lang)])
+    sign = "±" if float(round(abs(points), decimals)) == 0 else "+" if points > 0 else "−"
+    return f"{sign}{text} {POINTS[lang]}"
+
+
 def format_date(value: dt.date | None, lang: str = "en", style: str = "medium") -> str:
     if value is None:
         return NOT_AVAILABLE[check_lang(lang)]

@@ -149,9 +149,9 @@ def test_pair_quadrant_goodhart_sentence_nl_en():
     feb = q[q.period == "2024-02-01"].iloc[0]
     assert feb["quadrant"] == "goodhart_warning"
     assert feb["volume_change"] == pytest.approx(0.38) and feb["quality_change"] == pytest.approx(-0.21)
-    assert feb["message_en"] == ("Leads +38 % but lead to customer rate −21 %: more leads, worse leads"
-                                 " — check targeting with sales.")
-    assert feb["message_nl"].startswith("Leads +38 % maar lead-naar-klantratio −21 %: meer leads, slechtere leads")
+    assert feb["message_en"] == ("Leads +38 % but lead to customer rate −4.2 pp: more leads, worse leads"
+                                 " — check targeting with sales.")  # 20 % -> 15.8 %: points, not −21 %
+    assert feb["message_nl"].startswith("Leads +38 % maar lead-naar-klantratio −4,2 %-punt: meer leads, slechtere leads")
     assert pd.isna(q[q.period == "2024-01-01"]["quadrant"].iloc[0])
 
 
@@ -263,3 +263,17 @@ def test_monthly_rows_cover_their_whole_month():
     f = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]), "orders": [1.0, 2.0, 3.0]})
     t = compute_kpis(f, ["orders"], grain="month", catalog=CAT)
     assert (t["coverage"] == "complete").all()
+
+
+def test_changes_of_percent_kpis_are_percentage_points():
+    """Issue 11 #8: 'sales growth +1583 %' — a rate's change is in points."""
+    from kpi_helpers.engine import format_kpi_change
+
+    assert format_kpi_change(0.01, 0.333, "percent", "en") == "+1.0 pp"
+    assert format_kpi_change(-0.0126, -0.2, "percent", "nl") == "−1,3 %-punt"
+    assert format_kpi_change(50.0, 0.25, "currency", "en") == "+25 %"
+    f = pd.DataFrame({"date": pd.to_datetime(["2024-01-15", "2024-02-15"]), "leads": [100.0, 138.0],
+                      "new_customers": [20.0, 20.0]})  # lead-to-customer rate 20 % -> 14.5 %
+    t = compute_kpis(f, ["leads", "lead_to_customer_rate"], grain="month", catalog=CAT).drop(columns="coverage")
+    feb = pair_quadrants(t, [("leads", "lead_to_customer_rate")], catalog=CAT).iloc[1]
+    assert "−5.5 pp" in feb["message_en"] and "−5,5 %-punt" in feb["message_nl"] and "+38 %" in feb["message_en"]
