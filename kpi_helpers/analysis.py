@@ -19,6 +19,7 @@ from kpi_helpers import charts
 from kpi_helpers.engine import breakdown, get_kpi, pair_quadrants, shift_periods
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.findings import (analysis_kpis, last_complete_period, main_kpi, main_seasonality, pacing_frame,
+                                  report_grain,
                                   period_table, ytd_label, ytd_window)
 from kpi_helpers.i18n import format_period, format_value, t
 
@@ -26,19 +27,19 @@ DIMENSIONS = ("channel", "campaign", "coupon", "product")
 NO_COUPON = "(none)"  # the demo data's value for "no coupon / campaign"
 
 HEADINGS: dict[str, dict[str, str]] = {
-    "scorecards": {"nl": "## KPI's in één oogopslag\nWaarde van de laatste volledige maand, met de verandering t.o.v. "
-                         "de vorige maand en t.o.v. vorig jaar. Kleur van het getal = status van het doel.",
-                   "en": "## KPIs at a glance\nValue of the last complete month, with the change vs the previous "
-                         "month and vs last year. Colour of the number = status of the goal."},
-    "trends": {"nl": "## Trends, doelen en prognose\nRealisatie per maand, de doellijn (verdeeld over het jaar zoals "
+    "scorecards": {"nl": "## KPI's in één oogopslag\nWaarde van de laatste volledige {grain}, met de verandering t.o.v. "
+                         "de vorige {grain} en t.o.v. vorig jaar. Kleur van het getal = status van het doel.",
+                   "en": "## KPIs at a glance\nValue of the last complete {grain}, with the change vs the previous "
+                         "{grain} and vs last year. Colour of the number = status of the goal."},
+    "trends": {"nl": "## Trends, doelen en prognose\nRealisatie per {grain}, de doellijn (verdeeld over het jaar zoals "
                      "vorig jaar) en de prognose tot de deadline.",
-               "en": "## Trends, targets and forecast\nActual per month, the target line (spread over the year like "
+               "en": "## Trends, targets and forecast\nActual per {grain}, the target line (spread over the year like "
                      "last year) and the forecast to the deadline."},
     "pacing": {"nl": "## Liggen we op koers?\nWaar staan we, waar hadden we nu moeten staan en waar komen we uit?",
                "en": "## Are we on track?\nWhere we are, where we should be by now and where we will end up."},
-    "pairs": {"nl": "## KPI-paren: volume tegenover kwaliteit\nElke stip is een maand. Rechtsonder (rood) stijgt het "
+    "pairs": {"nl": "## KPI-paren: volume tegenover kwaliteit\nElke stip is een {grain}. Rechtsonder (rood) stijgt het "
                     "volume terwijl de kwaliteit daalt: het Goodhart-kwadrant.",
-              "en": "## KPI pairs: volume versus quality\nEach dot is a month. The red quadrant is volume up while "
+              "en": "## KPI pairs: volume versus quality\nEach dot is a {grain}. The red quadrant is volume up while "
                     "quality goes down: the Goodhart quadrant."},
     "breakdowns": {"nl": "## Kanalen, campagnes en kortingscodes\nDit jaar tot nu ({window}). ROAS onder 1 betekent: "
                          "de advertenties kosten meer dan ze opleveren.",
@@ -61,7 +62,7 @@ HEADINGS: dict[str, dict[str, str]] = {
 
 def section_heading(section: str, wb: Any) -> str:
     """Markdown heading and one-line reading guide of a notebook section in the client's language."""
-    return HEADINGS[section][wb.lang].format(window=ytd_label(wb, wb.lang))
+    return HEADINGS[section][wb.lang].format(window=ytd_label(wb, wb.lang), grain=t(report_grain(wb), wb.lang))
 
 
 def _dims(wb: Any) -> list[str]:
@@ -76,7 +77,7 @@ def _goal_status(wb: Any) -> dict[str, str]:
 # --------------------------------------------------------------------------- views
 def scorecards(wb: Any, table: pd.DataFrame | None = None, period: Any = None, status: bool = True,
                columns: int = 3) -> charts.go.Figure:
-    """Scorecards of the client's selected KPIs for the last complete month."""
+    """Scorecards of the client's selected KPIs for the last complete period at the client's grain."""
     kpis = [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
     table = period_table(wb, kpis) if table is None else table
     return charts.scorecard(table, kpis, period=period, lang=wb.lang, currency=wb.currency,
@@ -84,27 +85,34 @@ def scorecards(wb: Any, table: pd.DataFrame | None = None, period: Any = None, s
 
 
 def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
-    """Monthly trend of a goal's KPI from a year before the goal to its deadline: target line
-    per month (a sum target spread like last year, else evenly; a ratio target flat) and the
-    forecast of the remaining months (:func:`kpi_helpers.pacing.pace_goal` spread the same way)."""
+    """Trend of a goal's KPI at the client's grain from a year before the goal to its deadline:
+    target line per period (a sum target spread like last year, else by days; a ratio target flat)
+    and the forecast of the remaining periods (:func:`kpi_helpers.pacing.pace_goal` spread the same way)."""
+    from kpi_helpers.engine import period_start, same_period_last_year
     from kpi_helpers.pacing import pace_goal
 
+    grain = report_grain(wb)
     k = get_kpi(goal.kpi, wb.catalog)
     start, deadline = pd.Timestamp(goal.start), pd.Timestamp(goal.deadline)
-    first = pd.Timestamp(shift_periods([start], "month", -12)[0])
-    table = period_table(wb, [k.id], "month", start=first)
+    first_period = pd.Timestamp(period_start([start], grain)[0])
+    first = pd.Timestamp(same_period_last_year([first_period], grain)[0])
+    table = period_table(wb, [k.id], grain, start=first)
     pacing = pace_goal(wb.facts, goal, catalog=wb.catalog)
-    months = pd.date_range(start.replace(day=1), deadline.replace(day=1), freq="MS")
+    periods = [first_period]
+    while periods[-1] < pd.Timestamp(period_start([deadline], grain)[0]):
+        periods.append(pd.Timestamp(shift_periods([periods[-1]], grain, 1)[0]))
+    periods = pd.DatetimeIndex(periods)
     if k.type == "ratio":
-        target = pd.Series(goal.target, index=months)
-        future = months[months > table["period"].max()] if len(table) else months
+        target = pd.Series(goal.target, index=periods)
+        future = periods[periods > table["period"].max()] if len(table) else periods
         forecast = pd.Series(pacing.forecast, index=future) if math.isfinite(pacing.forecast) else None
     else:
-        ly = table.set_index("period")["value"].reindex(pd.DatetimeIndex(shift_periods(months, "month", -12)))
-        weights = ly.to_numpy(float) if ly.notna().all() and (ly > 0).all() else months.days_in_month.to_numpy(float)
-        target = pd.Series(goal.target * weights / weights.sum(), index=months)
-        done = table[(table["period"] >= months[0])]
-        future = months[months > done["period"].max()] if len(done) else months
+        ly = table.set_index("period")["value"].reindex(pd.DatetimeIndex(same_period_last_year(periods, grain)))
+        days = (pd.DatetimeIndex(shift_periods(periods, grain, 1)) - periods).days.to_numpy(float)
+        weights = ly.to_numpy(float) if ly.notna().all() and (ly > 0).all() else days
+        target = pd.Series(goal.target * weights / weights.sum(), index=periods)
+        done = table[(table["period"] >= periods[0])]
+        future = periods[periods > done["period"].max()] if len(done) else periods
         rest = pacing.forecast - float(done["value"].sum())
         forecast = target[future] / target[future].sum() * rest if len(future) and target[future].sum() else None
     title = (f"{k.label(wb.lang)}: {goal.id} — {t('target', wb.lang).lower()} "
@@ -216,11 +224,12 @@ def _decomposable(wb: Any) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def driver_charts(wb: Any, grain: str = "month") -> list[charts.go.Figure]:
+def driver_charts(wb: Any, grain: str | None = None) -> list[charts.go.Figure]:
     """Waterfall of the last complete month vs the month before, for each goal KPI with a
     driver tree the data can compute (e.g. revenue = orders × average order value)."""
     from kpi_helpers.drivers import decompose_change
 
+    grain = report_grain(wb, grain)
     b = last_complete_period(wb, grain)
     a = pd.Timestamp(shift_periods([b], grain, -1)[0])
     figs = []

@@ -87,10 +87,16 @@ def analysis_kpis(wb: Any) -> list[str]:
     return out
 
 
-def last_complete_period(wb: Any, grain: str = "month") -> pd.Timestamp:
+def report_grain(wb: Any, grain: str | None = None) -> str:
+    """The grain asked for, else the client's own (params `grain`), else month."""
+    return grain or getattr(wb, "grain", None) or "month"
+
+
+def last_complete_period(wb: Any, grain: str | None = None) -> pd.Timestamp:
     """Start of the last period of ``grain`` that the data covers completely (ends ≤ as of)."""
     from kpi_helpers.engine import period_start, shift_periods
 
+    grain = report_grain(wb, grain)
     as_of = pd.Timestamp(wb.as_of)
     start = pd.Timestamp(period_start([as_of], grain)[0])
     nxt = pd.Timestamp(shift_periods([start], grain, 1)[0])
@@ -108,11 +114,19 @@ def ytd_label(wb: Any, lang: str) -> str:
     return f"{format_date(start, lang)} – {format_date(end, lang)}"
 
 
-def period_table(wb: Any, kpis: list[str] | None = None, grain: str = "month", facts: pd.DataFrame | None = None,
+def period_table(wb: Any, kpis: list[str] | None = None, grain: str | None = None, facts: pd.DataFrame | None = None,
                  start: Any = None, end: Any = None) -> pd.DataFrame:
-    """KPIs per complete period with period-over-period columns (an incomplete last period
-    would look like a collapse, so it is left out)."""
+    """KPIs per complete period at the client's grain with period-over-period columns (an
+    incomplete last period would look like a collapse, so it is left out). Periods before the
+    report start (params `period.start`) are history: used for comparisons, not shown."""
+    grain = report_grain(wb, grain)
     facts = wb.facts if facts is None else facts
+    report_start = getattr(wb, "report_start", None)
+    if report_start is not None:
+        from kpi_helpers.engine import period_start
+
+        first_shown = pd.Timestamp(period_start([report_start], grain)[0])
+        start = max(pd.Timestamp(start), first_shown) if start is not None else first_shown
     table = compute_kpis(facts, kpis or analysis_kpis(wb), grain=grain, catalog=wb.catalog, missing="skip")
     pop = period_over_period(table, wb.catalog)
     keep = pop["period"] <= last_complete_period(wb, grain)
@@ -268,7 +282,8 @@ def _roas_findings(wb: Any) -> list[Finding]:
     return out
 
 
-def _swing_findings(wb: Any, grain: str = "month") -> list[Finding]:
+def _swing_findings(wb: Any, grain: str | None = None) -> list[Finding]:
+    grain = report_grain(wb, grain)
     kpis = [k for k in analysis_kpis(wb) if k in wb.config.kpis] or analysis_kpis(wb)
     if not kpis:
         return []

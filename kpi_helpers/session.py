@@ -64,6 +64,18 @@ class ClientSession:
         return pd.Timestamp(self.facts["date"].max()).date()
 
     @property
+    def grain(self) -> str:
+        """The client's reporting grain (params `grain`): scorecards, period over period, findings, trends."""
+        return self.config.grain
+
+    @property
+    def report_start(self) -> pd.Timestamp | None:
+        """First day reported (params `period.start`); earlier data is history for comparisons only."""
+        period = getattr(self.config, "period", None)
+        start = getattr(period, "start", None)
+        return pd.Timestamp(start) if start is not None else None
+
+    @property
     def channels(self) -> list[str]:
         if "channel" not in self.facts.columns:
             return []
