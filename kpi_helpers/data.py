@@ -590,6 +590,24 @@ def load_facts(config: Any) -> pd.DataFrame:
     return facts
 
 
+def order_lines_facts(lines: pd.DataFrame, name: str = "<order lines>") -> Facts:
+    """Facts of order lines that are already parsed: columns date (datetime), order_id, customer_id
+    (text), revenue (float), optional quantity and dimension columns. For code that builds its own
+    lines (benchmarks, tests, presets); files go through `read_source`. Raises DataValidationError."""
+    out = _Collector(name)
+    table = lines.copy()
+    for ident in ("order_id", "customer_id"):
+        table[ident] = table[ident].astype("str")
+    for dim in DIMENSIONS:
+        if dim in table:
+            table[dim] = table[dim].astype("str")
+    facts = _orders_facts(table, pd.Series(np.arange(2, len(table) + 2)), out)
+    errors = [p for p in out.problems if p.severity == "error"]
+    if errors or facts is None:
+        raise DataValidationError(errors or out.problems)
+    return combine_facts([facts])
+
+
 def load_demo(name: str) -> pd.DataFrame:
     """Facts of bundled demo data: `webshop`, `b2b`, `newsletter` (= `newsletter_orders` + `newsletter_email`)."""
     return read_source({"source": f"demo:{name}"})

@@ -326,7 +326,8 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
         cols[name] = np.concatenate([results[k.id][j] for k in requested]) if requested else np.array([], float)
     cols["available"] = np.concatenate([results[k.id][3] for k in requested]) if requested else np.array([], bool)
     cols["unit"] = np.repeat(np.array([k.unit for k in requested], dtype=object), n)
-    spans = {m: _span(facts, m) for m in measures}
+    all_dates = facts["date"].to_numpy(dtype=_NS) if len(facts) else np.array([], dtype=_NS)
+    spans = {m: _span(facts, m, all_dates) for m in measures}
     starts = index.get_level_values(0).to_numpy(dtype=_NS)
     if grain is None:
         ends = np.full(n, (pd.Timestamp(period_bounds(period)[1]) if period is not None
@@ -377,15 +378,16 @@ def _fill_empty_periods(index: pd.MultiIndex, agg: dict[str, np.ndarray], grain:
     return full, filled
 
 
-def _span(facts: pd.DataFrame, measure: str) -> tuple[np.datetime64, np.datetime64] | None:
+def _span(facts: pd.DataFrame, measure: str, all_dates: np.ndarray) -> tuple[np.datetime64, np.datetime64] | None:
     """First and last date on which the data gives `measure` (None: never)."""
     if measure not in facts.columns or not len(facts):
         return None
-    dates = facts["date"].to_numpy(dtype=_NS)[facts[measure].notna().to_numpy()]
+    known = facts[measure].notna().to_numpy()
+    dates = all_dates if known.all() else all_dates[known]
     if not len(dates):
         return None
     first, last = dates.min(), dates.max()
-    days = pd.DatetimeIndex(np.unique(dates))
+    days = pd.DatetimeIndex(pd.unique(dates))
     if (days.day == 1).all():  # a monthly (or quarterly) source: its last row stands for the whole period
         step = "quarter" if (days.month % 3 == 1).all() and len(days) > 1 and (np.diff(days.month.to_numpy() + 12 * days.year.to_numpy()) % 3 == 0).all() else "month"
         last = shift_periods([last], step, 1)[0] - np.timedelta64(1, "D")
@@ -461,18 +463,18 @@ def _non_additive(agg: dict[str, np.ndarray], data: pd.DataFrame, measures: list
     reasons: dict[str, str] = {}
     table = order_table_of(data) if any(m in ORDER_MEASURES for m in odd) else None
     if table is not None:
-        t_key = np.zeros(len(table), dtype=np.int64)
-        if grain is not None:
-            starts = period_start(table["date"].to_numpy(), grain)
-            t_codes = [np.searchsorted(uniques[0], starts)]
+        by_product = "product" in by
+        if not by_product:  # an order is in one cell unless products are asked for: its lead row suffices
+            table = table[table["lead"].to_numpy()]
+        # each order row sits in one facts row: its cell is that row's cell (no string matching needed)
+        rows = table["row"].to_numpy()
+        index = data.index
+        if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and len(index) == len(data):
+            position = rows
         else:
-            t_codes = [np.zeros(len(table), dtype=np.int64)]
-        for b, u in zip(by, uniques[1:]):
-            t_codes.append(pd.Index(u).get_indexer(table[b].to_numpy(dtype=object)))
-        for c, u in zip(t_codes, uniques):
-            t_key = t_key * max(len(u), 1) + c
-        position = np.searchsorted(cell_keys, t_key)
-        counted = count_orders(table, position, len(cell_keys), by_product="product" in by)
+            position = index.get_indexer(rows)
+        cells = np.searchsorted(cell_keys, key[position])
+        counted = count_orders(table, cells, len(cell_keys), by_product=by_product)
         for m in odd:
             if m in counted:
                 agg[m] = counted[m]
