@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     kpis = sub.add_parser("kpis", help="write one client's KPI table (CSV/Excel) for checking by hand")
     kpis.add_argument("params_file")
-    kpis.add_argument("--grain", default="month", choices=["day", "week", "month", "quarter", "year"])
+    kpis.add_argument("--grain", default=None, choices=["day", "week", "month", "quarter", "year"])
     kpis.add_argument("--by", default=None, help="dimension, e.g. channel")
     kpis.add_argument("--out", default=None, help="FILE.csv or FILE.xlsx (default: stdout)")
     kpis.set_defaults(func=_cmd_kpis)

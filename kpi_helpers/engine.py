@@ -279,6 +279,9 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
         present = present // max(len(u), 1)
     index = pd.MultiIndex.from_arrays(levels[::-1], names=["period"] + by)
     agg = {m: agg_df[m].to_numpy(dtype=float) for m in measures}
+    all_codes, all_days = pd.factorize(facts["date"], sort=True)
+    spans = {m: _span(facts, m, all_codes, pd.DatetimeIndex(all_days)) for m in measures}
+    _zero_within_spans(agg, index.get_level_values(0).to_numpy(dtype=_NS), grain, period, facts, spans)
     unavailable = _non_additive(agg, data, measures, key, cell_keys, codes, uniques, by, grain, catalog)
     if grain is not None and n:  # periods without any row are periods in which nothing happened: 0, not missing
         index, agg = _fill_empty_periods(index, agg, grain, by)
@@ -326,14 +329,8 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
         cols[name] = np.concatenate([results[k.id][j] for k in requested]) if requested else np.array([], float)
     cols["available"] = np.concatenate([results[k.id][3] for k in requested]) if requested else np.array([], bool)
     cols["unit"] = np.repeat(np.array([k.unit for k in requested], dtype=object), n)
-    all_dates = facts["date"].to_numpy(dtype=_NS) if len(facts) else np.array([], dtype=_NS)
-    spans = {m: _span(facts, m, all_dates) for m in measures}
     starts = index.get_level_values(0).to_numpy(dtype=_NS)
-    if grain is None:
-        ends = np.full(n, (pd.Timestamp(period_bounds(period)[1]) if period is not None
-                           else pd.Timestamp(facts["date"].max()) if len(facts) else pd.NaT).to_datetime64())
-    else:
-        ends = shift_periods(starts, grain, 1) - np.timedelta64(1, "D")
+    ends = _period_ends(starts, grain, period, facts)
     cols["coverage"] = np.concatenate([_coverage(starts, ends, [spans[m] for m in k.measures if m in spans])
                                        for k in requested]) if requested else np.array([], object)
     out = pd.DataFrame(cols)
@@ -378,19 +375,41 @@ def _fill_empty_periods(index: pd.MultiIndex, agg: dict[str, np.ndarray], grain:
     return full, filled
 
 
-def _span(facts: pd.DataFrame, measure: str, all_dates: np.ndarray) -> tuple[np.datetime64, np.datetime64] | None:
-    """First and last date on which the data gives `measure` (None: never)."""
+def _period_ends(starts: np.ndarray, grain: str | None, period: Any, facts: pd.DataFrame) -> np.ndarray:
+    if grain is not None:
+        return shift_periods(starts, grain, 1) - np.timedelta64(1, "D")
+    end = pd.Timestamp(period_bounds(period)[1]) if period is not None else (
+        pd.Timestamp(facts["date"].max()) if len(facts) else pd.NaT)
+    return np.full(len(starts), end.to_datetime64() if end is not pd.NaT else np.datetime64("NaT"), dtype=_NS)
+
+
+def _zero_within_spans(agg: dict[str, np.ndarray], starts: np.ndarray, grain: str | None, period: Any,
+                       facts: pd.DataFrame, spans: dict[str, Any]) -> None:
+    """A measure that is missing in a cell the measure's source covers (a channel without orders on
+    a day the shop data covers) is 0 there, not unknown; outside its source's dates it stays NaN."""
+    ends = _period_ends(starts, grain, period, facts)
+    for m, values in agg.items():
+        span = spans.get(m)
+        if span is None or not np.isnan(values).any():
+            continue
+        inside = (ends >= span[0]) & (starts <= span[1])
+        agg[m] = np.where(np.isnan(values) & inside, 0.0, values)
+
+
+def _span(facts: pd.DataFrame, measure: str, date_codes: np.ndarray, days: pd.DatetimeIndex) -> tuple[np.datetime64, np.datetime64] | None:
+    """First and last date on which the data gives `measure` (None: never). `date_codes` index
+    each row's date in the sorted distinct `days` (dates are factorized once per call)."""
     if measure not in facts.columns or not len(facts):
         return None
     known = facts[measure].notna().to_numpy()
-    dates = all_dates if known.all() else all_dates[known]
-    if not len(dates):
+    present = days if known.all() else days[np.unique(date_codes[known])]
+    if not len(present):
         return None
-    first, last = dates.min(), dates.max()
-    days = pd.DatetimeIndex(pd.unique(dates))
-    if (days.day == 1).all():  # a monthly (or quarterly) source: its last row stands for the whole period
-        step = "quarter" if (days.month % 3 == 1).all() and len(days) > 1 and (np.diff(days.month.to_numpy() + 12 * days.year.to_numpy()) % 3 == 0).all() else "month"
-        last = shift_periods([last], step, 1)[0] - np.timedelta64(1, "D")
+    first, last = present[0].to_datetime64(), present[-1].to_datetime64()
+    if (present.day == 1).all():  # a monthly (or quarterly) source: its last row stands for the whole period
+        months = present.month.to_numpy() + 12 * present.year.to_numpy()
+        quarterly = len(present) > 1 and (present.month % 3 == 1).all() and (np.diff(months) % 3 == 0).all()
+        last = shift_periods([last], "quarter" if quarterly else "month", 1)[0] - np.timedelta64(1, "D")
     return first, last
 
 

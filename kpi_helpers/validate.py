@@ -130,16 +130,26 @@ def _yaml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def kpi_table_for_client(params_file: str | Path, grain: str = "month", by: str | None = None) -> pd.DataFrame:
-    """The tidy KPI table (period, dimension, kpi, value, unit) of one client's selected KPIs."""
+def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: str | None = None) -> pd.DataFrame:
+    """The tidy KPI table of one client's selected KPIs at `grain` (default: the client's own):
+    period, dimension, kpi, value, unit, `complete` (the data covers the whole period; a partial
+    period is not comparable with a whole one) and `note` (why a value is not available).
+    Periods before `period.start` are history and not listed."""
     from kpi_helpers.data import load_facts
-    from kpi_helpers.engine import compute_kpis
+    from kpi_helpers.engine import compute_kpis, period_start, unavailable_reason
 
     config = load_params(params_file)
     facts = load_facts(config)
+    grain = grain or config.grain
     table = compute_kpis(facts, config.all_kpis, grain=grain, by=by)
-    keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit"]
-    return table[keep]
+    start = getattr(config.period, "start", None) if config.period else None
+    if start is not None:
+        table = table[table["period"] >= pd.Timestamp(period_start([pd.Timestamp(start)], grain)[0])]
+    table = table.assign(complete=table["coverage"] == "complete")
+    notes = {kid: unavailable_reason(table, kid, config.language) for kid in table["kpi"].unique()}
+    table["note"] = [notes.get(k) or "" if not ok else "" for k, ok in zip(table["kpi"], table["available"])]
+    keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit", "complete", "note"]
+    return table[keep].reset_index(drop=True)
 
 
 __all__ = ["ClientCheck", "check_client", "check_folder", "validate_folder", "new_client",

@@ -91,7 +91,7 @@ def test_kpis_writes_a_tidy_table(tmp_path):
     assert main(["kpis", str(PARAMS_DIR / "demo_webshop.yaml"), "--grain", "quarter", "--by", "channel",
                  "--out", str(out)]) == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["period", "channel", "kpi", "value", "unit"]
+    assert list(table.columns) == ["period", "channel", "kpi", "value", "unit", "complete", "note"]
     assert {"revenue", "orders"} <= set(table["kpi"])
     assert table["value"].abs().max() < float("inf")
 

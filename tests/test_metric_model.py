@@ -229,3 +229,58 @@ def test_pacing_ratio_on_customers_uses_people(tmp_path):
     facts = read(tmp_path, lines)
     goal = {"kpi": "revenue_per_customer", "target": 20.0, "start": dt.date(2025, 1, 1), "deadline": dt.date(2025, 1, 31)}
     assert pace_goal(facts, goal).actual_to_date == 15.0  # 30 / 2 people, not 30 / 3 customer-days
+
+
+NEWSLETTER_PARAMS = """client: shop
+name: Shop
+language: en
+currency: EUR
+data: {source: "demo:newsletter"}
+kpis: [revenue, orders, average_order_value, customers, new_customers, revenue_per_customer, email_open_rate]
+"""
+
+
+def _newsletter_reference(grain: str, by: list[str]) -> pd.DataFrame:
+    """The bundled newsletter demo (Dutch order-line CSV + daily e-mail stats) by plain pandas."""
+    from kpi_helpers.demo import DEMO_SOURCES
+
+    raw = pd.read_csv(DEMO_SOURCES["newsletter_orders"].path, sep=";", decimal=",", thousands=".",
+                      dtype={"Klantnummer": str, "Ordernummer": str})
+    raw = raw.rename(columns={"Datum": "date", "Ordernummer": "order", "Klantnummer": "customer", "Omzet": "amount",
+                              "Kanaal": "channel"})
+    raw["date"] = pd.to_datetime(raw["date"], format="%d-%m-%Y")
+    shop = reference(raw.assign(date=raw["date"].dt.strftime("%Y-%m-%d")), grain, by)
+    mail = pd.read_csv(DEMO_SOURCES["newsletter_email"].path, parse_dates=["date"])
+    mail["period"] = period_start(mail["date"], grain)
+    sums = mail.groupby(["period", *by])[["emails_opened", "emails_delivered"]].sum()
+    out = shop.join(sums, how="outer")
+    out[["revenue", "orders", "customers", "new_customers"]] = out[["revenue", "orders", "customers", "new_customers"]].fillna(0.0)
+    out["average_order_value"] = out["revenue"] / out["orders"].replace(0, np.nan)
+    out["revenue_per_customer"] = out["revenue"] / out["customers"].replace(0, np.nan)
+    out["email_open_rate"] = out["emails_opened"] / out["emails_delivered"].replace(0, np.nan)
+    return out
+
+
+@pytest.mark.parametrize("grain", GRAINS)
+@pytest.mark.parametrize("by", [None, "channel"])
+def test_kpis_output_on_bundled_demo_matches_pandas(tmp_path, grain, by):
+    from kpi_helpers.validate import kpi_table_for_client
+
+    params = tmp_path / "shop.yaml"
+    params.write_text(NEWSLETTER_PARAMS)
+    table = kpi_table_for_client(params, grain=grain, by=by)
+    keys = ["period", *([by] if by else [])]
+    got = table.pivot_table(index=keys, columns="kpi", values="value", dropna=False)
+    want = _newsletter_reference(grain, [by] if by else [])
+    kpis = ["revenue", "orders", "average_order_value", "customers", "new_customers", "revenue_per_customer",
+            "email_open_rate"]
+    want = want.reindex(got.index)  # periods x channels without any row: counts 0, ratios not available
+    counts = ["revenue", "orders", "customers", "new_customers"]
+    want[counts] = want[counts].fillna(0.0)
+    for kid in kpis:
+        np.testing.assert_allclose(got[kid].to_numpy(float), want[kid].to_numpy(float), rtol=1e-9, equal_nan=True,
+                                   err_msg=f"{kid} at {grain} by {by}")
+    assert table["complete"].dtype == bool
+    last = table[table["period"] == table["period"].max()]
+    # the data end on Wednesday 2026-09-30: that week and year are partial, the day, month and quarter complete
+    assert last["complete"].all() == (grain in ("day", "month", "quarter"))
