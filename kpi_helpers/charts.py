@@ -190,6 +190,8 @@ def scorecard(table: pd.DataFrame, kpis: Sequence[str] | None = None, period: An
         if unit == "currency":
             number["prefix"] = currency_symbol(currency, lang) + (" " if lang == "nl" else "")
         sub = [prev_text, yoy_text] + ([t(status[kid], lang)] if kid in status else [])
+        if value is None and pop.attrs.get("unavailable", {}).get(kid):  # say why, never a silent blank
+            sub = [t("not_available_here", lang)]
         fig.add_trace(go.Indicator(
             mode="number+delta" if previous is not None else "number", value=value, name=kid,
             number=number,

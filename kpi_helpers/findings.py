@@ -24,10 +24,10 @@ import pandas as pd
 from kpi_helpers.engine import (breakdown, compute_kpis, format_change, format_kpi_change, get_kpi, pair_quadrants,
                                 period_over_period)
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.i18n import STATUS_EMOJI, format_date, format_period, format_points, format_value, t
+from kpi_helpers.i18n import NOT_AVAILABLE, STATUS_EMOJI, format_date, format_period, format_points, format_value, t
 
 SEVERITIES = ("critical", "warning", "info", "good")
-RULES = ("pacing", "pair", "roas", "swing", "seasonality")
+RULES = ("pacing", "pair", "roas", "swing", "seasonality", "unavailable")
 #: A change vs the previous period at least this large (either way) is a "big swing".
 SWING_THRESHOLD = 0.20
 #: At most this many swing findings (the largest first).
@@ -385,11 +385,31 @@ def _season_findings(wb: Any) -> list[Finding]:
                     data={"peak_months": peak, "quiet_months": quiet, "size": 0.0})]
 
 
+def _unavailable_findings(wb: Any) -> list[Finding]:
+    """Selected KPIs the data cannot give at the client's grain, with the reason (never a silent blank)."""
+    from kpi_helpers.engine import countable_over_time, unavailable_reason
+
+    cols = set(wb.facts.columns)
+    out = []
+    for kid in dict.fromkeys(wb.config.all_kpis):
+        k = get_kpi(kid, wb.catalog)
+        if not k.measures <= cols or countable_over_time(wb.facts, k, wb.catalog):
+            continue
+        table = compute_kpis(wb.facts, [kid], grain=report_grain(wb), catalog=wb.catalog)
+        reason = {lang: unavailable_reason(table, kid, lang, wb.catalog) or "" for lang in LANGS}
+        message = {lang: f"{k.label(lang)}: {NOT_AVAILABLE[lang]} — {reason[lang]}" for lang in LANGS}
+        action = {"nl": "Lever de orderregels aan of kies een KPI die wel op te tellen is.",
+                  "en": "Supply the order lines, or choose a KPI that can be added up."}
+        out.append(Finding("info", kid, message, action, rule="unavailable"))
+    return out
+
+
 def build_findings(session: Any) -> list[Finding]:
     """All findings for a client, most important first (``rank`` 0). Deterministic: sorted by
     severity, rule, size (largest first) and KPI id."""
     findings: list[Finding] = []
-    for rule in (_pacing_findings, _pair_findings, _roas_findings, _swing_findings, _season_findings):
+    for rule in (_pacing_findings, _pair_findings, _roas_findings, _swing_findings, _season_findings,
+                 _unavailable_findings):
         findings.extend(rule(session))
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), RULES.index(f.rule),
                                  -float(f.data.get("size") or 0.0), f.kpi))

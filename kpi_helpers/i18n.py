@@ -58,6 +58,8 @@ LABELS: dict[str, dict[str, str]] = {
     "quarter": {"nl": "kwartaal", "en": "quarter"},
     "year": {"nl": "jaar", "en": "year"},
     "all": {"nl": "alle", "en": "all"},
+    "not_available_here": {"nl": "n.b.: niet op te tellen uit dagcijfers (zie toelichting)",
+                           "en": "n/a: cannot be added up from daily figures (see notes)"},
     "unavailable_distinct_sum": {
         "nl": "{measure} is een telling van unieke personen per dag in de aangeleverde cijfers; optellen over dagen of "
               "rijen telt dezelfde persoon meer dan eens, dus dit is alleen beschikbaar op het detailniveau van de bron. "

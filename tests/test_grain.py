@@ -50,3 +50,14 @@ def test_period_start_limits_what_is_shown_not_the_history_used():
     assert table["period"].min() == pd.Timestamp("2026-01-01")
     jan = table[table["period"] == "2026-01-01"].iloc[0]
     assert pd.notna(jan["last_year"]) and pd.notna(jan["previous"])  # 2025 is history, still compared with
+
+
+def test_a_kpi_the_data_cannot_give_is_shown_as_not_available_with_the_reason():
+    wb = with_grain("month")  # daily demo: buying customers per day are customer-days when added up
+    wb.config = wb.config.model_copy(update={"kpis": ["revenue", "revenue_per_customer"]})
+    [finding] = [f for f in build_findings(wb) if f.rule == "unavailable"]
+    assert finding.kpi == "revenue_per_customer" and "n.b." in finding.message["nl"]
+    assert "orderregels" in finding.message["nl"] and "order lines" in finding.message["en"]
+    card = scorecards(wb)
+    [tile] = [tr for tr in card.data if tr.name == "revenue_per_customer"]
+    assert tile.value is None and "n.b." in tile.title.text
