@@ -401,6 +401,15 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
             "nl": f"Bedoelt u {sugg}?" if close else "Gebruik een KPI-id uit de catalogus (zie list-kpis).",
             "en": f"Did you mean {sugg}?" if close else "Use a KPI id from the catalog (see list-kpis).",
         }))
+    if info.known and info.type == "growth":
+        of = catalog[kpi].growth_of if kpi in catalog else "?"
+        parts.append(("fail", {
+            "nl": f"{info.label('nl')} is een groei-KPI: een groeipercentage over de hele doelperiode is niet te volgen.",
+            "en": f"{info.label('en')} is a growth KPI: a growth rate over the whole goal window cannot be paced.",
+        }, {
+            "nl": f"Zet het doel op '{of}' met een beginwaarde en een streefwaarde (beginwaarde × (1 + groei)).",
+            "en": f"Set the goal on '{of}' with a baseline and a target (baseline × (1 + growth)).",
+        }))
     t, b = goal.target, goal.baseline
     what_t = {"nl": "een streefwaarde van", "en": "a target of"}
     what_b = {"nl": "een beginwaarde van", "en": "a baseline of"}

@@ -53,6 +53,30 @@ class DataSource(BaseModel):
         return path if path.is_absolute() else Path(base_dir) / path
 
 
+# Sane ranges for what a params file may say (pandas timestamps end in 2262; year 1 or 9999
+# is a typo, not a plan). Checked here so `validate` and `load_params` refuse the same files.
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+MAX_GOAL_VALUE = 1e12  # a trillion: above any KPI value of an agency's client
+
+
+def _date_problem(value: dt.date, where: str) -> list[str]:
+    if MIN_DATE <= value <= MAX_DATE:
+        return []
+    return [f"{where}: {value.isoformat()} is outside {MIN_DATE.year}-{MAX_DATE.year}; check the year"]
+
+
+def _value_problem(value: float | None, where: str) -> list[str]:
+    import math
+
+    if value is None:
+        return []
+    if not math.isfinite(value):
+        return [f"{where}: {value} is not a finite number; enter the KPI value, e.g. 120000 or 0.035"]
+    if abs(value) > MAX_GOAL_VALUE:
+        return [f"{where}: {value:g} is out of range (at most {MAX_GOAL_VALUE:g}); check the number"]
+    return []
+
+
 class Period(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -61,6 +85,7 @@ class Period(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> "Period":
+        _raise(_date_problem(self.start, "start") + _date_problem(self.end, "end"))
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
@@ -120,7 +145,9 @@ class ClientConfig(BaseModel):
         seen: set[str] = set()
         for i, goal in enumerate(goals):
             where = f"goals[{i}]"
-            problems += _unknown_kpi(goal.kpi, f"{where}.kpi")
+            problems += _unknown_kpi(goal.kpi, f"{where}.kpi") or _growth_goal(goal.kpi, f"{where}.kpi")
+            problems += _value_problem(goal.target, f"{where}.target") + _value_problem(goal.baseline, f"{where}.baseline")
+            problems += _date_problem(goal.start, f"{where}.start") + _date_problem(goal.deadline, f"{where}.deadline")
             if not (goal.owner or "").strip():
                 problems.append(f"{where}.owner: every goal needs an owner (a person or role), e.g. 'Marketing (Sanne)'")
             if goal.deadline <= goal.start:
@@ -158,6 +185,19 @@ def _unknown_kpi(kpi_id: str, where: str) -> list[str]:
     if kpi_id in catalog:
         return []
     return [f"{where}: unknown KPI '{kpi_id}'{_close(kpi_id, catalog.ids)} (see `kpi-workbook list-kpis`)"]
+
+
+def _growth_goal(kpi_id: str, where: str) -> list[str]:
+    """Goals on growth KPIs are refused: a goal's target is the KPI over the goal window, and a
+    growth rate of a window is the same goal as a target on the KPI it grows (with a baseline)."""
+    from kpi_helpers.catalog import load_catalog
+
+    catalog = load_catalog()
+    if kpi_id not in catalog or catalog[kpi_id].type != "growth":
+        return []
+    of = catalog[kpi_id].growth_of
+    return [f"{where}: '{kpi_id}' is a growth KPI; set the goal on '{of}' instead (baseline = last period's "
+            f"{of}, target = baseline × (1 + growth)), so it can be paced"]
 
 
 def _raise(problems: list[str]) -> None:

@@ -107,7 +107,7 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
                       "start": goal.start.isoformat(), "deadline": goal.deadline.isoformat(),
                       "baseline": goal.baseline, "target": goal.target, **_plain(pacing.to_dict())})
     findings = build_findings(session)
-    return {
+    return json_safe({
         "client": config.client,
         "name": config.name,
         "language": session.lang,
@@ -121,7 +121,25 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
         "findings": [_plain(f.to_dict()) for f in findings],
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": {pkg: md.version(pkg) for pkg in ("kpi-workbook", "pandas", "plotly", "papermill", "nbclient")},
-    }
+    })
+
+
+def json_safe(value: Any) -> Any:
+    """A copy that `json.dumps(..., allow_nan=False)` accepts: NaN and ±Infinity become null
+    (JSON has no Infinity; a reader of summary.json would fail on it), numpy scalars plain."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (int, float)):
+        return json_safe(value.item())
+    if isinstance(value, float):
+        return _num(value)
+    return value
 
 
 def _num(value: Any) -> float | None:
