@@ -84,8 +84,15 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
     """Machine-readable outcome for one client: KPI values, goals with status, findings.
 
     Computed by the package from the same engine functions the notebooks call, so the
-    numbers agree with the report.
+    numbers agree with the report (with the client's own measures and KPIs known).
     """
+    from kpi_helpers.catalog import use_catalog
+
+    with use_catalog(config.client_catalog):
+        return _client_summary(config, lang)
+
+
+def _client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str, Any]:
     import importlib.metadata as md
 
     from kpi_helpers.data import load_facts

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kpi_helpers.catalog import use_catalog
 from kpi_helpers.exceptions import DataValidationError, KpiWorkbookError, ParamsError
 from kpi_helpers.params import CLIENT_ID_PATTERN, ClientConfig, find_params_files, load_params
 
@@ -43,19 +44,20 @@ def check_client(path: str | Path) -> ClientCheck:
     except ParamsError as error:
         check.errors = str(error).splitlines()
         return check
-    try:
-        facts = load_facts(check.config)
-        problems = list(facts.attrs.get("warnings", []))
-    except DataValidationError as error:
-        facts, problems = None, error.problems
-    except KpiWorkbookError as error:
-        check.errors.append(f"{path}: {error}")
-        return check
-    for problem in problems:
-        line = f"{path}: data: {problem}"
-        (check.warnings if problem.severity == "warning" else check.errors).append(line)
-    if facts is not None:
-        check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
+    with use_catalog(check.config.client_catalog):  # the client's own measures are data columns too
+        try:
+            facts = load_facts(check.config)
+            problems = list(facts.attrs.get("warnings", []))
+        except DataValidationError as error:
+            facts, problems = None, error.problems
+        except KpiWorkbookError as error:
+            check.errors.append(f"{path}: {error}")
+            return check
+        for problem in problems:
+            line = f"{path}: data: {problem}"
+            (check.warnings if problem.severity == "warning" else check.errors).append(line)
+        if facts is not None:
+            check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
     return check
 
 
@@ -64,9 +66,7 @@ def uncomputable_kpis(config: ClientConfig, facts: pd.DataFrame) -> list[str]:
 
     Caught here so a client fails `validate` (no kernel started), not halfway through a run.
     """
-    from kpi_helpers.catalog import load_catalog
-
-    catalog = load_catalog()
+    catalog = config.catalog
     have = {c for c in facts.columns if facts[c].notna().any()}
     fields = [(f"kpis[{i}]", k) for i, k in enumerate(config.kpis)]
     fields += [(f"pairs[{i}][{j}]", k) for i, pair in enumerate(config.pairs) for j, k in enumerate(pair)]
@@ -136,8 +136,9 @@ def kpi_table_for_client(params_file: str | Path, grain: str = "month", by: str 
     from kpi_helpers.engine import compute_kpis
 
     config = load_params(params_file)
-    facts = load_facts(config)
-    table = compute_kpis(facts, config.all_kpis, grain=grain, by=by)
+    with use_catalog(config.client_catalog):
+        facts = load_facts(config)
+        table = compute_kpis(facts, config.all_kpis, grain=grain, by=by, catalog=config.catalog)
     keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit"]
     return table[keep]
 
