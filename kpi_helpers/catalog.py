@@ -42,7 +42,7 @@ RESERVED_NAMES = ("date", "order_id", "customer_id", "quantity", *DIMENSIONS)
 DEFAULT_PATH = Path(__file__).with_name("catalog.yaml")
 # The catalog `load_catalog()` answers with: the bundled one, or a client's (bundled + the
 # measures and KPIs of its params file) while that client is worked on (see `use_catalog`).
-_ACTIVE: contextvars.ContextVar["Catalog | None"] = contextvars.ContextVar("kpi_catalog", default=None)
+_ACTIVE: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar("kpi_catalog", default=None)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _KPI_KEYS = {
     "id", "labels", "descriptions", "domain", "kind", "type", "measure", "numerator",
@@ -240,8 +240,8 @@ def client_catalog(measures: Any, kpis: list[tuple[int, Any]]) -> tuple[Catalog 
         if not isinstance(mid, str) or not _ID_RE.match(mid):
             problems.append((where, "a measure id is snake_case (a-z, 0-9, _), starting with a letter"))
         elif mid in base.measures:
-            problems.append((where, f"'{mid}' is already a catalog measure; map your column to it under "
-                                    f"data.columns instead of declaring it"))
+            problems.append((where, (f"'{mid}' is already a catalog measure; map your column to it under "
+                                     "data.columns instead of declaring it")))
         elif mid in RESERVED_NAMES:
             problems.append((where, f"'{mid}' is a data field, not a measure"))
         if not isinstance(spec, dict):
@@ -272,7 +272,7 @@ def client_catalog(measures: Any, kpis: list[tuple[int, Any]]) -> tuple[Catalog 
               "pairs": raw.get("pairs") or []}
     parsed, found = _parse(merged)
     for line in found:  # "kpi 'x': ..." / "measure 'y': ..." -> the params field
-        match = re.match(r"^(kpi|measure) '([^']*)': (.*)$", line, re.S)
+        match = re.match(r"^(kpi|measure) '([^']*)': (.*)$", line, re.DOTALL)
         if match and match.group(1) == "kpi" and match.group(2) in where_of:
             problems.append((where_of[match.group(2)], match.group(3)))
         elif match and match.group(1) == "measure" and match.group(2) in measures:

@@ -183,8 +183,8 @@ _LAST_YEAR_WORDS = re.compile(
     r"last year|previous year|same period|same quarter|same month|year[- ]on[- ]year|year[- ]over[- ]year|yoy)\b",
     re.IGNORECASE)
 _MONTH_WORDS = {
-    "nl": "jan feb maart apr mei jun jul aug sep okt nov dec".split(),
-    "en": "jan feb mar apr may jun jul aug sep oct nov dec".split(),
+    "nl": ["jan", "feb", "maart", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
 }
 
 

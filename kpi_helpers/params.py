@@ -234,8 +234,8 @@ def _growth_goal(kpi_id: str, where: str, catalog: Any) -> list[str]:
     if kpi_id not in catalog or catalog[kpi_id].type != "growth":
         return []
     of = catalog[kpi_id].growth_of
-    return [f"{where}: '{kpi_id}' is a growth KPI; set the goal on '{of}' instead (baseline = last period's "
-            f"{of}, target = baseline × (1 + growth)), so it can be paced"]
+    return [(f"{where}: '{kpi_id}' is a growth KPI; set the goal on '{of}' instead (baseline = last period's "
+             f"{of}, target = baseline × (1 + growth)), so it can be paced")]
 
 
 def _raise(problems: list[str]) -> None:
