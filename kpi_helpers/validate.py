@@ -68,6 +68,10 @@ def uncomputable_kpis(config: ClientConfig, facts: pd.DataFrame) -> list[str]:
     """
     catalog = config.catalog
     have = {c for c in facts.columns if facts[c].notna().any()}
+    if not config.all_kpis:  # the analysis notebook has nothing to show: a run would fail there
+        options = [k.id for k in catalog.computable(have) if k.type != "growth"][:6]
+        return [f"kpis: no KPIs to report on; list them under `kpis:` (this data can compute e.g. "
+                f"{', '.join(options) or 'none: map a measure column under data.columns'}), or add pairs or goals"]
     fields = [(f"kpis[{i}]", k) for i, k in enumerate(config.kpis)]
     fields += [(f"pairs[{i}][{j}]", k) for i, pair in enumerate(config.pairs) for j, k in enumerate(pair)]
     fields += [(f"goals[{i}].kpi", g.kpi) for i, g in enumerate(config.goals)]

@@ -72,6 +72,15 @@ def test_client_without_revenue_and_goals_validates_and_what_if_degrades(leads_c
     assert len(shown) == 2 and all(s.startswith("_Geen wat-als voor deze data") for s in shown)
 
 
+def test_client_without_any_kpi_is_refused_with_what_the_data_can_compute(leads_client):
+    """Before: validate passed and 03_analysis failed with KeyError: nan (no KPI to show)."""
+    leads_client.write_text("client: leadgen\nname: Lead Gen\ndata: {source: daily.csv, shape: daily}\n",
+                            encoding="utf-8")
+    errors = check_client(leads_client).errors
+    assert len(errors) == 1 and "kpis: no KPIs to report on" in errors[0]
+    assert "sessions" in errors[0] and "leads" in errors[0] and str(leads_client) in errors[0]
+
+
 @pytest.mark.slow
 def test_notebook_03_runs_for_client_without_revenue_and_goals(leads_client, tmp_path):
     import papermill as pm
