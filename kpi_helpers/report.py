@@ -106,19 +106,20 @@ def _client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str
     from kpi_helpers.pacing import pace_goal
 
     kpis = config.all_kpis
-    whole = compute_kpis(facts, kpis, grain=None)
+    whole = compute_kpis(facts, kpis, grain=None, catalog=config.catalog)
     goals = []
     for goal in config.goals:
-        pacing = pace_goal(facts, goal)
+        pacing = pace_goal(facts, goal, catalog=config.catalog)
         goals.append({"id": goal.id or goal.kpi, "statement": goal.statement, "kpi": goal.kpi, "owner": goal.owner,
                       "start": goal.start.isoformat(), "deadline": goal.deadline.isoformat(),
                       "baseline": goal.baseline, "target": goal.target, **_plain(pacing.to_dict())})
     findings = build_findings(session)
     data_from, data_to = facts["date"].min().date(), facts["date"].max().date()
     windows = {}
+    totals_kpis = _totals_kpis(config)
     for name, (start, end) in portfolio_windows(data_to).items():
-        table = compute_kpis(facts, _totals_kpis(config), grain=None, period=(start, end),
-                             catalog=config.catalog, missing="skip") if _totals_kpis(config) else None
+        table = compute_kpis(facts, totals_kpis, grain=None, period=(start, end),
+                             catalog=config.catalog, missing="skip") if totals_kpis else None
         windows[name] = {"start": start.isoformat(), "end": end.isoformat(), "covered": data_from <= start,
                          "kpis": {} if table is None else {
                              row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
