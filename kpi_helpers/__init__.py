@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     # catalog
     "load_catalog": "catalog", "Catalog": "catalog", "Kpi": "catalog", "suggest_partners": "catalog",
     "check_selection": "catalog", "SelectionWarning": "catalog", "kpi_table": "catalog", "format_formula": "catalog",
+    "use_catalog": "catalog",
     # goals
     "Goal": "goals", "smart_check": "goals", "SmartReport": "goals", "check_chain": "chains", "goal_tree": "chains",
     "DRIVER_TREES": "chains",

@@ -8,6 +8,8 @@ in catalog.yaml; this module only loads, validates and answers questions about i
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
 import functools
 import re
@@ -38,7 +40,12 @@ DIMENSIONS = ("channel", "campaign", "coupon", "product")
 CARD_FIELDS = ("result", "how", "influence", "measure", "time", "owner")
 MAX_PER_DOMAIN = 3
 
+RESERVED_NAMES = ("date", "order_id", "customer_id", "quantity", *DIMENSIONS)
+
 DEFAULT_PATH = Path(__file__).with_name("catalog.yaml")
+# The catalog `load_catalog()` answers with: the bundled one, or a client's (bundled + the
+# measures and KPIs of its params file) while that client is worked on (see `use_catalog`).
+_ACTIVE: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar("kpi_catalog", default=None)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _KPI_KEYS = {
     "id", "labels", "descriptions", "domain", "kind", "type", "measure", "numerator",
@@ -171,25 +178,120 @@ def _unknown_message(what: str, name: Any, known: Iterable[str], lang: str = "en
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
-    """Load and validate a catalog; the bundled default is parsed once and cached."""
+    """Load and validate a catalog; the bundled default is parsed once and cached. Without a
+    path, inside `use_catalog(client_catalog)` the client's catalog is returned."""
     if path is None:
-        return _load_default()
+        return _ACTIVE.get() or _load_default()
     return _load(Path(path))
+
+
+@contextlib.contextmanager
+def use_catalog(catalog: Catalog | None) -> Iterator[Catalog]:
+    """Make `load_catalog()` answer with a client's catalog (its own measures and KPIs) for the
+    duration of the block: data loading, the engine and views then know the client's names."""
+    token = _ACTIVE.set(catalog)
+    try:
+        yield catalog or _load_default()
+    finally:
+        _ACTIVE.reset(token)
+
+
+def default_catalog() -> Catalog:
+    """The bundled catalog, whatever client is active."""
+    return _load_default()
+
+
+def activate_catalog(catalog: Catalog | None) -> None:
+    """`use_catalog` without an end, for a notebook kernel that works on one client."""
+    _ACTIVE.set(catalog)
 
 
 @functools.lru_cache(maxsize=1)
 def _load_default() -> Catalog:
-    return _load(DEFAULT_PATH)
+    return _build(_default_raw(), DEFAULT_PATH)
 
 
-def _load(path: Path) -> Catalog:
+@functools.lru_cache(maxsize=1)
+def _default_raw() -> dict[str, Any]:
+    return _read_raw(DEFAULT_PATH)
+
+
+def _read_raw(path: Path) -> Any:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read the catalog ({exc.strerror or exc}).") from exc
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path}: not valid YAML: {exc}") from exc
-    return _build(raw, path)
+
+
+def _load(path: Path) -> Catalog:
+    return _build(_read_raw(path), path)
+
+
+def client_catalog(measures: Any, kpis: list[tuple[int, Any]]) -> tuple[Catalog | None, list[tuple[str, str]]]:
+    """The bundled catalog plus a client's own `measures:` and KPI definitions (the mapping
+    items of its `kpis:` list, given as (position in that list, definition)).
+
+    Checked by the same code as catalog.yaml, plus: ids not already in the catalog, measure
+    names that are not data fields, `agg` one of AGGREGATIONS. Returns (catalog or None when
+    there is nothing extra, [(params field, problem)])."""
+    if not measures and not kpis:
+        return None, []
+    problems: list[tuple[str, str]] = []
+    base = _load_default()
+    if measures is None:
+        measures = {}
+    if not isinstance(measures, dict):
+        return None, [("measures", "must be a mapping of measure id -> {labels: {nl, en}, unit, agg}")]
+    for mid, spec in measures.items():
+        where = f"measures.{mid}"
+        if not isinstance(mid, str) or not _ID_RE.match(mid):
+            problems.append((where, "a measure id is snake_case (a-z, 0-9, _), starting with a letter"))
+        elif mid in base.measures:
+            problems.append((where, (f"'{mid}' is already a catalog measure; map your column to it under "
+                                     "data.columns instead of declaring it")))
+        elif mid in RESERVED_NAMES:
+            problems.append((where, f"'{mid}' is a data field, not a measure"))
+        if not isinstance(spec, dict):
+            problems.append((where, "must be a mapping with labels: {nl, en}, unit and (optional) agg"))
+            continue
+        unknown = sorted(set(spec) - {"labels", "unit", "agg"})
+        if unknown:
+            problems.append((where, f"unknown field(s) {', '.join(map(str, unknown))} (use labels, unit, agg)"))
+        if spec.get("agg", "sum") not in AGGREGATIONS:
+            problems.append((f"{where}.agg", f"'{spec.get('agg')}' is not allowed; use one of {', '.join(AGGREGATIONS)}"))
+    where_of: dict[str, str] = {}
+    for index, entry in kpis:
+        kid = entry.get("id") if isinstance(entry, dict) else None
+        where = f"kpis[{index}]"
+        if not kid:
+            problems.append((where, "a KPI definition needs an 'id' (and labels, domain, kind, type, unit)"))
+            continue
+        if not isinstance(kid, str):
+            problems.append((f"{where}.id", f"{kid!r} is not an id (snake_case text)"))
+            continue
+        where_of[str(kid)] = where
+        if kid in base:
+            problems.append((f"{where}.id", f"'{kid}' is already a catalog KPI; list it by id, or choose another id"))
+    clashes = {kid for _, e in kpis if isinstance(e, dict) for kid in [e.get("id")] if kid in base}
+    raw = _default_raw()
+    merged = {"measures": {**(raw.get("measures") or {}), **measures},
+              "kpis": list(raw["kpis"]) + [e for _, e in kpis if isinstance(e, dict) and e.get("id") not in clashes],
+              "pairs": raw.get("pairs") or []}
+    parsed, found = _parse(merged)
+    for line in found:  # "kpi 'x': ..." / "measure 'y': ..." -> the params field
+        match = re.match(r"^(kpi|measure) '([^']*)': (.*)$", line, re.DOTALL)
+        if match and match.group(1) == "kpi" and match.group(2) in where_of:
+            problems.append((where_of[match.group(2)], match.group(3)))
+        elif match and match.group(1) == "measure" and match.group(2) in measures:
+            problems.append((f"measures.{match.group(2)}", match.group(3)))
+        else:
+            problems.append(("kpis", line))
+    if problems or parsed is None:
+        return None, problems
+    kpis_out, measures_out, pairs_out = parsed
+    return Catalog(kpis_out, measures_out, pairs_out, source=base.source), []
 
 
 def _langs(value: Any, where: str, what: str, problems: list[str]) -> dict[str, str]:
@@ -243,9 +345,20 @@ def _card(value: Any, where: str, problems: list[str]) -> DefinitionCard | None:
 
 def _build(raw: Any, path: Path) -> Catalog:
     """Turn parsed YAML into a Catalog, collecting every problem before raising once."""
-    problems: list[str] = []
     if not isinstance(raw, dict) or not isinstance(raw.get("kpis"), list):
         raise CatalogError(f"{path}: the catalog needs a top-level 'kpis:' list (and 'measures:').")
+    parsed, problems = _parse(raw)
+    if problems or parsed is None:
+        raise CatalogError(f"{path}: {len(problems)} problem(s) in the KPI catalog:\n"
+                           + "\n".join(f"  - {p}" for p in problems))
+    kpis, measures, pairs = parsed
+    return Catalog(kpis, measures, pairs, source=path)
+
+
+def _parse(raw: dict[str, Any]) -> tuple[tuple[dict[str, Kpi], dict[str, Measure], list[tuple[str, str]]] | None,
+                                         list[str]]:
+    """The checks of one catalog (bundled or bundled + a client's): (parts, problems)."""
+    problems: list[str] = []
 
     measures: dict[str, Measure] = {}
     raw_measures = raw.get("measures") or {}
@@ -346,10 +459,7 @@ def _build(raw: Any, path: Path) -> Catalog:
                 problems.append(f"{where}: second KPI '{qual}' must be a quality KPI")
         pairs.append((perf, qual))
 
-    if problems:
-        raise CatalogError(f"{path}: {len(problems)} problem(s) in the KPI catalog:\n"
-                           + "\n".join(f"  - {p}" for p in problems))
-    return Catalog(kpis, measures, pairs, source=path)
+    return (kpis, measures, pairs), problems
 
 
 def __getattr__(name: str) -> Any:

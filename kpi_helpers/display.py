@@ -22,22 +22,20 @@ _figure_ids = itertools.count(1)
 
 def figure_bundle(fig: Any) -> dict[str, Any]:
     """The mime bundle for one plotly figure (see module docstring)."""
+    import plotly.io as pio
+
     div_id = f"kpi-figure-{next(_figure_ids)}"
-    spec = fig.to_plotly_json()
+    # plotly's own encoder: datetime64 arrays become ISO date strings in arrays (a str() of the
+    # numpy array would turn the live chart's time axis into 0..N), numbers typed arrays.
+    spec = json.loads(pio.to_json(fig, validate=False))
     html = fig.to_html(include_plotlyjs=False, full_html=False, div_id=div_id,
                        default_height=f"{fig.layout.height or 450}px",
                        config={"displaylogo": False, "responsive": True})
     return {
-        PLOTLY_MIME: json.loads(json.dumps(spec, default=_jsonable)),
+        PLOTLY_MIME: spec,
         "text/html": html,
         "text/plain": f"<Figure: {fig.layout.title.text or 'untitled'}>",
     }
-
-
-def _jsonable(value: Any) -> Any:
-    import plotly.io as pio
-
-    return json.loads(pio.to_json(value)) if hasattr(value, "to_plotly_json") else str(value)
 
 
 def show(fig: Any) -> None:

@@ -178,6 +178,29 @@ def _horizon_for(months: float) -> Horizon | None:
     return None
 
 
+_LAST_YEAR_WORDS = re.compile(
+    r"\b(vorig jaar|vorige jaar|vorig jaar dezelfde|zelfde periode|dezelfde periode|jaar op jaar|"
+    r"last year|previous year|same period|same quarter|same month|year[- ]on[- ]year|year[- ]over[- ]year|yoy)\b",
+    re.IGNORECASE)
+_MONTH_WORDS = {
+    "nl": ["jan", "feb", "maart", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+}
+
+
+def _names_last_year(statement: str, start: dt.date) -> bool:
+    """Does the statement compare with the same window one year before `start`?"""
+    text = " ".join(statement.lower().split())
+    if _LAST_YEAR_WORDS.search(text):
+        return True
+    year = start.year - 1
+    quarter = (start.month - 1) // 3 + 1
+    if re.search(rf"\bq{quarter}\s*(?:'|20)?{str(year)[2:]}\b|\b{quarter}e\s+kwartaal\s+{year}\b", text):
+        return True
+    names = {_MONTH_WORDS["nl"][start.month - 1], _MONTH_WORDS["en"][start.month - 1]}
+    return any(re.search(rf"\b{name}[a-z]*\.?\s+{year}\b", text) for name in names)
+
+
 class Goal(BaseModel):
     """One goal. Fields are only type-checked: a goal drafted in a widget may be incomplete,
     and what is semantically wrong with it is reported by `smart_check`."""
@@ -194,6 +217,10 @@ class Goal(BaseModel):
     owner: str | None = None
     horizon: Horizon | None = None
     parent: str | None = None
+    # What the baseline is: the equally long window just before `start` ('previous') or the same
+    # window a year earlier ('last_year', "+15 % in Q4 2026 vs Q4 2025"). None: read from the
+    # statement (see `comparison`).
+    compare: Literal["previous", "last_year"] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -221,9 +248,27 @@ class Goal(BaseModel):
         return t / b - 1
 
     @property
+    def comparison(self) -> str:
+        """'last_year' when the baseline is the same window a year earlier: set in `compare`,
+        or a window shorter than a year whose statement names that window a year back ("Q4 2025"
+        for a Q4 2026 goal, "oktober 2025", "vs last year", "t.o.v. vorig jaar"); else 'previous'.
+        For windows of a whole year both readings are the same comparison."""
+        if self.compare:
+            return self.compare
+        if 0 < self.months < 11.5 and _names_last_year(self.statement, self.start):
+            return "last_year"
+        return "previous"
+
+    @property
+    def comparison_months(self) -> float:
+        """Months between the midpoints of the baseline window and the goal window."""
+        return 12.0 if self.comparison == "last_year" else self.months
+
+    @property
     def required_monthly_growth(self) -> float | None:
-        """Compound growth per month that turns the baseline into the target over `months`."""
-        change, months = self.required_change, self.months
+        """Compound growth per month that turns the baseline into the target between the two
+        windows' midpoints (`months` apart, or 12 for a year-on-year goal)."""
+        change, months = self.required_change, self.comparison_months
         if change is None or months <= 0:
             return None
         return _safe_pow(1 + change, 1 / months) - 1
@@ -401,6 +446,15 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
             "nl": f"Bedoelt u {sugg}?" if close else "Gebruik een KPI-id uit de catalogus (zie list-kpis).",
             "en": f"Did you mean {sugg}?" if close else "Use a KPI id from the catalog (see list-kpis).",
         }))
+    if info.known and info.type == "growth":
+        of = catalog[kpi].growth_of if kpi in catalog else "?"
+        parts.append(("fail", {
+            "nl": f"{info.label('nl')} is een groei-KPI: een groeipercentage over de hele doelperiode is niet te volgen.",
+            "en": f"{info.label('en')} is a growth KPI: a growth rate over the whole goal window cannot be paced.",
+        }, {
+            "nl": f"Zet het doel op '{of}' met een beginwaarde en een streefwaarde (beginwaarde × (1 + groei)).",
+            "en": f"Set the goal on '{of}' with a baseline and a target (baseline × (1 + growth)).",
+        }))
     t, b = goal.target, goal.baseline
     what_t = {"nl": "een streefwaarde van", "en": "a target of"}
     what_b = {"nl": "een beginwaarde van", "en": "a baseline of"}
@@ -526,7 +580,14 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
         })
     L = {lang: info.label(lang)[:1].upper() + info.label(lang)[1:] for lang in ("nl", "en")}
     m = {lang: _months_text(months, lang) for lang in ("nl", "en")}
+    yoy = goal.comparison == "last_year"
     step = {
+        lang: {
+            "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({_pct0(change, 'nl')} t.o.v. dezelfde {m['nl']} maanden een jaar eerder)",
+            "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({_pct0(change, 'en')} on the same {m['en']} months a year earlier)",
+        }[lang]
+        for lang in ("nl", "en")
+    } if yoy else {
         lang: {
             "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({_pct0(change, 'nl')} in {m['nl']} maanden)",
             "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({_pct0(change, 'en')} in {m['en']} months)",
@@ -547,6 +608,8 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
             "nl": "Controleer de getallen; is dit echt het doel, zeg dan in de formulering waarom.",
             "en": "Check the numbers; if this really is the goal, say why in the statement.",
         })
+    if yoy:
+        return _check_r_year_on_year(goal, info, history, step, change)
     need = {lang: fmt_percent(monthly, lang) for lang in ("nl", "en")}
     best = best_monthly_growth(history, info.direction) if history is not None else None
     if best is None:
@@ -593,6 +656,88 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
             "en": f"Your history shows no {'decrease' if lower else 'growth'}: name the action that will change that, or aim to hold the level first.",
         }
     return _finding("R", status, did, fix)
+
+
+def best_year_on_year_change(history: pd.Series, months: int, direction: str = "higher",
+                             ratio: bool = False) -> tuple[float, pd.Period] | None:
+    """Best change of any `months`-long window of the history against the same window a year
+    earlier: (change, last month of that window). A window's value is the sum of its months (the mean for ratio KPIs).
+    None when the history has no two such windows a year apart."""
+    if not isinstance(history, pd.Series):
+        raise GoalError("history must be a monthly pandas Series (index = month start, values = the KPI)")
+    s = pd.to_numeric(history, errors="coerce").astype(float)
+    if not isinstance(s.index, pd.DatetimeIndex | pd.PeriodIndex) or s.empty:
+        return None
+    idx = s.index if isinstance(s.index, pd.PeriodIndex) else s.index.to_period("M")
+    s = pd.Series(s.to_numpy(), index=idx).groupby(level=0).last().sort_index()
+    s = s.reindex(pd.period_range(s.index.min(), s.index.max(), freq="M"))
+    s = s.where(s.map(lambda v: math.isfinite(v) and v >= 0))
+    n = max(1, months)
+    window = s.rolling(n, min_periods=n)
+    value = window.mean() if ratio else window.sum()
+    before = value.shift(12)
+    change = (value / before - 1).where(before > 0).dropna()
+    if change.empty:
+        return None
+    best_end = change.idxmin() if direction == "lower" else change.idxmax()
+    return float(change[best_end]), best_end
+
+
+def _check_r_year_on_year(goal: Goal, info: _KpiInfo, history: pd.Series | None, step: Text,
+                          change: float) -> SmartFinding:
+    """R for a year-on-year goal: the change asked against the KPI's own year-on-year changes of
+    windows just as long (seasonality cancels out, as it does in the goal)."""
+    n = max(1, round(goal.months))
+    lower = info.direction == "lower"
+    best = (best_year_on_year_change(history, n, info.direction, ratio=info.type == "ratio")
+            if history is not None else None)
+    if best is None:
+        note = ({"nl": " De meegegeven historie is te kort om jaar op jaar te vergelijken.",
+                 "en": " The history given is too short to compare year on year."}
+                if history is not None else
+                {"nl": " Geef een maandreeks mee om te vergelijken met uw eigen resultaten.",
+                 "en": " Pass a monthly history to compare with your own track record."})
+        base = {lang: step[lang] + "." for lang in ("nl", "en")}
+        if change > 1.0 or change < -0.5:
+            much = ({"nl": " Dat is meer dan een verdubbeling in een jaar.", "en": " That is more than doubling in a year."}
+                    if change > 1 else {"nl": " Dat is meer dan een halvering in een jaar.", "en": " That is more than halving in a year."})
+            return _finding("R", "warn", {lang: base[lang] + much[lang] + note[lang] for lang in ("nl", "en")}, {
+                "nl": "Vergelijk met uw eigen historie of noem de extra actie (budget, campagne, product) die het verschil maakt.",
+                "en": "Compare it with your own history or name the extra action (budget, campaign, product) that makes the difference.",
+            })
+        return _finding("R", "pass", {lang: base[lang] + note[lang] for lang in ("nl", "en")})
+    rate, end = best
+    first = end - (n - 1)
+    span = {lang: (_period_text(first, end, lang)) for lang in ("nl", "en")}
+    did = {
+        "nl": f"{step['nl']}; uw beste {n} maanden jaar op jaar: {_pct0(rate, 'nl')} ({span['nl']} t.o.v. een jaar eerder).",
+        "en": f"{step['en']}; your best {n} months year on year: {_pct0(rate, 'en')} ({span['en']} vs a year earlier).",
+    }
+    sign = -1 if lower else 1
+    ambition, capacity = sign * change, sign * rate
+    if ambition <= capacity + 1e-12:
+        return _finding("R", "pass", did)
+    status = "fail" if (ambition > 2 * capacity if capacity > 0 else ambition > 0.05) else "warn"
+    b = goal.baseline or 0.0
+    fix = {
+        "nl": f"Mik op ongeveer {_fmt_value(b * (1 + rate), info, 'nl')} (uw beste jaar-op-jaarverandering) of noem de extra actie (budget, campagne, product) die dat overtreft.",
+        "en": f"Aim for about {_fmt_value(b * (1 + rate), info, 'en')} (your best year-on-year change) or name the extra action (budget, campaign, product) that beats it.",
+    } if capacity > 0 else {
+        "nl": f"Uw historie laat jaar op jaar geen {'daling' if lower else 'groei'} zien: noem de actie die daar verandering in brengt.",
+        "en": f"Your history shows no year-on-year {'decrease' if lower else 'growth'}: name the action that will change that.",
+    }
+    return _finding("R", status, did, fix)
+
+
+def _period_text(first: pd.Period, last: pd.Period, lang: str) -> str:
+    months = _MONTHS[lang]
+    if first == last:
+        return f"{months[last.month - 1]} {last.year}"
+    if first.month % 3 == 1 and last - first == 2:
+        return f"Q{last.quarter} {last.year}"
+    if first.year == last.year:
+        return f"{months[first.month - 1]} – {months[last.month - 1]} {last.year}"
+    return f"{months[first.month - 1]} {first.year} – {months[last.month - 1]} {last.year}"
 
 
 # ---- T

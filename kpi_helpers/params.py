@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.goals import Goal
@@ -53,6 +53,30 @@ class DataSource(BaseModel):
         return path if path.is_absolute() else Path(base_dir) / path
 
 
+# Sane ranges for what a params file may say (pandas timestamps end in 2262; year 1 or 9999
+# is a typo, not a plan). Checked here so `validate` and `load_params` refuse the same files.
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+MAX_GOAL_VALUE = 1e12  # a trillion: above any KPI value of an agency's client
+
+
+def _date_problem(value: dt.date, where: str) -> list[str]:
+    if MIN_DATE <= value <= MAX_DATE:
+        return []
+    return [f"{where}: {value.isoformat()} is outside {MIN_DATE.year}-{MAX_DATE.year}; check the year"]
+
+
+def _value_problem(value: float | None, where: str) -> list[str]:
+    import math
+
+    if value is None:
+        return []
+    if not math.isfinite(value):
+        return [f"{where}: {value} is not a finite number; enter the KPI value, e.g. 120000 or 0.035"]
+    if abs(value) > MAX_GOAL_VALUE:
+        return [f"{where}: {value:g} is out of range (at most {MAX_GOAL_VALUE:g}); check the number"]
+    return []
+
+
 class Period(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -61,6 +85,7 @@ class Period(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> "Period":
+        _raise(_date_problem(self.start, "start") + _date_problem(self.end, "end"))
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
@@ -84,6 +109,11 @@ class ClientConfig(BaseModel):
     language: Literal["nl", "en"] = "en"
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     data: list[DataSource]
+    # The client's own measures (id -> {labels: {nl, en}, unit, agg}) and KPI definitions (mapping
+    # items of `kpis:`, the catalog's schema); checked like catalog.yaml. Built into
+    # `client_catalog` (the bundled catalog plus these), None when there are none.
+    measures: dict[str, Any] = Field(default_factory=dict)
+    client_catalog: Any = Field(default=None, exclude=True, repr=False)
     kpis: list[str] = Field(default_factory=list)
     pairs: list[tuple[str, str]] = Field(default_factory=list)
     goals: list[Goal] = Field(default_factory=list)
@@ -100,27 +130,61 @@ class ClientConfig(BaseModel):
         items = value if isinstance(value, list) else [value]
         return [{"source": v} if isinstance(v, str) else v for v in items]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _own_measures_and_kpis(cls, data: Any) -> Any:
+        """KPI definitions in `kpis:` (mappings) are selected by their id and, with `measures:`,
+        checked and built into the client's catalog before the KPI ids are looked up."""
+        if not isinstance(data, dict):
+            return data
+        from kpi_helpers.catalog import client_catalog
+
+        data = dict(data)
+        kpis = data.get("kpis")
+        definitions = []
+        if isinstance(kpis, list):
+            definitions = [(i, k) for i, k in enumerate(kpis) if isinstance(k, dict)]
+            data["kpis"] = [k.get("id") if isinstance(k, dict) else k for k in kpis]
+        catalog, problems = client_catalog(data.get("measures"), definitions)
+        _raise([f"{where}: {message}" for where, message in problems])
+        data["client_catalog"] = catalog
+        return data
+
+    @property
+    def catalog(self) -> Any:
+        """The catalog this client's KPI ids mean: the bundled one plus its own measures and KPIs."""
+        from kpi_helpers.catalog import default_catalog
+
+        return self.client_catalog if self.client_catalog is not None else default_catalog()
+
     # Field-level checks (not one model check) so pydantic reports every problem at once.
     @field_validator("kpis")
     @classmethod
-    def _known_kpis(cls, value: list[str]) -> list[str]:
-        _raise([p for i, k in enumerate(value) for p in _unknown_kpi(k, f"kpis[{i}]")])
+    def _known_kpis(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        catalog = _catalog_of(info)
+        _raise([p for i, k in enumerate(value) for p in _unknown_kpi(k, f"kpis[{i}]", catalog)])
         return value
 
     @field_validator("pairs")
     @classmethod
-    def _known_pairs(cls, value: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        _raise([p for i, pair in enumerate(value) for j, k in enumerate(pair) for p in _unknown_kpi(k, f"pairs[{i}][{j}]")])
+    def _known_pairs(cls, value: list[tuple[str, str]], info: ValidationInfo) -> list[tuple[str, str]]:
+        catalog = _catalog_of(info)
+        _raise([p for i, pair in enumerate(value) for j, k in enumerate(pair)
+                for p in _unknown_kpi(k, f"pairs[{i}][{j}]", catalog)])
         return value
 
     @field_validator("goals")
     @classmethod
-    def _sound_goals(cls, goals: list[Goal]) -> list[Goal]:
+    def _sound_goals(cls, goals: list[Goal], info: ValidationInfo) -> list[Goal]:
+        catalog = _catalog_of(info)
         problems: list[str] = []
         seen: set[str] = set()
         for i, goal in enumerate(goals):
             where = f"goals[{i}]"
-            problems += _unknown_kpi(goal.kpi, f"{where}.kpi")
+            problems += (_unknown_kpi(goal.kpi, f"{where}.kpi", catalog)
+                         or _growth_goal(goal.kpi, f"{where}.kpi", catalog))
+            problems += _value_problem(goal.target, f"{where}.target") + _value_problem(goal.baseline, f"{where}.baseline")
+            problems += _date_problem(goal.start, f"{where}.start") + _date_problem(goal.deadline, f"{where}.deadline")
             if not (goal.owner or "").strip():
                 problems.append(f"{where}.owner: every goal needs an owner (a person or role), e.g. 'Marketing (Sanne)'")
             if goal.deadline <= goal.start:
@@ -151,13 +215,27 @@ class ClientConfig(BaseModel):
         return list(dict.fromkeys(ordered))
 
 
-def _unknown_kpi(kpi_id: str, where: str) -> list[str]:
-    from kpi_helpers.catalog import load_catalog
+def _catalog_of(info: ValidationInfo) -> Any:
+    from kpi_helpers.catalog import default_catalog
 
-    catalog = load_catalog()
+    own = info.data.get("client_catalog")
+    return own if own is not None else default_catalog()  # never another client's KPIs
+
+
+def _unknown_kpi(kpi_id: str, where: str, catalog: Any) -> list[str]:
     if kpi_id in catalog:
         return []
     return [f"{where}: unknown KPI '{kpi_id}'{_close(kpi_id, catalog.ids)} (see `kpi-workbook list-kpis`)"]
+
+
+def _growth_goal(kpi_id: str, where: str, catalog: Any) -> list[str]:
+    """Goals on growth KPIs are refused: a goal's target is the KPI over the goal window, and a
+    growth rate of a window is the same goal as a target on the KPI it grows (with a baseline)."""
+    if kpi_id not in catalog or catalog[kpi_id].type != "growth":
+        return []
+    of = catalog[kpi_id].growth_of
+    return [(f"{where}: '{kpi_id}' is a growth KPI; set the goal on '{of}' instead (baseline = last period's "
+             f"{of}, target = baseline × (1 + growth)), so it can be paced")]
 
 
 def _raise(problems: list[str]) -> None:

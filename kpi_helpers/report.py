@@ -84,8 +84,15 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
     """Machine-readable outcome for one client: KPI values, goals with status, findings.
 
     Computed by the package from the same engine functions the notebooks call, so the
-    numbers agree with the report.
+    numbers agree with the report (with the client's own measures and KPIs known).
     """
+    from kpi_helpers.catalog import use_catalog
+
+    with use_catalog(config.client_catalog):
+        return _client_summary(config, lang)
+
+
+def _client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str, Any]:
     import importlib.metadata as md
 
     from kpi_helpers.data import load_facts
@@ -99,21 +106,35 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
     from kpi_helpers.pacing import pace_goal
 
     kpis = config.all_kpis
-    whole = compute_kpis(facts, kpis, grain=None)
+    whole = compute_kpis(facts, kpis, grain=None, catalog=config.catalog)
     goals = []
     for goal in config.goals:
-        pacing = pace_goal(facts, goal)
+        pacing = pace_goal(facts, goal, catalog=config.catalog)
         goals.append({"id": goal.id or goal.kpi, "statement": goal.statement, "kpi": goal.kpi, "owner": goal.owner,
                       "start": goal.start.isoformat(), "deadline": goal.deadline.isoformat(),
                       "baseline": goal.baseline, "target": goal.target, **_plain(pacing.to_dict())})
     findings = build_findings(session)
-    return {
+    data_from, data_to = facts["date"].min().date(), facts["date"].max().date()
+    windows = {}
+    totals_kpis = _totals_kpis(config)
+    for name, (start, end) in portfolio_windows(data_to).items():
+        table = compute_kpis(facts, totals_kpis, grain=None, period=(start, end),
+                             catalog=config.catalog, missing="skip") if totals_kpis else None
+        windows[name] = {"start": start.isoformat(), "end": end.isoformat(), "covered": data_from <= start,
+                         "kpis": {} if table is None else {
+                             row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
+                                       "denominator": _num(row.denominator), "unit": row.unit}
+                             for row in table.itertuples(index=False)}}
+    return json_safe({
         "client": config.client,
         "name": config.name,
         "language": session.lang,
         "currency": config.currency,
         "as_of": session.as_of.isoformat(),
-        "data_from": facts["date"].min().date().isoformat(),
+        "data_from": data_from.isoformat(),
+        "data_to": data_to.isoformat(),
+        # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
+        "windows": windows,
         "kpis": {row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
                            "denominator": _num(row.denominator), "unit": row.unit}
                  for row in whole.itertuples(index=False)},
@@ -121,7 +142,25 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
         "findings": [_plain(f.to_dict()) for f in findings],
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": {pkg: md.version(pkg) for pkg in ("kpi-workbook", "pandas", "plotly", "papermill", "nbclient")},
-    }
+    })
+
+
+def json_safe(value: Any) -> Any:
+    """A copy that `json.dumps(..., allow_nan=False)` accepts: NaN and ±Infinity become null
+    (JSON has no Infinity; a reader of summary.json would fail on it), numpy scalars plain."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (int, float)):
+        return json_safe(value.item())
+    if isinstance(value, float):
+        return _num(value)
+    return value
 
 
 def _num(value: Any) -> float | None:
@@ -161,6 +200,13 @@ _TEXT = {
     "reason": {"nl": "Reden", "en": "Reason"},
     "kept": {"nl": "Vorig rapport blijft staan", "en": "Previous report kept"},
     "clients": {"nl": "klanten", "en": "clients"},
+    "currency": {"nl": "Valuta", "en": "Currency"},
+    "total": {"nl": "Totaal", "en": "Total"},
+    "as_of": {"nl": "peildatum", "en": "as of"},
+    "not_included": {"nl": "Niet meegeteld (de data dekken dit venster niet):",
+                     "en": "Not included (their data do not cover this window):"},
+    "no_totals": {"nl": "Geen KPI die minstens twee meegetelde klanten delen.",
+                  "en": "No KPI shared by at least two included clients."},
 }
 STATUS_TEXT = {
     "on_track": {"nl": "op koers", "en": "on track"},
@@ -169,40 +215,142 @@ STATUS_TEXT = {
 }
 
 
-def portfolio_totals(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """KPIs shared by clients with the same currency: volumes summed, ratios Σnum/Σden.
+PORTFOLIO_WINDOWS = ("last_month", "quarter_to_date", "year_to_date")
+_WINDOW_TEXT = {
+    "last_month": {"nl": "laatste volledige maand", "en": "last complete month"},
+    "quarter_to_date": {"nl": "kwartaal tot nu", "en": "quarter to date"},
+    "year_to_date": {"nl": "jaar tot nu", "en": "year to date"},
+}
+_REASON = {
+    "ends": {"nl": "data lopen tot {data_to}, het venster tot {end}",
+             "en": "data end on {data_to}, the window runs to {end}"},
+    "starts": {"nl": "data beginnen op {data_from}, na het begin van het venster ({start})",
+               "en": "data start on {data_from}, after the window starts ({start})"},
+    "later": {"nl": "data lopen door na de peildatum {as_of}", "en": "data run past the as-of date {as_of}"},
+    "old": {"nl": "samenvatting van een eerdere versie: draai deze klant opnieuw",
+            "en": "summary from an earlier version: run this client again"},
+}
 
-    Never an average of the clients' ratios: a small client must not weigh as much as a big one.
+
+def portfolio_windows(as_of: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """The portfolio windows as of a date: the last month complete on `as_of`, the quarter to
+    date and the year to date (both ending on `as_of`)."""
+    month_end = as_of if (as_of + dt.timedelta(days=1)).day == 1 else as_of.replace(day=1) - dt.timedelta(days=1)
+    quarter_start = dt.date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    return {"last_month": (month_end.replace(day=1), month_end),
+            "quarter_to_date": (quarter_start, as_of),
+            "year_to_date": (dt.date(as_of.year, 1, 1), as_of)}
+
+
+def _totals_kpis(config: "ClientConfig") -> list[str]:
+    from kpi_helpers.catalog import default_catalog
+
+    bundled = default_catalog()  # a client's own KPIs mean different things at different clients
+    return [k for k in config.all_kpis if k in bundled and bundled[k].type != "growth"]
+
+
+def window_label(window: str, start: dt.date, end: dt.date, lang: str) -> str:
+    """'September 2026' / 'Q3 2026 tot en met 15 oktober 2026' / '2026 up to 15 October 2026'."""
+    from kpi_helpers.i18n import format_date, format_period
+
+    if window == "last_month":
+        return format_date(start, lang, "LLLL y")
+    head = format_period(start, "quarter", lang) if window == "quarter_to_date" else str(start.year)
+    return f"{head} {'tot en met' if lang == 'nl' else 'up to'} {format_date(end, lang, 'long')}"
+
+
+def portfolio_totals(summaries: list[dict[str, Any]], window: str = "last_month",
+                     as_of: dt.date | None = None, lang: str = "en") -> dict[str, Any]:
+    """KPIs shared by clients with the same currency over ONE common window: volumes summed,
+    ratios Σnum/Σden (never an average of the clients' ratios).
+
+    The window (`last_month`, `quarter_to_date`, `year_to_date`) is taken as of `as_of`,
+    default the run's as-of date: the latest data date among the clients. A client counts only
+    when its data cover the whole window; the others are listed in `excluded` with the reason.
+    Returns {window, label, start, end, as_of, rows, excluded}.
     """
-    from kpi_helpers.catalog import load_catalog
+    from kpi_helpers.catalog import default_catalog
+    from kpi_helpers.i18n import format_date
 
-    catalog = load_catalog()
+    if window not in PORTFOLIO_WINDOWS:
+        raise ValueError(f"window must be one of {', '.join(PORTFOLIO_WINDOWS)}")
+    catalog = default_catalog()
+    dates = [dt.date.fromisoformat(s["data_to"]) for s in summaries if s.get("data_to")]
+    as_of = as_of or (max(dates) if dates else None)
+    out: dict[str, Any] = {"window": window, "as_of": as_of.isoformat() if as_of else None, "rows": [],
+                           "excluded": [], "start": None, "end": None, "label": None}
+    if as_of is None:
+        out["excluded"] = [{"client": s.get("client"), "name": s.get("name"), "reason": _REASON["old"][lang]}
+                           for s in summaries]
+        return out
+    start, end = portfolio_windows(as_of)[window]
+    out.update(start=start.isoformat(), end=end.isoformat(), label=window_label(window, start, end, lang))
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for summary in summaries:
-        for kpi_id, entry in summary.get("kpis", {}).items():
+        own = (summary.get("windows") or {}).get(window)
+        reason = None
+        if own is None or not summary.get("data_to"):
+            reason = _REASON["old"][lang]
+        else:
+            data_to = dt.date.fromisoformat(summary["data_to"])
+            data_from = dt.date.fromisoformat(summary.get("data_from") or summary["data_to"])
+            fill = {k: format_date(v, lang, "long") for k, v in
+                    {"data_to": data_to, "data_from": data_from, "start": start, "end": end, "as_of": as_of}.items()}
+            if data_to < end:
+                reason = _REASON["ends"][lang].format(**fill)
+            elif data_from > start or not own.get("covered"):
+                reason = _REASON["starts"][lang].format(**fill)
+            elif (own.get("start"), own.get("end")) != (start.isoformat(), end.isoformat()):
+                reason = _REASON["later"][lang].format(**fill)
+        if reason:
+            out["excluded"].append({"client": summary.get("client"), "name": summary.get("name"), "reason": reason})
+            continue
+        for kpi_id, entry in own.get("kpis", {}).items():
             groups.setdefault((summary["currency"], kpi_id), []).append(entry)
-    rows = []
     for (currency, kpi_id), entries in sorted(groups.items()):
-        if len(entries) < 2 or kpi_id not in catalog:
+        if len(entries) < 2 or kpi_id not in catalog or catalog[kpi_id].type == "growth":
             continue
         kpi = catalog[kpi_id]
-        if kpi.type == "growth":
-            continue
         numerator = sum(e["numerator"] or 0.0 for e in entries)
         if kpi.type == "ratio":
             denominator = sum(e["denominator"] or 0.0 for e in entries)
             value = numerator / denominator if denominator else None
         else:
             denominator, value = None, numerator
-        rows.append({"currency": currency, "kpi": kpi_id, "unit": kpi.unit, "clients": len(entries),
-                     "value": value, "numerator": numerator, "denominator": denominator})
-    return rows
+        out["rows"].append({"currency": currency, "kpi": kpi_id, "unit": kpi.unit, "clients": len(entries),
+                            "value": value, "numerator": numerator, "denominator": denominator})
+    return out
 
 
-def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
-    """reports/index.html: one row per client, failed clients with their reason, totals."""
-    from kpi_helpers.catalog import load_catalog
+def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[str, str]) -> str:
+    """One labelled window of portfolio totals, with the clients left out and why."""
     from kpi_helpers.i18n import format_date, format_value
+
+    esc = html.escape
+    head = f"<h2 id='totals-{esc(totals['window'])}'>{tx['totals']}: {esc(totals['label'] or '')}</h2>"
+    meta = ""
+    if totals["start"]:
+        meta = (f"<p class='meta'>{esc(_WINDOW_TEXT[totals['window']][lang])}: "
+                f"{esc(format_date(dt.date.fromisoformat(totals['start']), lang, 'long'))} – "
+                f"{esc(format_date(dt.date.fromisoformat(totals['end']), lang, 'long'))} · {tx['as_of']} "
+                f"{esc(format_date(dt.date.fromisoformat(totals['as_of']), lang, 'long'))}</p>")
+    rows = "".join(
+        f"<tr><td>{esc(catalog[t['kpi']].label(lang))}</td><td>{esc(t['currency'])}</td><td>{t['clients']}</td>"
+        f"<td>{esc(format_value(t['value'], t['unit'], lang, t['currency']))}</td></tr>" for t in totals["rows"])
+    table = (f"<table><thead><tr><th>KPI</th><th>{tx['currency']}</th><th>{tx['clients']}</th><th>{tx['total']}</th>"
+             f"</tr></thead><tbody>{rows}</tbody></table>") if rows else f"<p>{tx['no_totals']}</p>"
+    left_out = "".join(f"<li>{esc(e.get('name') or e.get('client') or '')}: {esc(e['reason'])}</li>"
+                       for e in totals["excluded"])
+    excluded = f"<p>{tx['not_included']}</p><ul class='kpi-excluded'>{left_out}</ul>" if left_out else ""
+    return head + meta + table + excluded
+
+
+def write_index(batch: "BatchResult", lang: str | None = None, as_of: dt.date | None = None) -> Path:
+    """reports/index.html: one row per client, failed clients with their reason, and portfolio
+    totals over common labelled windows (see `portfolio_totals`; `as_of` default: the latest
+    data date among the clients)."""
+    from kpi_helpers.catalog import load_catalog
+    from kpi_helpers.i18n import format_date
 
     esc = html.escape
     langs = {r.summary.get("language") for r in batch.results if r.summary}
@@ -226,10 +374,9 @@ def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
                     else (findings[0].get("text", "") if findings else "")) or "—"
         rows.append(f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a></td>"
                     f"<td>{goal_html}</td><td>{worst}</td><td>{r.seconds:.1f} s</td></tr>")
-    totals = portfolio_totals([r.summary for r in batch.results if r.ok])
-    total_rows = "".join(
-        f"<tr><td>{esc(catalog[t['kpi']].label(lang))}</td><td>{esc(t['currency'])}</td><td>{t['clients']}</td>"
-        f"<td>{esc(format_value(t['value'], t['unit'], lang, t['currency']))}</td></tr>" for t in totals)
+    summaries = [r.summary for r in batch.results if r.ok]
+    totals = {w: portfolio_totals(summaries, w, as_of=as_of, lang=lang) for w in PORTFOLIO_WINDOWS}
+    total_html = "".join(_totals_section(t, catalog, lang, tx) for t in totals.values() if t["rows"] or t["excluded"])
     ok_count = sum(r.ok for r in batch.results)
     page = f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{tx['title']}</title><style>{STYLE}</style></head>
@@ -238,7 +385,7 @@ def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
 <table><thead><tr><th>{tx['client']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th><th>{tx['time']}</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
 {f"<h2>{tx['failed']}</h2><table><thead><tr><th>{tx['client']}</th><th>Status</th><th>File</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
-{f"<h2>{tx['totals']}</h2><table><thead><tr><th>KPI</th><th>Currency</th><th>{tx['clients']}</th><th>Total</th></tr></thead><tbody>{total_rows}</tbody></table>" if totals else ""}
+{total_html}
 </body></html>"""
     path = batch.out_dir / "index.html"
     tmp = path.with_suffix(".tmp")
@@ -247,5 +394,6 @@ def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
     (batch.out_dir / "index.json").write_text(json.dumps(
         {"clients": [{"client": r.client, "status": r.status, "reason": r.reason, "seconds": r.seconds,
                       "report": r.report, "params_file": r.params_file} for r in batch.results],
-         "totals": totals, "seconds": batch.seconds}, indent=2, default=str), encoding="utf-8")
+         "totals": json_safe(totals), "seconds": batch.seconds}, indent=2, default=str, allow_nan=False),
+        encoding="utf-8")
     return path

@@ -42,16 +42,17 @@ class ClientSession:
 
     @cached_property
     def catalog(self):
-        from kpi_helpers.catalog import load_catalog
-
-        return load_catalog()
+        """The bundled catalog plus the client's own measures and KPIs (params `measures:`/`kpis:`)."""
+        return self.config.catalog
 
     @property
     def facts(self) -> pd.DataFrame:
         if self._facts is None:
+            from kpi_helpers.catalog import use_catalog
             from kpi_helpers.data import load_facts
 
-            self._facts = load_facts(self.config)
+            with use_catalog(self.config.client_catalog):  # the client's measures are data columns too
+                self._facts = load_facts(self.config)
         return self._facts
 
     @property
@@ -97,5 +98,8 @@ class ClientSession:
 
 def open_client(params_file: str | Path, lang: str | None = None) -> ClientSession:
     """Load and validate a client's params file; `lang` overrides its report language."""
+    from kpi_helpers.catalog import activate_catalog
+
     config = load_params(find_params_file(params_file))
+    activate_catalog(config.client_catalog)  # a kernel works on one client: its KPIs everywhere
     return ClientSession(config=config, lang=check_lang(lang or config.language))

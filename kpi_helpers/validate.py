@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kpi_helpers.catalog import use_catalog
 from kpi_helpers.exceptions import DataValidationError, KpiWorkbookError, ParamsError
 from kpi_helpers.params import CLIENT_ID_PATTERN, ClientConfig, find_params_files, load_params
 
@@ -43,19 +44,20 @@ def check_client(path: str | Path) -> ClientCheck:
     except ParamsError as error:
         check.errors = str(error).splitlines()
         return check
-    try:
-        facts = load_facts(check.config)
-        problems = list(facts.attrs.get("warnings", []))
-    except DataValidationError as error:
-        facts, problems = None, error.problems
-    except KpiWorkbookError as error:
-        check.errors.append(f"{path}: {error}")
-        return check
-    for problem in problems:
-        line = f"{path}: data: {problem}"
-        (check.warnings if problem.severity == "warning" else check.errors).append(line)
-    if facts is not None:
-        check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
+    with use_catalog(check.config.client_catalog):  # the client's own measures are data columns too
+        try:
+            facts = load_facts(check.config)
+            problems = list(facts.attrs.get("warnings", []))
+        except DataValidationError as error:
+            facts, problems = None, error.problems
+        except KpiWorkbookError as error:
+            check.errors.append(f"{path}: {error}")
+            return check
+        for problem in problems:
+            line = f"{path}: data: {problem}"
+            (check.warnings if problem.severity == "warning" else check.errors).append(line)
+        if facts is not None:
+            check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
     return check
 
 
@@ -64,10 +66,12 @@ def uncomputable_kpis(config: ClientConfig, facts: pd.DataFrame) -> list[str]:
 
     Caught here so a client fails `validate` (no kernel started), not halfway through a run.
     """
-    from kpi_helpers.catalog import load_catalog
-
-    catalog = load_catalog()
+    catalog = config.catalog
     have = {c for c in facts.columns if facts[c].notna().any()}
+    if not config.all_kpis:  # the analysis notebook has nothing to show: a run would fail there
+        options = [k.id for k in catalog.computable(have) if k.type != "growth"][:6]
+        return [f"kpis: no KPIs to report on; list them under `kpis:` (this data can compute e.g. "
+                f"{', '.join(options) or 'none: map a measure column under data.columns'}), or add pairs or goals"]
     fields = [(f"kpis[{i}]", k) for i, k in enumerate(config.kpis)]
     fields += [(f"pairs[{i}][{j}]", k) for i, pair in enumerate(config.pairs) for j, k in enumerate(pair)]
     fields += [(f"goals[{i}].kpi", g.kpi) for i, g in enumerate(config.goals)]
@@ -139,14 +143,15 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
     from kpi_helpers.engine import compute_kpis, period_start, unavailable_reason
 
     config = load_params(params_file)
-    facts = load_facts(config)
     grain = grain or config.grain
-    table = compute_kpis(facts, config.all_kpis, grain=grain, by=by)
+    with use_catalog(config.client_catalog):
+        facts = load_facts(config)
+        table = compute_kpis(facts, config.all_kpis, grain=grain, by=by, catalog=config.catalog)
+        notes = {kid: unavailable_reason(table, kid, config.language, config.catalog) for kid in table["kpi"].unique()}
     start = getattr(config.period, "start", None) if config.period else None
     if start is not None:
         table = table[table["period"] >= pd.Timestamp(period_start([pd.Timestamp(start)], grain)[0])]
     table = table.assign(complete=table["coverage"] == "complete")
-    notes = {kid: unavailable_reason(table, kid, config.language) for kid in table["kpi"].unique()}
     table["note"] = [notes.get(k) or "" if not ok else "" for k, ok in zip(table["kpi"], table["available"])]
     keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit", "complete", "note"]
     return table[keep].reset_index(drop=True)

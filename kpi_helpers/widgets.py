@@ -196,6 +196,14 @@ class WhatIfApp(WhatIfModel, _App):
         self._draw()
 
 
+NO_WHAT_IF = {
+    "nl": "_Geen wat-als voor deze data: daarvoor is een KPI nodig die uit drivers bestaat, zoals omzet = "
+          "bestellingen × gemiddelde orderwaarde of bestellingen = bezoeken × conversieratio._",
+    "en": "_No what-if for this data: it needs a KPI made of drivers, such as revenue = orders × average "
+          "order value or orders = sessions × conversion rate._",
+}
+
+
 def _what_if_setup(wb: Any, goal: Any, drivers: tuple[str, ...] | None):
     """(goal, kpi, drivers, base values, base label): the goal's baseline window when there is a
     goal with a driver tree, else the main KPI over the last 12 complete months."""
@@ -262,7 +270,15 @@ def what_if_scenarios(app: WhatIfModel, step: float = 5.0) -> pd.DataFrame:
 def what_if_app(wb: Any, goal: Any = None, drivers: tuple[str, ...] | None = None, interactive: bool = True) -> Any:
     """Sliders per driver of a goal's KPI (default: the first goal with a driver tree in the data).
     Interactive: the container; otherwise the scenario table and the chart for every driver
-    +5 % are displayed and None is returned."""
+    +5 % are displayed and None is returned.
+
+    Data without any KPI whose drivers it can compute (no revenue, orders, sessions...) is not a
+    user error: a short note in the client's language is shown instead and None returned."""
+    if goal is None and drivers is None and not _decomposable(wb):
+        from kpi_helpers.display import show_markdown
+
+        show_markdown(NO_WHAT_IF[wb.lang])
+        return None
     if interactive:
         return WhatIfApp(wb, goal, drivers).widget
     from kpi_helpers.display import show_markdown, show_table

@@ -52,7 +52,7 @@ def test_goal_defaults_and_helpers():
 def test_goal_field_names_roundtrip_and_type_validation():
     g = make(parent="profit", horizon="1y")
     data = g.model_dump()
-    assert list(data) == ["id", "statement", "kpi", "baseline", "target", "start", "deadline", "owner", "horizon", "parent"]
+    assert list(data) == ["id", "statement", "kpi", "baseline", "target", "start", "deadline", "owner", "horizon", "parent", "compare"]
     assert Goal.model_validate(data) == g
     # a draft may be incomplete in meaning, but types are checked
     assert Goal(statement="", kpi="", target=0, start="2026-01-01", deadline="2025-01-01").owner is None
