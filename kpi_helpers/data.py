@@ -52,11 +52,13 @@ import numpy as np
 import pandas as pd
 
 from kpi_helpers.exceptions import DataProblem, DataValidationError
+from kpi_helpers.presets import apply_preset
 from kpi_helpers.readers import (
     FIRST_DATE,
     FIRST_EXCEL_DATE,
     LAST_DATE,
     MAX_ROWS_SHOWN,
+    Rows,
     SourceSpec,
     _Collector,
     _excel_or_parquet,
@@ -69,11 +71,13 @@ from kpi_helpers.readers import (
     _read_raw,
     _resolve,
     _spec,
+    source_files,
 )
+from kpi_helpers.shaping import check_options, combine_files, events_to_daily, limit_measures, normalise, split_roles
 
 DIMENSIONS = ("channel", "campaign", "coupon", "product")
 NONE_VALUE = "(none)"
-SHAPES = ("daily", "orders")
+SHAPES = ("daily", "orders", "events")
 MEASURES = (
     "sessions", "organic_visitors",
     "orders", "revenue", "customers", "new_customers", "returning_customers", "repeat_orders", "units_sold",
@@ -122,8 +126,9 @@ def _known_measures() -> set[str]:
 
 
 
-def _rows(mask: pd.Series, lines: pd.Series) -> list[int]:
-    return lines[mask.to_numpy()].tolist()
+def _rows(mask: pd.Series, lines: pd.Series) -> Rows:
+    """The line numbers where `mask` holds; slicing keeps the total for "(+N more)"."""
+    return Rows(lines[mask.to_numpy()].tolist())
 
 
 def _examples(values: pd.Series, limit: int = 3) -> str:
@@ -160,31 +165,61 @@ def inspect_source(
             if any(f is None for f in frames):
                 return None, problems
             return combine_facts(frames), problems
+    spec, preset_error = apply_preset(spec)
     path, spec, demo_error = _resolve(source, spec, base_dir)
-    if demo_error or path is None:
-        return None, [DataProblem(spec.source, None, demo_error or "no file")]
+    if demo_error or preset_error or path is None:
+        return None, [DataProblem(spec.source, "preset" if preset_error else None, preset_error or demo_error or "no file")]
     out = _Collector(_label(path, spec))
     if spec.shape not in SHAPES:
         out.error(None, f"shape {spec.shape!r} is not known; use one of {', '.join(SHAPES)}")
         return None, out.problems
+    spec, extras = split_roles(spec)
+    check_options(spec, extras, out)
     mapping = _check_mapping(spec, out)
-    got = _read_raw(path, spec, out)
-    if got is None or mapping is None:
+    files = source_files(path, out)
+    if mapping is None or out.has_errors:
         return None, out.problems
-    raw, lines = got
-    excel, parquet = _excel_or_parquet(path)
-    table = _select_columns(raw, mapping, spec, out)
-    if table is None:
+    parts = []
+    for index, file in enumerate(files):  # several files (a glob): each read and checked on its own
+        fout = out if len(files) == 1 else _Collector(_label(file, spec))
+        part = _read_file(file, spec, mapping, extras, fout, index)
+        if fout is not out:
+            out.problems.extend(fout.problems)
+        if part is not None:
+            parts.append(part)
+    if not parts:  # later checks (period, duplicates, orders) still run on what could be read
         return None, out.problems
-    table, lines = _parse_table(table, lines, spec, excel, out)
+    table, lines = combine_files(parts, spec.shape)
     table, lines = _apply_period(table, lines, period, out)
-    if spec.shape == "daily":
-        facts = _daily_facts(table, lines, out)
-    else:
+    if spec.shape == "events":
+        table, lines = events_to_daily(table, lines, spec)
+    if spec.shape == "orders":
         facts = _orders_facts(table, lines, out)
+    else:
+        facts = _daily_facts(table, lines, out)
+    if facts is not None:
+        facts = limit_measures(facts, spec, out)
     if facts is None or out.has_errors:
         return None, out.problems
     return facts, out.problems
+
+
+def _read_file(path: Path, spec: SourceSpec, mapping: dict[str, str], extras: dict[str, str], out: _Collector,
+               index: int) -> tuple[pd.DataFrame, pd.Series] | None:
+    """One file read, normalised (kpi_helpers.shaping), mapped and parsed; None when it has errors."""
+    got = _read_raw(path, spec, out)
+    if got is None:
+        return None
+    normalised = normalise(*got, spec, extras, out, index)
+    if normalised is None:
+        return None
+    raw, lines, columns = normalised
+    excel, _ = _excel_or_parquet(path)
+    table = _select_columns(raw, {**mapping, **{k: v for k, v in columns.items() if k not in mapping or v != mapping[k]}},
+                            spec, out)
+    if table is None:
+        return None
+    return _parse_table(table, lines, spec, excel, out)
 
 
 def read_source(source: Any, base_dir: str | Path | None = None, period: Any = None) -> pd.DataFrame:
