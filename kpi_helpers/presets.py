@@ -97,8 +97,8 @@ register(Preset(
     shape="orders",
     columns={
         "date": "Date", "order_id": "Order #", "customer_id": "Customer", "revenue": "Net Sales",
-        "status": "Status", "coupon": "Coupon(s)", "channel": "Attribution", "quantity": "Items sold",
-    },
+        "status": "Status", "coupon": "Coupon(s)", "channel": "Attribution",
+    },  # "Items sold" is not mapped: a refund row has a negative count (map `quantity` yourself if yours has none)
     options={"exclude_status": ["failed", "cancelled", "pending", "pending payment", "checkout-draft", "draft"]},
     signature=("Order #", "Status", "Customer", "Net Sales", "Items sold"),
     documentation="WooCommerce docs, 'WooCommerce Analytics › Orders' (the report table's columns, Download)",

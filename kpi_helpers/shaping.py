@@ -17,10 +17,12 @@ Decisions:
 * `line_items: true`: one row per line item, the order-level fields (date, customer, channel,
   campaign, coupon, status, cancelled and the amounts revenue/refunded/tax/shipping) given on the
   order's first row; empty cells of later rows take the first row's value. The order's amount
-  (revenue - refunded [- tax - shipping]) is spread over its lines by their price x quantity (by
-  quantity without a price, equally without either), so every line carries its share: order
-  totals are exact and a product's revenue is its lines' share of the order (discounts, shipping
-  and refunds included pro rata).
+  (revenue, or the sum of its lines' price x quantity, minus refunded) is spread over its lines by
+  their price x quantity (by quantity without a price, equally without either), so every line
+  carries its share: order totals are exact and a product's revenue is its lines' share of the
+  order (discounts, shipping and refunds included pro rata).
+* `revenue_basis: net`: amount x (amount - tax - shipping) / amount, minus the refund taken out
+  in the same proportion (a refund includes its taxes): a fully refunded order nets 0, never less.
 * `one_line_per_order: true`: no order id; each line is an order of its own (id `line:<file>:<line>`).
 * `blank_is_zero: true`: an empty cell in a measure column is 0 (ad exports leave zero days blank).
 * `shape: events`: one row per event (a session, a booking); rows are counted per day x dims into
@@ -205,38 +207,45 @@ def _revenue(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, found: dict[
             parts[role] = got
     quantity = parts.get("quantity", pd.Series(1.0, index=raw.index))
     line_value = parts["price"] * quantity if "price" in parts else None
-    subtract = ["refunded"] + (["tax", "shipping"] if spec.revenue_basis == "net" else [])
-    if "revenue" in parts:
-        amount = parts["revenue"].copy()
-        label = found["revenue"]
-    elif line_value is not None:
-        amount, label = line_value, f"{found['price']} × {found['quantity']}" if "quantity" in found else found["price"]
-    else:
+    if "revenue" not in parts and line_value is None:
         out.error("revenue", "map `columns.revenue` (or `columns.price` with `columns.quantity`)")
         return None
-    for role in subtract:
-        if role in parts:
-            amount = amount - parts[role]
-            label += f" − {found[role]}"
-    if spec.line_items and "revenue" in parts:  # an order amount: spread over the order's lines
+    zero = pd.Series(0.0, index=raw.index)
+    refunded, tax, shipping = (parts.get(r, zero) for r in ("refunded", "tax", "shipping"))
+    if "revenue" in parts:
+        label = found["revenue"]
+    else:
+        label = f"{found['price']} × {found['quantity']}" if "quantity" in found else found["price"]
+    label += "".join(f" − {found[r]}" for r in ("refunded",) if r in found)
+    net = spec.revenue_basis == "net"
+    if net:
+        label += " (net of " + " and ".join(found[r] for r in ("tax", "shipping") if r in found) + ")"
+    if spec.line_items:  # order amounts, given once per order: computed per order, spread over its lines
         key = raw[found["order_id"]].astype("str").str.strip()
-        order_amount = amount.groupby(key, sort=False).transform("first")
-        weight = line_value if line_value is not None else quantity
-        weight = weight.clip(lower=0)
+        per_order = key.groupby(key, sort=False)
+        if "revenue" in parts:
+            base = parts["revenue"].groupby(key, sort=False).transform("first")
+        else:
+            base = line_value.groupby(key, sort=False).transform("sum")
+        firsts = [v.groupby(key, sort=False).transform("first") for v in (refunded, tax, shipping)]
+        amount = _net_amount(base, *firsts, net)
+        weight = (line_value if line_value is not None else quantity).clip(lower=0)
         total = weight.groupby(key, sort=False).transform("sum")
-        count = key.groupby(key, sort=False).transform("size").astype(float)
-        share = (weight / total).where(total > 0, 1.0 / count)
-        amount = order_amount * share
-        label += " (per order, spread over its lines)"
-    elif spec.line_items and line_value is not None:
-        # price x quantity per line, order-level subtractions once per order, spread by line value
-        key = raw[found["order_id"]].astype("str").str.strip()
-        total = line_value.groupby(key, sort=False).transform("sum")
-        for role in subtract:
-            if role in parts:
-                order_part = parts[role].groupby(key, sort=False).transform("first")
-                amount = amount + parts[role] - order_part * (line_value / total).where(total > 0, 0.0)
+        count = per_order.transform("size").astype(float)
+        amount = amount * (weight / total).where(total > 0, 1.0 / count)
+    else:
+        base = parts["revenue"] if "revenue" in parts else line_value
+        amount = _net_amount(base, refunded, tax, shipping, net)
     return label, amount.astype(float)
+
+
+def _net_amount(base: pd.Series, refunded: pd.Series, tax: pd.Series, shipping: pd.Series, net: bool) -> pd.Series:
+    """base - refunded; net: without taxes and shipping, the refund taken out pro rata (it includes its taxes)."""
+    gross = base - refunded
+    if not net:
+        return gross
+    share = ((base - tax - shipping) / base).where(base != 0, 0.0)
+    return gross * share
 
 
 # ---------------------------------------------------------------- after parsing
