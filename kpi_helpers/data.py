@@ -73,7 +73,15 @@ from kpi_helpers.readers import (
     _spec,
     source_files,
 )
-from kpi_helpers.shaping import check_options, combine_files, events_to_daily, limit_measures, normalise, split_roles
+from kpi_helpers.shaping import (
+    check_options,
+    combine_files,
+    events_to_daily,
+    limit_measures,
+    normalise,
+    same_measure_warnings,
+    split_roles,
+)
 
 DIMENSIONS = ("channel", "campaign", "coupon", "product")
 NONE_VALUE = "(none)"
@@ -582,11 +590,16 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem]]:
     if not sources:
         return [], [DataProblem(str(getattr(config, "source_file", None) or "<params>"), "data", "no data sources configured")]
     period = getattr(config, "period", None)
+    given: list[tuple[str, pd.DataFrame]] = []
     for source in sources:
         facts, found = inspect_source(source, _base_dir(config), period)
         problems.extend(found)
         if facts is not None:
             frames.append(facts)
+            given.append((_spec(source).source, facts))
+    # one measure, one source: the same measure from two sources is added up; say so (kpi_helpers.shaping)
+    problems += [DataProblem("measures", measure, message, severity="warning")
+                 for measure, message in same_measure_warnings(given)]
     return frames, problems
 
 
