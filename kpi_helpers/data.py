@@ -53,6 +53,7 @@ import pandas as pd
 
 from kpi_helpers.exceptions import DataProblem, DataValidationError
 from kpi_helpers.presets import apply_preset
+from kpi_helpers.sources import same_measure_warnings, source_summary
 from kpi_helpers.readers import (
     FIRST_DATE,
     FIRST_EXCEL_DATE,
@@ -79,7 +80,6 @@ from kpi_helpers.shaping import (
     events_to_daily,
     limit_measures,
     normalise,
-    same_measure_warnings,
     split_roles,
 )
 
@@ -584,11 +584,12 @@ def _base_dir(config: Any) -> Path:
     return Path(source_file).parent if source_file else Path.cwd()
 
 
-def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem]]:
+def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem], list[dict[str, Any]]]:
+    """Per-source facts, every problem, and what each source gives (kpi_helpers.sources.source_summary)."""
     frames, problems = [], []
     sources = _sources(config)
     if not sources:
-        return [], [DataProblem(str(getattr(config, "source_file", None) or "<params>"), "data", "no data sources configured")]
+        return [], [DataProblem(str(getattr(config, "source_file", None) or "<params>"), "data", "no data sources configured")], []
     period = getattr(config, "period", None)
     given: list[tuple[str, pd.DataFrame]] = []
     for source in sources:
@@ -597,10 +598,11 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem]]:
         if facts is not None:
             frames.append(facts)
             given.append((_spec(source).source, facts))
-    # one measure, one source: the same measure from two sources is added up; say so (kpi_helpers.shaping)
+    config_sources = [source_summary(label, facts) for label, facts in given]
+    # one measure, one source: the same measure from two sources is added up; say so (kpi_helpers.sources)
     problems += [DataProblem("measures", measure, message, severity="warning")
-                 for measure, message in same_measure_warnings(given)]
-    return frames, problems
+                 for measure, message in same_measure_warnings(config_sources)]
+    return frames, problems, config_sources
 
 
 def check_data(config: Any) -> list[DataProblem]:
@@ -613,12 +615,13 @@ def load_facts(config: Any) -> pd.DataFrame:
 
     Warnings (gaps, dates outside the period, ...) are in `facts.attrs['warnings']`.
     """
-    frames, problems = _collect(config)
+    frames, problems, sources = _collect(config)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataValidationError(errors)
     facts = combine_facts(frames)
     facts.attrs["warnings"] = [p for p in problems if p.severity == "warning"]
+    facts.attrs["sources"] = sources  # which source gives which measures and dimension values
     return facts
 
 

@@ -301,21 +301,3 @@ def limit_measures(facts: pd.DataFrame, spec: SourceSpec, out: _Collector) -> pd
         out.error("measures", f"this source has no {', '.join(missing)}; it gives: {', '.join(have)}")
         return None
     return facts[[*dims, *[m for m in have if m in spec.measures]]]
-
-
-def same_measure_warnings(per_source: list[tuple[str, pd.DataFrame]]) -> list[tuple[str, str]]:
-    """(measure, message) for every measure that two or more sources give: they would be added up."""
-    givers: dict[str, list[str]] = {}
-    from kpi_helpers.data import DIMENSIONS
-
-    for label, facts in per_source:
-        for col in facts.columns:
-            if col != "date" and col not in DIMENSIONS and facts[col].notna().any():
-                givers.setdefault(col, []).append(label)
-    found = []
-    for measure, labels in givers.items():
-        if len(labels) > 1:
-            found.append((measure, f"'{measure}' comes from {len(labels)} sources ({', '.join(labels)}) and they are added up; "
-                          f"if they count the same thing, say which counts: add `measures: [...]` without '{measure}' "
-                          "to the other source(s)"))
-    return found

@@ -55,7 +55,10 @@ def check_client(path: str | Path) -> ClientCheck:
         line = f"{path}: data: {problem}"
         (check.warnings if problem.severity == "warning" else check.errors).append(line)
     if facts is not None:
+        from kpi_helpers.sources import cross_source_notes
+
         check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
+        check.warnings += [f"{path}: {line}" for line in cross_source_notes(check.config, facts)]
     return check
 
 
@@ -135,11 +138,14 @@ def kpi_table_for_client(params_file: str | Path, grain: str = "month", by: str 
     from kpi_helpers.data import load_facts
     from kpi_helpers.engine import compute_kpis
 
+    from kpi_helpers.sources import mask_unjoinable
+
     config = load_params(params_file)
     facts = load_facts(config)
     table = compute_kpis(facts, config.all_kpis, grain=grain, by=by)
     keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit"]
-    return table[keep]
+    # ratios whose terms come from sources with other dimension values: empty per dimension, with the reason
+    return mask_unjoinable(table[keep], facts, by)
 
 
 __all__ = ["ClientCheck", "check_client", "check_folder", "validate_folder", "new_client",
