@@ -194,3 +194,23 @@ def test_preset_fixtures_validate_cleanly(tmp_path):
         params = make_client(tmp_path / name, f"  - {{source: {name}.csv, preset: {name}}}", [])
         check = check_client(params)
         assert check.ok, check.errors
+
+
+def test_every_params_example_in_the_presets_docs_is_valid(tmp_path):
+    import re
+
+    import yaml
+
+    from kpi_helpers.params import parse_params
+
+    text = (Path(__file__).parents[1] / "docs" / "presets.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == len(PRESETS)
+    for block in blocks:
+        config = parse_params(yaml.safe_load(block))
+        assert config.data[0].preset in PRESETS
+        name = config.data[0].preset
+        if "*" not in config.data[0].source:  # the example's file is the fixture of the same name
+            params = make_client(tmp_path / name, f"  - {config.data[0].model_dump_json(exclude_none=True)}",
+                                 config.kpis)
+            assert check_client(params).ok, check_client(params).errors
