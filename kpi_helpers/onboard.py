@@ -24,9 +24,8 @@ import pandas as pd
 
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.presets import PRESETS, Preset, detect_preset
-from kpi_helpers.readers import _guess_date_format, _looks_utf16, find_header_line
+from kpi_helpers.readers import _guess_date_format, _looks_utf16, sniff_layout
 
-SEPARATORS = (",", ";", "\t", "|")
 # Column names in Dutch and English exports (lowercase, spaces/underscores/dashes ignored), by role.
 NAMES: dict[str, tuple[str, ...]] = {
     "date": ("datum", "date", "dag", "day", "orderdatum", "besteldatum", "orderdate", "createdat", "aangemaakt",
@@ -58,7 +57,7 @@ def _key(name: str) -> str:
 
 def _safe(text: Any) -> str:
     """A value for a YAML comment: one line, printable."""
-    return re.sub(r"[^\x20-\x7e\u00a0-\uffff]", " ", str(text))[:160]
+    return re.sub(r"[^\x20-\x7e\u00a0-\uffff]|[\u0085\u2028\u2029\ufeff]", " ", str(text))[:160]
 
 
 @dataclass
@@ -87,19 +86,8 @@ def _read_head(path: Path, limit: int = 300) -> tuple[list[str], str, list[str]]
         else:
             text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
             notes.append("encoding: not UTF-8, read as Windows-1252 (save as 'CSV UTF-8' to be sure of accents)")
-    return text.splitlines()[:limit], encoding, notes
-
-
-def _sniff_separator(lines: list[str]) -> str:
-    best, width = ",", 0
-    for sep in SEPARATORS:
-        usable = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-        header = find_header_line(usable, sep)
-        counts = [len(next(csv.reader([ln], delimiter=sep), [])) for ln in usable[header:header + 50]]
-        common = max(set(counts), key=counts.count) if counts else 0
-        if common > width:
-            best, width = sep, common
-    return best
+    lines = [line.rstrip("\r") for line in text.split("\n")]  # not splitlines(): U+2028 is no line end in CSV
+    return lines[:limit], encoding, notes
 
 
 def guess_file(path: str | Path) -> FileGuess:
@@ -116,8 +104,7 @@ def guess_file(path: str | Path) -> FileGuess:
     else:
         lines, _, notes = _read_head(path)
         guess.notes += notes
-        sep = _sniff_separator(lines)
-        head_index = find_header_line(lines, sep, "#")
+        sep, head_index = sniff_layout(lines, None, "#")
         header = next(csv.reader([lines[head_index]], delimiter=sep), []) if lines else []
         above = [ln for ln in lines[:head_index] if ln.strip()]
         if above and all(ln.lstrip().startswith("#") for ln in above):
@@ -248,7 +235,8 @@ def _yaml_value(value: Any) -> str:
         return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_yaml_value(k)}: {_yaml_value(v)}" for k, v in value.items()) + "}"
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+    text = json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+    return re.sub("[\u0085\u2028\u2029\ufeff]", lambda m: f"\\u{ord(m.group()):04x}", text)  # YAML line breaks
 
 
 def params_text(name: str, display_name: str, guesses: list[FileGuess], kpis: list[str]) -> str:

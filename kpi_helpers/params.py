@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -38,7 +38,7 @@ class DataSource(BaseModel):
     sheet: str | int | None = None
     # ---- export formats and normalising (docs/presets.md); every field overrides the preset's
     preset: str | None = None  # a known export format, e.g. shopify_orders (kpi_helpers.presets)
-    skip_rows: int | None = Field(default=None, ge=0, le=1000)  # title lines above the header
+    skip_rows: Annotated[int, Field(ge=0, le=1000)] | Literal["auto"] | None = None  # lines above the header
     comment: str | None = Field(default=None, min_length=1)  # lines starting with this are skipped ("#")
     footer: list[str] | None = None  # rows whose first cell starts with one of these are totals ("Total:")
     line_items: bool | None = None  # one row per line item; order fields only on the order's first row

@@ -125,7 +125,7 @@ register(Preset(
         "date": "Day", "campaign": "Campaign", "ad_spend": "Cost", "ad_impressions": "Impr.",
         "ad_clicks": "Clicks", "ad_conversions": "Conversions", "ad_conversion_value": "Conv. value",
     },
-    options={"skip_rows": 2, "footer": ["Total:"], "thousands": ",", "decimal": "."},
+    options={"skip_rows": "auto", "footer": ["Total:"], "thousands": ",", "decimal": "."},  # title + date range, or none
     signature=("Campaign", "Impr.", "Clicks", "Cost"),
     documentation="Google Ads Help, 'Download a report' and the Campaigns report columns (Impr., Conv. value)",
 ))

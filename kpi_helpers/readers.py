@@ -59,7 +59,7 @@ class SourceSpec:
     sheet: str | int | None = None
     # export formats and normalising (kpi_helpers.presets / kpi_helpers.shaping); None = not set
     preset: str | None = None
-    skip_rows: int | None = None
+    skip_rows: int | str | None = None  # a number of lines, or "auto" (find the header)
     comment: str | None = None
     footer: list[str] | None = None
     line_items: bool | None = None
@@ -175,7 +175,8 @@ def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFra
     # blank lines (kept so line numbers stay right) are dropped here
     blank = raw.apply(lambda col: col.isna() | (col.astype("str").str.strip() == ""), axis=0).all(axis=1)
     raw, lines = raw[~blank], lines[~blank]
-    drop = _summary_rows(raw, spec)
+    excel, parquet = _excel_or_parquet(path)
+    drop = _summary_rows(raw, spec, comments=excel or parquet)  # CSV comment lines were skipped while reading
     raw, lines = raw[~drop], lines[~drop]
     if raw.empty:
         out.error(None, "the file has no data rows (only a header, or nothing at all)")
@@ -263,7 +264,10 @@ def _skipped_lines(path: Path, spec: SourceSpec) -> tuple[set[int], Any]:
     if not spec.skip_rows and not spec.comment:
         return set(), None
     text = _text_lines(path)
-    skip = set(range(min(spec.skip_rows or 0, len(text))))
+    above = spec.skip_rows
+    if above == "auto":  # the header is the first line as wide as the table (title lines or none)
+        above = sniff_layout(text[:200], spec.separator, spec.comment)[1]
+    skip = set(range(min(int(above or 0), len(text))))
     if spec.comment:
         skip |= {i for i, line in enumerate(text) if line.lstrip().startswith(spec.comment)}
     for i, line in enumerate(text):  # blank lines between the skipped lines and the header
@@ -300,6 +304,20 @@ def find_header_line(lines: list[str], sep: str, comment: str | None = None) -> 
     return next(i for i in usable if counts[i] == width)
 
 
+def sniff_layout(lines: list[str], separator: str | None = None, comment: str | None = None) -> tuple[str, int]:
+    """(separator, 0-based header line): the separator that splits the table into the most columns."""
+    candidates = (separator,) if separator else (",", ";", "\t", "|")
+    best, width, header = candidates[0], 0, 0
+    for sep in candidates:
+        index = find_header_line(lines, sep, comment)
+        body = [ln for ln in lines[index:index + 50] if ln.strip() and not (comment and ln.lstrip().startswith(comment))]
+        counts = _field_counts(body, sep)
+        common = max(set(counts), key=counts.count) if counts else 0
+        if common > width:
+            best, width, header = sep, common, index
+    return best, header
+
+
 def _report_title_lines(path: Path, sep: str, skip: set[int], out: _Collector) -> bool:
     """Lines above the header (titles, '#' notes) make the header look short: say so, not 'check separator'."""
     lines = _text_lines(path, limit=200)
@@ -321,11 +339,13 @@ def _report_title_lines(path: Path, sep: str, skip: set[int], out: _Collector) -
     return True
 
 
-def _summary_rows(raw: pd.DataFrame, spec: SourceSpec) -> pd.Series:
-    """Rows that are totals (`footer` prefixes, e.g. 'Total:') or comments in Excel sheets: left out."""
+def _summary_rows(raw: pd.DataFrame, spec: SourceSpec, comments: bool = True) -> pd.Series:
+    """Rows that are totals (`footer` prefixes, e.g. 'Total:') or comments in Excel sheets: left out.
+
+    CSV comment lines are skipped before parsing (`_skipped_lines`); `comments=False` then."""
     drop = pd.Series(False, index=raw.index)
     prefixes = [p.strip().casefold() for p in (spec.footer or []) if p.strip()]
-    if spec.comment:
+    if spec.comment and comments:
         prefixes.append(spec.comment.casefold())
     if not prefixes or raw.empty:
         return drop

@@ -92,3 +92,23 @@ def test_a_file_that_is_not_there(tmp_path, capsys):
     assert main(["new-client", "x", "--params", str(tmp_path), "--from", str(tmp_path / "nope.csv")]) == 1
     assert "file not found" in capsys.readouterr().err
     assert not (Path(tmp_path) / "x.yaml").exists()
+
+
+def test_column_names_stay_inert_in_the_params_file(tmp_path):
+    file = tmp_path / "evil.csv"
+    evil = 'Datum,Omzet,"x\u2028client: hacked",y\u0085kpis: [roi]\n2025-01-02,5,1,2\n'
+    file.write_text(evil, encoding="utf-8")
+    path, errors, _ = new_client_from("safe", [file], params_dir=tmp_path / "params")
+    config = load_params(path)
+    assert config.client == "safe" and "roi" not in config.kpis
+    assert errors == [] and load_facts(config)["revenue"].sum() == 5
+
+
+def test_a_google_ads_export_without_title_lines_still_reads_with_the_preset(tmp_path):
+    lines = (FIXTURES / "google_ads_campaigns.csv").read_text(encoding="utf-8").splitlines()[2:]
+    (tmp_path / "ads.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from kpi_helpers.data import read_source
+
+    plain = read_source({"source": "ads.csv", "preset": "google_ads_campaigns"}, tmp_path)
+    titled = read_source({"source": str(FIXTURES / "google_ads_campaigns.csv"), "preset": "google_ads_campaigns"})
+    pd.testing.assert_frame_equal(plain, titled)
