@@ -133,7 +133,7 @@ def normalise(
         if _looks_like_line_items(raw, lines, found, out):
             return None
     if spec.line_items and "order_id" in found:
-        key = raw[found["order_id"]].astype("str").str.strip()
+        key = _order_codes(raw, found)
         for ours in ORDER_LEVEL:
             if ours in found:
                 col = found[ours]
@@ -162,6 +162,12 @@ def normalise(
     return raw, lines, columns
 
 
+def _order_codes(raw: pd.DataFrame, found: dict[str, str]) -> pd.Series:
+    """One integer per order id (grouping by integers is much faster than by strings)."""
+    codes, _ = pd.factorize(raw[found["order_id"]].astype("str").str.strip())
+    return pd.Series(codes, index=raw.index)
+
+
 def _looks_like_line_items(raw: pd.DataFrame, lines: pd.Series, found: dict[str, str], out: _Collector) -> bool:
     """Order totals only on each order's first row (Shopify): say `line_items: true`, not 'empty values'."""
     key = raw[found["order_id"]].astype("str").str.strip()
@@ -177,7 +183,9 @@ def _looks_like_line_items(raw: pd.DataFrame, lines: pd.Series, found: dict[str,
 
 def _amount(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, col: str, out: _Collector,
             blank_zero: bool) -> pd.Series | None:
-    values = _parse_numbers(raw[col], spec)
+    codes, uniques = pd.factorize(raw[col], use_na_sentinel=False)  # parse each distinct text once
+    parsed = _parse_numbers(pd.Series(uniques, dtype=object), spec).to_numpy()
+    values = pd.Series(parsed[codes], index=raw.index)
     empty = _blank(raw[col])
     if blank_zero:
         values = values.where(~empty, 0.0)
@@ -221,7 +229,7 @@ def _revenue(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, found: dict[
     if net:
         label += " (net of " + " and ".join(found[r] for r in ("tax", "shipping") if r in found) + ")"
     if spec.line_items:  # order amounts, given once per order: computed per order, spread over its lines
-        key = raw[found["order_id"]].astype("str").str.strip()
+        key = _order_codes(raw, found)
         per_order = key.groupby(key, sort=False)
         if "revenue" in parts:
             base = parts["revenue"].groupby(key, sort=False).transform("first")
