@@ -277,6 +277,7 @@ def new_client_from(name: str, files: list[str | Path], params_dir: str | Path =
     if path.exists() and not force:
         raise KpiWorkbookError(f"{path} already exists (use --force to overwrite)")
     guesses = [guess_file(f) for f in files]
+    _one_measure_one_source(guesses)
     title = display_name or name.replace("-", " ").replace("_", " ").title()
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(params_text(name, title, guesses, []), encoding="utf-8")
@@ -292,6 +293,32 @@ def new_client_from(name: str, files: list[str | Path], params_dir: str | Path =
     path.write_text(params_text(name, title, guesses, _computable_kpis(path)), encoding="utf-8")
     check = check_client(path)
     return path, check.errors, check.warnings
+
+
+def _measures_of(guess: FileGuess) -> tuple[str, list[str]]:
+    """(shape, measures) a guessed source gives (an orders source: revenue, the rest it derives)."""
+    from kpi_helpers.data import _known_measures
+
+    columns = dict(guess.preset.columns) if guess.preset else {}
+    columns.update(guess.source.get("columns", {}))
+    shape = guess.preset.shape if guess.preset else guess.source.get("shape", "daily")
+    if shape == "orders":
+        return shape, ["revenue"]
+    return shape, [c for c in columns if c in _known_measures()]
+
+
+def _one_measure_one_source(guesses: list[FileGuess]) -> None:
+    """A measure an order export gives (revenue) is left out of daily sources that give it too (GA4)."""
+    shop = [g for g in guesses if _measures_of(g)[0] == "orders"]
+    if not shop:
+        return
+    for guess in guesses:
+        shape, measures = _measures_of(guess)
+        twice = [m for m in measures if m == "revenue"] if shape != "orders" else []
+        if twice and len(measures) > len(twice):
+            guess.source["measures"] = [m for m in measures if m not in twice]
+            guess.notes.append(f"measures: {', '.join(twice)} left to {_safe(shop[0].path.name)} (one measure, one source: "
+                               f"otherwise both would be added up); remove this line to count it from here too")
 
 
 def _computable_kpis(path: Path, limit: int = 8) -> list[str]:

@@ -82,10 +82,12 @@ def test_new_client_from_on_the_command_line(tmp_path, capsys):
             str(FIXTURES / "ga4_traffic.csv")]
     assert main(args) == 0
     captured = capsys.readouterr()
-    assert "validate: 0 problem(s)" in captured.err and "revenue' comes from 2 sources" in captured.out
+    assert "validate: 0 problem(s)" in captured.err and "comes from 2 sources" not in captured.out
     assert main(args) == 1 and "already exists" in capsys.readouterr().err
     config = load_params(tmp_path / "p" / "shop.yaml")
     assert [s.preset for s in config.data] == ["shopify_orders", "ga4_traffic"]
+    assert config.data[1].measures == ["sessions", "engaged_sessions", "key_events"], "revenue counts from the shop"
+    assert "revenue left to shopify_orders.csv" in (tmp_path / "p" / "shop.yaml").read_text(encoding="utf-8")
 
 
 def test_a_file_that_is_not_there(tmp_path, capsys):

@@ -186,3 +186,33 @@ def test_a_source_limited_to_some_measures(tmp_path):
     assert "revenue" not in facts and facts["sessions"].sum() == 3
     _, problems = inspect_source({"source": "ga.csv", "measures": ["orders"]}, tmp_path)
     assert "gives: sessions, revenue" in _errors(problems)[0].message
+
+
+@pytest.mark.parametrize("extra, field, words", [
+    ({"revenue_basis": "net"}, "revenue_basis", "columns.tax"),
+    ({"include_status": ["paid"]}, "include_status", "columns: {status"),
+    ({"line_items": True, "one_line_per_order": True}, "one_line_per_order", "leave out `columns.order_id`"),
+    ({"shape": "daily", "line_items": True}, "line_items", "only for `shape: orders`"),
+    ({"shape": "events", "count_as": "sesions"}, "count_as", "did you mean 'sessions'"),
+    ({"count_as": "sessions"}, "count_as", "only for `shape: events`"),
+    ({"preset": "shopfy_orders"}, "preset", "did you mean 'shopify_orders'"),
+])
+def test_options_that_do_not_fit_name_their_field(tmp_path, extra, field, words):
+    write_text(tmp_path, LINES, "lines.csv")
+    source = {"source": "lines.csv", "shape": "orders",
+              "columns": {"order_id": "Order", "customer_id": "Email", "date": "Date", "revenue": "Total"}, **extra}
+    _, problems = inspect_source(source, tmp_path)
+    assert any(p.column == field and words in p.message for p in _errors(problems)), problems
+
+
+def test_params_check_the_new_fields():
+    from kpi_helpers.exceptions import ParamsError
+    from kpi_helpers.params import parse_params
+
+    base = {"client": "x", "name": "X"}
+    ok = parse_params({**base, "data": {"source": "a.csv", "skip_rows": "auto", "shape": "events", "count_as": "leads"}})
+    assert ok.data[0].skip_rows == "auto"
+    with pytest.raises(ParamsError) as error:
+        parse_params({**base, "data": {"source": "a.csv", "skip_rows": -1, "revenue_basis": "netto", "footr": ["x"]}})
+    text = str(error.value)
+    assert "data[0].skip_rows" in text and "data[0].revenue_basis" in text and "data[0].footr" in text
