@@ -334,7 +334,8 @@ def _report_title_lines(path: Path, sep: str, skip: set[int], out: _Collector) -
     shown = ", ".join(repr(line[:40]) for line in above[:2])
     hashes = bool(above) and all(line.lstrip().startswith("#") for line in above)
     fix = 'add `comment: "#"` to this data source' if hashes else f"add `skip_rows: {header}` to this data source"
-    out.error(None, f"line {header + 1} looks like the header, with {width} columns; the {header - first} line(s) above it look like a title or notes ({shown}), not data; {fix} "
+    out.error(None, f"line {header + 1} looks like the header, with {width} columns; the {header - first} line(s) "
+              f"above it look like a title or notes ({shown}), not data; {fix} "
               f"(the separator {sep!r} is right)", list(range(first + 1, header + 1)))
     return True
 

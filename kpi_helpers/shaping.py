@@ -84,7 +84,8 @@ def check_options(spec: SourceSpec, extras: dict[str, str], out: _Collector) -> 
             out.error("count_as", "`shape: events` counts rows into a measure: add e.g. `count_as: sessions`")
         elif spec.count_as not in _known_measures():
             close = difflib.get_close_matches(spec.count_as, sorted(_known_measures()), n=1)
-            out.error("count_as", f"'{spec.count_as}' is not a known measure" + (f" (did you mean '{close[0]}'?)" if close else ""))
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            out.error("count_as", f"'{spec.count_as}' is not a known measure{hint}")
     elif spec.count_as:
         out.error("count_as", "`count_as` is only for `shape: events`")
 

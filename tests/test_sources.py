@@ -102,3 +102,15 @@ def test_shop_ga4_and_ads_client_end_to_end_through_run(tmp_path):
     for kpi in KPIS:
         assert summary["kpis"][kpi]["value"] == pytest.approx(whole[kpi], rel=1e-9), kpi
     assert (tmp_path / "reports" / "acme" / "report.html").exists()
+
+
+def test_shop_ga4_and_ads_set_up_from_their_files(tmp_path):
+    from kpi_helpers.onboard import new_client_from
+
+    files = [FIXTURES / f"{n}.csv" for n in ("shopify_orders", "ga4_traffic", "google_ads_campaigns")]
+    path, errors, warnings = new_client_from("shop", files, params_dir=tmp_path / "params")
+    assert errors == [] and not [w for w in warnings if "comes from" in w]
+    facts = load_facts(load_params(path))
+    ref = reference()
+    for measure in ("revenue", "orders", "sessions", "ad_spend"):
+        assert facts[measure].sum() == pytest.approx(ref[measure].sum()), measure
