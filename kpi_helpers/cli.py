@@ -42,6 +42,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_new_client(args: argparse.Namespace) -> int:
     from kpi_helpers.validate import new_client
 
+    if args.from_files:
+        from kpi_helpers.onboard import new_client_from
+
+        path, errors, warnings = new_client_from(args.name, args.from_files, params_dir=args.params,
+                                                 display_name=args.display_name, force=args.force)
+        print(f"wrote {path} from {len(args.from_files)} file(s); the comments say what was guessed")
+        for line in errors + [f"warning: {w}" for w in warnings]:
+            print(line)
+        print(f"validate: {len(errors)} problem(s), {len(warnings)} warning(s)", file=sys.stderr)
+        return 1 if errors else 0
     path = new_client(args.name, params_dir=args.params, display_name=args.display_name, force=args.force)
     print(f"wrote {path} — edit it, then run: kpi-workbook validate --params {args.params}")
     return 0
@@ -109,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--params", default="params")
     new.add_argument("--display-name", default=None)
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
+    new.add_argument("--from", dest="from_files", nargs="+", metavar="FILE",
+                     help="the client's export files: presets recognised, columns, separator, decimals, dates guessed")
     new.set_defaults(func=_cmd_new_client)
 
     lst = sub.add_parser("list-kpis", help="print the KPI catalog")

@@ -53,11 +53,14 @@ import pandas as pd
 
 from kpi_helpers.exceptions import DataProblem, DataValidationError
 from kpi_helpers.facts import DIMENSIONS, NONE_VALUE, ORDER_MEASURES, Facts, finish_orders
+from kpi_helpers.presets import apply_preset
+from kpi_helpers.sources import same_measure_warnings, source_summary
 from kpi_helpers.readers import (
     FIRST_DATE,
     FIRST_EXCEL_DATE,
     LAST_DATE,
     MAX_ROWS_SHOWN,
+    Rows,
     SourceSpec,
     _Collector,
     _excel_or_parquet,
@@ -70,9 +73,18 @@ from kpi_helpers.readers import (
     _read_raw,
     _resolve,
     _spec,
+    source_files,
+)
+from kpi_helpers.shaping import (
+    check_options,
+    combine_files,
+    events_to_daily,
+    limit_measures,
+    normalise,
+    split_roles,
 )
 
-SHAPES = ("daily", "orders")
+SHAPES = ("daily", "orders", "events")
 MEASURES = (
     "sessions", "organic_visitors",
     "orders", "revenue", "customers", "new_customers", "returning_customers", "repeat_orders", "units_sold",
@@ -121,8 +133,9 @@ def _known_measures() -> set[str]:
 
 
 
-def _rows(mask: pd.Series, lines: pd.Series) -> list[int]:
-    return lines[mask.to_numpy()].tolist()
+def _rows(mask: pd.Series, lines: pd.Series) -> Rows:
+    """The line numbers where `mask` holds; slicing keeps the total for "(+N more)"."""
+    return Rows(lines[mask.to_numpy()].tolist())
 
 
 def _examples(values: pd.Series, limit: int = 3) -> str:
@@ -159,31 +172,61 @@ def inspect_source(
             if any(f is None for f in frames):
                 return None, problems
             return combine_facts(frames), problems
+    spec, preset_error = apply_preset(spec)
     path, spec, demo_error = _resolve(source, spec, base_dir)
-    if demo_error or path is None:
-        return None, [DataProblem(spec.source, None, demo_error or "no file")]
+    if demo_error or preset_error or path is None:
+        return None, [DataProblem(spec.source, "preset" if preset_error else None, preset_error or demo_error or "no file")]
     out = _Collector(_label(path, spec))
     if spec.shape not in SHAPES:
         out.error(None, f"shape {spec.shape!r} is not known; use one of {', '.join(SHAPES)}")
         return None, out.problems
+    spec, extras = split_roles(spec)
+    check_options(spec, extras, out)
     mapping = _check_mapping(spec, out)
-    got = _read_raw(path, spec, out)
-    if got is None or mapping is None:
+    files = source_files(path, out)
+    if mapping is None or out.has_errors:
         return None, out.problems
-    raw, lines = got
-    excel, parquet = _excel_or_parquet(path)
-    table = _select_columns(raw, mapping, spec, out)
-    if table is None:
+    parts = []
+    for index, file in enumerate(files):  # several files (a glob): each read and checked on its own
+        fout = out if len(files) == 1 else _Collector(_label(file, spec))
+        part = _read_file(file, spec, mapping, extras, fout, index)
+        if fout is not out:
+            out.problems.extend(fout.problems)
+        if part is not None:
+            parts.append(part)
+    if not parts:  # later checks (period, duplicates, orders) still run on what could be read
         return None, out.problems
-    table, lines = _parse_table(table, lines, spec, excel, out)
+    table, lines = combine_files(parts, spec.shape)
     table, lines = _apply_period(table, lines, period, out)
-    if spec.shape == "daily":
-        facts = _daily_facts(table, lines, out)
-    else:
+    if spec.shape == "events":
+        table, lines = events_to_daily(table, lines, spec)
+    if spec.shape == "orders":
         facts = _orders_facts(table, lines, out)
+    else:
+        facts = _daily_facts(table, lines, out)
+    if facts is not None:
+        facts = limit_measures(facts, spec, out)
     if facts is None or out.has_errors:
         return None, out.problems
     return combine_facts([facts]), out.problems
+
+
+def _read_file(path: Path, spec: SourceSpec, mapping: dict[str, str], extras: dict[str, str], out: _Collector,
+               index: int) -> tuple[pd.DataFrame, pd.Series] | None:
+    """One file read, normalised (kpi_helpers.shaping), mapped and parsed; None when it has errors."""
+    got = _read_raw(path, spec, out)
+    if got is None:
+        return None
+    normalised = normalise(*got, spec, extras, out, index)
+    if normalised is None:
+        return None
+    raw, lines, columns = normalised
+    excel, _ = _excel_or_parquet(path)
+    table = _select_columns(raw, {**mapping, **{k: v for k, v in columns.items() if k not in mapping or v != mapping[k]}},
+                            spec, out)
+    if table is None:
+        return None
+    return _parse_table(table, lines, spec, excel, out)
 
 
 def read_source(source: Any, base_dir: str | Path | None = None, period: Any = None) -> pd.DataFrame:
@@ -553,19 +596,26 @@ def _base_dir(config: Any) -> Path:
     return Path(source_file).parent if source_file else Path.cwd()
 
 
-def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem]]:
+def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem], list[dict[str, Any]]]:
+    """Per-source facts, every problem, and what each source gives (kpi_helpers.sources.source_summary)."""
     frames, problems = [], []
     sources = _sources(config)
     if not sources:
-        return [], [DataProblem(str(getattr(config, "source_file", None) or "<params>"), "data", "no data sources configured")]
+        return [], [DataProblem(str(getattr(config, "source_file", None) or "<params>"), "data", "no data sources configured")], []
     period = getattr(config, "period", None)
+    given: list[tuple[str, pd.DataFrame]] = []
     for source in sources:
         facts, found = inspect_source(source, _base_dir(config), period)
         problems.extend(found)
         if facts is not None:
             frames.append(facts)
+            given.append((_spec(source).source, facts))
+    config_sources = [source_summary(label, facts) for label, facts in given]
+    # one measure, one source: the same measure from two sources is added up; say so (kpi_helpers.sources)
+    problems += [DataProblem("measures", measure, message, severity="warning")
+                 for measure, message in same_measure_warnings(config_sources)]
     problems.extend(_conflicting_measures(frames, config))
-    return frames, problems
+    return frames, problems, config_sources
 
 
 def check_data(config: Any) -> list[DataProblem]:
@@ -578,7 +628,7 @@ def load_facts(config: Any) -> pd.DataFrame:
 
     Warnings (gaps, dates outside the period, ...) are in `facts.attrs['warnings']`.
     """
-    frames, problems = _collect(config)
+    frames, problems, sources = _collect(config)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataValidationError(errors)
@@ -587,6 +637,7 @@ def load_facts(config: Any) -> pd.DataFrame:
     if end is not None:  # data after the period is not reported; the history before it is kept
         facts = facts[facts["date"] <= end]
     facts.attrs["warnings"] = [p for p in problems if p.severity == "warning"]
+    facts.attrs["sources"] = sources  # which source gives which measures and dimension values
     return facts
 
 

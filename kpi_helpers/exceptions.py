@@ -39,13 +39,15 @@ class DataProblem:
     message: str
     rows: list[int] = field(default_factory=list)
     severity: str = "error"  # "error" or "warning"
+    total_rows: int | None = None  # how many rows have the problem (`rows` lists only the first ones)
 
     def __str__(self) -> str:
         where = self.file + (f": column '{self.column}'" if self.column else "")
         rows = ""
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:5])
-            more = f" (+{len(self.rows) - 5} more)" if len(self.rows) > 5 else ""
+            total = max(self.total_rows or 0, len(self.rows))
+            more = f" (+{total - 5:,} more)" if total > 5 else ""
             rows = f" (rows {shown}{more})"
         return f"{where}: {self.message}{rows}"
 

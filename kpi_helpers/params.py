@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -29,13 +29,26 @@ class DataSource(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: str
-    shape: Literal["orders", "daily"] = "daily"
+    shape: Literal["orders", "daily", "events"] = "daily"
     columns: dict[str, str] = Field(default_factory=dict)  # our name -> the client's column
     date_format: str | None = None
     separator: str | None = None
     decimal: str | None = None
     thousands: str | None = None
     sheet: str | int | None = None
+    # ---- export formats and normalising (docs/presets.md); every field overrides the preset's
+    preset: str | None = None  # a known export format, e.g. shopify_orders (kpi_helpers.presets)
+    skip_rows: Annotated[int, Field(ge=0, le=1000)] | Literal["auto"] | None = None  # lines above the header
+    comment: str | None = Field(default=None, min_length=1)  # lines starting with this are skipped ("#")
+    footer: list[str] | None = None  # rows whose first cell starts with one of these are totals ("Total:")
+    line_items: bool | None = None  # one row per line item; order fields only on the order's first row
+    one_line_per_order: bool | None = None  # no order id: every line is its own order
+    include_status: list[str] | None = None  # with columns.status: only these values count
+    exclude_status: list[str] | None = None  # with columns.status: these values are left out
+    revenue_basis: Literal["gross", "net"] | None = None  # net: minus columns.tax and columns.shipping
+    count_as: str | None = None  # shape events: the measure that counts rows per day x dims
+    blank_is_zero: bool | None = None  # empty measure cells mean 0 (ad exports)
+    measures: list[str] | None = None  # only these measures come from this source
 
     @property
     def is_demo(self) -> bool:

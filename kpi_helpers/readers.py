@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,19 @@ class SourceSpec:
     decimal: str | None = None
     thousands: str | None = None
     sheet: str | int | None = None
+    # export formats and normalising (kpi_helpers.presets / kpi_helpers.shaping); None = not set
+    preset: str | None = None
+    skip_rows: int | str | None = None  # a number of lines, or "auto" (find the header)
+    comment: str | None = None
+    footer: list[str] | None = None
+    line_items: bool | None = None
+    one_line_per_order: bool | None = None
+    include_status: list[str] | None = None
+    exclude_status: list[str] | None = None
+    revenue_basis: str | None = None
+    count_as: str | None = None
+    blank_is_zero: bool | None = None
+    measures: list[str] | None = None
 
 
 def _spec(source: Any) -> SourceSpec:
@@ -64,18 +78,26 @@ def _spec(source: Any) -> SourceSpec:
     if isinstance(source, (str, Path)):
         return SourceSpec(source=str(source))
     get = source.get if isinstance(source, Mapping) else (lambda k, d=None: getattr(source, k, d))
-    return SourceSpec(
-        source=str(get("source")),
-        shape=get("shape") or "daily",
-        columns=dict(get("columns") or {}),
-        date_format=get("date_format"),
-        separator=get("separator"),
-        decimal=get("decimal"),
-        thousands=get("thousands"),
-        sheet=get("sheet"),
-    )
+    values = {f.name: get(f.name) for f in dataclass_fields(SourceSpec)}
+    values["source"] = str(values["source"])
+    values["shape"] = values["shape"] or "daily"
+    values["columns"] = dict(values["columns"] or {})
+    return SourceSpec(**values)
 
 
+class Rows(list):
+    """Line numbers that remember how many there were before being cut to MAX_ROWS_SHOWN.
+
+    `rows[:10]` keeps `total`, so a message can say "(+2,084 more)" however the caller cut it.
+    """
+
+    def __init__(self, items: Iterable[int] = (), total: int | None = None):
+        super().__init__(int(i) for i in items)
+        self.total = len(self) if total is None else total
+
+    def __getitem__(self, index: Any) -> Any:
+        got = super().__getitem__(index)
+        return Rows(got, self.total) if isinstance(index, slice) else got
 
 
 class _Collector:
@@ -85,11 +107,17 @@ class _Collector:
         self.file = file
         self.problems: list[DataProblem] = []
 
+    def _add(self, column: str | None, message: str, rows: Iterable[int], severity: str) -> None:
+        total = getattr(rows, "total", None)
+        shown = [int(r) for r in rows]
+        total = max(total if total is not None else len(shown), len(shown))
+        self.problems.append(DataProblem(self.file, column, message, shown[:MAX_ROWS_SHOWN], severity, total))
+
     def error(self, column: str | None, message: str, rows: Iterable[int] = ()) -> None:
-        self.problems.append(DataProblem(self.file, column, message, [int(r) for r in rows], "error"))
+        self._add(column, message, rows, "error")
 
     def warn(self, column: str | None, message: str, rows: Iterable[int] = ()) -> None:
-        self.problems.append(DataProblem(self.file, column, message, [int(r) for r in rows], "warning"))
+        self._add(column, message, rows, "warning")
 
     @property
     def has_errors(self) -> bool:
@@ -109,21 +137,26 @@ def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFra
         return None
     name = path.name.lower()
     try:
+        numbers: Any = None
         if name.endswith((".xlsx", ".xlsm", ".xls")):
-            raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object)
-            first_line = 2
+            skip = spec.skip_rows or 0
+            raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object, skiprows=skip)
+            first_line = 2 + skip
         elif name.endswith((".parquet", ".pq")):
             raw = pd.read_parquet(path)
             if any(level is not None for level in raw.index.names):
                 raw = raw.reset_index()  # e.g. written with `date` as the index: it is data, not row labels
             first_line = 1
         else:
-            raw = _read_csv(path, spec, out)
-            if raw is None:
+            got = _read_csv(path, spec, out)
+            if got is None:
                 return None
+            raw, numbers = got
             first_line = 2
         raw.index = pd.RangeIndex(len(raw))  # rows are identified by `lines`, never by the file's own labels
-        lines = pd.Series(np.arange(first_line, len(raw) + first_line), index=raw.index)
+        if numbers is None or len(numbers) != len(raw):
+            numbers = np.arange(first_line, len(raw) + first_line)
+        lines = pd.Series(numbers, index=raw.index)
     except ValueError as error:
         if "Worksheet" in str(error) or "sheet" in str(error).lower():
             sheets = _sheet_names(path)
@@ -142,6 +175,9 @@ def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFra
     # blank lines (kept so line numbers stay right) are dropped here
     blank = raw.apply(lambda col: col.isna() | (col.astype("str").str.strip() == ""), axis=0).all(axis=1)
     raw, lines = raw[~blank], lines[~blank]
+    excel, parquet = _excel_or_parquet(path)
+    drop = _summary_rows(raw, spec, comments=excel or parquet)  # CSV comment lines were skipped while reading
+    raw, lines = raw[~drop], lines[~drop]
     if raw.empty:
         out.error(None, "the file has no data rows (only a header, or nothing at all)")
         return None
@@ -155,16 +191,20 @@ def _sheet_names(path: Path) -> list[str]:
         return []
 
 
-def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> pd.DataFrame | None:
+def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFrame, Any] | None:
+    """The cells as strings and each row's line number (None: header is line 1, rows follow)."""
     import warnings
 
     sep = spec.separator
     # index_col=False: a line with more fields than the header must not turn the first columns into an index
     options: dict[str, Any] = dict(dtype=str, keep_default_na=False, skip_blank_lines=False, compression="infer",
                                    index_col=False)
+    skip, numbers = _skipped_lines(path, spec)
+    if skip:
+        options["skiprows"] = sorted(skip)
     try:
         if sep is None:  # sniff between the usual separators on the header line
-            head = _head_line(path)
+            head = _head_line(path, skip)
             counts = {s: head.count(s) for s in (",", ";", "\t", "|")}
             sep = max(counts, key=counts.get) if max(counts.values()) else ","
         utf16 = _looks_utf16(path)
@@ -183,16 +223,18 @@ def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> pd.DataFrame | N
                     out.warn(None, "the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to be sure of accents)")
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
             # pandas dropped the fields beyond the header; an error unless they were all empty (trailing separators)
-            if not _report_long_lines(path, sep, encoding, out):
+            if _report_title_lines(path, sep, skip, out) or not _report_long_lines(path, sep, encoding, out, skip):
                 return None
-        return frame
+        return frame, numbers
     except pd.errors.EmptyDataError:
         out.error(None, "the file is empty")
     except pd.errors.ParserError as error:
+        if _report_title_lines(path, sep or ",", skip, out):
+            return None
         msg = str(error)
-        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
-        if fields:
-            expected, line, saw = (int(g) for g in fields.groups())
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+        if found:
+            expected, line, saw = (int(g) for g in found.groups())
             out.error(None, f"line {line} has {saw} fields, the header has {expected}; check `separator` (now {sep!r}) "
                       "and put values that contain it in double quotes", [line])
         else:
@@ -202,7 +244,121 @@ def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> pd.DataFrame | N
     return None
 
 
-def _report_long_lines(path: Path, sep: str, encoding: str, out: _Collector) -> bool:
+def _text_lines(path: Path, limit: int | None = None) -> list[str]:
+    """The file's physical lines (decoded leniently; only for finding the header, never for values)."""
+    found: list[str] = []
+    try:
+        with _open_text(path, "utf-8-sig", errors="replace") as handle:
+            for line in handle:
+                found.append(line.rstrip("\r\n"))
+                if limit is not None and len(found) >= limit:
+                    break
+    except OSError:
+        pass
+    return found
+
+
+def _skipped_lines(path: Path, spec: SourceSpec) -> tuple[set[int], Any]:
+    """0-based indexes of the lines above the header (`skip_rows`) and of comment lines, and the
+    1-based line numbers of the data rows that remain (None when nothing is skipped)."""
+    if not spec.skip_rows and not spec.comment:
+        return set(), None
+    text = _text_lines(path)
+    above = spec.skip_rows
+    if above == "auto":  # the header is the first line as wide as the table (title lines or none)
+        above = sniff_layout(text[:200], spec.separator, spec.comment)[1]
+    skip = set(range(min(int(above or 0), len(text))))
+    if spec.comment:
+        skip |= {i for i, line in enumerate(text) if line.lstrip().startswith(spec.comment)}
+    for i, line in enumerate(text):  # blank lines between the skipped lines and the header
+        if i not in skip and line.strip():
+            break
+        skip.add(i)
+    kept = [i + 1 for i in range(len(text)) if i not in skip]
+    return skip, np.array(kept[1:], dtype=int)
+
+
+def _field_counts(lines: list[str], sep: str) -> list[int]:
+    import csv
+
+    if len(sep) != 1:
+        return [len(line.split(sep)) for line in lines]
+    return [len(next(csv.reader([line], delimiter=sep), [])) for line in lines]
+
+
+def find_header_line(lines: list[str], sep: str, comment: str | None = None) -> int:
+    """0-based index of the header: the first line with as many fields as most lines below it.
+
+    Title lines ("Campaign report"), date ranges and `#` notes above a table have fewer fields.
+    """
+    from collections import Counter
+
+    counts = _field_counts(lines, sep)
+    usable = [i for i, line in enumerate(lines) if line.strip() and not (comment and line.lstrip().startswith(comment))]
+    if not usable:
+        return 0
+    common = Counter(counts[i] for i in usable).most_common()
+    width = max(c for c, n in common if n == common[0][1])
+    if width < 2:
+        return usable[0]
+    return next(i for i in usable if counts[i] == width)
+
+
+def sniff_layout(lines: list[str], separator: str | None = None, comment: str | None = None) -> tuple[str, int]:
+    """(separator, 0-based header line): the separator that splits the table into the most columns."""
+    candidates = (separator,) if separator else (",", ";", "\t", "|")
+    best, width, header = candidates[0], 0, 0
+    for sep in candidates:
+        index = find_header_line(lines, sep, comment)
+        body = [ln for ln in lines[index:index + 50] if ln.strip() and not (comment and ln.lstrip().startswith(comment))]
+        counts = _field_counts(body, sep)
+        common = max(set(counts), key=counts.count) if counts else 0
+        if common > width:
+            best, width, header = sep, common, index
+    return best, header
+
+
+def _report_title_lines(path: Path, sep: str, skip: set[int], out: _Collector) -> bool:
+    """Lines above the header (titles, '#' notes) make the header look short: say so, not 'check separator'."""
+    lines = _text_lines(path, limit=200)
+    visible = [line if i not in skip else "" for i, line in enumerate(lines)]
+    header = find_header_line(visible, sep)
+    first = next((i for i, line in enumerate(visible) if line.strip()), 0)
+    if header <= first:
+        return False
+    above = [lines[i] for i in range(first, header) if lines[i].strip()]
+    width = _field_counts([lines[header]], sep)[0]
+    short = all(n * 2 <= width or line.lstrip().startswith("#") for n, line in zip(_field_counts(above, sep), above))
+    if not above or not short:  # e.g. a header without the trailing separator of the rows: not a title
+        return False
+    shown = ", ".join(repr(line[:40]) for line in above[:2])
+    hashes = bool(above) and all(line.lstrip().startswith("#") for line in above)
+    fix = 'add `comment: "#"` to this data source' if hashes else f"add `skip_rows: {header}` to this data source"
+    out.error(None, f"line {header + 1} looks like the header, with {width} columns; the {header - first} line(s) "
+              f"above it look like a title or notes ({shown}), not data; {fix} "
+              f"(the separator {sep!r} is right)", list(range(first + 1, header + 1)))
+    return True
+
+
+def _summary_rows(raw: pd.DataFrame, spec: SourceSpec, comments: bool = True) -> pd.Series:
+    """Rows that are totals (`footer` prefixes, e.g. 'Total:') or comments in Excel sheets: left out.
+
+    CSV comment lines are skipped before parsing (`_skipped_lines`); `comments=False` then."""
+    drop = pd.Series(False, index=raw.index)
+    prefixes = [p.strip().casefold() for p in (spec.footer or []) if p.strip()]
+    if spec.comment and comments:
+        prefixes.append(spec.comment.casefold())
+    if not prefixes or raw.empty:
+        return drop
+    cells = raw.astype("str").apply(lambda col: col.str.strip())
+    cells = cells.where(~(raw.isna() | cells.isin(["", "nan", "None"])))
+    first = cells.bfill(axis=1).iloc[:, 0].fillna("").str.casefold()
+    for prefix in prefixes:
+        drop |= first.str.startswith(prefix)
+    return drop
+
+
+def _report_long_lines(path: Path, sep: str, encoding: str, out: _Collector, skip: set[int] | None = None) -> bool:
     """Report lines with non-empty fields beyond the header; False when there are any."""
     import csv
 
@@ -210,19 +366,21 @@ def _report_long_lines(path: Path, sep: str, encoding: str, out: _Collector) -> 
         out.error(None, f"some lines have more fields than the header; check `separator` (now {sep!r})")
         return False
     long_lines: list[tuple[int, int]] = []
+    skip = skip or set()
+    width = None
     with _open_text(path, encoding) as handle:
-        reader = csv.reader(handle, delimiter=sep)
-        width = len(next(reader, []))
-        for line, fields in enumerate(reader, start=2):  # record numbers, like the line numbers of the rows
-            if len(fields) > width and any(f.strip() for f in fields[width:]):
-                long_lines.append((line, len(fields)))
+        for index, cells in enumerate(csv.reader(handle, delimiter=sep)):  # record numbers = line numbers of the rows
+            if index in skip:
+                continue
+            if width is None:
+                width = len(cells)
+            elif len(cells) > width and any(f.strip() for f in cells[width:]):
+                long_lines.append((index + 1, len(cells)))
     if not long_lines:
         return True
     line, count = long_lines[0]
-    extra = len(long_lines) - 1
-    more = f" (and {extra} more line{'s' if extra > 1 else ''})" if extra else ""
-    out.error(None, f"line {line} has {count} fields, the header has {width}{more}; check `separator` (now {sep!r}) "
-              "and put values that contain it in double quotes", [n for n, _ in long_lines[:MAX_ROWS_SHOWN]])
+    out.error(None, f"line {line} has {count} fields, the header has {width}; check `separator` (now {sep!r}) "
+              "and put values that contain it in double quotes", Rows(n for n, _ in long_lines))
     return False
 
 
@@ -249,12 +407,17 @@ def _looks_utf16(path: Path) -> bool:
     return len(head) >= 8 and (set(odd) == {0} or set(even) == {0})
 
 
-def _head_line(path: Path) -> str:
+def _head_line(path: Path, skip: set[int] | None = None) -> str:
+    """The header line: the first line that is not skipped."""
+    skip = skip or set()
     try:
         with _open_text(path, "utf-8-sig", errors="replace") as handle:
-            return handle.readline()
+            for index, line in enumerate(handle):
+                if index not in skip:
+                    return line
     except OSError:
-        return ""
+        pass
+    return ""
 
 
 # ---------------------------------------------------------------- parsing columns
@@ -427,15 +590,13 @@ def _resolve(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tupl
 
             known = ", ".join("demo:" + n for n in [*DEMO_SOURCES, *DEMO_GROUPS])
             return None, spec, f"unknown demo data '{spec.source}'; available: {known}"
-        merged = SourceSpec(
-            source=spec.source,
+        merged = replace(
+            spec,
             shape=demo.shape,
             columns={**demo.columns, **spec.columns},
             date_format=spec.date_format or demo.date_format,
             separator=spec.separator or demo.separator,
             decimal=spec.decimal or demo.decimal,
-            thousands=spec.thousands,
-            sheet=spec.sheet,
         )
         return demo.path, merged, None
     resolve = getattr(source, "resolve", None)
@@ -446,3 +607,18 @@ def _resolve(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tupl
         if not path.is_absolute() and base_dir is not None:
             path = Path(base_dir) / path
     return Path(path), spec, None
+
+
+GLOB_CHARS = set("*?[")
+
+
+def source_files(path: Path, out: _Collector) -> list[Path]:
+    """The file, or the files a pattern (`exports/orders-*.csv`) matches, in name order."""
+    if not GLOB_CHARS & set(str(path)):
+        return [path]
+    import glob
+
+    files = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+    if not files:
+        out.error(None, f"no files match {path}")
+    return files

@@ -57,7 +57,10 @@ def check_client(path: str | Path) -> ClientCheck:
             line = f"{path}: data: {problem}"
             (check.warnings if problem.severity == "warning" else check.errors).append(line)
         if facts is not None:
+            from kpi_helpers.sources import cross_source_notes
+
             check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
+            check.warnings += [f"{path}: {line}" for line in cross_source_notes(check.config, facts)]
     return check
 
 
@@ -141,6 +144,7 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
     Periods before `period.start` are history and not listed."""
     from kpi_helpers.data import load_facts
     from kpi_helpers.engine import compute_kpis, period_start, unavailable_reason
+    from kpi_helpers.sources import mask_unjoinable
 
     config = load_params(params_file)
     grain = grain or config.grain
@@ -152,9 +156,12 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
     if start is not None:
         table = table[table["period"] >= pd.Timestamp(period_start([pd.Timestamp(start)], grain)[0])]
     table = table.assign(complete=table["coverage"] == "complete")
-    table["note"] = [notes.get(k) or "" if not ok else "" for k, ok in zip(table["kpi"], table["available"])]
-    keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit", "complete", "note"]
-    return table[keep].reset_index(drop=True)
+    keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit", "complete"]
+    # ratios whose terms come from sources with other dimension values: empty per dimension, with the reason
+    masked = mask_unjoinable(table[keep], facts, by).reset_index(drop=True)
+    own = pd.Series([notes.get(k) or "" if not ok else "" for k, ok in zip(table["kpi"], table["available"])])
+    masked["note"] = masked["note"].where(masked["note"] != "", own) if "note" in masked else own
+    return masked
 
 
 __all__ = ["ClientCheck", "check_client", "check_folder", "validate_folder", "new_client",

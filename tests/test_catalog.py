@@ -111,7 +111,9 @@ def test_every_measure_in_architecture_is_listed(cat: Catalog) -> None:
                 "deliveries", "deliveries_on_time", "tickets_handled", "tickets_resolved_first_contact",
                 "handling_minutes", "survey_responses", "satisfied_responses", "hires",
                 "hires_cohort_12m", "hires_retained_12m", "sick_days", "scheduled_days",
-                "headcount_days", "leavers"}
+                "headcount_days", "leavers",
+                # tool exports (presets)
+                "engaged_sessions", "key_events", "ad_conversions", "ad_conversion_value", "emails_sent"}
     assert set(cat.measures) == expected
     assert all(m.labels.get("nl") and m.labels.get("en") for m in cat.measures.values())
 
