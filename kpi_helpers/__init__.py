@@ -21,7 +21,7 @@ from kpi_helpers.exceptions import (
     UnknownKpiError,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the single source: pyproject.toml reads it (dynamic version)
 
 # public name -> module. One block per module; add names to your module's block only.
 _EXPORTS: dict[str, str] = {
