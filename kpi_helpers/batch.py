@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from kpi_helpers.exceptions import BatchError, KpiWorkbookError
+from kpi_helpers.workspace import notebooks_dir
 
 NOTEBOOKS = ("01_goals.ipynb", "02_kpi_pairs.ipynb", "03_analysis.ipynb")
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS_DIR = notebooks_dir()  # inside the package (importlib.resources): works from a wheel install
 FAILED_DIR = "_failed"  # out/_failed/<client>/: the failing run, kept for inspection
 KERNEL_WARMUP = "import kpi_helpers, kpi_helpers.charts, kpi_helpers.engine, kpi_helpers.data"
 
