@@ -58,17 +58,17 @@ from kpi_helpers.readers import (
     LAST_DATE,
     MAX_ROWS_SHOWN,
     SourceSpec,
-    _Collector,
-    _excel_or_parquet,
-    _guess_date_format,
-    _label,
-    _number_hint,
-    _out_of_range,
-    _parse_dates,
-    _parse_numbers,
-    _read_raw,
-    _resolve,
-    _spec,
+    ProblemCollector,
+    excel_or_parquet,
+    guess_date_format,
+    source_label,
+    number_hint,
+    dates_out_of_range,
+    parse_dates,
+    parse_numbers,
+    read_raw,
+    resolve_source,
+    source_spec,
 )
 
 DIMENSIONS = ("channel", "campaign", "coupon", "product")
@@ -148,7 +148,7 @@ def inspect_source(
     source: Any, base_dir: str | Path | None = None, period: Any = None
 ) -> tuple[pd.DataFrame | None, list[DataProblem]]:
     """Read and validate one source: (facts or None when it has errors, every problem found)."""
-    spec = _spec(source)
+    spec = source_spec(source)
     if spec.source.startswith("demo:"):
         from kpi_helpers.demo import DEMO_GROUPS
 
@@ -160,19 +160,19 @@ def inspect_source(
             if any(f is None for f in frames):
                 return None, problems
             return combine_facts(frames), problems
-    path, spec, demo_error = _resolve(source, spec, base_dir)
+    path, spec, demo_error = resolve_source(source, spec, base_dir)
     if demo_error or path is None:
         return None, [DataProblem(spec.source, None, demo_error or "no file")]
-    out = _Collector(_label(path, spec))
+    out = ProblemCollector(source_label(path, spec))
     if spec.shape not in SHAPES:
         out.error(None, f"shape {spec.shape!r} is not known; use one of {', '.join(SHAPES)}")
         return None, out.problems
     mapping = _check_mapping(spec, out)
-    got = _read_raw(path, spec, out)
+    got = read_raw(path, spec, out)
     if got is None or mapping is None:
         return None, out.problems
     raw, lines = got
-    excel, parquet = _excel_or_parquet(path)
+    excel, parquet = excel_or_parquet(path)
     table = _select_columns(raw, mapping, spec, out)
     if table is None:
         return None, out.problems
@@ -200,7 +200,7 @@ def read_source(source: Any, base_dir: str | Path | None = None, period: Any = N
     return facts
 
 
-def _check_mapping(spec: SourceSpec, out: _Collector) -> dict[str, str] | None:
+def _check_mapping(spec: SourceSpec, out: ProblemCollector) -> dict[str, str] | None:
     """Validate `columns` (our name -> their column); None when a name is unknown."""
     allowed = {"date", *DIMENSIONS, *_known_measures()}
     if spec.shape == "orders":
@@ -219,7 +219,7 @@ def _check_mapping(spec: SourceSpec, out: _Collector) -> dict[str, str] | None:
     return {k: str(v).strip() for k, v in spec.columns.items()} if ok else None
 
 
-def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec, out: _Collector) -> pd.DataFrame | None:
+def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec, out: ProblemCollector) -> pd.DataFrame | None:
     """Their columns renamed to ours; unmapped columns that already carry one of our names are used as is."""
     available = list(raw.columns)
     by_lower = {c.lower(): c for c in available}
@@ -262,12 +262,12 @@ def _column_name(table: pd.DataFrame, ours: str) -> str:
 
 
 def _parse_table(
-    table: pd.DataFrame, lines: pd.Series, spec: SourceSpec, excel: bool, out: _Collector
+    table: pd.DataFrame, lines: pd.Series, spec: SourceSpec, excel: bool, out: ProblemCollector
 ) -> tuple[pd.DataFrame, pd.Series]:
     parsed = pd.DataFrame(index=table.index)
     parsed.attrs["theirs"] = dict(table.attrs.get("theirs", {}))
     # dates
-    dates = _parse_dates(table["date"], spec, excel)
+    dates = parse_dates(table["date"], spec, excel)
     bad = dates.isna()
     if bad.any():
         col = _column_name(table, "date")
@@ -278,8 +278,8 @@ def _parse_table(
         unreadable = bad & ~empty.reindex(bad.index, fill_value=False)
         if unreadable.any():
             examples = table["date"][unreadable]
-            guess = _guess_date_format(examples)
-            out_of_range = _out_of_range(examples, spec, excel)
+            guess = guess_date_format(examples)
+            out_of_range = dates_out_of_range(examples, spec, excel)
             hint = ""
             if spec.date_format:
                 hint = f"; expected the format `date_format: \"{spec.date_format}\"`"
@@ -313,14 +313,14 @@ def _parse_table(
     numeric = [c for c in table.columns if c in _known_measures() or c == "quantity"]
     for name in numeric:
         col = _column_name(table, name)
-        values = _parse_numbers(table[name], spec)
+        values = parse_numbers(table[name], spec)
         empty = table[name].isna() | (table[name].astype("str").str.strip() == "")
         if empty.any():
             out.error(col, f"empty values in '{name}'; write 0 where nothing happened, or leave the column out if it is unknown",
                       _rows(empty, lines)[:MAX_ROWS_SHOWN])
         bad = values.isna() & ~empty
         if bad.any():
-            out.error(col, f"values that are not numbers: {_examples(table[name][bad])}{_number_hint(table[name][bad], spec)}",
+            out.error(col, f"values that are not numbers: {_examples(table[name][bad])}{number_hint(table[name][bad], spec)}",
                       _rows(bad, lines)[:MAX_ROWS_SHOWN])
         infinite = np.isinf(values)
         if infinite.any():
@@ -347,7 +347,7 @@ def _parse_table(
 
 
 
-def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Collector) -> tuple[pd.DataFrame, pd.Series]:
+def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: ProblemCollector) -> tuple[pd.DataFrame, pd.Series]:
     if period is None:
         return table, lines
     if isinstance(period, (tuple, list)):
@@ -377,7 +377,7 @@ def _day(value: Any) -> str:
     return "…" if value is None else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
-def _gap_warning(dates: pd.Series, out: _Collector, min_run: int = 1, column: str = "date") -> None:
+def _gap_warning(dates: pd.Series, out: ProblemCollector, min_run: int = 1, column: str = "date") -> None:
     if dates.empty:
         return
     present = pd.DatetimeIndex(dates.unique()).sort_values()
@@ -412,7 +412,7 @@ def _finish(frame: pd.DataFrame, dims: list[str], measures: list[str]) -> pd.Dat
     return frame.sort_values(["date", *dims], kind="stable").reset_index(drop=True)
 
 
-def _daily_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.DataFrame | None:
+def _daily_facts(table: pd.DataFrame, lines: pd.Series, out: ProblemCollector) -> pd.DataFrame | None:
     dims = [d for d in DIMENSIONS if d in table]
     measures = _ordered_measures(c for c in table.columns if c not in ("date", *dims))
     keys = ["date", *dims]
@@ -428,7 +428,7 @@ def _daily_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.D
     return _finish(table, dims, measures)
 
 
-def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.DataFrame | None:
+def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: ProblemCollector) -> pd.DataFrame | None:
     if (table["order_id"] == "").any():
         out.error(_column_name(table, "order_id"), "empty order ids", _rows(table["order_id"] == "", lines)[:MAX_ROWS_SHOWN])
         return None

@@ -3,7 +3,7 @@
 This is the file layer under `kpi_helpers.data`: it knows CSV (separator sniffing, UTF-8 with a
 Windows-1252 fallback, UTF-16 detection, gzip), Excel (sheets, date cells, serial numbers) and
 Parquet, and turns cells into datetimes and floats. It reports what it cannot read through a
-`_Collector` (file, column, rows) and leaves the meaning of the values (required columns,
+`ProblemCollector` (file, column, rows) and leaves the meaning of the values (required columns,
 negatives, duplicates, shapes) to `kpi_helpers.data`.
 
 Row-number bookkeeping: every raw row carries its 1-based line number (header = line 1, first
@@ -58,7 +58,7 @@ class SourceSpec:
     sheet: str | int | None = None
 
 
-def _spec(source: Any) -> SourceSpec:
+def source_spec(source: Any) -> SourceSpec:
     if isinstance(source, SourceSpec):
         return source
     if isinstance(source, (str, Path)):
@@ -78,7 +78,7 @@ def _spec(source: Any) -> SourceSpec:
 
 
 
-class _Collector:
+class ProblemCollector:
     """Collects problems for one file."""
 
     def __init__(self, file: str):
@@ -99,7 +99,7 @@ class _Collector:
 # ---------------------------------------------------------------- reading raw files
 
 
-def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFrame, pd.Series] | None:
+def read_raw(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.DataFrame, pd.Series] | None:
     """All cells as raw values (strings for CSV) plus the 1-based line/row number of each row."""
     if not path.exists():
         out.error(None, f"file not found (looked for {path})")
@@ -155,7 +155,7 @@ def _sheet_names(path: Path) -> list[str]:
         return []
 
 
-def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> pd.DataFrame | None:
+def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> pd.DataFrame | None:
     import warnings
 
     sep = spec.separator
@@ -202,7 +202,7 @@ def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> pd.DataFrame | N
     return None
 
 
-def _report_long_lines(path: Path, sep: str, encoding: str, out: _Collector) -> bool:
+def _report_long_lines(path: Path, sep: str, encoding: str, out: ProblemCollector) -> bool:
     """Report lines with non-empty fields beyond the header; False when there are any."""
     import csv
 
@@ -260,7 +260,7 @@ def _head_line(path: Path) -> str:
 # ---------------------------------------------------------------- parsing columns
 
 
-def _parse_dates(values: pd.Series, spec: SourceSpec, excel: bool) -> pd.Series:
+def parse_dates(values: pd.Series, spec: SourceSpec, excel: bool) -> pd.Series:
     """Datetimes (naive, not yet normalised) or NaT where a value cannot be read (or lies out of range)."""
     if excel and values.dtype == object:
         result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
@@ -343,7 +343,7 @@ _DATE_CANDIDATES = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y", "%Y/%m/%d", 
                     "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H.%M")  # fmt: skip
 
 
-def _guess_date_format(values: pd.Series) -> str | None:
+def guess_date_format(values: pd.Series) -> str | None:
     text = values.astype("str").str.strip().head(50)
     for fmt in _DATE_CANDIDATES:
         if pd.to_datetime(text, format=fmt, errors="coerce").notna().all():
@@ -351,7 +351,7 @@ def _guess_date_format(values: pd.Series) -> str | None:
     return None
 
 
-def _out_of_range(examples: pd.Series, spec: SourceSpec, excel: bool) -> bool:
+def dates_out_of_range(examples: pd.Series, spec: SourceSpec, excel: bool) -> bool:
     """Do some unreadable dates have the right form but lie outside what can be held (9999-12-31, Excel -3)?"""
     if excel and examples.map(lambda v: isinstance(v, (int, float, np.number)) or hasattr(v, "hour")).any():
         return True  # numbers and date/time cells are only unreadable when out of range
@@ -363,7 +363,7 @@ def _out_of_range(examples: pd.Series, spec: SourceSpec, excel: bool) -> bool:
     return bool(parsed.notna().any())
 
 
-def _parse_numbers(values: pd.Series, spec: SourceSpec) -> pd.Series:
+def parse_numbers(values: pd.Series, spec: SourceSpec) -> pd.Series:
     """Floats, NaN where a value is empty or not a number."""
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float)
@@ -384,7 +384,7 @@ def _parse_numbers(values: pd.Series, spec: SourceSpec) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype(float)
 
 
-def _number_hint(bad: pd.Series, spec: SourceSpec) -> str:
+def number_hint(bad: pd.Series, spec: SourceSpec) -> str:
     sample = bad.astype("str").str.strip().str.replace(r"[€$£\s\u00a0]", "", regex=True)
     decimal = spec.decimal or "."
     if decimal == "," and spec.thousands != "." and sample.str.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d*)?").any():
@@ -403,19 +403,19 @@ def _number_hint(bad: pd.Series, spec: SourceSpec) -> str:
 # ---------------------------------------------------------------- locating the file
 
 
-def _excel_or_parquet(path: Path) -> tuple[bool, bool]:
+def excel_or_parquet(path: Path) -> tuple[bool, bool]:
     name = path.name.lower()
     return name.endswith((".xlsx", ".xlsm", ".xls")), name.endswith((".parquet", ".pq"))
 
 
-def _label(path: Path, spec: SourceSpec) -> str:
-    excel, _ = _excel_or_parquet(path)
+def source_label(path: Path, spec: SourceSpec) -> str:
+    excel, _ = excel_or_parquet(path)
     if excel:
         return f"{path} [sheet {spec.sheet!r}]" if spec.sheet is not None else f"{path} [first sheet]"
     return str(path)
 
 
-def _resolve(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tuple[Path | None, SourceSpec, str | None]:
+def resolve_source(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tuple[Path | None, SourceSpec, str | None]:
     """The file to read and the effective spec (demo sources bring their own read options)."""
     if spec.source.startswith("demo:"):
         from kpi_helpers.demo import DEMO_SOURCES

@@ -140,8 +140,8 @@ def show_context(ex: Any) -> None:
             "Kwartaal" if nl else "Quarter": [f"Q{p.quarter} {p.year}" for p in t["period"]],
             cat[story["volume"]].label(lang): [format_number(v, lang) for v in t["volume_value"]],
             cat[story["quality"]].label(lang): [format_percent(v, lang) for v in t["quality_value"]],
-            "Δ " + cat[story["volume"]].label(lang): [ws._pct(v, lang) for v in t["volume_change"]],
-            "Δ " + cat[story["quality"]].label(lang): [ws._pct(v, lang) for v in t["quality_change"]],
+            "Δ " + cat[story["volume"]].label(lang): [ws.pct_text(v, lang) for v in t["volume_change"]],
+            "Δ " + cat[story["quality"]].label(lang): [ws.pct_text(v, lang) for v in t["quality_change"]],
         })
         if ex.reveal:
             frame[ws.UI["solution"][lang]] = t[f"message_{lang}"].tolist()
@@ -157,7 +157,7 @@ def show_context(ex: Any) -> None:
             "KPI": [wb.catalog[k].label(lang) for k in dec["kpi"]],
             f"Q1 {y - 1}": [_fmt(v, unit[k], lang) for k, v in zip(dec["kpi"], dec["value_a"])],
             f"Q1 {y}": [_fmt(v, unit[k], lang) for k, v in zip(dec["kpi"], dec["value_b"])],
-            "Verandering" if nl else "Change": [ws._pct(v, lang) for v in dec["rel_change"]],
+            "Verandering" if nl else "Change": [ws.pct_text(v, lang) for v in dec["rel_change"]],
         }), "Wat deden de drivers vorig jaar?" if nl else "What did the drivers do last year?")
     else:
         _show_dashboard(ex)
@@ -195,7 +195,7 @@ def _show_dashboard(ex: Any) -> None:
             continue
         row = {"KPI-paar" if nl else "KPI pair": f"{cat[v].label(lang)} / {cat[q].label(lang)}",
                "Kwartaal" if nl else "Quarter": f"Q{s['period'].quarter} {s['period'].year}",
-               "Δ volume": ws._pct(s["volume_change"], lang), "Δ " + ("kwaliteit" if nl else "quality"): ws._pct(s["quality_change"], lang)}
+               "Δ volume": ws.pct_text(s["volume_change"], lang), "Δ " + ("kwaliteit" if nl else "quality"): ws.pct_text(s["quality_change"], lang)}
         if ex.reveal:
             row[ws.UI["solution"][lang]] = s["message"][lang]
         rows.append(row)
@@ -280,7 +280,7 @@ def answer_widget(ex: Any) -> Any:
 
             def update(_=None, sliders=sliders, live=live):
                 res = evaluate_mix(plan, {d: s.value for d, s in sliders.items()})
-                live.value = f"→ {'omzet' if lang == 'nl' else 'revenue'} {ws._pct(res['change_pct'] / 100, lang)} {'✓' if res['meets'] else ''}"
+                live.value = f"→ {'omzet' if lang == 'nl' else 'revenue'} {ws.pct_text(res['change_pct'] / 100, lang)} {'✓' if res['meets'] else ''}"
 
             for s in sliders.values():
                 s.observe(update, names="value")
