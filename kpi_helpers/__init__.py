@@ -66,13 +66,19 @@ _EXPORTS: dict[str, str] = {
     # findings
     "Finding": "findings", "build_findings": "findings", "findings_markdown": "findings", "pacing_table": "findings",
     # workshop
-    "open_exercise": "workshop", "Exercise": "workshop", "check_answers": "workshop", "model_answers": "workshop",
+    "open_exercise": "workshop_views", "ExerciseView": "workshop_views", "Exercise": "workshop", "check_answers": "workshop", "model_answers": "workshop",
     "Feedback": "workshop", "run_factory": "workshop_sim", "nail_scenarios": "workshop_sim",
     # batch / report
     "run_batch": "batch", "client_summary": "report",
     # validate
     "validate_folder": "validate", "new_client": "validate",
 }
+
+# Everything `import kpi_helpers as kpi` offers (a test checks that every name resolves).
+__all__ = [
+    "__version__", "BatchError", "CatalogError", "DataProblem", "DataValidationError", "GoalError",
+    "KpiWorkbookError", "ParamsError", "UnknownKpiError", *_EXPORTS,
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -489,34 +489,5 @@ class Exercise:
     def model_answers(self) -> dict[str, Any]:
         return model_answers(self.key, self.lang, self.params_file)
 
-    # ---- display (notebook cells call these; the views live in kpi_helpers.workshop_views)
-    def show_questions(self) -> None:
-        _views().show_markdown(_views().questions_markdown(self))
-
-    def show_context(self) -> None:
-        _views().show_context(self)
-
-    def check(self, answers: dict[str, Any] | None) -> None:
-        """Show the feedback on `answers` (the notebook's `answers` parameter)."""
-        _views().show_feedback(self.feedback(answers), self.lang, self.reveal)
-
-    def widget(self) -> Any:
-        return _views().answer_widget(self)
-
-    def simulator(self) -> Any:
-        return _views().nail_simulator(self.lang)
-
-    def show_trainer_notes(self) -> None:
-        notes = _views().trainer_notes_markdown(self) if self.reveal else f"*{UI['learner_note'][self.lang]}*"
-        _views().show_markdown(notes)
-
-
-def _views() -> Any:
-    from kpi_helpers import workshop_views  # imported on first display: it imports this module
-
-    return workshop_views
-
-
-def open_exercise(exercise: str | int, mode: str = "learner", lang: str = "nl", params_file: str | None = None) -> Exercise:
-    """The notebook entry point: `ex = kpi.open_exercise("good_kpi", mode=mode, lang=lang)`."""
-    return Exercise(exercise, mode, lang, params_file)
+    # display methods (show_questions, check, widget, ...): workshop_views.ExerciseView, which
+    # `open_exercise` returns (this module never imports the views: no import loop)
