@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -43,14 +42,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _cwd_outside_the_checkout(tmp_path_factory):
-    """Every test runs from an empty folder, so a relative `params/...` or `reports/` can never
-    reach the user's files (bundled demo clients are then read from the package)."""
-    old = os.getcwd()
-    os.chdir(tmp_path_factory.mktemp("cwd"))
-    yield
-    os.chdir(old)
+@pytest.fixture(scope="session")
+def _empty_cwd(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cwd")
+
+
+@pytest.fixture(autouse=True)
+def _cwd_outside_the_checkout(_empty_cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test in tests/ runs from an empty folder, so a relative `params/...` or `reports/`
+    can never reach the user's files (bundled demo clients are then read from the package).
+    Function-scoped: nbval items (outside tests/) keep the repository root as cwd."""
+    monkeypatch.chdir(_empty_cwd)
 
 
 @pytest.fixture
