@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nbclient.exceptions import CellTimeoutError as _CellTimeout
+
 from kpi_helpers.exceptions import BatchError, KpiWorkbookError
 from kpi_helpers.workspace import notebooks_dir
 
@@ -143,7 +145,7 @@ async def _start_kernel(cwd: str) -> Any:
     kc = km.client()
     kc.start_channels()
     kc.execute(KERNEL_WARMUP, silent=True, store_history=False)
-    km._kpi_client = kc  # noqa: SLF001 - keep the client with its kernel
+    km._kpi_client = kc  # type: ignore[attr-defined]  # keep the client with its kernel
     return km
 
 
@@ -226,7 +228,7 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         _publish(staging, out_root / job.client)
         result.status, result.summary = "ok", summary
         result.report = f"{job.client}/report.html"
-    except (asyncio.TimeoutError, TimeoutError, _CellTimeout):
+    except (TimeoutError, _CellTimeout):
         result.status = "timed_out"
         result.reason = f"{current}: still running after {job.timeout:g} s; the kernel was stopped"
     except KpiWorkbookError as error:
@@ -242,12 +244,6 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         if progress is not None and result.status != "ok":
             progress.put((job.client, None))
     return result
-
-
-try:
-    from nbclient.exceptions import CellTimeoutError as _CellTimeout
-except ImportError:  # pragma: no cover
-    _CellTimeout = TimeoutError
 
 
 def _cell_error_text(error: Exception, notebook: str | None) -> str:
@@ -326,8 +322,7 @@ def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports"
     for i, job in enumerate(jobs):
         job.start_next_kernel = i < len(jobs) - workers
     if jobs:
-        runner = _run_dask if dask else _run_local
-        results.extend(runner(jobs, workers, progress, dask))
+        results.extend(_run_dask(jobs, workers, progress, dask) if dask else _run_local(jobs, workers, progress, None))
     order = {c.client: i for i, c in enumerate(checks)}
     results.sort(key=lambda r: order.get(r.client, 0))
     batch = BatchResult(out_dir=out, results=results, seconds=round(time.perf_counter() - started, 2))

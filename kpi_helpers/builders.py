@@ -47,7 +47,7 @@ from kpi_helpers.pair_views import (
 class CatalogBrowser:
     """Domain dropdown -> the domain's KPI table and definition cards (`table`, `cards_html`)."""
 
-    def __init__(self, lang: str = "en", interactive: bool = True, wb: Any = None):
+    def __init__(self, lang: str | None = "en", interactive: bool = True, wb: Any = None):
         self.wb, self.lang, self.interactive = wb, resolve_lang(lang, wb), interactive
         self.catalog = session_catalog(wb)
         self.table = pd.DataFrame()

@@ -512,7 +512,7 @@ def best_monthly_growth(history: pd.Series, direction: str = "higher") -> tuple[
 def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFinding:
     b, t, months = goal.baseline, goal.target, goal.months
     change, monthly = goal.required_change, goal.required_monthly_growth
-    if change is None or monthly is None or b == 0:
+    if change is None or monthly is None or b is None or b == 0:
         why = (
             {"nl": "Zonder beginwaarde is niet te beoordelen hoe groot de stap is.",
              "en": "Without a baseline the size of the step cannot be judged."}

@@ -166,7 +166,7 @@ def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> pd.DataFra
         if sep is None:  # sniff between the usual separators on the header line
             head = _head_line(path)
             counts = {s: head.count(s) for s in (",", ";", "\t", "|")}
-            sep = max(counts, key=counts.get) if max(counts.values()) else ","
+            sep = max(counts, key=lambda s: counts[s]) if max(counts.values()) else ","
         utf16 = _looks_utf16(path)
         if utf16:  # reading goes on, so the problems it causes (no 'date' column, ...) are listed too
             out.error(None, "the file looks UTF-16 encoded (Excel's 'Unicode Text'); save it as "

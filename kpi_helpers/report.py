@@ -60,7 +60,7 @@ def _body_of(nb: Any) -> str:
     return body
 
 
-def export_report(notebooks: list[Any], path: Path, config: "ClientConfig", lang: str) -> Path:
+def export_report(notebooks: list[Any], path: Path, config: ClientConfig, lang: str) -> Path:
     """One self-contained HTML page (except the shared plotly.js) for the client's notebooks."""
     title = config.report.title or config.name
     sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in notebooks)
@@ -80,7 +80,7 @@ def export_report(notebooks: list[Any], path: Path, config: "ClientConfig", lang
 
 # ---------------------------------------------------------------- summary.json
 
-def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str, Any]:
+def client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, Any]:
     """Machine-readable outcome for one client: KPI values, goals with status, findings.
 
     Computed by the package from the same engine functions the notebooks call, so the
@@ -119,7 +119,7 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
                  for row in whole.itertuples(index=False)},
         "goals": goals,
         "findings": [_plain(f.to_dict()) for f in findings],
-        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "versions": {pkg: md.version(pkg) for pkg in ("kpi-workbook", "pandas", "plotly", "papermill", "nbclient")},
     }
 
@@ -133,7 +133,7 @@ def _num(value: Any) -> float | None:
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, float):
             out[key] = _num(value)
@@ -199,13 +199,13 @@ def portfolio_totals(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
+def write_index(batch: BatchResult, lang: str | None = None) -> Path:
     """reports/index.html: one row per client, failed clients with their reason, totals."""
     from kpi_helpers.catalog import load_catalog
     from kpi_helpers.i18n import format_date, format_value
 
     esc = html.escape
-    langs = {r.summary.get("language") for r in batch.results if r.summary}
+    langs = {str(r.summary["language"]) for r in batch.results if r.summary and r.summary.get("language")}
     lang = lang or (langs.pop() if len(langs) == 1 else "en")
     tx = {k: v[lang] for k, v in _TEXT.items()}
     catalog = load_catalog()

@@ -22,7 +22,8 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.workspace import notebooks_dir

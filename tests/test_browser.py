@@ -7,7 +7,8 @@ Run: python -m pytest -q -m browser tests/test_browser.py
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -94,3 +94,12 @@ def test_no_build_metadata_is_tracked():
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     assert not [line for line in tracked.splitlines() if ".egg-info/" in line or line.startswith("build/")]
+
+
+def test_ci_runs_lint_types_and_the_dirty_tree_check_after_the_tests():
+    ci = (ROOT / ".ci" / "run").read_text()
+    tests_at = ci.index('bash -euo pipefail -c "$test_command"')
+    for step in ("ruff check", "mypy", "git status --porcelain"):
+        assert tests_at < ci.index(step), f".ci/run must run {step} after the tests"
+    test_extras = {_name(r) for r in _pyproject()["project"]["optional-dependencies"]["test"]}
+    assert {"ruff", "mypy"} <= test_extras  # installed by the README's test command
