@@ -2,7 +2,7 @@
 
 Notebooks import only this module (`import kpi_helpers as kpi`). Exports are resolved
 lazily (PEP 562) so a kernel pays for plotly/pandas imports only when a cell needs them:
-kernel start-up dominates a batch run (see ../shared/FACTS.md).
+kernel start-up dominates a batch run.
 """
 
 from __future__ import annotations

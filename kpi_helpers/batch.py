@@ -1,6 +1,6 @@
 """Run the workbook notebooks per client: validated first, clients in parallel, nothing lost.
 
-Why it looks like this (see ../shared/FACTS.md): starting a kernel and importing plotly cost
+Why it looks like this (measured on a 2-core machine): starting a kernel and importing plotly cost
 more than the KPI work, so each client runs its three notebooks on ONE kernel (nbclient with
 a kernel manager it does not own; parameters injected with papermill's parameterize step),
 and each worker starts the next client's kernel while the current one runs. Notebooks never

@@ -103,3 +103,11 @@ def test_ci_runs_lint_types_and_the_dirty_tree_check_after_the_tests():
         assert tests_at < ci.index(step), f".ci/run must run {step} after the tests"
     test_extras = {_name(r) for r in _pyproject()["project"]["optional-dependencies"]["test"]}
     assert {"ruff", "mypy"} <= test_extras  # installed by the README's test command
+
+
+def test_docs_and_code_point_only_at_files_inside_the_repository():
+    texts = [*ROOT.glob("*.md"), *(ROOT / "docs").glob("*.md"), *(ROOT / "kpi_helpers").glob("*.py")]
+    for path in texts:
+        text = path.read_text(encoding="utf-8")
+        for outside in ("../shared/", "/work/", "FACTS.md", "DESIGN.md"):
+            assert outside not in text, f"{path.relative_to(ROOT)} points outside the repository: {outside}"
