@@ -33,6 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
     tests out, notebooks are not even collected, so the fast tier starts no kernel."""
     if not _selects_slow(config) and hasattr(config.option, "nbval"):
         config.option.nbval = config.option.nbval_lax = False
+    sanitize = getattr(config.option, "nbval_sanitize_with", None)
+    if sanitize and not Path(sanitize).is_absolute():  # read at each notebook's setup: not cwd-dependent
+        config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
