@@ -22,7 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def make_params(folder: Path, count: int) -> list[Path]:
-    demos = sorted((ROOT / "params").glob("demo_*.yaml"))
+    from kpi_helpers.workspace import demo_params_dir
+
+    demos = sorted(demo_params_dir().glob("demo_*.yaml"))
     files = []
     for i in range(count):
         source = demos[i % len(demos)]

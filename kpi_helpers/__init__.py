@@ -2,7 +2,7 @@
 
 Notebooks import only this module (`import kpi_helpers as kpi`). Exports are resolved
 lazily (PEP 562) so a kernel pays for plotly/pandas imports only when a cell needs them:
-kernel start-up dominates a batch run (see ../shared/FACTS.md).
+kernel start-up dominates a batch run.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from kpi_helpers.exceptions import (
     UnknownKpiError,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the single source: pyproject.toml reads it (dynamic version)
 
 # public name -> module. One block per module; add names to your module's block only.
 _EXPORTS: dict[str, str] = {
@@ -67,13 +67,19 @@ _EXPORTS: dict[str, str] = {
     # findings
     "Finding": "findings", "build_findings": "findings", "findings_markdown": "findings", "pacing_table": "findings",
     # workshop
-    "open_exercise": "workshop", "Exercise": "workshop", "check_answers": "workshop", "model_answers": "workshop",
+    "open_exercise": "workshop_views", "ExerciseView": "workshop_views", "Exercise": "workshop", "check_answers": "workshop", "model_answers": "workshop",
     "Feedback": "workshop", "run_factory": "workshop_sim", "nail_scenarios": "workshop_sim",
     # batch / report
     "run_batch": "batch", "client_summary": "report",
     # validate
     "validate_folder": "validate", "new_client": "validate",
 }
+
+# Everything `import kpi_helpers as kpi` offers (a test checks that every name resolves).
+__all__ = [
+    "__version__", "BatchError", "CatalogError", "DataProblem", "DataValidationError", "GoalError",
+    "KpiWorkbookError", "ParamsError", "UnknownKpiError", *_EXPORTS,
+]
 
 
 def __getattr__(name: str) -> Any:

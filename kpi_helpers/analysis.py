@@ -65,11 +65,11 @@ def section_heading(section: str, wb: Any) -> str:
     return HEADINGS[section][wb.lang].format(window=ytd_label(wb, wb.lang), grain=t(report_grain(wb), wb.lang))
 
 
-def _dims(wb: Any) -> list[str]:
+def session_dimensions(wb: Any) -> list[str]:
     return [d for d in DIMENSIONS if d in wb.facts.columns]
 
 
-def _goal_status(wb: Any) -> dict[str, str]:
+def goal_statuses(wb: Any) -> dict[str, str]:
     pacing = pacing_frame(wb)
     return {} if pacing.empty else dict(zip(pacing["kpi"], pacing["status"]))
 
@@ -81,7 +81,7 @@ def scorecards(wb: Any, table: pd.DataFrame | None = None, period: Any = None, s
     kpis = [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
     table = period_table(wb, kpis) if table is None else table
     return charts.scorecard(table, kpis, period=period, lang=wb.lang, currency=wb.currency,
-                            status=_goal_status(wb) if status else None, columns=columns, catalog=wb.catalog)
+                            status=goal_statuses(wb) if status else None, columns=columns, catalog=wb.catalog)
 
 
 def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
@@ -138,14 +138,14 @@ def pacing_charts(wb: Any) -> list[charts.go.Figure]:
     return [] if pacing.empty else [charts.pacing_bars(pacing, wb.lang, catalog=wb.catalog)]
 
 
-def _pairs(wb: Any) -> list[tuple[str, str]]:
+def session_pairs(wb: Any) -> list[tuple[str, str]]:
     kpis = set(analysis_kpis(wb))
     return [tuple(p) for p in wb.config.pairs if all(k in kpis for k in p)]
 
 
 def pair_charts(wb: Any, table: pd.DataFrame | None = None, last: int = 12) -> list[charts.go.Figure]:
     """One quadrant chart per configured KPI pair over the last ``last`` complete months."""
-    pairs = _pairs(wb)
+    pairs = session_pairs(wb)
     if not pairs:
         return []
     table = period_table(wb, sorted({k for p in pairs for k in p})) if table is None else table
@@ -167,7 +167,7 @@ def breakdown_charts(wb: Any, period: Any = None) -> list[charts.go.Figure]:
     kpis = analysis_kpis(wb)
     has_ads = "roas" in {k.id for k in wb.catalog.computable(wb.facts.columns)} and "ad_spend" in wb.facts.columns
     figs = []
-    for dim in _dims(wb):
+    for dim in session_dimensions(wb):
         extra = ["roas"] if has_ads and dim in ("channel", "campaign") else []
         table = breakdown(wb.facts, [kid, *extra], by=dim, period=period, catalog=wb.catalog)
         if dim == "coupon" and kid in kpis:
@@ -209,7 +209,7 @@ def _driver_sets(kid: str) -> list[tuple[str, ...]]:
     return [tuple(d) for d in DRIVER_TREES.get(kid, ())]
 
 
-def _decomposable(wb: Any) -> list[tuple[str, tuple[str, ...]]]:
+def decomposable_kpis(wb: Any) -> list[tuple[str, tuple[str, ...]]]:
     """(KPI, drivers) for the goal KPIs (then the main KPI) whose drivers the data computes."""
     from kpi_helpers.engine import countable_over_time
 
@@ -233,7 +233,7 @@ def driver_charts(wb: Any, grain: str | None = None) -> list[charts.go.Figure]:
     b = last_complete_period(wb, grain)
     a = pd.Timestamp(shift_periods([b], grain, -1)[0])
     figs = []
-    for kid, drivers in _decomposable(wb):
+    for kid, drivers in decomposable_kpis(wb):
         windows = [(s, pd.Timestamp(shift_periods([s], grain, 1)[0]) - pd.Timedelta(days=1)) for s in (a, b)]
         try:
             d = decompose_change(wb.facts, kid, drivers, windows[0], windows[1], catalog=wb.catalog)

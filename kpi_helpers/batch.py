@@ -1,6 +1,6 @@
 """Run the workbook notebooks per client: validated first, clients in parallel, nothing lost.
 
-Why it looks like this (see ../shared/FACTS.md): starting a kernel and importing plotly cost
+Why it looks like this (measured on a 2-core machine): starting a kernel and importing plotly cost
 more than the KPI work, so each client runs its three notebooks on ONE kernel (nbclient with
 a kernel manager it does not own; parameters injected with papermill's parameterize step),
 and each worker starts the next client's kernel while the current one runs. Notebooks never
@@ -24,10 +24,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nbclient.exceptions import CellTimeoutError as _CellTimeout
+
 from kpi_helpers.exceptions import BatchError, KpiWorkbookError
+from kpi_helpers.workspace import notebooks_dir
 
 NOTEBOOKS = ("01_goals.ipynb", "02_kpi_pairs.ipynb", "03_analysis.ipynb")
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS_DIR = notebooks_dir()  # inside the package (importlib.resources): works from a wheel install
 FAILED_DIR = "_failed"  # out/_failed/<client>/: the failing run, kept for inspection
 KERNEL_WARMUP = "import kpi_helpers, kpi_helpers.charts, kpi_helpers.engine, kpi_helpers.data"
 
@@ -142,7 +145,7 @@ async def _start_kernel(cwd: str) -> Any:
     kc = km.client()
     kc.start_channels()
     kc.execute(KERNEL_WARMUP, silent=True, store_history=False)
-    km._kpi_client = kc  # noqa: SLF001 - keep the client with its kernel
+    km._kpi_client = kc  # type: ignore[attr-defined]  # keep the client with its kernel
     return km
 
 
@@ -225,7 +228,7 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         _publish(staging, out_root / job.client)
         result.status, result.summary = "ok", summary
         result.report = f"{job.client}/report.html"
-    except (asyncio.TimeoutError, TimeoutError, _CellTimeout):
+    except (TimeoutError, _CellTimeout):
         result.status = "timed_out"
         result.reason = f"{current}: still running after {job.timeout:g} s; the kernel was stopped"
     except KpiWorkbookError as error:
@@ -241,12 +244,6 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         if progress is not None and result.status != "ok":
             progress.put((job.client, None))
     return result
-
-
-try:
-    from nbclient.exceptions import CellTimeoutError as _CellTimeout
-except ImportError:  # pragma: no cover
-    _CellTimeout = TimeoutError
 
 
 def _cell_error_text(error: Exception, notebook: str | None) -> str:
@@ -325,8 +322,7 @@ def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports"
     for i, job in enumerate(jobs):
         job.start_next_kernel = i < len(jobs) - workers
     if jobs:
-        runner = _run_dask if dask else _run_local
-        results.extend(runner(jobs, workers, progress, dask))
+        results.extend(_run_dask(jobs, workers, progress, dask) if dask else _run_local(jobs, workers, progress, None))
     order = {c.client: i for i, c in enumerate(checks)}
     results.sort(key=lambda r: order.get(r.client, 0))
     batch = BatchResult(out_dir=out, results=results, seconds=round(time.perf_counter() - started, 2))

@@ -17,11 +17,11 @@ import pandas as pd
 
 from kpi_helpers.catalog import DOMAINS, suggest_partners
 from kpi_helpers.goal_views import (
-    _CARD_CSS,
+    CARD_CSS,
     TEXT,
-    _badge,
-    _catalog,
-    _resolve_lang,
+    status_badge,
+    session_catalog,
+    resolve_lang,
     esc,
     kpi_label,
     kpi_unit,
@@ -31,8 +31,8 @@ from kpi_helpers.goal_views import (
 )
 from kpi_helpers.goals import GOAL_LEVEL_KPIS, LETTER_NAMES, Goal, SmartFinding, SmartReport, smart_check
 from kpi_helpers.pair_views import (
-    _computable,
-    _table_html,
+    is_computable,
+    table_html,
     catalog_table,
     definition_card_html,
     pairs_table,
@@ -47,9 +47,9 @@ from kpi_helpers.pair_views import (
 class CatalogBrowser:
     """Domain dropdown -> the domain's KPI table and definition cards (`table`, `cards_html`)."""
 
-    def __init__(self, lang: str = "en", interactive: bool = True, wb: Any = None):
-        self.wb, self.lang, self.interactive = wb, _resolve_lang(lang, wb), interactive
-        self.catalog = _catalog(wb)
+    def __init__(self, lang: str | None = "en", interactive: bool = True, wb: Any = None):
+        self.wb, self.lang, self.interactive = wb, resolve_lang(lang, wb), interactive
+        self.catalog = session_catalog(wb)
         self.table = pd.DataFrame()
         self.cards_html = ""
         if interactive:
@@ -66,7 +66,7 @@ class CatalogBrowser:
         domain = self.domain.value
         self.table = catalog_table(domain, self.lang, wb=self.wb)
         self.cards_html = "".join(definition_card_html(k, self.lang) for k in self.catalog.by_domain(domain))
-        self.view.value = _table_html(self.table) + self.cards_html
+        self.view.value = table_html(self.table) + self.cards_html
 
     def overview(self) -> pd.DataFrame:
         """Static view: per domain the performance and the quality KPIs of the catalog."""
@@ -78,7 +78,7 @@ class CatalogBrowser:
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
-        return _table_html(self.overview())
+        return table_html(self.overview())
 
     def _ipython_display_(self) -> None:
         from IPython.display import HTML, display
@@ -120,9 +120,9 @@ def _draft_goal(wb: Any, lang: str) -> Goal:
         table = compute_kpis(wb.facts, [kpi_id], grain=None, catalog=wb.catalog, period=prev, missing="skip")
         if len(table) and math.isfinite(table["value"].iloc[0]):
             baseline = float(table["value"].iloc[0])
-    unit = kpi_unit(kpi_id, _catalog(wb))
+    unit = kpi_unit(kpi_id, session_catalog(wb))
     digits = 4 if unit == "percent" else 0
-    label = kpi_label(kpi_id, lang, _catalog(wb)).lower()
+    label = kpi_label(kpi_id, lang, session_catalog(wb)).lower()
     statement = {"nl": f"We willen meer {label}", "en": f"We want more {label}"}[lang]
     return Goal(id="concept" if lang == "nl" else "draft", statement=statement, kpi=kpi_id,
                 baseline=round(baseline, digits), target=round(baseline * 1.1, digits),
@@ -151,9 +151,9 @@ class GoalBuilder:
 
     def __init__(self, wb: Any = None, lang: str | None = None, interactive: bool = True):
         self.wb = wb
-        self.lang = _resolve_lang(lang, wb)
+        self.lang = resolve_lang(lang, wb)
         self.interactive = interactive
-        self.catalog = _catalog(wb)
+        self.catalog = session_catalog(wb)
         self._histories: dict[tuple[str, dt.date], pd.Series | None] = {}
         self.draft = _draft_goal(wb, self.lang)
         self.goal: Goal | None = None
@@ -178,7 +178,7 @@ class GoalBuilder:
         self.goal = goal
         self.report = smart_check(goal, history=self._history(goal.kpi, goal.start), catalog=self.catalog)
         currency = self.wb.currency if self.wb is not None else "EUR"
-        self.card_html = _CARD_CSS + smart_card_html(goal, self.report, self.lang, self.catalog, currency)
+        self.card_html = CARD_CSS + smart_card_html(goal, self.report, self.lang, self.catalog, currency)
 
     def _values(self) -> dict[str, Any]:
         base = self.baseline.value
@@ -192,8 +192,8 @@ class GoalBuilder:
         if values["start"] is None or values["deadline"] is None:
             self.goal = None
             self.report = _dates_missing_report(values, self.catalog)
-            self.card_html = _CARD_CSS + "".join(
-                f"<p>{_badge(f.status, self.lang)} <strong>{f.letter}</strong> {esc(f.message[self.lang])}</p>"
+            self.card_html = CARD_CSS + "".join(
+                f"<p>{status_badge(f.status, self.lang)} <strong>{f.letter}</strong> {esc(f.message[self.lang])}</p>"
                 for f in self.report.findings)
             self.snippet_text = ""
         else:
@@ -270,7 +270,7 @@ class PairPicker:
     (`warnings`, a DataFrame) follow every change. State: `kpis`, `pairs` (working selection)."""
 
     def __init__(self, wb: Any, lang: str | None = None, interactive: bool = True):
-        self.wb, self.lang, self.interactive = wb, _resolve_lang(lang, wb), interactive
+        self.wb, self.lang, self.interactive = wb, resolve_lang(lang, wb), interactive
         self.catalog = wb.catalog
         self.reset()
         if interactive:
@@ -287,15 +287,15 @@ class PairPicker:
     def performance_options(self) -> list[tuple[str, str]]:
         """Performance KPIs this client's data can compute; the unpaired selected ones first."""
         paired = {p for p, _ in self.pairs}
-        kpis = [k for k in self.catalog if k.kind == "performance" and _computable(k, self.wb)]
+        kpis = [k for k in self.catalog if k.kind == "performance" and is_computable(k, self.wb)]
         kpis.sort(key=lambda k: (k.id not in self.kpis or k.id in paired, k.label(self.lang).lower()))
         return [(f"{k.label(self.lang)} ({k.id})", k.id) for k in kpis]
 
     def partner_options(self, perf: str) -> list[tuple[str, str]]:
         """Quality partners for `perf` (suggest_partners), computable ones first."""
         ids = [p for p in suggest_partners(perf, self.catalog) if self.catalog[p].kind == "quality"]
-        ids.sort(key=lambda p: not _computable(self.catalog[p], self.wb))
-        return [(f"{self.catalog[p].label(self.lang)} ({p})" + ("" if _computable(self.catalog[p], self.wb) else " —"), p)
+        ids.sort(key=lambda p: not is_computable(self.catalog[p], self.wb))
+        return [(f"{self.catalog[p].label(self.lang)} ({p})" + ("" if is_computable(self.catalog[p], self.wb) else " —"), p)
                 for p in ids]
 
     def add_pair(self, perf: str | None = None, qual: str | None = None) -> None:
@@ -356,14 +356,14 @@ class PairPicker:
 
     def refresh(self) -> None:
         lang = self.lang
-        self.pairs_html.value = f"<h4>{esc(w('your_pairs', lang))}</h4>" + _table_html(pairs_table(self.wb, lang, self.pairs))
-        self.warnings_html.value = _table_html(self.warnings) if len(self.warnings) else f"<p>{esc(w('no_warnings', lang))}</p>"
+        self.pairs_html.value = f"<h4>{esc(w('your_pairs', lang))}</h4>" + table_html(pairs_table(self.wb, lang, self.pairs))
+        self.warnings_html.value = table_html(self.warnings) if len(self.warnings) else f"<p>{esc(w('no_warnings', lang))}</p>"
         self.snippet.value = (f"<p><strong>{esc(w('pairs_snippet', lang))}</strong></p>"
                               f"<pre>{esc(self.params_snippet())}</pre>")
 
     # ---- display
     def _repr_html_(self) -> str:
-        return _table_html(partner_suggestions(self.wb, self.lang, self.kpis, self.pairs))
+        return table_html(partner_suggestions(self.wb, self.lang, self.kpis, self.pairs))
 
     def _ipython_display_(self) -> None:
         from IPython.display import HTML, display

@@ -300,7 +300,8 @@ def _langs(value: Any, where: str, what: str, problems: list[str]) -> dict[str, 
         problems.append(f"{where}: '{what}' must be a mapping with 'nl' and 'en' texts")
         return {}
     for lang in LANGS:
-        if not isinstance(value.get(lang), str) or not value.get(lang).strip():
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
             problems.append(f"{where}: missing {lang} text in '{what}'")
     return {str(k): str(v) for k, v in value.items()}
 

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from kpi_helpers.goals import GOAL_LEVEL_KPIS, Goal, Text, _get_catalog, _kpi_info, _pct0, fmt_date
+from kpi_helpers.goals import GOAL_LEVEL_KPIS, Goal, Text, get_catalog, kpi_info, pct0, fmt_date
 
 # Multiplicative driver trees: KPI -> alternative factorisations (product of the factors, each
 # over the same window, equals the KPI exactly). Used by check_chain and by the engine.
@@ -64,7 +64,7 @@ def driver_factorisations(kpi: str) -> list[tuple[str, ...]]:
 
 def _label_of(kpi: str, catalog: Any, lang: str) -> str:
     """Label for use mid-sentence: 'Omzet' -> 'omzet', but 'CSAT' stays."""
-    label = _kpi_info(kpi, catalog).label(lang)
+    label = kpi_info(kpi, catalog).label(lang)
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
@@ -75,7 +75,7 @@ def check_chain(goals: list[Goal], *, catalog: Any = None) -> list[ChainFinding]
     Relative changes are compared as they stand, also when parent and child windows differ.
     Each factor is taken from the first child goal naming that KPI.
     """
-    cat = _get_catalog(catalog)
+    cat = get_catalog(catalog)
     out: list[ChainFinding] = []
     by_id: dict[str, Goal] = {}
     for g in goals:
@@ -157,36 +157,36 @@ def _check_decomposition(parent: Goal, children: list[Goal], cat: Any) -> list[C
         }, "info")]
     need = parent.required_change or 0.0
     deliver = math.prod(1 + (c.required_change or 0.0) for c in used)
-    lang_parts = {lang: " × ".join(f"{_label_of(c.kpi.strip(), cat, lang)} {_pct0(c.required_change or 0.0, lang)}" for c in used) for lang in ("nl", "en")}
+    lang_parts = {lang: " × ".join(f"{_label_of(c.kpi.strip(), cat, lang)} {pct0(c.required_change or 0.0, lang)}" for c in used) for lang in ("nl", "en")}
     plabel = {lang: _label_of(pk, cat, lang) for lang in ("nl", "en")}
     others = [f for f in best if f not in kids]
     if not others:
-        lower = _kpi_info(pk, cat).direction == "lower"
+        lower = kpi_info(pk, cat).direction == "lower"
         short = deliver - 1 > need + 0.005 if lower else deliver - 1 < need - 0.005
         if short:
             out.append(ChainFinding("short", parent.id or "", {
-                "nl": f"De subdoelen van '{parent.id}' leveren {_pct0(deliver - 1, 'nl')} op ({lang_parts['nl']}), maar het bovenliggende doel ({plabel['nl']}) vraagt {_pct0(need, 'nl')}.",
-                "en": f"The children of '{parent.id}' deliver {_pct0(deliver - 1, 'en')} ({lang_parts['en']}) but the parent ({plabel['en']}) needs {_pct0(need, 'en')}.",
+                "nl": f"De subdoelen van '{parent.id}' leveren {pct0(deliver - 1, 'nl')} op ({lang_parts['nl']}), maar het bovenliggende doel ({plabel['nl']}) vraagt {pct0(need, 'nl')}.",
+                "en": f"The children of '{parent.id}' deliver {pct0(deliver - 1, 'en')} ({lang_parts['en']}) but the parent ({plabel['en']}) needs {pct0(need, 'en')}.",
             }, "warning"))
         return out
     rest = (1 + need) / deliver - 1 if deliver > 0 else math.inf
     # nl: every factor in DRIVER_TREES is a de-word or a plural, so "de" is always right
     olabel = {lang: " × ".join(_label_of(f, cat, lang) for f in others) for lang in ("nl", "en")}
-    amount = {lang: _pct0(abs(rest), lang).lstrip("+") for lang in ("nl", "en")}
+    amount = {lang: pct0(abs(rest), lang).lstrip("+") for lang in ("nl", "en")}
     if rest < -0.0005:
         msg = {
-            "nl": f"Met {lang_parts['nl']} laat {plabel['nl']} {_pct0(need, 'nl')} ruimte voor een daling van de {olabel['nl']} met hoogstens {amount['nl']}.",
-            "en": f"With {lang_parts['en']}, {plabel['en']} {_pct0(need, 'en')} allows {olabel['en']} to fall by up to {amount['en']}.",
+            "nl": f"Met {lang_parts['nl']} laat {plabel['nl']} {pct0(need, 'nl')} ruimte voor een daling van de {olabel['nl']} met hoogstens {amount['nl']}.",
+            "en": f"With {lang_parts['en']}, {plabel['en']} {pct0(need, 'en')} allows {olabel['en']} to fall by up to {amount['en']}.",
         }
     elif rest > 0.0005:
         msg = {
-            "nl": f"Met {lang_parts['nl']} vraagt {plabel['nl']} {_pct0(need, 'nl')} een stijging van de {olabel['nl']} met minstens {amount['nl']}.",
-            "en": f"With {lang_parts['en']}, {plabel['en']} {_pct0(need, 'en')} needs {olabel['en']} to rise by at least {amount['en']}.",
+            "nl": f"Met {lang_parts['nl']} vraagt {plabel['nl']} {pct0(need, 'nl')} een stijging van de {olabel['nl']} met minstens {amount['nl']}.",
+            "en": f"With {lang_parts['en']}, {plabel['en']} {pct0(need, 'en')} needs {olabel['en']} to rise by at least {amount['en']}.",
         }
     else:
         msg = {
-            "nl": f"Met {lang_parts['nl']} haalt {plabel['nl']} {_pct0(need, 'nl')} als de {olabel['nl']} gelijk blijft.",
-            "en": f"With {lang_parts['en']}, {plabel['en']} {_pct0(need, 'en')} is reached if {olabel['en']} stays level.",
+            "nl": f"Met {lang_parts['nl']} haalt {plabel['nl']} {pct0(need, 'nl')} als de {olabel['nl']} gelijk blijft.",
+            "en": f"With {lang_parts['en']}, {plabel['en']} {pct0(need, 'en')} is reached if {olabel['en']} stays level.",
         }
     return out + [ChainFinding("other_drivers", parent.id or "", msg, "info")]
 

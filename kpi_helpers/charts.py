@@ -1,7 +1,7 @@
 """Plotly figures for the analysis notebook, built from the engine's tidy tables.
 
 Why it looks like this:
-* ``plotly.graph_objects`` only: ``plotly.express`` costs 1.25 s per kernel (FACTS.md).
+* ``plotly.graph_objects`` only: ``plotly.express`` costs 1.25 s per kernel (measured).
 * One lean layout template (:data:`TEMPLATE`) replaces plotly's default one, which would
   otherwise be embedded in every figure's JSON (several KB each, in every report).
 * Report language: titles, axis labels and hover text come from ``lang``; numbers use the

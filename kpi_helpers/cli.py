@@ -90,6 +90,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.client, port=args.port, lang=args.lang, token=args.token, ip=args.ip, params_dir=args.params)
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from kpi_helpers.workspace import init_workspace
+
+    root = init_workspace(args.folder)
+    print(f"created workspace {root} — next: cd {root} && kpi-workbook run")
+    return 0
+
+
 def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
@@ -97,6 +105,10 @@ def _split(value: str | None) -> list[str] | None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kpi-workbook", description="KPI Workbook: goals, KPI pairs and analysis per client.")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    init = sub.add_parser("init", help="create an agency workspace (params/, data/, notebooks/, reports/)")
+    init.add_argument("folder", help="a new or empty folder")
+    init.set_defaults(func=_cmd_init)
 
     run = sub.add_parser("run", help="run the notebooks for every client and write reports")
     run.add_argument("--params", default="params", help="folder with <client>.yaml files (default: params/)")

@@ -52,27 +52,28 @@ import numpy as np
 import pandas as pd
 
 from kpi_helpers.exceptions import DataProblem, DataValidationError
-from kpi_helpers.facts import DIMENSIONS, NONE_VALUE, ORDER_MEASURES, Facts, finish_orders
+from kpi_helpers.facts import DIMENSIONS, MEASURES, NONE_VALUE, ORDER_MEASURES, Facts, finish_orders, known_measures
 from kpi_helpers.presets import apply_preset
 from kpi_helpers.sources import same_measure_warnings, source_summary
 from kpi_helpers.readers import (
+    value_examples,
     FIRST_DATE,
     FIRST_EXCEL_DATE,
     LAST_DATE,
     MAX_ROWS_SHOWN,
     Rows,
     SourceSpec,
-    _Collector,
-    _excel_or_parquet,
-    _guess_date_format,
-    _label,
-    _number_hint,
-    _out_of_range,
-    _parse_dates,
-    _parse_numbers,
-    _read_raw,
-    _resolve,
-    _spec,
+    ProblemCollector,
+    excel_or_parquet,
+    guess_date_format,
+    source_label,
+    number_hint,
+    dates_out_of_range,
+    parse_dates,
+    parse_numbers,
+    read_raw,
+    resolve_source,
+    source_spec,
     source_files,
 )
 from kpi_helpers.shaping import (
@@ -85,21 +86,9 @@ from kpi_helpers.shaping import (
 )
 
 SHAPES = ("daily", "orders", "events")
-MEASURES = (
-    "sessions", "organic_visitors",
-    "orders", "revenue", "customers", "new_customers", "returning_customers", "repeat_orders", "units_sold",
-    "accounts_created", "new_followers",
-    "leads", "intro_calls", "quotes", "quote_value",
-    "subscribers_new", "unsubscribes", "emails_delivered", "emails_opened", "email_clicks",
-    "ad_impressions", "ad_clicks", "ad_spend",
-    "units_produced", "defective_units", "production_hours", "deliveries", "deliveries_on_time",
-    "tickets_handled", "tickets_resolved_first_contact", "handling_minutes", "survey_responses", "satisfied_responses",
-    "hires", "hires_cohort_12m", "hires_retained_12m", "sick_days", "scheduled_days", "headcount_days", "leavers",
-)  # fmt: skip
 MAY_BE_NEGATIVE = {"revenue", "quote_value"}
 ORDER_FIELDS = ("order_id", "customer_id", "quantity")
 ORDER_REQUIRED = ("date", "order_id", "customer_id", "revenue")
-ORDER_MEASURES = ("orders", "revenue", "customers", "new_customers", "returning_customers", "repeat_orders", "units_sold")
 GAP_DAYS_ORDERS = 7
 MAX_ABS_VALUE = 1e15  # larger measure values are export errors; sums of them lose precision or overflow to inf
 
@@ -118,17 +107,6 @@ _SYNONYMS = {
 }
 
 
-def _known_measures() -> set[str]:
-    names = set(MEASURES)
-    try:  # the catalog may define more measures than this module knows about
-        from kpi_helpers.catalog import load_catalog
-
-        names |= set(load_catalog().measures)
-    except Exception:  # noqa: BLE001 - catalog not available or broken: its own checks report that
-        pass
-    return names
-
-
 # ---------------------------------------------------------------- small helpers
 
 
@@ -136,11 +114,6 @@ def _known_measures() -> set[str]:
 def _rows(mask: pd.Series, lines: pd.Series) -> Rows:
     """The line numbers where `mask` holds; slicing keeps the total for "(+N more)"."""
     return Rows(lines[mask.to_numpy()].tolist())
-
-
-def _examples(values: pd.Series, limit: int = 3) -> str:
-    shown = list(dict.fromkeys(str(v) for v in values.tolist()))[:limit]
-    return ", ".join(repr(v) for v in shown)
 
 
 def _suggest(name: str, available: list[str], ours: str | None = None) -> list[str]:
@@ -160,7 +133,7 @@ def inspect_source(
     source: Any, base_dir: str | Path | None = None, period: Any = None
 ) -> tuple[pd.DataFrame | None, list[DataProblem]]:
     """Read and validate one source: (facts or None when it has errors, every problem found)."""
-    spec = _spec(source)
+    spec = source_spec(source)
     if spec.source.startswith("demo:"):
         from kpi_helpers.demo import DEMO_GROUPS
 
@@ -173,10 +146,10 @@ def inspect_source(
                 return None, problems
             return combine_facts(frames), problems
     spec, preset_error = apply_preset(spec)
-    path, spec, demo_error = _resolve(source, spec, base_dir)
+    path, spec, demo_error = resolve_source(source, spec, base_dir)
     if demo_error or preset_error or path is None:
         return None, [DataProblem(spec.source, "preset" if preset_error else None, preset_error or demo_error or "no file")]
-    out = _Collector(_label(path, spec))
+    out = ProblemCollector(source_label(path, spec))
     if spec.shape not in SHAPES:
         out.error(None, f"shape {spec.shape!r} is not known; use one of {', '.join(SHAPES)}")
         return None, out.problems
@@ -188,7 +161,7 @@ def inspect_source(
         return None, out.problems
     parts = []
     for index, file in enumerate(files):  # several files (a glob): each read and checked on its own
-        fout = out if len(files) == 1 else _Collector(_label(file, spec))
+        fout = out if len(files) == 1 else ProblemCollector(source_label(file, spec))
         part = _read_file(file, spec, mapping, extras, fout, index)
         if fout is not out:
             out.problems.extend(fout.problems)
@@ -211,17 +184,17 @@ def inspect_source(
     return combine_facts([facts]), out.problems
 
 
-def _read_file(path: Path, spec: SourceSpec, mapping: dict[str, str], extras: dict[str, str], out: _Collector,
+def _read_file(path: Path, spec: SourceSpec, mapping: dict[str, str], extras: dict[str, str], out: ProblemCollector,
                index: int) -> tuple[pd.DataFrame, pd.Series] | None:
     """One file read, normalised (kpi_helpers.shaping), mapped and parsed; None when it has errors."""
-    got = _read_raw(path, spec, out)
+    got = read_raw(path, spec, out)
     if got is None:
         return None
     normalised = normalise(*got, spec, extras, out, index)
     if normalised is None:
         return None
     raw, lines, columns = normalised
-    excel, _ = _excel_or_parquet(path)
+    excel, _ = excel_or_parquet(path)
     table = _select_columns(raw, {**mapping, **{k: v for k, v in columns.items() if k not in mapping or v != mapping[k]}},
                             spec, out)
     if table is None:
@@ -245,9 +218,9 @@ def read_source(source: Any, base_dir: str | Path | None = None, period: Any = N
     return facts
 
 
-def _check_mapping(spec: SourceSpec, out: _Collector) -> dict[str, str] | None:
+def _check_mapping(spec: SourceSpec, out: ProblemCollector) -> dict[str, str] | None:
     """Validate `columns` (our name -> their column); None when a name is unknown."""
-    allowed = {"date", *DIMENSIONS, *_known_measures()}
+    allowed = {"date", *DIMENSIONS, *known_measures()}
     if spec.shape == "orders":
         allowed |= set(ORDER_FIELDS)
     ok = True
@@ -264,11 +237,11 @@ def _check_mapping(spec: SourceSpec, out: _Collector) -> dict[str, str] | None:
     return {k: str(v).strip() for k, v in spec.columns.items()} if ok else None
 
 
-def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec, out: _Collector) -> pd.DataFrame | None:
+def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec, out: ProblemCollector) -> pd.DataFrame | None:
     """Their columns renamed to ours; unmapped columns that already carry one of our names are used as is."""
     available = list(raw.columns)
     by_lower = {c.lower(): c for c in available}
-    known = {"date", *DIMENSIONS, *_known_measures()}
+    known = {"date", *DIMENSIONS, *known_measures()}
     if spec.shape == "orders":
         known |= set(ORDER_FIELDS)
     chosen: dict[str, str] = {}
@@ -292,7 +265,7 @@ def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec
             close = _suggest(ours, available, ours)
             hint = f"; map it, e.g. `columns: {{{ours}: {close[0]}}}`" if close else f"; map it with `columns: {{{ours}: <column>}}`"
             out.error(ours, f"required column '{ours}' is missing. Columns in the file: {', '.join(available)}{hint}")
-    if spec.shape == "daily" and not any(c in _known_measures() for c in chosen) and not out.has_errors:
+    if spec.shape == "daily" and not any(c in known_measures() for c in chosen) and not out.has_errors:
         out.error(None, f"no measure columns found (e.g. sessions, orders, revenue). Columns in the file: {', '.join(available)}; "
                   "map them with `columns: {revenue: <column>, ...}`")
     if out.has_errors:
@@ -307,12 +280,12 @@ def _column_name(table: pd.DataFrame, ours: str) -> str:
 
 
 def _parse_table(
-    table: pd.DataFrame, lines: pd.Series, spec: SourceSpec, excel: bool, out: _Collector
+    table: pd.DataFrame, lines: pd.Series, spec: SourceSpec, excel: bool, out: ProblemCollector
 ) -> tuple[pd.DataFrame, pd.Series]:
     parsed = pd.DataFrame(index=table.index)
     parsed.attrs["theirs"] = dict(table.attrs.get("theirs", {}))
     # dates
-    dates = _parse_dates(table["date"], spec, excel)
+    dates = parse_dates(table["date"], spec, excel)
     bad = dates.isna()
     if bad.any():
         col = _column_name(table, "date")
@@ -323,8 +296,8 @@ def _parse_table(
         unreadable = bad & ~empty.reindex(bad.index, fill_value=False)
         if unreadable.any():
             examples = table["date"][unreadable]
-            guess = _guess_date_format(examples)
-            out_of_range = _out_of_range(examples, spec, excel)
+            guess = guess_date_format(examples)
+            out_of_range = dates_out_of_range(examples, spec, excel)
             hint = ""
             if spec.date_format:
                 hint = f"; expected the format `date_format: \"{spec.date_format}\"`"
@@ -337,7 +310,7 @@ def _parse_table(
             if out_of_range:
                 first = FIRST_EXCEL_DATE if excel else FIRST_DATE
                 hint += f"; dates must lie between {first:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}"
-            out.error(col, f"dates that cannot be read: {_examples(examples)}{hint}", _rows(unreadable, lines)[:MAX_ROWS_SHOWN])
+            out.error(col, f"dates that cannot be read: {value_examples(examples)}{hint}", _rows(unreadable, lines)[:MAX_ROWS_SHOWN])
     parsed["date"] = dates.dt.normalize()
     # dimensions
     for dim in DIMENSIONS:
@@ -355,24 +328,24 @@ def _parse_table(
             text = text.str.replace(r"\.0$", "", regex=True)  # 1001.0 from Excel is order 1001
             parsed[ident] = text
     # measures
-    numeric = [c for c in table.columns if c in _known_measures() or c == "quantity"]
+    numeric = [c for c in table.columns if c in known_measures() or c == "quantity"]
     for name in numeric:
         col = _column_name(table, name)
-        values = _parse_numbers(table[name], spec)
+        values = parse_numbers(table[name], spec)
         empty = table[name].isna() | (table[name].astype("str").str.strip() == "")
         if empty.any():
             out.error(col, f"empty values in '{name}'; write 0 where nothing happened, or leave the column out if it is unknown",
                       _rows(empty, lines)[:MAX_ROWS_SHOWN])
         bad = values.isna() & ~empty
         if bad.any():
-            out.error(col, f"values that are not numbers: {_examples(table[name][bad])}{_number_hint(table[name][bad], spec)}",
+            out.error(col, f"values that are not numbers: {value_examples(table[name][bad])}{number_hint(table[name][bad], spec)}",
                       _rows(bad, lines)[:MAX_ROWS_SHOWN])
         infinite = np.isinf(values)
         if infinite.any():
             out.error(col, "infinite values", _rows(infinite, lines)[:MAX_ROWS_SHOWN])
         huge = ~infinite & (values.abs() > MAX_ABS_VALUE)
         if huge.any():
-            out.error(col, f"values larger than 1e15 in size: {_examples(table[name][huge])}; totals of such "
+            out.error(col, f"values larger than 1e15 in size: {value_examples(table[name][huge])}; totals of such "
                       "values are not reliable (check the export: a unit, separator or scientific-notation mix-up?)",
                       _rows(huge, lines)[:MAX_ROWS_SHOWN])
         negative = values < 0
@@ -405,7 +378,7 @@ def _period_end(period: Any) -> pd.Timestamp | None:
     return None if end is None else pd.Timestamp(end)
 
 
-def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: _Collector) -> tuple[pd.DataFrame, pd.Series]:
+def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: ProblemCollector) -> tuple[pd.DataFrame, pd.Series]:
     """`period` limits what is reported, never the history used: rows before its start stay (first
     orders, last year, seasonality); rows after its end are not reported (a warning says so)."""
     start, end = _period_bounds(period)
@@ -434,7 +407,7 @@ def _day(value: Any) -> str:
     return "…" if value is None else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
-def _gap_warning(dates: pd.Series, out: _Collector, min_run: int = 1, column: str = "date") -> None:
+def _gap_warning(dates: pd.Series, out: ProblemCollector, min_run: int = 1, column: str = "date") -> None:
     if dates.empty:
         return
     present = pd.DatetimeIndex(dates.unique()).sort_values()
@@ -469,7 +442,7 @@ def _finish(frame: pd.DataFrame, dims: list[str], measures: list[str]) -> pd.Dat
     return frame.sort_values(["date", *dims], kind="stable").reset_index(drop=True)
 
 
-def _daily_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.DataFrame | None:
+def _daily_facts(table: pd.DataFrame, lines: pd.Series, out: ProblemCollector) -> pd.DataFrame | None:
     dims = [d for d in DIMENSIONS if d in table]
     measures = _ordered_measures(c for c in table.columns if c not in ("date", *dims))
     keys = ["date", *dims]
@@ -485,7 +458,7 @@ def _daily_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.D
     return _finish(table, dims, measures)
 
 
-def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: _Collector) -> pd.DataFrame | None:
+def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: ProblemCollector) -> pd.DataFrame | None:
     """Additive facts of order lines (revenue and units per date x dims, each line on its own product)
     plus the order table (`Facts.order_table`, one row per order x product) from which the
     order- and customer-level measures are counted at any grain; see `finish_order_facts`."""
@@ -609,7 +582,7 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem], list[d
         problems.extend(found)
         if facts is not None:
             frames.append(facts)
-            given.append((_spec(source).source, facts))
+            given.append((source_spec(source).source, facts))
     config_sources = [source_summary(label, facts) for label, facts in given]
     # one measure, one source: the same measure from two sources is added up; say so (kpi_helpers.sources)
     problems += [DataProblem("measures", measure, message, severity="warning")
@@ -645,7 +618,7 @@ def order_lines_facts(lines: pd.DataFrame, name: str = "<order lines>") -> Facts
     """Facts of order lines that are already parsed: columns date (datetime), order_id, customer_id
     (text), revenue (float), optional quantity and dimension columns. For code that builds its own
     lines (benchmarks, tests, presets); files go through `read_source`. Raises DataValidationError."""
-    out = _Collector(name)
+    out = ProblemCollector(name)
     table = lines.copy()
     for ident in ("order_id", "customer_id"):
         table[ident] = table[ident].astype("str")

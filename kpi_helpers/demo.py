@@ -27,6 +27,7 @@ import gzip
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -155,7 +156,7 @@ def webshop_frame(seed: int = SEEDS["webshop"]) -> pd.DataFrame:
     season = _yearly(dates, _WEBSHOP_MONTHS) * _weekly(dates, _WEBSHOP_WEEK)
     trend = _trend(dates, 0.15)
     black_friday = np.zeros(n, dtype=bool)
-    for year, bf in ((2024, "2024-11-29"), (2025, "2025-11-28")):
+    for _year, bf in ((2024, "2024-11-29"), (2025, "2025-11-28")):
         day = pd.Timestamp(bf)
         black_friday |= (dates >= day - pd.Timedelta(days=6)) & (dates <= day + pd.Timedelta(days=3))
     december = dates.month == 12
@@ -304,6 +305,8 @@ def b2b_frame(seed: int = SEEDS["b2b"]) -> pd.DataFrame:
             ramp = np.clip((dates - pd.Timestamp(LEADGEN_START)).days.to_numpy() / 30.0, 0, 1)
             sessions = rng.poisson(np.where(leadgen_on, 25 * season * (0.5 + 0.5 * ramp), 0.0))
             leads = rng.poisson(np.where(leadgen_on, 14 * season * (0.5 + 0.5 * ramp), 0.0))  # in-platform forms
+            p_intro: Any
+            spend: Any
             p_intro, p_quote, p_win = 0.10, 0.35, 0.18
             clicks = sessions + rng.poisson(sessions * 0.5)
             impressions = np.round(clicks / 0.006).astype(np.int64)

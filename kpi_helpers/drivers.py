@@ -25,21 +25,7 @@ import pandas as pd
 from kpi_helpers.engine import compute_kpis, get_kpi
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError
 
-try:  # the chains module may define the shared trees; then it is the one source
-    from kpi_helpers.chains import DRIVER_TREES  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the parallel goals module
-    #: KPI id -> alternative driver sets; each set multiplies to the KPI (catalog ids).
-    DRIVER_TREES: dict[str, tuple[tuple[str, ...], ...]] = {
-        "revenue": (
-            ("customers", "revenue_per_customer"),
-            ("orders", "average_order_value"),
-            ("sessions", "conversion_rate", "average_order_value"),
-            ("ad_spend", "roas"),
-        ),
-        "orders": (("sessions", "conversion_rate"), ("customers", "sales_per_customer")),
-        "new_customers": (("leads", "lead_to_customer_rate"),),
-        "quotes": (("intro_calls", "quotes_per_intro_call"),),
-    }
+from kpi_helpers.chains import DRIVER_TREES  # the one source of the shared driver trees
 
 _REL_TOL = 1e-9
 
@@ -88,7 +74,7 @@ def _lmdi(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return weight * logs
 
 
-def split_change(a: Sequence[float], b: Sequence[float], method: str = "auto") -> tuple[np.ndarray, str]:
+def split_change(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, method: str = "auto") -> tuple[np.ndarray, str]:
     """Contributions of each factor to prod(b) - prod(a), and the method used."""
     a, b = np.asarray(a, float), np.asarray(b, float)
     if np.isnan(a).any() or np.isnan(b).any():

@@ -274,7 +274,7 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
     cell_keys = agg_df.index.to_numpy(dtype=np.int64)
     present = cell_keys.copy()
     levels = []
-    for c, u in reversed(list(zip(codes, uniques))):
+    for _c, u in reversed(list(zip(codes, uniques))):
         levels.append(u[present % max(len(u), 1)])
         present = present // max(len(u), 1)
     index = pd.MultiIndex.from_arrays(levels[::-1], names=["period"] + by)

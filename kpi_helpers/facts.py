@@ -24,6 +24,30 @@ import pandas as pd
 
 DIMENSIONS = ("channel", "campaign", "coupon", "product")
 NONE_VALUE = "(none)"
+MEASURES = (
+    "sessions", "organic_visitors",
+    "orders", "revenue", "customers", "new_customers", "returning_customers", "repeat_orders", "units_sold",
+    "accounts_created", "new_followers",
+    "leads", "intro_calls", "quotes", "quote_value",
+    "subscribers_new", "unsubscribes", "emails_delivered", "emails_opened", "email_clicks",
+    "ad_impressions", "ad_clicks", "ad_spend",
+    "units_produced", "defective_units", "production_hours", "deliveries", "deliveries_on_time",
+    "tickets_handled", "tickets_resolved_first_contact", "handling_minutes", "survey_responses", "satisfied_responses",
+    "hires", "hires_cohort_12m", "hires_retained_12m", "sick_days", "scheduled_days", "headcount_days", "leavers",
+)  # fmt: skip
+
+
+def known_measures() -> set[str]:
+    names = set(MEASURES)
+    try:  # the catalog may define more measures than this module knows about
+        from kpi_helpers.catalog import load_catalog
+
+        names |= set(load_catalog().measures)
+    except Exception:  # noqa: BLE001 - catalog not available or broken: its own checks report that
+        pass
+    return names
+
+
 #: Measures counted from the order table when a client has order lines.
 ORDER_MEASURES = ("orders", "customers", "new_customers", "returning_customers", "repeat_orders")
 

@@ -106,7 +106,7 @@ def _is_session(obj: Any) -> bool:
     return hasattr(obj, "config") and hasattr(obj, "facts")
 
 
-def _resolve_lang(lang: str | None, wb: Any = None) -> str:
+def resolve_lang(lang: str | None, wb: Any = None) -> str:
     return check_lang(lang or (wb.lang if wb is not None else "en"))
 
 
@@ -118,7 +118,7 @@ def _as_goals(goals: Any) -> list[Goal]:
     return [g if isinstance(g, Goal) else Goal.model_validate(g) for g in goals]
 
 
-def _catalog(wb: Any = None) -> Any:
+def session_catalog(wb: Any = None) -> Any:
     if wb is not None:
         return wb.catalog
     from kpi_helpers.catalog import load_catalog
@@ -128,7 +128,7 @@ def _catalog(wb: Any = None) -> Any:
 
 def kpi_label(kpi_id: str, lang: str, catalog: Any = None) -> str:
     kpi_id = kpi_id.strip()
-    cat = catalog if catalog is not None else _catalog()
+    cat = catalog if catalog is not None else session_catalog()
     if kpi_id in cat:
         return cat[kpi_id].label(lang)
     if kpi_id in GOAL_LEVEL_KPIS:
@@ -139,7 +139,7 @@ def kpi_label(kpi_id: str, lang: str, catalog: Any = None) -> str:
 
 def kpi_unit(kpi_id: str, catalog: Any = None) -> str:
     kpi_id = kpi_id.strip()
-    cat = catalog if catalog is not None else _catalog()
+    cat = catalog if catalog is not None else session_catalog()
     if kpi_id in cat:
         return cat[kpi_id].unit
     return GOAL_LEVEL_KPIS.get(kpi_id, {}).get("unit", "count")
@@ -191,13 +191,13 @@ def _reports(goals: Any, history: Any, catalog: Any) -> tuple[list[Goal], list[S
     goal_list = _as_goals(goals)
     if history is None and wb is not None:
         history = goal_histories(wb, goal_list)
-    cat = catalog if catalog is not None else _catalog(wb)
+    cat = catalog if catalog is not None else session_catalog(wb)
     reports = [smart_check(g, history=_history_for(g, history), catalog=cat) for g in goal_list]
     return goal_list, reports, cat
 
 
 # --------------------------------------------------------------------------- SMART cards
-_CARD_CSS = (
+CARD_CSS = (
     "<style>.kpi-smart-card{border:1px solid #ddd;border-left:6px solid var(--kpi-status);border-radius:4px;"
     "padding:.6em .9em;margin:.8em 0;max-width:60em}.kpi-smart-card h4{margin:.1em 0 .3em}"
     ".kpi-smart-card .kpi-meta{color:#555;font-size:.9em;margin-bottom:.4em}"
@@ -207,7 +207,7 @@ _CARD_CSS = (
 )
 
 
-def _badge(status: str, lang: str) -> str:
+def status_badge(status: str, lang: str) -> str:
     return (f"<span class='kpi-badge kpi-{status}' style='color:{STATUS_COLORS[status]}'>"
             f"{STATUS_MARK[status]} {esc(t(status, lang))}</span>")
 
@@ -220,7 +220,7 @@ def smart_card_html(goal: Goal, report: SmartReport, lang: str, catalog: Any = N
     owner = goal.owner.strip() if goal.owner and goal.owner.strip() else tx("no_owner", lang)
     rows = "".join(
         f"<tr class='kpi-letter-{f.letter}'><td><strong>{f.letter}</strong> {esc(f.name[lang])}</td>"
-        f"<td>{_badge(f.status, lang)}</td><td>{esc(f.message[lang])}"
+        f"<td>{status_badge(f.status, lang)}</td><td>{esc(f.message[lang])}"
         + (f"<br><em>→ {esc(f.fix[lang])}</em>" if f.fix[lang] else "") + "</td></tr>"
         for f in report.findings
     )
@@ -229,7 +229,7 @@ def smart_card_html(goal: Goal, report: SmartReport, lang: str, catalog: Any = N
         f"<h4>{esc(goal.statement) or '…'}</h4>"
         f"<div class='kpi-meta'>{esc(tx('goal', lang))} <code>{esc(goal.id)}</code> · {esc(tx('kpi', lang))}: "
         f"{esc(kpi_label(goal.kpi, lang, catalog))} · {esc(values)} · {esc(tx('window', lang))}: {esc(window)} · "
-        f"{esc(tx('owner', lang))}: {esc(owner)} · {esc(tx('overall', lang))}: {_badge(report.status, lang)}</div>"
+        f"{esc(tx('owner', lang))}: {esc(owner)} · {esc(tx('overall', lang))}: {status_badge(report.status, lang)}</div>"
         f"<table><tbody>{rows}</tbody></table></div>"
     )
 
@@ -242,7 +242,7 @@ def smart_cards(goals: Any, history: Any = None, lang: str | None = None, catalo
     computed with the engine from the months before each goal's start.
     """
     wb = goals if _is_session(goals) else None
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     goal_list, reports, cat = _reports(goals, history, catalog)
     currency = wb.currency if wb is not None else "EUR"
     if not goal_list:
@@ -250,7 +250,7 @@ def smart_cards(goals: Any, history: Any = None, lang: str | None = None, catalo
     cards = "".join(smart_card_html(g, r, lang, cat, currency) for g, r in zip(goal_list, reports))
     table = pd.DataFrame([{"goal": g.id, **{f.letter: f.status for f in r.findings}, "status": r.status}
                           for g, r in zip(goal_list, reports)])
-    return HtmlView(_CARD_CSS + cards, table=table, data={"reports": reports, "goals": goal_list})
+    return HtmlView(CARD_CSS + cards, table=table, data={"reports": reports, "goals": goal_list})
 
 
 # --------------------------------------------------------------------------- chain
@@ -272,7 +272,7 @@ def goal_tree_figure(goals: Any, lang: str | None = None, history: Any = None, c
     import plotly.graph_objects as go
 
     wb = goals if _is_session(goals) else None
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     goal_list, reports, cat = _reports(goals, history, catalog)
     links = _effective_parents(goal_list)
     children: dict[int | None, list[int]] = {}
@@ -331,8 +331,8 @@ def goal_tree_figure(goals: Any, lang: str | None = None, history: Any = None, c
 def chain_findings_table(goals: Any, lang: str | None = None, catalog: Any = None) -> pd.DataFrame:
     """`check_chain` findings as a table in the report language (a 'no findings' row if clean)."""
     wb = goals if _is_session(goals) else None
-    lang = _resolve_lang(lang, wb)
-    findings = check_chain(_as_goals(goals), catalog=catalog if catalog is not None else _catalog(wb))
+    lang = resolve_lang(lang, wb)
+    findings = check_chain(_as_goals(goals), catalog=catalog if catalog is not None else session_catalog(wb))
     cols = [tx("goal", lang), tx("severity", lang), tx("finding", lang)]
     rows = [(f.goal_id, SEVERITY.get(f.severity, {}).get(lang, f.severity), f.message[lang]) for f in findings]
     if not rows:
@@ -346,7 +346,7 @@ def chain_findings_table(goals: Any, lang: str | None = None, catalog: Any = Non
 def realism_table(wb: Any, lang: str | None = None) -> pd.DataFrame:
     """Per goal: the step it asks (change, growth needed per month) next to the best monthly
     pace the client's own history shows (same month a year earlier), and the R verdict."""
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     goal_list = _as_goals(wb)
     histories = goal_histories(wb, goal_list)
     rows = []
@@ -375,7 +375,7 @@ def realism_figure(wb: Any, lang: str | None = None):
     """Grouped bars per goal: growth needed per month vs the best monthly pace in the history."""
     import plotly.graph_objects as go
 
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     goal_list = _as_goals(wb)
     histories = goal_histories(wb, goal_list)
     names, need, best, colors = [], [], [], []
@@ -439,7 +439,7 @@ def vague_to_specific_example(lang: str = "en") -> pd.DataFrame:
     """The worked example step by step: statement, the S M A R T verdicts and what improved."""
     lang = check_lang(lang)
     goals = vague_to_specific_goals(lang)
-    cat = _catalog()
+    cat = session_catalog()
     rows = []
     for n, (g, spec) in enumerate(zip(goals, _EXAMPLE), start=1):
         report = smart_check(g, catalog=cat)

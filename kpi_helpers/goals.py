@@ -90,7 +90,7 @@ def fmt_percent(x: float | None, lang: str = "en", decimals: int = 1, signed: bo
     return f"{s} %"
 
 
-def _pct0(x: float, lang: str) -> str:
+def pct0(x: float, lang: str) -> str:
     return fmt_percent(x, lang, decimals=0 if abs(x) >= 0.095 else 1)
 
 
@@ -124,7 +124,7 @@ class _KpiInfo:
         return self.labels.get(lang) or self.labels.get("en") or self.id
 
 
-def _get_catalog(catalog: Any) -> Any:
+def get_catalog(catalog: Any) -> Any:
     if catalog is not None:
         return catalog
     from kpi_helpers.catalog import load_catalog  # lazy: the catalog loads catalog.yaml
@@ -136,7 +136,7 @@ def _catalog_ids(catalog: Any) -> list[str]:
     return [k if isinstance(k, str) else k.id for k in catalog]
 
 
-def _kpi_info(kpi_id: str, catalog: Any) -> _KpiInfo:
+def kpi_info(kpi_id: str, catalog: Any) -> _KpiInfo:
     if kpi_id in catalog:
         k = catalog[kpi_id]
         negative = k.type == "growth" or any(sign < 0 for _, sign in k.numerator)
@@ -361,7 +361,7 @@ def _example_statement(goal: Goal, info: _KpiInfo) -> Text:
         return {
             lang: ("{L} {w1} {b} {w2} {t} ({c}) {w3} {d}").format(
                 L=info.label(lang)[:1].upper() + info.label(lang)[1:],
-                b=_fmt_value(b, info, lang), t=_fmt_value(t, info, lang), c=_pct0(chg, lang),
+                b=_fmt_value(b, info, lang), t=_fmt_value(t, info, lang), c=pct0(chg, lang),
                 d=fmt_date(goal.deadline, lang),
                 w1={"nl": "van", "en": "from"}[lang], w2={"nl": "naar", "en": "to"}[lang],
                 w3={"nl": "uiterlijk", "en": "by"}[lang],
@@ -566,7 +566,7 @@ def best_monthly_growth(history: pd.Series, direction: str = "higher") -> tuple[
 def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFinding:
     b, t, months = goal.baseline, goal.target, goal.months
     change, monthly = goal.required_change, goal.required_monthly_growth
-    if change is None or monthly is None or b == 0:
+    if change is None or monthly is None or b is None or b == 0:
         why = (
             {"nl": "Zonder beginwaarde is niet te beoordelen hoe groot de stap is.",
              "en": "Without a baseline the size of the step cannot be judged."}
@@ -583,14 +583,14 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
     yoy = goal.comparison == "last_year"
     step = {
         lang: {
-            "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({_pct0(change, 'nl')} t.o.v. dezelfde {m['nl']} maanden een jaar eerder)",
-            "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({_pct0(change, 'en')} on the same {m['en']} months a year earlier)",
+            "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} t.o.v. dezelfde {m['nl']} maanden een jaar eerder)",
+            "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} on the same {m['en']} months a year earlier)",
         }[lang]
         for lang in ("nl", "en")
     } if yoy else {
         lang: {
-            "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({_pct0(change, 'nl')} in {m['nl']} maanden)",
-            "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({_pct0(change, 'en')} in {m['en']} months)",
+            "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} in {m['nl']} maanden)",
+            "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} in {m['en']} months)",
         }[lang]
         for lang in ("nl", "en")
     }
@@ -710,8 +710,8 @@ def _check_r_year_on_year(goal: Goal, info: _KpiInfo, history: pd.Series | None,
     first = end - (n - 1)
     span = {lang: (_period_text(first, end, lang)) for lang in ("nl", "en")}
     did = {
-        "nl": f"{step['nl']}; uw beste {n} maanden jaar op jaar: {_pct0(rate, 'nl')} ({span['nl']} t.o.v. een jaar eerder).",
-        "en": f"{step['en']}; your best {n} months year on year: {_pct0(rate, 'en')} ({span['en']} vs a year earlier).",
+        "nl": f"{step['nl']}; uw beste {n} maanden jaar op jaar: {pct0(rate, 'nl')} ({span['nl']} t.o.v. een jaar eerder).",
+        "en": f"{step['en']}; your best {n} months year on year: {pct0(rate, 'en')} ({span['en']} vs a year earlier).",
     }
     sign = -1 if lower else 1
     ambition, capacity = sign * change, sign * rate
@@ -792,8 +792,8 @@ def smart_check(goal: Goal, history: pd.Series | None = None, *, catalog: Any = 
     """
     if isinstance(goal, dict):
         goal = Goal.model_validate(goal)
-    cat = _get_catalog(catalog)
-    info = _kpi_info(goal.kpi.strip(), cat)
+    cat = get_catalog(catalog)
+    info = kpi_info(goal.kpi.strip(), cat)
     return SmartReport([
         _check_s(goal, info), _check_m(goal, info, cat), _check_a(goal), _check_r(goal, info, history), _check_t(goal),
     ])

@@ -96,14 +96,14 @@ def _missing(value: Any) -> bool:
 
 
 def format_number(value: float | None, lang: str = "en", decimals: int = 0) -> str:
-    if _missing(value):
+    if value is None or _missing(value):
         return NOT_AVAILABLE[check_lang(lang)]
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return _babel_decimal(value, format=pattern, locale=LOCALES[check_lang(lang)])
 
 
 def format_currency(value: float | None, currency: str = "EUR", lang: str = "en", decimals: int = 0) -> str:
-    if _missing(value):
+    if value is None or _missing(value):
         return NOT_AVAILABLE[check_lang(lang)]
     pattern = ("¤ #,##0" if lang == "nl" else "¤#,##0") + ("." + "0" * decimals if decimals else "")
     return _babel_currency(value, currency, format=pattern, locale=LOCALES[check_lang(lang)], currency_digits=False)
@@ -111,7 +111,7 @@ def format_currency(value: float | None, currency: str = "EUR", lang: str = "en"
 
 def format_percent(value: float | None, lang: str = "en", decimals: int = 1, signed: bool = False) -> str:
     """`value` is a fraction: 0.034 -> '3.4%' (en) / '3,4%' (nl)."""
-    if _missing(value):
+    if value is None or _missing(value):
         return NOT_AVAILABLE[check_lang(lang)]
     pattern = ("+" if signed and value > 0 else "") + "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
     text = _babel_percent(value, format=pattern, locale=LOCALES[check_lang(lang)])
@@ -124,7 +124,7 @@ POINTS = {"nl": "%-punt", "en": "pp"}
 
 def format_points(change: float | None, lang: str = "en", decimals: int = 1) -> str:
     """A change of a percent KPI (as fractions: 0.012 = 1.2 points) in percentage points: '+1.2 pp' / '+1,2 %-punt'."""
-    if _missing(change):
+    if change is None or _missing(change):
         return NOT_AVAILABLE[check_lang(lang)]
     points = change * 100
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
@@ -161,7 +161,7 @@ def format_period(value: dt.date, grain: str, lang: str = "en") -> str:
 def format_value(value: float | None, unit: str, lang: str = "en", currency: str = "EUR") -> str:
     """Format a KPI value by its catalog unit."""
     if unit == "currency":
-        return format_currency(value, currency, lang, decimals=0 if _missing(value) or abs(value) >= 100 else 2)
+        return format_currency(value, currency, lang, decimals=0 if value is None or _missing(value) or abs(value) >= 100 else 2)
     if unit == "percent":
         return format_percent(value, lang)
     if unit in ("ratio",):

@@ -24,7 +24,7 @@ import pandas as pd
 
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.presets import PRESETS, Preset, detect_preset
-from kpi_helpers.readers import _guess_date_format, _looks_utf16, sniff_layout
+from kpi_helpers.readers import guess_date_format, looks_utf16, sniff_layout
 
 # Column names in Dutch and English exports (lowercase, spaces/underscores/dashes ignored), by role.
 NAMES: dict[str, tuple[str, ...]] = {
@@ -74,7 +74,7 @@ def _read_head(path: Path, limit: int = 300) -> tuple[list[str], str, list[str]]
     """(first lines, encoding, notes)."""
     raw = path.read_bytes()[:262144]
     notes = []
-    if _looks_utf16(path):
+    if looks_utf16(path):
         raise KpiWorkbookError(f"{path}: the file looks UTF-16 encoded (Excel's 'Unicode Text'); save it as "
                                "'CSV UTF-8 (comma delimited)' and try again")
     try:
@@ -99,7 +99,8 @@ def guess_file(path: str | Path) -> FileGuess:
     if path.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".parquet", ".pq"):
         header = [str(c) for c in (pd.read_excel(path, nrows=0) if path.suffix.lower().startswith(".xls")
                                    else pd.read_parquet(path).head(0)).columns]
-        lines, sep, head_index = [], ",", 0
+        lines: list[str] = []
+        sep, head_index = ",", 0
         guess.notes.append(f"{path.suffix} file: no separator or encoding to guess")
     else:
         lines, _, notes = _read_head(path)
@@ -130,7 +131,8 @@ def guess_file(path: str | Path) -> FileGuess:
         first = rows.iloc[:, 0].astype("str").str.strip()
         is_total = first.str.match(r"(?i)^(total|totaal)\b")
         if is_total.any():
-            prefix = re.match(r"(?i)^(total|totaal)\S*", first[is_total].iloc[0]).group(0)
+            found = re.match(r"(?i)^(total|totaal)\S*", first[is_total].iloc[0])
+            prefix = found.group(0) if found else "Total"
             guess.source["footer"] = [prefix]
             guess.notes.append(f"footer: rows starting with {prefix!r} are totals, left out")
             rows = rows[~is_total]
@@ -162,11 +164,11 @@ def _preset_overrides(preset: Preset, header: list[str]) -> dict[str, Any]:
 
 
 def _propose_mapping(guess: FileGuess, header: list[str], rows: pd.DataFrame | None) -> None:
-    from kpi_helpers.data import _known_measures
+    from kpi_helpers.facts import known_measures
 
     columns: dict[str, str] = {}
     used: set[str] = set()
-    measures = _known_measures()
+    measures = known_measures()
     for col in header:  # a column already named like one of our roles or measures
         if _key(col) in measures or col.lower() in measures:
             columns[col.lower()] = col
@@ -197,7 +199,7 @@ def _propose_mapping(guess: FileGuess, header: list[str], rows: pd.DataFrame | N
         values = rows[columns["date"]].astype("str").str.strip()
         values = values[values != ""]
         iso = pd.to_datetime(values.head(50), format="ISO8601", errors="coerce").notna().all()
-        fmt = None if iso else (_guess_date_format(values) or _more_date_formats(values))
+        fmt = None if iso else (guess_date_format(values) or _more_date_formats(values))
         if fmt:
             source["date_format"] = fmt
             guess.notes.append(f"date_format: {fmt!r} (e.g. {_safe(values.iloc[0])!r})")
@@ -297,14 +299,14 @@ def new_client_from(name: str, files: list[str | Path], params_dir: str | Path =
 
 def _measures_of(guess: FileGuess) -> tuple[str, list[str]]:
     """(shape, measures) a guessed source gives (an orders source: revenue, the rest it derives)."""
-    from kpi_helpers.data import _known_measures
+    from kpi_helpers.facts import known_measures
 
     columns = dict(guess.preset.columns) if guess.preset else {}
     columns.update(guess.source.get("columns", {}))
     shape = guess.preset.shape if guess.preset else guess.source.get("shape", "daily")
     if shape == "orders":
         return shape, ["revenue"]
-    return shape, [c for c in columns if c in _known_measures()]
+    return shape, [c for c in columns if c in known_measures()]
 
 
 def _one_measure_one_source(guesses: list[FileGuess]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from kpi_helpers.catalog import CARD_FIELDS, DOMAINS, MAX_PER_DOMAIN, Kpi, check_selection, format_formula, suggest_partners
-from kpi_helpers.goal_views import HtmlView, _badge, _catalog, _resolve_lang, esc, kpi_label, monthly_history
+from kpi_helpers.goal_views import HtmlView, status_badge, session_catalog, resolve_lang, esc, kpi_label, monthly_history
 from kpi_helpers.goals import Goal
 
 W: dict[str, dict[str, str]] = {
@@ -84,7 +84,7 @@ def w(key: str, lang: str) -> str:
     return W[key][lang]
 
 
-def _computable(kpi: Kpi, wb: Any) -> bool:
+def is_computable(kpi: Kpi, wb: Any) -> bool:
     return wb is None or kpi.measures <= set(wb.facts.columns)
 
 
@@ -97,7 +97,7 @@ def catalog_table(domain: str | None = None, lang: str = "en", kpi_ids: list[str
                   wb: Any = None) -> pd.DataFrame:
     """KPIs (of a domain, or the given ids) with localised columns: label, kind, unit,
     direction, formula, suggested partners and, with a client, whether its data can compute it."""
-    cat = _catalog(wb)
+    cat = session_catalog(wb)
     kpis = [cat[k] for k in kpi_ids if k in cat] if kpi_ids is not None else (cat.by_domain(domain) if domain else list(cat))
     rows = []
     for k in kpis:
@@ -107,7 +107,7 @@ def catalog_table(domain: str | None = None, lang: str = "en", kpi_ids: list[str
             w("partners", lang): ", ".join(cat[p].label(lang) for p in suggest_partners(k.id, cat)) or "–",
         }
         if wb is not None:
-            row[w("in_data", lang)] = w("yes" if _computable(k, wb) else "no", lang)
+            row[w("in_data", lang)] = w("yes" if is_computable(k, wb) else "no", lang)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -125,7 +125,7 @@ def definition_card_html(kpi: Kpi, lang: str, open_: bool = False) -> str:
     return f"<details class='kpi-definition-card'{' open' if open_ else ''}>{head}{desc}{body}</details>"
 
 
-def _table_html(table: pd.DataFrame) -> str:
+def table_html(table: pd.DataFrame) -> str:
     return table.to_html(index=False, escape=True, border=0, classes="kpi-table", na_rep="n/a")
 
 
@@ -138,7 +138,7 @@ def selected_kpis(wb: Any) -> list[str]:
 
 def selected_kpis_view(wb: Any, lang: str | None = None) -> HtmlView:
     """The selected KPIs per domain (2-3 advised) with their definition cards."""
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     cat = wb.catalog
     ids = selected_kpis(wb)
     parts, counts = [], {}
@@ -148,8 +148,8 @@ def selected_kpis_view(wb: Any, lang: str | None = None) -> HtmlView:
             continue
         counts[d] = len(in_domain)
         status = "pass" if len(in_domain) <= MAX_PER_DOMAIN else "warn"
-        parts.append(f"<h4>{esc(w(d, lang))} — {esc(w('n_kpis', lang).format(n=len(in_domain)))} {_badge(status, lang)}</h4>")
-        parts.append(_table_html(catalog_table(lang=lang, kpi_ids=in_domain, wb=wb)))
+        parts.append(f"<h4>{esc(w(d, lang))} — {esc(w('n_kpis', lang).format(n=len(in_domain)))} {status_badge(status, lang)}</h4>")
+        parts.append(table_html(catalog_table(lang=lang, kpi_ids=in_domain, wb=wb)))
         parts.extend(definition_card_html(cat[k], lang) for k in in_domain)
     table = catalog_table(lang=lang, kpi_ids=ids, wb=wb)
     return HtmlView("".join(parts), table=table, data={"per_domain": counts, "kpis": ids})
@@ -158,7 +158,7 @@ def selected_kpis_view(wb: Any, lang: str | None = None) -> HtmlView:
 def pairs_table(wb: Any, lang: str | None = None, pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
     """The client's pairs: performance KPI, quality KPI, why (the quality KPI's description),
     other suggested partners (suggest_partners) and whether the data can compute both."""
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     cat = wb.catalog
     rows = []
     for perf, qual in (wb.config.pairs if pairs is None else pairs):
@@ -169,7 +169,7 @@ def pairs_table(wb: Any, lang: str | None = None, pairs: list[tuple[str, str]] |
             w("performance_kpi", lang): cat[perf].label(lang), w("quality_kpi", lang): cat[qual].label(lang),
             w("why", lang): cat[qual].description(lang) or "–",
             w("other", lang): ", ".join(cat[p].label(lang) for p in others) or "–",
-            w("in_data", lang): w("yes" if _computable(cat[perf], wb) and _computable(cat[qual], wb) else "no", lang),
+            w("in_data", lang): w("yes" if is_computable(cat[perf], wb) and is_computable(cat[qual], wb) else "no", lang),
         })
     return pd.DataFrame(rows, columns=[w(c, lang) for c in ("performance_kpi", "quality_kpi", "why", "other", "in_data")])
 
@@ -177,7 +177,7 @@ def pairs_table(wb: Any, lang: str | None = None, pairs: list[tuple[str, str]] |
 def partner_suggestions(wb: Any, lang: str | None = None, kpis: list[str] | None = None,
                         pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
     """Per selected performance KPI: what it is paired with and the suggested quality partners."""
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     cat = wb.catalog
     pairs = list(wb.config.pairs if pairs is None else pairs)
     rows = []
@@ -188,7 +188,7 @@ def partner_suggestions(wb: Any, lang: str | None = None, kpis: list[str] | None
         rows.append({
             w("performance_kpi", lang): cat[k].label(lang),
             w("paired_with", lang): ", ".join(cat[q].label(lang) for q in paired) or w("none", lang),
-            w("partners", lang): ", ".join(f"{cat[p].label(lang)}{'' if _computable(cat[p], wb) else ' (—)'}"
+            w("partners", lang): ", ".join(f"{cat[p].label(lang)}{'' if is_computable(cat[p], wb) else ' (—)'}"
                                            for p in suggest_partners(k, cat)) or "–",
         })
     return pd.DataFrame(rows, columns=[w(c, lang) for c in ("performance_kpi", "paired_with", "partners")])
@@ -196,9 +196,9 @@ def partner_suggestions(wb: Any, lang: str | None = None, kpis: list[str] | None
 
 def pairs_view(wb: Any, lang: str | None = None) -> HtmlView:
     """The client's pairs and, for every selected performance KPI, the suggested partners."""
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     pairs, suggestions = pairs_table(wb, lang), partner_suggestions(wb, lang)
-    html = _table_html(pairs) + f"<h4>{esc(w('partners', lang))}</h4>" + _table_html(suggestions)
+    html = table_html(pairs) + f"<h4>{esc(w('partners', lang))}</h4>" + table_html(suggestions)
     return HtmlView(html, table=pairs, data={"suggestions": suggestions})
 
 
@@ -208,10 +208,10 @@ def pairs_figure(wb: Any, lang: str | None = None):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     cat = wb.catalog
     pairs = [(p, q) for p, q in wb.config.pairs if p in cat and q in cat
-             and _computable(cat[p], wb) and _computable(cat[q], wb)]
+             and is_computable(cat[p], wb) and is_computable(cat[q], wb)]
     titles = [f"{esc(cat[p].label(lang))} + {esc(cat[q].label(lang))}" for p, q in pairs]
     fig = make_subplots(rows=max(len(pairs), 1), cols=1, shared_xaxes=True, subplot_titles=titles or None,
                         vertical_spacing=0.08)
@@ -237,7 +237,7 @@ def pairs_figure(wb: Any, lang: str | None = None):
 def warnings_frame(kpis: list[str], pairs: list[tuple[str, str]], goals: list[Goal], lang: str,
                    catalog: Any = None, wb: Any = None) -> pd.DataFrame:
     """All selection warnings for a working selection, as a table in `lang` (codes in attrs)."""
-    cat = catalog if catalog is not None else _catalog(wb)
+    cat = catalog if catalog is not None else session_catalog(wb)
     rows: list[tuple[str, str, str | None, str | None, str]] = []  # (code, severity, kpi, domain, message)
     for sw in check_selection(kpis, pairs, catalog=cat):
         rows.append((sw.code, "warning", sw.kpi, sw.domain, sw.text(lang)))
@@ -267,7 +267,7 @@ def warnings_frame(kpis: list[str], pairs: list[tuple[str, str]], goals: list[Go
         }[lang]))
     if wb is not None:
         for k in _kpi_ids(list(kpis) + [x for p in pairs for x in p], cat):
-            if not _computable(cat[k], wb):
+            if not is_computable(cat[k], wb):
                 missing = ", ".join(sorted(cat[k].measures - set(wb.facts.columns)))
                 rows.append(("not_in_data", "warning", k, cat[k].domain, {
                     "nl": f"{cat[k].label('nl')} is niet te berekenen: de data mist {missing}.",
@@ -286,7 +286,7 @@ def warnings_frame(kpis: list[str], pairs: list[tuple[str, str]], goals: list[Go
 def selection_warnings(wb: Any, lang: str | None = None) -> pd.DataFrame:
     """Warnings on the client's selection: performance KPI without quality partner, goal KPI
     not selected, selected KPI without target, more than 3 KPIs per domain, not in the data."""
-    lang = _resolve_lang(lang, wb)
+    lang = resolve_lang(lang, wb)
     table = warnings_frame(selected_kpis(wb), [tuple(p) for p in wb.config.pairs], list(wb.config.goals), lang, wb=wb)
     if table.empty:
         codes = table.attrs

@@ -97,7 +97,7 @@ class Period(BaseModel):
     end: dt.date
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Period":
+    def _ordered(self) -> Period:
         _raise(_date_problem(self.start, "start") + _date_problem(self.end, "end"))
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")

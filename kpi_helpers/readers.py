@@ -3,7 +3,7 @@
 This is the file layer under `kpi_helpers.data`: it knows CSV (separator sniffing, UTF-8 with a
 Windows-1252 fallback, UTF-16 detection, gzip), Excel (sheets, date cells, serial numbers) and
 Parquet, and turns cells into datetimes and floats. It reports what it cannot read through a
-`_Collector` (file, column, rows) and leaves the meaning of the values (required columns,
+`ProblemCollector` (file, column, rows) and leaves the meaning of the values (required columns,
 negatives, duplicates, shapes) to `kpi_helpers.data`.
 
 Row-number bookkeeping: every raw row carries its 1-based line number (header = line 1, first
@@ -72,13 +72,13 @@ class SourceSpec:
     measures: list[str] | None = None
 
 
-def _spec(source: Any) -> SourceSpec:
+def source_spec(source: Any) -> SourceSpec:
     if isinstance(source, SourceSpec):
         return source
     if isinstance(source, (str, Path)):
         return SourceSpec(source=str(source))
     get = source.get if isinstance(source, Mapping) else (lambda k, d=None: getattr(source, k, d))
-    values = {f.name: get(f.name) for f in dataclass_fields(SourceSpec)}
+    values: dict[str, Any] = {f.name: get(f.name) for f in dataclass_fields(SourceSpec)}
     values["source"] = str(values["source"])
     values["shape"] = values["shape"] or "daily"
     values["columns"] = dict(values["columns"] or {})
@@ -100,7 +100,12 @@ class Rows(list):
         return Rows(got, self.total) if isinstance(index, slice) else got
 
 
-class _Collector:
+def value_examples(values: pd.Series, limit: int = 3) -> str:
+    shown = list(dict.fromkeys(str(v) for v in values.tolist()))[:limit]
+    return ", ".join(repr(v) for v in shown)
+
+
+class ProblemCollector:
     """Collects problems for one file."""
 
     def __init__(self, file: str):
@@ -127,7 +132,7 @@ class _Collector:
 # ---------------------------------------------------------------- reading raw files
 
 
-def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFrame, pd.Series] | None:
+def read_raw(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.DataFrame, pd.Series] | None:
     """All cells as raw values (strings for CSV) plus the 1-based line/row number of each row."""
     if not path.exists():
         out.error(None, f"file not found (looked for {path})")
@@ -139,7 +144,7 @@ def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFra
     try:
         numbers: Any = None
         if name.endswith((".xlsx", ".xlsm", ".xls")):
-            skip = spec.skip_rows or 0
+            skip = int(spec.skip_rows or 0)  # `auto` is sniffed for CSV only
             raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object, skiprows=skip)
             first_line = 2 + skip
         elif name.endswith((".parquet", ".pq")):
@@ -175,7 +180,7 @@ def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFra
     # blank lines (kept so line numbers stay right) are dropped here
     blank = raw.apply(lambda col: col.isna() | (col.astype("str").str.strip() == ""), axis=0).all(axis=1)
     raw, lines = raw[~blank], lines[~blank]
-    excel, parquet = _excel_or_parquet(path)
+    excel, parquet = excel_or_parquet(path)
     drop = _summary_rows(raw, spec, comments=excel or parquet)  # CSV comment lines were skipped while reading
     raw, lines = raw[~drop], lines[~drop]
     if raw.empty:
@@ -191,7 +196,7 @@ def _sheet_names(path: Path) -> list[str]:
         return []
 
 
-def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFrame, Any] | None:
+def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.DataFrame, Any] | None:
     """The cells as strings and each row's line number (None: header is line 1, rows follow)."""
     import warnings
 
@@ -206,8 +211,8 @@ def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFra
         if sep is None:  # sniff between the usual separators on the header line
             head = _head_line(path, skip)
             counts = {s: head.count(s) for s in (",", ";", "\t", "|")}
-            sep = max(counts, key=counts.get) if max(counts.values()) else ","
-        utf16 = _looks_utf16(path)
+            sep = max(counts, key=lambda s: counts[s]) if max(counts.values()) else ","
+        utf16 = looks_utf16(path)
         if utf16:  # reading goes on, so the problems it causes (no 'date' column, ...) are listed too
             out.error(None, "the file looks UTF-16 encoded (Excel's 'Unicode Text'); save it as "
                       "'CSV UTF-8 (comma delimited)' and read that file instead")
@@ -318,7 +323,7 @@ def sniff_layout(lines: list[str], separator: str | None = None, comment: str | 
     return best, header
 
 
-def _report_title_lines(path: Path, sep: str, skip: set[int], out: _Collector) -> bool:
+def _report_title_lines(path: Path, sep: str, skip: set[int], out: ProblemCollector) -> bool:
     """Lines above the header (titles, '#' notes) make the header look short: say so, not 'check separator'."""
     lines = _text_lines(path, limit=200)
     visible = [line if i not in skip else "" for i, line in enumerate(lines)]
@@ -358,7 +363,7 @@ def _summary_rows(raw: pd.DataFrame, spec: SourceSpec, comments: bool = True) ->
     return drop
 
 
-def _report_long_lines(path: Path, sep: str, encoding: str, out: _Collector, skip: set[int] | None = None) -> bool:
+def _report_long_lines(path: Path, sep: str, encoding: str, out: ProblemCollector, skip: set[int] | None = None) -> bool:
     """Report lines with non-empty fields beyond the header; False when there are any."""
     import csv
 
@@ -392,7 +397,7 @@ def _open_text(path: Path, encoding: str, errors: str = "strict") -> Any:
     return open(path, encoding=encoding, errors=errors, newline="")
 
 
-def _looks_utf16(path: Path) -> bool:
+def looks_utf16(path: Path) -> bool:
     """A UTF-16 byte order mark, or ASCII text with every other byte zero."""
     import gzip
 
@@ -423,7 +428,7 @@ def _head_line(path: Path, skip: set[int] | None = None) -> str:
 # ---------------------------------------------------------------- parsing columns
 
 
-def _parse_dates(values: pd.Series, spec: SourceSpec, excel: bool) -> pd.Series:
+def parse_dates(values: pd.Series, spec: SourceSpec, excel: bool) -> pd.Series:
     """Datetimes (naive, not yet normalised) or NaT where a value cannot be read (or lies out of range)."""
     if excel and values.dtype == object:
         result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
@@ -506,7 +511,7 @@ _DATE_CANDIDATES = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y", "%Y/%m/%d", 
                     "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H.%M")  # fmt: skip
 
 
-def _guess_date_format(values: pd.Series) -> str | None:
+def guess_date_format(values: pd.Series) -> str | None:
     text = values.astype("str").str.strip().head(50)
     for fmt in _DATE_CANDIDATES:
         if pd.to_datetime(text, format=fmt, errors="coerce").notna().all():
@@ -514,7 +519,7 @@ def _guess_date_format(values: pd.Series) -> str | None:
     return None
 
 
-def _out_of_range(examples: pd.Series, spec: SourceSpec, excel: bool) -> bool:
+def dates_out_of_range(examples: pd.Series, spec: SourceSpec, excel: bool) -> bool:
     """Do some unreadable dates have the right form but lie outside what can be held (9999-12-31, Excel -3)?"""
     if excel and examples.map(lambda v: isinstance(v, (int, float, np.number)) or hasattr(v, "hour")).any():
         return True  # numbers and date/time cells are only unreadable when out of range
@@ -526,7 +531,7 @@ def _out_of_range(examples: pd.Series, spec: SourceSpec, excel: bool) -> bool:
     return bool(parsed.notna().any())
 
 
-def _parse_numbers(values: pd.Series, spec: SourceSpec) -> pd.Series:
+def parse_numbers(values: pd.Series, spec: SourceSpec) -> pd.Series:
     """Floats, NaN where a value is empty or not a number."""
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float)
@@ -547,7 +552,7 @@ def _parse_numbers(values: pd.Series, spec: SourceSpec) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype(float)
 
 
-def _number_hint(bad: pd.Series, spec: SourceSpec) -> str:
+def number_hint(bad: pd.Series, spec: SourceSpec) -> str:
     sample = bad.astype("str").str.strip().str.replace(r"[€$£\s\u00a0]", "", regex=True)
     decimal = spec.decimal or "."
     if decimal == "," and spec.thousands != "." and sample.str.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d*)?").any():
@@ -566,19 +571,19 @@ def _number_hint(bad: pd.Series, spec: SourceSpec) -> str:
 # ---------------------------------------------------------------- locating the file
 
 
-def _excel_or_parquet(path: Path) -> tuple[bool, bool]:
+def excel_or_parquet(path: Path) -> tuple[bool, bool]:
     name = path.name.lower()
     return name.endswith((".xlsx", ".xlsm", ".xls")), name.endswith((".parquet", ".pq"))
 
 
-def _label(path: Path, spec: SourceSpec) -> str:
-    excel, _ = _excel_or_parquet(path)
+def source_label(path: Path, spec: SourceSpec) -> str:
+    excel, _ = excel_or_parquet(path)
     if excel:
         return f"{path} [sheet {spec.sheet!r}]" if spec.sheet is not None else f"{path} [first sheet]"
     return str(path)
 
 
-def _resolve(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tuple[Path | None, SourceSpec, str | None]:
+def resolve_source(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tuple[Path | None, SourceSpec, str | None]:
     """The file to read and the effective spec (demo sources bring their own read options)."""
     if spec.source.startswith("demo:"):
         from kpi_helpers.demo import DEMO_SOURCES
@@ -612,7 +617,7 @@ def _resolve(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tupl
 GLOB_CHARS = set("*?[")
 
 
-def source_files(path: Path, out: _Collector) -> list[Path]:
+def source_files(path: Path, out: ProblemCollector) -> list[Path]:
     """The file, or the files a pattern (`exports/orders-*.csv`) matches, in name order."""
     if not GLOB_CHARS & set(str(path)):
         return [path]

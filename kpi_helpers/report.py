@@ -60,7 +60,7 @@ def _body_of(nb: Any) -> str:
     return body
 
 
-def export_report(notebooks: list[Any], path: Path, config: "ClientConfig", lang: str) -> Path:
+def export_report(notebooks: list[Any], path: Path, config: ClientConfig, lang: str) -> Path:
     """One self-contained HTML page (except the shared plotly.js) for the client's notebooks."""
     title = config.report.title or config.name
     sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in notebooks)
@@ -80,7 +80,7 @@ def export_report(notebooks: list[Any], path: Path, config: "ClientConfig", lang
 
 # ---------------------------------------------------------------- summary.json
 
-def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str, Any]:
+def client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, Any]:
     """Machine-readable outcome for one client: KPI values, goals with status, findings.
 
     Computed by the package from the same engine functions the notebooks call, so the
@@ -92,7 +92,7 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
         return _client_summary(config, lang)
 
 
-def _client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str, Any]:
+def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, Any]:
     import importlib.metadata as md
 
     from kpi_helpers.data import load_facts
@@ -140,7 +140,7 @@ def _client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str
                  for row in whole.itertuples(index=False)},
         "goals": goals,
         "findings": [_plain(f.to_dict()) for f in findings],
-        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "versions": {pkg: md.version(pkg) for pkg in ("kpi-workbook", "pandas", "plotly", "papermill", "nbclient")},
     })
 
@@ -172,7 +172,7 @@ def _num(value: Any) -> float | None:
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, float):
             out[key] = _num(value)
@@ -242,7 +242,7 @@ def portfolio_windows(as_of: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
             "year_to_date": (dt.date(as_of.year, 1, 1), as_of)}
 
 
-def _totals_kpis(config: "ClientConfig") -> list[str]:
+def _totals_kpis(config: ClientConfig) -> list[str]:
     from kpi_helpers.catalog import default_catalog
 
     bundled = default_catalog()  # a client's own KPIs mean different things at different clients
@@ -305,7 +305,7 @@ def portfolio_totals(summaries: list[dict[str, Any]], window: str = "last_month"
         if reason:
             out["excluded"].append({"client": summary.get("client"), "name": summary.get("name"), "reason": reason})
             continue
-        for kpi_id, entry in own.get("kpis", {}).items():
+        for kpi_id, entry in (own or {}).get("kpis", {}).items():
             groups.setdefault((summary["currency"], kpi_id), []).append(entry)
     for (currency, kpi_id), entries in sorted(groups.items()):
         if len(entries) < 2 or kpi_id not in catalog or catalog[kpi_id].type == "growth":
@@ -345,7 +345,7 @@ def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[st
     return head + meta + table + excluded
 
 
-def write_index(batch: "BatchResult", lang: str | None = None, as_of: dt.date | None = None) -> Path:
+def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | None = None) -> Path:
     """reports/index.html: one row per client, failed clients with their reason, and portfolio
     totals over common labelled windows (see `portfolio_totals`; `as_of` default: the latest
     data date among the clients)."""
@@ -353,7 +353,7 @@ def write_index(batch: "BatchResult", lang: str | None = None, as_of: dt.date | 
     from kpi_helpers.i18n import format_date
 
     esc = html.escape
-    langs = {r.summary.get("language") for r in batch.results if r.summary}
+    langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
     lang = lang or (langs.pop() if len(langs) == 1 else "en")
     tx = {k: v[lang] for k, v in _TEXT.items()}
     catalog = load_catalog()

@@ -22,12 +22,13 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.workspace import notebooks_dir
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_NOTEBOOK = ROOT / "notebooks" / "03_analysis.ipynb"
+DEFAULT_NOTEBOOK = notebooks_dir() / "03_analysis.ipynb"
 DEFAULT_PORT = 8866
 
 
@@ -40,7 +41,8 @@ def parameters_source(params_file: str | Path, lang: str | None = None) -> str:
 
 def client_params_file(client: str | Path, params_dir: str | Path = "params") -> Path:
     """The absolute params path for a file path (``params/acme.yaml``) or a client id
-    (``acme`` → ``<params_dir>/acme.yaml``), relative to the cwd or the project root."""
+    (``acme`` → ``<params_dir>/acme.yaml``), relative to the cwd or a folder above it
+    (a bundled demo client is found in the package)."""
     from kpi_helpers.session import find_params_file
 
     path = Path(client)
@@ -50,9 +52,7 @@ def client_params_file(client: str | Path, params_dir: str | Path = "params") ->
         try:
             return find_params_file(Path(params_dir) / f"{client}{suffix}").resolve()
         except KpiWorkbookError:
-            candidate = ROOT / params_dir / f"{client}{suffix}"  # the workbook's own params folder
-            if candidate.is_file():
-                return candidate.resolve()
+            pass
     raise KpiWorkbookError(f"No params file for client {str(client)!r}: expected {Path(params_dir) / f'{client}.yaml'} "
                            "(or pass the file's path).")
 

@@ -15,21 +15,28 @@ from kpi_helpers.params import ClientConfig, load_params
 
 
 def find_params_file(params_file: str | Path) -> Path:
-    """Resolve a params path given relative to the cwd or to the project root.
+    """Resolve a params path given relative to the cwd or to a folder above it.
 
-    Notebooks run with `notebooks/` (JupyterLab, nbval) or the repo root (papermill) as cwd;
-    the same default `params/demo_webshop.yaml` must work in both.
+    Notebooks run with a workspace's `notebooks/` (JupyterLab, nbval) or its root (papermill)
+    as cwd; the same default `params/demo_webshop.yaml` must work in both. A bundled demo
+    client (`params/demo_*.yaml`) not found there is read from the package, and notebooks
+    running inside the package itself always use the bundled demo (never a checkout's params/).
     """
+    from kpi_helpers.workspace import demo_params_file, package_path
+
     path = Path(params_file).expanduser()
     if path.is_absolute() or path.exists():
         return path
-    for folder in [Path.cwd(), *Path.cwd().parents]:
+    demo = demo_params_file(path.name) if path.parent in (Path("."), Path("params")) else None
+    if demo is not None and Path.cwd().resolve().is_relative_to(package_path().resolve()):
+        return demo
+    for folder in Path.cwd().parents:
         candidate = folder / path
         if candidate.exists():
             return candidate
-        if (folder / "pyproject.toml").exists():
-            break
-    raise ParamsError(str(params_file), [("", "file not found (looked in the current folder and the project root)")])
+    if demo is not None:
+        return demo
+    raise ParamsError(str(params_file), [("", "file not found (looked in the current folder and the folders above it)")])
 
 
 @dataclass

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.readers import Rows, SourceSpec, _Collector, _parse_numbers
+from kpi_helpers.readers import Rows, SourceSpec, ProblemCollector, parse_numbers
 
 EXTRA_ROLES = ("price", "status", "cancelled", "refunded", "tax", "shipping")
 AMOUNT_ROLES = ("revenue", "refunded", "tax", "shipping")
@@ -58,7 +58,7 @@ def split_roles(spec: SourceSpec) -> tuple[SourceSpec, dict[str, str]]:
     return replace(spec, columns={k: v for k, v in spec.columns.items() if k not in EXTRA_ROLES}), extras
 
 
-def check_options(spec: SourceSpec, extras: dict[str, str], out: _Collector) -> None:
+def check_options(spec: SourceSpec, extras: dict[str, str], out: ProblemCollector) -> None:
     """Options that do not fit together or the shape; errors name the field."""
     orders_only = {"line_items": spec.line_items, "one_line_per_order": spec.one_line_per_order,
                    "revenue_basis": spec.revenue_basis}
@@ -78,12 +78,12 @@ def check_options(spec: SourceSpec, extras: dict[str, str], out: _Collector) -> 
     if spec.revenue_basis == "net" and not ({"tax", "shipping"} & set(extras)):
         out.error("revenue_basis", "net revenue needs `columns.tax` and/or `columns.shipping` to subtract")
     if spec.shape == "events":
-        from kpi_helpers.data import _known_measures
+        from kpi_helpers.facts import known_measures
 
         if not spec.count_as:
             out.error("count_as", "`shape: events` counts rows into a measure: add e.g. `count_as: sessions`")
-        elif spec.count_as not in _known_measures():
-            close = difflib.get_close_matches(spec.count_as, sorted(_known_measures()), n=1)
+        elif spec.count_as not in known_measures():
+            close = difflib.get_close_matches(spec.count_as, sorted(known_measures()), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             out.error("count_as", f"'{spec.count_as}' is not a known measure{hint}")
     elif spec.count_as:
@@ -102,7 +102,7 @@ def _blank(values: pd.Series) -> pd.Series:
 
 
 def normalise(
-    raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, extras: dict[str, str], out: _Collector, file_index: int = 0
+    raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, extras: dict[str, str], out: ProblemCollector, file_index: int = 0
 ) -> tuple[pd.DataFrame, pd.Series, dict[str, str]] | None:
     """Rows kept and the columns to map (ours -> theirs, including computed columns); None on errors."""
     columns = dict(spec.columns)
@@ -122,10 +122,10 @@ def normalise(
         return None
     raw = raw.copy()
     if spec.blank_is_zero:
-        from kpi_helpers.data import _known_measures
+        from kpi_helpers.facts import known_measures
 
         for ours, col in found.items():
-            if ours in _known_measures():
+            if ours in known_measures():
                 raw[col] = raw[col].where(~_blank(raw[col]), "0")
     if spec.one_line_per_order:
         raw[LINE_ORDER_ID] = [f"line:{file_index}:{n}" for n in lines]
@@ -169,7 +169,7 @@ def _order_codes(raw: pd.DataFrame, found: dict[str, str]) -> pd.Series:
     return pd.Series(codes, index=raw.index)
 
 
-def _looks_like_line_items(raw: pd.DataFrame, lines: pd.Series, found: dict[str, str], out: _Collector) -> bool:
+def _looks_like_line_items(raw: pd.DataFrame, lines: pd.Series, found: dict[str, str], out: ProblemCollector) -> bool:
     """Order totals only on each order's first row (Shopify): say `line_items: true`, not 'empty values'."""
     key = raw[found["order_id"]].astype("str").str.strip()
     later = key.duplicated(keep="first")
@@ -182,10 +182,10 @@ def _looks_like_line_items(raw: pd.DataFrame, lines: pd.Series, found: dict[str,
     return False
 
 
-def _amount(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, col: str, out: _Collector,
+def _amount(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, col: str, out: ProblemCollector,
             blank_zero: bool) -> pd.Series | None:
     codes, uniques = pd.factorize(raw[col], use_na_sentinel=False)  # parse each distinct text once
-    parsed = _parse_numbers(pd.Series(uniques, dtype=object), spec).to_numpy()
+    parsed = parse_numbers(pd.Series(uniques, dtype=object), spec).to_numpy()
     values = pd.Series(parsed[codes], index=raw.index)
     empty = _blank(raw[col])
     if blank_zero:
@@ -195,17 +195,17 @@ def _amount(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, col: str, out
         return None
     bad = values.isna() | np.isinf(values)
     if bad.any():
-        from kpi_helpers.data import _examples
-        from kpi_helpers.readers import _number_hint
+        from kpi_helpers.readers import value_examples
+        from kpi_helpers.readers import number_hint
 
-        out.error(col, f"values that are not numbers: {_examples(raw[col][bad])}{_number_hint(raw[col][bad], spec)}",
+        out.error(col, f"values that are not numbers: {value_examples(raw[col][bad])}{number_hint(raw[col][bad], spec)}",
                   Rows(lines[bad.to_numpy()].tolist()))
         return None
     return values
 
 
 def _revenue(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, found: dict[str, str],
-             out: _Collector) -> tuple[str, pd.Series] | None:
+             out: ProblemCollector) -> tuple[str, pd.Series] | None:
     """(a name for the computed revenue column, its values per row)."""
     parts: dict[str, pd.Series] = {}
     for role in ("price", "quantity", *AMOUNT_ROLES):
@@ -235,9 +235,11 @@ def _revenue(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, found: dict[
         if "revenue" in parts:
             base = parts["revenue"].groupby(key, sort=False).transform("first")
         else:
+            assert line_value is not None  # price is mapped when revenue is not (checked above)
             base = line_value.groupby(key, sort=False).transform("sum")
-        firsts = [v.groupby(key, sort=False).transform("first") for v in (refunded, tax, shipping)]
-        amount = _net_amount(base, *firsts, net)
+        first_refunded, first_tax, first_shipping = (v.groupby(key, sort=False).transform("first")
+                                                     for v in (refunded, tax, shipping))
+        amount = _net_amount(base, first_refunded, first_tax, first_shipping, net)
         weight = (line_value if line_value is not None else quantity).clip(lower=0)
         total = weight.groupby(key, sort=False).transform("sum")
         count = per_order.transform("size").astype(float)
@@ -284,7 +286,7 @@ def combine_files(parts: list[tuple[pd.DataFrame, pd.Series]], shape: str) -> tu
 
 def events_to_daily(table: pd.DataFrame, lines: pd.Series, spec: SourceSpec) -> tuple[pd.DataFrame, pd.Series]:
     """One row per day x dims: the number of events as `count_as`, mapped measures summed."""
-    from kpi_helpers.data import DIMENSIONS
+    from kpi_helpers.facts import DIMENSIONS
 
     dims = [d for d in DIMENSIONS if d in table]
     measures = [c for c in table.columns if c not in ("date", *dims)]
@@ -297,11 +299,11 @@ def events_to_daily(table: pd.DataFrame, lines: pd.Series, spec: SourceSpec) -> 
     return daily, pd.Series(first.to_numpy(), index=daily.index)
 
 
-def limit_measures(facts: pd.DataFrame, spec: SourceSpec, out: _Collector) -> pd.DataFrame | None:
+def limit_measures(facts: pd.DataFrame, spec: SourceSpec, out: ProblemCollector) -> pd.DataFrame | None:
     """Only the measures listed in the source's `measures:` (an error names what the source has)."""
     if spec.measures is None:
         return facts
-    from kpi_helpers.data import DIMENSIONS
+    from kpi_helpers.facts import DIMENSIONS
 
     dims = [c for c in facts.columns if c == "date" or c in DIMENSIONS]
     have = [c for c in facts.columns if c not in dims]

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from kpi_helpers import charts
-from kpi_helpers.analysis import _decomposable, _dims, _goal_status, _pairs
+from kpi_helpers.analysis import decomposable_kpis, session_dimensions, goal_statuses, session_pairs
 from kpi_helpers.engine import breakdown, get_kpi, pair_quadrants, shift_periods
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.findings import analysis_kpis, last_complete_period, period_table
@@ -76,16 +76,16 @@ def dashboard_figures(wb: Any, period: tuple[Any, Any] | None = None, grain: str
     shown = _dashboard_kpis(wb)
     kpi = kpi or shown[0]
     facts = wb.facts if channel is None else wb.facts[wb.facts["channel"] == channel]
-    pairs = _pairs(wb)
+    pairs = session_pairs(wb)
     table = period_table(wb, list(dict.fromkeys([*shown, kpi, *sum(pairs, ())])), grain, facts=facts, start=start,
                          end=end_day)
     figs: dict[str, Any] = {}
     figs["scorecards"] = charts.scorecard(table, shown, lang=wb.lang, currency=wb.currency,
-                                          status=_goal_status(wb) if channel is None else None, catalog=wb.catalog)
+                                          status=goal_statuses(wb) if channel is None else None, catalog=wb.catalog)
     suffix = f" — {channel}" if channel else ""
     figs["trend"] = charts.trend(table, kpi, lang=wb.lang, currency=wb.currency, catalog=wb.catalog,
                                  title=charts.text("trend", wb.lang, kpi=wb.label(kpi), grain=t(grain, wb.lang)) + suffix)
-    dims = _dims(wb)
+    dims = session_dimensions(wb)
     by = "campaign" if channel is not None and "campaign" in dims else ("channel" if "channel" in dims else
                                                                          (dims[0] if dims else None))
     if by is not None:
@@ -211,7 +211,7 @@ def _what_if_setup(wb: Any, goal: Any, drivers: tuple[str, ...] | None):
 
     if isinstance(goal, str):
         goal = next((g for g in wb.config.goals if (g.id or g.kpi) == goal), None) or _no_goal(goal)
-    options = _decomposable(wb)
+    options = decomposable_kpis(wb)
     if goal is None:
         goals = {g.kpi: g for g in reversed(wb.config.goals)}
         goal = next((goals[k] for k, _ in options if k in goals), None)
@@ -274,7 +274,7 @@ def what_if_app(wb: Any, goal: Any = None, drivers: tuple[str, ...] | None = Non
 
     Data without any KPI whose drivers it can compute (no revenue, orders, sessions...) is not a
     user error: a short note in the client's language is shown instead and None returned."""
-    if goal is None and drivers is None and not _decomposable(wb):
+    if goal is None and drivers is None and not decomposable_kpis(wb):
         from kpi_helpers.display import show_markdown
 
         show_markdown(NO_WHAT_IF[wb.lang])

@@ -268,7 +268,7 @@ def _choice(item: str, label: Text, given: Any, right: str, options: dict[str, T
     return _item(item, label, "wrong", _both(lambda l: (f"Nog niet: '{chosen[l]}'. " if l == "nl" else f"Not yet: '{chosen[l]}'. ") + hint[l]), solution)
 
 
-def _pct(x: float, lang: str) -> str:
+def pct_text(x: float, lang: str) -> str:
     return format_percent(x, lang, decimals=0 if abs(x) >= 0.1 else 1, signed=True)
 
 
@@ -305,8 +305,8 @@ def check_goodhart(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feed
                 {"nl": "Volume (leads) naast kwaliteit (hoeveel leads klant worden).", "en": "Volume (leads) next to quality (how many leads become clients)."}),
         _choice("latest_quarter", {"nl": f"Leads in {period}", "en": f"Leads in {period}"}, answers.get("latest_quarter"),
                 story["quadrant"], QUADRANTS,
-                _both(lambda l: (f"Kijk naar de tekens in {period}: {vlab[l]} {_pct(dv, l)}, {qlab[l]} {_pct(dq, l)}." if l == "nl"
-                                 else f"Look at the signs in {period}: {vlab[l]} {_pct(dv, l)}, {qlab[l]} {_pct(dq, l)}.")),
+                _both(lambda l: (f"Kijk naar de tekens in {period}: {vlab[l]} {pct_text(dv, l)}, {qlab[l]} {pct_text(dq, l)}." if l == "nl"
+                                 else f"Look at the signs in {period}: {vlab[l]} {pct_text(dv, l)}, {qlab[l]} {pct_text(dq, l)}.")),
                 story["message"]),
     ]
     return Feedback("goodhart", tuple(items))
@@ -334,16 +334,16 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
             items.append(_item(key, label, "wrong", {"nl": f"Deze mix is niet te lezen: {exc}", "en": f"This mix cannot be read: {exc}"}))
             continue
         mixes.append(mix)
-        desc = _both(lambda l: ", ".join(f"{names[d][l]} {_pct(mix.get(d, 0.0) / 100, l)}" for d in names))
-        got = _both(lambda l: _pct(res["change_pct"] / 100, l))
+        desc = _both(lambda l: ", ".join(f"{names[d][l]} {pct_text(mix.get(d, 0.0) / 100, l)}" for d in names))
+        got = _both(lambda l: pct_text(res["change_pct"] / 100, l))
         if res["meets"]:
             items.append(_item(key, label, "right", _both(lambda l: f"{desc[l]} → " + (f"omzet {got[l]}: doel gehaald." if l == "nl" else f"revenue {got[l]}: goal reached."))))
         else:
-            rpc = _both(lambda l: _pct(res["need_rpc_pct"] / 100, l))
+            rpc = _both(lambda l: pct_text(res["need_rpc_pct"] / 100, l))
             items.append(_item(key, label, "wrong", _both(lambda l: (
-                f"{desc[l]} → omzet {got[l]}; het doel vraagt {_pct(need, l)}. Bij deze klantgroei moet de omzet per klant minstens {rpc[l]} veranderen."
+                f"{desc[l]} → omzet {got[l]}; het doel vraagt {pct_text(need, l)}. Bij deze klantgroei moet de omzet per klant minstens {rpc[l]} veranderen."
                 if l == "nl" else
-                f"{desc[l]} → revenue {got[l]}; the goal needs {_pct(need, l)}. With this customer change, revenue per customer must change by at least {rpc[l]}."))))
+                f"{desc[l]} → revenue {got[l]}; the goal needs {pct_text(need, l)}. With this customer change, revenue per customer must change by at least {rpc[l]}."))))
     label = {"nl": "Twee verschillende routes", "en": "Two different routes"}
     if len(mixes) == 2 and all(i.status == "right" for i in items):
         differ = max(abs(mixes[0].get(d, 0.0) - mixes[1].get(d, 0.0)) for d in names) >= 0.5
@@ -489,34 +489,5 @@ class Exercise:
     def model_answers(self) -> dict[str, Any]:
         return model_answers(self.key, self.lang, self.params_file)
 
-    # ---- display (notebook cells call these; the views live in kpi_helpers.workshop_views)
-    def show_questions(self) -> None:
-        _views().show_markdown(_views().questions_markdown(self))
-
-    def show_context(self) -> None:
-        _views().show_context(self)
-
-    def check(self, answers: dict[str, Any] | None) -> None:
-        """Show the feedback on `answers` (the notebook's `answers` parameter)."""
-        _views().show_feedback(self.feedback(answers), self.lang, self.reveal)
-
-    def widget(self) -> Any:
-        return _views().answer_widget(self)
-
-    def simulator(self) -> Any:
-        return _views().nail_simulator(self.lang)
-
-    def show_trainer_notes(self) -> None:
-        notes = _views().trainer_notes_markdown(self) if self.reveal else f"*{UI['learner_note'][self.lang]}*"
-        _views().show_markdown(notes)
-
-
-def _views() -> Any:
-    from kpi_helpers import workshop_views  # imported on first display: it imports this module
-
-    return workshop_views
-
-
-def open_exercise(exercise: str | int, mode: str = "learner", lang: str = "nl", params_file: str | None = None) -> Exercise:
-    """The notebook entry point: `ex = kpi.open_exercise("good_kpi", mode=mode, lang=lang)`."""
-    return Exercise(exercise, mode, lang, params_file)
+    # display methods (show_questions, check, widget, ...): workshop_views.ExerciseView, which
+    # `open_exercise` returns (this module never imports the views: no import loop)

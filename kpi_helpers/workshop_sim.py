@@ -212,6 +212,10 @@ def exercise_data(key: str, params_file: str | None, lang: str = "nl") -> dict[s
     runs and the pair story (3), the driver plan (4), pacing and the quality reason (5)."""
     if key in ("good_kpi", "smart"):
         return {}
+    if params_file is None:
+        from kpi_helpers.exceptions import KpiWorkbookError
+
+        raise KpiWorkbookError(f"Exercise '{key}' reads a demo client: pass params_file.")
     from kpi_helpers.i18n import format_value
     from kpi_helpers.session import open_client
 
@@ -229,7 +233,7 @@ def exercise_data(key: str, params_file: str | None, lang: str = "nl") -> dict[s
     def fmt(gid: str, value: float, lang: str) -> str:
         return format_value(value, cat[kpi_of[gid]].unit, lang, wb.currency)
 
-    parts = {"nl": [], "en": []}
+    parts: dict[str, list[str]] = {"nl": [], "en": []}
     for k in review["quality_off"]:
         for lang_ in ("nl", "en"):
             parts[lang_].append({"nl": f"{cat[k].label('nl')} ligt uit koers", "en": f"{cat[k].label('en')} is off track"}[lang_])

@@ -1,8 +1,9 @@
 """Notebook views of the workshop exercises: assignments, context tables, answer widgets,
 the nail-factory simulator, feedback display and trainer notes.
 
-kpi_helpers.workshop.Exercise calls these from its display methods (`show_questions`,
-`show_context`, `widget`, `simulator`, `check`, `show_trainer_notes`); the content comes from
+`ExerciseView` (what `open_exercise` returns) adds the display methods to
+kpi_helpers.workshop.Exercise (`show_questions`, `show_context`, `widget`, `simulator`, `check`,
+`show_trainer_notes`); the content comes from
 kpi_helpers.workshop (workshop_content.yaml) and the numbers from kpi_helpers.workshop_sim.
 Nothing here decides what is right: every answer goes through `Exercise.feedback`.
 """
@@ -140,8 +141,8 @@ def show_context(ex: Any) -> None:
             "Kwartaal" if nl else "Quarter": [f"Q{p.quarter} {p.year}" for p in t["period"]],
             cat[story["volume"]].label(lang): [format_number(v, lang) for v in t["volume_value"]],
             cat[story["quality"]].label(lang): [format_percent(v, lang) for v in t["quality_value"]],
-            "Δ " + cat[story["volume"]].label(lang): [ws._pct(v, lang) for v in t["volume_change"]],
-            "Δ " + cat[story["quality"]].label(lang): [ws._pct(v, lang) for v in t["quality_change"]],
+            "Δ " + cat[story["volume"]].label(lang): [ws.pct_text(v, lang) for v in t["volume_change"]],
+            "Δ " + cat[story["quality"]].label(lang): [ws.pct_text(v, lang) for v in t["quality_change"]],
         })
         if ex.reveal:
             frame[ws.UI["solution"][lang]] = t[f"message_{lang}"].tolist()
@@ -157,7 +158,7 @@ def show_context(ex: Any) -> None:
             "KPI": [wb.catalog[k].label(lang) for k in dec["kpi"]],
             f"Q1 {y - 1}": [_fmt(v, unit[k], lang) for k, v in zip(dec["kpi"], dec["value_a"])],
             f"Q1 {y}": [_fmt(v, unit[k], lang) for k, v in zip(dec["kpi"], dec["value_b"])],
-            "Verandering" if nl else "Change": [ws._pct(v, lang) for v in dec["rel_change"]],
+            "Verandering" if nl else "Change": [ws.pct_text(v, lang) for v in dec["rel_change"]],
         }), "Wat deden de drivers vorig jaar?" if nl else "What did the drivers do last year?")
     else:
         _show_dashboard(ex)
@@ -195,7 +196,7 @@ def _show_dashboard(ex: Any) -> None:
             continue
         row = {"KPI-paar" if nl else "KPI pair": f"{cat[v].label(lang)} / {cat[q].label(lang)}",
                "Kwartaal" if nl else "Quarter": f"Q{s['period'].quarter} {s['period'].year}",
-               "Δ volume": ws._pct(s["volume_change"], lang), "Δ " + ("kwaliteit" if nl else "quality"): ws._pct(s["quality_change"], lang)}
+               "Δ volume": ws.pct_text(s["volume_change"], lang), "Δ " + ("kwaliteit" if nl else "quality"): ws.pct_text(s["quality_change"], lang)}
         if ex.reveal:
             row[ws.UI["solution"][lang]] = s["message"][lang]
         rows.append(row)
@@ -240,6 +241,7 @@ def answer_widget(ex: Any) -> Any:
     lang = ex.lang
     rows: list[Any] = []
     collect: Any
+    ctl: dict[str, Any]
     if ex.key == "good_kpi":
         ctl = {}
         for i, q in enumerate(ws.QUIZ, 1):
@@ -271,8 +273,8 @@ def answer_widget(ex: Any) -> Any:
         plan, ctl = ex.data["plan"], {}
         for mix in ("mix_1", "mix_2"):
             sliders = {}
-            for drv, name in (("customers", {"nl": "klanten %", "en": "customers %"}), ("revenue_per_customer", {"nl": "omzet/klant %", "en": "revenue/customer %"})):
-                s = widgets.FloatSlider(value=0.0, min=-20, max=30, step=0.5, description=name[lang])
+            for drv, label in (("customers", {"nl": "klanten %", "en": "customers %"}), ("revenue_per_customer", {"nl": "omzet/klant %", "en": "revenue/customer %"})):
+                s = widgets.FloatSlider(value=0.0, min=-20, max=30, step=0.5, description=label[lang])
                 s.add_class("kpi-quiz-answer")
                 s.add_class(f"kpi-q-{mix}-{drv}")
                 sliders[drv] = s
@@ -280,7 +282,7 @@ def answer_widget(ex: Any) -> Any:
 
             def update(_=None, sliders=sliders, live=live):
                 res = evaluate_mix(plan, {d: s.value for d, s in sliders.items()})
-                live.value = f"→ {'omzet' if lang == 'nl' else 'revenue'} {ws._pct(res['change_pct'] / 100, lang)} {'✓' if res['meets'] else ''}"
+                live.value = f"→ {'omzet' if lang == 'nl' else 'revenue'} {ws.pct_text(res['change_pct'] / 100, lang)} {'✓' if res['meets'] else ''}"
 
             for s in sliders.values():
                 s.observe(update, names="value")
@@ -355,3 +357,33 @@ def nail_simulator(lang: str = "nl", hours: float = HOURS) -> Any:
                         count, weight, out])
     box.add_class("kpi-nail-sim")
     return box
+
+
+class ExerciseView(ws.Exercise):
+    """An exercise with its notebook display methods (the checking stays in workshop.Exercise)."""
+
+    def show_questions(self) -> None:
+        show_markdown(questions_markdown(self))
+
+    def show_context(self) -> None:
+        show_context(self)
+
+    def check(self, answers: dict[str, Any] | None) -> None:
+        """Show the feedback on `answers` (the notebook's `answers` parameter)."""
+        show_feedback(self.feedback(answers), self.lang, self.reveal)
+
+    def widget(self) -> Any:
+        return answer_widget(self)
+
+    def simulator(self) -> Any:
+        return nail_simulator(self.lang)
+
+    def show_trainer_notes(self) -> None:
+        notes = trainer_notes_markdown(self) if self.reveal else f"*{ws.UI['learner_note'][self.lang]}*"
+        show_markdown(notes)
+
+
+def open_exercise(exercise: str | int, mode: str = "learner", lang: str = "nl",
+                  params_file: str | None = None) -> ExerciseView:
+    """The notebook entry point: `ex = kpi.open_exercise("good_kpi", mode=mode, lang=lang)`."""
+    return ExerciseView(exercise, mode, lang, params_file)

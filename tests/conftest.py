@@ -7,9 +7,55 @@ from pathlib import Path
 
 import pytest
 
+from kpi_helpers.workspace import demo_params_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-PARAMS_DIR = ROOT / "params"
+# the bundled demo clients, read from the package: tests never read the user's params/ (or reports/)
+DEMO_PARAMS = PARAMS_DIR = demo_params_dir()
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+
+
+def _selects_slow(config: pytest.Config) -> bool:
+    """Would `-m` select a test marked only `slow`? (no -m: yes)"""
+    markexpr = config.getoption("markexpr", "") or ""
+    if not markexpr.strip():
+        return True
+    try:
+        from _pytest.mark.expression import Expression
+
+        return Expression.compile(markexpr).evaluate(lambda name, **kwargs: name == "slow")
+    except Exception:  # a private API: if it moves, fall back to the plain reading
+        return "not slow" not in markexpr
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """nbval (every notebook cell on a kernel) belongs to the slow tier: when `-m` leaves slow
+    tests out, notebooks are not even collected, so the fast tier starts no kernel."""
+    if not _selects_slow(config) and hasattr(config.option, "nbval"):
+        config.option.nbval = config.option.nbval_lax = False
+    sanitize = getattr(config.option, "nbval_sanitize_with", None)
+    if sanitize and not Path(sanitize).is_absolute():  # read at each notebook's setup: not cwd-dependent
+        config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Notebook cells collected by nbval are slow tests (`-m slow` selects them)."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def _empty_cwd(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cwd")
+
+
+@pytest.fixture(autouse=True)
+def _cwd_outside_the_checkout(_empty_cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test in tests/ runs from an empty folder, so a relative `params/...` or `reports/`
+    can never reach the user's files (bundled demo clients are then read from the package).
+    Function-scoped: nbval items (outside tests/) keep the repository root as cwd."""
+    monkeypatch.chdir(_empty_cwd)
 
 
 @pytest.fixture
@@ -66,14 +112,14 @@ def catalog():
 def webshop():
     import kpi_helpers as kpi
 
-    return kpi.open_client("params/demo_webshop.yaml")
+    return kpi.open_client(DEMO_PARAMS / "demo_webshop.yaml")
 
 
 @pytest.fixture(scope="module")
 def b2b():
     import kpi_helpers as kpi
 
-    return kpi.open_client("params/demo_b2b.yaml")
+    return kpi.open_client(DEMO_PARAMS / "demo_b2b.yaml")
 
 
 def write_text(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
@@ -121,3 +167,18 @@ def _goal_strategy():
 
 
 GOAL_STRATEGY, ANY_FLOAT = _goal_strategy()
+
+
+@pytest.fixture(scope="session")
+def demo_batch(tmp_path_factory):
+    """ONE batch run of the real workbook notebooks over the bundled demo clients (static, as the
+    batch runs them), shared by the batch and notebook tests: each notebook runs once per params
+    file here; nbval runs the committed notebooks once more with their default (demo, interactive)."""
+    from kpi_helpers.batch import run_batch
+
+    root = tmp_path_factory.mktemp("demo-batch")
+    params = root / "params"
+    shutil.copytree(DEMO_PARAMS, params)
+    out = root / "reports"
+    result = run_batch(params_dir=params, out_dir=out, progress=False, timeout=300)
+    return params, out, result

@@ -7,18 +7,20 @@ Run: python -m pytest -q -m browser tests/test_browser.py
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from browser_support import (CHROMIUM, CHROMIUM_ARGS, FIGURE_DATA_JS, ROOT, Server, Shots, fail, page_problems,
+from browser_support import (CHROMIUM, CHROMIUM_ARGS, FIGURE_DATA_JS, Server, Shots, fail, page_problems,
                              require_chromium, start_jupyterlab, start_voila, wait_js)
+from conftest import DEMO_PARAMS
 
 pytestmark = pytest.mark.browser
 
-ANALYSIS = "notebooks/03_analysis.ipynb"
-QUIZ = "notebooks/workshop/01_good_kpi_bad_kpi.ipynb"
-VOILA_CLIENT = ROOT / "params" / "demo_b2b.yaml"  # not the notebook's default client
+ANALYSIS = "kpi_helpers/notebooks/03_analysis.ipynb"
+QUIZ = "kpi_helpers/notebooks/workshop/01_good_kpi_bad_kpi.ipynb"
+VOILA_CLIENT = DEMO_PARAMS / "demo_b2b.yaml"  # not the notebook's default client
 RUN_ALL_S = 180.0
 
 

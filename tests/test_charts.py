@@ -11,11 +11,13 @@ from kpi_helpers import charts
 from kpi_helpers.drivers import decompose_change
 from kpi_helpers.findings import period_table, ytd_window
 
+from conftest import DEMO_PARAMS
+
 
 @pytest.fixture(scope="module")
 def shop():
-    wb = kpi.open_client("params/demo_webshop.yaml", lang="en")
-    wb.facts
+    wb = kpi.open_client(DEMO_PARAMS / "demo_webshop.yaml", lang="en")
+    assert not wb.facts.empty
     return wb
 
 
@@ -116,7 +118,7 @@ def test_pacing_bars_one_bar_per_goal(shop):
 
 def test_every_view_returns_titled_figures_for_every_client():
     for name in ("demo_webshop", "demo_b2b", "demo_newsletter"):
-        wb = kpi.open_client(f"params/{name}.yaml")
+        wb = kpi.open_client(DEMO_PARAMS / f"{name}.yaml")
         figs = [kpi.scorecards(wb), *kpi.goal_trends(wb), *kpi.pacing_charts(wb), *kpi.pair_charts(wb),
                 *kpi.breakdown_charts(wb), *kpi.seasonality_charts(wb), *kpi.driver_charts(wb)]
         assert all(isinstance(f, go.Figure) and f.layout.title.text for f in figs)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.catalog import load_catalog
+from kpi_helpers.catalog import default_catalog
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.validate import check_client, kpi_table_for_client
 
@@ -89,7 +89,7 @@ def test_own_measure_and_ratio_kpi_end_to_end(tmp_path, daily):
     path = _write(tmp_path, extra="pairs: [[leads, qualified_lead_rate]]\n")
     assert check_client(path).ok, check_client(path).errors
     wb = kpi.open_client(path)
-    assert "qualified_lead_rate" in wb.catalog and "qualified_lead_rate" not in load_catalog("kpi_helpers/catalog.yaml")
+    assert "qualified_lead_rate" in wb.catalog and "qualified_lead_rate" not in default_catalog()
     table = kpi.compute_kpis(wb.facts, ["qualified_lead_rate", "qualified_leads_total", "leads"], grain="month",
                              catalog=wb.catalog)
     # independent pandas reference: Σ qualified / Σ leads per month

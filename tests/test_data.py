@@ -18,9 +18,10 @@ from kpi_helpers.catalog import Kpi
 from kpi_helpers.engine import compute_kpis
 from kpi_helpers.data import check_data, combine_facts, inspect_source, load_facts, read_source
 from kpi_helpers.exceptions import DataValidationError
+from kpi_helpers.workspace import demo_params_dir
 
 DATA = Path(__file__).parent / "data"
-PARAMS = Path(__file__).parent.parent / "params"
+PARAMS = demo_params_dir()  # the bundled demo clients, never the user's params/
 
 DUTCH = {
     "source": str(DATA / "orders_nl.csv"),

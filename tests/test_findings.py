@@ -7,10 +7,12 @@ import pytest
 import kpi_helpers as kpi
 from kpi_helpers.findings import SEVERITIES
 
+from conftest import DEMO_PARAMS
+
 
 @pytest.fixture(scope="module")
 def b2b():
-    return kpi.build_findings(kpi.open_client("params/demo_b2b.yaml"))
+    return kpi.build_findings(kpi.open_client(DEMO_PARAMS / "demo_b2b.yaml"))
 
 
 def test_goodhart_finding_for_b2b_in_both_languages(b2b):
@@ -29,7 +31,7 @@ def test_order_is_by_severity_and_deterministic(b2b):
     assert [f.rank for f in b2b] == list(range(len(b2b)))
     severities = [SEVERITIES.index(f.severity) for f in b2b]
     assert severities == sorted(severities)
-    again = kpi.build_findings(kpi.open_client("params/demo_b2b.yaml", lang="nl"))
+    again = kpi.build_findings(kpi.open_client(DEMO_PARAMS / "demo_b2b.yaml", lang="nl"))
     assert [f.to_dict() for f in again] == [f.to_dict() for f in b2b]
 
 
@@ -42,7 +44,7 @@ def test_to_dict_is_json_safe_and_pacing_covers_every_goal(b2b):
 
 
 def test_roas_below_one_is_a_warning():
-    wb = kpi.open_client("params/demo_webshop.yaml")
+    wb = kpi.open_client(DEMO_PARAMS / "demo_webshop.yaml")
     facts = wb.facts.copy()
     facts.loc[facts["channel"] == "social", "ad_spend"] *= 10  # social now loses money
     wb._facts = facts
@@ -52,7 +54,7 @@ def test_roas_below_one_is_a_warning():
 
 
 def test_markdown_and_pacing_table_in_client_language():
-    wb = kpi.open_client("params/demo_newsletter.yaml")
+    wb = kpi.open_client(DEMO_PARAMS / "demo_newsletter.yaml")
     text = kpi.findings_markdown(kpi.build_findings(wb), wb.lang)
     assert text.startswith("1. ") and "**Actie:**" in text
     table = kpi.pacing_table(wb)

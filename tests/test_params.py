@@ -8,7 +8,8 @@ import pytest
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.params import find_params_files, load_params
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import DEMO_PARAMS
+
 
 VALID = """\
 client: bakkerij-jansen
@@ -62,7 +63,7 @@ def test_the_plain_shape_from_the_issue_loads(tmp_path):
 
 
 def test_bundled_demo_params_all_load():
-    files = find_params_files(ROOT / "params")
+    files = find_params_files(DEMO_PARAMS)
     assert len(files) >= 3
     clients = {load_params(f).client for f in files}
     assert {"demo_webshop", "demo_b2b", "demo_newsletter"} <= {c.replace("-", "_") for c in clients}

@@ -106,13 +106,13 @@ def test_line_items_status_refunds_and_gross_or_net(tmp_path):
 
 
 def test_an_order_total_spreads_over_its_lines_by_price_times_quantity(tmp_path):
-    from kpi_helpers.readers import _Collector, _read_raw, _spec
+    from kpi_helpers.readers import ProblemCollector, read_raw, source_spec
     from kpi_helpers.shaping import normalise, split_roles
 
     write_text(tmp_path, LINES, "lines.csv")
-    spec, extras = split_roles(_spec({**SHOP, "source": str(tmp_path / "lines.csv")}))
-    out = _Collector("lines.csv")
-    raw, lines = _read_raw(tmp_path / "lines.csv", spec, out)
+    spec, extras = split_roles(source_spec({**SHOP, "source": str(tmp_path / "lines.csv")}))
+    out = ProblemCollector("lines.csv")
+    raw, lines = read_raw(tmp_path / "lines.csv", spec, out)
     raw, lines, columns = normalise(raw, lines, spec, extras, out)
     shares = raw.set_index(["Order", "Item"])[columns["revenue"]]
     assert shares[("#1", "Mug")] == pytest.approx(110 * 40 / 95) and shares[("#1", "Tee")] == pytest.approx(110 * 55 / 95)

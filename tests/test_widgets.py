@@ -6,11 +6,13 @@ import pytest
 import kpi_helpers as kpi
 from kpi_helpers.widgets import Dashboard, WhatIfApp
 
+from conftest import DEMO_PARAMS
+
 
 @pytest.fixture(scope="module")
 def shop():
-    wb = kpi.open_client("params/demo_webshop.yaml")
-    wb.facts
+    wb = kpi.open_client(DEMO_PARAMS / "demo_webshop.yaml")
+    assert not wb.facts.empty
     return wb
 
 
@@ -39,7 +41,7 @@ def test_what_if_orders_and_average_order_value(shop):
 
 
 def test_static_mode_returns_none_and_channel_label_in_english():
-    wb = kpi.open_client("params/demo_b2b.yaml")
+    wb = kpi.open_client(DEMO_PARAMS / "demo_b2b.yaml")
     assert Dashboard(wb).channel.description == "Channel"
     assert kpi.dashboard(wb, interactive=False) is None
     assert kpi.what_if_app(wb, interactive=False) is None

@@ -8,6 +8,8 @@ from kpi_helpers import workshop as ws
 from kpi_helpers import workshop_sim as sim
 from kpi_helpers import workshop_views as views
 
+from conftest import DEMO_PARAMS
+
 LANGS = ("nl", "en")
 ALL_CORRECT = {"nl": "Alles goed!", "en": "All correct!"}
 
@@ -156,7 +158,7 @@ def test_nail_output_is_consistent():
 
 def test_goodhart_answers_follow_the_data():
     ex = kpi.open_exercise("goodhart")
-    wb = kpi.open_client("params/demo_b2b.yaml")
+    wb = kpi.open_client(DEMO_PARAMS / "demo_b2b.yaml")
     table = kpi.compute_kpis(wb.facts, ["leads", "lead_to_customer_rate"], grain="quarter")
     table = table[table["period"] <= "2026-07-01"]
     quads = kpi.pair_quadrants(table, [("leads", "lead_to_customer_rate")], compare="last_year")
@@ -204,13 +206,13 @@ def test_drivers_check_uses_what_if():
 
 # --------------------------------------------------------------------------- 5. quarterly review
 def test_review_answers_come_from_pacing():
-    wb = kpi.open_client("params/demo_b2b.yaml")
+    wb = kpi.open_client(DEMO_PARAMS / "demo_b2b.yaml")
     paced = kpi.pace_goals(wb.facts, wb.config.goals)
     expected = sorted(paced.loc[paced["status"] == "off_track", "goal_id"])
     assert sorted(kpi.model_answers("review")["off_track"]) == expected
     assert kpi.model_answers("review")["action"] == "fix_quality"
     # another client, other answers: nothing is hard-coded
-    shop = kpi.model_answers("review", params_file="params/demo_webshop.yaml")
+    shop = kpi.model_answers("review", params_file=DEMO_PARAMS / "demo_webshop.yaml")
     assert shop["off_track"] == ["herhaal-2026"]
 
 

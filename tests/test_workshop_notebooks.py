@@ -14,9 +14,9 @@ import nbformat
 import pytest
 
 from kpi_helpers import workshop as ws
+from kpi_helpers.workspace import notebooks_dir
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks" / "workshop"
+NOTEBOOKS = notebooks_dir() / "workshop"
 ALL_CORRECT = {"nl": "Alles goed!", "en": "All correct!"}
 
 WRONG: dict[str, dict] = {
@@ -39,7 +39,7 @@ def _run(key: str, mode: str, lang: str, out_dir: Path) -> str:
     import papermill as pm
 
     out = out_dir / f"{key}-{mode}-{lang}.ipynb"
-    pm.execute_notebook(str(NOTEBOOKS / ws.EXERCISES[key]["notebook"]), str(out), cwd=str(ROOT), progress_bar=False,
+    pm.execute_notebook(str(NOTEBOOKS / ws.EXERCISES[key]["notebook"]), str(out), progress_bar=False,
                         parameters={"mode": mode, "lang": lang, "answers": _answers(key, mode, lang)},
                         kernel_name="python3", log_output=False)
     texts = []
@@ -54,7 +54,10 @@ def _run(key: str, mode: str, lang: str, out_dir: Path) -> str:
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     out_dir = tmp_path_factory.mktemp("workshop")
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # kernels start in out_dir (demo params come from the package): one chdir for all runs, as
+    # papermill's own cwd= changes the process cwd per run, which is not thread-safe
+    with pytest.MonkeyPatch.context() as mp, ThreadPoolExecutor(max_workers=2) as pool:
+        mp.chdir(out_dir)
         futures = {combo: pool.submit(_run, *combo, out_dir) for combo in COMBOS}
         return {combo: f.result() for combo, f in futures.items()}
 

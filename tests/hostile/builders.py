@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 # Strings that must stay data everywhere: quotes, a newline, HTML/JS, a format string,
 # shell and Python payloads. `@MARKER@` is replaced (when files are written) by the path of a
