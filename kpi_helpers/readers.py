@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpi_helpers.agency import current_limits, row_cap_problem
 from kpi_helpers.exceptions import DataProblem
 
 MAX_ROWS_SHOWN = 10  # rows listed per problem
@@ -110,7 +111,8 @@ def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFra
     name = path.name.lower()
     try:
         if name.endswith((".xlsx", ".xlsm", ".xls")):
-            raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object)
+            raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object,
+                                nrows=current_limits().data_rows + 1)
             first_line = 2
         elif name.endswith((".parquet", ".pq")):
             raw = pd.read_parquet(path)
@@ -122,6 +124,10 @@ def _read_raw(path: Path, spec: SourceSpec, out: _Collector) -> tuple[pd.DataFra
             if raw is None:
                 return None
             first_line = 2
+        too_many = row_cap_problem(out.file, len(raw))
+        if too_many is not None:
+            out.problems.append(too_many)
+            return None
         raw.index = pd.RangeIndex(len(raw))  # rows are identified by `lines`, never by the file's own labels
         lines = pd.Series(np.arange(first_line, len(raw) + first_line), index=raw.index)
     except ValueError as error:
@@ -161,7 +167,7 @@ def _read_csv(path: Path, spec: SourceSpec, out: _Collector) -> pd.DataFrame | N
     sep = spec.separator
     # index_col=False: a line with more fields than the header must not turn the first columns into an index
     options: dict[str, Any] = dict(dtype=str, keep_default_na=False, skip_blank_lines=False, compression="infer",
-                                   index_col=False)
+                                   index_col=False, nrows=current_limits().data_rows + 1)  # row cap: kpi_helpers.agency
     try:
         if sep is None:  # sniff between the usual separators on the header line
             head = _head_line(path)

@@ -141,7 +141,7 @@ class Case:
 
     `exit`: expected exit code of `validate` (a tuple: any of these). `lines`: each tuple of
     substrings must appear together in one output line (paths are relative to the case
-    folder, so `params/acme.yaml`, `params/data.csv`). `check`: for valid inputs, gets the
+    folder, so `params/acme.yaml`, `data/acme/data.csv`). `check`: for valid inputs, gets the
     loaded facts and returns a short description of what was verified (raises if wrong).
     """
 
@@ -152,6 +152,8 @@ class Case:
     exit: int | tuple[int, ...]
     lines: tuple[tuple[str, ...], ...] = ()
     check: Callable[[pd.DataFrame], str] | None = None
+    forbidden: tuple[str, ...] = ()  # never in the output (content of a refused file, a huge value)
+    args: tuple[str, ...] = ()  # more `validate` arguments; `{root}` is the case folder
 
 
 def _with(files: Files, **more: Any) -> Files:
@@ -203,16 +205,16 @@ CASES: list[Case] = [
     Case("missing_date_column", "daily CSV whose date column is called `day`", "exit 1; names the file, the "
          "missing column and the columns in the file",
          {PARAMS: _params(), "data.csv": "day,orders,revenue\n2025-01-01,3,30\n"}, 1,
-         (("params/acme.yaml:", "params/data.csv", "required column 'date' is missing", "day, orders, revenue"),)),
+         (("params/acme.yaml:", "data/acme/data.csv", "required column 'date' is missing", "day, orders, revenue"),)),
     Case("mapped_column_missing", "`columns: {revenue: Omzet}` but the file has `Bedrag`", "exit 1; names the "
          "mapped column and what the file has",
          {PARAMS: _params(data=_data(columns={"revenue": "Omzet"})), "data.csv": "date,orders,Bedrag\n2025-01-01,3,30\n"}, 1,
-         (("params/data.csv", "'Omzet'", "not in the file", "Bedrag"),)),
+         (("data/acme/data.csv", "'Omzet'", "not in the file", "Bedrag"),)),
     # ------------------------------------------------------------ dates
     Case("dutch_dates_without_format", "`31-12-2025` dates, no `date_format`", "exit 1; column, rows and the "
          'hint `date_format: "%d-%m-%Y"`',
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n30-12-2025,3,30\n31-12-2025,4,40\n"}, 1,
-         (("params/data.csv", "column 'date'", "'31-12-2025'", NOT_ISO_HINT, "rows 2, 3"),)),
+         (("data/acme/data.csv", "column 'date'", "'31-12-2025'", NOT_ISO_HINT, "rows 2, 3"),)),
     Case("dutch_dates_with_format", '`31-12-2025` dates with `date_format: "%d-%m-%Y"`', "exit 0; 30 and 31 "
          "December 2025",
          {PARAMS: _params(data=_data(date_format="%d-%m-%Y")),
@@ -222,14 +224,14 @@ CASES: list[Case] = [
          "declared format and the rows",
          {PARAMS: _params(data=_data(date_format="%d-%m-%Y")),
           "data.csv": "date,orders,revenue\n2025-12-30,3,30\n2025-12-31,4,40\n"}, 1,
-         (("params/data.csv", "column 'date'", '"%d-%m-%Y"', "rows 2, 3"),)),
+         (("data/acme/data.csv", "column 'date'", '"%d-%m-%Y"', "rows 2, 3"),)),
     Case("impossible_date", "`2025-02-30`", "exit 1; the value and its row",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-02-28,3,30\n2025-02-30,4,40\n"}, 1,
-         (("params/data.csv", "column 'date'", "'2025-02-30'", "rows 3"),)),
+         (("data/acme/data.csv", "column 'date'", "'2025-02-30'", "rows 3"),)),
     Case("date_out_of_range", "`9999-12-31` in a CSV (beyond pandas' datetime range)", "exit 1; the value and "
          "its row, no traceback",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n9999-12-31,4,40\n"}, 1,
-         (("params/data.csv", "column 'date'", "9999-12-31", "rows 3"),)),
+         (("data/acme/data.csv", "column 'date'", "9999-12-31", "rows 3"),)),
     Case("mixed_timezone_offsets", "ISO timestamps with different UTC offsets (`+01:00`, `Z`)", "exit 0 with "
          "wall-clock dates, or exit 1 naming the column; no traceback",
          {PARAMS: _params(),
@@ -245,12 +247,12 @@ CASES: list[Case] = [
          "exit 1; sheet, column and rows; no traceback",
          {PARAMS: _params(data=_data(source="data.xlsx")),
           "data.xlsx": xlsx([["date", "orders", "revenue"], [45658, 3, 30], [2958465, 4, 40], [-3, 1, 1]])}, 1,
-         (("params/data.xlsx", "column 'date'", "rows 3, 4"),)),
+         (("data/acme/data.xlsx", "column 'date'", "rows 3, 4"),)),
     # ------------------------------------------------------------ numbers
     Case("decimal_comma_undeclared", "`12,50` in a `;` file without `decimal`", 'exit 1; column, rows and the '
          'hint `decimal: ","`',
          {PARAMS: _params(), "data.csv": csv("date,orders,revenue", "2025-01-01;3;12,50", "2025-01-02;4;7", sep=";")},
-         1, (("params/data.csv", "column 'revenue'", "'12,50'", 'decimal: ","', "rows 2"),)),
+         1, (("data/acme/data.csv", "column 'revenue'", "'12,50'", 'decimal: ","', "rows 2"),)),
     Case("decimal_comma_declared", '`12,50` with `decimal: ","`', "exit 0; 12.5",
          {PARAMS: _params(data=_data(decimal=",")),
           "data.csv": csv("date,orders,revenue", "2025-01-01;3;12,50", "2025-01-02;4;7", sep=";")}, 0,
@@ -262,40 +264,40 @@ CASES: list[Case] = [
     Case("thousands_undeclared", '`1.234,56` with `decimal: ","` only', "exit 1; column, value and row",
          {PARAMS: _params(data=_data(decimal=",")),
           "data.csv": csv("date,orders,revenue", "2025-01-01;3;1.234,56", "2025-01-02;4;7", sep=";")}, 1,
-         (("params/data.csv", "column 'revenue'", "'1.234,56'", "rows 2"),)),
+         (("data/acme/data.csv", "column 'revenue'", "'1.234,56'", "rows 2"),)),
     Case("negative_count", "`orders = -1`", "exit 1; column and row",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-02,-1,40\n"}, 1,
-         (("params/data.csv", "column 'orders'", "negative", "rows 3"),)),
+         (("data/acme/data.csv", "column 'orders'", "negative", "rows 3"),)),
     Case("negative_revenue_daily", "daily `revenue = -5` (refund day)", "exit 0 with a warning naming column and "
          "row; KPIs finite",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-02,0,-5\n"}, 0,
-         (("warning:", "params/data.csv", "column 'revenue'", "rows 3"),), check=_negative_revenue),
+         (("warning:", "data/acme/data.csv", "column 'revenue'", "rows 3"),), check=_negative_revenue),
     Case("nan_measures", "`NaN` and `nan` as measure values", "exit 1; column, value and rows",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,NaN\n2025-01-02,nan,40\n"}, 1,
-         (("params/data.csv", "column 'revenue'", "'NaN'", "rows 2"), ("params/data.csv", "column 'orders'", "rows 3"))),
+         (("data/acme/data.csv", "column 'revenue'", "'NaN'", "rows 2"), ("data/acme/data.csv", "column 'orders'", "rows 3"))),
     Case("infinite_measures", "`inf`, `-inf` and `1e999` as revenue", "exit 1; column and rows",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,inf\n2025-01-02,4,-inf\n2025-01-03,1,1e999\n"},
-         1, (("params/data.csv", "column 'revenue'", "infinite", "rows 2, 3, 4"),)),
+         1, (("data/acme/data.csv", "column 'revenue'", "infinite", "rows 2, 3, 4"),)),
     Case("sum_overflows", "two days of revenue `1.5e308` (each finite, the sum is not)", "exit 1 naming the "
          "column, or KPIs flagged n/a; never inf",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,1.5e308\n2025-01-02,4,1.5e308\n"}, (0, 1),
          check=lambda facts: "loads; KPIs finite or flagged n/a"),
     Case("duplicate_rows", "the same date twice in a daily file", "exit 1; names the rows and the repeated key",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-01,3,30\n"}, 1,
-         (("params/data.csv", "repeat the same date", "date=2025-01-01", "rows 2, 3"),)),
+         (("data/acme/data.csv", "repeat the same date", "date=2025-01-01", "rows 2, 3"),)),
     # ------------------------------------------------------------ files
     Case("empty_data_file", "a 0-byte data file", "exit 1; names the file",
-         {PARAMS: _params(), "data.csv": b""}, 1, (("params/data.csv", "empty"),)),
+         {PARAMS: _params(), "data.csv": b""}, 1, (("data/acme/data.csv", "empty"),)),
     Case("header_only_data_file", "a data file with only its header", "exit 1; names the file",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n"}, 1, (("params/data.csv", "no data rows"),)),
+         {PARAMS: _params(), "data.csv": "date,orders,revenue\n"}, 1, (("data/acme/data.csv", "no data rows"),)),
     Case("ragged_rows", "a CSV row with more fields than the header", "exit 1; names the file and the line",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30,99,98\n2025-01-02,4,40\n"}, 1,
-         (("params/data.csv", "2"),)),
+         (("data/acme/data.csv", "2"),)),
     Case("binary_file_as_csv", "PNG bytes saved as `data.csv`", "exit 1; names the file",
          {PARAMS: _params(), "data.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xfe\x00"}, 1,
-         (("params/data.csv",),)),
+         (("data/acme/data.csv",),)),
     Case("utf16_csv", "a UTF-16 CSV", "exit 1; names the file and the missing date column",
-         {PARAMS: _params(), "data.csv": SIMPLE.encode("utf-16")}, 1, (("params/data.csv", "'date'"),)),
+         {PARAMS: _params(), "data.csv": SIMPLE.encode("utf-16")}, 1, (("data/acme/data.csv", "'date'"),)),
     Case("data_outside_period", "`period: 2026` but every row is from 2025", "exit 1: nothing left to report "
          "on (today: only a warning, then the run fails)",
          {PARAMS: _params(extra="period: {start: 2026-01-01, end: 2026-12-31}\n"), "data.csv": SIMPLE}, 1,
@@ -347,6 +349,120 @@ CASES: list[Case] = [
          {PARAMS: _params(name=HOSTILE_NAME, goals=[revenue_goal(statement=HOSTILE_STATEMENT)]),
           "data.csv": daily_rows(days=90, campaigns=HOSTILE_CAMPAIGNS)}, 0, check=_campaigns),
 ]
+
+# ---------------------------------------------------------------- trust between clients (issue 16)
+
+SECRET = "VICTIM-SECRET-CAMPAIGN"
+SECRET_CSV = f"date,orders,revenue,campaign\n2025-01-01,3,30,{SECRET}\n"
+VICTIM = {"victim.yaml": _params(client="victim"), "data/victim/data.csv": SECRET_CSV}
+OTHER_CLIENT_OK = {"beta.yaml": _params(client="beta"), "data/beta/data.csv": SIMPLE}
+REFUSED = "refused:"
+OWN_FOLDER = "data/acme/"
+
+
+def _symlink(target: str) -> Callable[[Path], None]:
+    """A symlink at the given path to `target` (relative to the case folder unless absolute)."""
+
+    def make(path: Path) -> None:
+        root = next(p for p in path.parents if p.name == "case")
+        path.symlink_to(target if target.startswith("/") else root / target)
+
+    return make
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _nested(depth: int) -> str:
+    return "client: acme\nname: " + "[" * depth + "\n"
+
+
+TRUST_CASES: list[Case] = [
+    # ------------------------------------------------------------ confinement: one data folder per client
+    Case("source_other_clients_file", "`source: ../victim/data.csv` (another client's data folder)", "exit 1; "
+         "refused ('..'), names the source and the client's own folder; nothing of the victim's file shown",
+         {PARAMS: _params(data=_data(source="../victim/data.csv")), **VICTIM}, 1,
+         (("params/acme.yaml:", "../victim/data.csv", REFUSED, "'..'", OWN_FOLDER),), forbidden=(SECRET,)),
+    Case("source_absolute_path", "`source: /etc/passwd`", "exit 1; refused (absolute path); no line of the file "
+         "echoed", {PARAMS: _params(data=_data(source="/etc/passwd"))}, 1,
+         (("params/acme.yaml:", "/etc/passwd", REFUSED, "absolute path"),), forbidden=("root:", "/bin/")),
+    Case("source_home_path", "`source: ~/secret.csv`", "exit 1; refused (absolute path)",
+         {PARAMS: _params(data=_data(source="~/secret.csv"))}, 1,
+         (("params/acme.yaml:", REFUSED, "absolute path"),)),
+    Case("source_params_folder", "`source: ../../params/victim.yaml` (the params folder is not a data folder)",
+         "exit 1; refused ('..')", {PARAMS: _params(data=_data(source="../../params/victim.yaml")), **VICTIM}, 1,
+         (("params/acme.yaml:", REFUSED, "'..'"),), forbidden=(SECRET,)),
+    Case("source_symlink_to_other_client", "`data/acme/data.csv` is a symlink to `data/victim/data.csv`",
+         "exit 1; refused (symlink pointing out); victim's data not shown",
+         {PARAMS: _params(), **VICTIM, "data.csv": _symlink("data/victim/data.csv")}, 1,
+         (("params/acme.yaml:", "data.csv", REFUSED, "symlink"),), forbidden=(SECRET,)),
+    Case("source_symlink_dir_out", "`data/acme/shared` is a symlink to a folder outside, `source: shared/x.csv`",
+         "exit 1; refused (leads outside)",
+         {PARAMS: _params(data=_data(source="shared/x.csv")), "outside/x.csv": SECRET_CSV,
+          "data/acme/shared": _symlink("outside")}, 1,
+         (("params/acme.yaml:", "shared/x.csv", REFUSED, "outside"),), forbidden=(SECRET,)),
+    Case("source_dev_zero", "`source: /dev/zero` and a `data.csv` symlink to it", "exit 1 at once; both refused, "
+         "memory stays flat",
+         {PARAMS: _params(data='[{source: /dev/zero}, {source: zero.csv}]'),
+          "zero.csv": _symlink("/dev/zero")}, 1,
+         (("params/acme.yaml:", "/dev/zero", REFUSED), ("params/acme.yaml:", "zero.csv", REFUSED))),
+    Case("source_fifo", "`data/acme/data.csv` is a FIFO (a reader would wait forever)", "exit 1 at once; refused "
+         "(not a regular file)", {PARAMS: _params(), "data.csv": _fifo}, 1,
+         (("params/acme.yaml:", "data.csv", REFUSED, "FIFO"),)),
+    Case("source_dev_stdin", "`source: /dev/stdin`", "exit 1 at once; refused (absolute path)",
+         {PARAMS: _params(data=_data(source="/dev/stdin"))}, 1, (("params/acme.yaml:", "/dev/stdin", REFUSED),)),
+    Case("source_in_own_folder", "`source: sub/data.csv` inside `data/acme/`", "exit 0; read from the client's "
+         "own folder", {PARAMS: _params(data=_data(source="sub/data.csv")), "data/acme/sub/data.csv": SIMPLE}, 0,
+         check=_revenue(30.5, 40.0)),
+    Case("data_root_in_agency_file", "`params/_agency.yaml` sets `data_root: ../klantdata`", "exit 0; "
+         "`klantdata/acme/data.csv` is read",
+         {PARAMS: _params(), "_agency.yaml": "data_root: ../klantdata\n", "klantdata/acme/data.csv": SIMPLE}, 0,
+         check=_revenue(30.5, 40.0)),
+    Case("data_root_flag", "`validate --data-root {root}/elders` with the data in `elders/acme/`", "exit 0; read "
+         "from the flag's folder", {PARAMS: _params(), "elders/acme/data.csv": SIMPLE}, 0,
+         args=("--data-root", "{root}/elders")),
+    # ------------------------------------------------------------ identity: the id is the file name
+    Case("client_id_takeover", "`acme.yaml` says `client: victim` next to the real `victim.yaml`", "exit 1 for "
+         "acme.yaml only (the id is the file name); victim stays valid",
+         {PARAMS: _params(client="victim"), **VICTIM}, 1,
+         (("params/acme.yaml:", "client:", "'victim' is not this file's client", "'acme'"),)),
+    Case("client_id_from_file_name", "a params file without `client:`", "exit 0; the id is the file name",
+         {PARAMS: _params().replace("client: acme\n", ""), "data.csv": SIMPLE}, 0, check=_revenue(30.5, 40.0)),
+    # ------------------------------------------------------------ limits
+    Case("params_symlink_dev_zero", "`params/acme.yaml` is a symlink to /dev/zero", "exit 1 at once; refused "
+         "(a device), no MemoryError", {PARAMS: _symlink("/dev/zero")}, 1,
+         (("params/acme.yaml:", REFUSED, "device"),)),
+    Case("params_fifo", "`params/acme.yaml` is a FIFO", "exit 1 at once; refused (FIFO)", {PARAMS: _fifo}, 1,
+         (("params/acme.yaml:", REFUSED, "FIFO"),)),
+    Case("params_too_big", "a 5 MB `name` (params file over the 256 KB cap)", "exit 1; the size and the limit; "
+         "the name is not echoed",
+         {PARAMS: _params(name="N" * 5_000_000)}, 1,
+         (("params/acme.yaml:", "bytes, more than the limit", "params_bytes"),), forbidden=("N" * 100,)),
+    Case("long_name_not_echoed", "a 100 KB `name` (under the size cap)", "exit 1; at most 200 characters; the "
+         "value is cut to a few dozen characters", {PARAMS: _params(name="N" * 100_000), "data.csv": SIMPLE}, 1,
+         (("params/acme.yaml:", "name", "200 characters"),), forbidden=("N" * 100,)),
+    Case("yaml_deep_nesting", "20,000 `[` in `name`, next to a good client `beta`", "exit 1 for acme only "
+         "(nesting limit, no RecursionError); beta still valid",
+         {PARAMS: _nested(20_000), **OTHER_CLIENT_OK}, 1,
+         (("params/acme.yaml:", "not valid YAML", "nested more than"),)),
+    Case("yaml_duplicate_keys", "`name:` given twice", "exit 1; line of both keys (the last one no longer "
+         "silently wins)", {PARAMS: _params() + 'name: "Other Name"\n', "data.csv": SIMPLE}, 1,
+         (("params/acme.yaml:", "not valid YAML", "'name' appears twice", "line"),)),
+    Case("data_rows_cap", "`limits: {data_rows: 5}` in `_agency.yaml`, a 10-row data file", "exit 1; names the "
+         "file and the limit",
+         {PARAMS: _params(), "_agency.yaml": "limits: {data_rows: 5}\n", "data.csv": daily_rows(days=10, campaigns=("a",))},
+         1, (("params/acme.yaml:", "data/acme/data.csv", "more than 5 data rows", "data_rows"),)),
+    Case("data_bytes_cap", "`limits: {data_bytes: 100}` and a 3 KB data file", "exit 1 before reading; names "
+         "the size and the limit",
+         {PARAMS: _params(), "_agency.yaml": "limits: {data_bytes: 100}\n", "data.csv": daily_rows(days=30, campaigns=("a",))},
+         1, (("params/acme.yaml:", "data.csv", "more than the limit of 100", "data_bytes"),)),
+    Case("agency_file_invalid", "`_agency.yaml` with `limits: {data_rows: many}`", "exit 1; names _agency.yaml "
+         "and the field", {PARAMS: _params(), "_agency.yaml": "limits: {data_rows: many}\n", "data.csv": SIMPLE},
+         1, (("params/_agency.yaml:", "limits.data_rows", "not a positive whole number"),)),
+]
+CASES += TRUST_CASES
+
 EXTRA_ROWS = ["index_html_escaping", "run_hostile_names_escaped", "run_client_id_traversal",
               "run_reserved_client_id", "run_exit_status"]
 
@@ -354,16 +470,23 @@ EXTRA_ROWS = ["index_html_escaping", "run_hostile_names_escaped", "run_client_id
 # ---------------------------------------------------------------- running one case
 
 
-def _write(folder: Path, files: Files, marker: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+def _write(root: Path, files: Files, marker: Path) -> None:
+    """The case folder: root/params/<*.yaml>, root/data/acme/<data files>, or explicit relative paths."""
     for name, content in files.items():
-        path = folder / name
+        if "/" in name:
+            path = root / name
+        elif name.endswith((".yaml", ".yml")):
+            path = root / "params" / name
+        else:
+            path = root / "data" / "acme" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         if callable(content):
             content(path)
         elif isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(content.replace(MARKER, str(marker)), encoding="utf-8")
+    (root / "params").mkdir(parents=True, exist_ok=True)
 
 
 def _tree(root: Path) -> set[str]:
@@ -401,15 +524,16 @@ def _engine_check(facts: pd.DataFrame, kpis: list[str]) -> None:
             assert_finite_or_flagged(compute_kpis(facts, kpis, grain=grain, by=by), f"grain={grain} by={by}")
 
 
+@pytest.mark.timeout(120)  # a FIFO or /dev/stdin read would otherwise hang the suite
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_hostile_input(case: Case, tmp_path: Path, record) -> None:
     row = record(case.id, case.input, case.expected)
     root = tmp_path / "case"
     params, marker = root / "params", tmp_path / "PWNED"
-    _write(params, case.files, marker)
+    _write(root, case.files, marker)
     before = _tree(root)
 
-    code, output = _cli(["validate", "--params", str(params)])
+    code, output = _cli(["validate", "--params", str(params), *(a.replace("{root}", str(root)) for a in case.args)])
     text = output.replace(str(root) + os.sep, "")
     lines = text.splitlines()
     errors = [line for line in lines if line.startswith("params/")]
@@ -420,9 +544,12 @@ def test_hostile_input(case: Case, tmp_path: Path, record) -> None:
         assert code in allowed, f"exit {code}, expected {case.exit}:\n{text}"
         if code != 0:
             assert errors, f"no error line names the file:\n{text}"
-            assert all(line.startswith(f"params/{PARAMS}:") for line in errors), "every line names the params file"
+            assert all(line.startswith((f"params/{PARAMS}:", "params/_agency.yaml:")) for line in errors), \
+                "every line names the params file"
         for words in case.lines:
             assert any(all(w in line for w in words) for line in lines), f"no line with {words}:\n{text}"
+        for secret in case.forbidden:
+            assert secret not in output, f"{secret[:40]!r} reached the output"
         assert not marker.exists(), "a payload from the input was executed"
         assert _tree(root) == before, f"validate wrote files: {sorted(_tree(root) - before)}"
         assert not list(tmp_path.rglob("escape*")) and not (tmp_path.parent / "escape").exists()
@@ -502,18 +629,18 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
                                   "failed clients; no traceback"),
     }
     params, out, marker = tmp_path / "params", tmp_path / "reports", tmp_path / "PWNED"
-    _write(params, {
+    _write(tmp_path, {
         "hostile.yaml": client_yaml(client="hostile", name=HOSTILE_NAME, kpis=("revenue", "orders", "average_order_value",
                                                                               "conversion_rate"),
                                     goals=[revenue_goal(statement=HOSTILE_STATEMENT, target=20000.0)],
                                     extra="pairs: [[orders, average_order_value]]\n"),
-        "data.csv": daily_rows(days=120, campaigns=HOSTILE_CAMPAIGNS),
+        "data/hostile/data.csv": daily_rows(days=120, campaigns=HOSTILE_CAMPAIGNS),
         "escape.yaml": client_yaml(client="../escape", name="Escape"),
         "reserved.yaml": client_yaml(client="_failed", name="Reserved Name"),
         # validates today but cannot run (conversion_rate needs sessions): a client that fails
         "broken.yaml": client_yaml(client="broken", name="Broken Client", data={"source": "simple.csv"},
                                    kpis=("revenue", "conversion_rate")),
-        "simple.csv": SIMPLE,
+        "data/broken/simple.csv": SIMPLE,
     }, marker)
     outside_before = _tree(tmp_path) - {p for p in _tree(tmp_path) if p.startswith("reports")}
 
