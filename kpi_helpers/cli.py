@@ -54,7 +54,9 @@ def _cmd_new_client(args: argparse.Namespace) -> int:
 def _cmd_kpis(args: argparse.Namespace) -> int:
     from kpi_helpers.validate import kpi_table_for_client
 
-    table = kpi_table_for_client(args.params_file, grain=args.grain, by=args.by)
+    from kpi_helpers.display import inert_cells
+
+    table = inert_cells(kpi_table_for_client(args.params_file, grain=args.grain, by=args.by))  # no live formulas
     if args.out:
         out = Path(args.out)
         if out.suffix == ".xlsx":

