@@ -77,6 +77,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         timeout=args.timeout, lang=args.lang, dask=args.dask, progress=not args.quiet,
     )
     print(result.summary_text())
+    if result.interrupted:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0 if result.ok else 1
 
 

@@ -39,8 +39,12 @@ def write_plotly_js(out_dir: Path) -> Path:
     target = Path(out_dir) / PLOTLY_JS
     if not target.exists() or target.stat().st_size != source.stat().st_size:
         tmp = target.with_suffix(".tmp")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
+        try:
+            shutil.copyfile(source, tmp)
+            tmp.replace(target)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # no half-written file on a full disk
+            raise
     return target
 
 
@@ -203,6 +207,7 @@ def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
     """reports/index.html: one row per client, failed clients with their reason, totals."""
     from kpi_helpers.catalog import load_catalog
     from kpi_helpers.i18n import format_date, format_value
+    from kpi_helpers.outdir import GENERATOR, write_atomic
 
     esc = html.escape
     langs = {r.summary.get("language") for r in batch.results if r.summary}
@@ -232,7 +237,7 @@ def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
         f"<td>{esc(format_value(t['value'], t['unit'], lang, t['currency']))}</td></tr>" for t in totals)
     ok_count = sum(r.ok for r in batch.results)
     page = f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{tx['title']}</title><style>{STYLE}</style></head>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>{tx['title']}</title><style>{STYLE}</style></head>
 <body><h1>{tx['title']}</h1>
 <p class="meta">{ok_count}/{len(batch.results)} {tx['clients']} · {format_date(dt.date.today(), lang)} · {batch.seconds:.1f} s</p>
 <table><thead><tr><th>{tx['client']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th><th>{tx['time']}</th></tr></thead>
@@ -240,12 +245,9 @@ def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
 {f"<h2>{tx['failed']}</h2><table><thead><tr><th>{tx['client']}</th><th>Status</th><th>File</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
 {f"<h2>{tx['totals']}</h2><table><thead><tr><th>KPI</th><th>Currency</th><th>{tx['clients']}</th><th>Total</th></tr></thead><tbody>{total_rows}</tbody></table>" if totals else ""}
 </body></html>"""
-    path = batch.out_dir / "index.html"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
-    (batch.out_dir / "index.json").write_text(json.dumps(
-        {"clients": [{"client": r.client, "status": r.status, "reason": r.reason, "seconds": r.seconds,
+    path = write_atomic(batch.out_dir / "index.html", page)  # a clear error on a full or read-only disk
+    write_atomic(batch.out_dir / "index.json", json.dumps(
+        {"generator": GENERATOR, "clients": [{"client": r.client, "status": r.status, "reason": r.reason, "seconds": r.seconds,
                       "report": r.report, "params_file": r.params_file} for r in batch.results],
-         "totals": totals, "seconds": batch.seconds}, indent=2, default=str), encoding="utf-8")
+         "totals": totals, "seconds": batch.seconds}, indent=2, default=str))
     return path

@@ -26,6 +26,7 @@ import io
 import json
 import os
 import re
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -832,3 +833,347 @@ def test_every_formula_prefix_is_neutralised(cell: str) -> None:
     assert inert_cell(cell) == "'" + cell
     table = inert_cells(pd.DataFrame({"campaign": [cell, "ok"], "value": [-1.5, 2.0]}))
     assert table["campaign"].tolist() == ["'" + cell, "ok"] and table["value"].tolist() == [-1.5, 2.0]
+
+
+# ---------------------------------------------------------------- the output folder is the tool's own (issue 16.5, 16.8)
+
+OUTPUT_ROWS = ["out_folder_foreign_files", "out_folder_foreign_index", "out_folder_client_id_is_foreign_folder",
+               "out_folder_locked", "disk_full", "read_only_output", "run_kill_9", "run_ctrl_c",
+               "run_concurrent", "kernel_start_retried"]
+EXTRA_ROWS += OUTPUT_ROWS
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _one_client_params(tmp_path: Path, client: str = "alpha", name: str = "Alpha Shop") -> Path:
+    from conftest import write_client
+
+    params = tmp_path / "params"
+    params.mkdir(exist_ok=True)
+    write_client(params, client, name)
+    return params
+
+
+def _checked(row: Row, observed: str, check: Callable[[], str]) -> None:
+    try:
+        row.done(observed + "; " + check())
+    except AssertionError as error:
+        row.failed(observed, str(error).splitlines()[0])
+        raise
+
+
+def test_run_refuses_a_non_empty_folder_it_did_not_write(tmp_path: Path, monkeypatch, record) -> None:
+    row = record("out_folder_foreign_files", "`run --out` a folder holding the user's `notes.txt`, `index.html` and "
+                 "`.staging/keep.txt` (no marker)", "exit 1 before anything runs; names the folder and the marker; "
+                 "every file untouched")
+    params, out = _one_client_params(tmp_path), tmp_path / "mine"
+    (out / ".staging").mkdir(parents=True)
+    (out / "notes.txt").write_text("my notes")
+    (out / "index.html").write_text("<p>my own page</p>")
+    (out / ".staging" / "keep.txt").write_text("keep me")
+    before = _snapshot(out)
+    code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert "did not write" in output and ".kpi-workbook" in output and str(out) in output, output
+        assert _snapshot(out) == before, "the folder was changed"
+        return "refused; folder unchanged"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_run_never_overwrites_a_foreign_index_html(tmp_path: Path, monkeypatch, record) -> None:
+    row = record("out_folder_foreign_index", "a marked output folder where the user put their own `index.html`",
+                 "exit 1; names index.html; the user's file untouched")
+    params, out = _one_client_params(tmp_path), tmp_path / "reports"
+    out.mkdir()
+    (out / ".kpi-workbook").write_text("")
+    (out / "index.html").write_text("<p>my own page</p>")
+    code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert "index.html was not written by KPI Workbook" in output, output
+        assert (out / "index.html").read_text() == "<p>my own page</p>"
+        return "refused; index.html unchanged"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_a_client_id_equal_to_a_foreign_folder_never_replaces_it(tmp_path: Path, monkeypatch, record) -> None:
+    row = record("out_folder_client_id_is_foreign_folder", "client `notes` while the (marked) output folder holds "
+                 "the user's own `notes/todo.txt`", "client failed with a clear reason; `notes/` untouched; "
+                 "listed in index.html")
+    params, out = _one_client_params(tmp_path, "notes", "Notes BV"), tmp_path / "reports"
+    (out / "notes").mkdir(parents=True)
+    (out / ".kpi-workbook").write_text("")
+    (out / "notes" / "todo.txt").write_text("buy milk")
+    code, output, result = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        notes = {r.client: r for r in result.results}["notes"]
+        assert notes.status == "failed" and "was not written by KPI Workbook" in notes.reason, notes
+        assert _snapshot(out / "notes") == {"todo.txt": b"buy milk"}
+        assert "was not written by KPI Workbook" in (out / "index.html").read_text()
+        return "failed with reason; notes/ unchanged"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_a_second_run_on_a_locked_folder_exits_with_a_clear_message(tmp_path: Path, monkeypatch, record) -> None:
+    from kpi_helpers.outdir import RunLock
+
+    row = record("out_folder_locked", "`run` while another run holds the output folder's lock",
+                 "exit 1 at once: another run (pid) is writing there; nothing written")
+    params, out = _one_client_params(tmp_path), tmp_path / "reports"
+    out.mkdir()
+    (out / ".kpi-workbook").write_text("")
+    with RunLock(out):
+        before = _snapshot(out)
+        code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+        after = _snapshot(out)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert f"another kpi-workbook run (pid {os.getpid()})" in output, output
+        assert after == before
+        return "refused with the holder's pid"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_a_full_disk_is_a_clear_error_without_half_written_files(tmp_path: Path, monkeypatch, record) -> None:
+    import builtins
+    import errno
+
+    import kpi_helpers.outdir as outdir
+
+    row = record("disk_full", "`run` where writing index.html fails with ENOSPC (disk full)", "exit 1; 'the disk "
+                 "is full'; no traceback; no 0-byte or temporary file left")
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "broken.yaml").write_text("name: [unclosed\n")  # invalid: no kernel, only the overview is written
+    out = tmp_path / "reports"
+
+    def full_disk(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "w" in mode and "index" in str(file):
+            handle = builtins.open(file, mode, *args, **kwargs)
+            handle.close()
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return builtins.open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(outdir, "open", full_disk, raising=False)
+    code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert "the disk is full" in output and "index.html" in output, output
+        leftovers = [p.name for p in out.iterdir() if p.is_file() and (p.stat().st_size == 0 or ".tmp" in p.name)]
+        assert leftovers == [".kpi-workbook.lock"] or not leftovers, leftovers
+        return "clear message; no half-written file"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_a_read_only_output_folder_is_a_clear_error(tmp_path: Path, monkeypatch, record) -> None:
+    import errno
+
+    row = record("read_only_output", "`run --out` on a read-only file system (EROFS)", "exit 1; 'read-only file "
+                 "system'; no traceback")
+    params, out = _one_client_params(tmp_path), tmp_path / "ro" / "reports"
+    real_mkdir = Path.mkdir
+
+    def read_only(self: Path, *args: Any, **kwargs: Any) -> None:
+        if str(self).startswith(str(tmp_path / "ro")):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert "read-only file system" in output, output
+        return "clear message"
+
+    _checked(row, f"exit {code}", check)
+
+
+# ---------------------------------------------------------------- processes die with the run (issue 16.6, 16.7; slow)
+
+
+def _hanging_clients(tmp_path: Path, names: dict[str, str]) -> Path:
+    from conftest import write_client
+
+    params = tmp_path / "params"
+    params.mkdir(exist_ok=True)
+    for client, name in names.items():
+        write_client(params, client, name)  # the fixture 02 notebook sleeps when the name holds "hang"
+    return params
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_kill_9_of_run_leaves_no_process_behind(tmp_path: Path, record) -> None:
+    import signal
+
+    from hostile.processes import alive, descendants, kernels_below, start_run, wait_for
+
+    row = record("run_kill_9", "`kill -9` of `run` while two workers each run a hanging notebook",
+                 "within seconds no worker, kernel or helper process is left; no `.staging/`")
+    params = _hanging_clients(tmp_path, {"hang-one": "Hang One hang", "hang-two": "Hang Two hang"})
+    out = tmp_path / "reports"
+    proc = start_run(params, out)
+    try:
+        assert wait_for(lambda: len(kernels_below(proc.pid)) >= 2, 120), "kernels did not start"
+        time.sleep(2)  # both notebooks are inside their sleep now
+        below = descendants(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        gone = wait_for(lambda: not [p for p in below if alive(p)], 20)
+        left = sorted((p, cmdline(p)[:80]) for p in below if alive(p))
+    finally:
+        for p in descendants(proc.pid) | locals().get("below", set()):
+            if alive(p):
+                os.kill(p, signal.SIGKILL)
+
+    def check() -> str:
+        assert gone, f"still running after 20 s: {left}"
+        assert not (out / ".staging").exists() or not any((out / ".staging").iterdir()), "staging left behind"
+        return f"{len(below)} processes (workers, kernels, queue helpers) all gone"
+
+    _checked(row, "killed", check)
+
+
+def cmdline(pid: int) -> str:
+    from hostile.processes import cmdline as read
+
+    return read(pid)
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_ctrl_c_stops_the_run_and_a_second_run_is_refused(tmp_path: Path, monkeypatch, record) -> None:
+    import signal
+
+    from hostile.processes import alive, descendants, kernels_below, start_run, wait_for
+
+    rows = {
+        "run_ctrl_c": record("run_ctrl_c", "Ctrl-C (SIGINT to the process group) while one client hangs in a "
+                             "notebook", "stops within seconds; exit 130, 'interrupted', no traceback; the earlier "
+                             "good report kept; no kernel, no `.staging/`; foreign files in `.staging/` kept"),
+        "run_concurrent": record("run_concurrent", "a second `run` on the same `--out` while the first runs",
+                                 "the second exits 1 at once with 'another kpi-workbook run (pid …)'; the first "
+                                 "is not disturbed"),
+    }
+    params = _hanging_clients(tmp_path, {"alpha": "Alpha Shop", "beta": "Beta Shop"})
+    out = tmp_path / "reports"
+    first = run_cli_batch(params, out, monkeypatch, workers=2)
+    assert first[0] == 0, first[1]
+    beta_before = _snapshot(out / "beta")
+    (out / ".staging").mkdir()
+    (out / ".staging" / "keep.txt").write_text("not the tool's")
+    (params / "beta.yaml").write_text((params / "beta.yaml").read_text().replace("Beta Shop", "Beta Shop hang"))
+
+    alpha_before = _mtime(out / "alpha" / "summary.json")
+    proc = start_run(params, out)
+    try:
+        assert wait_for(lambda: _mtime(out / "alpha" / "summary.json") not in (alpha_before, None)
+                        and len(kernels_below(proc.pid)) >= 1, 150), "alpha was not re-run"
+        time.sleep(3)  # beta is inside its hanging notebook now
+        code2, output2, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+        below = descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        started = time.monotonic()
+        stdout, stderr = proc.communicate(timeout=60)
+        stopped_after = time.monotonic() - started
+        left = sorted(p for p in below if alive(p))
+        gone = wait_for(lambda: not [p for p in below if alive(p)], 15)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    def concurrent() -> str:
+        assert code2 == 1 and f"another kpi-workbook run (pid {proc.pid})" in output2, output2
+        return "second run refused with the first run's pid"
+
+    def interrupted() -> str:
+        assert proc.returncode == 130, (proc.returncode, stderr[-2000:])
+        assert "interrupted" in stderr and "Traceback" not in stderr + stdout, stderr[-2000:]
+        assert stopped_after < 45, f"took {stopped_after:.0f} s to stop"
+        assert gone, f"left running: {left}"
+        assert _snapshot(out / "beta") == beta_before, "beta's previous good report changed"
+        index = json.loads((out / "index.json").read_text())
+        status = {c["client"]: c["status"] for c in index["clients"]}
+        assert status.get("beta") == "interrupted", status
+        assert (out / ".staging" / "keep.txt").read_text() == "not the tool's"
+        assert [p.name for p in (out / ".staging").iterdir()] == ["keep.txt"], "a staging folder was left"
+        return f"exit 130; beta interrupted, its old report kept; statuses {sorted(status.items())}"
+
+    failures = []
+    for key, check in (("run_concurrent", concurrent), ("run_ctrl_c", interrupted)):
+        try:
+            rows[key].done(check())
+        except AssertionError as error:
+            rows[key].failed("run interrupted", str(error).splitlines()[0])
+            failures.append(f"{key}: {error}")
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch, record) -> None:
+    """The --dask race: two kernels picked the same free port; the one that lost dies at start."""
+    import socket
+
+    import kpi_helpers.batch as batch
+
+    row = record("kernel_start_retried", "a kernel whose shell port is already taken (what `--dask local` hit when "
+                 "kernels started at the same moment)", "the dead kernel is replaced; the client gets a live kernel")
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    real, calls = batch._start_kernel, []
+
+    async def start(cwd: str) -> Any:
+        if not calls:  # the first kernel loses the race for its port
+            from jupyter_client.manager import AsyncKernelManager
+
+            calls.append("taken")
+            km = AsyncKernelManager(kernel_name="python3")
+            km.cache_ports, km.shell_port = False, port  # jupyter_client would pick its own free ports otherwise
+            await km.start_kernel(cwd=cwd, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+            batch._Kernels.live.add(km)
+            km._kpi_client = km.client()
+            km._kpi_client.start_channels()
+            return km
+        calls.append("fresh")
+        return await real(cwd)
+
+    monkeypatch.setattr(batch, "_start_kernel", start)
+    km = None
+    try:
+        km = batch._Kernels.run(batch._Kernels.take(str(Path.cwd())))
+        live = batch._Kernels.run(km.is_alive())
+    finally:
+        batch._Kernels.run(batch._shutdown(km))
+        taken.close()
+
+    def check() -> str:
+        assert calls == ["taken", "fresh"], calls
+        assert live
+        return "first kernel died (port in use) and was replaced"
+
+    _checked(row, "kernel taken", check)
