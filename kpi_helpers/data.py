@@ -128,7 +128,7 @@ def _rows(mask: pd.Series, lines: pd.Series) -> list[int]:
 
 def _examples(values: pd.Series, limit: int = 3) -> str:
     shown = list(dict.fromkeys(str(v) for v in values.tolist()))[:limit]
-    return ", ".join(repr(v) for v in shown)
+    return ", ".join(repr(v if len(v) <= 60 else v[:59] + "…") for v in shown)  # a 5 MB cell is never echoed whole
 
 
 def _suggest(name: str, available: list[str], ours: str | None = None) -> list[str]:

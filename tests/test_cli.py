@@ -109,3 +109,14 @@ def test_kpis_on_invalid_data_gives_the_validation_report(tmp_path, capsys):
     assert main(["kpis", str(tmp_path / "params" / "bad.yaml")]) == 1
     err = capsys.readouterr().err
     assert "data.csv" in err and "date" in err
+
+
+def test_serve_finds_the_params_file_even_with_a_folder_of_the_same_name(tmp_path, monkeypatch):
+    """Issue 16 (minor): `serve acme` next to a folder `acme/` used the folder as the params file."""
+    from kpi_helpers.serve import client_params_file
+
+    (tmp_path / "params").mkdir()
+    (tmp_path / "acme").mkdir()
+    write_client(tmp_path / "params", "acme", "Acme")
+    monkeypatch.chdir(tmp_path)
+    assert client_params_file("acme", "params") == (tmp_path / "params" / "acme.yaml").resolve()
