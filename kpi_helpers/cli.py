@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_new_client(args: argparse.Namespace) -> int:
-    from kpi_helpers.validate import new_client
+    from kpi_helpers.validate import client_data_folder, new_client
 
     if args.from_files:
         from kpi_helpers.onboard import new_client_from
@@ -53,14 +54,16 @@ def _cmd_new_client(args: argparse.Namespace) -> int:
         print(f"validate: {len(errors)} problem(s), {len(warnings)} warning(s)", file=sys.stderr)
         return 1 if errors else 0
     path = new_client(args.name, params_dir=args.params, display_name=args.display_name, force=args.force)
-    print(f"wrote {path} — edit it, then run: kpi-workbook validate --params {args.params}")
+    print(f"wrote {path} — put the client's data files in {client_data_folder(path, args.name)}/, edit the file, "
+          f"then run: kpi-workbook validate --params {args.params}")
     return 0
 
 
 def _cmd_kpis(args: argparse.Namespace) -> int:
+    from kpi_helpers.display import inert_cells
     from kpi_helpers.validate import kpi_table_for_client
 
-    table = kpi_table_for_client(args.params_file, grain=args.grain, by=args.by)
+    table = inert_cells(kpi_table_for_client(args.params_file, grain=args.grain, by=args.by))  # no live formulas
     if args.out:
         out = Path(args.out)
         if out.suffix == ".xlsx":
@@ -81,6 +84,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         timeout=args.timeout, lang=args.lang, dask=args.dask, progress=not args.quiet,
     )
     print(result.summary_text())
+    if result.interrupted:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0 if result.ok else 1
 
 
@@ -102,6 +108,12 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
+def _data_root_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-root", default=None, metavar="FOLDER",
+                        help="folder with one data folder per client (<FOLDER>/<client>/); default: data/ next to "
+                             "the params folder, or data_root in params/_agency.yaml")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kpi-workbook", description="KPI Workbook: goals, KPI pairs and analysis per client.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -119,11 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", choices=["nl", "en"], help="override every client's report language")
     run.add_argument("--dask", metavar="SCHEDULER", help="submit runs to a Dask cluster ('local' starts one)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    _data_root_option(run)
     run.set_defaults(func=_cmd_run)
 
     val = sub.add_parser("validate", help="check params files and their data (no kernel started)")
     val.add_argument("--params", default="params")
     val.add_argument("--clients", help="comma-separated client ids (default: all)")
+    _data_root_option(val)
     val.set_defaults(func=_cmd_validate)
 
     new = sub.add_parser("new-client", help="write params/NAME.yaml from a commented template")
@@ -148,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--lang", choices=["nl", "en"])
     srv.add_argument("--ip", default="127.0.0.1")
     srv.add_argument("--token", default=None, help="required in practice when --ip is not 127.0.0.1")
+    _data_root_option(srv)
     srv.set_defaults(func=_cmd_serve)
 
     kpis = sub.add_parser("kpis", help="write one client's KPI table (CSV/Excel) for checking by hand")
@@ -155,13 +170,19 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--grain", default=None, choices=["day", "week", "month", "quarter", "year"])
     kpis.add_argument("--by", default=None, help="dimension, e.g. channel")
     kpis.add_argument("--out", default=None, help="FILE.csv or FILE.xlsx (default: stdout)")
+    _data_root_option(kpis)
     kpis.set_defaults(func=_cmd_kpis)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kpi_helpers.agency import DATA_ROOT_ENV, set_data_root
+
     args = build_parser().parse_args(argv)
+    before = os.environ.get(DATA_ROOT_ENV)
     try:
+        if getattr(args, "data_root", None):
+            set_data_root(args.data_root)  # also seen by the kernels the batch starts
         return args.func(args)
     except KpiWorkbookError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -169,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        set_data_root(before)
 
 
 if __name__ == "__main__":

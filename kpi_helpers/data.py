@@ -577,8 +577,15 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem], list[d
         return [], [DataProblem(str(getattr(config, "source_file", None) or "<params>"), "data", "no data sources configured")], []
     period = getattr(config, "period", None)
     given: list[tuple[str, pd.DataFrame]] = []
+    confined, limits = _confinement(config)
     for source in sources:
-        facts, found = inspect_source(source, _base_dir(config), period)
+        if confined is not None:  # a config from a params file: its own data folder only (kpi_helpers.agency)
+            refused = _refused(source, confined, limits)
+            if refused is not None:
+                problems.append(refused)
+                continue
+        with _limits(limits):
+            facts, found = inspect_source(source, _base_dir(config), period)
         problems.extend(found)
         if facts is not None:
             frames.append(facts)
@@ -589,6 +596,28 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem], list[d
                  for measure, message in same_measure_warnings(config_sources)]
     problems.extend(_conflicting_measures(frames, config))
     return frames, problems, config_sources
+
+
+def _confinement(config: Any) -> tuple[Path | None, Any]:
+    from kpi_helpers.agency import DEFAULT_LIMITS, agency_settings
+
+    data_dir = getattr(config, "data_dir", None)
+    source_file = getattr(config, "source_file", None)
+    limits = agency_settings(Path(source_file).absolute().parent).limits if source_file else DEFAULT_LIMITS
+    return (Path(data_dir) if data_dir is not None else None), limits
+
+
+def _refused(source: Any, data_dir: Path, limits: Any) -> DataProblem | None:
+    from kpi_helpers.agency import check_source
+
+    text = str(getattr(source, "source", None) or (source.get("source") if isinstance(source, dict) else source))
+    return None if text.startswith("demo:") else check_source(text, data_dir, limits)
+
+
+def _limits(limits: Any) -> Any:
+    from kpi_helpers.agency import active_limits
+
+    return active_limits(limits)
 
 
 def check_data(config: Any) -> list[DataProblem]:

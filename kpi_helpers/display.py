@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from typing import Any
 
 import pandas as pd
@@ -21,14 +22,14 @@ _figure_ids = itertools.count(1)
 
 
 def figure_bundle(fig: Any) -> dict[str, Any]:
-    """The mime bundle for one plotly figure (see module docstring)."""
+    """The mime bundle for one plotly figure (see module docstring); every label is inert text."""
     import plotly.io as pio
 
     div_id = f"kpi-figure-{next(_figure_ids)}"
     # plotly's own encoder: datetime64 arrays become ISO date strings in arrays (a str() of the
     # numpy array would turn the live chart's time axis into 0..N), numbers typed arrays.
-    spec = json.loads(pio.to_json(fig, validate=False))
-    html = fig.to_html(include_plotlyjs=False, full_html=False, div_id=div_id,
+    spec = inert_figure_spec(json.loads(pio.to_json(fig, validate=False)))
+    html = pio.to_html(spec, include_plotlyjs=False, full_html=False, div_id=div_id, validate=False,
                        default_height=f"{fig.layout.height or 450}px",
                        config={"displaylogo": False, "responsive": True})
     return {
@@ -57,17 +58,98 @@ def show_table(table: pd.DataFrame, caption: str | None = None) -> None:
     display(HTML(html))
 
 
+# ---------------------------------------------------------------- untrusted text, escaped for each medium
+#
+# Client names, goal statements, owners and campaign labels come from params and data files that
+# nobody vouches for. Each medium has its own live syntax, so each has its own escape function:
+# HTML (html.escape at the point of writing), Markdown (`escape_markdown_html`), plotly's label
+# subset (`escape_plotly_text`, applied to every figure by `figure_bundle`) and spreadsheet
+# formulas (`inert_cells`, used by `kpi-workbook kpis --out`).
+
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])://|\bwww\.")
+
+
 def escape_markdown_html(text: str) -> str:
-    """Neutralise raw HTML in Markdown: client names, goal statements and campaign labels end up
-    in headings and findings, and Markdown would pass `<script>` straight into the report.
-    `>` at the start of a line stays (a blockquote); entities render as the characters."""
+    """Markdown whose every character from the input shows as text: no HTML, no links, no images.
+
+    Raw HTML (`<`, `&`) is escaped; `[` and `]` become entities so `[x](javascript:...)` and
+    `![p](http://host/px.png)` are no links or images; the autolink triggers (`://`, `www.`, `@`)
+    are broken with an entity so bare URLs and e-mail addresses stay text. `>` at the start of a
+    line stays (a blockquote); entities render as the characters, so the text reads unchanged.
+    Our own Markdown (bold, lists, headings) has no links, so the whole text is escaped.
+    """
     lines = []
-    for line in text.replace("&", "&amp;").replace("<", "&lt;").split("\n"):
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace("[", "&#91;").replace("]", "&#93;")
+    text = _AUTOLINK.sub(lambda m: "&#58;//" if m.group(0) == "://" else m.group(0)[:3] + "&#46;", text)
+    text = text.replace("@", "&#64;")
+    for line in text.split("\n"):
         stripped = line.lstrip(" ")
         quote = len(stripped) - len(stripped.lstrip(">"))
         head, rest = line[: len(line) - len(stripped) + quote], stripped[quote:]
         lines.append(head + rest.replace(">", "&gt;"))
     return "\n".join(lines)
+
+
+escape_markdown = escape_markdown_html
+
+# The tags our own figure code writes (titles, hover templates); everything else is shown as text.
+_OWN_PLOTLY_TAGS = re.compile(r"</?(?:b|i|em|sup|sub|br|extra)\s*/?>|<span style='font-size:0?\.[0-9]+em'>|</span>",
+                              re.IGNORECASE)
+
+
+def escape_plotly_text(text: str) -> str:
+    """Plotly renders a subset of HTML in labels (`<a href>` links, `<span style>`): escape `<` and `>`
+    except in the few plain tags our own figures use. Plotly decodes entities after it parsed the
+    tags, so `&lt;a href=...&gt;` shows as text and can never become a link."""
+    if "<" not in text and ">" not in text:
+        return text
+    out, last = [], 0
+    for match in _OWN_PLOTLY_TAGS.finditer(text):
+        out.append(text[last:match.start()].replace("<", "&lt;").replace(">", "&gt;"))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(text[last:].replace("<", "&lt;").replace(">", "&gt;"))
+    return "".join(out)
+
+
+def inert_figure_spec(value: Any) -> Any:
+    """A figure's plotly JSON with every string (trace names, categories, hover text, titles,
+    tick labels, annotations) passed through `escape_plotly_text`; the layout template is ours."""
+    import numpy as np
+
+    if isinstance(value, str):
+        return escape_plotly_text(value)
+    if isinstance(value, dict):
+        return {k: (v if k == "template" else inert_figure_spec(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [inert_figure_spec(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        flat = [inert_figure_spec(v) for v in value.ravel().tolist()]
+        out = np.empty(len(flat), dtype=object)
+        out[:] = flat
+        return out.reshape(value.shape)
+    return value
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: Any) -> Any:
+    """A text cell a spreadsheet will never run: a leading `=`, `+`, `-`, `@`, tab or CR gets a `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def inert_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `table` for CSV/xlsx export with every text cell passed through `inert_cell`
+    (numbers stay numbers, so a negative value is not touched)."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(inert_cell)
+    out.columns = [inert_cell(str(c)) for c in out.columns]
+    return out
 
 
 def show_markdown(text: str) -> None:

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from kpi_helpers.exceptions import ParamsError
@@ -59,7 +58,7 @@ class DataSource(BaseModel):
         return self.source[len(DEMO_PREFIX):] if self.is_demo else None
 
     def resolve(self, base_dir: Path | str) -> Path | None:
-        """The data file's path, relative paths taken from the params file's folder."""
+        """The data file's path, relative paths taken from `base_dir` (the client's data folder)."""
         if self.is_demo:
             return None
         path = Path(self.source).expanduser()
@@ -219,7 +218,18 @@ class ClientConfig(BaseModel):
 
     @property
     def base_dir(self) -> Path:
-        return self.source_file.parent if self.source_file else Path.cwd()
+        """Where `source` paths are read from: the client's own data folder (see kpi_helpers.agency)."""
+        data_dir = self.data_dir
+        return data_dir if data_dir is not None else Path.cwd()
+
+    @property
+    def data_dir(self) -> Path | None:
+        """`<data_root>/<client>/` for a config loaded from a file; None for one built in code (not confined)."""
+        if self.source_file is None:
+            return None
+        from kpi_helpers.agency import client_data_dir
+
+        return client_data_dir(self.source_file, self.client)
 
     @property
     def all_kpis(self) -> list[str]:
@@ -275,6 +285,12 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+def _echo(value: Any, limit: int = 80) -> str:
+    """A value from the user's file, quoted and cut short (a 5 MB name is never echoed whole)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 2] + "…'"
+
+
 def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     for err in error.errors():
@@ -292,19 +308,19 @@ def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
                     problems.append((field, line))
             continue
         if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
-            msg = f"{given!r} is not a date (YYYY-MM-DD)"
+            msg = f"{_echo(given)} is not a date (YYYY-MM-DD)"
         elif kind == "missing":
             msg = "is required"
         elif kind == "extra_forbidden":
             msg = "is not a known field (check the spelling; see `kpi-workbook new-client` for a template)"
         elif kind == "string_pattern_mismatch" and field == "client":
-            msg = f"{given!r} is not a valid client id: use lowercase letters, digits, '-' and '_', starting with a letter or digit"
+            msg = f"{_echo(given)} is not a valid client id: use lowercase letters, digits, '-' and '_', starting with a letter or digit"
         elif kind == "literal_error":
-            msg = f"{given!r} is not allowed; {err['msg'].replace('Input should be', 'use')}"
+            msg = f"{_echo(given)} is not allowed; {err['msg'].replace('Input should be', 'use')}"
         elif kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
-            msg = f"{given!r} is not a number"
+            msg = f"{_echo(given)} is not a number"
         else:
-            msg = err["msg"] + (f" (got {given!r})" if given is not None and not isinstance(given, (dict, list)) else "")
+            msg = err["msg"] + (f" (got {_echo(given)})" if given is not None and not isinstance(given, (dict, list)) else "")
         problems.append((field, msg))
     return problems
 
@@ -325,24 +341,34 @@ def parse_params(raw: Any, file: str | Path = "<params>") -> ClientConfig:
 
 
 def load_params(path: str | Path) -> ClientConfig:
-    """Read and validate one params file (yaml.safe_load: YAML tags never run code)."""
+    """Read and validate one params file (bounded, safe YAML: tags never run code).
+
+    The client id is the file's name: `params/acme.yaml` is client `acme`; a `client:` field
+    that says otherwise is refused (a file can never take over another client's report).
+    """
+    from kpi_helpers.agency import agency_settings
+    from kpi_helpers.safeyaml import load_yaml_file
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ParamsError(str(path), [("", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ParamsError(str(path), [("", f"cannot read the file: {error}")]) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        hint = " (YAML does not allow tabs for indentation; use spaces)" if "\t" in text and (
-            "\\t" in str(error) or "tab" in str(error).lower()) else ""
-        raise ParamsError(str(path), [("", f"not valid YAML: {where}{problem}{hint}")]) from None
+    limits = agency_settings(path.expanduser().absolute().parent).limits
+    raw = load_yaml_file(path, max_bytes=limits.params_bytes, max_depth=limits.yaml_depth)
+    if isinstance(raw, dict):
+        _check_identity(raw, path)
     return parse_params(raw, path)
+
+
+def _check_identity(raw: dict[Any, Any], path: Path) -> None:
+    """`client:` may be left out (it is the file name); when given it must equal the file name."""
+    stem = path.stem
+    if not re.match(CLIENT_ID_PATTERN, stem) or len(stem) > 64:
+        raise ParamsError(str(path), [("", f"the file name {stem[:70]!r} is not a valid client id: the client id is the "
+                                           f"params file's name; rename it to {client_id_from_path(path)}.yaml")])
+    given = raw.get("client")
+    if given is None:
+        raw["client"] = stem
+    elif isinstance(given, str) and re.match(CLIENT_ID_PATTERN, given) and given != stem:
+        raise ParamsError(str(path), [("client", f"{given[:70]!r} is not this file's client: the client id is the params "
+                                                 f"file's name ('{stem}'); remove `client:` or rename the file")])
 
 
 def find_params_files(params_dir: str | Path) -> list[Path]:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpi_helpers.agency import current_limits, row_cap_problem
 from kpi_helpers.exceptions import DataProblem
 
 MAX_ROWS_SHOWN = 10  # rows listed per problem
@@ -102,7 +103,7 @@ class Rows(list):
 
 def value_examples(values: pd.Series, limit: int = 3) -> str:
     shown = list(dict.fromkeys(str(v) for v in values.tolist()))[:limit]
-    return ", ".join(repr(v) for v in shown)
+    return ", ".join(repr(v if len(v) <= 60 else v[:59] + "…") for v in shown)  # a 5 MB cell is never echoed whole
 
 
 class ProblemCollector:
@@ -145,7 +146,8 @@ def read_raw(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.Da
         numbers: Any = None
         if name.endswith((".xlsx", ".xlsm", ".xls")):
             skip = int(spec.skip_rows or 0)  # `auto` is sniffed for CSV only
-            raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object, skiprows=skip)
+            raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object, skiprows=skip,
+                                nrows=current_limits().data_rows + 1)
             first_line = 2 + skip
         elif name.endswith((".parquet", ".pq")):
             raw = pd.read_parquet(path)
@@ -158,6 +160,10 @@ def read_raw(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.Da
                 return None
             raw, numbers = got
             first_line = 2
+        too_many = row_cap_problem(out.file, len(raw))
+        if too_many is not None:
+            out.problems.append(too_many)
+            return None
         raw.index = pd.RangeIndex(len(raw))  # rows are identified by `lines`, never by the file's own labels
         if numbers is None or len(numbers) != len(raw):
             numbers = np.arange(first_line, len(raw) + first_line)
@@ -203,7 +209,7 @@ def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.D
     sep = spec.separator
     # index_col=False: a line with more fields than the header must not turn the first columns into an index
     options: dict[str, Any] = dict(dtype=str, keep_default_na=False, skip_blank_lines=False, compression="infer",
-                                   index_col=False)
+                                   index_col=False, nrows=current_limits().data_rows + 1)  # row cap: kpi_helpers.agency
     skip, numbers = _skipped_lines(path, spec)
     if skip:
         options["skiprows"] = sorted(skip)

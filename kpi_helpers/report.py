@@ -39,8 +39,12 @@ def write_plotly_js(out_dir: Path) -> Path:
     target = Path(out_dir) / PLOTLY_JS
     if not target.exists() or target.stat().st_size != source.stat().st_size:
         tmp = target.with_suffix(".tmp")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
+        try:
+            shutil.copyfile(source, tmp)
+            tmp.replace(target)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # no half-written file on a full disk
+            raise
     return target
 
 
@@ -351,6 +355,7 @@ def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | No
     data date among the clients)."""
     from kpi_helpers.catalog import load_catalog
     from kpi_helpers.i18n import format_date
+    from kpi_helpers.outdir import GENERATOR, write_atomic
 
     esc = html.escape
     langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
@@ -379,7 +384,7 @@ def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | No
     total_html = "".join(_totals_section(t, catalog, lang, tx) for t in totals.values() if t["rows"] or t["excluded"])
     ok_count = sum(r.ok for r in batch.results)
     page = f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{tx['title']}</title><style>{STYLE}</style></head>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>{tx['title']}</title><style>{STYLE}</style></head>
 <body><h1>{tx['title']}</h1>
 <p class="meta">{ok_count}/{len(batch.results)} {tx['clients']} · {format_date(dt.date.today(), lang)} · {batch.seconds:.1f} s</p>
 <table><thead><tr><th>{tx['client']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th><th>{tx['time']}</th></tr></thead>
@@ -387,13 +392,9 @@ def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | No
 {f"<h2>{tx['failed']}</h2><table><thead><tr><th>{tx['client']}</th><th>Status</th><th>File</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
 {total_html}
 </body></html>"""
-    path = batch.out_dir / "index.html"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
-    (batch.out_dir / "index.json").write_text(json.dumps(
-        {"clients": [{"client": r.client, "status": r.status, "reason": r.reason, "seconds": r.seconds,
+    path = write_atomic(batch.out_dir / "index.html", page)  # a clear error on a full or read-only disk
+    write_atomic(batch.out_dir / "index.json", json.dumps(
+        {"generator": GENERATOR, "clients": [{"client": r.client, "status": r.status, "reason": r.reason, "seconds": r.seconds,
                       "report": r.report, "params_file": r.params_file} for r in batch.results],
-         "totals": json_safe(totals), "seconds": batch.seconds}, indent=2, default=str, allow_nan=False),
-        encoding="utf-8")
+         "totals": json_safe(totals), "seconds": batch.seconds}, indent=2, default=str, allow_nan=False))
     return path

@@ -46,7 +46,7 @@ def client_params_file(client: str | Path, params_dir: str | Path = "params") ->
     from kpi_helpers.session import find_params_file
 
     path = Path(client)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix in (".yaml", ".yml") or path.is_file():  # a folder named like the client is not its file
         return find_params_file(path).resolve()
     for suffix in (".yaml", ".yml"):
         try:

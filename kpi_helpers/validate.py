@@ -130,7 +130,15 @@ def new_client(name: str, params_dir: str | Path = "params", display_name: str |
     title = display_name or name.replace("-", " ").replace("_", " ").title()
     path.write_text(template.format(client=name, name=_yaml_string(title)), encoding="utf-8")
     load_params(path)  # the template must always produce a valid file
+    client_data_folder(path, name).mkdir(parents=True, exist_ok=True)
     return path
+
+
+def client_data_folder(params_file: str | Path, client: str) -> Path:
+    """`data/<client>/` (or `<data_root>/<client>/`): the only folder this client's `source` may name."""
+    from kpi_helpers.agency import client_data_dir
+
+    return client_data_dir(params_file, client)
 
 
 def _yaml_string(text: str) -> str:

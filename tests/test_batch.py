@@ -153,3 +153,19 @@ def test_running_some_clients_keeps_the_others_in_the_overview(tmp_path):
     assert [r.client for r in result.results] == ["beta"]
     index = (out / "index.html").read_text()
     assert "alpha/report.html" in index and "beta/report.html" in index
+
+
+def test_an_impostor_params_file_never_takes_over_another_clients_report(tmp_path):
+    """Issue 16.2: `aaa-evil.yaml` saying `client: victim` is refused; the real victim runs and publishes."""
+    params, out = tmp_path / "params", tmp_path / "reports"
+    params.mkdir()
+    write_client(params, "victim", "Victim Shop")
+    (params / "aaa-evil.yaml").write_text(
+        (params / "victim.yaml").read_text().replace("name: Victim Shop", "name: Evil Shop"), encoding="utf-8")
+    result = run(params, out)
+    status = {c: r.status for c, r in by_client(result).items()}
+    assert status == {"aaa-evil": "invalid", "victim": "ok"}
+    assert "is not this file's client" in by_client(result)["aaa-evil"].reason
+    assert json.loads((out / "victim" / "summary.json").read_text())["name"] == "Victim Shop"
+    assert "Evil Shop" not in (out / "victim" / "report.html").read_text()
+    assert not (out / "aaa-evil").exists()

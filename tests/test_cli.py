@@ -32,14 +32,16 @@ def test_list_kpis_unknown_domain(capsys):
 
 
 def test_new_client_writes_a_valid_commented_file(tmp_path, capsys):
-    assert main(["new-client", "bakkerij-jansen", "--params", str(tmp_path)]) == 0
-    path = tmp_path / "bakkerij-jansen.yaml"
+    assert main(["new-client", "bakkerij-jansen", "--params", str(tmp_path / "params")]) == 0
+    path = tmp_path / "params" / "bakkerij-jansen.yaml"
+    assert (tmp_path / "data" / "bakkerij-jansen").is_dir(), "the client's own data folder is created"
+    assert "data/bakkerij-jansen" in capsys.readouterr().out
     text = path.read_text()
     assert text.count("#") > 10, "the template explains its fields"
     config = load_params(path)
     assert config.client == "bakkerij-jansen" and config.name == "Bakkerij Jansen"
     # never overwrites silently
-    assert main(["new-client", "bakkerij-jansen", "--params", str(tmp_path)]) == 1
+    assert main(["new-client", "bakkerij-jansen", "--params", str(tmp_path / "params")]) == 1
     assert "already exists" in capsys.readouterr().err
 
 
@@ -51,8 +53,8 @@ def test_new_client_rejects_unsafe_ids(tmp_path, capsys, name):
 
 
 def test_new_client_escapes_a_display_name(tmp_path):
-    assert main(["new-client", "quote", "--params", str(tmp_path), "--display-name", 'Jan "de" Vries: #1']) == 0
-    assert load_params(tmp_path / "quote.yaml").name == 'Jan "de" Vries: #1'
+    assert main(["new-client", "quote", "--params", str(tmp_path / "params"), "--display-name", 'Jan "de" Vries: #1']) == 0
+    assert load_params(tmp_path / "params" / "quote.yaml").name == 'Jan "de" Vries: #1'
 
 
 def test_validate_the_bundled_params_is_clean(capsys):
@@ -74,11 +76,13 @@ def test_validate_reports_one_line_per_problem_and_fails(tmp_path, capsys):
     assert not any("ok-client.yaml" in line for line in out)
 
 
-def test_validate_flags_duplicate_client_ids(tmp_path, capsys):
+def test_validate_refuses_a_file_claiming_another_clients_id(tmp_path, capsys):
     write_client(tmp_path, "same", "One")
     (tmp_path / "other.yaml").write_text((tmp_path / "same.yaml").read_text())
     assert main(["validate", "--params", str(tmp_path)]) == 1
-    assert "is also used by" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "other.yaml: client: 'same' is not this file's client" in out
+    assert "same.yaml" not in out.replace("other.yaml", ""), "the real client is untouched"
 
 
 def test_validate_empty_folder(tmp_path, capsys):
@@ -97,9 +101,22 @@ def test_kpis_writes_a_tidy_table(tmp_path):
 
 
 def test_kpis_on_invalid_data_gives_the_validation_report(tmp_path, capsys):
-    csv = tmp_path / "data.csv"
+    (tmp_path / "data" / "bad").mkdir(parents=True)
+    (tmp_path / "params").mkdir()
+    csv = tmp_path / "data" / "bad" / "data.csv"
     csv.write_text("date,revenue,orders\n2025-01-01,10,1\nnot-a-date,5,x\n")
-    write_client(tmp_path, "bad", "Bad", source="data.csv")
-    assert main(["kpis", str(tmp_path / "bad.yaml")]) == 1
+    write_client(tmp_path / "params", "bad", "Bad", source="data.csv")
+    assert main(["kpis", str(tmp_path / "params" / "bad.yaml")]) == 1
     err = capsys.readouterr().err
     assert "data.csv" in err and "date" in err
+
+
+def test_serve_finds_the_params_file_even_with_a_folder_of_the_same_name(tmp_path, monkeypatch):
+    """Issue 16 (minor): `serve acme` next to a folder `acme/` used the folder as the params file."""
+    from kpi_helpers.serve import client_params_file
+
+    (tmp_path / "params").mkdir()
+    (tmp_path / "acme").mkdir()
+    write_client(tmp_path / "params", "acme", "Acme")
+    monkeypatch.chdir(tmp_path)
+    assert client_params_file("acme", "params") == (tmp_path / "params" / "acme.yaml").resolve()

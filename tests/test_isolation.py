@@ -32,8 +32,10 @@ def test_two_clients_never_leak_into_each_other(tmp_path: Path) -> None:
     params, out = tmp_path / "params", tmp_path / "reports"
     params.mkdir()
     for seed, (client, info) in enumerate(CLIENTS.items(), 1):
-        (params / f"{client}.csv").write_text(daily_rows(days=120, campaigns=info["campaigns"], seed=seed * 11),
-                                              encoding="utf-8")
+        own = tmp_path / "data" / client  # each client's own data folder (data/<id>/ next to params/)
+        own.mkdir(parents=True)
+        (own / f"{client}.csv").write_text(daily_rows(days=120, campaigns=info["campaigns"], seed=seed * 11),
+                                           encoding="utf-8")
         (params / f"{client}.yaml").write_text(client_yaml(
             client=client, name=info["name"], data={"source": f"{client}.csv", "shape": "daily"},
             kpis=("revenue", "orders", "average_order_value", "conversion_rate"),

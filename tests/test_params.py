@@ -36,8 +36,12 @@ goals:
 """
 
 
-def write(tmp_path: Path, text: str, name: str = "client.yaml") -> Path:
-    path = tmp_path / name
+def write(tmp_path: Path, text: str, name: str | None = None) -> Path:
+    """The params file, named after its `client:` (the client id is the file name)."""
+    import re
+
+    found = re.search(r"^client: ([a-z0-9][a-z0-9_-]*)\s*$", textwrap.dedent(text), re.M)
+    path = tmp_path / (name or f"{found.group(1) if found else 'client'}.yaml")
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
 
@@ -56,7 +60,9 @@ def test_the_plain_shape_from_the_issue_loads(tmp_path):
     assert config.language == "nl"
     assert config.data[0].shape == "orders"
     assert config.data[0].columns["revenue"] == "Omzet"
-    assert config.data[0].resolve(config.base_dir) == tmp_path / "data" / "jansen_orders.csv"
+    # relative to the client's own data folder: data/<id>/ next to the params folder
+    assert config.base_dir == tmp_path.parent / "data" / "bakkerij-jansen"
+    assert config.data[0].resolve(config.base_dir) == tmp_path.parent / "data" / "bakkerij-jansen" / "data" / "jansen_orders.csv"
     assert config.goals[0].owner == "Marketing (Sanne)"
     assert config.all_kpis[:2] == ["orders", "average_order_value"]
     assert "revenue" in config.all_kpis

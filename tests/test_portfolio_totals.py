@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kpi_helpers.agency import client_data_dir
 from kpi_helpers.params import load_params
 from kpi_helpers.report import client_summary, portfolio_totals, portfolio_windows, write_index
 
@@ -25,7 +26,8 @@ CLIENTS = {  # client: (first day, last day of its data)
 
 @pytest.fixture(scope="module")
 def clients(tmp_path_factory) -> dict[str, tuple[pd.DataFrame, dict]]:
-    folder = tmp_path_factory.mktemp("portfolio")
+    folder = tmp_path_factory.mktemp("portfolio") / "params"
+    folder.mkdir()
     out = {}
     for i, (client, (first, last)) in enumerate(CLIENTS.items()):
         days = pd.date_range(first, last)
@@ -33,8 +35,10 @@ def clients(tmp_path_factory) -> dict[str, tuple[pd.DataFrame, dict]]:
         orders = rng.integers(1, 30, len(days))
         data = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "orders": orders,
                              "revenue": (orders * rng.uniform(20, 80, len(days))).round(2)})
-        data.to_csv(folder / f"{client}.csv", index=False)
         path = folder / f"{client}.yaml"
+        own = client_data_dir(path, client)  # the client's data folder: <data_root>/<client>/
+        own.mkdir(parents=True)
+        data.to_csv(own / f"{client}.csv", index=False)
         path.write_text(f"client: {client}\nname: {client.title()}\nlanguage: en\n"
                         f"data: {{source: {client}.csv, shape: daily}}\n"
                         "kpis: [revenue, orders, average_order_value]\n", encoding="utf-8")

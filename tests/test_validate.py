@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kpi_helpers.agency import client_data_dir
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.params import load_params
 from kpi_helpers.validate import check_client, check_folder, kpi_table_for_client, new_client, validate_folder
@@ -12,10 +13,19 @@ from kpi_helpers.validate import check_client, check_folder, kpi_table_for_clien
 from conftest import write_client
 
 
+def params_folder(tmp_path):
+    """`<tmp_path>/params/`: the client's data then lives in `<tmp_path>/data/<client>/`."""
+    folder = tmp_path / "params"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def tiny_client(folder, client: str, revenue: str = "100", extra: str = ""):
     """A client on a three-day CSV across two months (fast: no demo data to load); `revenue`
-    of the third day."""
-    (folder / f"{client}.csv").write_text(
+    of the third day. `folder` is the params folder; the CSV goes in the client's data folder."""
+    data = client_data_dir(folder / f"{client}.yaml", client)
+    data.mkdir(parents=True, exist_ok=True)
+    (data / f"{client}.csv").write_text(
         f"date,revenue,orders\n2025-01-30,120,3\n2025-01-31,80,2\n2025-02-01,{revenue},1\n", encoding="utf-8")
     return write_client(folder, client, client.title(), source=f"{client}.csv", extra=extra)
 
@@ -29,7 +39,7 @@ def test_a_broken_file_is_reported_not_raised(tmp_path):
 
 
 def test_a_kpi_the_data_cannot_compute_names_the_field_and_the_missing_measure(tmp_path):
-    path = tiny_client(tmp_path, "shop")
+    path = tiny_client(params_folder(tmp_path), "shop")
     path.write_text(path.read_text().replace("kpis: [revenue, orders, average_order_value]",
                                              "kpis: [revenue, lead_to_customer_rate]"))
     (error,) = check_client(path).errors
@@ -37,37 +47,42 @@ def test_a_kpi_the_data_cannot_compute_names_the_field_and_the_missing_measure(t
 
 
 def test_duplicate_client_ids_and_unknown_clients(tmp_path):
-    tiny_client(tmp_path, "acme")
-    (tmp_path / "acme-copy.yaml").write_text((tmp_path / "acme.yaml").read_text())
-    lines, checked = validate_folder(tmp_path)
+    folder = params_folder(tmp_path)
+    tiny_client(folder, "acme")
+    # the client id is the file name (a `client:` naming another id is refused), so two files
+    # share an id only as acme.yaml + acme.yml
+    (folder / "acme.yml").write_text((folder / "acme.yaml").read_text())
+    lines, checked = validate_folder(folder)
     assert checked == 2 and any("id 'acme' is also used by" in line for line in lines)
     with pytest.raises(KpiWorkbookError, match="no params file for client"):
-        check_folder(tmp_path, clients=["nobody"])
+        check_folder(folder, clients=["nobody"])
     with pytest.raises(KpiWorkbookError, match="no params files"):
         check_folder(tmp_path / "empty")
 
 
 def test_errors_come_before_warnings(tmp_path):
-    tiny_client(tmp_path, "negative", revenue="-50")  # a warning: negative revenue (a refund day?)
-    (tmp_path / "bad.yaml").write_text("client: bad\n")
-    lines, _ = validate_folder(tmp_path)
+    folder = params_folder(tmp_path)
+    tiny_client(folder, "negative", revenue="-50")  # a warning: negative revenue (a refund day?)
+    (folder / "bad.yaml").write_text("client: bad\n")
+    lines, _ = validate_folder(folder)
     kinds = [line.startswith("warning:") for line in lines]
     assert True in kinds and False in kinds and kinds == sorted(kinds), lines
 
 
 def test_new_client_writes_a_valid_file_and_never_overwrites(tmp_path):
-    path = new_client("bakkerij-jansen", params_dir=tmp_path, display_name='Bakkerij "Jansen"')
+    folder = tmp_path / "params"  # new_client also makes data/<id>/ next to it: keep that in tmp_path
+    path = new_client("bakkerij-jansen", params_dir=folder, display_name='Bakkerij "Jansen"')
     assert load_params(path).name == 'Bakkerij "Jansen"'
     with pytest.raises(KpiWorkbookError, match="already exists"):
-        new_client("bakkerij-jansen", params_dir=tmp_path)
+        new_client("bakkerij-jansen", params_dir=folder)
     with pytest.raises(KpiWorkbookError, match="not a valid client id"):
-        new_client("../escape", params_dir=tmp_path)
+        new_client("../escape", params_dir=folder)
 
 
 def test_kpi_table_matches_pandas_per_month(tmp_path):
-    path = tiny_client(tmp_path, "shop")
+    path = tiny_client(params_folder(tmp_path), "shop")
     table = kpi_table_for_client(path, grain="month")
-    raw = pd.read_csv(tmp_path / "shop.csv", parse_dates=["date"])
+    raw = pd.read_csv(client_data_dir(path, "shop") / "shop.csv", parse_dates=["date"])
     monthly = raw.groupby(raw["date"].dt.to_period("M").dt.start_time)[["revenue", "orders"]].sum()
     got = table.pivot(index="period", columns="kpi", values="value")
     pd.testing.assert_series_equal(got["revenue"], monthly["revenue"].astype(float), check_names=False,

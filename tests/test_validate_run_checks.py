@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
+from kpi_helpers.agency import client_data_dir
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.params import load_params
 from kpi_helpers.validate import check_client
@@ -47,12 +48,16 @@ def _refused(path: Path, field: str, words: str) -> None:
 
 @pytest.fixture
 def leads_client(tmp_path: Path) -> Path:
-    """A lead-generation client: sessions and leads, no revenue, no goals."""
+    """A lead-generation client: sessions and leads, no revenue, no goals (params/leadgen.yaml,
+    its data in the client's own data folder)."""
+    (tmp_path / "params").mkdir()
+    path = tmp_path / "params" / "leadgen.yaml"
+    data = client_data_dir(path, "leadgen")
+    data.mkdir(parents=True)
     days = pd.date_range("2024-01-01", "2025-06-30")
     rng = np.random.default_rng(7)
     pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "sessions": rng.integers(100, 200, len(days)),
-                  "leads": rng.integers(0, 10, len(days))}).to_csv(tmp_path / "daily.csv", index=False)
-    path = tmp_path / "leadgen.yaml"
+                  "leads": rng.integers(0, 10, len(days))}).to_csv(data / "daily.csv", index=False)
     path.write_text("client: leadgen\nname: Lead Gen\nlanguage: nl\ndata: {source: daily.csv, shape: daily}\n"
                     "kpis: [sessions, leads]\n", encoding="utf-8")
     return path
