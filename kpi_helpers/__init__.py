@@ -67,7 +67,7 @@ _EXPORTS: dict[str, str] = {
     # findings
     "Finding": "findings", "build_findings": "findings", "findings_markdown": "findings", "pacing_table": "findings",
     # workshop
-    "open_exercise": "workshop", "Exercise": "workshop", "check_answers": "workshop", "model_answers": "workshop",
+    "open_exercise": "workshop", "Exercise": "workshop", "check_answers": "workshop",
     "Feedback": "workshop", "run_factory": "workshop_sim", "nail_scenarios": "workshop_sim",
     # batch / report
     "run_batch": "batch", "client_summary": "report",
