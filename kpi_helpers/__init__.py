@@ -27,6 +27,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # session / display
     "open_client": "session", "ClientSession": "session", "find_params_file": "session",
+    "client_picker": "client_picker", "ClientPicker": "client_picker",
     "show": "display", "show_table": "display", "show_markdown": "display",
     # i18n
     "t": "i18n", "format_value": "i18n", "format_percent": "i18n", "format_currency": "i18n",
