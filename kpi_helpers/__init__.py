@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "open_client": "session", "ClientSession": "session", "find_params_file": "session",
     "client_picker": "client_picker", "ClientPicker": "client_picker",
     "show": "display", "show_table": "display", "show_markdown": "display",
+    "csv_download": "export", "dashboard_table": "export",
     # i18n
     "t": "i18n", "format_value": "i18n", "format_percent": "i18n", "format_currency": "i18n",
     "format_number": "i18n", "format_date": "i18n", "format_period": "i18n",

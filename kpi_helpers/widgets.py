@@ -128,8 +128,11 @@ class Dashboard(_App):
         self.outputs = {name: w.Output() for name in ("scorecards", "trend", "breakdown", "pairs")}
         for control in (self.period, self.grain, self.channel, self.kpi):
             control.observe(lambda change: self.update(), names="value")
+        from kpi_helpers.export import dashboard_exports
+
+        self.exports = dashboard_exports(self)  # CSV of the current view, built on click
         self.widget = w.VBox([w.HBox([self.period, self.grain]), w.HBox([self.channel, self.kpi]),
-                              *self.outputs.values()])
+                              *self.outputs.values(), *(e.widget for e in self.exports)])
         self.widget.add_class("kpi-dashboard")
         self.figures: dict[str, Any] = {}
         self.update()
@@ -141,6 +144,8 @@ class Dashboard(_App):
     def update(self) -> None:
         self.figures = self.compute()
         self._draw()
+        for export in self.exports:
+            export.clear()
 
 
 def dashboard(wb: Any, interactive: bool = True) -> Any:
