@@ -82,3 +82,27 @@ def test_headless_picker_names_the_client_only(params_dir):
     picker = kpi.client_picker(params_dir, value=params_dir / "demo_newsletter.yaml", interactive=False)
     assert not hasattr(picker, "widget") and picker.session.config.client == "demo_newsletter"
     assert "demo_newsletter.yaml" in picker._repr_html_()
+
+
+@pytest.mark.slow
+def test_picker_cell_under_papermill_follows_the_parameters_cell(params_dir, tmp_path):
+    """The cell the notebooks would get: papermill's injected params_file decides the client."""
+    import nbformat
+    import papermill
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('params_file = "params/demo_webshop.yaml"\nlang = None\ninteractive = True')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import kpi_helpers as kpi\n"
+        "picker = kpi.client_picker(params_dir, value=params_file, lang=lang, interactive=interactive)\n"
+        "wb = picker.session\npicker")]
+    nb.cells[0].source += f"\nparams_dir = {str(params_dir)!r}"
+    src, out = tmp_path / "picker.ipynb", tmp_path / "picker_out.ipynb"
+    nbformat.write(nb, src)
+    papermill.execute_notebook(str(src), str(out), parameters={"params_file": str(params_dir / "demo_b2b.yaml"),
+                                                               "interactive": False}, progress_bar=False, kernel_name="python3",
+                               language="python")
+    result = nbformat.read(out, as_version=4)
+    html = result.cells[-1].outputs[0]["data"]["text/html"]
+    assert "Demo Adviesbureau" in html and "demo_b2b.yaml" in html
