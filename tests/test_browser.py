@@ -135,6 +135,24 @@ def check_channel_filter(page: Any, shots: Shots, server: Server, label: str) ->
     shots.take(page, "channel-changed")
 
 
+def check_csv_export(page: Any, shots: Shots, server: Server, header: str) -> None:
+    """'Make CSV' on the dashboard, then download the link: a CSV of the current view."""
+    from pathlib import Path
+
+    button = page.locator(".kpi-dashboard .kpi-csv-prepare").first
+    button.scroll_into_view_if_needed()
+    button.click()
+    wait_js(page, "() => document.querySelector('.kpi-dashboard a.kpi-csv-download') !== null",
+            "the dashboard's CSV download link", shots, server)
+    shots.take(page, "csv-link")
+    with page.expect_download() as info:
+        page.locator(".kpi-dashboard a.kpi-csv-download").first.click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith(header), f"unexpected CSV header: {lines[0]!r}"
+    assert len(lines) > 2 and info.value.suggested_filename.endswith(".csv")
+
+
 # --------------------------------------------------------------------------- tests
 def test_lab_analysis_widgets_and_figures(lab: Server, page: Any) -> None:
     shots = Shots("lab-03-analysis")
@@ -146,6 +164,7 @@ def test_lab_analysis_widgets_and_figures(lab: Server, page: Any) -> None:
     assert page.locator(".widget-output .js-plotly-plot .plot-container svg").count() >= 1, \
         "no plotly figure drawn inside an Output widget"
     check_channel_filter(page, shots, lab, label="Kanaal")  # demo webshop: Dutch
+    check_csv_export(page, shots, lab, header="periode,kpi_id,kpi,kanaal,waarde")  # a channel is chosen
     problems = page_problems(page)
     if problems:
         fail(page, f"problems on the page: {problems}", shots, lab)
