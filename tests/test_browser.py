@@ -217,3 +217,63 @@ def test_lab_workshop_quiz_feedback(lab: Server, page: Any) -> None:
     problems = page_problems(page)
     if problems:
         fail(page, f"problems on the page: {problems}", shots, lab)
+
+
+def test_lab_client_picker_and_save_back(lab: Server, page: Any, tmp_path: Any) -> None:
+    """Pick another client in the picker (its dashboard replaces the first one), then save a goal
+    from the builder into a copy of its params file: diff first, file written after Confirm."""
+    import re
+    import shutil
+
+    import nbformat
+
+    from browser_support import ARTIFACTS
+
+    params = tmp_path / "params"
+    params.mkdir()
+    for path in sorted((ROOT / "params").glob("*.yaml")):
+        shutil.copy(path, params / path.name)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell(f"import kpi_helpers as kpi\nparams_dir = {str(params)!r}\n"
+                                  "picker = kpi.client_picker(params_dir, value=params_dir + '/demo_webshop.yaml')\npicker"),
+        nbformat.v4.new_code_cell("builder = kpi.goal_builder(kpi.open_client(params_dir + '/demo_b2b.yaml'))\n"
+                                  "builder.owner.value = 'Browser test (Tom)'\nbuilder"),
+    ]
+    folder = ARTIFACTS / "live"
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "picker.ipynb")
+    rel = (folder / "picker.ipynb").relative_to(ROOT).as_posix()
+    shots = Shots("lab-live-picker")
+    open_and_run(page, lab, rel, shots)
+    wait_js(page, "() => document.querySelector('.kpi-client-view .kpi-dashboard .kpi-channel-filter label') !== null",
+            "the picker's dashboard for the first client", shots, lab)
+    assert page.locator(".kpi-client-view .kpi-channel-filter label").inner_text().strip() == "Kanaal"  # webshop: nl
+    page.locator(".kpi-client-picker select").select_option(label="Demo Adviesbureau (demo_b2b)")
+    wait_js(page, "() => { const s = document.querySelector('.kpi-client-status');"
+                  " const l = document.querySelector('.kpi-client-view .kpi-channel-filter label');"
+                  " return s && s.innerText.includes('demo_b2b.yaml') && l && l.innerText.trim() === 'Channel'; }",
+            "the picker reloaded for demo_b2b (its English dashboard)", shots, lab)
+    assert page.locator(".kpi-client-view .kpi-dashboard").count() == 1
+    shots.take(page, "picked")
+    # save back
+    target = params / "demo_b2b.yaml"
+    before = target.read_text(encoding="utf-8")
+    page.locator(".kpi-save").first.scroll_into_view_if_needed()
+    page.locator(".kpi-save").first.click()
+    wait_js(page, "() => document.querySelector('.kpi-save-diff') !== null", "the diff of the goal to save", shots, lab)
+    assert "+    owner: Browser test (Tom)" in page.locator(".kpi-save-diff").inner_text()
+    assert target.read_text(encoding="utf-8") == before, "the file was written before Confirm"
+    page.locator(".kpi-save-confirm").first.click()
+    wait_js(page, "() => { const m = document.querySelector('.kpi-save-message'); return m && m.innerText.includes('.bak'); }",
+            "the saved message naming the backup", shots, lab)
+    shots.take(page, "saved")
+    after = target.read_text(encoding="utf-8")
+    comments = lambda text: [l for l in text.splitlines() if l.lstrip().startswith("#") or re.search(r"\s#\s", l)]  # noqa: E731, E741
+    assert after != before and "owner: Browser test (Tom)" in after
+    assert comments(after) == comments(before) and len(comments(before)) >= 5
+    assert (params / "demo_b2b.yaml.bak").read_text(encoding="utf-8") == before
+    problems = page_problems(page)
+    if problems:
+        fail(page, f"problems on the page: {problems}", shots, lab)
