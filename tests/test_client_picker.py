@@ -7,7 +7,6 @@ import pytest
 
 import kpi_helpers as kpi
 from kpi_helpers.catalog import load_catalog
-from tests.conftest import write_client
 
 
 def _ids(picker):
