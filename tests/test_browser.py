@@ -222,7 +222,6 @@ def test_lab_workshop_quiz_feedback(lab: Server, page: Any) -> None:
 def test_lab_client_picker_and_save_back(lab: Server, page: Any, tmp_path: Any) -> None:
     """Pick another client in the picker (its dashboard replaces the first one), then save a goal
     from the builder into a copy of its params file: diff first, file written after Confirm."""
-    import re
     import shutil
 
     import nbformat
@@ -246,6 +245,15 @@ def test_lab_client_picker_and_save_back(lab: Server, page: Any, tmp_path: Any) 
     nbformat.write(nb, folder / "picker.ipynb")
     rel = (folder / "picker.ipynb").relative_to(ROOT).as_posix()
     shots = Shots("lab-live-picker")
+    try:
+        _picker_and_save_back(page, lab, rel, shots, params)
+    finally:  # under the repo (the lab's root) only while the test runs: nbval would collect it
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _picker_and_save_back(page: Any, lab: Server, rel: str, shots: Shots, params: Any) -> None:
+    import re
+
     open_and_run(page, lab, rel, shots)
     wait_js(page, "() => document.querySelector('.kpi-client-view .kpi-dashboard .kpi-channel-filter label') !== null",
             "the picker's dashboard for the first client", shots, lab)
