@@ -92,7 +92,7 @@ class CsvExport:
         import ipywidgets as widgets
 
         self.make_table, self.filename, self.lang, self.label = make_table, filename, lang, label
-        self.button = widgets.Button(description=f"{TEXT['prepare'][lang]}: {label}", icon="")
+        self.button = widgets.Button(description=f"{TEXT['prepare'][lang]}: {label}", layout=widgets.Layout(width="auto"))
         self.button.add_class("kpi-csv-prepare")
         self.link = widgets.HTML()
         self.link.add_class("kpi-csv-link")

@@ -232,9 +232,10 @@ class SaveBackPanel:
         self.make_plan, self.params_file, self.lang = make_plan, params_file, lang
         self.plan: SavePlan | None = None
         self.backup: Path | None = None
-        self.save_button = widgets.Button(description=TEXT["save"][lang], icon="")
-        self.confirm_button = widgets.Button(description=TEXT["confirm"][lang], button_style="warning", disabled=True)
-        self.cancel_button = widgets.Button(description=TEXT["cancel"][lang], disabled=True)
+        auto = {"layout": widgets.Layout(width="auto")}  # the whole label, in both languages
+        self.save_button = widgets.Button(description=TEXT["save"][lang], **auto)
+        self.confirm_button = widgets.Button(description=TEXT["confirm"][lang], button_style="warning", disabled=True, **auto)
+        self.cancel_button = widgets.Button(description=TEXT["cancel"][lang], disabled=True, **auto)
         self.message = widgets.HTML()
         for b, css in ((self.save_button, "kpi-save"), (self.confirm_button, "kpi-save-confirm"), (self.cancel_button, "kpi-save-cancel")):
             b.add_class(css)
