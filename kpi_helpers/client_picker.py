@@ -136,6 +136,9 @@ class ClientPicker:
         for child in self.view_area.children:
             child.close()
         self.view_area.children = ()
+        if self.session is not None:  # one language on the page: the chosen client's
+            self.lang = self.session.lang
+            self.dropdown.description = TEXT["client"][self.lang]
         self.status.value = self.status_html()
         if self.session is None:
             return

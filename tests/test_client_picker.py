@@ -37,6 +37,10 @@ def test_choosing_a_client_reloads_the_session_with_only_its_data(params_dir):
     # the new client's views replace the old ones; the status names the new client
     assert old_view not in picker.view_area.children and len(picker.view_area.children) == 1
     assert "Demo Adviesbureau" in picker.status.value and "demo_b2b.yaml" in picker.status.value
+    # one language: the webshop is Dutch, demo_b2b English
+    assert picker.dropdown.description == "Client" and picker.status.value.startswith("<p class='kpi-client-status'>Client:")
+    picker.select(params_dir / "demo_webshop.yaml")
+    assert picker.dropdown.description == "Klant" and "Klant: " in picker.status.value
 
 
 def test_the_chosen_clients_own_kpis_are_active(params_dir):
