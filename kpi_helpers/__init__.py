@@ -27,7 +27,9 @@ __version__ = "0.1.0"  # the single source: pyproject.toml reads it (dynamic ver
 _EXPORTS: dict[str, str] = {
     # session / display
     "open_client": "session", "ClientSession": "session", "find_params_file": "session",
+    "client_picker": "client_picker", "ClientPicker": "client_picker",
     "show": "display", "show_table": "display", "show_markdown": "display",
+    "csv_download": "export", "dashboard_table": "export",
     # i18n
     "t": "i18n", "format_value": "i18n", "format_percent": "i18n", "format_currency": "i18n",
     "format_number": "i18n", "format_date": "i18n", "format_period": "i18n",
@@ -67,7 +69,7 @@ _EXPORTS: dict[str, str] = {
     # findings
     "Finding": "findings", "build_findings": "findings", "findings_markdown": "findings", "pacing_table": "findings",
     # workshop
-    "open_exercise": "workshop_views", "ExerciseView": "workshop_views", "Exercise": "workshop", "check_answers": "workshop", "model_answers": "workshop",
+    "open_exercise": "workshop_views", "ExerciseView": "workshop_views", "Exercise": "workshop", "check_answers": "workshop",
     "Feedback": "workshop", "run_factory": "workshop_sim", "nail_scenarios": "workshop_sim",
     # batch / report
     "run_batch": "batch", "client_summary": "report",

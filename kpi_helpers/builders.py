@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from kpi_helpers.catalog import DOMAINS, suggest_partners
+from kpi_helpers.exceptions import GoalError, KpiWorkbookError
 from kpi_helpers.goal_views import (
     CARD_CSS,
     TEXT,
@@ -41,6 +42,8 @@ from kpi_helpers.pair_views import (
     w,
     warnings_frame,
 )
+from kpi_helpers.save_back import TEXT as SAVE_TEXT
+from kpi_helpers.save_back import SaveBackPanel, SavePlan, params_file_of, plan_goal, plan_pairs
 
 
 # --------------------------------------------------------------------------- catalog browser
@@ -234,9 +237,20 @@ class GoalBuilder:
         self.snippet = w.HTML()
         for control in self.controls:
             control.observe(self.update, names="value")
+        self.save_panel = SaveBackPanel(self.save_plan, params_file_of(self.wb), lang)
         self.widget = w.VBox([w.HTML(f"<h4>{esc(tx('builder_title', lang))}</h4>"), self.statement, self.kpi,
                               w.HBox([self.baseline, self.target]), w.HBox([self.start, self.deadline]),
-                              self.owner, self.card, self.snippet])
+                              self.owner, self.card, self.snippet, self.save_panel.widget])
+
+    def save_plan(self) -> SavePlan:
+        """The current goal written into the client's params file, checked, as a diff (nothing written:
+        `.apply()` writes it with a backup). Raises ParamsError naming the field when the goal is invalid."""
+        path = params_file_of(self.wb)
+        if path is None:
+            raise KpiWorkbookError(SAVE_TEXT["no_file"][self.lang])
+        if self.goal is None:
+            raise GoalError(TEXT["missing_dates"][self.lang])
+        return plan_goal(path, self.goal)
 
     @property
     def controls(self) -> list[Any]:
@@ -318,6 +332,13 @@ class PairPicker:
 
         return yaml.safe_dump({"kpis": self.kpis, "pairs": [list(p) for p in self.pairs]}, sort_keys=False)
 
+    def save_plan(self) -> SavePlan:
+        """The working KPIs and pairs added to the client's params file, checked, as a diff (`.apply()` writes)."""
+        path = params_file_of(self.wb)
+        if path is None:
+            raise KpiWorkbookError(SAVE_TEXT["no_file"][self.lang])
+        return plan_pairs(path, self.kpis, self.pairs)
+
     # ---- widgets
     def _build_widgets(self) -> None:
         import ipywidgets as widgets
@@ -335,6 +356,7 @@ class PairPicker:
         self.pairs_html = widgets.HTML()
         self.warnings_html = widgets.HTML()
         self.snippet = widgets.HTML()
+        self.save_panel = SaveBackPanel(self.save_plan, params_file_of(self.wb), lang)
         self.performance.observe(self._on_performance, names="value")
         self.partner.observe(lambda _: self._show_partner(), names="value")
         self.add_button.on_click(lambda _: self.add_pair())
@@ -342,7 +364,7 @@ class PairPicker:
         self.widget = widgets.VBox([
             widgets.HTML(f"<h4>{esc(w('picker_title', lang))}</h4>"), self.performance, self.partner,
             self.partner_card, widgets.HBox([self.add_button, self.reset_button]), self.pairs_html,
-            self.warnings_html, self.snippet,
+            self.warnings_html, self.snippet, self.save_panel.widget,
         ])
         self._show_partner()
 

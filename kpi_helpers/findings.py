@@ -87,6 +87,16 @@ def analysis_kpis(wb: Any) -> list[str]:
     return out
 
 
+def dashboard_kpis(wb: Any) -> list[str]:
+    """The KPIs the dashboard shows: the client's selection the data can compute, else all it can."""
+    return [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
+
+
+def dashboard_months(wb: Any) -> pd.DatetimeIndex:
+    """Month starts from the first data month to the last complete month (the dashboard's period slider)."""
+    return pd.date_range(wb.facts["date"].min().replace(day=1), last_complete_period(wb, "month"), freq="MS")
+
+
 def report_grain(wb: Any, grain: str | None = None) -> str:
     """The grain asked for, else the client's own (params `grain`), else month."""
     return grain or getattr(wb, "grain", None) or "month"

@@ -19,7 +19,7 @@ from kpi_helpers import charts
 from kpi_helpers.analysis import decomposable_kpis, session_dimensions, goal_statuses, session_pairs
 from kpi_helpers.engine import breakdown, get_kpi, pair_quadrants, shift_periods
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.findings import analysis_kpis, last_complete_period, period_table
+from kpi_helpers.findings import dashboard_kpis, dashboard_months, last_complete_period, period_table
 from kpi_helpers.i18n import format_period, format_value, t
 
 
@@ -57,23 +57,15 @@ DASHBOARD_TEXT = {
 }
 
 
-def _dashboard_kpis(wb: Any) -> list[str]:
-    return [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
-
-
-def _dashboard_months(wb: Any) -> pd.DatetimeIndex:
-    return pd.date_range(wb.facts["date"].min().replace(day=1), last_complete_period(wb, "month"), freq="MS")
-
-
 def dashboard_figures(wb: Any, period: tuple[Any, Any] | None = None, grain: str = "month", channel: str | None = None,
                       kpi: str | None = None) -> dict[str, Any]:
     """The dashboard's figures for one set of filter values: ``period`` = (first month, last
     month) (default: the last 24 complete months), ``channel`` None = all channels."""
-    months = _dashboard_months(wb)
+    months = dashboard_months(wb)
     start, end = period or (months[max(0, len(months) - 24)], months[-1])
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     end_day = pd.Timestamp(shift_periods([end], "month", 1)[0]) - pd.Timedelta(days=1)
-    shown = _dashboard_kpis(wb)
+    shown = dashboard_kpis(wb)
     kpi = kpi or shown[0]
     facts = wb.facts if channel is None else wb.facts[wb.facts["channel"] == channel]
     pairs = session_pairs(wb)
@@ -111,7 +103,7 @@ class Dashboard(_App):
         self.wb = wb
         lang = wb.lang
         tx = {k: v[lang] for k, v in DASHBOARD_TEXT.items()}
-        months = _dashboard_months(wb)
+        months = dashboard_months(wb)
         options = [(format_period(m, "month", lang), m) for m in months]
         self.period = w.SelectionRangeSlider(options=options, index=(max(0, len(options) - 24), len(options) - 1),
                                              description=tx["period"], continuous_update=False,
@@ -122,14 +114,17 @@ class Dashboard(_App):
         self.channel = w.Dropdown(options=[(tx["all_channels"], None)] + [(c, c) for c in channels], value=None,
                                   description=t("channel", lang), disabled=not channels)
         self.channel.add_class("kpi-channel-filter")
-        kpis = _dashboard_kpis(wb)
+        kpis = dashboard_kpis(wb)
         self.kpi = w.Dropdown(options=[(wb.label(k), k) for k in kpis], value=kpis[0], description=tx["kpi"])
         self.kpi.add_class("kpi-kpi-filter")
         self.outputs = {name: w.Output() for name in ("scorecards", "trend", "breakdown", "pairs")}
         for control in (self.period, self.grain, self.channel, self.kpi):
             control.observe(lambda change: self.update(), names="value")
+        from kpi_helpers.export import dashboard_exports
+
+        self.exports = dashboard_exports(self)  # CSV of the current view, built on click
         self.widget = w.VBox([w.HBox([self.period, self.grain]), w.HBox([self.channel, self.kpi]),
-                              *self.outputs.values()])
+                              *self.outputs.values(), *(e.widget for e in self.exports)])
         self.widget.add_class("kpi-dashboard")
         self.figures: dict[str, Any] = {}
         self.update()
@@ -141,6 +136,8 @@ class Dashboard(_App):
     def update(self) -> None:
         self.figures = self.compute()
         self._draw()
+        for export in self.exports:
+            export.clear()
 
 
 def dashboard(wb: Any, interactive: bool = True) -> Any:

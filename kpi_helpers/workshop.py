@@ -61,6 +61,8 @@ TARGETS: dict[str, Text] = _CONTENT["targets"]
 ACTIONS: dict[str, Text] = _CONTENT["actions"]
 MODEL_MIXES: dict[str, dict[str, float]] = _CONTENT["model_mixes"]
 DISCUSSION: dict[str, list[Text]] = _CONTENT["discussion"]
+#: labels of the answer fields (widgets, feedback): learners never see the raw ids
+FIELDS: dict[str, Text] = _CONTENT["fields"]
 MARK = {"right": "✓", "partly": "◐", "wrong": "✗", "missing": "–"}
 
 
@@ -103,6 +105,12 @@ class Feedback:
                 text += f" → {UI['solution'][lang]}: {i.solution[lang]}"
             out.append((i.status, i.label[lang], text))
         return out
+
+    def without_solutions(self) -> Feedback:
+        """The same feedback with the model answers taken out (what a learner may see)."""
+        empty = {"nl": "", "en": ""}
+        return Feedback(self.exercise, tuple(ItemFeedback(i.item, i.label, i.status, i.message, dict(empty))
+                                             for i in self.items), self.answered)
 
     def text(self, lang: str = "nl", reveal: bool = False) -> str:
         return "\n".join([self.summary(lang)] + [f"{MARK[s]} {label}: {t}" for s, label, t in self.lines(lang, reveal)])
@@ -205,19 +213,20 @@ def check_smart(answers: dict[str, Any] | None) -> Feedback:
         errors = exc.errors() if hasattr(exc, "errors") else []
         missing = [str(e["loc"][0]) for e in errors if e["type"] == "missing"]
         bad = [str(e["loc"][0]) for e in errors if e["type"] != "missing"] or ([] if errors else [str(exc)])
+        model_goal = {lang: f"{MODEL_SMART[f'statement_{lang}']} (kpi = {model['kpi']})" for lang in ("nl", "en")}
         return Feedback("smart", (_item("fields", {"nl": "Velden", "en": "Fields"}, "wrong", {
             "nl": (f"Vul nog in: {', '.join(missing)}. " if missing else "") + (f"Niet te lezen: {', '.join(bad)}. " if bad else "")
             + "Data schrijft u als 2026-01-01, bedragen als getal.",
             "en": (f"Still to fill in: {', '.join(missing)}. " if missing else "") + (f"Cannot read: {', '.join(bad)}. " if bad else "")
-            + "Write dates as 2026-01-01 and amounts as numbers."}),))
+            + "Write dates as 2026-01-01 and amounts as numbers."}, model_goal),))
     out = []
     kpi_label = {"nl": "KPI", "en": "KPI"}
     if goal.kpi.strip() in PROFIT_KPIS:
         out.append(_item("kpi", kpi_label, "right", {"nl": "U meet de winst: precies wat de directie wil.", "en": "You measure profit: exactly what management wants."}))
     else:
         out.append(_item("kpi", kpi_label, "wrong", {
-            "nl": f"U meet '{goal.kpi or '—'}', maar de directie wil meer winst: het doel hoort op de winst zelf; omzet of bezoek zijn drivers daaronder.",
-            "en": f"You measure '{goal.kpi or '—'}', but management wants more profit: the goal belongs on profit itself; revenue or visits are drivers below it."},
+            "nl": f"U meet '{goal.kpi or '—'}', maar de directie wil meer winst: meet deze KPI dat zelf, of alleen iets wat eraan bijdraagt?",
+            "en": f"You measure '{goal.kpi or '—'}', but management wants more profit: does this KPI measure that itself, or only something that feeds it?"},
             {"nl": model["kpi"], "en": model["kpi"]}))
     base_label = {"nl": "Beginwaarde", "en": "Baseline"}
     last = {lang: format_currency(PROFIT_LAST_YEAR, "EUR", lang) for lang in ("nl", "en")}
@@ -283,30 +292,29 @@ def check_goodhart(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feed
     partner_opts = {k: {"nl": cat[k].label("nl"), "en": cat[k].label("en")} for k in data["partner_options"]}
     table_hint = {"nl": "Kijk in de tabel met de drie scenario's: welke maat levert de fabriek de hoogste score op?",
                   "en": "Look at the table with the three scenarios: which size gives the factory its best score?"}
-    dv, dq = story["volume_change"], story["quality_change"]
     vlab = {lang: cat[story["volume"]].label(lang) for lang in ("nl", "en")}
     qlab = {lang: cat[story["quality"]].label(lang).lower() for lang in ("nl", "en")}
     period = f"Q{story['period'].quarter} {story['period'].year}"
     items = [
-        _choice("count_only", {"nl": "Alleen op aantal", "en": "Count only"}, answers.get("count_only"),
+        _choice("count_only", FIELDS["count_only"], answers.get("count_only"),
                 by_target["count"].size, SIZES, table_hint,
                 _both(lambda l: f"{format_number(by_target['count'].count, l)} × {by_target['count'].length_mm} mm: " + (
                     "het aantal is gehaald, maar niemand kan ze gebruiken." if l == "nl" else "the count is met, but nobody can use them."))),
-        _choice("weight_only", {"nl": "Alleen op gewicht", "en": "Weight only"}, answers.get("weight_only"),
+        _choice("weight_only", FIELDS["weight_only"], answers.get("weight_only"),
                 by_target["weight"].size, SIZES, table_hint,
                 _both(lambda l: f"{format_number(by_target['weight'].count, l)} × {by_target['weight'].length_mm} mm: " + (
                     "veel kilo's, geen enkele bruikbare spijker." if l == "nl" else "plenty of kilos, not one useful nail."))),
-        _choice("most_useful", {"nl": "Meeste bruikbare spijkers", "en": "Most useful nails"}, answers.get("most_useful"),
+        _choice("most_useful", FIELDS["most_useful"], answers.get("most_useful"),
                 best, TARGETS, {"nl": "Vergelijk de kolom 'bruikbaar' van de drie scenario's.", "en": "Compare the 'useful' column of the three scenarios."},
                 {"nl": "Pas als het paar gemeten wordt, loont gamen niet meer: een te kleine spijker mist het gewicht, een te grote het aantal.",
                  "en": "Only when the pair is measured does gaming stop paying: a nail too small misses the weight, one too big the count."}),
-        _choice("partner", {"nl": "Partner van leads", "en": "Partner of leads"}, answers.get("partner"), story["quality"], partner_opts,
+        _choice("partner", FIELDS["partner"], answers.get("partner"), story["quality"], partner_opts,
                 {"nl": "Welke KPI daalt als de extra leads van slechte kwaliteit zijn?", "en": "Which KPI falls when the extra leads are of poor quality?"},
                 {"nl": "Volume (leads) naast kwaliteit (hoeveel leads klant worden).", "en": "Volume (leads) next to quality (how many leads become clients)."}),
         _choice("latest_quarter", {"nl": f"Leads in {period}", "en": f"Leads in {period}"}, answers.get("latest_quarter"),
                 story["quadrant"], QUADRANTS,
-                _both(lambda l: (f"Kijk naar de tekens in {period}: {vlab[l]} {pct_text(dv, l)}, {qlab[l]} {pct_text(dq, l)}." if l == "nl"
-                                 else f"Look at the signs in {period}: {vlab[l]} {pct_text(dv, l)}, {qlab[l]} {pct_text(dq, l)}.")),
+                _both(lambda l: (f"Zoek {period} op in de tabel: gaat {vlab[l]} omhoog of omlaag, en {qlab[l]}?" if l == "nl"
+                                 else f"Find {period} in the table: does {vlab[l]} go up or down, and {qlab[l]}?")),
                 story["message"]),
     ]
     return Feedback("goodhart", tuple(items))
@@ -321,29 +329,38 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
     need = plan["growth"]
     items, mixes = [], []
     names = {"customers": {"nl": "klanten", "en": "customers"}, "revenue_per_customer": {"nl": "omzet per klant", "en": "revenue per customer"}}
+
+    def describe(mix: dict[str, float], lang: str) -> str:
+        return ", ".join(f"{names[d][lang]} {pct_text(mix.get(d, 0.0) / 100, lang)}" for d in names)
+
     for key in ("mix_1", "mix_2"):
-        label = {"nl": f"Mix {key[-1]}", "en": f"Mix {key[-1]}"}
+        label = _both(lambda l: f"{FIELDS['mix'][l]} {key[-1]}")
+        model = MODEL_MIXES[key]
+        model_change = sim.evaluate_mix(plan, model)["change_pct"] / 100
+        solution = _both(lambda l: f"{describe(model, l)} → {'omzet' if l == 'nl' else 'revenue'} {pct_text(model_change, l)}")
         mix = answers.get(key)
         if not mix:
-            items.append(_missing(key, label))
+            items.append(_missing(key, label, solution))
             continue
         try:
             mix = {k: float(v) for k, v in mix.items()}
             res = sim.evaluate_mix(plan, mix)
         except (KpiWorkbookError, TypeError, ValueError) as exc:
-            items.append(_item(key, label, "wrong", {"nl": f"Deze mix is niet te lezen: {exc}", "en": f"This mix cannot be read: {exc}"}))
+            items.append(_item(key, label, "wrong", {"nl": f"Deze mix is niet te lezen: {exc}", "en": f"This mix cannot be read: {exc}"}, solution))
             continue
         mixes.append(mix)
-        desc = _both(lambda l: ", ".join(f"{names[d][l]} {pct_text(mix.get(d, 0.0) / 100, l)}" for d in names))
+        desc = _both(lambda l: describe(mix, l))
         got = _both(lambda l: pct_text(res["change_pct"] / 100, l))
         if res["meets"]:
             items.append(_item(key, label, "right", _both(lambda l: f"{desc[l]} → " + (f"omzet {got[l]}: doel gehaald." if l == "nl" else f"revenue {got[l]}: goal reached."))))
         else:
-            rpc = _both(lambda l: pct_text(res["need_rpc_pct"] / 100, l))
+            # a hint, not the answer: the learner works out the missing change from the formula
             items.append(_item(key, label, "wrong", _both(lambda l: (
-                f"{desc[l]} → omzet {got[l]}; het doel vraagt {pct_text(need, l)}. Bij deze klantgroei moet de omzet per klant minstens {rpc[l]} veranderen."
+                f"{desc[l]} → omzet {got[l]}; het doel vraagt {pct_text(need, l)}. Omzet = klanten × omzet per klant: "
+                f"(1 + groei klanten) × (1 + groei omzet per klant) moet minstens {format_number(1 + need, l, 2)} zijn. Welke driver kan nog wat meer?"
                 if l == "nl" else
-                f"{desc[l]} → revenue {got[l]}; the goal needs {pct_text(need, l)}. With this customer change, revenue per customer must change by at least {rpc[l]}."))))
+                f"{desc[l]} → revenue {got[l]}; the goal needs {pct_text(need, l)}. Revenue = customers × revenue per customer: "
+                f"(1 + customer growth) × (1 + growth of revenue per customer) must be at least {format_number(1 + need, l, 2)}. Which driver can do a bit more?")), solution))
     label = {"nl": "Twee verschillende routes", "en": "Two different routes"}
     if len(mixes) == 2 and all(i.status == "right" for i in items):
         differ = max(abs(mixes[0].get(d, 0.0) - mixes[1].get(d, 0.0)) for d in names) >= 0.5
@@ -378,9 +395,6 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
         if missed is None:
             return {"nl": f"'{gid}' is {status_txt[r['status']]['nl']}: prognose {f} tegen doel {t}.",
                     "en": f"'{gid}' is {status_txt[r['status']]['en']}: forecast {f} against target {t}."}[lang]
-        if missed:
-            return {"nl": f"U mist er een: vergelijk bij '{gid}' de prognose {f} met het doel {t}.",
-                    "en": f"You missed one: compare the forecast {f} of '{gid}' with its target {t}."}[lang]
         return {"nl": f"'{gid}': prognose {f} tegen doel {t}. Is dat meer dan 5 % te weinig?",
                 "en": f"'{gid}': forecast {f} against target {t}. Is that more than 5 % short?"}[lang]
 
@@ -391,10 +405,12 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
         items = [_item("off_track", label, "right", _both(lambda l: " ".join(why(g, l) for g in sorted(truth)) or "—"))]
     else:
         lead = {"nl": "Bijna. " if given & truth else "Nog niet. ", "en": "Almost. " if given & truth else "Not yet. "}
+        # name the learner's own wrong picks with their numbers; missed goals only as a nudge (naming them gives the answer)
+        nudge = {"nl": "Er ligt nog meer uit koers: vergelijk bij elk doel in de tabel de prognose met het doel.",
+                 "en": "More is off track: compare the forecast with the target for every goal in the table."}
         items = [_item("off_track", label, "partly" if given & truth else "wrong", _both(lambda l: lead[l] + " ".join(
-            [why(g, l, False) for g in sorted(given - truth)] + [why(g, l, True) for g in sorted(truth - given)])), solution)]
+            [why(g, l, False) for g in sorted(given - truth)] + ([nudge[l]] if truth - given else []))), solution)]
     action, right = answers.get("action"), rev["action"]
-    n_off = len(truth)
     reason = {
         "fix_quality": data["quality_reason"],
         "more_volume": {"nl": "De kwaliteits-KPI's houden stand; het volume blijft achter bij het doel.",
@@ -406,10 +422,10 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
         "fix_quality": {"nl": "Er is geen kwaliteitsprobleem te zien. ", "en": "The data show no quality problem. "},
         "lower_target": {"nl": "Het doel verlagen is de laatste stap van Act, pas als u de oorzaak kent. ",
                          "en": "Lowering the target is the last step of Act, once you know the cause. "},
-        "keep_course": {"nl": f"Koers houden kan niet: {n_off} doel(en) liggen uit koers. ",
-                        "en": f"Keeping course will not do: {n_off} goal(s) are off track. "},
+        "keep_course": {"nl": "Koers houden past alleen als alle doelen op koers liggen: is dat zo? ",
+                        "en": "Keeping course only fits when every goal is on track: is that so? "},
     }
-    act_label = {"nl": "Actie", "en": "Action"}
+    act_label = FIELDS["action"]
     if action in (None, ""):
         items.append(_missing("action", act_label, _both(lambda l: f"{ACTIONS[right][l]}. {reason[l]}")))
     elif action == right:
@@ -435,7 +451,10 @@ def exercise_key(exercise: str | int) -> str:
 
 
 def model_answers(exercise: str | int, lang: str = "nl", params_file: str | None = None) -> dict[str, Any]:
-    """The model answers in the format `check_answers` takes (exercises 3 and 5 computed from the data)."""
+    """The model answers in the format `check_answers` takes (exercises 3 and 5 computed from the data).
+
+    Not in the public API (`kpi.*`): trainers get them from a trainer-mode exercise
+    (`kpi.open_exercise(..., mode="trainer").model_answers()`, the trainer notes)."""
     key = exercise_key(exercise)
     if key == "good_kpi":
         return {q["id"]: {"good": q["good"], "reason": q["reasons"][0]} for q in QUIZ}
@@ -454,9 +473,10 @@ def model_answers(exercise: str | int, lang: str = "nl", params_file: str | None
 
 
 def check_answers(exercise: str | int, answers: dict[str, Any] | None, lang: str = "nl",
-                  params_file: str | None = None) -> Feedback:
-    """Check answers for any exercise (see the check_* functions for the formats)."""
-    return Exercise(exercise, lang=lang, params_file=params_file).feedback(answers)
+                  params_file: str | None = None, mode: str = "learner") -> Feedback:
+    """Check answers for any exercise (see the check_* functions for the formats). In learner
+    mode (default) the feedback carries no model answers; `mode="trainer"` keeps them."""
+    return Exercise(exercise, mode=mode, lang=lang, params_file=params_file).feedback(answers)
 
 
 class Exercise:
@@ -480,13 +500,19 @@ class Exercise:
         return sim.exercise_data(self.key, self.params_file, self.lang)
 
     def feedback(self, answers: dict[str, Any] | None) -> Feedback:
+        """Feedback on `answers`; in learner mode without the model answers."""
         if self.key == "good_kpi":
-            return check_good_kpi(answers)
-        if self.key == "smart":
-            return check_smart(answers)
-        return {"goodhart": check_goodhart, "drivers": check_drivers, "review": check_review}[self.key](answers, self.data)
+            fb = check_good_kpi(answers)
+        elif self.key == "smart":
+            fb = check_smart(answers)
+        else:
+            fb = {"goodhart": check_goodhart, "drivers": check_drivers, "review": check_review}[self.key](answers, self.data)
+        return fb if self.reveal else fb.without_solutions()
 
     def model_answers(self) -> dict[str, Any]:
+        """The model answers: trainer mode only (a learner's exercise refuses)."""
+        if not self.reveal:
+            raise KpiWorkbookError(UI["trainer_only"][self.lang])
         return model_answers(self.key, self.lang, self.params_file)
 
     # display methods (show_questions, check, widget, ...): workshop_views.ExerciseView, which

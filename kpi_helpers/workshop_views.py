@@ -164,6 +164,20 @@ def show_context(ex: Any) -> None:
         _show_dashboard(ex)
 
 
+def goal_text(goal: Any, wb: Any, lang: str) -> str:
+    """A goal as the learner reads it: its own statement when the client writes in the learner's
+    language, else one built from the goal's numbers in the learner's language."""
+    if wb.config.language == lang or goal.kpi not in wb.catalog:
+        return f"{goal.id}: {goal.statement}"
+    from kpi_helpers.i18n import format_date
+
+    kpi = wb.catalog[goal.kpi]
+    b = "—" if goal.baseline is None else _fmt(goal.baseline, kpi.unit, lang)
+    words = {"nl": ("van", "naar", "uiterlijk"), "en": ("from", "to", "by")}[lang]
+    return (f"{goal.id}: {kpi.label(lang)} {words[0]} {b} {words[1]} {_fmt(goal.target, kpi.unit, lang)} "
+            f"{words[2]} {format_date(goal.deadline, lang)}")
+
+
 def _fmt(value: float, unit: str, lang: str) -> str:
     from kpi_helpers.i18n import format_value
 
@@ -254,7 +268,7 @@ def answer_widget(ex: Any) -> Any:
     elif ex.key == "smart":
         ctl = {}
         for name in ws.SMART_FIELDS:
-            box = (widgets.Textarea if name == "statement" else widgets.Text)(description=name, placeholder="2026-01-01" if name in ("start", "deadline") else "",
+            box = (widgets.Textarea if name == "statement" else widgets.Text)(description=ws.FIELDS[name][lang], placeholder="2026-01-01" if name in ("start", "deadline") else "",
                                                                               layout=widgets.Layout(width="90%" if name == "statement" else "50%"))
             box.add_class("kpi-quiz-answer")
             box.add_class(f"kpi-q-{name}")
@@ -267,14 +281,14 @@ def answer_widget(ex: Any) -> Any:
                  "most_useful": ws.TARGETS, "partner": {k: {lang: cat[k].label(lang)} for k in ex.data["partner_options"]},
                  "latest_quarter": ws.QUADRANTS}
         ctl = {k: _dropdown([(v[lang], o) for o, v in opts.items()], lang, f"kpi-q-{k}") for k, opts in specs.items()}
-        rows = [widgets.HBox([widgets.Label(k), d]) for k, d in ctl.items()]
+        rows = [widgets.HBox([widgets.Label(ws.FIELDS[k][lang]), d]) for k, d in ctl.items()]
         collect = lambda: {k: d.value for k, d in ctl.items() if d.value}  # noqa: E731
     elif ex.key == "drivers":
         plan, ctl = ex.data["plan"], {}
         for mix in ("mix_1", "mix_2"):
             sliders = {}
-            for drv, label in (("customers", {"nl": "klanten %", "en": "customers %"}), ("revenue_per_customer", {"nl": "omzet/klant %", "en": "revenue/customer %"})):
-                s = widgets.FloatSlider(value=0.0, min=-20, max=30, step=0.5, description=label[lang])
+            for drv in ("customers", "revenue_per_customer"):
+                s = widgets.FloatSlider(value=0.0, min=-20, max=30, step=0.5, description=ws.FIELDS[drv][lang])
                 s.add_class("kpi-quiz-answer")
                 s.add_class(f"kpi-q-{mix}-{drv}")
                 sliders[drv] = s
@@ -288,18 +302,18 @@ def answer_widget(ex: Any) -> Any:
                 s.observe(update, names="value")
             update()
             ctl[mix] = sliders
-            rows.append(widgets.HBox([widgets.Label(f"Mix {mix[-1]}"), *sliders.values(), live]))
+            rows.append(widgets.HBox([widgets.Label(f"{ws.FIELDS['mix'][lang]} {mix[-1]}"), *sliders.values(), live]))
         collect = lambda: {m: {d: s.value for d, s in sl.items()} for m, sl in ctl.items()}  # noqa: E731
     else:
         wb = ex.data["wb"]
         boxes = {}
         for g in wb.config.goals:
-            cb = widgets.Checkbox(value=False, description=f"{g.id}: {g.statement}", indent=False, layout=widgets.Layout(width="95%"))
+            cb = widgets.Checkbox(value=False, description=goal_text(g, wb, lang), indent=False, layout=widgets.Layout(width="95%"))
             cb.add_class("kpi-quiz-answer")
             cb.add_class(f"kpi-q-off-{g.id}")
             boxes[g.id] = cb
         action = _dropdown([(v[lang], k) for k, v in ws.ACTIONS.items()], lang, "kpi-q-action")
-        rows = [widgets.Label("off_track"), *boxes.values(), widgets.HBox([widgets.Label("action"), action])]
+        rows = [widgets.Label(ws.FIELDS["off_track"][lang]), *boxes.values(), widgets.HBox([widgets.Label(ws.FIELDS["action"][lang]), action])]
         collect = lambda: {"off_track": [k for k, b in boxes.items() if b.value], "action": action.value}  # noqa: E731
     button = widgets.Button(description=ws.UI["check"][lang], button_style="primary")
     button.add_class("kpi-quiz-check")

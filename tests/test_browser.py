@@ -137,6 +137,24 @@ def check_channel_filter(page: Any, shots: Shots, server: Server, label: str) ->
     shots.take(page, "channel-changed")
 
 
+def check_csv_export(page: Any, shots: Shots, server: Server, header: str) -> None:
+    """'Make CSV' on the dashboard, then download the link: a CSV of the current view."""
+    from pathlib import Path
+
+    button = page.locator(".kpi-dashboard .kpi-csv-prepare").first
+    button.scroll_into_view_if_needed()
+    button.click()
+    wait_js(page, "() => document.querySelector('.kpi-dashboard a.kpi-csv-download') !== null",
+            "the dashboard's CSV download link", shots, server)
+    shots.take(page, "csv-link")
+    with page.expect_download() as info:
+        page.locator(".kpi-dashboard a.kpi-csv-download").first.click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith(header), f"unexpected CSV header: {lines[0]!r}"
+    assert len(lines) > 2 and info.value.suggested_filename.endswith(".csv")
+
+
 # --------------------------------------------------------------------------- tests
 def test_lab_analysis_widgets_and_figures(lab: Server, page: Any) -> None:
     shots = Shots("lab-03-analysis")
@@ -148,6 +166,7 @@ def test_lab_analysis_widgets_and_figures(lab: Server, page: Any) -> None:
     assert page.locator(".widget-output .js-plotly-plot .plot-container svg").count() >= 1, \
         "no plotly figure drawn inside an Output widget"
     check_channel_filter(page, shots, lab, label="Kanaal")  # demo webshop: Dutch
+    check_csv_export(page, shots, lab, header="periode,kpi_id,kpi,kanaal,waarde")  # a channel is chosen
     problems = page_problems(page)
     if problems:
         fail(page, f"problems on the page: {problems}", shots, lab)
@@ -197,6 +216,75 @@ def test_lab_workshop_quiz_feedback(lab: Server, page: Any) -> None:
             f"the feedback {summary!r} / {label}: {message[:40]}...", shots, lab, arg=[summary, label, message])
     page.locator(".kpi-quiz-feedback").scroll_into_view_if_needed()
     shots.take(page, "feedback")
+    problems = page_problems(page)
+    if problems:
+        fail(page, f"problems on the page: {problems}", shots, lab)
+
+
+def test_lab_client_picker_and_save_back(lab: Server, page: Any, tmp_path: Any) -> None:
+    """Pick another client in the picker (its dashboard replaces the first one), then save a goal
+    from the builder into a copy of its params file: diff first, file written after Confirm."""
+    import shutil
+
+    import nbformat
+
+    from browser_support import ARTIFACTS
+    from browser_support import ROOT as BROWSER_ROOT
+
+    params = tmp_path / "params"
+    params.mkdir()
+    for path in sorted(DEMO_PARAMS.glob("*.yaml")):
+        shutil.copy(path, params / path.name)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell(f"import kpi_helpers as kpi\nparams_dir = {str(params)!r}\n"
+                                  "picker = kpi.client_picker(params_dir, value=params_dir + '/demo_webshop.yaml')\npicker"),
+        nbformat.v4.new_code_cell("builder = kpi.goal_builder(kpi.open_client(params_dir + '/demo_b2b.yaml'))\n"
+                                  "builder.owner.value = 'Browser test (Tom)'\nbuilder"),
+    ]
+    folder = ARTIFACTS / "live"
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "picker.ipynb")
+    rel = (folder / "picker.ipynb").relative_to(BROWSER_ROOT).as_posix()
+    shots = Shots("lab-live-picker")
+    try:
+        _picker_and_save_back(page, lab, rel, shots, params)
+    finally:  # under the repo (the lab's root) only while the test runs: nbval would collect it
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _picker_and_save_back(page: Any, lab: Server, rel: str, shots: Shots, params: Any) -> None:
+    import re
+
+    open_and_run(page, lab, rel, shots)
+    wait_js(page, "() => document.querySelector('.kpi-client-view .kpi-dashboard .kpi-channel-filter label') !== null",
+            "the picker's dashboard for the first client", shots, lab)
+    assert page.locator(".kpi-client-view .kpi-channel-filter label").inner_text().strip() == "Kanaal"  # webshop: nl
+    page.locator(".kpi-client-picker select").select_option(label="Demo Adviesbureau (demo_b2b)")
+    wait_js(page, "() => { const s = document.querySelector('.kpi-client-status');"
+                  " const l = document.querySelector('.kpi-client-view .kpi-channel-filter label');"
+                  " return s && s.innerText.includes('demo_b2b.yaml') && l && l.innerText.trim() === 'Channel'; }",
+            "the picker reloaded for demo_b2b (its English dashboard)", shots, lab)
+    assert page.locator(".kpi-client-view .kpi-dashboard").count() == 1
+    shots.take(page, "picked")
+    # save back
+    target = params / "demo_b2b.yaml"
+    before = target.read_text(encoding="utf-8")
+    page.locator(".kpi-save").first.scroll_into_view_if_needed()
+    page.locator(".kpi-save").first.click()
+    wait_js(page, "() => document.querySelector('.kpi-save-diff') !== null", "the diff of the goal to save", shots, lab)
+    assert "+    owner: Browser test (Tom)" in page.locator(".kpi-save-diff").inner_text()
+    assert target.read_text(encoding="utf-8") == before, "the file was written before Confirm"
+    page.locator(".kpi-save-confirm").first.click()
+    wait_js(page, "() => { const m = document.querySelector('.kpi-save-message'); return m && m.innerText.includes('.bak'); }",
+            "the saved message naming the backup", shots, lab)
+    shots.take(page, "saved")
+    after = target.read_text(encoding="utf-8")
+    comments = lambda text: [l for l in text.splitlines() if l.lstrip().startswith("#") or re.search(r"\s#\s", l)]  # noqa: E731, E741
+    assert after != before and "owner: Browser test (Tom)" in after
+    assert comments(after) == comments(before) and len(comments(before)) >= 5
+    assert (params / "demo_b2b.yaml.bak").read_text(encoding="utf-8") == before
     problems = page_problems(page)
     if problems:
         fail(page, f"problems on the page: {problems}", shots, lab)

@@ -22,7 +22,7 @@ def by_item(fb):
 @pytest.mark.parametrize("key", list(ws.EXERCISES))
 @pytest.mark.parametrize("lang", LANGS)
 def test_model_answers_are_all_correct(key, lang):
-    fb = kpi.check_answers(key, kpi.model_answers(key, lang), lang)
+    fb = kpi.check_answers(key, ws.model_answers(key, lang), lang)
     assert fb.all_correct, fb.text(lang)
     assert ALL_CORRECT[lang] in fb.summary(lang)
     assert ALL_CORRECT["en" if lang == "nl" else "nl"] not in fb.text(lang)
@@ -46,7 +46,7 @@ def test_exercise_keys_numbers_and_notebooks():
 
 
 def test_feedback_reveals_the_model_answer_only_on_request():
-    fb = kpi.check_answers("good_kpi", {"website_traffic": {"good": True, "reason": "tied_to_goal"}})
+    fb = kpi.check_answers("good_kpi", {"website_traffic": {"good": True, "reason": "tied_to_goal"}}, mode="trainer")
     assert "Modelantwoord" not in fb.text("nl") and "Model answer" not in fb.html("en")
     assert "Modelantwoord: geen goede KPI, losse metric" in fb.text("nl", reveal=True)
     assert "Model answer: not a good KPI, loose metric" in fb.html("en", reveal=True)
@@ -157,7 +157,7 @@ def test_nail_output_is_consistent():
 
 
 def test_goodhart_answers_follow_the_data():
-    ex = kpi.open_exercise("goodhart")
+    ex = kpi.open_exercise("goodhart", mode="trainer")
     wb = kpi.open_client(DEMO_PARAMS / "demo_b2b.yaml")
     table = kpi.compute_kpis(wb.facts, ["leads", "lead_to_customer_rate"], grain="quarter")
     table = table[table["period"] <= "2026-07-01"]
@@ -175,7 +175,9 @@ def test_goodhart_wrong_answers_give_specific_hints():
     assert "'bruikbaar'" in items["most_useful"].message["nl"] and "'useful' column" in items["most_useful"].message["en"]
     assert "poor quality" in items["partner"].message["en"]
     q = items["latest_quarter"]
-    assert "Q3 2026" in q.message["nl"] and "+123" in q.message["en"] and "−70" in q.message["en"]
+    # the hint points at the table, it does not read the numbers out (that would be the answer)
+    assert "Q3 2026" in q.message["nl"] and "up or down" in q.message["en"]
+    assert "+123" not in q.message["en"] and "−70" not in q.message["en"]
 
 
 # --------------------------------------------------------------------------- 4. drivers
@@ -183,8 +185,10 @@ def test_drivers_short_mix_says_what_is_missing():
     fb = kpi.check_answers("drivers", {"mix_1": {"customers": 5}, "mix_2": {"customers": 4, "revenue_per_customer": 6}}, "en")
     items = by_item(fb)
     assert items["mix_1"].status == "wrong"
-    assert "revenue +5.0%" in items["mix_1"].message["en"] and "+4.8%" in items["mix_1"].message["en"]
-    assert "minstens +4,8%" in items["mix_1"].message["nl"]
+    assert "revenue +5.0%" in items["mix_1"].message["en"] and "at least 1.10" in items["mix_1"].message["en"]
+    # the hint guides (the formula), it does not hand over the missing change (+4.8 %)
+    assert "4.8" not in items["mix_1"].message["en"] and "4,8" not in items["mix_1"].message["nl"]
+    assert "minstens 1,10" in items["mix_1"].message["nl"]
     assert items["mix_2"].status == "right" and items["different"].status == "missing"
 
 
@@ -209,10 +213,10 @@ def test_review_answers_come_from_pacing():
     wb = kpi.open_client(DEMO_PARAMS / "demo_b2b.yaml")
     paced = kpi.pace_goals(wb.facts, wb.config.goals)
     expected = sorted(paced.loc[paced["status"] == "off_track", "goal_id"])
-    assert sorted(kpi.model_answers("review")["off_track"]) == expected
-    assert kpi.model_answers("review")["action"] == "fix_quality"
+    assert sorted(ws.model_answers("review")["off_track"]) == expected
+    assert ws.model_answers("review")["action"] == "fix_quality"
     # another client, other answers: nothing is hard-coded
-    shop = kpi.model_answers("review", params_file=DEMO_PARAMS / "demo_webshop.yaml")
+    shop = ws.model_answers("review", params_file=DEMO_PARAMS / "demo_webshop.yaml")
     assert shop["off_track"] == ["herhaal-2026"]
 
 
@@ -221,14 +225,18 @@ def test_review_partly_right_names_the_numbers_not_the_status():
     off, action = by_item(fb)["off_track"], by_item(fb)["action"]
     assert off.status == "partly"
     assert "'leads-2026': prognose 6.347 tegen doel 4.009" in off.message["nl"]
-    assert "You missed one" in off.message["en"] and "'lead-quality-2026'" in off.message["en"]
-    assert "off track" not in off.message["en"].split("You missed one")[1]
+    # the missed goal is not named (that would give the answer away), only a nudge
+    assert "More is off track" in off.message["en"] and "lead-quality-2026" not in off.message["en"]
     assert action.status == "wrong" and "More volume does not help" in action.message["en"]
-    assert "lead-quality-2026" in off.solution["en"] and "Kwaliteit herstellen" in action.solution["nl"]
+    assert off.solution["en"] == "" and action.solution["nl"] == ""  # learner mode: no model answers
+    trainer = by_item(kpi.check_answers("review", {"off_track": ["revenue-2026", "leads-2026"], "action": "more_volume"},
+                                        mode="trainer"))
+    assert "lead-quality-2026" in trainer["off_track"].solution["en"]
+    assert "Kwaliteit herstellen" in trainer["action"].solution["nl"]
 
 
 def test_review_other_wrong_actions():
-    for action, text in (("lower_target", "laatste stap van Act"), ("keep_course", "2 doel(en) liggen uit koers")):
+    for action, text in (("lower_target", "laatste stap van Act"), ("keep_course", "alle doelen op koers")):
         item = by_item(kpi.check_answers("review", {"off_track": [], "action": action}))["action"]
         assert item.status == "wrong" and text in item.message["nl"]
     assert by_item(kpi.check_answers("review", {"off_track": "revenue-2026"}))["off_track"].status == "partly"
@@ -278,7 +286,7 @@ def test_quiz_widget_checks_on_click(mode):
 def test_every_exercise_widget_round_trips_the_model_answers():
     for key in ("drivers", "review", "goodhart", "smart"):
         ex = kpi.open_exercise(key, lang="nl")
-        box, model = ex.widget(), ex.model_answers()
+        box, model = ex.widget(), ws.model_answers(key, "nl")
         if key == "drivers":
             for mix, changes in model.items():
                 for drv, value in changes.items():
@@ -304,3 +312,88 @@ def test_nail_simulator_redraws_on_slider_change():
     assert "Useful nails" in out.value
     weight.value = 0
     assert "Gamed" in out.value and ">10<" in out.value
+
+
+# --------------------------------------------------------------------------- issue 15: labels, trainer answers, learner API
+def _texts(widget):
+    """Every text a learner sees on a widget tree: descriptions, labels, options."""
+    out = []
+    for w in [widget, *_children(widget)]:
+        out += [str(getattr(w, "description", "") or "")]
+        if type(w).__name__ in ("Label", "HTML"):
+            out.append(str(w.value))
+        out += [str(label) for label, _ in getattr(w, "options", ()) or () if isinstance(label, str)] if hasattr(w, "options") else []
+    return [t for t in out if t]
+
+
+def _children(w):
+    for c in getattr(w, "children", ()):
+        yield c
+        yield from _children(c)
+
+
+RAW_IDS = ("statement", "count_only", "weight_only", "most_useful", "latest_quarter", "off_track", "action",
+           "partner", "customers", "revenue_per_customer", "owner", "kpi_id")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("key", list(ws.EXERCISES))
+def test_widget_labels_are_translated_not_raw_ids(key, lang):
+    texts = _texts(kpi.open_exercise(key, lang=lang).widget())
+    assert texts
+    for raw in RAW_IDS:
+        assert raw not in texts, (key, lang, raw)
+    if key == "goodhart":
+        assert ws.FIELDS["count_only"][lang] in texts and ws.FIELDS["latest_quarter"][lang] in texts
+    if key == "smart":
+        assert ws.FIELDS["statement"][lang] in texts and ws.FIELDS["owner"][lang] in texts
+    if key == "review":
+        assert ws.FIELDS["off_track"][lang] in texts and ws.FIELDS["action"][lang] in texts
+
+
+def test_every_field_label_has_both_languages():
+    assert all(set(v) == {"nl", "en"} and all(v.values()) for v in ws.FIELDS.values())
+
+
+def test_review_in_dutch_shows_dutch_goal_statements():
+    """The demo client writes its goals in English; a Dutch learner reads them in Dutch."""
+    box = kpi.open_exercise("review", lang="nl").widget()
+    wb = kpi.open_client("params/demo_b2b.yaml")
+    goals = [_with(box, f"kpi-q-off-{g.id}")[0].description for g in wb.config.goals]
+    assert len(goals) == 3
+    for text, goal in zip(goals, wb.config.goals):
+        assert goal.statement not in text and text.startswith(f"{goal.id}: ")
+        assert " van " in text and " naar " in text and "uiterlijk" in text
+    assert "Omzet van € 3.350.880 naar € 3.618.951 uiterlijk 31 dec 2026" in goals[0]
+    # in the client's own language the client's own statement is shown
+    en = _with(kpi.open_exercise("review", lang="en").widget(), "kpi-q-off-revenue-2026")[0].description
+    assert en == f"revenue-2026: {wb.config.goals[0].statement}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_drivers_trainer_feedback_shows_the_model_mixes(lang):
+    wrong = {"mix_1": {"customers": 2, "revenue_per_customer": 1}}
+    ex = kpi.open_exercise("drivers", mode="trainer", lang=lang)
+    text = ex.feedback(wrong).text(lang, reveal=ex.reveal)
+    word = ws.UI["solution"][lang]
+    assert text.count(word) == 2  # the model mix for mix 1 (wrong) and mix 2 (missing)
+    assert "+10%" in text and ("+6,0%" if lang == "nl" else "+6.0%") in text
+    notes = views.trainer_notes_markdown(ex)
+    assert "'mix_2': {'customers': 4.0, 'revenue_per_customer': 6.0}" in notes
+
+
+@pytest.mark.parametrize("key", list(ws.EXERCISES))
+def test_learner_cannot_reach_model_answers_through_the_public_api(key):
+    assert "model_answers" not in dir(kpi)
+    with pytest.raises(AttributeError):
+        kpi.model_answers  # noqa: B018
+    ex = kpi.open_exercise(key, lang="en")
+    with pytest.raises(kpi.KpiWorkbookError, match="trainer"):
+        ex.model_answers()
+    # feedback in learner mode carries no model answers, even when asked to reveal them
+    for fb in (ex.feedback({"x": 1}), kpi.check_answers(key, {"x": 1}, "en")):
+        assert all(i.solution == {"nl": "", "en": ""} for i in fb.items)
+        assert "Model answer" not in fb.text("en", reveal=True) and "Modelantwoord" not in fb.html("nl", reveal=True)
+    trainer = kpi.open_exercise(key, mode="trainer", lang="en")
+    assert trainer.model_answers() == ws.model_answers(key, "en")
+    assert any(i.solution["en"] for i in trainer.feedback({"x": 1}).items if i.status != "right")
