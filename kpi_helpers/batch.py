@@ -42,6 +42,7 @@ class ClientJob:
     notebooks_dir: str = str(NOTEBOOKS_DIR)
     notebooks: tuple[str, ...] = NOTEBOOKS
     start_next_kernel: bool = False  # more clients will follow on this worker
+    pdf: bool = False  # also print report.pdf (headless Chromium), see kpi_helpers.pdf
 
 
 @dataclass
@@ -66,6 +67,7 @@ class BatchResult:
     out_dir: Path
     results: list[ClientResult]
     seconds: float
+    notes: list[str] = field(default_factory=list)  # e.g. why no PDFs were made
 
     @property
     def ok(self) -> bool:
@@ -77,7 +79,7 @@ class BatchResult:
 
     def summary_text(self) -> str:
         good = [r for r in self.results if r.ok]
-        lines = [f"{len(good)}/{len(self.results)} client(s) done in {self.seconds:.1f} s"]
+        lines = [f"{len(good)}/{len(self.results)} client(s) done in {self.seconds:.1f} s", *self.notes]
         for r in self.results:
             if not r.ok:
                 lines.append(f"  FAILED {r.client} ({r.status}): {r.params_file}: {r.reason.splitlines()[0] if r.reason else ''}")
@@ -221,7 +223,13 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         summary["run_seconds"] = round(time.perf_counter() - started, 2)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str),
                                               encoding="utf-8")
-        export_report(executed, staging / "report.html", config=config, lang=job.lang or config.language)
+        export_report(executed, staging / "report.html", config=config, lang=job.lang or config.language,
+                      summary=summary)
+        if job.pdf:
+            from kpi_helpers.pdf import write_pdf
+            from kpi_helpers.report import PLOTLY_JS
+
+            write_pdf(staging / "report.html", staging / "report.pdf", plotly_js=out_root / PLOTLY_JS)
         _publish(staging, out_root / job.client)
         result.status, result.summary = "ok", summary
         result.report = f"{job.client}/report.html"
@@ -300,7 +308,7 @@ def _keep_failed(staging: Path, out_root: Path, client: str, notebook: str | Non
 def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports", clients: list[str] | None = None,
               workers: int | None = None, timeout: float = 600, lang: str | None = None, dask: str | None = None,
               progress: bool = True, notebooks_dir: str | Path | None = None,
-              notebooks: tuple[str, ...] = NOTEBOOKS) -> BatchResult:
+              notebooks: tuple[str, ...] = NOTEBOOKS, pdf: bool = False) -> BatchResult:
     """Validate every client, run the valid ones in parallel, write reports and the overview."""
     from kpi_helpers.report import write_index, write_plotly_js
     from kpi_helpers.validate import check_folder
@@ -309,12 +317,20 @@ def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports"
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     checks = check_folder(params_dir, clients)
+    notes = []
+    if pdf:
+        from kpi_helpers.pdf import pdf_problem
+
+        problem = pdf_problem()
+        if problem:
+            notes.append(problem)
+            pdf = False
     results: list[ClientResult] = []
     jobs: list[ClientJob] = []
     for check in checks:
         if check.ok:
             jobs.append(ClientJob(client=check.client, params_file=str(check.file.resolve()), out_dir=str(out),
-                                  timeout=timeout, lang=lang, notebooks=notebooks,
+                                  timeout=timeout, lang=lang, notebooks=notebooks, pdf=pdf,
                                   notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve())))
         else:
             results.append(ClientResult(client=check.client, status="invalid", params_file=str(check.file),
@@ -329,7 +345,7 @@ def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports"
         results.extend(runner(jobs, workers, progress, dask))
     order = {c.client: i for i, c in enumerate(checks)}
     results.sort(key=lambda r: order.get(r.client, 0))
-    batch = BatchResult(out_dir=out, results=results, seconds=round(time.perf_counter() - started, 2))
+    batch = BatchResult(out_dir=out, results=results, seconds=round(time.perf_counter() - started, 2), notes=notes)
     earlier = _earlier_reports(out, {r.client for r in results}) if clients else []
     write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds))
     shutil.rmtree(out / ".staging", ignore_errors=True)

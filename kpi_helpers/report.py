@@ -60,21 +60,58 @@ def _body_of(nb: Any) -> str:
     return body
 
 
-def export_report(notebooks: list[Any], path: Path, config: "ClientConfig", lang: str) -> Path:
-    """One self-contained HTML page (except the shared plotly.js) for the client's notebooks."""
-    title = config.report.title or config.name
-    sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in notebooks)
-    generated = "Gemaakt met KPI Workbook" if lang == "nl" else "Made with KPI Workbook"
-    page = f"""<!DOCTYPE html>
+#: Notebook metadata that sends a notebook to the analyst appendix (analysis.html) instead of
+#: the client's report: ``{"kpi_report": {"document": "appendix"}}`` (01_goals, 02_kpi_pairs).
+APPENDIX = "appendix"
+#: Consecutive section numbers in each document, whatever the notebooks' own headings say.
+NUMBERING = """
+body{counter-reset:sec}.notebook-section h2{counter-increment:sec}.notebook-section h2::before{content:counter(sec) ". "}
+@page{size:A4;margin:14mm 12mm}@media print{body{margin:0;max-width:none}.notebook-section{break-before:page}}
+"""
+DOC_TEXT = {
+    "appendix_title": {"nl": "Bijlage voor de analist: doelontwerp en KPI-keuze",
+                       "en": "Analyst appendix: goal design and KPI selection"},
+    "report_link": {"nl": "Het rapport voor de klant: report.html", "en": "The client report: report.html"},
+    "generated": {"nl": "Gemaakt met KPI Workbook", "en": "Made with KPI Workbook"},
+}
+
+
+def is_appendix(nb: Any) -> bool:
+    return (nb.get("metadata", {}).get("kpi_report") or {}).get("document") == APPENDIX
+
+
+def _page(title: str, lang: str, body: str) -> str:
+    from kpi_helpers.summary import STYLE as SUMMARY_STYLE
+
+    return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <title>{html.escape(title)}</title>
 <script src="../{PLOTLY_JS}"></script>
-<style>{STYLE}</style></head>
-<body><h1>{html.escape(title)}</h1>
-{sections}
-<p class="meta">{generated}</p>
+<style>{STYLE}{SUMMARY_STYLE}{NUMBERING}</style></head>
+<body>
+{body}
+<p class="meta">{DOC_TEXT['generated'][lang]}</p>
 </body></html>"""
-    Path(path).write_text(page, encoding="utf-8")
+
+
+def export_report(notebooks: list[Any], path: Path, config: "ClientConfig", lang: str,
+                  summary: dict[str, Any] | None = None) -> Path:
+    """The client's ``report.html`` (page one the summary, then the analysis notebooks) and,
+    beside it, the analyst's ``analysis.html`` (goal design, KPI selection: notebooks marked
+    as appendix). Self-contained except the shared plotly.js."""
+    from kpi_helpers.summary import summary_html
+
+    title = config.report.title or config.name
+    report_nbs = [nb for nb in notebooks if not is_appendix(nb)]
+    appendix_nbs = [nb for nb in notebooks if is_appendix(nb)]
+    head = summary_html(summary, lang, title) if summary else f"<h1>{html.escape(title)}</h1>"
+    sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in report_nbs)
+    Path(path).write_text(_page(title, lang, head + "\n" + sections), encoding="utf-8")
+    if appendix_nbs:
+        body = (f"<h1>{html.escape(title)} — {DOC_TEXT['appendix_title'][lang]}</h1>"
+                f"<p class='meta'><a href='report.html'>{DOC_TEXT['report_link'][lang]}</a></p>\n"
+                + "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in appendix_nbs))
+        (Path(path).parent / "analysis.html").write_text(_page(title, lang, body), encoding="utf-8")
     return Path(path)
 
 
@@ -107,12 +144,16 @@ def client_summary(config: "ClientConfig", lang: str | None = None) -> dict[str,
                       "start": goal.start.isoformat(), "deadline": goal.deadline.isoformat(),
                       "baseline": goal.baseline, "target": goal.target, **_plain(pacing.to_dict())})
     findings = build_findings(session)
+    from kpi_helpers.summary import kpi_tiles
+
     return {
         "client": config.client,
         "name": config.name,
         "language": session.lang,
         "currency": config.currency,
         "as_of": session.as_of.isoformat(),
+        "grain": config.grain,
+        "tiles": kpi_tiles(session),
         "data_from": facts["date"].min().date().isoformat(),
         "kpis": {row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
                            "denominator": _num(row.denominator), "unit": row.unit}
