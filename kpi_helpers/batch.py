@@ -347,7 +347,7 @@ def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports"
     results.sort(key=lambda r: order.get(r.client, 0))
     batch = BatchResult(out_dir=out, results=results, seconds=round(time.perf_counter() - started, 2), notes=notes)
     earlier = _earlier_reports(out, {r.client for r in results}) if clients else []
-    write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds))
+    write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds), lang=lang)
     shutil.rmtree(out / ".staging", ignore_errors=True)
     return batch
 

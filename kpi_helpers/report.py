@@ -202,7 +202,32 @@ _TEXT = {
     "reason": {"nl": "Reden", "en": "Reason"},
     "kept": {"nl": "Vorig rapport blijft staan", "en": "Previous report kept"},
     "clients": {"nl": "klanten", "en": "clients"},
+    "status": {"nl": "Status", "en": "Status"},
+    "file": {"nl": "Bestand", "en": "File"},
+    "by_status": {"nl": "Doelen per status", "en": "Goals by status"},
+    "as_of": {"nl": "stand per", "en": "as of"},
+    "no_goals": {"nl": "geen doelen", "en": "no goals"},
+    "sort_hint": {"nl": "Klik op een kolomkop om te sorteren.", "en": "Click a column heading to sort."},
+    "invalid": {"nl": "ongeldig", "en": "invalid"},
+    "timed_out": {"nl": "te lang bezig", "en": "timed out"},
+    "failed_status": {"nl": "mislukt", "en": "failed"},
 }
+#: A few lines of plain JS (no library, works offline): click a heading to sort its table.
+SORT_JS = """<script type="text/javascript">
+document.querySelectorAll("table.sortable th").forEach(function (th, i) {
+  th.style.cursor = "pointer";
+  th.addEventListener("click", function () {
+    var body = th.closest("table").tBodies[0], asc = th.dataset.dir !== "asc";
+    th.dataset.dir = asc ? "asc" : "desc";
+    var key = function (row) { var c = row.cells[i]; return c.dataset.sort !== undefined ? c.dataset.sort : c.textContent.trim(); };
+    Array.from(body.rows).sort(function (a, b) {
+      var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
+      var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+      return asc ? d : -d;
+    }).forEach(function (row) { body.appendChild(row); });
+  });
+});
+</script>"""
 STATUS_TEXT = {
     "on_track": {"nl": "op koers", "en": "on track"},
     "at_risk": {"nl": "risico", "en": "at risk"},
@@ -240,33 +265,71 @@ def portfolio_totals(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _status_span(status: str, lang: str) -> str:
+    from kpi_helpers.i18n import STATUS_COLORS_HTML
+
+    text = STATUS_TEXT.get(status, {}).get(lang, status)
+    color = STATUS_COLORS_HTML.get(status, "#52606d")
+    return f"<span class='status-{html.escape(status)}' style='color:{color};font-weight:600'>{html.escape(text)}</span>"
+
+
+def _as_of_text(batch: "BatchResult", lang: str, tx: dict[str, str]) -> str:
+    from kpi_helpers.i18n import format_date
+
+    dates = sorted({r.summary.get("as_of") for r in batch.results if r.ok and r.summary.get("as_of")})
+    if not dates:
+        return format_date(dt.date.today(), lang)
+    shown = [format_date(dt.date.fromisoformat(d[:10]), lang) for d in (dates[0], dates[-1])]
+    return f"{tx['as_of']} {shown[0]}" + (f" – {shown[1]}" if shown[1] != shown[0] else "")
+
+
+def _client_rows(batch: "BatchResult", lang: str, tx: dict[str, str]) -> tuple[list[str], list[str], str]:
+    """Rows of the overview: each client's overall status (its worst goal), its goals counted
+    by status with their statements, and its most important finding; failed clients apart."""
+    esc = html.escape
+    rows, failed = [], []
+    totals = {s: 0 for s in STATUS_ORDER}
+    for r in batch.results:
+        if not r.ok:
+            kept = (batch.out_dir / r.client / "report.html").exists()
+            link = f' — <a href="{esc(r.client)}/report.html">{tx["kept"]}</a>' if kept else ""
+            status = {"invalid": tx["invalid"], "timed_out": tx["timed_out"]}.get(r.status, tx["failed_status"])
+            failed.append(f"<tr><td>{esc(r.name or r.client)}</td><td class='status-{esc(r.status)}'>{esc(status)}</td>"
+                          f"<td>{esc(r.params_file)}</td><td><pre>{esc(r.reason)}</pre>{link}</td></tr>")
+            continue
+        goals = [g for g in r.summary.get("goals", []) if isinstance(g, dict)]
+        statuses = [str(g.get("status")) for g in goals if g.get("status") in STATUS_ORDER]
+        for status in statuses:
+            totals[status] += 1
+        worst_status = min(statuses, key=STATUS_ORDER.__getitem__) if statuses else None
+        status_cell = (f"<td data-sort='{STATUS_ORDER[worst_status]}'>{_status_span(worst_status, lang)}</td>"
+                       if worst_status else f"<td data-sort='9'>{tx['no_goals']}</td>")
+        goal_html = "<br>".join(f"{_status_span(str(g.get('status')), lang)} — {esc(str(g.get('statement') or g.get('kpi')))}"
+                                for g in goals) or "—"
+        findings = sorted(r.summary.get("findings", []), key=lambda f: f.get("rank", 99))
+        first = findings[0] if findings else {}
+        message = first.get("message")
+        worst = esc(message.get(lang, "") if isinstance(message, dict) else str(first.get("text", ""))) or "—"
+        pdf = batch.out_dir / r.client / "report.pdf"
+        pdf_link = f" · <a href='{esc(r.client)}/report.pdf'>PDF</a>" if pdf.exists() else ""
+        rows.append(f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}</td>"
+                    f"{status_cell}<td data-sort='{len(goals)}'>{goal_html}</td><td>{worst}</td></tr>")
+    counts = " · ".join(f"{_status_span(s, lang)} {n}" for s, n in
+                        sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]]))
+    return rows, failed, counts
+
+
 def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
     """reports/index.html: one row per client, failed clients with their reason, totals."""
     from kpi_helpers.catalog import load_catalog
-    from kpi_helpers.i18n import format_date, format_value
+    from kpi_helpers.i18n import format_value
 
     esc = html.escape
     langs = {r.summary.get("language") for r in batch.results if r.summary}
     lang = lang or (langs.pop() if len(langs) == 1 else "en")
     tx = {k: v[lang] for k, v in _TEXT.items()}
     catalog = load_catalog()
-    rows, failed = [], []
-    for r in batch.results:
-        if not r.ok:
-            kept = (batch.out_dir / r.client / "report.html").exists()
-            link = f' — <a href="{esc(r.client)}/report.html">{tx["kept"]}</a>' if kept else ""
-            failed.append(f"<tr><td>{esc(r.name or r.client)}</td><td class='status-{esc(r.status)}'>{esc(r.status)}</td>"
-                          f"<td>{esc(r.params_file)}</td><td><pre>{esc(r.reason)}</pre>{link}</td></tr>")
-            continue
-        goals = r.summary.get("goals", [])
-        goal_html = "<br>".join(
-            f"<span class='status-{esc(str(g.get('status')))}'>{esc(STATUS_TEXT.get(g.get('status'), {}).get(lang, str(g.get('status'))))}</span>"
-            f" — {esc(g.get('statement') or g.get('kpi'))}" for g in goals) or "—"
-        findings = sorted(r.summary.get("findings", []), key=lambda f: f.get("rank", 99))
-        worst = esc(findings[0].get("message", {}).get(lang, "") if findings and isinstance(findings[0].get("message"), dict)
-                    else (findings[0].get("text", "") if findings else "")) or "—"
-        rows.append(f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a></td>"
-                    f"<td>{goal_html}</td><td>{worst}</td><td>{r.seconds:.1f} s</td></tr>")
+    rows, failed, counts = _client_rows(batch, lang, tx)
     totals = portfolio_totals([r.summary for r in batch.results if r.ok])
     total_rows = "".join(
         f"<tr><td>{esc(catalog[t['kpi']].label(lang))}</td><td>{esc(t['currency'])}</td><td>{t['clients']}</td>"
@@ -275,11 +338,14 @@ def write_index(batch: "BatchResult", lang: str | None = None) -> Path:
     page = f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{tx['title']}</title><style>{STYLE}</style></head>
 <body><h1>{tx['title']}</h1>
-<p class="meta">{ok_count}/{len(batch.results)} {tx['clients']} · {format_date(dt.date.today(), lang)} · {batch.seconds:.1f} s</p>
-<table><thead><tr><th>{tx['client']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th><th>{tx['time']}</th></tr></thead>
+<p class="meta">{ok_count}/{len(batch.results)} {tx['clients']} · {_as_of_text(batch, lang, tx)}</p>
+<p><strong>{tx['by_status']}:</strong> {counts}</p>
+<table class="sortable"><thead><tr><th>{tx['client']}</th><th>{tx['status']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
-{f"<h2>{tx['failed']}</h2><table><thead><tr><th>{tx['client']}</th><th>Status</th><th>File</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
+<p class="meta">{tx['sort_hint']}</p>
+{f"<h2>{tx['failed']}</h2><table class='sortable'><thead><tr><th>{tx['client']}</th><th>{tx['status']}</th><th>{tx['file']}</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
 {f"<h2>{tx['totals']}</h2><table><thead><tr><th>KPI</th><th>Currency</th><th>{tx['clients']}</th><th>Total</th></tr></thead><tbody>{total_rows}</tbody></table>" if totals else ""}
+{SORT_JS}
 </body></html>"""
     path = batch.out_dir / "index.html"
     tmp = path.with_suffix(".tmp")

@@ -282,3 +282,44 @@ def test_page_one_of_the_pdf_holds_every_goal_and_its_status(reports, client, la
         assert t(goal["status"], lang).upper() in flat  # badges are upper-cased by the stylesheet
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     assert "A4" in info
+
+
+# ---------------------------------------------------------------- the portfolio overview
+
+def _batch(tmp_path, lang_of_clients="nl"):
+    from kpi_helpers.batch import BatchResult, ClientResult
+
+    def summary(statuses, worst):
+        return {"language": lang_of_clients, "currency": "EUR", "kpis": {}, "as_of": "2026-09-30",
+                "goals": [{"status": s, "statement": f"goal {i} <b>", "kpi": "revenue"} for i, s in enumerate(statuses)],
+                "findings": [{"rank": 0, "message": {"nl": f"{worst} nl", "en": f"{worst} en"}}]}
+    return BatchResult(out_dir=tmp_path, seconds=3.0, results=[
+        ClientResult("a", "ok", "params/a.yaml", name="Alpha", summary=summary(["on_track", "off_track"], "worst-a"),
+                     report="a/report.html"),
+        ClientResult("b", "ok", "params/b.yaml", name="Beta", summary=summary(["on_track", "at_risk", "on_track"], "worst-b"),
+                     report="b/report.html"),
+        ClientResult("c", "invalid", "params/c.yaml", name="Gamma", reason="bad yaml"),
+    ])
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_index_in_the_agencys_language_with_counts_status_and_sorting(tmp_path, lang):
+    from kpi_helpers.report import write_index
+
+    page = write_index(_batch(tmp_path), lang=lang).read_text()
+    text = visible_text(page)
+    assert f'<html lang="{lang}">' in page
+    words = {"nl": ["Portfolio-overzicht", "Doelen per status", "op koers 3", "risico 1", "uit koers 1", "ongeldig",
+                    "stand per 30 sep 2026", "worst-a nl"],
+             "en": ["Portfolio overview", "Goals by status", "on track 3", "at risk 1", "off track 1", "invalid",
+                    "as of 30 Sept 2026", "worst-a en"]}[lang]
+    for word in words:
+        assert word in " ".join(text.split()), word
+    for word in (ENGLISH_WORDS if lang == "nl" else DUTCH_WORDS):
+        assert word not in text, word
+    # each client's overall status is its worst goal, sortable by a numeric key
+    assert "data-sort='0'" in page and "data-sort='1'" in page
+    assert 'class="sortable"' in page and "addEventListener(\"click\"" in page
+    assert "http" not in page.split("<script", 1)[1]  # the sorting works offline
+    assert "goal 0 <b>" not in page and "goal 0 &lt;b&gt;" in page
+    assert "Run time" not in page and "Looptijd" not in page
