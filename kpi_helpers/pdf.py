@@ -15,9 +15,10 @@ from pathlib import Path
 from kpi_helpers.exceptions import KpiWorkbookError
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
-#: Viewport width the charts are laid out at: the printable width of A4 with our margins.
-PRINT_WIDTH_PX = 700
+#: Viewport width the charts are laid out at: the printable width of A4 with our margins at PRINT_SCALE.
+PRINT_WIDTH_PX = 860
 READY_TIMEOUT_MS = 60_000
+PRINT_SCALE = 0.8  # 186 mm of A4 at 0.8 = ~880 CSS px: page one holds the whole summary
 
 
 class PdfError(KpiWorkbookError):
@@ -78,7 +79,7 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path | None = None, plotly_
                     "() => [...document.querySelectorAll('.plotly-graph-div')]"
                     ".every(d => d.querySelector('.main-svg'))", timeout=READY_TIMEOUT_MS)
                 page.emulate_media(media="print")
-                page.pdf(path=str(tmp), format="A4", print_background=True,
+                page.pdf(path=str(tmp), format="A4", print_background=True, scale=PRINT_SCALE,
                          margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
             finally:
                 browser.close()

@@ -66,7 +66,10 @@ APPENDIX = "appendix"
 #: Consecutive section numbers in each document, whatever the notebooks' own headings say.
 NUMBERING = """
 body{counter-reset:sec}.notebook-section h2{counter-increment:sec}.notebook-section h2::before{content:counter(sec) ". "}
-@page{size:A4;margin:14mm 12mm}@media print{body{margin:0;max-width:none}.notebook-section{break-before:page}}
+.notebook-section table{max-width:100%}
+@page{size:A4;margin:14mm 12mm}@media print{body{margin:0;max-width:none}.notebook-section{break-before:page}
+.notebook-section table{font-size:.68rem;width:100%}.notebook-section th,.notebook-section td{padding:.15rem .25rem}
+.jp-OutputArea-output,.plotly-graph-div{break-inside:avoid}}
 """
 DOC_TEXT = {
     "appendix_title": {"nl": "Bijlage voor de analist: doelontwerp en KPI-keuze",

@@ -51,6 +51,10 @@ STYLE = """
 .kpi-summary .tile b{display:block;font-size:1.15rem}.kpi-summary .tile small{color:#627d98}
 .kpi-findings{padding-left:1.3rem}.kpi-findings li{margin:.35rem 0}
 .kpi-findings .sev{font-weight:700;color:var(--c)}
+@media print{.kpi-summary{font-size:12.5px;line-height:1.3}.kpi-summary h1{font-size:1.7rem;margin:0 0 .2rem}
+.kpi-summary h2{margin:.5rem 0 .2rem}.kpi-summary h3{margin:.6rem 0 .25rem;font-size:1rem}
+.kpi-summary .goal{margin:.3rem 0;padding:.3rem .6rem}.kpi-summary .tile{padding:.2rem .5rem}
+.kpi-findings li{margin:.2rem 0}}
 """
 
 

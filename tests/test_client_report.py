@@ -280,6 +280,9 @@ def test_page_one_of_the_pdf_holds_every_goal_and_its_status(reports, client, la
     for goal in summary["goals"]:
         assert " ".join(goal["statement"].split())[:60] in flat, goal["statement"]
         assert t(goal["status"], lang).upper() in flat  # badges are upper-cased by the stylesheet
+    # the whole summary fits on page one: its last line (the pointer to the appendix) is there too
+    assert "analysis.html" in flat
+    assert {"nl": "Samenvatting", "en": "Summary"}[lang] in flat
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     assert "A4" in info
 
