@@ -326,3 +326,14 @@ def test_index_in_the_agencys_language_with_counts_status_and_sorting(tmp_path, 
     assert "http" not in page.split("<script", 1)[1]  # the sorting works offline
     assert "goal 0 <b>" not in page and "goal 0 &lt;b&gt;" in page
     assert "Run time" not in page and "Looptijd" not in page
+
+
+def test_formulas_in_the_readers_language():
+    from kpi_helpers.catalog import readable_formula
+
+    catalog = load_catalog()
+    assert readable_formula(catalog["conversion_rate"], "nl") == "som(bestellingen) / som(bezoeken)"
+    assert readable_formula(catalog["conversion_rate"], "en") == "sum(orders) / sum(sessions)"
+    assert readable_formula(catalog["roi"], "nl") == \
+        "(som(omzet) - som(advertentie-uitgaven)) / som(advertentie-uitgaven)"
+    assert readable_formula(catalog["visits_by_channel"], "nl").endswith("per kanaal")
