@@ -183,8 +183,9 @@ def breakdown_charts(wb: Any, period: Any = None) -> list[charts.go.Figure]:
         extra = ["roas"] if has_ads and dim in ("channel", "campaign") else []
         table = breakdown(wb.facts, [kid, *extra], by=dim, period=period, catalog=wb.catalog)
         raw = table[dim].copy()
-        if dim != "product":  # channel ids and "(none)" as words of the report's language
-            table[dim] = [dimension_label(v, wb.lang, wb.config.channel_labels) for v in table[dim]]
+        # channel ids and "(none)" as words of the report's language; product names stay as they are
+        table[dim] = [dimension_label(v, wb.lang, wb.config.channel_labels)
+                      if dim != "product" or str(v) in ("", NO_COUPON) else v for v in table[dim]]
         if dim == "coupon" and kid in kpis:
             vals = table[table["kpi"] == kid]
             total = vals["value"].sum()

@@ -201,7 +201,7 @@ def reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("client-report")
     params = root / "params"
     params.mkdir()
-    for client in ("demo_webshop", "demo_b2b"):
+    for client in ("demo_webshop", "demo_b2b", "demo_newsletter"):
         shutil.copy(PARAMS_DIR / f"{client}.yaml", params / f"{client}.yaml")
     result = run_batch(params_dir=params, out_dir=root / "reports", progress=False, timeout=300, workers=1,
                        pdf=pdf_problem() is None)
@@ -210,9 +210,10 @@ def reports(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("client,lang", [("demo_webshop", "nl"), ("demo_b2b", "en")])
+@pytest.mark.parametrize("client,lang", [("demo_webshop", "nl"), ("demo_b2b", "en"), ("demo_newsletter", "nl")])
 def test_report_is_in_one_language(reports, client, lang):
     page = (reports / client / "report.html").read_text()
+    assert "(Eigenaar (" not in page and "(Owner (" not in page  # an owner called "Eigenaar (Joost)"
     assert f'<html lang="{lang}">' in page
     problems = language_problems(page, lang)
     assert not problems, f"{client} ({lang}): " + "; ".join(problems[:15])
@@ -337,3 +338,10 @@ def test_formulas_in_the_readers_language():
     assert readable_formula(catalog["roi"], "nl") == \
         "(som(omzet) - som(advertentie-uitgaven)) / som(advertentie-uitgaven)"
     assert readable_formula(catalog["visits_by_channel"], "nl").endswith("per kanaal")
+
+
+def test_no_english_none_on_a_dutch_product_axis(params_dir):
+    wb = kpi.open_client(params_dir / "demo_newsletter.yaml")
+    assert wb.lang == "nl"
+    labels = {y for fig in kpi.breakdown_charts(wb) for trace in fig.data for y in (trace.y or [])}
+    assert "(none)" not in labels and "Appeltaart" in labels
