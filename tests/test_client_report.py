@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from babel.dates import get_month_names
@@ -345,3 +344,25 @@ def test_no_english_none_on_a_dutch_product_axis(params_dir):
     assert wb.lang == "nl"
     labels = {y for fig in kpi.breakdown_charts(wb) for trace in fig.data for y in (trace.y or [])}
     assert "(none)" not in labels and "Appeltaart" in labels
+
+
+@pytest.mark.slow
+def test_pdf_is_skipped_with_a_clear_message_without_a_browser(tmp_path, monkeypatch):
+    from conftest import FIXTURE_NOTEBOOKS, write_client
+
+    from kpi_helpers import pdf
+    from kpi_helpers.batch import run_batch
+
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
+    assert "no Chromium browser found" in pdf.pdf_problem()
+    with pytest.raises(pdf.PdfError, match="apt-get install chromium"):
+        pdf.write_pdf(tmp_path / "report.html")
+    params = tmp_path / "params"
+    params.mkdir()
+    write_client(params, "plain", "Plain")
+    result = run_batch(params_dir=params, out_dir=tmp_path / "reports", progress=False, timeout=60, workers=1,
+                       notebooks_dir=FIXTURE_NOTEBOOKS, pdf=True)
+    assert result.ok
+    assert any("PDF skipped" in note for note in result.notes) and "PDF skipped" in result.summary_text()
+    assert (tmp_path / "reports" / "plain" / "report.html").exists()
+    assert not (tmp_path / "reports" / "plain" / "report.pdf").exists()
