@@ -107,7 +107,7 @@ def export_report(notebooks: list[Any], path: Path, config: "ClientConfig", lang
     title = config.report.title or config.name
     report_nbs = [nb for nb in notebooks if not is_appendix(nb)]
     appendix_nbs = [nb for nb in notebooks if is_appendix(nb)]
-    head = summary_html(summary, lang, title) if summary else f"<h1>{html.escape(title)}</h1>"
+    head = summary_html(summary, lang, title, appendix=bool(appendix_nbs)) if summary else f"<h1>{html.escape(title)}</h1>"
     sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in report_nbs)
     Path(path).write_text(_page(title, lang, head + "\n" + sections), encoding="utf-8")
     if appendix_nbs:

@@ -27,7 +27,7 @@ TEXT: dict[str, dict[str, str]] = {
     "act": {"nl": "Actie", "en": "Act"},
     "progress": {"nl": "{share} van het doel", "en": "{share} of target"},
     "so_far": {"nl": "tot nu", "en": "so far"},
-    "no_goals": {"nl": "Geen doelen in de params.", "en": "No goals in the params."},
+    "no_goals": {"nl": "Er zijn nog geen doelen vastgelegd.", "en": "No goals have been set yet."},
     "no_findings": {"nl": "Geen bevindingen.", "en": "No findings."},
     "vs_prev": {"nl": "t.o.v. vorige {grain}", "en": "vs previous {grain}"},
     "appendix": {"nl": "Doelontwerp (SMART-kaarten, doelketen, KPI-keuze): zie de bijlage voor de analist, "
@@ -35,6 +35,7 @@ TEXT: dict[str, dict[str, str]] = {
                  "en": "Goal design (SMART cards, goal chain, KPI selection): see the analyst appendix, "
                        "analysis.html."},
 }
+APPENDIX_LINK = '<a href="analysis.html">analysis.html</a>'
 SEVERITY_COLORS = {"critical": "#c62828", "warning": "#b76e00", "info": "#1565c0", "good": "#127a3b"}
 
 STYLE = """
@@ -140,7 +141,7 @@ def _tile_html(tile: dict[str, Any], lang: str, currency: str, catalog: Any, gra
             f'<b>{format_value(tile.get("value"), kpi.unit, lang, currency)}</b>{change}</div>')
 
 
-def summary_html(summary: dict[str, Any], lang: str, title: str | None = None) -> str:
+def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, appendix: bool = True) -> str:
     """Page one: title and as-of date, goals with status, KPI tiles, the top findings."""
     from kpi_helpers.catalog import load_catalog
 
@@ -162,7 +163,8 @@ def summary_html(summary: dict[str, Any], lang: str, title: str | None = None) -
             f'<p class="meta">{html.escape(_tx("as_of", lang, date=as_of))}</p>'
             f"<h2>{_tx('summary', lang)}</h2><h3>{_tx('goals', lang)}</h3>{goals}{tiles_html}"
             f"<h3>{_tx('top', lang)}</h3>{findings_html(findings, lang, TOP_FINDINGS)}"
-            f"<p class='meta'>{_tx('appendix', lang)}</p></section>")
+            + (f"<p class='meta'>{_tx('appendix', lang).replace('analysis.html', APPENDIX_LINK)}</p>" if appendix else "")
+            + "</section>")
 
 
 def kpi_tiles(session: Any) -> list[dict[str, Any]]:
