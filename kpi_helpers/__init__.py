@@ -49,6 +49,9 @@ _EXPORTS: dict[str, str] = {
     "pace_goal": "pacing", "pace_goals": "pacing", "seasonality": "pacing", "Pacing": "pacing",
     "Seasonality": "pacing",
     "decompose_change": "drivers", "what_if": "drivers", "drivers_for_goal": "drivers", "WhatIf": "drivers",
+    # summary (page one of the client report; Check → Act list as HTML)
+    "show_findings": "summary", "show_section": "summary", "findings_html": "summary", "summary_html": "summary",
+    "dimension_label": "i18n",
     # charts (notebook figures)
     "scorecard": "charts", "trend": "charts", "pair_quadrant": "charts", "channel_breakdown": "charts",
     "seasonality_heatmap": "charts", "seasonality_matrix": "charts", "driver_waterfall": "charts",

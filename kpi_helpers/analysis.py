@@ -21,7 +21,7 @@ from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.findings import (analysis_kpis, last_complete_period, main_kpi, main_seasonality, pacing_frame,
                                   report_grain,
                                   period_table, ytd_label, ytd_window)
-from kpi_helpers.i18n import format_period, format_value, t
+from kpi_helpers.i18n import NOT_AVAILABLE, dimension_label, format_period, format_value, t
 
 DIMENSIONS = ("channel", "campaign", "coupon", "product")
 NO_COUPON = "(none)"  # the demo data's value for "no coupon / campaign"
@@ -55,7 +55,14 @@ HEADINGS: dict[str, dict[str, str]] = {
                 "en": "## What-if\nWhat happens to the KPI when its drivers change, and do we then meet the goal?"},
     "dashboard": {"nl": "## Dashboard\nFilter op periode, detailniveau en kanaal.",
                   "en": "## Dashboard\nFilter by period, grain and channel."},
-    "findings": {"nl": "## Check → Act: bevindingen\nWat de cijfers zeggen en wat we nu doen, belangrijkste eerst.",
+    "smart_cards": {"nl": "## Doelen als SMART-kaarten", "en": "## Goals as SMART cards"},
+    "goal_chain": {"nl": "## De doelketen", "en": "## The goal chain"},
+    "realism": {"nl": "## Realistisch, gemeten aan de eigen historie",
+                "en": "## Realistic, judged against the client's own history"},
+    "selected_kpis": {"nl": "## Gekozen KPI's per domein", "en": "## Selected KPIs per domain"},
+    "kpi_pairs": {"nl": "## KPI-paren", "en": "## KPI pairs"},
+    "selection_warnings": {"nl": "## Waarschuwingen bij de selectie", "en": "## Warnings on the selection"},
+    "findings": {"nl": "## Bevindingen en acties (Check → Act)\nWat de cijfers zeggen en wat we nu doen, belangrijkste eerst.",
                  "en": "## Check → Act: findings\nWhat the numbers say and what we do now, most important first."},
 }
 
@@ -134,8 +141,13 @@ def goal_trends(wb: Any) -> list[charts.go.Figure]:
 
 
 def pacing_charts(wb: Any) -> list[charts.go.Figure]:
+    """Progress bars of the goals whose target is a total (sum KPIs). A rate (48 % against a 60 %
+    target) is not 80 % of the way to anything: ratio goals are shown as values (table, summary)."""
     pacing = pacing_frame(wb)
-    return [] if pacing.empty else [charts.pacing_bars(pacing, wb.lang, catalog=wb.catalog)]
+    if pacing.empty:
+        return []
+    sums = pacing[[get_kpi(k, wb.catalog).type == "sum" for k in pacing["kpi"]]]
+    return [] if sums.empty else [charts.pacing_bars(sums, wb.lang, catalog=wb.catalog)]
 
 
 def session_pairs(wb: Any) -> list[tuple[str, str]]:
@@ -170,11 +182,15 @@ def breakdown_charts(wb: Any, period: Any = None) -> list[charts.go.Figure]:
     for dim in session_dimensions(wb):
         extra = ["roas"] if has_ads and dim in ("channel", "campaign") else []
         table = breakdown(wb.facts, [kid, *extra], by=dim, period=period, catalog=wb.catalog)
+        raw = table[dim].copy()
+        # channel ids and "(none)" as words of the report's language; product names stay as they are
+        table[dim] = [dimension_label(v, wb.lang, wb.config.channel_labels)
+                      if dim != "product" or str(v) in ("", NO_COUPON) else v for v in table[dim]]
         if dim == "coupon" and kid in kpis:
             vals = table[table["kpi"] == kid]
             total = vals["value"].sum()
-            with_code = vals.loc[vals["coupon"] != NO_COUPON, "value"].sum()
-            share = charts.format_change(with_code / total, wb.lang).lstrip("+") if total else "n/a"
+            with_code = vals.loc[raw[vals.index] != NO_COUPON, "value"].sum()
+            share = charts.format_change(with_code / total, wb.lang).lstrip("+") if total else NOT_AVAILABLE[wb.lang]
             label = get_kpi(kid, wb.catalog).label(wb.lang)
             title = {"nl": f"{label} per kortingscode — {share} met een code",
                      "en": f"{label} by coupon code — {share} with a code"}[wb.lang]

@@ -73,6 +73,7 @@ class ClientJob:
     notebooks: tuple[str, ...] = NOTEBOOKS
     start_next_kernel: bool = False  # more clients will follow on this worker
     run_id: str = "run-000000000000"  # staging goes to out/.staging/<run_id>/
+    pdf: bool = False  # also print report.pdf (headless Chromium), see kpi_helpers.pdf
 
 
 @dataclass
@@ -98,6 +99,7 @@ class BatchResult:
     results: list[ClientResult]
     seconds: float
     interrupted: bool = False  # Ctrl-C / SIGTERM: the clients not done are reported "interrupted"
+    notes: list[str] = field(default_factory=list)  # e.g. why no PDFs were made
 
     @property
     def ok(self) -> bool:
@@ -109,7 +111,7 @@ class BatchResult:
 
     def summary_text(self) -> str:
         good = [r for r in self.results if r.ok]
-        lines = [f"{len(good)}/{len(self.results)} client(s) done in {self.seconds:.1f} s"]
+        lines = [f"{len(good)}/{len(self.results)} client(s) done in {self.seconds:.1f} s", *self.notes]
         for r in self.results:
             if not r.ok:
                 lines.append(f"  FAILED {r.client} ({r.status}): {r.params_file}: {r.reason.splitlines()[0] if r.reason else ''}")
@@ -290,7 +292,13 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         summary["run_seconds"] = round(time.perf_counter() - started, 2)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str),
                                               encoding="utf-8")
-        export_report(executed, staging / "report.html", config=config, lang=job.lang or config.language)
+        export_report(executed, staging / "report.html", config=config, lang=job.lang or config.language,
+                      summary=summary)
+        if job.pdf:
+            from kpi_helpers.pdf import write_pdf
+            from kpi_helpers.report import PLOTLY_JS
+
+            write_pdf(staging / "report.html", staging / "report.pdf", plotly_js=out_root / PLOTLY_JS)
         mark_client_folder(staging, job.client)
         _publish(staging, out_root / job.client, out_root)
         result.status, result.summary = "ok", summary
@@ -436,7 +444,7 @@ def _run_client_in_worker(job: ClientJob) -> ClientResult:
 def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports", clients: list[str] | None = None,
               workers: int | None = None, timeout: float = 600, lang: str | None = None, dask: str | None = None,
               progress: bool = True, notebooks_dir: str | Path | None = None,
-              notebooks: tuple[str, ...] = NOTEBOOKS) -> BatchResult:
+              notebooks: tuple[str, ...] = NOTEBOOKS, pdf: bool = False) -> BatchResult:
     """Validate every client, run the valid ones in parallel, write reports and the overview.
 
     The output folder is claimed and locked first (kpi_helpers.outdir); Ctrl-C (or SIGTERM)
@@ -449,13 +457,21 @@ def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports"
     out = Path(out_dir).absolute()
     checks = check_folder(params_dir, clients)  # reads only; nothing is written for a folder we refuse
     claim(out)
+    notes: list[str] = []
+    if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
+        from kpi_helpers.pdf import pdf_problem
+
+        problem = pdf_problem()
+        if problem:
+            notes.append(problem)
+            pdf = False
     with RunLock(out), _StopSignals():
         clean_stale_staging(out)
         run_id = new_run_id()
         try:
             return _run_locked(checks, out, run_id, started, clients=clients, workers=workers, timeout=timeout,
                                lang=lang, dask=dask, progress=progress, notebooks=notebooks,
-                               notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()))
+                               notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()), pdf=pdf, notes=notes)
         finally:
             shutil.rmtree(out / STAGING / run_id, ignore_errors=True)
             remove_empty(out / STAGING)
@@ -463,7 +479,8 @@ def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports"
 
 def _run_locked(checks: list[Any], out: Path, run_id: str, started: float, *, clients: list[str] | None,
                 workers: int | None, timeout: float, lang: str | None, dask: str | None, progress: bool,
-                notebooks: tuple[str, ...], notebooks_dir: str) -> BatchResult:
+                notebooks: tuple[str, ...], notebooks_dir: str, pdf: bool = False,
+                notes: list[str] | None = None) -> BatchResult:
     from kpi_helpers.report import write_index, write_plotly_js
 
     results: list[ClientResult] = []
@@ -480,7 +497,7 @@ def _run_locked(checks: list[Any], out: Path, run_id: str, started: float, *, cl
         else:
             jobs.append(ClientJob(client=check.client, params_file=str(check.file.resolve()), out_dir=str(out),
                                   timeout=timeout, lang=lang, notebooks=notebooks, notebooks_dir=notebooks_dir,
-                                  run_id=run_id))
+                                  run_id=run_id, pdf=pdf))
     try:
         write_plotly_js(out)
     except OSError as error:
@@ -499,9 +516,9 @@ def _run_locked(checks: list[Any], out: Path, run_id: str, started: float, *, cl
     order = {c.client: i for i, c in enumerate(checks)}
     results.sort(key=lambda r: order.get(r.client, 0))
     batch = BatchResult(out_dir=out, results=results, seconds=round(time.perf_counter() - started, 2),
-                        interrupted=interrupted)
+                        interrupted=interrupted, notes=list(notes or []))
     earlier = _earlier_reports(out, {r.client for r in results}) if clients else []
-    write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds))
+    write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds), lang=lang)
     return batch
 
 

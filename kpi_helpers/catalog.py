@@ -584,6 +584,42 @@ def format_formula(kpi: Kpi) -> str:
     return f"{text} by {kpi.breakdown}" if kpi.breakdown else text
 
 
+_FORMULA_WORDS = {"sum": {"nl": "som", "en": "sum"}, "growth": {"nl": "groei", "en": "growth"},
+                  "by": {"nl": "per", "en": "by"}}
+
+
+def readable_formula(kpi: Kpi, lang: str, catalog: Catalog | None = None) -> str:
+    """The formula in the report's language with measure names: 'som(bestellingen) / som(bezoeken)'."""
+    catalog = catalog or load_catalog()
+    words = {k: v[lang] for k, v in _FORMULA_WORDS.items()}
+
+    def name(measure: str) -> str:
+        m = catalog.measures.get(measure)
+        return m.label(lang).lower() if m else measure
+
+    def terms(items: tuple[Term, ...]) -> str:
+        parts = []
+        for i, (measure, sign) in enumerate(items):
+            op = ("-" if sign < 0 else "") if i == 0 else (" - " if sign < 0 else " + ")
+            parts.append(f"{op}{words['sum']}({name(measure)})")
+        text = "".join(parts)
+        return f"({text})" if len(items) > 1 else text
+
+    if kpi.type == "growth":
+        of = catalog[kpi.growth_of].label(lang).lower() if kpi.growth_of and kpi.growth_of in catalog else str(kpi.growth_of)
+        text = f"{words['growth']}({of})"
+    elif kpi.denominator is None:
+        text = "".join(terms(((m, s),)) for m, s in kpi.numerator[:1]) if len(kpi.numerator) == 1 \
+            else terms(kpi.numerator)[1:-1]
+    else:
+        text = f"{terms(kpi.numerator)} / {terms(kpi.denominator)}"
+    if not kpi.breakdown:
+        return text
+    from kpi_helpers.i18n import t
+
+    return f"{text} {words['by']} {t(kpi.breakdown, lang).lower()}"
+
+
 def kpi_table(catalog: Catalog | None = None, domain: str | None = None, lang: str = "en") -> pd.DataFrame:
     """One row per KPI (for `kpi-workbook list-kpis` and the notebooks' pair picker)."""
     cat = catalog or load_catalog()

@@ -57,7 +57,7 @@ TEXT: dict[str, dict[str, str]] = {
     "efficiency": {"nl": "Efficiënter: minder volume, betere kwaliteit", "en": "Efficiency: less volume, better quality"},
     "decline": {"nl": "Achteruitgang", "en": "Decline"},
     "stable": {"nl": "stabiel", "en": "stable"},
-    "break_even": {"nl": "break-even", "en": "break-even"},
+    "break_even": {"nl": "kostendekkend", "en": "break-even"},
     "season": {"nl": "Seizoenspatroon {kpi}: piek {peak}; rustig {quiet}",
                "en": "Seasonality of {kpi}: peak {peak}; quiet {quiet}"},
     "index": {"nl": "index (1 = gemiddeld)", "en": "index (1 = average)"},
@@ -104,7 +104,8 @@ def number_format(unit: str) -> str:
 
 def axis_format(unit: str, currency: str = "EUR", lang: str = "en") -> dict[str, Any]:
     """Axis tick format and prefix for a unit (currency symbol in front, as both locales do)."""
-    fmt = {"percent": ",.0%", "ratio": ",.1f"}.get(unit, "~s" if unit in ("count", "currency") else ",.1f")
+    # ",.2~%": enough decimals that 2 % – 3 % ticks never read "2%, 2%, 3%, 3%"; trailing zeros trimmed
+    fmt = {"percent": ",.2~%", "ratio": ",.2~f"}.get(unit, "~s" if unit in ("count", "currency") else ",.1f")
     out: dict[str, Any] = {"tickformat": fmt}
     if unit == "currency":
         out["tickprefix"] = currency_symbol(currency, lang) + (" " if lang == "nl" else "")
@@ -244,7 +245,20 @@ def trend(table: pd.DataFrame, kpi: str, target: float | pd.Series | None = None
         fig.add_trace(go.Scatter(x=tx, y=ty, name=t("target", lang), mode="lines",
                                  line={"dash": "dash", "color": BAD, "width": 1.5},
                                  hovertemplate=f"{hover}<extra>{t('target', lang)}</extra>"))
+    localize_date_axis(fig, [*rows["period"], *(fc.index if forecast is not None and len(forecast) else [])],
+                       grain, lang)
     return fig
+
+
+def localize_date_axis(fig: go.Figure, periods: Sequence[Any], grain: str | None, lang: str, max_ticks: int = 12) -> None:
+    """Tick labels of a date x axis written by Babel ('mrt 2026' / 'Mar 2026'): plotly.js only
+    knows English month names, so the ticks are given as values with their text."""
+    values = sorted({pd.Timestamp(p) for p in periods if p is not None and not pd.isna(p)})
+    if not values:
+        return
+    step = max(1, math.ceil(len(values) / max_ticks))
+    ticks = values[::step]
+    fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=_period_labels(ticks, grain or "month", lang))
 
 
 # --------------------------------------------------------------------------- pairs
@@ -266,9 +280,9 @@ def pair_quadrant(quadrant_table: pd.DataFrame, pair: Sequence[str] | None = Non
     xs, ys = rows["volume_change"].to_numpy(float), rows["quality_change"].to_numpy(float)
     lim = max(0.05, float(np.nanmax(np.abs(np.concatenate([xs, ys])))) * 1.15 if len(rows) else 0.05)
     fig = base_figure(title or text("pair", lang, v=vl, q=ql), lang, height=480,
-                      xaxis={"title": {"text": text("change_of", lang, kpi=vl)}, "tickformat": ",.0%",
+                      xaxis={"title": {"text": text("change_of", lang, kpi=vl)}, "tickformat": ",.2~%",
                              "range": [-lim, lim], "zeroline": True, "zerolinecolor": "#90a4ae"},
-                      yaxis={"title": {"text": text("change_of", lang, kpi=ql)}, "tickformat": ",.0%",
+                      yaxis={"title": {"text": text("change_of", lang, kpi=ql)}, "tickformat": ",.2~%",
                              "range": [-lim, lim], "zeroline": True, "zerolinecolor": "#90a4ae"},
                       showlegend=False)
     sx = 1 if vk.direction == "higher" else -1  # side where the volume KPI is better
@@ -437,7 +451,7 @@ def pacing_bars(pacing: pd.DataFrame, lang: str = "en", title: str | None = None
     from kpi_helpers.i18n import format_date
 
     fig = base_figure(title or text("pacing", lang, date=format_date(as_of, lang)), lang,
-                      xaxis={"tickformat": ",.0%", "title": {"text": text("of_target", lang)}},
+                      xaxis={"tickformat": ",.2~%", "title": {"text": text("of_target", lang)}},
                       yaxis={"autorange": "reversed"}, height=max(260, 110 + 60 * len(names)))
     fig.add_trace(go.Bar(x=actual, y=names, orientation="h", name=text("actual_to_date", lang),
                          marker={"color": colors}, customdata=hover,

@@ -81,7 +81,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     result = run_batch(
         params_dir=args.params, out_dir=args.out, clients=_split(args.clients), workers=args.workers,
-        timeout=args.timeout, lang=args.lang, dask=args.dask, progress=not args.quiet,
+        timeout=args.timeout, lang=args.lang, dask=args.dask, progress=not args.quiet, pdf=args.pdf,
     )
     print(result.summary_text())
     if result.interrupted:
@@ -132,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dask", metavar="SCHEDULER", help="submit runs to a Dask cluster ('local' starts one)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     _data_root_option(run)
+    run.add_argument("--pdf", action="store_true",
+                     help="also write report.pdf per client (needs playwright and Chromium; skipped with a message if not)")
     run.set_defaults(func=_cmd_run)
 
     val = sub.add_parser("validate", help="check params files and their data (no kernel started)")

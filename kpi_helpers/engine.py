@@ -593,6 +593,8 @@ _PAIR_TEXT = {
         "decline": "{V} {dv} and {Q} {dq}: volume and quality both worse — act now.",
         "stable": "{V} {dv} and {Q} {dq}: stable.",
         "hint_market": "check targeting with sales",
+        "hint_traffic": "check per channel which visitors do not convert",
+        "hint_customers": "check which channels bring customers who do not come back",
         "hint_other": "check whether quality is being traded for volume",
         "and": "and", "but": "but",
     },
@@ -603,9 +605,23 @@ _PAIR_TEXT = {
         "decline": "{V} {dv} en {Q} {dq}: volume én kwaliteit slechter — nu bijsturen.",
         "stable": "{V} {dv} en {Q} {dq}: stabiel.",
         "hint_market": "bespreek de targeting met sales",
+        "hint_traffic": "bekijk per kanaal welke bezoekers niet converteren",
+        "hint_customers": "bekijk welke kanalen klanten brengen die niet terugkomen",
         "hint_other": "controleer of kwaliteit wordt ingeleverd voor volume",
     },
 }
+
+
+#: What a volume KPI counts, so advice fits it (no "targeting with sales" for website visits).
+VOLUME_KINDS = {"traffic": ("sessions", "organic_visitors", "ad_clicks", "ad_impressions", "new_followers"),
+                "market": ("leads", "intro_calls", "quotes", "accounts_created", "subscribers_new"),
+                "customers": ("new_customers", "customers", "returning_customers"),
+                "spend": ("ad_spend",)}
+
+
+def volume_kind(kpi_id: str) -> str:
+    """'traffic' | 'market' (leads and the like) | 'customers' | 'spend' | 'other'."""
+    return next((kind for kind, ids in VOLUME_KINDS.items() if kpi_id in ids), "other")
 
 
 def format_change(rel: float, lang: str = "en") -> str:
@@ -691,7 +707,8 @@ def pair_quadrants(table: pd.DataFrame, pairs: Iterable[Any], catalog: Any = Non
         m["quadrant"] = quadrant
         for lang in ("nl", "en"):
             text = _PAIR_TEXT[lang]
-            hint = text["hint_market" if metas[v_id].get("domain") in ("marketing", "sales") else "hint_other"]
+            hint = text["hint_" + volume_kind(v_id)] if volume_kind(v_id) in ("market", "traffic", "customers") \
+                else text["hint_other"]
             vl = metas[v_id]["labels"].get(lang) or metas[v_id]["labels"]["en"]
             ql = metas[q_id]["labels"].get(lang) or metas[q_id]["labels"]["en"]
             m[f"message_{lang}"] = [

@@ -22,9 +22,9 @@ from typing import Any
 import pandas as pd
 
 from kpi_helpers.engine import (breakdown, compute_kpis, format_change, format_kpi_change, get_kpi, pair_quadrants,
-                                period_over_period)
+                                period_over_period, volume_kind)
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.i18n import NOT_AVAILABLE, STATUS_EMOJI, format_date, format_period, format_points, format_value, t
+from kpi_helpers.i18n import NOT_AVAILABLE, format_date, format_period, format_points, format_value, t
 
 SEVERITIES = ("critical", "warning", "info", "good")
 RULES = ("pacing", "pair", "roas", "swing", "seasonality", "unavailable")
@@ -196,7 +196,7 @@ def _pacing_findings(wb: Any) -> list[Finding]:
             return format_value(x, k.unit, lang, wb.currency)
 
         def message(lang: str) -> str:
-            head = f"{STATUS_EMOJI.get(row.status, '')} {row.goal_id} ({k.label(lang)}): {t(row.status, lang)}. "
+            head = f"{row.goal_id} ({k.label(lang)}): {t(row.status, lang)}. "
             if k.type == "ratio":
                 body = {"nl": f"tot nu {v(row.actual_to_date, lang)}, doel {v(row.target, lang)}.",
                         "en": f"{v(row.actual_to_date, lang)} so far, target {v(row.target, lang)}."}
@@ -208,7 +208,7 @@ def _pacing_findings(wb: Any) -> list[Finding]:
             return head + body[lang]
 
         def action(lang: str) -> str:
-            who = f" ({owner})" if owner else ""
+            who = f" — {owner}" if owner else ""
             if row.status == "on_track":
                 return {"nl": f"Zo doorgaan; volgende check over een maand{who}.",
                         "en": f"Keep going; check again next month{who}."}[lang]
@@ -236,6 +236,20 @@ _PAIR_ACTION = {
                                "stuur op beide KPI's.",
                          "en": "Stop judging {v} without {q}: review the campaign's targeting with sales and steer "
                                "on both KPIs."},
+    "goodhart_warning_traffic": {
+        "nl": "Beoordeel {v} niet los van {q}: bekijk per kanaal en campagne welk verkeer niet converteert "
+              "(doelgroep, zoekwoorden, landingspagina's) en stuur op beide KPI's.",
+        "en": "Stop judging {v} without {q}: look per channel and campaign at which traffic does not convert "
+              "(audience, keywords, landing pages) and steer on both KPIs."},
+    "goodhart_warning_customers": {
+        "nl": "Beoordeel {v} niet los van {q}: bekijk welke kanalen en acties klanten brengen die niet terugkomen "
+              "en versterk de opvolging na de eerste aankoop.",
+        "en": "Stop judging {v} without {q}: find which channels and offers bring customers who do not come back "
+              "and strengthen the follow-up after the first purchase."},
+    "decline_spend": {"nl": "Meer advertentiebudget levert minder op per euro: verlaag of stop campagnes met een lage "
+                            "ROAS en verschuif budget naar de best renderende.",
+                      "en": "More ad budget earns less per euro: cut or stop low-ROAS campaigns and move budget to "
+                            "the best performers."},
     "decline": {"nl": "Volume en kwaliteit dalen allebei: zoek de oorzaak per kanaal en campagne.",
                 "en": "Volume and quality both fall: find the cause per channel and campaign."},
     "efficiency": {"nl": "Controleer of het eindresultaat gelijk blijft.",
@@ -258,7 +272,8 @@ def _pair_findings(wb: Any) -> list[Finding]:
             return f"{getattr(row, 'message_' + lang)} ({ytd_label(wb, lang)} {window})"
 
         def action(lang: str, row=row, vk=vk, qk=qk) -> str:
-            return _PAIR_ACTION[row.quadrant][lang].format(v=vk.label(lang).lower(), q=qk.label(lang).lower())
+            key = f"{row.quadrant}_{volume_kind(row.volume_kpi)}"
+            return _PAIR_ACTION.get(key, _PAIR_ACTION[row.quadrant])[lang].format(v=vk.label(lang).lower(), q=qk.label(lang).lower())
 
         out.append(Finding(_PAIR_SEVERITY[row.quadrant], row.volume_kpi, _both(message), _both(action), rule="pair",
                            data={"quality_kpi": row.quality_kpi, "quadrant": row.quadrant,
@@ -430,6 +445,9 @@ def build_findings(session: Any) -> list[Finding]:
 
 # --------------------------------------------------------------------------- presentation
 SEVERITY_ICON = {"critical": "🔴", "warning": "🟠", "info": "🔵", "good": "🟢"}
+#: Severity as words: a report never relies on emoji alone (boxes without an emoji font).
+SEVERITY_TEXT = {"critical": {"nl": "Kritiek", "en": "Critical"}, "warning": {"nl": "Let op", "en": "Warning"},
+                 "info": {"nl": "Ter info", "en": "For information"}, "good": {"nl": "Goed", "en": "Good"}}
 _ACT = {"nl": "Actie", "en": "Act"}
 
 
@@ -437,7 +455,7 @@ def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
     """A numbered Markdown list: the finding (Check) and what to do (Act)."""
     if not findings:
         return {"nl": "Geen bevindingen.", "en": "No findings."}[lang]
-    lines = [f"{f.rank + 1}. {SEVERITY_ICON[f.severity]} {f.message[lang]}  \n   **{_ACT[lang]}:** {f.action[lang]}"
+    lines = [f"{f.rank + 1}. **{SEVERITY_TEXT[f.severity][lang]}:** {f.message[lang]}  \n   **{_ACT[lang]}:** {f.action[lang]}"
              for f in findings]
     return "\n".join(lines)
 
@@ -460,5 +478,5 @@ def pacing_table(wb: Any) -> pd.DataFrame:
                      t("forecast", lang): v(row.forecast),
                      t("required_run_rate", lang): v(row.required_run_rate) if k.type == "sum" else "—",
                      t("deadline", lang): format_date(row.deadline, lang),
-                     t("status", lang): f"{STATUS_EMOJI.get(row.status, '')} {t(row.status, lang)}"})
+                     t("status", lang): t(row.status, lang)})
     return pd.DataFrame(rows)

@@ -76,6 +76,46 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+#: Readable names of common channel ids and of the demo's "no coupon / campaign" value; a client's
+#: params file can override or add names with `channel_labels:` (see :func:`dimension_label`).
+CHANNEL_LABELS: dict[str, dict[str, str]] = {
+    "organic_search": {"nl": "Organisch zoeken", "en": "Organic search"},
+    "paid_search": {"nl": "Betaald zoeken", "en": "Paid search"},
+    "direct": {"nl": "Direct", "en": "Direct"},
+    "email": {"nl": "E-mail", "en": "Email"},
+    "newsletter": {"nl": "Nieuwsbrief", "en": "Newsletter"},
+    "social": {"nl": "Sociale media", "en": "Social media"},
+    "paid_social": {"nl": "Betaalde sociale media", "en": "Paid social"},
+    "organic_social": {"nl": "Organische sociale media", "en": "Organic social"},
+    "referral": {"nl": "Verwijzingen", "en": "Referral"},
+    "display": {"nl": "Display-advertenties", "en": "Display ads"},
+    "affiliate": {"nl": "Affiliates", "en": "Affiliates"},
+    "video": {"nl": "Video", "en": "Video"},
+    "shopping": {"nl": "Shopping-advertenties", "en": "Shopping ads"},
+    "retargeting": {"nl": "Retargeting", "en": "Retargeting"},
+    "brand": {"nl": "Merk", "en": "Brand"},
+    "generic": {"nl": "Generiek", "en": "Generic"},
+    "leadgen": {"nl": "Leadgeneratie", "en": "Lead generation"},
+    "services": {"nl": "Diensten", "en": "Services"},
+    "other": {"nl": "Overig", "en": "Other"},
+    "(none)": {"nl": "(geen)", "en": "(none)"},
+    "": {"nl": "(geen)", "en": "(none)"},
+}
+
+
+def dimension_label(value: Any, lang: str = "en", overrides: dict[str, str] | None = None) -> str:
+    """A channel, campaign or coupon value as a reader sees it: the client's own name from
+    params (`channel_labels:`), else the default for common ids, else the value itself."""
+    key = "" if value is None else str(value)
+    if overrides and key in overrides:
+        return str(overrides[key])
+    entry = CHANNEL_LABELS.get(key) or CHANNEL_LABELS.get(key.strip().lower())
+    return entry[check_lang(lang)] if entry else key
+
+
+#: Status colours for HTML (text is always shown next to the colour).
+STATUS_COLORS_HTML = {"on_track": "#127a3b", "at_risk": "#b76e00", "off_track": "#c62828", "failed": "#c62828"}
+
 STATUS_EMOJI = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", "failed": "⚠️"}
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.catalog import CARD_FIELDS, DOMAINS, MAX_PER_DOMAIN, Kpi, check_selection, format_formula, suggest_partners
+from kpi_helpers.catalog import CARD_FIELDS, DOMAINS, MAX_PER_DOMAIN, Kpi, check_selection, readable_formula, suggest_partners
 from kpi_helpers.goal_views import HtmlView, status_badge, session_catalog, resolve_lang, esc, kpi_label, monthly_history
 from kpi_helpers.goals import Goal
 
@@ -102,8 +102,9 @@ def catalog_table(domain: str | None = None, lang: str = "en", kpi_ids: list[str
     rows = []
     for k in kpis:
         row = {
-            "KPI": f"{k.label(lang)} ({k.id})", w("domain", lang): w(k.domain, lang), w("kind", lang): w(k.kind, lang),
-            w("unit", lang): w(k.unit, lang), w("direction", lang): w(k.direction, lang), w("formula", lang): format_formula(k),
+            "KPI": k.label(lang), w("domain", lang): w(k.domain, lang), w("kind", lang): w(k.kind, lang),
+            w("unit", lang): w(k.unit, lang), w("direction", lang): w(k.direction, lang),
+            w("formula", lang): readable_formula(k, lang, cat),
             w("partners", lang): ", ".join(cat[p].label(lang) for p in suggest_partners(k.id, cat)) or "–",
         }
         if wb is not None:
@@ -115,7 +116,7 @@ def catalog_table(domain: str | None = None, lang: str = "en", kpi_ids: list[str
 def definition_card_html(kpi: Kpi, lang: str, open_: bool = False) -> str:
     """The six questions of a KPI definition as a collapsible card."""
     head = (f"<summary><strong>{esc(kpi.label(lang))}</strong> <code>{esc(kpi.id)}</code> · {esc(w(kpi.kind, lang))}"
-            f" · {esc(format_formula(kpi))}</summary>")
+            f" · {esc(readable_formula(kpi, lang))}</summary>")
     desc = f"<p>{esc(kpi.description(lang))}</p>" if kpi.description(lang) else ""
     if kpi.card is None:
         body = f"<p><em>{esc(w('no_card', lang))}</em></p>"

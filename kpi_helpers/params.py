@@ -133,6 +133,8 @@ class ClientConfig(BaseModel):
     period: Period | None = None
     grain: Literal["day", "week", "month", "quarter", "year"] = "month"
     report: ReportOptions = Field(default_factory=ReportOptions)
+    #: Readable names for channel/campaign/coupon ids in charts (id -> name in the report's language).
+    channel_labels: dict[str, str] = Field(default_factory=dict)
     source_file: Path | None = Field(default=None, exclude=True)
 
     @field_validator("data", mode="before")

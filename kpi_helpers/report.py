@@ -64,21 +64,61 @@ def _body_of(nb: Any) -> str:
     return body
 
 
-def export_report(notebooks: list[Any], path: Path, config: ClientConfig, lang: str) -> Path:
-    """One self-contained HTML page (except the shared plotly.js) for the client's notebooks."""
-    title = config.report.title or config.name
-    sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in notebooks)
-    generated = "Gemaakt met KPI Workbook" if lang == "nl" else "Made with KPI Workbook"
-    page = f"""<!DOCTYPE html>
+#: Notebook metadata that sends a notebook to the analyst appendix (analysis.html) instead of
+#: the client's report: ``{"kpi_report": {"document": "appendix"}}`` (01_goals, 02_kpi_pairs).
+APPENDIX = "appendix"
+#: Consecutive section numbers in each document, whatever the notebooks' own headings say.
+NUMBERING = """
+body{counter-reset:sec}.notebook-section h2{counter-increment:sec}.notebook-section h2::before{content:counter(sec) ". "}
+.notebook-section table{max-width:100%}
+@page{size:A4;margin:14mm 12mm}@media print{body{margin:0;max-width:none}.notebook-section{break-before:page}
+.notebook-section table{font-size:.68rem;width:100%}.notebook-section th,.notebook-section td{padding:.15rem .25rem}
+.jp-OutputArea-output,.plotly-graph-div{break-inside:avoid}}
+"""
+DOC_TEXT = {
+    "appendix_title": {"nl": "Bijlage voor de analist: doelontwerp en KPI-keuze",
+                       "en": "Analyst appendix: goal design and KPI selection"},
+    "report_link": {"nl": "Het rapport voor de klant: report.html", "en": "The client report: report.html"},
+    "generated": {"nl": "Gemaakt met KPI Workbook", "en": "Made with KPI Workbook"},
+}
+
+
+def is_appendix(nb: Any) -> bool:
+    return (nb.get("metadata", {}).get("kpi_report") or {}).get("document") == APPENDIX
+
+
+def _page(title: str, lang: str, body: str) -> str:
+    from kpi_helpers.summary import STYLE as SUMMARY_STYLE
+
+    return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <title>{html.escape(title)}</title>
 <script src="../{PLOTLY_JS}"></script>
-<style>{STYLE}</style></head>
-<body><h1>{html.escape(title)}</h1>
-{sections}
-<p class="meta">{generated}</p>
+<style>{STYLE}{SUMMARY_STYLE}{NUMBERING}</style></head>
+<body>
+{body}
+<p class="meta">{DOC_TEXT['generated'][lang]}</p>
 </body></html>"""
-    Path(path).write_text(page, encoding="utf-8")
+
+
+def export_report(notebooks: list[Any], path: Path, config: ClientConfig, lang: str,
+                  summary: dict[str, Any] | None = None) -> Path:
+    """The client's ``report.html`` (page one the summary, then the analysis notebooks) and,
+    beside it, the analyst's ``analysis.html`` (goal design, KPI selection: notebooks marked
+    as appendix). Self-contained except the shared plotly.js."""
+    from kpi_helpers.summary import summary_html
+
+    title = config.report.title or config.name
+    report_nbs = [nb for nb in notebooks if not is_appendix(nb)]
+    appendix_nbs = [nb for nb in notebooks if is_appendix(nb)]
+    head = summary_html(summary, lang, title, appendix=bool(appendix_nbs)) if summary else f"<h1>{html.escape(title)}</h1>"
+    sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in report_nbs)
+    Path(path).write_text(_page(title, lang, head + "\n" + sections), encoding="utf-8")
+    if appendix_nbs:
+        body = (f"<h1>{html.escape(title)} — {DOC_TEXT['appendix_title'][lang]}</h1>"
+                f"<p class='meta'><a href='report.html'>{DOC_TEXT['report_link'][lang]}</a></p>\n"
+                + "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in appendix_nbs))
+        (Path(path).parent / "analysis.html").write_text(_page(title, lang, body), encoding="utf-8")
     return Path(path)
 
 
@@ -129,6 +169,8 @@ def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, 
                              row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
                                        "denominator": _num(row.denominator), "unit": row.unit}
                              for row in table.itertuples(index=False)}}
+    from kpi_helpers.summary import kpi_tiles
+
     return json_safe({
         "client": config.client,
         "name": config.name,
@@ -139,6 +181,8 @@ def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, 
         "data_to": data_to.isoformat(),
         # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
         "windows": windows,
+        "grain": config.grain,
+        "tiles": kpi_tiles(session),
         "kpis": {row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
                            "denominator": _num(row.denominator), "unit": row.unit}
                  for row in whole.itertuples(index=False)},
@@ -211,7 +255,31 @@ _TEXT = {
                      "en": "Not included (their data do not cover this window):"},
     "no_totals": {"nl": "Geen KPI die minstens twee meegetelde klanten delen.",
                   "en": "No KPI shared by at least two included clients."},
+    "status": {"nl": "Status", "en": "Status"},
+    "file": {"nl": "Bestand", "en": "File"},
+    "by_status": {"nl": "Doelen per status", "en": "Goals by status"},
+    "no_goals": {"nl": "geen doelen", "en": "no goals"},
+    "sort_hint": {"nl": "Klik op een kolomkop om te sorteren.", "en": "Click a column heading to sort."},
+    "invalid": {"nl": "ongeldig", "en": "invalid"},
+    "timed_out": {"nl": "te lang bezig", "en": "timed out"},
+    "failed_status": {"nl": "mislukt", "en": "failed"},
 }
+#: A few lines of plain JS (no library, works offline): click a heading to sort its table.
+SORT_JS = """<script type="text/javascript">
+document.querySelectorAll("table.sortable th").forEach(function (th, i) {
+  th.style.cursor = "pointer";
+  th.addEventListener("click", function () {
+    var body = th.closest("table").tBodies[0], asc = th.dataset.dir !== "asc";
+    th.dataset.dir = asc ? "asc" : "desc";
+    var key = function (row) { var c = row.cells[i]; return c.dataset.sort !== undefined ? c.dataset.sort : c.textContent.trim(); };
+    Array.from(body.rows).sort(function (a, b) {
+      var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
+      var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+      return asc ? d : -d;
+    }).forEach(function (row) { body.appendChild(row); });
+  });
+});
+</script>"""
 STATUS_TEXT = {
     "on_track": {"nl": "op koers", "en": "on track"},
     "at_risk": {"nl": "risico", "en": "at risk"},
@@ -326,6 +394,60 @@ def portfolio_totals(summaries: list[dict[str, Any]], window: str = "last_month"
     return out
 
 
+def _status_span(status: str, lang: str) -> str:
+    from kpi_helpers.i18n import STATUS_COLORS_HTML
+
+    text = STATUS_TEXT.get(status, {}).get(lang, status)
+    color = STATUS_COLORS_HTML.get(status, "#52606d")
+    return f"<span class='status-{html.escape(status)}' style='color:{color};font-weight:600'>{html.escape(text)}</span>"
+
+
+def _as_of_text(batch: BatchResult, lang: str, tx: dict[str, str]) -> str:
+    from kpi_helpers.i18n import format_date
+
+    dates = sorted({str(r.summary["as_of"]) for r in batch.results if r.ok and r.summary.get("as_of")})
+    if not dates:
+        return format_date(dt.date.today(), lang)
+    shown = [format_date(dt.date.fromisoformat(d[:10]), lang) for d in (dates[0], dates[-1])]
+    return f"{tx['as_of']} {shown[0]}" + (f" – {shown[1]}" if shown[1] != shown[0] else "")
+
+
+def _client_rows(batch: BatchResult, lang: str, tx: dict[str, str]) -> tuple[list[str], list[str], str]:
+    """Rows of the overview: each client's overall status (its worst goal), its goals counted
+    by status with their statements, and its most important finding; failed clients apart."""
+    esc = html.escape
+    rows, failed = [], []
+    totals = {s: 0 for s in STATUS_ORDER}
+    for r in batch.results:
+        if not r.ok:
+            kept = (batch.out_dir / r.client / "report.html").exists()
+            link = f' — <a href="{esc(r.client)}/report.html">{tx["kept"]}</a>' if kept else ""
+            status = {"invalid": tx["invalid"], "timed_out": tx["timed_out"]}.get(r.status, tx["failed_status"])
+            failed.append(f"<tr><td>{esc(r.name or r.client)}</td><td class='status-{esc(r.status)}'>{esc(status)}</td>"
+                          f"<td>{esc(r.params_file)}</td><td><pre>{esc(r.reason)}</pre>{link}</td></tr>")
+            continue
+        goals = [g for g in r.summary.get("goals", []) if isinstance(g, dict)]
+        statuses = [str(g.get("status")) for g in goals if g.get("status") in STATUS_ORDER]
+        for status in statuses:
+            totals[status] += 1
+        worst_status = min(statuses, key=STATUS_ORDER.__getitem__) if statuses else None
+        status_cell = (f"<td data-sort='{STATUS_ORDER[worst_status]}'>{_status_span(worst_status, lang)}</td>"
+                       if worst_status else f"<td data-sort='9'>{tx['no_goals']}</td>")
+        goal_html = "<br>".join(f"{_status_span(str(g.get('status')), lang)} — {esc(str(g.get('statement') or g.get('kpi')))}"
+                                for g in goals) or "—"
+        findings = sorted(r.summary.get("findings", []), key=lambda f: f.get("rank", 99))
+        first = findings[0] if findings else {}
+        message = first.get("message")
+        worst = esc(message.get(lang, "") if isinstance(message, dict) else str(first.get("text", ""))) or "—"
+        pdf = batch.out_dir / r.client / "report.pdf"
+        pdf_link = f" · <a href='{esc(r.client)}/report.pdf'>PDF</a>" if pdf.exists() else ""
+        rows.append(f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}</td>"
+                    f"{status_cell}<td data-sort='{len(goals)}'>{goal_html}</td><td>{worst}</td></tr>")
+    counts = " · ".join(f"{_status_span(s, lang)} {n}" for s, n in
+                        sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]]))
+    return rows, failed, counts
+
+
 def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[str, str]) -> str:
     """One labelled window of portfolio totals, with the clients left out and why."""
     from kpi_helpers.i18n import format_date, format_value
@@ -354,31 +476,13 @@ def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | No
     totals over common labelled windows (see `portfolio_totals`; `as_of` default: the latest
     data date among the clients)."""
     from kpi_helpers.catalog import load_catalog
-    from kpi_helpers.i18n import format_date
     from kpi_helpers.outdir import GENERATOR, write_atomic
 
-    esc = html.escape
     langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
     lang = lang or (langs.pop() if len(langs) == 1 else "en")
     tx = {k: v[lang] for k, v in _TEXT.items()}
     catalog = load_catalog()
-    rows, failed = [], []
-    for r in batch.results:
-        if not r.ok:
-            kept = (batch.out_dir / r.client / "report.html").exists()
-            link = f' — <a href="{esc(r.client)}/report.html">{tx["kept"]}</a>' if kept else ""
-            failed.append(f"<tr><td>{esc(r.name or r.client)}</td><td class='status-{esc(r.status)}'>{esc(r.status)}</td>"
-                          f"<td>{esc(r.params_file)}</td><td><pre>{esc(r.reason)}</pre>{link}</td></tr>")
-            continue
-        goals = r.summary.get("goals", [])
-        goal_html = "<br>".join(
-            f"<span class='status-{esc(str(g.get('status')))}'>{esc(STATUS_TEXT.get(g.get('status'), {}).get(lang, str(g.get('status'))))}</span>"
-            f" — {esc(g.get('statement') or g.get('kpi'))}" for g in goals) or "—"
-        findings = sorted(r.summary.get("findings", []), key=lambda f: f.get("rank", 99))
-        worst = esc(findings[0].get("message", {}).get(lang, "") if findings and isinstance(findings[0].get("message"), dict)
-                    else (findings[0].get("text", "") if findings else "")) or "—"
-        rows.append(f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a></td>"
-                    f"<td>{goal_html}</td><td>{worst}</td><td>{r.seconds:.1f} s</td></tr>")
+    rows, failed, counts = _client_rows(batch, lang, tx)
     summaries = [r.summary for r in batch.results if r.ok]
     totals = {w: portfolio_totals(summaries, w, as_of=as_of, lang=lang) for w in PORTFOLIO_WINDOWS}
     total_html = "".join(_totals_section(t, catalog, lang, tx) for t in totals.values() if t["rows"] or t["excluded"])
@@ -386,11 +490,14 @@ def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | No
     page = f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>{tx['title']}</title><style>{STYLE}</style></head>
 <body><h1>{tx['title']}</h1>
-<p class="meta">{ok_count}/{len(batch.results)} {tx['clients']} · {format_date(dt.date.today(), lang)} · {batch.seconds:.1f} s</p>
-<table><thead><tr><th>{tx['client']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th><th>{tx['time']}</th></tr></thead>
+<p class="meta">{ok_count}/{len(batch.results)} {tx['clients']} · {_as_of_text(batch, lang, tx)}</p>
+<p><strong>{tx['by_status']}:</strong> {counts}</p>
+<table class="sortable"><thead><tr><th>{tx['client']}</th><th>{tx['status']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
-{f"<h2>{tx['failed']}</h2><table><thead><tr><th>{tx['client']}</th><th>Status</th><th>File</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
+<p class="meta">{tx['sort_hint']}</p>
+{f"<h2>{tx['failed']}</h2><table class='sortable'><thead><tr><th>{tx['client']}</th><th>{tx['status']}</th><th>{tx['file']}</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
 {total_html}
+{SORT_JS}
 </body></html>"""
     path = write_atomic(batch.out_dir / "index.html", page)  # a clear error on a full or read-only disk
     write_atomic(batch.out_dir / "index.json", json.dumps(
