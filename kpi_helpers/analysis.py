@@ -18,6 +18,7 @@ import pandas as pd
 from kpi_helpers import charts
 from kpi_helpers.engine import breakdown, get_kpi, pair_quadrants, shift_periods
 from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.sources import breakdown_across_sources
 from kpi_helpers.findings import (analysis_kpis, last_complete_period, main_kpi, main_seasonality, pacing_frame,
                                   report_grain,
                                   period_table, ytd_label, ytd_window)
@@ -182,6 +183,7 @@ def breakdown_charts(wb: Any, period: Any = None) -> list[charts.go.Figure]:
     for dim in session_dimensions(wb):
         extra = ["roas"] if has_ads and dim in ("channel", "campaign") else []
         table = breakdown(wb.facts, [kid, *extra], by=dim, period=period, catalog=wb.catalog)
+        table = breakdown_across_sources(table, wb.facts, dim)  # ratios across unlike sources: not available
         raw = table[dim].copy()
         # channel ids and "(none)" as words of the report's language; product names stay as they are
         table[dim] = [dimension_label(v, wb.lang, wb.config.channel_labels)

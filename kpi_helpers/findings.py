@@ -24,6 +24,7 @@ import pandas as pd
 from kpi_helpers.engine import (breakdown, compute_kpis, format_change, format_kpi_change, get_kpi, pair_quadrants,
                                 period_over_period, volume_kind)
 from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.sources import breakdown_across_sources
 from kpi_helpers.i18n import NOT_AVAILABLE, format_date, format_period, format_points, format_value, t
 
 SEVERITIES = ("critical", "warning", "info", "good")
@@ -290,6 +291,7 @@ def _roas_findings(wb: Any) -> list[Finding]:
         if dim not in wb.facts.columns:
             continue
         table = breakdown(wb.facts, ["roas"], by=dim, period=ytd_window(wb), catalog=wb.catalog)
+        table = breakdown_across_sources(table, wb.facts, dim)  # no ROAS per channel across unlike sources
         for row in table[table["available"] & (table["value"] < 1)].sort_values(dim).itertuples(index=False):
             name = getattr(row, dim)
 

@@ -106,3 +106,13 @@ def mask_unjoinable(table: pd.DataFrame, facts: pd.DataFrame, by: str | None) ->
     table.loc[hit, "value"] = float("nan")
     table["note"] = table["kpi"].map(reasons).fillna("")
     return table
+
+
+def breakdown_across_sources(table: pd.DataFrame, facts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """A `breakdown` table by `by` with the ratios that cannot be split by it across sources (ROAS
+    per channel when spend and revenue come from sources with other channel names) not available."""
+    masked = mask_unjoinable(table, facts, by)
+    if masked is table:
+        return table
+    masked["available"] = masked["available"].astype(bool) & masked["value"].notna()
+    return masked

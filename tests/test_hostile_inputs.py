@@ -1184,12 +1184,22 @@ def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch, record) -> None:
         return await real(cwd)
 
     monkeypatch.setattr(batch, "_start_kernel", start)
-    km = None
+    cwd = str(Path.cwd())
+
+    def take_and_check() -> bool:  # in a thread of its own, as in a worker: no other event loop runs there
+        km = None
+        try:
+            km = batch._Kernels.run(batch._Kernels.take(cwd))
+            return bool(batch._Kernels.run(km.is_alive()))
+        finally:
+            batch._Kernels.run(batch._shutdown(km))
+
+    from concurrent.futures import ThreadPoolExecutor
+
     try:
-        km = batch._Kernels.run(batch._Kernels.take(str(Path.cwd())))
-        live = batch._Kernels.run(km.is_alive())
+        with ThreadPoolExecutor(1) as pool:
+            live = pool.submit(take_and_check).result(timeout=120)
     finally:
-        batch._Kernels.run(batch._shutdown(km))
         taken.close()
 
     def check() -> str:

@@ -125,3 +125,17 @@ def test_shop_ga4_and_ads_set_up_from_their_files(tmp_path):
     ref = reference()
     for kpi in kpis:
         assert whole[kpi] == pytest.approx(ref[kpi].sum()), kpi
+
+
+def test_report_views_do_not_split_ratios_across_unlike_sources(tmp_path):
+    """Shop channels web/pos, Ads campaigns without them: no ROAS per channel in charts or findings."""
+    import kpi_helpers as kpi
+    from kpi_helpers.analysis import breakdown_charts
+    from kpi_helpers.findings import build_findings
+
+    params = make_client(tmp_path, "\n".join([SHOP, GA4_LIMITED, ADS]), KPIS)
+    wb = kpi.open_client(params)
+    titles = [fig.layout.title.text or "" for fig in breakdown_charts(wb)]
+    assert not any("ROAS" in title for title in titles), titles
+    assert not [f for f in build_findings(wb) if f.rule == "roas"]  # was "ROAS 0.00" per channel and campaign
+    assert kpi.compute_kpis(wb.facts, ["roas"], grain=None)["value"].iloc[0] == pytest.approx(237.80 / 9394.85)
