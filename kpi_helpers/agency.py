@@ -47,6 +47,7 @@ class Limits:
     yaml_depth: int = 40
     data_bytes: int = 200_000_000
     data_rows: int = 3_000_000
+    read_seconds: int = 300  # one source read (parse, validate) longer than this is given up for that client
 
 
 DEFAULT_LIMITS = Limits()
@@ -102,7 +103,7 @@ def _read_agency_file(path: Path) -> dict[str, Any]:
 def _limits_from(raw: Any, path: Path) -> Limits:
     if not isinstance(raw, dict):
         raise ParamsError(str(path), [("limits", "expected a mapping, e.g. {data_rows: 3000000}")])
-    known = {"params_bytes", "yaml_depth", "data_bytes", "data_rows"}
+    known = {"params_bytes", "yaml_depth", "data_bytes", "data_rows", "read_seconds"}
     problems = []
     values: dict[str, int] = {}
     for key, value in raw.items():

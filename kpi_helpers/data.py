@@ -584,8 +584,7 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem], list[d
             if refused is not None:
                 problems.append(refused)
                 continue
-        with _limits(limits):
-            facts, found = inspect_source(source, _base_dir(config), period)
+        facts, found = _bounded_read(source, _base_dir(config), period, limits)
         problems.extend(found)
         if facts is not None:
             frames.append(facts)
@@ -612,6 +611,34 @@ def _refused(source: Any, data_dir: Path, limits: Any) -> DataProblem | None:
 
     text = str(getattr(source, "source", None) or (source.get("source") if isinstance(source, dict) else source))
     return None if text.startswith("demo:") else check_source(text, data_dir, limits)
+
+
+def _bounded_read(source: Any, base_dir: Path, period: Any, limits: Any) -> tuple[pd.DataFrame | None, list[DataProblem]]:
+    """`inspect_source` under the agency's limits and a wall-clock bound: a read that hangs (a stalled
+    network drive) becomes this source's error and the run goes on; the daemon thread dies with the process."""
+    import contextvars
+    import threading
+
+    outcome: list[Any] = []
+    context = contextvars.copy_context()  # the active catalog and limits travel along
+
+    def read() -> None:
+        try:
+            with _limits(limits):
+                outcome.append(inspect_source(source, base_dir, period))
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread below
+            outcome.append(error)
+
+    worker = threading.Thread(target=context.run, args=(read,), daemon=True, name="kpi-read")
+    worker.start()
+    worker.join(timeout=float(getattr(limits, "read_seconds", 300)))
+    if not outcome:
+        label = str(getattr(source, "source", None) or (source.get("source") if isinstance(source, dict) else source))
+        return None, [DataProblem(label[:120], None, f"reading took longer than {limits.read_seconds} s and was given up "
+                                  "(`limits.read_seconds` in params/_agency.yaml); is the file on a slow or hanging drive?")]
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def _limits(limits: Any) -> Any:

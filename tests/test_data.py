@@ -318,3 +318,33 @@ def test_period_without_any_row_is_an_error(tmp_path):
             in problem.message)
     with pytest.raises(DataValidationError):
         read_source(str(path), period=(dt.date(2026, 1, 1), None))
+
+
+def test_a_read_that_hangs_is_given_up_for_that_source_only(tmp_path, monkeypatch):
+    """Issue 16: time-bounded reads. A source whose read never returns (a stalled network drive)
+    becomes that source's error after `limits.read_seconds`; the other source is still read."""
+    import threading
+
+    import kpi_helpers.data as data
+    from kpi_helpers.agency import Limits
+
+    release = threading.Event()
+    real = data.inspect_source
+
+    def inspect(source, base_dir=None, period=None):
+        if "stalled" in str(source):
+            release.wait(60)  # hangs until the test ends
+        return real(source, base_dir, period)
+
+    monkeypatch.setattr(data, "inspect_source", inspect)
+    monkeypatch.setattr(data, "_confinement", lambda config: (None, Limits(read_seconds=1)))
+    good = write(tmp_path, "date,sessions\n2025-01-01,3\n", "good.csv")
+    config = SimpleNamespace(data=[{"source": str(tmp_path / "stalled.csv")}, {"source": str(good)}], period=None,
+                             source_file=tmp_path / "c.yaml")
+    try:
+        problems = check_data(config)
+    finally:
+        release.set()
+    [hung] = [p for p in problems if "took longer" in p.message]
+    assert "stalled.csv" in hung.file and "read_seconds" in hung.message
+    assert not [p for p in problems if p.severity == "error" and "good.csv" in p.file]
