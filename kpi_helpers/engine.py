@@ -282,7 +282,7 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
     all_codes, all_days = pd.factorize(facts["date"], sort=True)
     spans = {m: _span(facts, m, all_codes, pd.DatetimeIndex(all_days)) for m in measures}
     _zero_within_spans(agg, index.get_level_values(0).to_numpy(dtype=_NS), grain, period, facts, spans)
-    unavailable = _non_additive(agg, data, measures, key, cell_keys, codes, uniques, by, grain, catalog)
+    unavailable = _non_additive(agg, data, measures, key, cell_keys, by, catalog)
     if grain is not None and n:  # periods without any row are periods in which nothing happened: 0, not missing
         index, agg = _fill_empty_periods(index, agg, grain, by)
         n = len(index)
@@ -470,8 +470,7 @@ def _measure_specs(catalog: Any) -> Mapping[str, Any]:
 
 
 def _non_additive(agg: dict[str, np.ndarray], data: pd.DataFrame, measures: list[str], key: np.ndarray,
-                  cell_keys: np.ndarray, codes: list[np.ndarray], uniques: list[np.ndarray], by: list[str],
-                  grain: str | None, catalog: Any) -> dict[str, str]:
+                  cell_keys: np.ndarray, by: list[str], catalog: Any) -> dict[str, str]:
     """Replace the plain sums of non-additive measures in `agg` (in place): order-level measures
     are counted from the order table at this grain and these dimensions; a distinct count from
     daily aggregates is kept only where a cell holds one source row (else NaN, with the reason)."""
@@ -488,7 +487,7 @@ def _non_additive(agg: dict[str, np.ndarray], data: pd.DataFrame, measures: list
         # each order row sits in one facts row: its cell is that row's cell (no string matching needed)
         rows = table["row"].to_numpy()
         index = data.index
-        if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and len(index) == len(data):
+        if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:  # label = position
             position = rows
         else:
             position = index.get_indexer(rows)
