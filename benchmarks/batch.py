@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def make_params(folder: Path, count: int) -> list[Path]:
-    from kpi_helpers.workspace import demo_params_dir
+    from kpi_helpers.run.workspace import demo_params_dir
 
     demos = sorted(demo_params_dir().glob("demo_*.yaml"))
     files = []
@@ -41,7 +41,7 @@ def sequential_papermill(files: list[Path], out: Path) -> float:
     started = time.perf_counter()
     import papermill  # its import cost is part of the plain loop
 
-    from kpi_helpers.batch import NOTEBOOKS, NOTEBOOKS_DIR
+    from kpi_helpers.run.batch import NOTEBOOKS, NOTEBOOKS_DIR
 
     for path in files:
         target = out / path.stem
@@ -55,7 +55,7 @@ def sequential_papermill(files: list[Path], out: Path) -> float:
 
 def ours(params: Path, out: Path, workers: int | None) -> tuple[float, object]:
     started = time.perf_counter()
-    from kpi_helpers.batch import run_batch
+    from kpi_helpers.run.batch import run_batch
 
     result = run_batch(params_dir=params, out_dir=out, workers=workers, progress=False)
     return time.perf_counter() - started, result

@@ -19,8 +19,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.catalog import load_catalog
-from kpi_helpers.engine import compute_kpis, countable_over_time
+from kpi_helpers.spec.catalog import load_catalog
+from kpi_helpers.compute.engine import compute_kpis, countable_over_time
 
 
 def synthetic_facts(n_days: int = 1000, n_channels: int = 5, n_campaigns: int = 200, seed: int = 0) -> pd.DataFrame:
@@ -171,7 +171,7 @@ from flagged group by all
 
 
 def lines_benchmark() -> None:
-    from kpi_helpers.data import order_lines_facts
+    from kpi_helpers.data.load import order_lines_facts
 
     cat = load_catalog()
     t0 = time.perf_counter()

@@ -27,57 +27,57 @@ __version__ = "0.1.0"  # the single source: pyproject.toml reads it (dynamic ver
 _EXPORTS: dict[str, str] = {
     # session / display
     "open_client": "session", "ClientSession": "session", "find_params_file": "session",
-    "client_picker": "client_picker", "ClientPicker": "client_picker",
-    "show": "display", "show_table": "display", "show_markdown": "display",
-    "csv_download": "export", "dashboard_table": "export",
+    "client_picker": "apps.client_picker", "ClientPicker": "apps.client_picker",
+    "show": "views.display", "show_table": "views.display", "show_markdown": "views.display",
+    "csv_download": "views.export", "dashboard_table": "views.export",
     # i18n
-    "t": "i18n", "format_value": "i18n", "format_percent": "i18n", "format_currency": "i18n",
-    "format_number": "i18n", "format_date": "i18n", "format_period": "i18n",
+    "t": "i18n.formats", "format_value": "i18n.formats", "format_percent": "i18n.formats", "format_currency": "i18n.formats",
+    "format_number": "i18n.formats", "format_date": "i18n.formats", "format_period": "i18n.formats",
     # catalog
-    "load_catalog": "catalog", "Catalog": "catalog", "Kpi": "catalog", "suggest_partners": "catalog",
-    "check_selection": "catalog", "SelectionWarning": "catalog", "kpi_table": "catalog", "format_formula": "catalog",
-    "use_catalog": "catalog",
+    "load_catalog": "spec.catalog", "Catalog": "spec.catalog", "Kpi": "spec.catalog", "suggest_partners": "spec.catalog",
+    "check_selection": "spec.catalog", "SelectionWarning": "spec.catalog", "kpi_table": "spec.catalog", "format_formula": "spec.catalog",
+    "use_catalog": "spec.catalog",
     # goals
-    "Goal": "goals", "smart_check": "goals", "SmartReport": "goals", "check_chain": "chains", "goal_tree": "chains",
-    "DRIVER_TREES": "chains",
+    "Goal": "spec.goals", "smart_check": "spec.goals", "SmartReport": "spec.goals", "check_chain": "compute.chains", "goal_tree": "compute.chains",
+    "DRIVER_TREES": "compute.chains",
     # params
-    "load_params": "params", "ClientConfig": "params",
+    "load_params": "spec.params", "ClientConfig": "spec.params",
     # data
-    "load_facts": "data", "check_data": "data",
+    "load_facts": "data.load", "check_data": "data.load",
     # engine
-    "compute_kpis": "engine", "period_over_period": "engine", "pair_quadrants": "engine", "breakdown": "engine",
-    "pace_goal": "pacing", "pace_goals": "pacing", "seasonality": "pacing", "Pacing": "pacing",
-    "Seasonality": "pacing",
-    "decompose_change": "drivers", "what_if": "drivers", "drivers_for_goal": "drivers", "WhatIf": "drivers",
+    "compute_kpis": "compute.engine", "period_over_period": "compute.engine", "pair_quadrants": "compute.engine", "breakdown": "compute.engine",
+    "pace_goal": "compute.pacing", "pace_goals": "compute.pacing", "seasonality": "compute.pacing", "Pacing": "compute.pacing",
+    "Seasonality": "compute.pacing",
+    "decompose_change": "compute.drivers", "what_if": "compute.drivers", "drivers_for_goal": "compute.drivers", "WhatIf": "compute.drivers",
     # summary (page one of the client report; Check → Act list as HTML)
-    "show_findings": "summary", "show_section": "summary", "findings_html": "summary", "summary_html": "summary",
-    "dimension_label": "i18n",
+    "show_findings": "views.summary", "show_section": "views.summary", "findings_html": "views.summary", "summary_html": "views.summary",
+    "dimension_label": "i18n.formats",
     # charts (notebook figures)
-    "scorecard": "charts", "trend": "charts", "pair_quadrant": "charts", "channel_breakdown": "charts",
-    "seasonality_heatmap": "charts", "seasonality_matrix": "charts", "driver_waterfall": "charts",
-    "pacing_bars": "charts", "what_if_bars": "charts",
+    "scorecard": "views.charts", "trend": "views.charts", "pair_quadrant": "views.charts", "channel_breakdown": "views.charts",
+    "seasonality_heatmap": "views.charts", "seasonality_matrix": "views.charts", "driver_waterfall": "views.charts",
+    "pacing_bars": "views.charts", "what_if_bars": "views.charts",
     # widgets (dashboard, what-if) + analysis (step-3 views)
-    "dashboard": "widgets", "what_if_app": "widgets", "Dashboard": "widgets", "WhatIfApp": "widgets",
-    "dashboard_figures": "widgets", "what_if_scenarios": "widgets", "section_heading": "analysis", "scorecards": "analysis",
-    "goal_trend": "analysis", "goal_trends": "analysis", "pacing_charts": "analysis", "pair_charts": "analysis",
-    "breakdown_charts": "analysis", "seasonality_charts": "analysis", "driver_charts": "analysis",
+    "dashboard": "apps.widgets", "what_if_app": "apps.widgets", "Dashboard": "apps.widgets", "WhatIfApp": "apps.widgets",
+    "dashboard_figures": "apps.widgets", "what_if_scenarios": "apps.widgets", "section_heading": "views.analysis", "scorecards": "views.analysis",
+    "goal_trend": "views.analysis", "goal_trends": "views.analysis", "pacing_charts": "views.analysis", "pair_charts": "views.analysis",
+    "breakdown_charts": "views.analysis", "seasonality_charts": "views.analysis", "driver_charts": "views.analysis",
     # builders (goal builder, pair picker, catalog browser) + pair_views (step-2 views)
-    "smart_cards": "goal_views", "goal_tree_figure": "goal_views", "chain_findings_table": "goal_views",
-    "realism_table": "goal_views", "realism_figure": "goal_views", "vague_to_specific_example": "goal_views",
-    "vague_to_specific_goals": "goal_views", "monthly_history": "goal_views", "HtmlView": "goal_views",
-    "goal_builder": "builders", "GoalBuilder": "builders", "catalog_browser": "builders", "catalog_table": "pair_views",
-    "selected_kpis_view": "pair_views", "pairs_view": "pair_views", "pairs_table": "pair_views",
-    "pairs_figure": "pair_views", "partner_suggestions": "pair_views", "selection_warnings": "pair_views",
-    "pair_picker": "builders", "PairPicker": "builders", "CatalogBrowser": "builders",
+    "smart_cards": "views.goal_views", "goal_tree_figure": "views.goal_views", "chain_findings_table": "views.goal_views",
+    "realism_table": "views.goal_views", "realism_figure": "views.goal_views", "vague_to_specific_example": "views.goal_views",
+    "vague_to_specific_goals": "views.goal_views", "monthly_history": "views.goal_views", "HtmlView": "views.goal_views",
+    "goal_builder": "apps.builders", "GoalBuilder": "apps.builders", "catalog_browser": "apps.builders", "catalog_table": "views.pair_views",
+    "selected_kpis_view": "views.pair_views", "pairs_view": "views.pair_views", "pairs_table": "views.pair_views",
+    "pairs_figure": "views.pair_views", "partner_suggestions": "views.pair_views", "selection_warnings": "views.pair_views",
+    "pair_picker": "apps.builders", "PairPicker": "apps.builders", "CatalogBrowser": "apps.builders",
     # findings
-    "Finding": "findings", "build_findings": "findings", "findings_markdown": "findings", "pacing_table": "findings",
+    "Finding": "compute.findings", "build_findings": "compute.findings", "findings_markdown": "compute.findings", "pacing_table": "compute.findings",
     # workshop
-    "open_exercise": "workshop_views", "ExerciseView": "workshop_views", "Exercise": "workshop", "check_answers": "workshop",
-    "Feedback": "workshop", "run_factory": "workshop_sim", "nail_scenarios": "workshop_sim",
+    "open_exercise": "workshop.views", "ExerciseView": "workshop.views", "Exercise": "workshop.exercises", "check_answers": "workshop.exercises",
+    "Feedback": "workshop.exercises", "run_factory": "workshop.sim", "nail_scenarios": "workshop.sim",
     # batch / report
-    "run_batch": "batch", "client_summary": "report",
+    "run_batch": "run.batch", "client_summary": "run.report",
     # validate
-    "validate_folder": "validate", "new_client": "validate",
+    "validate_folder": "run.validate", "new_client": "run.validate",
 }
 
 # Everything `import kpi_helpers as kpi` offers (a test checks that every name resolves).

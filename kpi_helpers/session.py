@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from kpi_helpers.exceptions import ParamsError
-from kpi_helpers.i18n import check_lang
-from kpi_helpers.params import ClientConfig, load_params
+from kpi_helpers.i18n.formats import check_lang
+from kpi_helpers.spec.params import ClientConfig, load_params
 
 
 def find_params_file(params_file: str | Path) -> Path:
@@ -22,7 +22,7 @@ def find_params_file(params_file: str | Path) -> Path:
     client (`params/demo_*.yaml`) not found there is read from the package, and notebooks
     running inside the package itself always use the bundled demo (never a checkout's params/).
     """
-    from kpi_helpers.workspace import demo_params_file, package_path
+    from kpi_helpers.run.workspace import demo_params_file, package_path
 
     path = Path(params_file).expanduser()
     if path.is_absolute() or path.exists():
@@ -55,8 +55,8 @@ class ClientSession:
     @property
     def facts(self) -> pd.DataFrame:
         if self._facts is None:
-            from kpi_helpers.catalog import use_catalog
-            from kpi_helpers.data import load_facts
+            from kpi_helpers.spec.catalog import use_catalog
+            from kpi_helpers.data.load import load_facts
 
             with use_catalog(self.config.client_catalog):  # the client's measures are data columns too
                 self._facts = load_facts(self.config)
@@ -94,7 +94,7 @@ class ClientSession:
     @property
     def title(self) -> str:
         """'<client name> — <as-of date>' on one line (names may hold newlines)."""
-        from kpi_helpers.i18n import format_date
+        from kpi_helpers.i18n.formats import format_date
 
         name = " ".join(self.config.name.split())
         return f"{name} — {format_date(self.as_of, self.lang)}"
@@ -105,7 +105,7 @@ class ClientSession:
 
 def open_client(params_file: str | Path, lang: str | None = None) -> ClientSession:
     """Load and validate a client's params file; `lang` overrides its report language."""
-    from kpi_helpers.catalog import activate_catalog
+    from kpi_helpers.spec.catalog import activate_catalog
 
     config = load_params(find_params_file(params_file))
     activate_catalog(config.client_catalog)  # a kernel works on one client: its KPIs everywhere

@@ -2,7 +2,7 @@
 
 One JupyterLab server per session (a random free port, a token, fresh runtime/config/data/
 settings folders, no news/update/extension-manager requests, autosave off so the repo's
-notebooks are never written), Voilà servers per client via kpi_helpers.serve, and one
+notebooks are never written), Voilà servers per client via kpi_helpers.run.serve, and one
 headless Debian Chromium driven by Playwright (its own browser download cannot work here).
 Every wait is time-boxed; a timeout fails with a screenshot path and the server log tail.
 """
@@ -178,7 +178,7 @@ def start_jupyterlab(home: Path) -> Server:
 
 
 def start_voila(params_file: str | Path, home: Path) -> Server:
-    from kpi_helpers.serve import serve_command
+    from kpi_helpers.run.serve import serve_command
 
     work = home / "voila-work"
     port, token = free_port(), secrets.token_hex(16)

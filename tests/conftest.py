@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi_helpers.workspace import demo_params_dir
+from kpi_helpers.run.workspace import demo_params_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 # the bundled demo clients, read from the package: tests never read the user's params/ (or reports/)
@@ -86,7 +86,7 @@ def make_goal(**fields):
     """A goal that passes every SMART letter; tests change one field at a time."""
     import datetime as dt
 
-    from kpi_helpers.goals import Goal
+    from kpi_helpers.spec.goals import Goal
 
     base = dict(
         statement="Omzet +10 % in 2026 door een hogere gemiddelde orderwaarde",
@@ -103,7 +103,7 @@ def make_goal(**fields):
 
 @pytest.fixture(scope="module")
 def catalog():
-    from kpi_helpers.catalog import load_catalog
+    from kpi_helpers.spec.catalog import load_catalog
 
     return load_catalog()
 
@@ -130,7 +130,7 @@ def write_text(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
 
 def problems_of(source, **kw):
     """Every DataProblem of reading one source (errors and warnings)."""
-    from kpi_helpers.data import inspect_source
+    from kpi_helpers.data.load import inspect_source
 
     return inspect_source(source, **kw)[1]
 
@@ -146,7 +146,7 @@ def _goal_strategy():
     """Hypothesis: arbitrary (often nonsensical) goals, for checks that must never crash."""
     from hypothesis import strategies as st
 
-    from kpi_helpers.goals import Goal
+    from kpi_helpers.spec.goals import Goal
 
     text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
     floats = st.floats(allow_nan=True, allow_infinity=True)
@@ -174,7 +174,7 @@ def demo_batch(tmp_path_factory):
     """ONE batch run of the real workbook notebooks over the bundled demo clients (static, as the
     batch runs them), shared by the batch and notebook tests: each notebook runs once per params
     file here; nbval runs the committed notebooks once more with their default (demo, interactive)."""
-    from kpi_helpers.batch import run_batch
+    from kpi_helpers.run.batch import run_batch
 
     root = tmp_path_factory.mktemp("demo-batch")
     params = root / "params"

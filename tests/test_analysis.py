@@ -1,7 +1,7 @@
-"""kpi_helpers.analysis: the step-3 views share the main KPI's seasonality with the findings."""
+"""kpi_helpers.views.analysis: the step-3 views share the main KPI's seasonality with the findings."""
 
-from kpi_helpers import findings
-from kpi_helpers.analysis import seasonality_charts
+from kpi_helpers.compute import findings
+from kpi_helpers.views.analysis import seasonality_charts
 
 
 # b2b fixture: tests/conftest.py

@@ -11,7 +11,11 @@ import kpi_helpers
 from conftest import ROOT
 
 PACKAGE = ROOT / "kpi_helpers"
-MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
+# dotted names below kpi_helpers: "compute.engine", "session" (package __init__ files are not modules here)
+MODULES = sorted(".".join(p.relative_to(PACKAGE).with_suffix("").parts) for p in PACKAGE.rglob("*.py")
+                 if p.name != "__init__.py" and "notebooks" not in p.parts)
+PACKAGES = sorted(".".join(p.parent.relative_to(PACKAGE).parts) for p in PACKAGE.rglob("__init__.py")
+                  if p.parent != PACKAGE)
 
 
 def _module_map() -> str:
@@ -21,15 +25,34 @@ def _module_map() -> str:
     return text[start:end if end > 0 else None]
 
 
+def _named_files() -> set[str]:
+    """Paths the map names: each table row is `folder/` | `module.py`, ... (the package root row: `kpi_helpers/`)."""
+    named: set[str] = set()
+    for line in _module_map().splitlines():
+        cells = line.split("|")
+        if len(cells) < 4 or not cells[1].strip().startswith("`"):
+            continue
+        folder = cells[1].strip().strip("`")
+        folder = "" if folder == "kpi_helpers/" else folder
+        named |= {folder + name for name in re.findall(r"`([\w/]+\.(?:py|yaml))`", cells[2])}
+    return named
+
+
 def test_module_map_names_only_modules_that_exist_and_every_module():
-    named = set(re.findall(r"`([\w/]+\.(?:py|yaml))`", _module_map()))
+    named = _named_files()
     assert named, "no module names found in the module map"
     missing = sorted(n for n in named if not (PACKAGE / n).is_file())
     assert not missing, f"docs/architecture.md names modules that do not exist: {missing}"
-    unnamed = sorted(f"{m}.py" for m in MODULES if f"{m}.py" not in named)
+    unnamed = sorted(f"{m.replace('.', '/')}.py" for m in MODULES if f"{m.replace('.', '/')}.py" not in named)
     assert not unnamed, f"modules missing from the module map in docs/architecture.md: {unnamed}"
-    for folder in set(re.findall(r"`([\w/]+)/`", _module_map())) - {"kpi_helpers"}:
-        assert (PACKAGE / folder).is_dir(), folder
+    folders = {p.rsplit("/", 1)[0] for p in named if "/" in p}
+    assert folders == set(PACKAGES), f"subpackages in the map {sorted(folders)} vs on disk {PACKAGES}"
+
+
+def test_every_subpackage_has_a_docstring_saying_its_role():
+    for package in PACKAGES:
+        tree = ast.parse((PACKAGE / package.replace(".", "/") / "__init__.py").read_text(encoding="utf-8"))
+        assert ast.get_docstring(tree), f"kpi_helpers/{package}/__init__.py says nothing about its role"
 
 
 def _runtime_nodes(tree: ast.Module) -> list[ast.AST]:
@@ -43,28 +66,29 @@ def _runtime_nodes(tree: ast.Module) -> list[ast.AST]:
 
 def _imports(module: str) -> tuple[set[str], list[str]]:
     """(kpi_helpers modules it imports anywhere at run time, private names it takes from them)."""
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    tree = ast.parse((PACKAGE / f"{module.replace('.', '/')}.py").read_text(encoding="utf-8"))
     deps: set[str] = set()
     private: list[str] = []
     aliases: set[str] = set()
     for node in _runtime_nodes(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "kpi_helpers":
-            parts = node.module.split(".")
-            if len(parts) > 1:
-                deps.add(parts[1])
-                private += [f"{parts[1]}.{a.name}" for a in node.names if a.name.startswith("_")]
-            else:  # from kpi_helpers import workshop as ws
+            inner = node.module.partition(".")[2]  # "" for kpi_helpers itself
+            if inner in MODULES:
+                deps.add(inner)
+                private += [f"{inner}.{a.name}" for a in node.names if a.name.startswith("_")]
+            else:  # from kpi_helpers.workshop import sim as ws / from kpi_helpers import __version__
                 for a in node.names:
-                    if a.name in MODULES:
-                        deps.add(a.name)
+                    target = f"{inner}.{a.name}" if inner else a.name
+                    if target in MODULES:
+                        deps.add(target)
                         aliases.add(a.asname or a.name)
-                    elif a.name.startswith("_"):
-                        private.append(f"kpi_helpers.{a.name}")
+                    elif a.name.startswith("_") and not a.name.startswith("__"):
+                        private.append(f"kpi_helpers.{target}")
         elif isinstance(node, ast.Import):
             for a in node.names:
-                parts = a.name.split(".")
-                if parts[0] == "kpi_helpers" and len(parts) > 1:
-                    deps.add(parts[1])
+                inner = a.name.partition(".")[2]
+                if a.name.split(".")[0] == "kpi_helpers" and inner in MODULES:
+                    deps.add(inner)
                     if a.asname:
                         aliases.add(a.asname)
     for node in ast.walk(tree):  # ws._pct: a private name reached through a module alias

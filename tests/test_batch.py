@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kpi_helpers.batch import run_batch
-from kpi_helpers.engine import compute_kpis
-from kpi_helpers.data import load_facts
-from kpi_helpers.params import load_params
+from kpi_helpers.run.batch import run_batch
+from kpi_helpers.compute.engine import compute_kpis
+from kpi_helpers.data.load import load_facts
+from kpi_helpers.spec.params import load_params
 
 from conftest import FIXTURE_NOTEBOOKS, write_client
 

@@ -192,7 +192,7 @@ def test_voila_dashboard_for_another_client(voila: Server, page: Any) -> None:
 
 
 def test_lab_workshop_quiz_feedback(lab: Server, page: Any) -> None:
-    from kpi_helpers.workshop import QUIZ as QUESTIONS, REASONS, UI, Exercise
+    from kpi_helpers.workshop.exercises import QUIZ as QUESTIONS, REASONS, UI, Exercise
 
     shots = Shots("lab-workshop-quiz")
     open_and_run(page, lab, QUIZ, shots)

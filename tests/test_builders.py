@@ -1,4 +1,4 @@
-"""kpi_helpers.goal_views + kpi_helpers.builders: steps 1-2 of the workbook (cards, chain, apps)."""
+"""kpi_helpers.views.goal_views + kpi_helpers.apps.builders: steps 1-2 of the workbook (cards, chain, apps)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.goals import Goal
+from kpi_helpers.spec.goals import Goal
 
 
 # webshop and b2b fixtures: tests/conftest.py

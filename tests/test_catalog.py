@@ -1,4 +1,4 @@
-"""Tests for kpi_helpers.catalog: the bundled catalog, the loader's validation and the selection checks."""
+"""Tests for kpi_helpers.spec.catalog: the bundled catalog, the loader's validation and the selection checks."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi_helpers import catalog as catalog_module
-from kpi_helpers.catalog import (
+from kpi_helpers.spec import catalog as catalog_module
+from kpi_helpers.spec.catalog import (
     DOMAINS,
     Catalog,
     SelectionWarning,

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from kpi_helpers.catalog import CARD_FIELDS, LANGS, default_catalog
+from kpi_helpers.spec.catalog import CARD_FIELDS, LANGS, default_catalog
 
 CATALOG = default_catalog()
 
@@ -40,7 +40,7 @@ def test_cards_are_specific_per_kpi():
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_kpi_shows_the_missing_card_note(lang):
     """The definition card view (02_kpi_pairs) shows six answers for every KPI, never 'no card'."""
-    from kpi_helpers.pair_views import definition_card_html
+    from kpi_helpers.views.pair_views import definition_card_html
 
     for kpi in CATALOG:
         page = definition_card_html(kpi, lang)

@@ -1,4 +1,4 @@
-"""Tests for kpi_helpers.chains: goal chains, driver trees and the goal tree."""
+"""Tests for kpi_helpers.compute.chains: goal chains, driver trees and the goal tree."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.chains import DRIVER_TREES, ChainFinding, check_chain, driver_factorisations, goal_tree
-from kpi_helpers.goals import GOAL_LEVEL_KPIS, Goal, smart_check
+from kpi_helpers.compute.chains import DRIVER_TREES, ChainFinding, check_chain, driver_factorisations, goal_tree
+from kpi_helpers.spec.goals import GOAL_LEVEL_KPIS, Goal, smart_check
 
 D = dt.date
 

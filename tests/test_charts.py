@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers import charts
-from kpi_helpers.drivers import decompose_change
-from kpi_helpers.findings import period_table, ytd_window
+from kpi_helpers.views import charts
+from kpi_helpers.compute.drivers import decompose_change
+from kpi_helpers.compute.findings import period_table, ytd_window
 
 from conftest import DEMO_PARAMS
 
@@ -88,7 +88,7 @@ def test_channel_breakdown_roas_break_even_and_values(shop):
 
 
 def test_seasonality_heatmap_names_peak_and_quiet_months(shop):
-    from kpi_helpers.pacing import daily_frame
+    from kpi_helpers.compute.pacing import daily_frame
 
     season = kpi.seasonality(shop.facts, "revenue")
     frame = daily_frame(shop.facts, "revenue")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kpi_helpers.cli import main
-from kpi_helpers.params import load_params
+from kpi_helpers.run.cli import main
+from kpi_helpers.spec.params import load_params
 
 from conftest import PARAMS_DIR, write_client
 
@@ -113,7 +113,7 @@ def test_kpis_on_invalid_data_gives_the_validation_report(tmp_path, capsys):
 
 def test_serve_finds_the_params_file_even_with_a_folder_of_the_same_name(tmp_path, monkeypatch):
     """Issue 16 (minor): `serve acme` next to a folder `acme/` used the folder as the params file."""
-    from kpi_helpers.serve import client_params_file
+    from kpi_helpers.run.serve import client_params_file
 
     (tmp_path / "params").mkdir()
     (tmp_path / "acme").mkdir()

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.agency import client_data_dir
-from kpi_helpers.catalog import default_catalog
+from kpi_helpers.spec.agency import client_data_dir
+from kpi_helpers.spec.catalog import default_catalog
 from kpi_helpers.exceptions import ParamsError
-from kpi_helpers.validate import check_client, kpi_table_for_client
+from kpi_helpers.run.validate import check_client, kpi_table_for_client
 
 PARAMS = """client: leadgen
 name: Lead Gen BV
@@ -63,7 +63,7 @@ kpis:
 def _bundled_catalog_afterwards():
     """open_client makes the client's catalog the kernel's; later tests get the bundled one."""
     yield
-    from kpi_helpers.catalog import activate_catalog
+    from kpi_helpers.spec.catalog import activate_catalog
 
     activate_catalog(None)
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.catalog import load_catalog
+from kpi_helpers.spec.catalog import load_catalog
 
 
 def _ids(picker):

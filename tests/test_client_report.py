@@ -17,9 +17,9 @@ import pytest
 from babel.dates import get_month_names
 
 import kpi_helpers as kpi
-from kpi_helpers.catalog import load_catalog
-from kpi_helpers.i18n import dimension_label, t
-from kpi_helpers.summary import findings_html, summary_html
+from kpi_helpers.spec.catalog import load_catalog
+from kpi_helpers.i18n.formats import dimension_label, t
+from kpi_helpers.views.summary import findings_html, summary_html
 
 from conftest import PARAMS_DIR
 
@@ -179,7 +179,7 @@ def test_pacing_chart_draws_no_progress_bar_for_a_ratio_goal(params_dir):
 
 
 def test_percent_axes_have_enough_decimals():
-    from kpi_helpers.charts import axis_format
+    from kpi_helpers.views.charts import axis_format
 
     assert axis_format("percent")["tickformat"] == ",.2~%"
 
@@ -194,8 +194,8 @@ def test_channel_axis_uses_readable_names(params_dir):
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    from kpi_helpers.batch import run_batch
-    from kpi_helpers.pdf import pdf_problem
+    from kpi_helpers.run.batch import run_batch
+    from kpi_helpers.run.pdf import pdf_problem
 
     root = tmp_path_factory.mktemp("client-report")
     params = root / "params"
@@ -251,8 +251,8 @@ def test_results_come_first_and_goal_design_is_in_the_appendix(reports, client, 
 
 
 def test_a_section_without_figures_is_left_out(monkeypatch, params_dir):
-    from kpi_helpers import display
-    from kpi_helpers.summary import show_section
+    from kpi_helpers.views import display
+    from kpi_helpers.views.summary import show_section
 
     shown = []
     monkeypatch.setattr(display, "show_markdown", lambda text: shown.append(text))
@@ -267,7 +267,7 @@ def test_a_section_without_figures_is_left_out(monkeypatch, params_dir):
 @pytest.mark.browser
 @pytest.mark.parametrize("client,lang", [("demo_webshop", "nl"), ("demo_b2b", "en")])
 def test_page_one_of_the_pdf_holds_every_goal_and_its_status(reports, client, lang):
-    from kpi_helpers.pdf import pdf_problem
+    from kpi_helpers.run.pdf import pdf_problem
 
     if pdf_problem() or not shutil.which("pdftotext"):
         pytest.skip(pdf_problem() or "pdftotext (poppler-utils) not installed")
@@ -290,7 +290,7 @@ def test_page_one_of_the_pdf_holds_every_goal_and_its_status(reports, client, la
 # ---------------------------------------------------------------- the portfolio overview
 
 def _batch(tmp_path, lang_of_clients="nl"):
-    from kpi_helpers.batch import BatchResult, ClientResult
+    from kpi_helpers.run.batch import BatchResult, ClientResult
 
     def summary(statuses, worst):
         return {"language": lang_of_clients, "currency": "EUR", "kpis": {}, "as_of": "2026-09-30",
@@ -307,7 +307,7 @@ def _batch(tmp_path, lang_of_clients="nl"):
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_index_in_the_agencys_language_with_counts_status_and_sorting(tmp_path, lang):
-    from kpi_helpers.report import write_index
+    from kpi_helpers.run.report import write_index
 
     page = write_index(_batch(tmp_path), lang=lang).read_text()
     text = visible_text(page)
@@ -329,7 +329,7 @@ def test_index_in_the_agencys_language_with_counts_status_and_sorting(tmp_path, 
 
 
 def test_formulas_in_the_readers_language():
-    from kpi_helpers.catalog import readable_formula
+    from kpi_helpers.spec.catalog import readable_formula
 
     catalog = load_catalog()
     assert readable_formula(catalog["conversion_rate"], "nl") == "som(bestellingen) / som(bezoeken)"
@@ -350,8 +350,8 @@ def test_no_english_none_on_a_dutch_product_axis(params_dir):
 def test_pdf_is_skipped_with_a_clear_message_without_a_browser(tmp_path, monkeypatch):
     from conftest import FIXTURE_NOTEBOOKS, write_client
 
-    from kpi_helpers import pdf
-    from kpi_helpers.batch import run_batch
+    from kpi_helpers.run import pdf
+    from kpi_helpers.run.batch import run_batch
 
     monkeypatch.setattr(pdf, "chromium_path", lambda: None)
     assert "no Chromium browser found" in pdf.pdf_problem()

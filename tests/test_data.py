@@ -1,4 +1,4 @@
-"""kpi_helpers.data: column mapping, validation messages (file + column + rows), shapes, combining sources.
+"""kpi_helpers.data.load: column mapping, validation messages (file + column + rows), shapes, combining sources.
 
 Reading files and parsing dates and numbers: test_readers.py."""
 
@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.catalog import Kpi
-from kpi_helpers.engine import compute_kpis
-from kpi_helpers.data import check_data, combine_facts, inspect_source, load_facts, read_source
+from kpi_helpers.spec.catalog import Kpi
+from kpi_helpers.compute.engine import compute_kpis
+from kpi_helpers.data.load import check_data, combine_facts, inspect_source, load_facts, read_source
 from kpi_helpers.exceptions import DataValidationError
-from kpi_helpers.workspace import demo_params_dir
+from kpi_helpers.run.workspace import demo_params_dir
 
 DATA = Path(__file__).parent / "data"
 PARAMS = demo_params_dir()  # the bundled demo clients, never the user's params/
@@ -242,7 +242,7 @@ def test_load_facts_collects_problems_of_every_source(tmp_path):
 
 @pytest.mark.parametrize("name", ["webshop", "b2b", "newsletter"])
 def test_demo_params_load(name):
-    from kpi_helpers.params import load_params
+    from kpi_helpers.spec.params import load_params
 
     config = load_params(PARAMS / f"demo_{name}.yaml")
     assert [p for p in check_data(config) if p.severity == "error"] == []
@@ -325,8 +325,8 @@ def test_a_read_that_hangs_is_given_up_for_that_source_only(tmp_path, monkeypatc
     becomes that source's error after `limits.read_seconds`; the other source is still read."""
     import threading
 
-    import kpi_helpers.data as data
-    from kpi_helpers.agency import Limits
+    import kpi_helpers.data.load as data
+    from kpi_helpers.spec.agency import Limits
 
     release = threading.Event()
     real = data.inspect_source

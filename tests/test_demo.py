@@ -1,14 +1,14 @@
-"""kpi_helpers.demo: deterministic demo data with the stories the notebooks tell."""
+"""kpi_helpers.data.demo: deterministic demo data with the stories the notebooks tell."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kpi_helpers.engine import compute_kpis
+from kpi_helpers.compute.engine import compute_kpis
 
-from kpi_helpers.data import load_demo
-from kpi_helpers.demo import DEMO_DIR, DEMO_SOURCES, generate
+from kpi_helpers.data.load import load_demo
+from kpi_helpers.data.demo import DEMO_DIR, DEMO_SOURCES, generate
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def test_regenerating_gives_identical_bytes(tmp_path):
     assert set(written) == set(DEMO_SOURCES)
     for name, path in written.items():
         committed = DEMO_DIR / DEMO_SOURCES[name].file
-        assert path.read_bytes() == committed.read_bytes(), f"{name}: run `python -m kpi_helpers.demo` and commit"
+        assert path.read_bytes() == committed.read_bytes(), f"{name}: run `python -m kpi_helpers.data.demo` and commit"
 
 
 def test_demo_data_is_small():

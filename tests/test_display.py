@@ -1,4 +1,4 @@
-"""kpi_helpers.display: strings from params and data are inert in notebook output and reports."""
+"""kpi_helpers.views.display: strings from params and data are inert in notebook output and reports."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from kpi_helpers import display
-
+from kpi_helpers.views import display
 PAYLOAD = "<script>alert(1)</script>"
 
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.catalog import Kpi
-from kpi_helpers.drivers import DRIVER_TREES, decompose_change, drivers_for_goal, split_change, what_if
+from kpi_helpers.spec.catalog import Kpi
+from kpi_helpers.compute.drivers import DRIVER_TREES, decompose_change, drivers_for_goal, split_change, what_if
 from kpi_helpers.exceptions import GoalError
 
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.catalog import Kpi
-from kpi_helpers.engine import (
+from kpi_helpers.spec.catalog import Kpi
+from kpi_helpers.compute.engine import (
     breakdown,
     compute_kpis,
     format_change,
@@ -217,7 +217,7 @@ def test_property_coarse_ratio_is_sum_num_over_sum_den_of_parts(f, grain):
 
 
 def test_real_catalog_every_computable_kpi_and_pairs():
-    from kpi_helpers.catalog import load_catalog
+    from kpi_helpers.spec.catalog import load_catalog
 
     cat = load_catalog()
     dates = pd.date_range("2023-01-01", "2024-03-31")
@@ -267,7 +267,7 @@ def test_monthly_rows_cover_their_whole_month():
 
 def test_changes_of_percent_kpis_are_percentage_points():
     """Issue 11 #8: 'sales growth +1583 %' — a rate's change is in points."""
-    from kpi_helpers.engine import format_kpi_change
+    from kpi_helpers.compute.engine import format_kpi_change
 
     assert format_kpi_change(0.01, 0.333, "percent", "en") == "+1.0 pp"
     assert format_kpi_change(-0.0126, -0.2, "percent", "nl") == "−1,3 %-punt"

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.display import figure_bundle
-from kpi_helpers.export import csv_link_html, csv_text, dashboard_table, inert, pacing_export, safe_filename
-from kpi_helpers.widgets import Dashboard
+from kpi_helpers.views.display import figure_bundle
+from kpi_helpers.views.export import csv_link_html, csv_text, dashboard_table, inert, pacing_export, safe_filename
+from kpi_helpers.apps.widgets import Dashboard
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import json
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.findings import SEVERITIES
+from kpi_helpers.compute.findings import SEVERITIES
 
 from conftest import DEMO_PARAMS
 

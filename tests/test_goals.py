@@ -1,4 +1,4 @@
-"""Tests for kpi_helpers.goals: the Goal model and the SMART check (chains: test_chains.py)."""
+"""Tests for kpi_helpers.spec.goals: the Goal model and the SMART check (chains: test_chains.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpi_helpers.exceptions import GoalError
-from kpi_helpers.goals import (
+from kpi_helpers.spec.goals import (
     LETTERS,
     Goal,
     SmartReport,

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.analysis import goal_trend, scorecards, section_heading
-from kpi_helpers.findings import build_findings, last_complete_period, period_table
+from kpi_helpers.views.analysis import goal_trend, scorecards, section_heading
+from kpi_helpers.compute.findings import build_findings, last_complete_period, period_table
 
 
 def with_grain(grain: str, period_start: str | None = None):

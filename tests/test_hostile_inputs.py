@@ -1,7 +1,7 @@
 """Hostile and broken inputs through the whole pipeline (issue 8, "Bad input and isolation").
 
 Table-driven: every case writes a params folder (params file + data) into its own tmp folder,
-runs `kpi-workbook validate` through `kpi_helpers.cli.main`, and, when the input is valid but
+runs `kpi-workbook validate` through `kpi_helpers.run.cli.main`, and, when the input is valid but
 tricky, loads it (`load_facts`) and computes its KPIs (`compute_kpis`). Every case asserts:
 
 * the exit code, and a message that names the file and the field/column/rows;
@@ -39,10 +39,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpi_helpers.cli import main
-from kpi_helpers.data import DIMENSIONS, load_facts
-from kpi_helpers.engine import compute_kpis
-from kpi_helpers.params import load_params
+from kpi_helpers.run.cli import main
+from kpi_helpers.data.load import DIMENSIONS, load_facts
+from kpi_helpers.compute.engine import compute_kpis
+from kpi_helpers.spec.params import load_params
 
 from conftest import ROOT
 from hostile.builders import (
@@ -593,8 +593,8 @@ def test_hostile_input(case: Case, tmp_path: Path, record) -> None:
 
 
 def test_index_escapes_names_statements_findings_and_reasons(tmp_path: Path, record) -> None:
-    from kpi_helpers.batch import BatchResult, ClientResult
-    from kpi_helpers.report import write_index
+    from kpi_helpers.run.batch import BatchResult, ClientResult
+    from kpi_helpers.run.report import write_index
 
     row = record("index_html_escaping", "`write_index` with `<script>` in client name, goal statement, finding "
                  "and failure reason", "no raw markup in reports/index.html; text shown escaped")
@@ -630,8 +630,8 @@ def _markdown_report_body(text: str) -> str:
     """`show_markdown(text)` as it lands in report.html (nbconvert's Markdown renderer)."""
     import nbformat
 
-    from kpi_helpers.display import escape_markdown_html
-    from kpi_helpers.report import _body_of
+    from kpi_helpers.views.display import escape_markdown_html
+    from kpi_helpers.run.report import _body_of
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("show_markdown(...)")
@@ -661,9 +661,9 @@ def test_markdown_from_params_makes_no_links_or_images(record) -> None:
 def test_plotly_labels_from_data_are_text(record) -> None:
     import plotly.graph_objects as go
 
-    from kpi_helpers.charts import channel_breakdown
-    from kpi_helpers.display import PLOTLY_MIME, figure_bundle
-    from kpi_helpers.engine import compute_kpis
+    from kpi_helpers.views.charts import channel_breakdown
+    from kpi_helpers.views.display import PLOTLY_MIME, figure_bundle
+    from kpi_helpers.compute.engine import compute_kpis
 
     row = record("plotly_labels_inert", f"campaign labels `{LINK_LABEL}` and `{HUGE_LABEL}` in a breakdown chart, "
                  "a trace name, a title and tick labels", "the chart (HTML and plotly JSON) shows them as text: "
@@ -745,7 +745,7 @@ def test_kpis_export_writes_no_live_formulas(tmp_path: Path, suffix: str, record
 
 def run_cli_batch(params: Path, out: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> tuple[int | str, str, Any]:
     """`kpi-workbook run` through main(), with notebooks_dir chosen by notebooks_dir(); returns the BatchResult too."""
-    import kpi_helpers.batch as batch
+    import kpi_helpers.run.batch as batch
 
     results = []
 
@@ -849,7 +849,7 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
 
 @pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_every_formula_prefix_is_neutralised(cell: str) -> None:
-    from kpi_helpers.display import inert_cell, inert_cells
+    from kpi_helpers.views.display import inert_cell, inert_cells
 
     assert inert_cell(cell) == "'" + cell
     table = inert_cells(pd.DataFrame({"campaign": [cell, "ok"], "value": [-1.5, 2.0]}))
@@ -946,7 +946,7 @@ def test_a_client_id_equal_to_a_foreign_folder_never_replaces_it(tmp_path: Path,
 
 
 def test_a_second_run_on_a_locked_folder_exits_with_a_clear_message(tmp_path: Path, monkeypatch, record) -> None:
-    from kpi_helpers.outdir import RunLock
+    from kpi_helpers.run.outdir import RunLock
 
     row = record("out_folder_locked", "`run` while another run holds the output folder's lock",
                  "exit 1 at once: another run (pid) is writing there; nothing written")
@@ -971,7 +971,7 @@ def test_a_full_disk_is_a_clear_error_without_half_written_files(tmp_path: Path,
     import builtins
     import errno
 
-    import kpi_helpers.outdir as outdir
+    import kpi_helpers.run.outdir as outdir
 
     row = record("disk_full", "`run` where writing index.html fails with ENOSPC (disk full)", "exit 1; 'the disk "
                  "is full'; no traceback; no 0-byte or temporary file left")
@@ -1158,7 +1158,7 @@ def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch, record) -> None:
     """The --dask race: two kernels picked the same free port; the one that lost dies at start."""
     import socket
 
-    import kpi_helpers.batch as batch
+    import kpi_helpers.run.batch as batch
 
     row = record("kernel_start_retried", "a kernel whose shell port is already taken (what `--dask local` hit when "
                  "kernels started at the same moment)", "the dead kernel is replaced; the client gets a live kernel")

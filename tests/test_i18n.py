@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from kpi_helpers import i18n
+from kpi_helpers.i18n import formats as i18n
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 
 from hostile.builders import client_yaml, daily_rows, notebooks_dir, revenue_goal
 
-from kpi_helpers.batch import FAILED_DIR, run_batch
+from kpi_helpers.run.batch import FAILED_DIR, run_batch
 
 pytestmark = pytest.mark.slow
 

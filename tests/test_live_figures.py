@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from figure_checks import PLOTLY_MIME, figure_problems, notebook_problems
 
-from kpi_helpers.display import figure_bundle
+from kpi_helpers.views.display import figure_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
 # the notebooks may live in notebooks/ or ship inside the package (kpi_helpers/notebooks/)

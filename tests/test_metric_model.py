@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.catalog import Kpi
-from kpi_helpers.data import load_facts, read_source
-from kpi_helpers.engine import compute_kpis, period_start, unavailable_reason
+from kpi_helpers.spec.catalog import Kpi
+from kpi_helpers.data.load import load_facts, read_source
+from kpi_helpers.compute.engine import compute_kpis, period_start, unavailable_reason
 
 GRAINS = ["day", "week", "month", "quarter", "year"]
 MAPPED = {"date": "date", "order_id": "order", "customer_id": "customer", "revenue": "amount", "quantity": "qty"}
@@ -187,7 +187,7 @@ def test_filtered_facts_count_only_their_own_orders(tmp_path):
 
 def test_demo_newsletter_kpis_match_pandas_reference():
     """The bundled order-line demo through load_facts, against its raw file read by plain pandas."""
-    from kpi_helpers.demo import DEMO_SOURCES
+    from kpi_helpers.data.demo import DEMO_SOURCES
 
     raw = pd.read_csv(DEMO_SOURCES["newsletter_orders"].path, sep=";", decimal=",", thousands=".", dtype={"Klantnummer": str})
     raw = raw.rename(columns={"Datum": "date", "Ordernummer": "order", "Klantnummer": "customer", "Omzet": "amount",
@@ -222,7 +222,7 @@ def test_load_facts_combines_order_sources_first_orders_over_all(tmp_path):
 
 
 def test_pacing_ratio_on_customers_uses_people(tmp_path):
-    from kpi_helpers.pacing import pace_goal
+    from kpi_helpers.compute.pacing import pace_goal
 
     lines = pd.DataFrame({"date": ["2025-01-01", "2025-01-02", "2025-01-03"], "order": ["1", "2", "3"],
                           "customer": ["A", "A", "B"], "amount": [10.0, 10.0, 10.0], "qty": [1, 1, 1]})
@@ -242,7 +242,7 @@ kpis: [revenue, orders, average_order_value, customers, new_customers, revenue_p
 
 def _newsletter_reference(grain: str, by: list[str]) -> pd.DataFrame:
     """The bundled newsletter demo (Dutch order-line CSV + daily e-mail stats) by plain pandas."""
-    from kpi_helpers.demo import DEMO_SOURCES
+    from kpi_helpers.data.demo import DEMO_SOURCES
 
     raw = pd.read_csv(DEMO_SOURCES["newsletter_orders"].path, sep=";", decimal=",", thousands=".",
                       dtype={"Klantnummer": str, "Ordernummer": str})
@@ -264,7 +264,7 @@ def _newsletter_reference(grain: str, by: list[str]) -> pd.DataFrame:
 @pytest.mark.parametrize("grain", GRAINS)
 @pytest.mark.parametrize("by", [None, "channel"])
 def test_kpis_output_on_bundled_demo_matches_pandas(tmp_path, grain, by):
-    from kpi_helpers.validate import kpi_table_for_client
+    from kpi_helpers.run.validate import kpi_table_for_client
 
     params = tmp_path / "shop.yaml"
     params.write_text(NEWSLETTER_PARAMS)

@@ -10,7 +10,7 @@ import json
 import nbformat
 import pytest
 
-from kpi_helpers.workspace import notebooks_dir
+from kpi_helpers.run.workspace import notebooks_dir
 
 from conftest import DEMO_PARAMS
 

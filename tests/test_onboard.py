@@ -1,4 +1,4 @@
-"""`kpi-workbook new-client NAME --from FILE...` (kpi_helpers.onboard): presets recognised, mappings
+"""`kpi-workbook new-client NAME --from FILE...` (kpi_helpers.run.onboard): presets recognised, mappings
 proposed, formats sniffed; the params file validates and gives the same numbers as a hand-written one."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi_helpers.cli import main
-from kpi_helpers.data import load_facts
-from kpi_helpers.onboard import guess_file, new_client_from
-from kpi_helpers.params import load_params
-from kpi_helpers.presets import PRESETS
-from kpi_helpers.validate import kpi_table_for_client
+from kpi_helpers.run.cli import main
+from kpi_helpers.data.load import load_facts
+from kpi_helpers.run.onboard import guess_file, new_client_from
+from kpi_helpers.spec.params import load_params
+from kpi_helpers.data.presets import PRESETS
+from kpi_helpers.run.validate import kpi_table_for_client
 
 from test_presets import FIXTURES, make_client
 
@@ -73,7 +73,7 @@ def test_lines_without_order_numbers_become_one_order_each(tmp_path):
     file.write_text("Datum,Klant,Bedrag\n2025-01-02,k1,5.00\n2025-01-02,k1,7.50\n", encoding="utf-8")
     path, errors, _ = new_client_from("kassa", [file], params_dir=tmp_path / "params")
     assert errors == [] and "one_line_per_order: true" in path.read_text(encoding="utf-8")
-    from kpi_helpers.engine import compute_kpis
+    from kpi_helpers.compute.engine import compute_kpis
 
     whole = compute_kpis(load_facts(load_params(path)), ["orders", "revenue"], grain=None).set_index("kpi")["value"]
     assert whole["orders"] == 2 and whole["revenue"] == pytest.approx(12.5)
@@ -111,7 +111,7 @@ def test_column_names_stay_inert_in_the_params_file(tmp_path):
 def test_a_google_ads_export_without_title_lines_still_reads_with_the_preset(tmp_path):
     lines = (FIXTURES / "google_ads_campaigns.csv").read_text(encoding="utf-8").splitlines()[2:]
     (tmp_path / "ads.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    from kpi_helpers.data import read_source
+    from kpi_helpers.data.load import read_source
 
     plain = read_source({"source": "ads.csv", "preset": "google_ads_campaigns"}, tmp_path)
     titled = read_source({"source": str(FIXTURES / "google_ads_campaigns.csv"), "preset": "google_ads_campaigns"})

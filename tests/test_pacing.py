@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpi_helpers.catalog import Kpi
+from kpi_helpers.spec.catalog import Kpi
 from kpi_helpers.exceptions import GoalError
-from kpi_helpers.pacing import AT_RISK_AT, pace_goal, pace_goals, pace_status, seasonality
+from kpi_helpers.compute.pacing import AT_RISK_AT, pace_goal, pace_goals, pace_status, seasonality
 
 
 def kpi(id, type="sum", num=None, den=None, direction="higher"):

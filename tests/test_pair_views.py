@@ -1,4 +1,4 @@
-"""kpi_helpers.pair_views: step 2 of the workbook (selected KPIs, pairs, selection warnings)."""
+"""kpi_helpers.views.pair_views: step 2 of the workbook (selected KPIs, pairs, selection warnings)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 
 import kpi_helpers as kpi
-from kpi_helpers.goals import Goal
-from kpi_helpers.pair_views import warnings_frame
+from kpi_helpers.spec.goals import Goal
+from kpi_helpers.views.pair_views import warnings_frame
 
 
 # webshop and b2b fixtures: tests/conftest.py

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kpi_helpers.exceptions import ParamsError
-from kpi_helpers.params import find_params_files, load_params
+from kpi_helpers.spec.params import find_params_files, load_params
 
 from conftest import DEMO_PARAMS
 

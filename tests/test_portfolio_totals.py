@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpi_helpers.agency import client_data_dir
-from kpi_helpers.params import load_params
-from kpi_helpers.report import client_summary, portfolio_totals, portfolio_windows, write_index
+from kpi_helpers.spec.agency import client_data_dir
+from kpi_helpers.spec.params import load_params
+from kpi_helpers.run.report import client_summary, portfolio_totals, portfolio_windows, write_index
 
 CLIENTS = {  # client: (first day, last day of its data)
     "cd1997": ("1997-01-01", "1998-06-30"),
@@ -112,7 +112,7 @@ def _included(totals, clients):
 
 
 def test_index_shows_the_window_and_who_is_left_out(clients, tmp_path):
-    from kpi_helpers.batch import BatchResult, ClientResult
+    from kpi_helpers.run.batch import BatchResult, ClientResult
 
     results = [ClientResult(c, "ok", f"params/{c}.yaml", name=c.title(), summary=s, report=f"{c}/report.html")
                for c, (_, s) in clients.items()]

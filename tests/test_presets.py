@@ -1,4 +1,4 @@
-"""Presets (kpi_helpers.presets): each tool's documented export format, read with `preset:` alone.
+"""Presets (kpi_helpers.data.presets): each tool's documented export format, read with `preset:` alone.
 
 Each test reads a fixture in tests/data/presets/ (built from the tool's documentation, with its
 quirks) through a params file and checks `kpis` against a short independent pandas computation.
@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi_helpers.data import load_facts
-from kpi_helpers.params import load_params
-from kpi_helpers.presets import PRESETS, apply_preset, detect_preset
-from kpi_helpers.readers import SourceSpec
-from kpi_helpers.validate import check_client, kpi_table_for_client
+from kpi_helpers.data.load import load_facts
+from kpi_helpers.spec.params import load_params
+from kpi_helpers.data.presets import PRESETS, apply_preset, detect_preset
+from kpi_helpers.data.readers import SourceSpec
+from kpi_helpers.run.validate import check_client, kpi_table_for_client
 
 FIXTURES = Path(__file__).parent / "data" / "presets"
 
@@ -66,7 +66,7 @@ def test_a_preset_fills_only_what_the_source_leaves_unset():
 @pytest.mark.parametrize("name", ["shopify_orders", "woocommerce_orders", "ga4_traffic", "google_ads_campaigns",
                                   "meta_ads", "mailchimp_campaigns"])
 def test_each_fixture_header_is_recognised(name):
-    from kpi_helpers.readers import _text_lines, find_header_line
+    from kpi_helpers.data.readers import _text_lines, find_header_line
 
     lines = _text_lines(FIXTURES / f"{name}.csv", limit=50)
     header = lines[find_header_line(lines, ",", "#")]
@@ -203,7 +203,7 @@ def test_every_params_example_in_the_presets_docs_is_valid(tmp_path):
 
     import yaml
 
-    from kpi_helpers.params import parse_params
+    from kpi_helpers.spec.params import parse_params
 
     text = (Path(__file__).parents[1] / "docs" / "presets.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)

@@ -1,5 +1,5 @@
-"""kpi_helpers.readers: reading CSV/Excel/Parquet files (encodings, separators, sheets), parsing dates and
-numbers, and the line numbers in their messages. Exercised through the public `kpi_helpers.data` entry points."""
+"""kpi_helpers.data.readers: reading CSV/Excel/Parquet files (encodings, separators, sheets), parsing dates and
+numbers, and the line numbers in their messages. Exercised through the public `kpi_helpers.data.load` entry points."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from kpi_helpers.data import read_source
+from kpi_helpers.data.load import read_source
 from kpi_helpers.exceptions import DataValidationError
 
 

@@ -1,4 +1,4 @@
-"""kpi_helpers.report: portfolio totals (Σ numerator / Σ denominator, never an average of
+"""kpi_helpers.run.report: portfolio totals (Σ numerator / Σ denominator, never an average of
 ratios), the client summary against an independent pandas computation, the index and the
 client HTML page."""
 
@@ -10,10 +10,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from kpi_helpers.batch import BatchResult, ClientResult
-from kpi_helpers.data import load_facts
-from kpi_helpers.params import load_params
-from kpi_helpers.report import PLOTLY_JS, REMOVE_TAG, client_summary, export_report, portfolio_totals, write_index
+from kpi_helpers.run.batch import BatchResult, ClientResult
+from kpi_helpers.data.load import load_facts
+from kpi_helpers.spec.params import load_params
+from kpi_helpers.run.report import PLOTLY_JS, REMOVE_TAG, client_summary, export_report, portfolio_totals, write_index
 
 from conftest import DEMO_PARAMS
 

@@ -11,8 +11,8 @@ import yaml
 
 import kpi_helpers as kpi
 from kpi_helpers.exceptions import KpiWorkbookError, ParamsError
-from kpi_helpers.goals import Goal
-from kpi_helpers.save_back import plan_goal, plan_pairs
+from kpi_helpers.spec.goals import Goal
+from kpi_helpers.apps.save_back import plan_goal, plan_pairs
 
 
 def _comments(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""General export capabilities (kpi_helpers.shaping + readers): title/comment/footer lines, line items,
+"""General export capabilities (kpi_helpers.data.shaping + readers): title/comment/footer lines, line items,
 price x quantity, statuses, gross/net, one line = one order, events, several files, row counts."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kpi_helpers.data import inspect_source, read_source
+from kpi_helpers.data.load import inspect_source, read_source
 from kpi_helpers.exceptions import DataProblem
 
 from conftest import write_text
@@ -18,7 +18,7 @@ def _errors(problems):
 
 def totals(facts, kpis, grain=None):
     """KPI values through the engine (order and customer counts are not sums of fact rows)."""
-    from kpi_helpers.engine import compute_kpis
+    from kpi_helpers.compute.engine import compute_kpis
 
     table = compute_kpis(facts, kpis, grain=grain)
     return table.set_index("kpi")["value"] if grain is None else table.pivot(index="period", columns="kpi", values="value")
@@ -106,8 +106,8 @@ def test_line_items_status_refunds_and_gross_or_net(tmp_path):
 
 
 def test_an_order_total_spreads_over_its_lines_by_price_times_quantity(tmp_path):
-    from kpi_helpers.readers import ProblemCollector, read_raw, source_spec
-    from kpi_helpers.shaping import normalise, split_roles
+    from kpi_helpers.data.readers import ProblemCollector, read_raw, source_spec
+    from kpi_helpers.data.shaping import normalise, split_roles
 
     write_text(tmp_path, LINES, "lines.csv")
     spec, extras = split_roles(source_spec({**SHOP, "source": str(tmp_path / "lines.csv")}))
@@ -215,7 +215,7 @@ def test_options_that_do_not_fit_name_their_field(tmp_path, extra, field, words)
 
 def test_params_check_the_new_fields():
     from kpi_helpers.exceptions import ParamsError
-    from kpi_helpers.params import parse_params
+    from kpi_helpers.spec.params import parse_params
 
     base = {"client": "x", "name": "X"}
     ok = parse_params({**base, "data": {"source": "a.csv", "skip_rows": "auto", "shape": "events", "count_as": "leads"}})

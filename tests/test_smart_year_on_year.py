@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from conftest import make_goal
 
-from kpi_helpers.goals import best_year_on_year_change, smart_check
-from kpi_helpers.pacing import pace_goal
+from kpi_helpers.spec.goals import best_year_on_year_change, smart_check
+from kpi_helpers.compute.pacing import pace_goal
 
 START, DEADLINE = dt.date(2026, 10, 1), dt.date(2026, 12, 31)
 

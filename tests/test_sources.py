@@ -1,5 +1,5 @@
 """A shop + GA4 + Google Ads client: one measure one source, totals at every grain, and channel-level
-ratios across sources reported as not available (kpi_helpers.sources), end to end through `run`."""
+ratios across sources reported as not available (kpi_helpers.data.sources), end to end through `run`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpi_helpers.data import load_facts
-from kpi_helpers.params import load_params
-from kpi_helpers.validate import check_client, kpi_table_for_client
+from kpi_helpers.data.load import load_facts
+from kpi_helpers.spec.params import load_params
+from kpi_helpers.run.validate import check_client, kpi_table_for_client
 
 from test_presets import FIXTURES, make_client
 
@@ -55,7 +55,7 @@ def test_the_same_measure_from_two_sources_is_a_warning_until_one_is_chosen(tmp_
 
 
 def test_the_warning_names_the_sources_and_the_fix():
-    from kpi_helpers.sources import same_measure_warnings
+    from kpi_helpers.data.sources import same_measure_warnings
 
     shop = {"source": "shop.csv", "measures": ["orders", "revenue"], "dims": {}}
     ga4 = {"source": "ga4.csv", "measures": ["sessions", "revenue"], "dims": {}}
@@ -97,7 +97,7 @@ def test_channel_ratios_across_sources_are_not_available_with_the_reason(tmp_pat
 
 @pytest.mark.slow
 def test_shop_ga4_and_ads_client_end_to_end_through_run(tmp_path):
-    from kpi_helpers.batch import run_batch
+    from kpi_helpers.run.batch import run_batch
 
     goal = ("goals:\n  - {id: omzet, statement: 'More revenue in February', kpi: revenue, target: 150, "
             "start: 2025-02-01, deadline: 2025-02-28, owner: Marketing}\nperiod: {start: 2025-01-01, end: 2025-02-28}\n")
@@ -113,12 +113,12 @@ def test_shop_ga4_and_ads_client_end_to_end_through_run(tmp_path):
 
 
 def test_shop_ga4_and_ads_set_up_from_their_files(tmp_path):
-    from kpi_helpers.onboard import new_client_from
+    from kpi_helpers.run.onboard import new_client_from
 
     files = [FIXTURES / f"{n}.csv" for n in ("shopify_orders", "ga4_traffic", "google_ads_campaigns")]
     path, errors, warnings = new_client_from("shop", files, params_dir=tmp_path / "params")
     assert errors == [] and not [w for w in warnings if "comes from" in w]
-    from kpi_helpers.engine import compute_kpis
+    from kpi_helpers.compute.engine import compute_kpis
 
     kpis = ["revenue", "orders", "sessions", "ad_spend"]
     whole = compute_kpis(load_facts(load_params(path)), kpis, grain=None).set_index("kpi")["value"]
@@ -130,8 +130,8 @@ def test_shop_ga4_and_ads_set_up_from_their_files(tmp_path):
 def test_report_views_do_not_split_ratios_across_unlike_sources(tmp_path):
     """Shop channels web/pos, Ads campaigns without them: no ROAS per channel in charts or findings."""
     import kpi_helpers as kpi
-    from kpi_helpers.analysis import breakdown_charts
-    from kpi_helpers.findings import build_findings
+    from kpi_helpers.views.analysis import breakdown_charts
+    from kpi_helpers.compute.findings import build_findings
 
     params = make_client(tmp_path, "\n".join([SHOP, GA4_LIMITED, ADS]), KPIS)
     wb = kpi.open_client(params)

@@ -1,14 +1,14 @@
-"""kpi_helpers.validate: kernel-free checks of params + data, new params files, KPI tables."""
+"""kpi_helpers.run.validate: kernel-free checks of params + data, new params files, KPI tables."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from kpi_helpers.agency import client_data_dir
+from kpi_helpers.spec.agency import client_data_dir
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.params import load_params
-from kpi_helpers.validate import check_client, check_folder, kpi_table_for_client, new_client, validate_folder
+from kpi_helpers.spec.params import load_params
+from kpi_helpers.run.validate import check_client, check_folder, kpi_table_for_client, new_client, validate_folder
 
 from conftest import write_client
 

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from kpi_helpers.agency import client_data_dir
+from kpi_helpers.spec.agency import client_data_dir
 from kpi_helpers.exceptions import ParamsError
-from kpi_helpers.params import load_params
-from kpi_helpers.validate import check_client
+from kpi_helpers.spec.params import load_params
+from kpi_helpers.run.validate import check_client
 
 GOAL = """goals:
   - statement: Revenue +10 % in 2026 through a higher order value
@@ -64,7 +64,8 @@ def leads_client(tmp_path: Path) -> Path:
 
 
 def test_client_without_revenue_and_goals_validates_and_what_if_degrades(leads_client, monkeypatch):
-    from kpi_helpers import display, widgets
+    from kpi_helpers.views import display
+    from kpi_helpers.apps import widgets
     from kpi_helpers.session import open_client
 
     shown: list[str] = []
@@ -107,7 +108,7 @@ def test_goal_on_growth_kpi_refused_with_the_kpi_to_use(tmp_path):
 def test_smart_check_fails_m_for_growth_kpi(catalog):
     from conftest import make_goal
 
-    from kpi_helpers.goals import smart_check
+    from kpi_helpers.spec.goals import smart_check
 
     report = smart_check(make_goal(kpi="sales_growth", baseline=0.02, target=0.05), catalog=catalog)
     assert report["M"].status == "fail" and "'revenue'" in report["M"].fix["en"] and "'revenue'" in report["M"].fix["nl"]
@@ -145,7 +146,7 @@ def test_normal_goals_still_load(tmp_path):
 
 def test_summary_json_never_holds_infinity_or_nan(tmp_path):
     """A non-finite number anywhere in the summary (a target, a pacing ratio) is written as null."""
-    from kpi_helpers.report import client_summary, json_safe
+    from kpi_helpers.run.report import client_summary, json_safe
 
     assert json_safe({"a": [1.0, math.inf, {"b": -math.inf, "c": math.nan}], "d": np.float64("nan"),
                       "e": np.int64(3)}) == {"a": [1.0, None, {"b": None, "c": None}], "d": None, "e": 3}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.widgets import Dashboard, WhatIfApp
+from kpi_helpers.apps.widgets import Dashboard, WhatIfApp
 
 from conftest import DEMO_PARAMS
 

@@ -4,10 +4,9 @@ the nail factory simulation, model answers derived from the data, widgets and tr
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers import workshop as ws
-from kpi_helpers import workshop_sim as sim
-from kpi_helpers import workshop_views as views
-
+from kpi_helpers.workshop import exercises as ws
+from kpi_helpers.workshop import sim
+from kpi_helpers.workshop import views
 from conftest import DEMO_PARAMS
 
 LANGS = ("nl", "en")

@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kpi_helpers import workshop as ws
-from kpi_helpers.workspace import notebooks_dir
+from kpi_helpers.workshop import exercises as ws
+from kpi_helpers.run.workspace import notebooks_dir
 
 NOTEBOOKS = notebooks_dir() / "workshop"
 ALL_CORRECT = {"nl": "Alles goed!", "en": "All correct!"}

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 import kpi_helpers
-from kpi_helpers.cli import main
+from kpi_helpers.run.cli import main
 from kpi_helpers.exceptions import KpiWorkbookError, ParamsError
 from kpi_helpers.session import find_params_file
-from kpi_helpers.workspace import DEMO_CLIENT, demo_params_file, init_workspace, notebooks_dir
+from kpi_helpers.run.workspace import DEMO_CLIENT, demo_params_file, init_workspace, notebooks_dir
 
 from conftest import ROOT
 

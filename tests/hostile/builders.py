@@ -101,7 +101,7 @@ def xlsx(rows: list[list[Any]], sheet: str = "Data") -> Callable[[Path], None]:
 
 def notebooks_dir() -> Path | None:
     """For run_batch: the real notebooks (None = default) once all three exist, else the fixture notebooks."""
-    from kpi_helpers.batch import NOTEBOOKS, NOTEBOOKS_DIR
+    from kpi_helpers.run.batch import NOTEBOOKS, NOTEBOOKS_DIR
 
     if all((NOTEBOOKS_DIR / nb).exists() for nb in NOTEBOOKS):
         return None

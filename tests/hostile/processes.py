@@ -68,9 +68,9 @@ def start_run(params: Path, out: Path, workers: int = 2, timeout: int = 120) -> 
     """`kpi-workbook run` (through cli.main, with the fixture notebooks) in its own session and process group."""
     script = (
         "import functools, sys\n"
-        "import kpi_helpers.batch as batch\n"
+        "import kpi_helpers.run.batch as batch\n"
         f"batch.run_batch = functools.partial(batch.run_batch, notebooks_dir={str(FIXTURE_NOTEBOOKS)!r})\n"
-        "from kpi_helpers.cli import main\n"
+        "from kpi_helpers.run.cli import main\n"
         f"sys.exit(main(['run', '--params', {str(params)!r}, '--out', {str(out)!r}, '--workers', '{workers}',"
         f" '--timeout', '{timeout}', '--quiet']))\n"
     )

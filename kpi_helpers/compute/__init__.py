@@ -1,0 +1,1 @@
+"""Numbers from facts: KPIs at any grain, pacing, drivers, chains, findings."""

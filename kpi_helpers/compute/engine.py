@@ -1,0 +1,720 @@
+"""Computing KPIs from the tidy daily facts: any grain, any dimension, period over period,
+KPI-pair quadrants and seasonality.
+
+Rules every function here follows (see docs/architecture.md):
+
+* Measures are summed first, ratios are taken last: a monthly conversion rate is
+  ``sum(orders) / sum(sessions)`` over the month, never the mean of the daily rates.
+* One ``groupby`` per call (per grain), not one per KPI: all measures the requested KPIs
+  need are summed in a single pass, then every KPI is derived from that small table.
+* A ratio whose denominator is 0 or missing is *not available*: ``value`` is NaN and
+  ``available`` is False. Never ``inf``.
+* A KPI whose measures are missing from the facts raises :class:`GoalError` naming the KPI
+  and the measures (``missing='skip'`` drops those KPIs instead and lists them in
+  ``result.attrs['skipped']``).
+
+Pacing lives in :mod:`kpi_helpers.compute.pacing`, driver trees and what-if in
+:mod:`kpi_helpers.compute.drivers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kpi_helpers.spec.catalog import Kpi
+from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
+from kpi_helpers.data.facts import ORDER_MEASURES, count_orders, order_table_of
+
+from kpi_helpers.spec.vocab import GRAINS  # noqa: E402 - one definition, in vocab
+TABLE_COLUMNS = ("period", "kpi", "value", "numerator", "denominator", "available", "unit", "coverage")
+#: How much of a period the data covers: every day of it, some days, or none.
+COVERAGE = ("complete", "partial", "empty")
+
+#: Pair quadrants: a relative change smaller than this (either way) counts as "no change".
+STABLE_BAND = 0.02
+#: Seasonality: a month whose index is at least 1 + SEASON_BAND is a peak month, at most
+#: 1 - SEASON_BAND a quiet month.
+SEASON_BAND = 0.10
+
+_NS = "datetime64[ns]"
+
+
+# --------------------------------------------------------------------------- periods
+def _check_grain(grain: str | None) -> None:
+    if grain is not None and grain not in GRAINS:
+        raise KpiWorkbookError(f"Unknown grain '{grain}': use one of {', '.join(GRAINS)} (or None for the whole period).")
+
+
+def period_start(dates: Any, grain: str) -> np.ndarray:
+    """Start of the period (day, Monday of the week, first of month/quarter/year) for each date."""
+    _check_grain(grain)
+    d = np.asarray(pd.to_datetime(dates), dtype=_NS).astype("datetime64[D]")
+    if grain == "day":
+        out = d
+    elif grain == "week":  # 1970-01-01 was a Thursday: Monday-based weekday = (days + 3) % 7
+        out = d - ((d.view("int64") + 3) % 7).astype("timedelta64[D]")
+    elif grain == "month":
+        out = d.astype("datetime64[M]")
+    elif grain == "quarter":
+        m = d.astype("datetime64[M]").view("int64")
+        out = (m - m % 3).astype("datetime64[M]")
+    else:
+        out = d.astype("datetime64[Y]")
+    return out.astype(_NS)
+
+
+def shift_periods(periods: Any, grain: str, n: int = 1) -> np.ndarray:
+    """Period starts moved by ``n`` periods of ``grain`` (negative = back in time)."""
+    p = np.asarray(pd.to_datetime(periods), dtype=_NS)
+    if grain == "day":
+        return p + np.timedelta64(n, "D")
+    if grain == "week":
+        return p + np.timedelta64(7 * n, "D")
+    if grain in ("month", "quarter"):
+        months = n * (3 if grain == "quarter" else 1)
+        return (p.astype("datetime64[M]") + np.timedelta64(months, "M")).astype(_NS)
+    if grain == "year":
+        return (p.astype("datetime64[Y]") + np.timedelta64(n, "Y")).astype(_NS)
+    raise KpiWorkbookError(f"Cannot shift periods of grain '{grain}'.")
+
+
+def same_period_last_year(periods: Any, grain: str) -> np.ndarray:
+    """Comparable period one year earlier: 52 weeks back for day/week (keeps the weekday),
+    12 months back for month/quarter/year."""
+    if grain in ("day", "week"):
+        return np.asarray(pd.to_datetime(periods), dtype=_NS) - np.timedelta64(364, "D")
+    return shift_periods(periods, "month", -12)
+
+
+def _infer_grain(periods: pd.Series) -> str | None:
+    u = np.unique(np.asarray(periods, dtype=_NS))
+    if len(u) < 2:
+        return None
+    step = int(np.min(np.diff(u)) / np.timedelta64(1, "D"))
+    return "day" if step == 1 else "week" if step == 7 else "month" if step < 32 else "quarter" if step < 93 else "year"
+
+
+# --------------------------------------------------------------------------- catalog
+def _catalog(catalog: Any) -> Any:
+    """The catalog to look ids up in: given one, a list/dict of Kpi objects, or the default."""
+    if catalog is None:
+        try:
+            from kpi_helpers.spec.catalog import load_catalog  # written in parallel; optional here
+        except ImportError:
+            return {}
+        return load_catalog()
+    if isinstance(catalog, Mapping) or hasattr(catalog, "__getitem__") and not isinstance(catalog, (list, tuple)):
+        return catalog
+    return {k.id: k for k in catalog}
+
+
+def get_kpi(kpi: str | Kpi, catalog: Any = None, known: Mapping[str, Kpi] | None = None) -> Kpi:
+    """A Kpi object for an id (or the object itself)."""
+    if isinstance(kpi, Kpi):
+        return kpi
+    if known and kpi in known:
+        return known[kpi]
+    cat = _catalog(catalog)
+    try:
+        return cat[kpi]
+    except KeyError:
+        raise UnknownKpiError(f"Unknown KPI '{kpi}': it is not in the KPI catalog.") from None
+
+
+def _resolve(kpis: Iterable[str | Kpi] | str | Kpi, catalog: Any) -> tuple[list[Kpi], list[Kpi]]:
+    """(requested KPIs, hidden base KPIs needed by growth KPIs)."""
+    if isinstance(kpis, (str, Kpi)):
+        kpis = [kpis]
+    given = {k.id: k for k in kpis if isinstance(k, Kpi)}
+    cat = None
+    requested: list[Kpi] = []
+    for k in kpis:
+        if not isinstance(k, Kpi):
+            cat = _catalog(catalog) if cat is None else cat
+        requested.append(get_kpi(k, cat if cat is not None else catalog, given))
+    ids = {k.id for k in requested}
+    hidden: list[Kpi] = []
+    for k in requested:
+        if k.type == "growth":
+            if not k.growth_of:
+                raise KpiWorkbookError(f"Growth KPI '{k.id}' does not say which KPI it is the growth of.")
+            if k.growth_of not in ids:
+                base = get_kpi(k.growth_of, catalog, given)
+                if base.type == "growth":
+                    raise KpiWorkbookError(f"Growth KPI '{k.id}' is the growth of another growth KPI.")
+                hidden.append(base)
+                ids.add(base.id)
+    return requested, hidden
+
+
+def kpi_meta(kpis: Iterable[Kpi]) -> dict[str, dict[str, Any]]:
+    """Plain-data description of KPIs, kept in ``table.attrs['kpis']`` for later steps."""
+    return {k.id: {"type": k.type, "unit": k.unit, "direction": k.direction, "labels": dict(k.labels),
+                   "domain": k.domain} for k in kpis}
+
+
+def _meta_for(table: pd.DataFrame, kpi_id: str, catalog: Any) -> dict[str, Any] | None:
+    meta = table.attrs.get("kpis", {}).get(kpi_id)
+    if meta is not None:
+        return meta
+    try:
+        return kpi_meta([get_kpi(kpi_id, catalog)])[kpi_id]
+    except KpiWorkbookError:
+        return None
+
+
+# --------------------------------------------------------------------------- compute
+def _as_list(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def _window(facts: pd.DataFrame, period: Any) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    """Facts restricted to ``period`` ((start, end) inclusive, or a pandas period string such
+    as '2024-03' / '2024Q1' / '2024'), and the window start."""
+    if period is None:
+        return facts, (pd.Timestamp(facts["date"].min()).normalize() if len(facts) else None)
+    start, end = period_bounds(period)
+    d = facts["date"]
+    return facts[(d >= start) & (d <= end)], start
+
+
+def period_bounds(period: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(first day, last day) of a period given as (start, end) or a pandas period string."""
+    if isinstance(period, (tuple, list)) and len(period) == 2:
+        return pd.Timestamp(period[0]).normalize(), pd.Timestamp(period[1]).normalize()
+    if isinstance(period, pd.Period):
+        p = period
+    else:
+        try:
+            p = pd.Period(str(period))
+        except (ValueError, TypeError):
+            raise KpiWorkbookError(f"Cannot read period {period!r}: give (start, end) or e.g. '2024-03', '2024Q1'.") from None
+    return p.start_time.normalize(), p.end_time.normalize()
+
+
+def _terms(agg: dict[str, np.ndarray], terms: Sequence[tuple[str, int]], n: int) -> np.ndarray:
+    """Signed sum of measure totals; NaN only where every term is missing."""
+    total = np.zeros(n)
+    seen = np.zeros(n, dtype=bool)
+    for m, sign in terms:
+        v = agg[m]
+        ok = ~np.isnan(v)
+        total += sign * np.where(ok, v, 0.0)
+        seen |= ok
+    return np.where(seen, total, np.nan)
+
+
+def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, grain: str | None = "month",
+                 by: str | Sequence[str] | None = None, catalog: Any = None, period: Any = None,
+                 missing: str = "raise") -> pd.DataFrame:
+    """KPIs per period (and per ``by`` dimension values) as a tidy table.
+
+    Columns: ``period`` (period start; with ``grain=None`` the window start), the ``by``
+    columns, ``kpi``, ``value`` (float, NaN when not available), ``numerator``,
+    ``denominator`` (NaN for sum KPIs; for growth KPIs the current and previous value of the
+    base KPI), ``available`` and ``unit``. ``grain=None`` gives one row per dimension value
+    for the whole window (see :func:`breakdown`). Growth KPIs compare with the previous period
+    of the same dimension values in this table. ``missing``: 'raise' (GoalError) or 'skip'.
+    ``table.attrs`` keeps ``grain``, ``by`` and ``kpis`` (type/unit/direction/labels).
+    """
+    _check_grain(grain)
+    if missing not in ("raise", "skip"):
+        raise KpiWorkbookError("missing must be 'raise' or 'skip'.")
+    if "date" not in facts.columns:
+        raise KpiWorkbookError("The facts have no 'date' column.")
+    by = _as_list(by)
+    absent = [b for b in by if b not in facts.columns]
+    if absent:
+        raise KpiWorkbookError(f"Cannot break down by {', '.join(absent)}: not a column of the data.")
+    requested, hidden = _resolve(kpis, catalog)
+
+    def lacking(k: Kpi) -> list[str]:
+        if k.type == "growth":
+            base = next(b for b in requested + hidden if b.id == k.growth_of)
+            return lacking(base)
+        return sorted(k.measures - set(facts.columns))
+
+    problems = {k.id: lacking(k) for k in requested + hidden if lacking(k)}
+    if problems:
+        if missing == "raise":
+            lines = "; ".join(f"KPI '{kid}' needs {', '.join(ms)}" for kid, ms in problems.items())
+            raise GoalError(f"Cannot compute from this data: {lines} (not in the data).")
+        requested = [k for k in requested if k.id not in problems]
+        hidden = [k for k in hidden if k.id not in problems]
+    plan = [k for k in hidden + requested if k.type != "growth"]
+    measures = sorted({m for k in plan for m in k.measures})
+
+    data, start = _window(facts, period)
+    data = data[data["date"].notna()]
+    # One groupby on a single int64 key (period code × dimension codes): periods are derived
+    # from the few distinct dates only, which is much cheaper than per row.
+    date_codes, dates = pd.factorize(data["date"])
+    if grain is None:
+        codes = [np.zeros(len(data), dtype=np.int64)]
+        uniques = [np.array([start if start is not None else pd.NaT], dtype=_NS)]
+    else:
+        period_codes, periods = pd.factorize(period_start(dates, grain), sort=True)
+        codes, uniques = [period_codes[date_codes].astype(np.int64)], [np.asarray(periods, dtype=_NS)]
+    for b in by:
+        c, u = pd.factorize(data[b], sort=True, use_na_sentinel=False)
+        codes.append(c.astype(np.int64))
+        uniques.append(np.asarray(u, dtype=object))
+    key = np.zeros(len(data), dtype=np.int64)
+    for c, u in zip(codes, uniques):
+        key = key * max(len(u), 1) + c
+    grouped = data[measures].groupby(key, sort=True) if measures else pd.Series(key).groupby(key)
+    agg_df = grouped.sum(min_count=1) if measures else grouped.size().to_frame("n")
+    n = len(agg_df)
+    cell_keys = agg_df.index.to_numpy(dtype=np.int64)
+    present = cell_keys.copy()
+    levels = []
+    for _c, u in reversed(list(zip(codes, uniques))):
+        levels.append(u[present % max(len(u), 1)])
+        present = present // max(len(u), 1)
+    index = pd.MultiIndex.from_arrays(levels[::-1], names=["period"] + by)
+    agg = {m: agg_df[m].to_numpy(dtype=float) for m in measures}
+    all_codes, all_days = pd.factorize(facts["date"], sort=True)
+    spans = {m: _span(facts, m, all_codes, pd.DatetimeIndex(all_days)) for m in measures}
+    _zero_within_spans(agg, index.get_level_values(0).to_numpy(dtype=_NS), grain, period, facts, spans)
+    unavailable = _non_additive(agg, data, measures, key, cell_keys, by, catalog)
+    if grain is not None and n:  # periods without any row are periods in which nothing happened: 0, not missing
+        index, agg = _fill_empty_periods(index, agg, grain, by)
+        n = len(index)
+
+    results: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+    for k in plan:
+        num = _terms(agg, k.numerator, n)
+        if k.type == "ratio":
+            den = _terms(agg, k.denominator or (), n)
+            ok = np.isfinite(num) & np.isfinite(den) & (den != 0)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                val = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
+        else:
+            den = np.full(n, np.nan)
+            val = num
+        # a sum that overflowed is as unavailable as a zero denominator: never report inf
+        ok = ok & np.isfinite(val) if k.type == "ratio" else np.isfinite(val)
+        val = np.where(ok, val, np.nan)
+        results[k.id] = (val, num, den, ok)
+    for k in requested:
+        if k.type == "growth":
+            cur = results[k.growth_of][0]
+            if grain is None:
+                prev = np.full(n, np.nan)
+            else:
+                base = pd.Series(cur, index=index)
+                arrays = [shift_periods(index.get_level_values(0), grain, -1)]
+                arrays += [index.get_level_values(i) for i in range(1, index.nlevels)]
+                prev_idx = pd.MultiIndex.from_arrays(arrays, names=index.names)
+                prev = base.reindex(prev_idx).to_numpy(dtype=float)
+            ok = np.isfinite(cur) & np.isfinite(prev) & (prev != 0)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                val = np.where(ok, (cur - prev) / np.abs(np.where(ok, prev, 1.0)), np.nan)
+            ok &= np.isfinite(val)
+            val = np.where(ok, val, np.nan)
+            results[k.id] = (val, cur, prev, ok)
+
+    k_count = len(requested)
+    cols: dict[str, Any] = {}
+    for i, name in enumerate(["period"] + by):
+        cols[name] = np.tile(index.get_level_values(i).to_numpy(), k_count)
+    cols["kpi"] = np.repeat(np.array([k.id for k in requested], dtype=object), n)
+    for j, name in enumerate(("value", "numerator", "denominator")):
+        cols[name] = np.concatenate([results[k.id][j] for k in requested]) if requested else np.array([], float)
+    cols["available"] = np.concatenate([results[k.id][3] for k in requested]) if requested else np.array([], bool)
+    cols["unit"] = np.repeat(np.array([k.unit for k in requested], dtype=object), n)
+    starts = index.get_level_values(0).to_numpy(dtype=_NS)
+    ends = _period_ends(starts, grain, period, facts)
+    cols["coverage"] = np.concatenate([_coverage(starts, ends, [spans[m] for m in k.measures if m in spans])
+                                       for k in requested]) if requested else np.array([], object)
+    out = pd.DataFrame(cols)
+    out["period"] = out["period"].astype(_NS)
+    out["kpi"] = out["kpi"].astype("str")
+    out["unit"] = out["unit"].astype("str")
+    out["available"] = out["available"].astype(bool)
+    reasons: dict[str, list[tuple[str, str]]] = {}
+    for k in requested:
+        base = next((b for b in requested + hidden if b.id == k.growth_of), k) if k.type == "growth" else k
+        why = sorted((unavailable[m], m) for m in base.measures if m in unavailable)
+        if why:
+            reasons[k.id] = why
+    out.attrs.update(grain=grain, by=by, kpis=kpi_meta(requested + hidden), skipped=problems, unavailable=reasons)
+    return out
+
+
+def _fill_empty_periods(index: pd.MultiIndex, agg: dict[str, np.ndarray], grain: str,
+                        by: list[str]) -> tuple[pd.MultiIndex, dict[str, np.ndarray]]:
+    """Every period between the first and the last one, for every dimension value seen: a cell
+    without rows gets 0 for every measure (nothing happened), so ratios there are not available."""
+    periods = index.get_level_values(0)
+    first, last = periods.min(), periods.max()
+    calendar, p = [], np.datetime64(first, "ns")
+    while p <= np.datetime64(last, "ns"):
+        calendar.append(p)
+        p = shift_periods([p], grain, 1)[0]
+    combos = index.droplevel(0).unique() if by else None
+    if len(calendar) * (len(combos) if by else 1) == len(index):
+        return index, agg  # already every period x every dimension value
+    if by:
+        tuples = [(c, *((d,) if not isinstance(d, tuple) else d)) for c in calendar for d in combos]
+        full = pd.MultiIndex.from_tuples(tuples, names=index.names)
+    else:
+        full = pd.MultiIndex.from_arrays([np.array(calendar, dtype=_NS)], names=index.names)
+    where = index.get_indexer(full)
+    new = where < 0
+    filled = {}
+    for m, values in agg.items():
+        column = np.where(new, 0.0, values[np.where(new, 0, where)])
+        filled[m] = column
+    return full, filled
+
+
+def _period_ends(starts: np.ndarray, grain: str | None, period: Any, facts: pd.DataFrame) -> np.ndarray:
+    if grain is not None:
+        return shift_periods(starts, grain, 1) - np.timedelta64(1, "D")
+    end = pd.Timestamp(period_bounds(period)[1]) if period is not None else (
+        pd.Timestamp(facts["date"].max()) if len(facts) else pd.NaT)
+    return np.full(len(starts), end.to_datetime64() if end is not pd.NaT else np.datetime64("NaT"), dtype=_NS)
+
+
+def _zero_within_spans(agg: dict[str, np.ndarray], starts: np.ndarray, grain: str | None, period: Any,
+                       facts: pd.DataFrame, spans: dict[str, Any]) -> None:
+    """A measure that is missing in a cell the measure's source covers (a channel without orders on
+    a day the shop data covers) is 0 there, not unknown; outside its source's dates it stays NaN."""
+    ends = _period_ends(starts, grain, period, facts)
+    for m, values in agg.items():
+        span = spans.get(m)
+        if span is None or not np.isnan(values).any():
+            continue
+        inside = (ends >= span[0]) & (starts <= span[1])
+        agg[m] = np.where(np.isnan(values) & inside, 0.0, values)
+
+
+def _span(facts: pd.DataFrame, measure: str, date_codes: np.ndarray, days: pd.DatetimeIndex) -> tuple[np.datetime64, np.datetime64] | None:
+    """First and last date on which the data gives `measure` (None: never). `date_codes` index
+    each row's date in the sorted distinct `days` (dates are factorized once per call)."""
+    if measure not in facts.columns or not len(facts):
+        return None
+    known = facts[measure].notna().to_numpy()
+    present = days if known.all() else days[np.unique(date_codes[known])]
+    if not len(present):
+        return None
+    first, last = present[0].to_datetime64(), present[-1].to_datetime64()
+    if (present.day == 1).all():  # a monthly (or quarterly) source: its last row stands for the whole period
+        months = present.month.to_numpy() + 12 * present.year.to_numpy()
+        quarterly = len(present) > 1 and (present.month % 3 == 1).all() and (np.diff(months) % 3 == 0).all()
+        last = shift_periods([last], "quarter" if quarterly else "month", 1)[0] - np.timedelta64(1, "D")
+    return first, last
+
+
+def _coverage(starts: np.ndarray, ends: np.ndarray, spans: list[Any]) -> np.ndarray:
+    """complete / partial / empty per period: how much of [start, end] every measure's data covers."""
+    out = np.full(len(starts), "complete", dtype=object)
+    for span in spans:
+        if span is None:
+            out[:] = "empty"
+            continue
+        first, last = span
+        empty = (ends < first) | (starts > last)
+        partial = ~empty & ((starts < first) | (ends > last))
+        out = np.where(empty | (out == "empty"), "empty", np.where(partial | (out == "partial"), "partial", out))
+    return out
+
+
+#: Entities counted once per event (an order has one date and one channel): their counts add up
+#: over days and order-level dimensions, unlike people (customers, visitors), who return.
+EVENT_ENTITIES = ("order",)
+
+
+def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: Any = None) -> str | None:
+    """Why a KPI of a `compute_kpis` table is not available at its grain (None when it is), in `lang`."""
+    from kpi_helpers.i18n.formats import t
+
+    why = table.attrs.get("unavailable", {}).get(kpi_id)
+    if not why:
+        return None
+    specs = _measure_specs(catalog)
+    return " ".join(t(code, lang).format(measure=specs[m].label(lang) if m in specs else m) for code, m in why)
+
+
+def countable_over_time(facts: pd.DataFrame, kpi: str | Kpi, catalog: Any = None) -> bool:
+    """Whether `kpi` can be computed for periods longer than a day from these facts: False when it
+    needs a distinct count of people that only a daily-aggregate source gives (customer-days)."""
+    k = get_kpi(kpi, catalog)
+    if k.type == "growth" and k.growth_of:
+        k = get_kpi(k.growth_of, catalog)
+    specs = _measure_specs(catalog)
+    has_orders = getattr(facts, "order_table", None) is not None
+    for m in k.measures:
+        spec = specs.get(m)
+        if spec is None or spec.additive or spec.agg == "first_event" or spec.entity in EVENT_ENTITIES:
+            continue
+        if not (has_orders and m in ORDER_MEASURES):
+            return False
+    return True
+
+
+def _measure_specs(catalog: Any) -> Mapping[str, Any]:
+    specs = getattr(_catalog(catalog), "measures", None)
+    if specs:
+        return specs
+    from kpi_helpers.spec.catalog import load_catalog
+
+    return load_catalog().measures
+
+
+def _non_additive(agg: dict[str, np.ndarray], data: pd.DataFrame, measures: list[str], key: np.ndarray,
+                  cell_keys: np.ndarray, by: list[str], catalog: Any) -> dict[str, str]:
+    """Replace the plain sums of non-additive measures in `agg` (in place): order-level measures
+    are counted from the order table at this grain and these dimensions; a distinct count from
+    daily aggregates is kept only where a cell holds one source row (else NaN, with the reason)."""
+    specs = _measure_specs(catalog)
+    odd = [m for m in measures if m in specs and not specs[m].additive]
+    if not odd:
+        return {}
+    reasons: dict[str, str] = {}
+    table = order_table_of(data) if any(m in ORDER_MEASURES for m in odd) else None
+    if table is not None:
+        by_product = "product" in by
+        if not by_product:  # an order is in one cell unless products are asked for: its lead row suffices
+            table = table[table["lead"].to_numpy()]
+        # each order row sits in one facts row: its cell is that row's cell (no string matching needed)
+        rows = table["row"].to_numpy()
+        index = data.index
+        if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:  # label = position
+            position = rows
+        else:
+            position = index.get_indexer(rows)
+        cells = np.searchsorted(cell_keys, key[position])
+        counted = count_orders(table, cells, len(cell_keys), by_product=by_product)
+        for m in odd:
+            if m in counted:
+                agg[m] = counted[m]
+        odd = [m for m in odd if m not in counted]
+    n = len(cell_keys)
+    cell = np.searchsorted(cell_keys, key)
+    collapses_product = "product" in data.columns and "product" not in by and data["product"].nunique() > 1
+    for m in odd:
+        spec = specs[m]
+        if spec.agg == "first_event" or spec.entity in EVENT_ENTITIES:
+            if collapses_product:  # an order with several products sits in several rows
+                agg[m] = np.full(n, np.nan)
+                reasons[m] = "unavailable_product_sum"
+            continue
+        rows = np.bincount(cell[data[m].notna().to_numpy()], minlength=n)
+        many = rows > 1
+        if many.any():
+            agg[m] = np.where(many, np.nan, agg[m])
+            reasons[m] = "unavailable_distinct_sum"
+    return reasons
+
+
+def breakdown(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, by: str | Sequence[str] = "channel",
+              period: Any = None, catalog: Any = None, missing: str = "raise") -> pd.DataFrame:
+    """KPIs per dimension value over a whole window (one row per value and KPI): ROAS per
+    channel, revenue per campaign, orders per coupon. Ratios are re-aggregated, not averaged."""
+    return compute_kpis(facts, kpis, grain=None, by=by, catalog=catalog, period=period, missing=missing)
+
+
+# --------------------------------------------------------------------------- period over period
+def _by_columns(table: pd.DataFrame) -> list[str]:
+    if "by" in table.attrs:
+        return list(table.attrs["by"])
+    fixed = set(TABLE_COLUMNS)
+    return [c for c in table.columns if c not in fixed and table.columns.get_loc(c) < table.columns.get_loc("kpi")]
+
+
+def _lookup(table: pd.DataFrame, keys: list[str], periods: np.ndarray) -> np.ndarray:
+    base = table.set_index(keys)["value"]
+    arrays = [periods] + [table[c].to_numpy() for c in keys[1:]]
+    return base.reindex(pd.MultiIndex.from_arrays(arrays, names=keys)).to_numpy(dtype=float)
+
+
+def _rel(change: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    ok = ~np.isnan(ref) & (ref != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(ok, change / np.abs(np.where(ok, ref, 1.0)), np.nan)
+
+
+def period_over_period(table: pd.DataFrame, catalog: Any = None, grain: str | None = None) -> pd.DataFrame:
+    """Adds ``previous``, ``abs_change``, ``rel_change`` (vs the previous period),
+    ``last_year``, ``yoy_abs_change``, ``yoy_rel_change`` (vs the same period last year: 52
+    weeks back for day/week grains, 12 months otherwise) and ``good`` (nullable boolean:
+    True when the change vs the previous period goes the KPI's good direction, False when
+    it goes the wrong way, NA when unchanged, unknown or not comparable).
+    Relative changes are fractions of ``|reference|``; NaN when the reference is 0/missing."""
+    out = table.copy()
+    grain = grain or table.attrs.get("grain") or _infer_grain(table["period"])
+    keys = ["period"] + _by_columns(table) + ["kpi"]
+    nan = np.full(len(out), np.nan)
+    if grain is None or out.empty:
+        prev, last = nan, nan.copy()
+    else:
+        prev = _lookup(out, keys, shift_periods(out["period"], grain, -1))
+        last = _lookup(out, keys, same_period_last_year(out["period"], grain))
+    if "coverage" in out and grain is not None and not out.empty:
+        # comparisons only between periods the data covers in full: a partial year is not "last year"
+        complete = out["coverage"].to_numpy() == "complete"
+        flags = out.assign(value=complete.astype(float))
+        prev = np.where(complete & (_lookup(flags, keys, shift_periods(out["period"], grain, -1)) == 1), prev, np.nan)
+        last = np.where(complete & (_lookup(flags, keys, same_period_last_year(out["period"], grain)) == 1), last, np.nan)
+    value = out["value"].to_numpy(dtype=float)
+    out["previous"] = prev
+    out["abs_change"] = value - prev
+    out["rel_change"] = _rel(value - prev, prev)
+    out["last_year"] = last
+    out["yoy_abs_change"] = value - last
+    out["yoy_rel_change"] = _rel(value - last, last)
+    sign = {kid: (1 if (m := _meta_for(table, kid, catalog)) and m["direction"] == "higher"
+                  else -1 if m else 0) for kid in out["kpi"].unique()}
+    score = out["kpi"].map(sign).to_numpy(dtype=float) * out["abs_change"].to_numpy(dtype=float)
+    good = pd.array(np.where(score > 0, True, False), dtype="boolean")
+    good[~(np.abs(score) > 0)] = pd.NA
+    out["good"] = good
+    out.attrs = dict(table.attrs, grain=grain)
+    return out
+
+
+# --------------------------------------------------------------------------- KPI pairs
+QUADRANTS = ("healthy_growth", "goodhart_warning", "efficiency", "decline", "stable")
+
+_PAIR_TEXT = {
+    "en": {
+        "healthy_growth": "{V} {dv} and {Q} {dq}: more {v} without losing quality — keep going.",
+        "goodhart_warning": "{V} {dv} but {Q} {dq}: more {v}, worse {v} — {hint}.",
+        "efficiency": "{V} {dv} but {Q} {dq}: fewer {v}, better {v} — fine if the end result holds.",
+        "decline": "{V} {dv} and {Q} {dq}: volume and quality both worse — act now.",
+        "stable": "{V} {dv} and {Q} {dq}: stable.",
+        "hint_market": "check targeting with sales",
+        "hint_traffic": "check per channel which visitors do not convert",
+        "hint_customers": "check which channels bring customers who do not come back",
+        "hint_other": "check whether quality is being traded for volume",
+        "and": "and", "but": "but",
+    },
+    "nl": {
+        "healthy_growth": "{V} {dv} en {Q} {dq}: meer {v} zonder kwaliteitsverlies — zo doorgaan.",
+        "goodhart_warning": "{V} {dv} maar {Q} {dq}: meer {v}, slechtere {v} — {hint}.",
+        "efficiency": "{V} {dv} maar {Q} {dq}: minder {v}, betere {v} — prima als het eindresultaat blijft.",
+        "decline": "{V} {dv} en {Q} {dq}: volume én kwaliteit slechter — nu bijsturen.",
+        "stable": "{V} {dv} en {Q} {dq}: stabiel.",
+        "hint_market": "bespreek de targeting met sales",
+        "hint_traffic": "bekijk per kanaal welke bezoekers niet converteren",
+        "hint_customers": "bekijk welke kanalen klanten brengen die niet terugkomen",
+        "hint_other": "controleer of kwaliteit wordt ingeleverd voor volume",
+    },
+}
+
+
+#: What a volume KPI counts, so advice fits it (no "targeting with sales" for website visits).
+VOLUME_KINDS = {"traffic": ("sessions", "organic_visitors", "ad_clicks", "ad_impressions", "new_followers"),
+                "market": ("leads", "intro_calls", "quotes", "accounts_created", "subscribers_new"),
+                "customers": ("new_customers", "customers", "returning_customers"),
+                "spend": ("ad_spend",)}
+
+
+def volume_kind(kpi_id: str) -> str:
+    """'traffic' | 'market' (leads and the like) | 'customers' | 'spend' | 'other'."""
+    return next((kind for kind, ids in VOLUME_KINDS.items() if kpi_id in ids), "other")
+
+
+def format_change(rel: float, lang: str = "en") -> str:
+    """A relative change as '+38 %' / '−20,5 %' (decimal comma in nl; one decimal below 10 %)."""
+    p = rel * 100
+    decimals = 0 if abs(p) >= 9.95 else 1
+    text = f"{abs(p):.{decimals}f}"
+    if lang == "nl":
+        text = text.replace(".", ",")
+    sign = "±" if float(text.replace(",", ".")) == 0 else "+" if p > 0 else "−"
+    return f"{sign}{text} %"
+
+
+def format_kpi_change(abs_change: float, rel_change: float, unit: str, lang: str = "en") -> str:
+    """A KPI's change as people read it: percentage points for percent KPIs (a rate from 3 % to
+    4 % is +1 pp, not +33 %), a relative change for everything else."""
+    from kpi_helpers.i18n.formats import format_points
+
+    if unit == "percent":
+        return format_points(abs_change, lang)
+    return format_change(rel_change, lang)
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:] if len(label) > 1 and not label[1].isupper() else label
+
+
+def _pair_ids(pair: Any, catalog: Any) -> tuple[str, str]:
+    if isinstance(pair, str):
+        kpi = get_kpi(pair, catalog)
+        if not kpi.partners:
+            raise KpiWorkbookError(f"KPI '{pair}' has no partner in the catalog: give a (volume, quality) pair.")
+        return kpi.id, kpi.partners[0]
+    if isinstance(pair, Mapping):
+        return pair["volume"], pair["quality"]
+    if hasattr(pair, "volume") and hasattr(pair, "quality"):
+        return pair.volume, pair.quality
+    volume, quality = pair
+    return (volume.id if isinstance(volume, Kpi) else volume), (quality.id if isinstance(quality, Kpi) else quality)
+
+
+def pair_quadrants(table: pd.DataFrame, pairs: Iterable[Any], catalog: Any = None, compare: str = "previous",
+                   stable_band: float = STABLE_BAND) -> pd.DataFrame:
+    """Per period (and dimension values): the relative change of a volume KPI and its quality
+    partner, the quadrant and a one-sentence reading in Dutch and English.
+
+    ``pairs``: (volume, quality) tuples, dicts/objects with ``volume``/``quality``, or a KPI id
+    (paired with its first catalog partner). ``compare``: 'previous' period or 'last_year'.
+    Changes are scored in each KPI's good direction; a change within ``stable_band`` counts as
+    none. Both none → 'stable'; volume better and quality not worse → 'healthy_growth'; volume
+    better, quality worse → 'goodhart_warning' (more leads, worse leads); volume worse, quality
+    better → 'efficiency'; otherwise → 'decline'. Rows without a comparison get quadrant None.
+    """
+    if compare not in ("previous", "last_year"):
+        raise KpiWorkbookError("compare must be 'previous' or 'last_year'.")
+    pop = table if "rel_change" in table.columns else period_over_period(table, catalog)
+    col = "rel_change" if compare == "previous" else "yoy_rel_change"
+    abs_col = "abs_change" if compare == "previous" else "yoy_abs_change"
+    keys = ["period"] + _by_columns(table)
+    frames = []
+    for pair in pairs:
+        v_id, q_id = _pair_ids(pair, catalog)
+        metas = {}
+        for kid in (v_id, q_id):
+            metas[kid] = _meta_for(table, kid, catalog)
+            if metas[kid] is None or kid not in set(pop["kpi"]):
+                raise KpiWorkbookError(f"KPI '{kid}' is not in the table: compute it before pairing.")
+        v = pop.loc[pop["kpi"] == v_id, keys + ["value", col, abs_col]].rename(
+            columns={"value": "volume_value", col: "volume_change", abs_col: "volume_abs_change"})
+        q = pop.loc[pop["kpi"] == q_id, keys + ["value", col, abs_col]].rename(
+            columns={"value": "quality_value", col: "quality_change", abs_col: "quality_abs_change"})
+        m = v.merge(q, on=keys, how="inner")
+        m.insert(len(keys), "volume_kpi", v_id)
+        m.insert(len(keys) + 1, "quality_kpi", q_id)
+        dv = m["volume_change"].to_numpy(float) * (1 if metas[v_id]["direction"] == "higher" else -1)
+        dq = m["quality_change"].to_numpy(float) * (1 if metas[q_id]["direction"] == "higher" else -1)
+        sv = np.where(np.abs(dv) < stable_band, 0, np.sign(dv))
+        sq = np.where(np.abs(dq) < stable_band, 0, np.sign(dq))
+        quadrant = np.select(
+            [np.isnan(dv) | np.isnan(dq), (sv == 0) & (sq == 0), (sv >= 0) & (sq >= 0), (sv > 0) & (sq < 0),
+             (sv < 0) & (sq > 0)],
+            [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"], "decline")
+        m["quadrant"] = quadrant
+        for lang in ("nl", "en"):
+            text = _PAIR_TEXT[lang]
+            hint = text["hint_" + volume_kind(v_id)] if volume_kind(v_id) in ("market", "traffic", "customers") \
+                else text["hint_other"]
+            vl = metas[v_id]["labels"].get(lang) or metas[v_id]["labels"]["en"]
+            ql = metas[q_id]["labels"].get(lang) or metas[q_id]["labels"]["en"]
+            m[f"message_{lang}"] = [
+                None if qd is None else text[qd].format(
+                    V=vl, Q=_lower_first(ql), v=_lower_first(vl), hint=hint,
+                    dv=format_kpi_change(va, a, metas[v_id]["unit"], lang), dq=format_kpi_change(qa, b, metas[q_id]["unit"], lang))
+                for qd, a, b, va, qa in zip(quadrant, m["volume_change"], m["quality_change"], m["volume_abs_change"],
+                                            m["quality_abs_change"])]
+        frames.append(m)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

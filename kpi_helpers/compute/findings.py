@@ -1,0 +1,484 @@
+"""PDCA "Check → Act": plain-language findings generated from a client's numbers.
+
+Each rule reads the engine's results and writes one :class:`Finding` in Dutch and English:
+
+* pacing of every goal (off track → critical, at risk → warning, on track → good);
+* KPI pairs, year to date vs the same days last year (Goodhart: more volume, worse quality);
+* channels and campaigns whose ROAS is below 1 this year (ads that cost more than they bring);
+* big swings of the selected KPIs in the last complete period vs the one before;
+* peak and quiet months in the coming quarter (seasonality ahead).
+
+The analysis windows used here (year to date, last complete period) are shared with the
+notebook views in :mod:`kpi_helpers.views.analysis`, so findings and figures show the same numbers.
+Findings are ordered deterministically: severity, then rule, then size, then KPI id.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kpi_helpers.compute.engine import (breakdown, compute_kpis, format_change, format_kpi_change, get_kpi, pair_quadrants,
+                                period_over_period, volume_kind)
+from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.data.sources import breakdown_across_sources
+from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_period, format_points, format_value, t
+
+SEVERITIES = ("critical", "warning", "info", "good")
+RULES = ("pacing", "pair", "roas", "swing", "seasonality", "unavailable")
+#: A change vs the previous period at least this large (either way) is a "big swing".
+SWING_THRESHOLD = 0.20
+#: At most this many swing findings (the largest first).
+MAX_SWINGS = 3
+#: Months ahead looked at for seasonality.
+SEASON_AHEAD = 3
+LANGS = ("nl", "en")
+Text = dict[str, str]
+
+
+@dataclass
+class Finding:
+    """One Check → Act finding. ``message`` and ``action`` hold both languages."""
+
+    severity: str
+    kpi: str
+    message: Text
+    action: Text
+    rank: int = 0
+    rule: str = ""
+    data: dict[str, Any] = field(default_factory=dict)  # the numbers behind it (JSON-safe)
+
+    def text(self, lang: str = "en") -> str:
+        return f"{self.message[lang]} → {self.action[lang]}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["data"] = {k: _plain(v) for k, v in self.data.items()}
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (pd.Timestamp,)):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return value
+
+
+# --------------------------------------------------------------------------- shared windows
+def analysis_kpis(wb: Any) -> list[str]:
+    """The client's KPIs (selected, pairs, goals) that its data can compute, in config order."""
+    cols = set(wb.facts.columns)
+    out = []
+    for kid in wb.config.all_kpis:
+        try:
+            k = get_kpi(kid, wb.catalog)
+        except KpiWorkbookError:
+            continue
+        base = get_kpi(k.growth_of, wb.catalog) if k.type == "growth" and k.growth_of else k
+        if base.measures <= cols:
+            out.append(kid)
+    return out
+
+
+def dashboard_kpis(wb: Any) -> list[str]:
+    """The KPIs the dashboard shows: the client's selection the data can compute, else all it can."""
+    return [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
+
+
+def dashboard_months(wb: Any) -> pd.DatetimeIndex:
+    """Month starts from the first data month to the last complete month (the dashboard's period slider)."""
+    return pd.date_range(wb.facts["date"].min().replace(day=1), last_complete_period(wb, "month"), freq="MS")
+
+
+def report_grain(wb: Any, grain: str | None = None) -> str:
+    """The grain asked for, else the client's own (params `grain`), else month."""
+    return grain or getattr(wb, "grain", None) or "month"
+
+
+def last_complete_period(wb: Any, grain: str | None = None) -> pd.Timestamp:
+    """Start of the last period of ``grain`` that the data covers completely (ends ≤ as of)."""
+    from kpi_helpers.compute.engine import period_start, shift_periods
+
+    grain = report_grain(wb, grain)
+    as_of = pd.Timestamp(wb.as_of)
+    start = pd.Timestamp(period_start([as_of], grain)[0])
+    nxt = pd.Timestamp(shift_periods([start], grain, 1)[0])
+    return start if nxt - pd.Timedelta(days=1) <= as_of else pd.Timestamp(shift_periods([start], grain, -1)[0])
+
+
+def ytd_window(wb: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(1 January of the as-of year, as of)."""
+    as_of = pd.Timestamp(wb.as_of)
+    return pd.Timestamp(as_of.year, 1, 1), as_of
+
+
+def ytd_label(wb: Any, lang: str) -> str:
+    start, end = ytd_window(wb)
+    return f"{format_date(start, lang)} – {format_date(end, lang)}"
+
+
+def period_table(wb: Any, kpis: list[str] | None = None, grain: str | None = None, facts: pd.DataFrame | None = None,
+                 start: Any = None, end: Any = None) -> pd.DataFrame:
+    """KPIs per complete period at the client's grain with period-over-period columns (an
+    incomplete last period would look like a collapse, so it is left out). Periods before the
+    report start (params `period.start`) are history: used for comparisons, not shown."""
+    grain = report_grain(wb, grain)
+    facts = wb.facts if facts is None else facts
+    report_start = getattr(wb, "report_start", None)
+    if report_start is not None:
+        from kpi_helpers.compute.engine import period_start
+
+        first_shown = pd.Timestamp(period_start([report_start], grain)[0])
+        start = max(pd.Timestamp(start), first_shown) if start is not None else first_shown
+    table = compute_kpis(facts, kpis or analysis_kpis(wb), grain=grain, catalog=wb.catalog, missing="skip")
+    pop = period_over_period(table, wb.catalog)
+    keep = pop["period"] <= last_complete_period(wb, grain)
+    if start is not None:
+        keep &= pop["period"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= pop["period"] <= pd.Timestamp(end)
+    out = pop[keep].reset_index(drop=True)
+    out.attrs = pop.attrs
+    return out
+
+
+def ytd_pairs(wb: Any) -> pd.DataFrame:
+    """Pair quadrants of year to date vs the same days last year (empty when no pair fits)."""
+    pairs = [p for p in wb.config.pairs if all(k in analysis_kpis(wb) for k in p)]
+    if not pairs:
+        return pd.DataFrame()
+    f = wb.facts
+    as_of = pd.Timestamp(wb.as_of)
+    if f["date"].min() > pd.Timestamp(as_of.year - 1, 1, 1):
+        return pd.DataFrame()  # last year's same days are not all in the data: nothing to compare with
+    day = f["date"].dt.month * 100 + f["date"].dt.day
+    table = compute_kpis(f[day <= as_of.month * 100 + as_of.day], sorted({k for p in pairs for k in p}),
+                         grain="year", catalog=wb.catalog)
+    # both years are cut to the same days (1 Jan .. as of), covered in full by the check above
+    table = table.drop(columns="coverage")
+    quadrants = pair_quadrants(table, pairs, catalog=wb.catalog)
+    out = quadrants[quadrants["period"] == pd.Timestamp(as_of.year, 1, 1)].reset_index(drop=True)
+    out.attrs.update(grain="year")
+    return out
+
+
+def pacing_frame(wb: Any) -> pd.DataFrame:
+    """:func:`kpi_helpers.compute.pacing.pace_goals` for the goals the data can pace."""
+    from kpi_helpers.compute.pacing import pace_goals
+
+    kpis = set(analysis_kpis(wb))
+    goals = [g for g in wb.config.goals if g.kpi in kpis and get_kpi(g.kpi, wb.catalog).type != "growth"]
+    return pace_goals(wb.facts, goals, catalog=wb.catalog) if goals else pd.DataFrame()
+
+
+# --------------------------------------------------------------------------- rules
+def _both(fn) -> Text:
+    return {lang: fn(lang) for lang in LANGS}
+
+
+def _pacing_findings(wb: Any) -> list[Finding]:
+    out = []
+    pacing = pacing_frame(wb)
+    goals = {g.id or g.kpi: g for g in wb.config.goals}
+    for row in pacing.itertuples(index=False):
+        k = get_kpi(row.kpi, wb.catalog)
+        goal = goals.get(row.goal_id)
+        owner = (goal.owner if goal else None) or ""
+
+        def v(x: float, lang: str) -> str:
+            return format_value(x, k.unit, lang, wb.currency)
+
+        def message(lang: str) -> str:
+            head = f"{row.goal_id} ({k.label(lang)}): {t(row.status, lang)}. "
+            if k.type == "ratio":
+                body = {"nl": f"tot nu {v(row.actual_to_date, lang)}, doel {v(row.target, lang)}.",
+                        "en": f"{v(row.actual_to_date, lang)} so far, target {v(row.target, lang)}."}
+            else:
+                body = {"nl": f"tot nu {v(row.actual_to_date, lang)} (verwacht {v(row.expected, lang)}); "
+                              f"prognose {v(row.forecast, lang)} tegen doel {v(row.target, lang)}.",
+                        "en": f"{v(row.actual_to_date, lang)} so far (expected {v(row.expected, lang)}); "
+                              f"forecast {v(row.forecast, lang)} against target {v(row.target, lang)}."}
+            return head + body[lang]
+
+        def action(lang: str) -> str:
+            who = f" — {owner}" if owner else ""
+            if row.status == "on_track":
+                return {"nl": f"Zo doorgaan; volgende check over een maand{who}.",
+                        "en": f"Keep going; check again next month{who}."}[lang]
+            if k.type == "ratio" or not row.required_run_rate:
+                return {"nl": f"Zoek de oorzaak per kanaal en maak een verbeterplan{who}; bespreek of het doel nog "
+                              "realistisch is.",
+                        "en": f"Find the cause per channel and make an improvement plan{who}; discuss whether the "
+                              "target is still realistic."}[lang]
+            rate = v(row.required_run_rate, lang)
+            return {"nl": f"Nodig: {rate} per dag tot de deadline; kies extra acties of stel het doel bij{who}.",
+                    "en": f"Needed: {rate} per day until the deadline; add actions or revise the target{who}."}[lang]
+
+        severity = {"off_track": "critical", "at_risk": "warning"}.get(row.status, "good")
+        out.append(Finding(severity, row.kpi, _both(message), _both(action), rule="pacing",
+                           data={"goal_id": row.goal_id, "status": row.status, "actual_to_date": row.actual_to_date,
+                                 "forecast": row.forecast, "target": row.target,
+                                 "size": abs(1 - row.forecast / row.target) if row.target else 0.0}))
+    return out
+
+
+_PAIR_SEVERITY = {"goodhart_warning": "critical", "decline": "warning", "efficiency": "info",
+                  "healthy_growth": "good", "stable": "info"}
+_PAIR_ACTION = {
+    "goodhart_warning": {"nl": "Beoordeel {v} niet los van {q}: bespreek de targeting van de campagne met sales en "
+                               "stuur op beide KPI's.",
+                         "en": "Stop judging {v} without {q}: review the campaign's targeting with sales and steer "
+                               "on both KPIs."},
+    "goodhart_warning_traffic": {
+        "nl": "Beoordeel {v} niet los van {q}: bekijk per kanaal en campagne welk verkeer niet converteert "
+              "(doelgroep, zoekwoorden, landingspagina's) en stuur op beide KPI's.",
+        "en": "Stop judging {v} without {q}: look per channel and campaign at which traffic does not convert "
+              "(audience, keywords, landing pages) and steer on both KPIs."},
+    "goodhart_warning_customers": {
+        "nl": "Beoordeel {v} niet los van {q}: bekijk welke kanalen en acties klanten brengen die niet terugkomen "
+              "en versterk de opvolging na de eerste aankoop.",
+        "en": "Stop judging {v} without {q}: find which channels and offers bring customers who do not come back "
+              "and strengthen the follow-up after the first purchase."},
+    "decline_spend": {"nl": "Meer advertentiebudget levert minder op per euro: verlaag of stop campagnes met een lage "
+                            "ROAS en verschuif budget naar de best renderende.",
+                      "en": "More ad budget earns less per euro: cut or stop low-ROAS campaigns and move budget to "
+                            "the best performers."},
+    "decline": {"nl": "Volume en kwaliteit dalen allebei: zoek de oorzaak per kanaal en campagne.",
+                "en": "Volume and quality both fall: find the cause per channel and campaign."},
+    "efficiency": {"nl": "Controleer of het eindresultaat gelijk blijft.",
+                   "en": "Check that the end result holds."},
+    "healthy_growth": {"nl": "Zo doorgaan.", "en": "Keep going."},
+    "stable": {"nl": "Geen actie nodig.", "en": "No action needed."},
+}
+
+
+def _pair_findings(wb: Any) -> list[Finding]:
+    out = []
+    quadrants = ytd_pairs(wb)
+    for row in quadrants.itertuples(index=False):
+        if row.quadrant is None or pd.isna(row.quadrant):
+            continue
+        vk, qk = get_kpi(row.volume_kpi, wb.catalog), get_kpi(row.quality_kpi, wb.catalog)
+
+        def message(lang: str, row=row) -> str:
+            window = {"nl": "t.o.v. dezelfde periode vorig jaar", "en": "vs the same period last year"}[lang]
+            return f"{getattr(row, 'message_' + lang)} ({ytd_label(wb, lang)} {window})"
+
+        def action(lang: str, row=row, vk=vk, qk=qk) -> str:
+            key = f"{row.quadrant}_{volume_kind(row.volume_kpi)}"
+            return _PAIR_ACTION.get(key, _PAIR_ACTION[row.quadrant])[lang].format(v=vk.label(lang).lower(), q=qk.label(lang).lower())
+
+        out.append(Finding(_PAIR_SEVERITY[row.quadrant], row.volume_kpi, _both(message), _both(action), rule="pair",
+                           data={"quality_kpi": row.quality_kpi, "quadrant": row.quadrant,
+                                 "volume_change": row.volume_change, "quality_change": row.quality_change,
+                                 "size": abs(row.volume_change) + abs(row.quality_change)}))
+    return out
+
+
+def _roas_findings(wb: Any) -> list[Finding]:
+    if not {"revenue", "ad_spend"} <= set(wb.facts.columns):
+        return []
+    out = []
+    for dim in ("channel", "campaign"):
+        if dim not in wb.facts.columns:
+            continue
+        table = breakdown(wb.facts, ["roas"], by=dim, period=ytd_window(wb), catalog=wb.catalog)
+        table = breakdown_across_sources(table, wb.facts, dim)  # no ROAS per channel across unlike sources
+        for row in table[table["available"] & (table["value"] < 1)].sort_values(dim).itertuples(index=False):
+            name = getattr(row, dim)
+
+            def message(lang: str, row=row, name=name) -> str:
+                value = format_value(row.value, "ratio", lang)
+                return {"nl": f"{t(dim, lang)} {name}: ROAS {value} in {ytd_label(wb, lang)} — elke euro advertentie "
+                              f"levert {value} euro omzet op.",
+                        "en": f"{t(dim, lang)} {name}: ROAS {value} in {ytd_label(wb, lang)} — each euro of ads "
+                              f"brings {value} of revenue."}[lang]
+
+            action = {"nl": "Pauzeer of verbeter de zwakste advertenties (doelgroep, bod, landingspagina).",
+                      "en": "Pause or fix the weakest ads (audience, bid, landing page)."}
+            out.append(Finding("warning", "roas", _both(message), action, rule="roas",
+                               data={"dimension": dim, "value": name, "roas": row.value, "size": 1 - row.value}))
+    return out
+
+
+def _swing_findings(wb: Any, grain: str | None = None) -> list[Finding]:
+    grain = report_grain(wb, grain)
+    kpis = [k for k in analysis_kpis(wb) if k in wb.config.kpis] or analysis_kpis(wb)
+    if not kpis:
+        return []
+    pop = period_table(wb, kpis, grain)
+    last = pop[pop["period"] == pop["period"].max()]
+    # a growth KPI's value is itself a change: its swing is measured in points, not relative to itself
+    growth = last["kpi"].map(lambda kid: get_kpi(kid, wb.catalog).type == "growth").astype(bool)
+    size = last["rel_change"].abs().where(~growth, last["abs_change"].abs())
+    big = last[size >= SWING_THRESHOLD].copy()
+    big["size"] = size[size >= SWING_THRESHOLD]
+    out = []
+    for row in big.sort_values(["size", "kpi"], ascending=[False, True]).head(MAX_SWINGS).itertuples(index=False):
+        k = get_kpi(row.kpi, wb.catalog)
+        good = row.good if row.good is not pd.NA else None
+        yoy = row.yoy_rel_change
+
+        def message(lang: str, row=row, k=k, yoy=yoy) -> str:
+            period = format_period(row.period, grain, lang)
+            yoy_text = format_kpi_change(row.yoy_abs_change, yoy, k.unit, lang)
+            extra = "" if not math.isfinite(yoy) else f"; {yoy_text} {t('change_yoy', lang)}"
+            return (f"{k.label(lang)} {format_kpi_change(row.abs_change, row.rel_change, k.unit, lang)} "
+                    f"{t('change_prev', lang)} ({period}: "
+                    f"{format_value(row.value, k.unit, lang, wb.currency)}{extra}).")
+
+        sign = 1 if k.direction == "higher" else -1
+        yoy_bad = math.isfinite(yoy) and sign * yoy <= -SWING_THRESHOLD / 2
+        if good and not yoy_bad:
+            severity = "good"
+            action = {"nl": "Ga na wat werkte en of het blijvend is.", "en": "Find out what worked and whether it lasts."}
+        elif good:
+            severity = "info"
+            action = {"nl": "Herstel na een zwakke maand, maar nog onder vorig jaar: blijf het volgen.",
+                      "en": "A rebound after a weak month, but still below last year: keep watching it."}
+        elif not yoy_bad:
+            severity = "info"
+            action = {"nl": "Vergelijkbaar met vorig jaar: waarschijnlijk seizoen; houd het in de gaten.",
+                      "en": "In line with last year: probably seasonal; keep an eye on it."}
+        else:
+            severity = "warning"
+            action = {"nl": "Zoek de oorzaak per kanaal en campagne.", "en": "Find the cause per channel and campaign."}
+        out.append(Finding(severity, row.kpi, _both(message), action, rule="swing",
+                           data={"period": row.period, "rel_change": row.rel_change, "yoy_rel_change": yoy,
+                                 "size": row.size}))
+    return out
+
+
+def main_kpi(wb: Any) -> str | None:
+    """The KPI the seasonality and breakdown views centre on: revenue when the data has it,
+    else the first sum KPI of the client (goals first)."""
+    kpis = analysis_kpis(wb)
+    ordered = [g.kpi for g in wb.config.goals if g.kpi in kpis] + kpis
+    sums = [k for k in ordered if get_kpi(k, wb.catalog).type == "sum"]
+    return "revenue" if "revenue" in kpis else (sums[0] if sums else None)
+
+
+def main_seasonality(wb: Any) -> tuple[str, Any] | None:
+    """(main KPI, its :class:`kpi_helpers.compute.pacing.Seasonality`), or None without a main KPI or with
+    too little history. The seasonality finding and the seasonality view both start here."""
+    from kpi_helpers.compute.pacing import seasonality
+
+    kid = main_kpi(wb)
+    try:
+        return None if kid is None else (kid, seasonality(wb.facts, kid, catalog=wb.catalog))
+    except KpiWorkbookError:
+        return None
+
+
+def _season_findings(wb: Any) -> list[Finding]:
+    from kpi_helpers.views.charts import month_names
+
+    found = main_seasonality(wb)
+    if found is None:
+        return []
+    kid, season = found
+    as_of = pd.Timestamp(wb.as_of)
+    ahead = [(as_of.month + i - 1) % 12 + 1 for i in range(1, SEASON_AHEAD + 1)]
+    peak = [m for m in ahead if m in season.peak_months]
+    quiet = [m for m in ahead if m in season.quiet_months]
+    if not peak and not quiet:
+        return []
+    k = get_kpi(kid, wb.catalog)
+    idx = season.month_profile
+
+    def message(lang: str) -> str:
+        parts = []
+        if peak:
+            parts.append({"nl": "piekmaanden", "en": "peak months"}[lang] + " " + month_names(lang, peak)
+                         + f" ({format_change(float(idx[peak].max()) - 1, lang)})")
+        if quiet:
+            parts.append({"nl": "rustige maanden", "en": "quiet months"}[lang] + " " + month_names(lang, quiet)
+                         + f" ({format_change(float(idx[quiet].min()) - 1, lang)})")
+        head = {"nl": f"Seizoen {k.label(lang).lower()} de komende {SEASON_AHEAD} maanden: ",
+                "en": f"Seasonality of {k.label(lang).lower()} in the next {SEASON_AHEAD} months: "}[lang]
+        return head + "; ".join(parts) + {"nl": " t.o.v. een gemiddelde maand.", "en": " vs an average month."}[lang]
+
+    action = {"nl": "Plan voorraad, bezetting en campagnes nu; beoordeel maandcijfers tegen hetzelfde seizoen.",
+              "en": "Plan stock, staff and campaigns now; judge monthly numbers against the same season."}
+    return [Finding("info", kid, _both(message), action, rule="seasonality",
+                    data={"peak_months": peak, "quiet_months": quiet, "size": 0.0})]
+
+
+def _unavailable_findings(wb: Any) -> list[Finding]:
+    """Selected KPIs the data cannot give at the client's grain, with the reason (never a silent blank)."""
+    from kpi_helpers.compute.engine import countable_over_time, unavailable_reason
+
+    cols = set(wb.facts.columns)
+    out = []
+    for kid in dict.fromkeys(wb.config.all_kpis):
+        k = get_kpi(kid, wb.catalog)
+        if not k.measures <= cols or countable_over_time(wb.facts, k, wb.catalog):
+            continue
+        table = compute_kpis(wb.facts, [kid], grain=report_grain(wb), catalog=wb.catalog)
+        reason = {lang: unavailable_reason(table, kid, lang, wb.catalog) or "" for lang in LANGS}
+        message = {lang: f"{k.label(lang)}: {NOT_AVAILABLE[lang]} — {reason[lang]}" for lang in LANGS}
+        action = {"nl": "Lever de orderregels aan of kies een KPI die wel op te tellen is.",
+                  "en": "Supply the order lines, or choose a KPI that can be added up."}
+        out.append(Finding("info", kid, message, action, rule="unavailable"))
+    return out
+
+
+def build_findings(session: Any) -> list[Finding]:
+    """All findings for a client, most important first (``rank`` 0). Deterministic: sorted by
+    severity, rule, size (largest first) and KPI id."""
+    findings: list[Finding] = []
+    for rule in (_pacing_findings, _pair_findings, _roas_findings, _swing_findings, _season_findings,
+                 _unavailable_findings):
+        findings.extend(rule(session))
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), RULES.index(f.rule),
+                                 -float(f.data.get("size") or 0.0), f.kpi))
+    for i, f in enumerate(findings):
+        f.rank = i
+    return findings
+
+
+# --------------------------------------------------------------------------- presentation
+SEVERITY_ICON = {"critical": "🔴", "warning": "🟠", "info": "🔵", "good": "🟢"}
+#: Severity as words: a report never relies on emoji alone (boxes without an emoji font).
+SEVERITY_TEXT = {"critical": {"nl": "Kritiek", "en": "Critical"}, "warning": {"nl": "Let op", "en": "Warning"},
+                 "info": {"nl": "Ter info", "en": "For information"}, "good": {"nl": "Goed", "en": "Good"}}
+_ACT = {"nl": "Actie", "en": "Act"}
+
+
+def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
+    """A numbered Markdown list: the finding (Check) and what to do (Act)."""
+    if not findings:
+        return {"nl": "Geen bevindingen.", "en": "No findings."}[lang]
+    lines = [f"{f.rank + 1}. **{SEVERITY_TEXT[f.severity][lang]}:** {f.message[lang]}  \n   **{_ACT[lang]}:** {f.action[lang]}"
+             for f in findings]
+    return "\n".join(lines)
+
+
+def pacing_table(wb: Any) -> pd.DataFrame:
+    """The goals' pacing as a report table in the client's language (formatted values)."""
+    lang = wb.lang
+    pacing = pacing_frame(wb)
+    rows = []
+    for row in pacing.itertuples(index=False):
+        k = get_kpi(row.kpi, wb.catalog)
+
+        def v(x: Any) -> str:
+            return format_value(x, k.unit, lang, wb.currency) if x is not None else "—"
+
+        rows.append({t("goal", lang): row.goal_id, t("kpi", lang): k.label(lang), t("owner", lang): row.owner or "",
+                     t("target", lang): v(row.target), t("actual", lang): v(row.actual_to_date),
+                     t("expected", lang): v(row.expected),
+                     t("gap", lang): format_points(row.gap, lang) if k.unit == "percent" else v(row.gap),
+                     t("forecast", lang): v(row.forecast),
+                     t("required_run_rate", lang): v(row.required_run_rate) if k.type == "sum" else "—",
+                     t("deadline", lang): format_date(row.deadline, lang),
+                     t("status", lang): t(row.status, lang)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,1 @@
+"""Client files into validated facts: readers, presets, shaping, sources, demo data."""

@@ -1,0 +1,1 @@
+"""Language: message catalogs per language and Babel formats."""

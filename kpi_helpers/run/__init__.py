@@ -1,0 +1,1 @@
+"""Commands around the notebooks: batch, reports, PDF, validate, serve, workspace, CLI."""

@@ -1,0 +1,507 @@
+"""Client reports (HTML without code, summary.json) and the portfolio overview (index.html).
+
+Lean on purpose (FACTS: nbconvert's `lab` template alone is ~277 KB of CSS): the `basic`
+template plus a small stylesheet of ours, and plotly.js written once per output folder.
+Everything that comes from params or data is escaped before it lands in HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kpi_helpers.run.batch import BatchResult
+    from kpi_helpers.spec.params import ClientConfig
+
+PLOTLY_JS = "plotly.min.js"
+REMOVE_TAG = "remove-from-report"  # teaching text and widgets stay in the notebook only
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.45}
+h1,h2,h3{color:#102a43}h1{border-bottom:3px solid #2f80ed;padding-bottom:.3rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}th,td{border-bottom:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left}
+th{background:#f0f4f8}.jp-OutputArea-output pre{white-space:pre-wrap}
+.status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
+.meta{color:#627d98;font-size:.85rem}.notebook-section{margin-top:2.5rem}
+"""
+
+
+def write_plotly_js(out_dir: Path) -> Path:
+    """Copy plotly.js once per output folder (shared by every client's report, works offline)."""
+    import plotly
+
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    target = Path(out_dir) / PLOTLY_JS
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        tmp = target.with_suffix(".tmp")
+        try:
+            shutil.copyfile(source, tmp)
+            tmp.replace(target)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # no half-written file on a full disk
+            raise
+    return target
+
+
+def _body_of(nb: Any) -> str:
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG, "parameters", "injected-parameters"}
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(template_name="basic", config=config)
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.anchor_link_text = ""  # no pilcrow links in a client report
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+#: Notebook metadata that sends a notebook to the analyst appendix (analysis.html) instead of
+#: the client's report: ``{"kpi_report": {"document": "appendix"}}`` (01_goals, 02_kpi_pairs).
+APPENDIX = "appendix"
+#: Consecutive section numbers in each document, whatever the notebooks' own headings say.
+NUMBERING = """
+body{counter-reset:sec}.notebook-section h2{counter-increment:sec}.notebook-section h2::before{content:counter(sec) ". "}
+.notebook-section table{max-width:100%}
+@page{size:A4;margin:14mm 12mm}@media print{body{margin:0;max-width:none}.notebook-section{break-before:page}
+.notebook-section table{font-size:.68rem;width:100%}.notebook-section th,.notebook-section td{padding:.15rem .25rem}
+.jp-OutputArea-output,.plotly-graph-div{break-inside:avoid}}
+"""
+DOC_TEXT = {
+    "appendix_title": {"nl": "Bijlage voor de analist: doelontwerp en KPI-keuze",
+                       "en": "Analyst appendix: goal design and KPI selection"},
+    "report_link": {"nl": "Het rapport voor de klant: report.html", "en": "The client report: report.html"},
+    "generated": {"nl": "Gemaakt met KPI Workbook", "en": "Made with KPI Workbook"},
+}
+
+
+def is_appendix(nb: Any) -> bool:
+    return (nb.get("metadata", {}).get("kpi_report") or {}).get("document") == APPENDIX
+
+
+def _page(title: str, lang: str, body: str) -> str:
+    from kpi_helpers.views.summary import STYLE as SUMMARY_STYLE
+
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{html.escape(title)}</title>
+<script src="../{PLOTLY_JS}"></script>
+<style>{STYLE}{SUMMARY_STYLE}{NUMBERING}</style></head>
+<body>
+{body}
+<p class="meta">{DOC_TEXT['generated'][lang]}</p>
+</body></html>"""
+
+
+def export_report(notebooks: list[Any], path: Path, config: ClientConfig, lang: str,
+                  summary: dict[str, Any] | None = None) -> Path:
+    """The client's ``report.html`` (page one the summary, then the analysis notebooks) and,
+    beside it, the analyst's ``analysis.html`` (goal design, KPI selection: notebooks marked
+    as appendix). Self-contained except the shared plotly.js."""
+    from kpi_helpers.views.summary import summary_html
+
+    title = config.report.title or config.name
+    report_nbs = [nb for nb in notebooks if not is_appendix(nb)]
+    appendix_nbs = [nb for nb in notebooks if is_appendix(nb)]
+    head = summary_html(summary, lang, title, appendix=bool(appendix_nbs)) if summary else f"<h1>{html.escape(title)}</h1>"
+    sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in report_nbs)
+    Path(path).write_text(_page(title, lang, head + "\n" + sections), encoding="utf-8")
+    if appendix_nbs:
+        body = (f"<h1>{html.escape(title)} — {DOC_TEXT['appendix_title'][lang]}</h1>"
+                f"<p class='meta'><a href='report.html'>{DOC_TEXT['report_link'][lang]}</a></p>\n"
+                + "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in appendix_nbs))
+        (Path(path).parent / "analysis.html").write_text(_page(title, lang, body), encoding="utf-8")
+    return Path(path)
+
+
+# ---------------------------------------------------------------- summary.json
+
+def client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, Any]:
+    """Machine-readable outcome for one client: KPI values, goals with status, findings.
+
+    Computed by the package from the same engine functions the notebooks call, so the
+    numbers agree with the report (with the client's own measures and KPIs known).
+    """
+    from kpi_helpers.spec.catalog import use_catalog
+
+    with use_catalog(config.client_catalog):
+        return _client_summary(config, lang)
+
+
+def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, Any]:
+    import importlib.metadata as md
+
+    from kpi_helpers.data.load import load_facts
+    from kpi_helpers.compute.findings import build_findings
+    from kpi_helpers.session import ClientSession
+
+    session = ClientSession(config=config, lang=lang or config.language)
+    facts = load_facts(config)
+    session._facts = facts  # noqa: SLF001 - loaded once here
+    from kpi_helpers.compute.engine import compute_kpis
+    from kpi_helpers.compute.pacing import pace_goal
+
+    kpis = config.all_kpis
+    whole = compute_kpis(facts, kpis, grain=None, catalog=config.catalog)
+    goals = []
+    for goal in config.goals:
+        pacing = pace_goal(facts, goal, catalog=config.catalog)
+        goals.append({"id": goal.id or goal.kpi, "statement": goal.statement, "kpi": goal.kpi, "owner": goal.owner,
+                      "start": goal.start.isoformat(), "deadline": goal.deadline.isoformat(),
+                      "baseline": goal.baseline, "target": goal.target, **_plain(pacing.to_dict())})
+    findings = build_findings(session)
+    data_from, data_to = facts["date"].min().date(), facts["date"].max().date()
+    windows = {}
+    totals_kpis = _totals_kpis(config)
+    for name, (start, end) in portfolio_windows(data_to).items():
+        table = compute_kpis(facts, totals_kpis, grain=None, period=(start, end),
+                             catalog=config.catalog, missing="skip") if totals_kpis else None
+        windows[name] = {"start": start.isoformat(), "end": end.isoformat(), "covered": data_from <= start,
+                         "kpis": {} if table is None else {
+                             row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
+                                       "denominator": _num(row.denominator), "unit": row.unit}
+                             for row in table.itertuples(index=False)}}
+    from kpi_helpers.views.summary import kpi_tiles
+
+    return json_safe({
+        "client": config.client,
+        "name": config.name,
+        "language": session.lang,
+        "currency": config.currency,
+        "as_of": session.as_of.isoformat(),
+        "data_from": data_from.isoformat(),
+        "data_to": data_to.isoformat(),
+        # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
+        "windows": windows,
+        "grain": config.grain,
+        "tiles": kpi_tiles(session),
+        "kpis": {row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
+                           "denominator": _num(row.denominator), "unit": row.unit}
+                 for row in whole.itertuples(index=False)},
+        "goals": goals,
+        "findings": [_plain(f.to_dict()) for f in findings],
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "versions": {pkg: md.version(pkg) for pkg in ("kpi-workbook", "pandas", "plotly", "papermill", "nbclient")},
+    })
+
+
+def json_safe(value: Any) -> Any:
+    """A copy that `json.dumps(..., allow_nan=False)` accepts: NaN and ±Infinity become null
+    (JSON has no Infinity; a reader of summary.json would fail on it), numpy scalars plain."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (int, float)):
+        return json_safe(value.item())
+    if isinstance(value, float):
+        return _num(value)
+    return value
+
+
+def _num(value: Any) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, float):
+            out[key] = _num(value)
+        elif isinstance(value, (dt.date, dt.datetime)):
+            out[key] = value.isoformat()
+        elif hasattr(value, "item"):
+            out[key] = _num(value.item()) if isinstance(value.item(), float) else value.item()
+        else:
+            out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------- portfolio overview
+
+STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2}
+_TEXT = {
+    "title": {"nl": "Portfolio-overzicht", "en": "Portfolio overview"},
+    "client": {"nl": "Klant", "en": "Client"},
+    "goals": {"nl": "Doelen", "en": "Goals"},
+    "worst": {"nl": "Belangrijkste bevinding", "en": "Worst finding"},
+    "time": {"nl": "Looptijd", "en": "Run time"},
+    "report": {"nl": "Rapport", "en": "Report"},
+    "failed": {"nl": "Mislukte klanten", "en": "Failed clients"},
+    "totals": {"nl": "Portfolio-totalen", "en": "Portfolio totals"},
+    "reason": {"nl": "Reden", "en": "Reason"},
+    "kept": {"nl": "Vorig rapport blijft staan", "en": "Previous report kept"},
+    "clients": {"nl": "klanten", "en": "clients"},
+    "currency": {"nl": "Valuta", "en": "Currency"},
+    "total": {"nl": "Totaal", "en": "Total"},
+    "as_of": {"nl": "peildatum", "en": "as of"},
+    "not_included": {"nl": "Niet meegeteld (de data dekken dit venster niet):",
+                     "en": "Not included (their data do not cover this window):"},
+    "no_totals": {"nl": "Geen KPI die minstens twee meegetelde klanten delen.",
+                  "en": "No KPI shared by at least two included clients."},
+    "status": {"nl": "Status", "en": "Status"},
+    "file": {"nl": "Bestand", "en": "File"},
+    "by_status": {"nl": "Doelen per status", "en": "Goals by status"},
+    "no_goals": {"nl": "geen doelen", "en": "no goals"},
+    "sort_hint": {"nl": "Klik op een kolomkop om te sorteren.", "en": "Click a column heading to sort."},
+    "invalid": {"nl": "ongeldig", "en": "invalid"},
+    "timed_out": {"nl": "te lang bezig", "en": "timed out"},
+    "failed_status": {"nl": "mislukt", "en": "failed"},
+}
+#: A few lines of plain JS (no library, works offline): click a heading to sort its table.
+SORT_JS = """<script type="text/javascript">
+document.querySelectorAll("table.sortable th").forEach(function (th, i) {
+  th.style.cursor = "pointer";
+  th.addEventListener("click", function () {
+    var body = th.closest("table").tBodies[0], asc = th.dataset.dir !== "asc";
+    th.dataset.dir = asc ? "asc" : "desc";
+    var key = function (row) { var c = row.cells[i]; return c.dataset.sort !== undefined ? c.dataset.sort : c.textContent.trim(); };
+    Array.from(body.rows).sort(function (a, b) {
+      var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
+      var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+      return asc ? d : -d;
+    }).forEach(function (row) { body.appendChild(row); });
+  });
+});
+</script>"""
+STATUS_TEXT = {
+    "on_track": {"nl": "op koers", "en": "on track"},
+    "at_risk": {"nl": "risico", "en": "at risk"},
+    "off_track": {"nl": "uit koers", "en": "off track"},
+}
+
+
+PORTFOLIO_WINDOWS = ("last_month", "quarter_to_date", "year_to_date")
+_WINDOW_TEXT = {
+    "last_month": {"nl": "laatste volledige maand", "en": "last complete month"},
+    "quarter_to_date": {"nl": "kwartaal tot nu", "en": "quarter to date"},
+    "year_to_date": {"nl": "jaar tot nu", "en": "year to date"},
+}
+_REASON = {
+    "ends": {"nl": "data lopen tot {data_to}, het venster tot {end}",
+             "en": "data end on {data_to}, the window runs to {end}"},
+    "starts": {"nl": "data beginnen op {data_from}, na het begin van het venster ({start})",
+               "en": "data start on {data_from}, after the window starts ({start})"},
+    "later": {"nl": "data lopen door na de peildatum {as_of}", "en": "data run past the as-of date {as_of}"},
+    "old": {"nl": "samenvatting van een eerdere versie: draai deze klant opnieuw",
+            "en": "summary from an earlier version: run this client again"},
+}
+
+
+def portfolio_windows(as_of: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """The portfolio windows as of a date: the last month complete on `as_of`, the quarter to
+    date and the year to date (both ending on `as_of`)."""
+    month_end = as_of if (as_of + dt.timedelta(days=1)).day == 1 else as_of.replace(day=1) - dt.timedelta(days=1)
+    quarter_start = dt.date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    return {"last_month": (month_end.replace(day=1), month_end),
+            "quarter_to_date": (quarter_start, as_of),
+            "year_to_date": (dt.date(as_of.year, 1, 1), as_of)}
+
+
+def _totals_kpis(config: ClientConfig) -> list[str]:
+    from kpi_helpers.spec.catalog import default_catalog
+
+    bundled = default_catalog()  # a client's own KPIs mean different things at different clients
+    return [k for k in config.all_kpis if k in bundled and bundled[k].type != "growth"]
+
+
+def window_label(window: str, start: dt.date, end: dt.date, lang: str) -> str:
+    """'September 2026' / 'Q3 2026 tot en met 15 oktober 2026' / '2026 up to 15 October 2026'."""
+    from kpi_helpers.i18n.formats import format_date, format_period
+
+    if window == "last_month":
+        return format_date(start, lang, "LLLL y")
+    head = format_period(start, "quarter", lang) if window == "quarter_to_date" else str(start.year)
+    return f"{head} {'tot en met' if lang == 'nl' else 'up to'} {format_date(end, lang, 'long')}"
+
+
+def portfolio_totals(summaries: list[dict[str, Any]], window: str = "last_month",
+                     as_of: dt.date | None = None, lang: str = "en") -> dict[str, Any]:
+    """KPIs shared by clients with the same currency over ONE common window: volumes summed,
+    ratios Σnum/Σden (never an average of the clients' ratios).
+
+    The window (`last_month`, `quarter_to_date`, `year_to_date`) is taken as of `as_of`,
+    default the run's as-of date: the latest data date among the clients. A client counts only
+    when its data cover the whole window; the others are listed in `excluded` with the reason.
+    Returns {window, label, start, end, as_of, rows, excluded}.
+    """
+    from kpi_helpers.spec.catalog import default_catalog
+    from kpi_helpers.i18n.formats import format_date
+
+    if window not in PORTFOLIO_WINDOWS:
+        raise ValueError(f"window must be one of {', '.join(PORTFOLIO_WINDOWS)}")
+    catalog = default_catalog()
+    dates = [dt.date.fromisoformat(s["data_to"]) for s in summaries if s.get("data_to")]
+    as_of = as_of or (max(dates) if dates else None)
+    out: dict[str, Any] = {"window": window, "as_of": as_of.isoformat() if as_of else None, "rows": [],
+                           "excluded": [], "start": None, "end": None, "label": None}
+    if as_of is None:
+        out["excluded"] = [{"client": s.get("client"), "name": s.get("name"), "reason": _REASON["old"][lang]}
+                           for s in summaries]
+        return out
+    start, end = portfolio_windows(as_of)[window]
+    out.update(start=start.isoformat(), end=end.isoformat(), label=window_label(window, start, end, lang))
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for summary in summaries:
+        own = (summary.get("windows") or {}).get(window)
+        reason = None
+        if own is None or not summary.get("data_to"):
+            reason = _REASON["old"][lang]
+        else:
+            data_to = dt.date.fromisoformat(summary["data_to"])
+            data_from = dt.date.fromisoformat(summary.get("data_from") or summary["data_to"])
+            fill = {k: format_date(v, lang, "long") for k, v in
+                    {"data_to": data_to, "data_from": data_from, "start": start, "end": end, "as_of": as_of}.items()}
+            if data_to < end:
+                reason = _REASON["ends"][lang].format(**fill)
+            elif data_from > start or not own.get("covered"):
+                reason = _REASON["starts"][lang].format(**fill)
+            elif (own.get("start"), own.get("end")) != (start.isoformat(), end.isoformat()):
+                reason = _REASON["later"][lang].format(**fill)
+        if reason:
+            out["excluded"].append({"client": summary.get("client"), "name": summary.get("name"), "reason": reason})
+            continue
+        for kpi_id, entry in (own or {}).get("kpis", {}).items():
+            groups.setdefault((summary["currency"], kpi_id), []).append(entry)
+    for (currency, kpi_id), entries in sorted(groups.items()):
+        if len(entries) < 2 or kpi_id not in catalog or catalog[kpi_id].type == "growth":
+            continue
+        kpi = catalog[kpi_id]
+        numerator = sum(e["numerator"] or 0.0 for e in entries)
+        if kpi.type == "ratio":
+            denominator = sum(e["denominator"] or 0.0 for e in entries)
+            value = numerator / denominator if denominator else None
+        else:
+            denominator, value = None, numerator
+        out["rows"].append({"currency": currency, "kpi": kpi_id, "unit": kpi.unit, "clients": len(entries),
+                            "value": value, "numerator": numerator, "denominator": denominator})
+    return out
+
+
+def _status_span(status: str, lang: str) -> str:
+    from kpi_helpers.i18n.formats import STATUS_COLORS_HTML
+
+    text = STATUS_TEXT.get(status, {}).get(lang, status)
+    color = STATUS_COLORS_HTML.get(status, "#52606d")
+    return f"<span class='status-{html.escape(status)}' style='color:{color};font-weight:600'>{html.escape(text)}</span>"
+
+
+def _as_of_text(batch: BatchResult, lang: str, tx: dict[str, str]) -> str:
+    from kpi_helpers.i18n.formats import format_date
+
+    dates = sorted({str(r.summary["as_of"]) for r in batch.results if r.ok and r.summary.get("as_of")})
+    if not dates:
+        return format_date(dt.date.today(), lang)
+    shown = [format_date(dt.date.fromisoformat(d[:10]), lang) for d in (dates[0], dates[-1])]
+    return f"{tx['as_of']} {shown[0]}" + (f" – {shown[1]}" if shown[1] != shown[0] else "")
+
+
+def _client_rows(batch: BatchResult, lang: str, tx: dict[str, str]) -> tuple[list[str], list[str], str]:
+    """Rows of the overview: each client's overall status (its worst goal), its goals counted
+    by status with their statements, and its most important finding; failed clients apart."""
+    esc = html.escape
+    rows, failed = [], []
+    totals = {s: 0 for s in STATUS_ORDER}
+    for r in batch.results:
+        if not r.ok:
+            kept = (batch.out_dir / r.client / "report.html").exists()
+            link = f' — <a href="{esc(r.client)}/report.html">{tx["kept"]}</a>' if kept else ""
+            status = {"invalid": tx["invalid"], "timed_out": tx["timed_out"]}.get(r.status, tx["failed_status"])
+            failed.append(f"<tr><td>{esc(r.name or r.client)}</td><td class='status-{esc(r.status)}'>{esc(status)}</td>"
+                          f"<td>{esc(r.params_file)}</td><td><pre>{esc(r.reason)}</pre>{link}</td></tr>")
+            continue
+        goals = [g for g in r.summary.get("goals", []) if isinstance(g, dict)]
+        statuses = [str(g.get("status")) for g in goals if g.get("status") in STATUS_ORDER]
+        for status in statuses:
+            totals[status] += 1
+        worst_status = min(statuses, key=STATUS_ORDER.__getitem__) if statuses else None
+        status_cell = (f"<td data-sort='{STATUS_ORDER[worst_status]}'>{_status_span(worst_status, lang)}</td>"
+                       if worst_status else f"<td data-sort='9'>{tx['no_goals']}</td>")
+        goal_html = "<br>".join(f"{_status_span(str(g.get('status')), lang)} — {esc(str(g.get('statement') or g.get('kpi')))}"
+                                for g in goals) or "—"
+        findings = sorted(r.summary.get("findings", []), key=lambda f: f.get("rank", 99))
+        first = findings[0] if findings else {}
+        message = first.get("message")
+        worst = esc(message.get(lang, "") if isinstance(message, dict) else str(first.get("text", ""))) or "—"
+        pdf = batch.out_dir / r.client / "report.pdf"
+        pdf_link = f" · <a href='{esc(r.client)}/report.pdf'>PDF</a>" if pdf.exists() else ""
+        rows.append(f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}</td>"
+                    f"{status_cell}<td data-sort='{len(goals)}'>{goal_html}</td><td>{worst}</td></tr>")
+    counts = " · ".join(f"{_status_span(s, lang)} {n}" for s, n in
+                        sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]]))
+    return rows, failed, counts
+
+
+def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[str, str]) -> str:
+    """One labelled window of portfolio totals, with the clients left out and why."""
+    from kpi_helpers.i18n.formats import format_date, format_value
+
+    esc = html.escape
+    head = f"<h2 id='totals-{esc(totals['window'])}'>{tx['totals']}: {esc(totals['label'] or '')}</h2>"
+    meta = ""
+    if totals["start"]:
+        meta = (f"<p class='meta'>{esc(_WINDOW_TEXT[totals['window']][lang])}: "
+                f"{esc(format_date(dt.date.fromisoformat(totals['start']), lang, 'long'))} – "
+                f"{esc(format_date(dt.date.fromisoformat(totals['end']), lang, 'long'))} · {tx['as_of']} "
+                f"{esc(format_date(dt.date.fromisoformat(totals['as_of']), lang, 'long'))}</p>")
+    rows = "".join(
+        f"<tr><td>{esc(catalog[t['kpi']].label(lang))}</td><td>{esc(t['currency'])}</td><td>{t['clients']}</td>"
+        f"<td>{esc(format_value(t['value'], t['unit'], lang, t['currency']))}</td></tr>" for t in totals["rows"])
+    table = (f"<table><thead><tr><th>KPI</th><th>{tx['currency']}</th><th>{tx['clients']}</th><th>{tx['total']}</th>"
+             f"</tr></thead><tbody>{rows}</tbody></table>") if rows else f"<p>{tx['no_totals']}</p>"
+    left_out = "".join(f"<li>{esc(e.get('name') or e.get('client') or '')}: {esc(e['reason'])}</li>"
+                       for e in totals["excluded"])
+    excluded = f"<p>{tx['not_included']}</p><ul class='kpi-excluded'>{left_out}</ul>" if left_out else ""
+    return head + meta + table + excluded
+
+
+def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | None = None) -> Path:
+    """reports/index.html: one row per client, failed clients with their reason, and portfolio
+    totals over common labelled windows (see `portfolio_totals`; `as_of` default: the latest
+    data date among the clients)."""
+    from kpi_helpers.spec.catalog import load_catalog
+    from kpi_helpers.run.outdir import GENERATOR, write_atomic
+
+    langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
+    lang = lang or (langs.pop() if len(langs) == 1 else "en")
+    tx = {k: v[lang] for k, v in _TEXT.items()}
+    catalog = load_catalog()
+    rows, failed, counts = _client_rows(batch, lang, tx)
+    summaries = [r.summary for r in batch.results if r.ok]
+    totals = {w: portfolio_totals(summaries, w, as_of=as_of, lang=lang) for w in PORTFOLIO_WINDOWS}
+    total_html = "".join(_totals_section(t, catalog, lang, tx) for t in totals.values() if t["rows"] or t["excluded"])
+    ok_count = sum(r.ok for r in batch.results)
+    page = f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>{tx['title']}</title><style>{STYLE}</style></head>
+<body><h1>{tx['title']}</h1>
+<p class="meta">{ok_count}/{len(batch.results)} {tx['clients']} · {_as_of_text(batch, lang, tx)}</p>
+<p><strong>{tx['by_status']}:</strong> {counts}</p>
+<table class="sortable"><thead><tr><th>{tx['client']}</th><th>{tx['status']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+<p class="meta">{tx['sort_hint']}</p>
+{f"<h2>{tx['failed']}</h2><table class='sortable'><thead><tr><th>{tx['client']}</th><th>{tx['status']}</th><th>{tx['file']}</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
+{total_html}
+{SORT_JS}
+</body></html>"""
+    path = write_atomic(batch.out_dir / "index.html", page)  # a clear error on a full or read-only disk
+    write_atomic(batch.out_dir / "index.json", json.dumps(
+        {"generator": GENERATOR, "clients": [{"client": r.client, "status": r.status, "reason": r.reason, "seconds": r.seconds,
+                      "report": r.report, "params_file": r.params_file} for r in batch.results],
+         "totals": json_safe(totals), "seconds": batch.seconds}, indent=2, default=str, allow_nan=False))
+    return path

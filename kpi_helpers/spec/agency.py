@@ -1,0 +1,206 @@
+"""Trust between clients: where each client's data lives, and the limits on what is read.
+
+Params files are written by people at the agency and data files come from clients, so neither
+is trusted (see docs/architecture.md, trust). This module decides, before a byte of
+a client's file is read:
+
+* **Where a client's data lives.** Client `<id>` (= its params file's name, `params/<id>.yaml`)
+  reads only from its own folder `<data_root>/<id>/`. `data_root` is `data/` next to the params
+  folder unless the agency sets it once: `data_root:` in `params/_agency.yaml` (relative to the
+  params folder) or `--data-root` on the command line (the `KPI_WORKBOOK_DATA_ROOT` environment
+  variable, so the batch's kernels see the same setting).
+* **Which paths are refused** (`check_source`): absolute paths, `~`, any `..`, a path that leads
+  out of the client's folder through a symlink, and anything that is not a regular file (device,
+  FIFO, socket). The message names the source as written and the rule, never the file's content.
+* **Limits**: params file size, YAML nesting depth, data file bytes and rows. Defaults below;
+  an agency changes them in `params/_agency.yaml`:
+
+      data_root: ../klantdata        # optional
+      limits: {params_bytes: 262144, data_bytes: 200000000, data_rows: 3000000}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from kpi_helpers.spec.safeyaml import file_kind
+from kpi_helpers.exceptions import DataProblem, ParamsError
+
+AGENCY_FILE = "_agency.yaml"
+DATA_ROOT_ENV = "KPI_WORKBOOK_DATA_ROOT"
+DEFAULT_DATA_FOLDER = "data"  # <params folder>/../data
+AGENCY_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on what one client may make the tool read (configurable per agency)."""
+
+    params_bytes: int = 256 * 1024
+    yaml_depth: int = 40
+    data_bytes: int = 200_000_000
+    data_rows: int = 3_000_000
+    read_seconds: int = 300  # one source read (parse, validate) longer than this is given up for that client
+
+
+DEFAULT_LIMITS = Limits()
+_ACTIVE: contextvars.ContextVar[Limits] = contextvars.ContextVar("kpi_limits", default=DEFAULT_LIMITS)
+
+
+@dataclass(frozen=True)
+class AgencySettings:
+    params_dir: Path
+    data_root: Path
+    limits: Limits = DEFAULT_LIMITS
+    source: str = "default"  # where data_root came from: default | _agency.yaml | --data-root
+
+
+def set_data_root(path: str | Path | None) -> None:
+    """`--data-root`: one data root for this process and the kernels it starts."""
+    if path is None:
+        os.environ.pop(DATA_ROOT_ENV, None)
+    else:
+        os.environ[DATA_ROOT_ENV] = str(Path(path).expanduser().resolve())
+
+
+def agency_settings(params_dir: str | Path) -> AgencySettings:
+    """The data root and limits for the params files in `params_dir` (raises ParamsError for a bad _agency.yaml)."""
+    folder = Path(params_dir).expanduser().absolute()
+    limits, root, source = DEFAULT_LIMITS, folder.parent / DEFAULT_DATA_FOLDER, "default"
+    agency_file = folder / AGENCY_FILE
+    if agency_file.exists():
+        raw = _read_agency_file(agency_file)
+        if raw.get("data_root"):
+            root, source = folder / Path(str(raw["data_root"])).expanduser(), AGENCY_FILE
+        limits = _limits_from(raw.get("limits") or {}, agency_file)
+    env = os.environ.get(DATA_ROOT_ENV)
+    if env:
+        root, source = Path(env), "--data-root"
+    return AgencySettings(params_dir=folder, data_root=Path(os.path.normpath(root)), limits=limits, source=source)
+
+
+def _read_agency_file(path: Path) -> dict[str, Any]:
+    from kpi_helpers.spec.safeyaml import load_yaml_file
+
+    raw = load_yaml_file(path, max_bytes=AGENCY_FILE_BYTES, max_depth=DEFAULT_LIMITS.yaml_depth)
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ParamsError(str(path), [("", "expected a mapping (data_root:, limits:)")])
+    unknown = sorted(set(map(str, raw)) - {"data_root", "limits"})
+    if unknown:
+        raise ParamsError(str(path), [(k, "is not a known field (use data_root and limits)") for k in unknown])
+    return raw
+
+
+def _limits_from(raw: Any, path: Path) -> Limits:
+    if not isinstance(raw, dict):
+        raise ParamsError(str(path), [("limits", "expected a mapping, e.g. {data_rows: 3000000}")])
+    known = {"params_bytes", "yaml_depth", "data_bytes", "data_rows", "read_seconds"}
+    problems = []
+    values: dict[str, int] = {}
+    for key, value in raw.items():
+        if key not in known:
+            problems.append((f"limits.{key}", f"is not a known limit (use {', '.join(sorted(known))})"))
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append((f"limits.{key}", f"{str(value)[:40]!r} is not a positive whole number"))
+        else:
+            values[key] = value
+    if problems:
+        raise ParamsError(str(path), problems)
+    return replace(DEFAULT_LIMITS, **values)
+
+
+def client_data_dir(params_file: str | Path, client: str) -> Path:
+    """`<data_root>/<client>/` for the params file's folder."""
+    return agency_settings(Path(params_file).expanduser().absolute().parent).data_root / client
+
+
+# ---------------------------------------------------------------- limits while reading
+
+
+@contextlib.contextmanager
+def active_limits(limits: Limits) -> Iterator[None]:
+    """Make `limits` the ones the readers enforce (row cap) for the duration of the block."""
+    token = _ACTIVE.set(limits)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def current_limits() -> Limits:
+    return _ACTIVE.get()
+
+
+def row_cap_problem(file: str, rows: int) -> DataProblem | None:
+    """A clear error when a data file has more rows than allowed (the reader read at most cap + 1)."""
+    cap = current_limits().data_rows
+    if rows <= cap:
+        return None
+    return DataProblem(file, None, f"the file has more than {cap:,} data rows (limit `limits.data_rows` in "
+                                   f"params/{AGENCY_FILE}); split it or raise the limit")
+
+
+# ---------------------------------------------------------------- confinement
+
+
+def short(text: Any, limit: int = 80) -> str:
+    """A value from a user's file, cut to `limit` characters for a message."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_source(source: str, data_dir: Path, limits: Limits = DEFAULT_LIMITS) -> DataProblem | None:
+    """None when `source` is a readable regular file inside `data_dir` (or missing: the reader says so).
+
+    Otherwise the reason, naming the source as written and the rule; nothing of the file is read.
+    """
+    label = short(source, 120)
+    folder = _shown(data_dir)
+    rule = f"a client's data files live in its own folder {folder}/ and `source` is a name inside it"
+
+    def refuse(why: str) -> DataProblem:
+        return DataProblem(label, None, f"refused: {why} ({rule})")
+
+    path = Path(source)
+    if source.startswith("~") or path.is_absolute() or (os.name == "nt" and path.drive):
+        return refuse("an absolute path is not allowed")
+    if ".." in path.parts:
+        return refuse("'..' leads out of the client's data folder")
+    candidate = data_dir / path
+    try:
+        real_dir = data_dir.resolve()
+        real = candidate.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return refuse("the path cannot be resolved (a symlink loop?)")
+    if real != real_dir and real_dir not in real.parents:
+        return refuse("the path leads outside the client's data folder (a symlink pointing out)")
+    try:
+        info = os.stat(candidate)
+    except FileNotFoundError:
+        return None  # the reader reports "file not found (looked for ...)"
+    except OSError as error:
+        return DataProblem(label, None, f"cannot read the file ({error.strerror})")
+    kind = file_kind(info.st_mode)
+    if kind:
+        return refuse(f"it is {kind}, not a regular file")
+    if stat.S_ISREG(info.st_mode) and info.st_size > limits.data_bytes:
+        return DataProblem(label, None, f"the file is {info.st_size:,} bytes, more than the limit of "
+                                        f"{limits.data_bytes:,} (`limits.data_bytes` in params/{AGENCY_FILE})")
+    return None
+
+
+def _shown(path: Path) -> str:
+    """The folder as the user would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,799 @@
+"""SMART goals: the `Goal` model and the SMART check (one finding per letter, with a fix).
+
+A goal's `target` is the KPI's value over the whole window [start, deadline]: a total for sum
+KPIs, the ratio over the window for ratio KPIs. `baseline` is the same KPI over the comparable
+window of the same length just before `start`. So target / baseline is the change between two
+windows whose midpoints lie `months` apart, and the compound monthly growth that gets there is
+(target / baseline) ** (1 / months) - 1 (exact for a series growing at a constant monthly rate).
+
+KPIs a goal may name: an id from the catalog, or one of the few goal-level KPIs in
+`GOAL_LEVEL_KPIS` (profit, margins) that come from the accounts, not from the workbook data.
+Anything else fails the M check, and `kpi_helpers.compute.chains.check_chain` warns about it. Goal
+chains (profit <- revenue <- visitors) and the driver trees live in `kpi_helpers.compute.chains`.
+
+Messages come in Dutch and English ({'nl': ..., 'en': ...}); a tiny local number formatter
+keeps this module free of Babel (nl uses a decimal comma; values a user types, such as
+"0.35", are always written with a point because params files and widgets expect that).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from kpi_helpers.exceptions import GoalError
+
+Text = dict[str, str]
+Horizon = Literal["quarter", "1y", "2y", "3y"]
+
+HORIZON_MONTHS: dict[str, int] = {"quarter": 3, "1y": 12, "2y": 24, "3y": 36}
+
+# Goal-level KPIs: allowed in goals although the catalog cannot compute them (from the accounts).
+GOAL_LEVEL_KPIS: dict[str, dict[str, Any]] = {
+    "profit": {"labels": {"nl": "winst", "en": "profit"}, "unit": "currency"},
+    "gross_profit": {"labels": {"nl": "brutowinst", "en": "gross profit"}, "unit": "currency"},
+    "profit_margin": {"labels": {"nl": "winstmarge", "en": "profit margin"}, "unit": "percent"},
+    "gross_margin": {"labels": {"nl": "brutomarge", "en": "gross margin"}, "unit": "percent"},
+}
+
+LETTERS: tuple[str, ...] = ("S", "M", "A", "R", "T")
+LETTER_NAMES: dict[str, Text] = {
+    "S": {"nl": "Specifiek", "en": "Specific"},
+    "M": {"nl": "Meetbaar", "en": "Measurable"},
+    "A": {"nl": "Toewijsbaar", "en": "Assignable"},
+    "R": {"nl": "Realistisch", "en": "Realistic"},
+    "T": {"nl": "Tijdgebonden", "en": "Time-bound"},
+}
+_STATUS_RANK = {"pass": 0, "warn": 1, "fail": 2}
+_NO_FIX: Text = {"nl": "", "en": ""}
+
+
+# --------------------------------------------------------------------------- formatting
+def _nl(s: str) -> str:
+    return s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def fmt_number(x: float | None, lang: str = "en", decimals: int | None = None) -> str:
+    """1,234.5 (en) / 1.234,5 (nl); n/a for missing values."""
+    if x is None or not math.isfinite(x):
+        return {"nl": "n.b.", "en": "n/a"}[lang] if x is None or math.isnan(x) else ("∞" if x > 0 else "-∞")
+    if decimals is None:
+        decimals = 0 if abs(x) >= 100 else 2
+    if abs(x) >= 1e12:
+        s = f"{x:.3g}"
+    else:
+        s = f"{x:,.{decimals}f}"
+        if "." in s and decimals and abs(x) < 100:
+            s = s.rstrip("0").rstrip(".")
+    return _nl(s) if lang == "nl" else s
+
+
+def fmt_percent(x: float | None, lang: str = "en", decimals: int = 1, signed: bool = True) -> str:
+    """A fraction as percent: +4.1 % (en) / +4,1 % (nl)."""
+    if x is None or math.isnan(x):
+        return {"nl": "n.b.", "en": "n/a"}[lang]
+    v = x * 100
+    if not math.isfinite(v):
+        return ("+∞ %" if signed else "∞ %") if v > 0 else "-∞ %"
+    s = f"{v:{'+' if signed else ''},.{decimals}f}"
+    if s.lstrip("+-").strip("0.,") == "":  # -0.0 -> 0.0
+        s = f"{0:,.{decimals}f}"
+    s = _nl(s) if lang == "nl" else s
+    return f"{s} %"
+
+
+def pct0(x: float, lang: str) -> str:
+    return fmt_percent(x, lang, decimals=0 if abs(x) >= 0.095 else 1)
+
+
+_MONTHS = {
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december".split(),
+    "en": "January February March April May June July August September October November December".split(),
+}
+
+
+def fmt_date(d: dt.date, lang: str = "en") -> str:
+    return f"{d.day} {_MONTHS[lang][d.month - 1]} {d.year}"
+
+
+def _months_text(m: float, lang: str) -> str:
+    return fmt_number(round(m, 1), lang, 1)
+
+
+# --------------------------------------------------------------------------- catalog access
+@dataclass(frozen=True)
+class _KpiInfo:
+    id: str
+    known: bool  # in the catalog
+    goal_level: bool
+    labels: Text
+    unit: str
+    direction: str
+    type: str
+    can_be_negative: bool
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang) or self.labels.get("en") or self.id
+
+
+def get_catalog(catalog: Any) -> Any:
+    if catalog is not None:
+        return catalog
+    from kpi_helpers.spec.catalog import load_catalog  # lazy: the catalog loads catalog.yaml
+
+    return load_catalog()
+
+
+def _catalog_ids(catalog: Any) -> list[str]:
+    return [k if isinstance(k, str) else k.id for k in catalog]
+
+
+def kpi_info(kpi_id: str, catalog: Any) -> _KpiInfo:
+    if kpi_id in catalog:
+        k = catalog[kpi_id]
+        negative = k.type == "growth" or any(sign < 0 for _, sign in k.numerator)
+        return _KpiInfo(kpi_id, True, False, dict(k.labels), k.unit, k.direction, k.type, negative)
+    if kpi_id in GOAL_LEVEL_KPIS:
+        g = GOAL_LEVEL_KPIS[kpi_id]
+        return _KpiInfo(kpi_id, False, True, g["labels"], g["unit"], "higher", "sum", kpi_id.endswith("profit"))
+    return _KpiInfo(kpi_id, False, False, {"nl": kpi_id, "en": kpi_id}, "count", "higher", "sum", False)
+
+
+def _fmt_value(x: float | None, info: _KpiInfo, lang: str) -> str:
+    if info.unit == "percent" and x is not None and math.isfinite(x) and abs(x) <= 1:
+        return fmt_percent(x, lang, signed=False)
+    return fmt_number(x, lang)
+
+
+# --------------------------------------------------------------------------- the goal model
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "goal"
+
+
+def _safe_pow(base: float, exp: float) -> float:
+    try:
+        return base**exp
+    except OverflowError:
+        return math.inf
+
+
+def _months_between(start: dt.date, deadline: dt.date) -> float:
+    """Calendar months of the inclusive window: 1 Jan - 31 Mar = 3.0, 1 Jan - 30 Jun next year = 18.0."""
+    whole = (deadline.year - start.year) * 12 + (deadline.month - start.month)
+    return whole + (deadline.day + 1 - start.day) / calendar.monthrange(deadline.year, deadline.month)[1]
+
+
+def _horizon_for(months: float) -> Horizon | None:
+    for name, limit in (("quarter", 3.5), ("1y", 12.5), ("2y", 24.5), ("3y", 36.5)):
+        if 0 < months <= limit:
+            return name  # type: ignore[return-value]
+    return None
+
+
+_LAST_YEAR_WORDS = re.compile(
+    r"\b(vorig jaar|vorige jaar|vorig jaar dezelfde|zelfde periode|dezelfde periode|jaar op jaar|"
+    r"last year|previous year|same period|same quarter|same month|year[- ]on[- ]year|year[- ]over[- ]year|yoy)\b",
+    re.IGNORECASE)
+_MONTH_WORDS = {
+    "nl": ["jan", "feb", "maart", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    "en": ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+}
+
+
+def _names_last_year(statement: str, start: dt.date) -> bool:
+    """Does the statement compare with the same window one year before `start`?"""
+    text = " ".join(statement.lower().split())
+    if _LAST_YEAR_WORDS.search(text):
+        return True
+    year = start.year - 1
+    quarter = (start.month - 1) // 3 + 1
+    if re.search(rf"\bq{quarter}\s*(?:'|20)?{str(year)[2:]}\b|\b{quarter}e\s+kwartaal\s+{year}\b", text):
+        return True
+    names = {_MONTH_WORDS["nl"][start.month - 1], _MONTH_WORDS["en"][start.month - 1]}
+    return any(re.search(rf"\b{name}[a-z]*\.?\s+{year}\b", text) for name in names)
+
+
+class Goal(BaseModel):
+    """One goal. Fields are only type-checked: a goal drafted in a widget may be incomplete,
+    and what is semantically wrong with it is reported by `smart_check`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    statement: str
+    kpi: str
+    baseline: float | None = None
+    target: float
+    start: dt.date
+    deadline: dt.date
+    owner: str | None = None
+    horizon: Horizon | None = None
+    parent: str | None = None
+    # What the baseline is: the equally long window just before `start` ('previous') or the same
+    # window a year earlier ('last_year', "+15 % in Q4 2026 vs Q4 2025"). None: read from the
+    # statement (see `comparison`).
+    compare: Literal["previous", "last_year"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not str(data.get("id") or "").strip() and isinstance(data.get("kpi"), str):
+            data = {**data, "id": _slug(data["kpi"])}
+        return data
+
+    @property
+    def months(self) -> float:
+        """Length of the window [start, deadline] in calendar months (negative if reversed)."""
+        return _months_between(self.start, self.deadline)
+
+    @property
+    def effective_horizon(self) -> Horizon | None:
+        """`horizon`, or derived from the window: up to 3.5 months a quarter, then 1y/2y/3y."""
+        return self.horizon or _horizon_for(self.months)
+
+    @property
+    def required_change(self) -> float | None:
+        """target / baseline - 1 (None without a positive baseline or a finite target)."""
+        b, t = self.baseline, self.target
+        if b is None or not math.isfinite(b) or b <= 0 or not math.isfinite(t) or t < 0:
+            return None
+        return t / b - 1
+
+    @property
+    def comparison(self) -> str:
+        """'last_year' when the baseline is the same window a year earlier: set in `compare`,
+        or a window shorter than a year whose statement names that window a year back ("Q4 2025"
+        for a Q4 2026 goal, "oktober 2025", "vs last year", "t.o.v. vorig jaar"); else 'previous'.
+        For windows of a whole year both readings are the same comparison."""
+        if self.compare:
+            return self.compare
+        if 0 < self.months < 11.5 and _names_last_year(self.statement, self.start):
+            return "last_year"
+        return "previous"
+
+    @property
+    def comparison_months(self) -> float:
+        """Months between the midpoints of the baseline window and the goal window."""
+        return 12.0 if self.comparison == "last_year" else self.months
+
+    @property
+    def required_monthly_growth(self) -> float | None:
+        """Compound growth per month that turns the baseline into the target between the two
+        windows' midpoints (`months` apart, or 12 for a year-on-year goal)."""
+        change, months = self.required_change, self.comparison_months
+        if change is None or months <= 0:
+            return None
+        return _safe_pow(1 + change, 1 / months) - 1
+
+
+# --------------------------------------------------------------------------- SMART report
+@dataclass(frozen=True)
+class SmartFinding:
+    letter: str
+    name: Text
+    status: str  # 'pass' | 'warn' | 'fail'
+    message: Text
+    fix: Text = field(default_factory=lambda: dict(_NO_FIX))
+
+
+@dataclass(frozen=True)
+class SmartReport:
+    findings: list[SmartFinding]
+
+    @property
+    def ok(self) -> bool:
+        """True when no letter fails (warnings are allowed)."""
+        return all(f.status != "fail" for f in self.findings)
+
+    @property
+    def status(self) -> str:
+        return max((f.status for f in self.findings), key=_STATUS_RANK.__getitem__, default="pass")
+
+    def __getitem__(self, letter: str) -> SmartFinding:
+        return next(f for f in self.findings if f.letter == letter)
+
+    def text(self, lang: str = "en") -> str:
+        """Plain-language summary, one line per letter plus the fix where needed."""
+        todo = sum(f.status != "pass" for f in self.findings)
+        head = {
+            "nl": "Dit doel is SMART." if not todo else f"SMART-check: {todo} van de 5 punten {'verdient' if todo == 1 else 'verdienen'} aandacht.",
+            "en": "This goal is SMART." if not todo else f"SMART check: {todo} of 5 points need attention.",
+        }[lang]
+        mark = {"pass": "✓", "warn": "!", "fail": "✗"}
+        lines = [head]
+        for f in self.findings:
+            lines.append(f"{mark[f.status]} {f.letter} {f.name[lang]}: {f.message[lang]}")
+            if f.fix[lang]:
+                lines.append(f"    → {f.fix[lang]}")
+        return "\n".join(lines)
+
+    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+        return pd.DataFrame(
+            [(f.letter, f.name[lang], f.status, f.message[lang], f.fix[lang]) for f in self.findings],
+            columns=["letter", "name", "status", "message", "fix"],
+        )
+
+
+def _finding(letter: str, status: str, message: Text, fix: Text | None = None) -> SmartFinding:
+    return SmartFinding(letter, dict(LETTER_NAMES[letter]), status, message, dict(fix) if fix and status != "pass" else dict(_NO_FIX))
+
+
+def _combine(letter: str, parts: list[tuple[str, Text, Text | None]], ok: Text) -> SmartFinding:
+    """Merge several (status, message, fix) problems of one letter into one finding."""
+    if not parts:
+        return _finding(letter, "pass", ok)
+    status = max((p[0] for p in parts), key=_STATUS_RANK.__getitem__)
+    msg = {lang: " ".join(p[1][lang] for p in parts) for lang in ("nl", "en")}
+    fix = {lang: " ".join(p[2][lang] for p in parts if p[2]) for lang in ("nl", "en")}
+    return _finding(letter, status, msg, fix)
+
+
+# ---- S
+_VAGUE = {
+    "meer", "minder", "beter", "betere", "verbeteren", "verbetering", "optimaliseren", "optimalisatie",
+    "groeien", "sterker", "goed", "goede", "veel", "maximaal", "maximaliseren", "mogelijk", "zoveel",
+    "more", "less", "better", "improve", "improved", "improvement", "optimise", "optimize", "good",
+    "great", "maximise", "maximize", "stronger", "possible", "much", "many", "best",
+}
+_DIRECTION = {
+    "verhogen", "verlagen", "stijgen", "stijging", "dalen", "daling", "toename", "afname", "reduceren",
+    "verminderen", "vergroten", "verkleinen", "terugbrengen", "groei", "omhoog", "omlaag",
+    "increase", "decrease", "raise", "reduce", "lower", "grow", "growth", "cut", "boost", "up", "down",
+}
+_NUMBER_WORDS = {
+    "verdubbelen", "verdubbeling", "halveren", "halvering", "helft", "tien", "twintig", "honderd",
+    "double", "doubling", "halve", "half", "ten", "twenty", "hundred", "triple", "verdrievoudigen",
+}
+
+
+def _example_statement(goal: Goal, info: _KpiInfo) -> Text:
+    b, t = goal.baseline, goal.target
+    if b is not None and math.isfinite(b) and b > 0 and math.isfinite(t) and t >= 0 and goal.months > 0:
+        chg = t / b - 1
+        return {
+            lang: ("{L} {w1} {b} {w2} {t} ({c}) {w3} {d}").format(
+                L=info.label(lang)[:1].upper() + info.label(lang)[1:],
+                b=_fmt_value(b, info, lang), t=_fmt_value(t, info, lang), c=pct0(chg, lang),
+                d=fmt_date(goal.deadline, lang),
+                w1={"nl": "van", "en": "from"}[lang], w2={"nl": "naar", "en": "to"}[lang],
+                w3={"nl": "uiterlijk", "en": "by"}[lang],
+            )
+            for lang in ("nl", "en")
+        }
+    return {
+        "nl": "Omzet +10 % in Q1 2026 door een hogere gemiddelde orderwaarde",
+        "en": "Revenue +10 % in Q1 2026 through higher order value",
+    }
+
+
+def _check_s(goal: Goal, info: _KpiInfo) -> SmartFinding:
+    s = " ".join(goal.statement.split())
+    words = re.findall(r"[^\W\d_]+|\d+", s.lower())
+    ex = _example_statement(goal, info)
+    fix = {
+        "nl": f"Zeg wat, hoeveel en wanneer, bijvoorbeeld: '{ex['nl']}'.",
+        "en": f"Say what, how much and by when, e.g. '{ex['en']}'.",
+    }
+    if not s:
+        return _finding("S", "fail", {"nl": "Er is nog geen doelformulering.", "en": "There is no goal statement yet."}, fix)
+    has_number = bool(re.search(r"\d", s)) or any(w in _NUMBER_WORDS for w in words)
+    vague = [w for w in dict.fromkeys(words) if w in _VAGUE]
+    if len(words) < 4:
+        return _finding("S", "fail", {
+            "nl": f"'{s}' is te kort om te zeggen wat u wilt bereiken.",
+            "en": f"'{s}' is too short to say what you want to achieve.",
+        }, fix)
+    if has_number:
+        return _finding("S", "pass", {
+            "nl": "De formulering zegt wat en hoeveel.", "en": "The statement says what and how much."})
+    if vague:
+        v = ", ".join(f"'{w}'" for w in vague)
+        return _finding("S", "fail", {
+            "nl": f"'{s}' bevat alleen algemene woorden ({v}) en geen getal: niemand kan zien wanneer het doel bereikt is.",
+            "en": f"'{s}' uses only general words ({v}) and no number: nobody can tell when it is reached.",
+        }, fix)
+    if any(w in _DIRECTION for w in words):
+        return _finding("S", "warn", {
+            "nl": f"'{s}' zegt welke kant het op moet, maar niet hoeveel.",
+            "en": f"'{s}' says which way, but not how much.",
+        }, fix)
+    return _finding("S", "fail", {
+        "nl": f"'{s}' noemt geen getal en geen richting (omhoog of omlaag).",
+        "en": f"'{s}' names no number and no direction (up or down).",
+    }, fix)
+
+
+# ---- M
+def _percent_problem(what: Text, x: float, info: _KpiInfo) -> tuple[str, Text, Text]:
+    L = {lang: info.label(lang) for lang in ("nl", "en")}
+    if 1 < x <= 100:
+        fix = {"nl": f"Schrijf {x / 100:g} voor {x:g} % (met een punt).", "en": f"Write {x / 100:g} for {x:g} %."}
+    else:
+        fix = {"nl": "Vul een fractie tussen 0 en 1 in (0.35 = 35 %).", "en": "Enter a fraction between 0 and 1 (0.35 = 35 %)."}
+    return "fail", {
+        "nl": f"{L['nl']} is een percentage dat als fractie wordt opgeslagen; {what['nl']} {fmt_number(x, 'nl')} betekent {fmt_number(x * 100, 'nl')} %.",
+        "en": f"{L['en']} is a percentage stored as a fraction; {what['en']} {fmt_number(x, 'en')} means {fmt_number(x * 100, 'en')} %.",
+    }, fix
+
+
+def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
+    kpi = goal.kpi.strip()
+    if not kpi:
+        return _finding("M", "fail", {
+            "nl": "Er is geen KPI gekozen, dus het doel is niet te meten.",
+            "en": "No KPI is chosen, so the goal cannot be measured.",
+        }, {
+            "nl": "Kies de KPI uit de catalogus die de voortgang laat zien, bijvoorbeeld 'revenue' of 'conversion_rate'.",
+            "en": "Pick the KPI from the catalog that shows progress, e.g. 'revenue' or 'conversion_rate'.",
+        })
+    parts: list[tuple[str, Text, Text | None]] = []
+    if not info.known and not info.goal_level:
+        ids = _catalog_ids(catalog) + list(GOAL_LEVEL_KPIS)
+        close = difflib.get_close_matches(kpi.lower(), ids, n=3, cutoff=0.6)
+        close += [i for i in ids if len(kpi) >= 4 and kpi.lower() in i and i not in close][: 3 - len(close)]
+        sugg = " / ".join(f"'{c}'" for c in close)
+        parts.append(("fail", {
+            "nl": f"'{kpi}' is geen KPI uit de catalogus.", "en": f"'{kpi}' is not a KPI in the catalog.",
+        }, {
+            "nl": f"Bedoelt u {sugg}?" if close else "Gebruik een KPI-id uit de catalogus (zie list-kpis).",
+            "en": f"Did you mean {sugg}?" if close else "Use a KPI id from the catalog (see list-kpis).",
+        }))
+    if info.known and info.type == "growth":
+        of = catalog[kpi].growth_of if kpi in catalog else "?"
+        parts.append(("fail", {
+            "nl": f"{info.label('nl')} is een groei-KPI: een groeipercentage over de hele doelperiode is niet te volgen.",
+            "en": f"{info.label('en')} is a growth KPI: a growth rate over the whole goal window cannot be paced.",
+        }, {
+            "nl": f"Zet het doel op '{of}' met een beginwaarde en een streefwaarde (beginwaarde × (1 + groei)).",
+            "en": f"Set the goal on '{of}' with a baseline and a target (baseline × (1 + growth)).",
+        }))
+    t, b = goal.target, goal.baseline
+    what_t = {"nl": "een streefwaarde van", "en": "a target of"}
+    what_b = {"nl": "een beginwaarde van", "en": "a baseline of"}
+    if not math.isfinite(t):
+        parts.append(("fail", {"nl": "De streefwaarde is geen getal.", "en": "The target is not a number."},
+                      {"nl": "Vul de streefwaarde in als getal, bijvoorbeeld 120000.", "en": "Enter the target as a number, e.g. 120000."}))
+    elif t < 0 and not info.can_be_negative:
+        parts.append(("fail", {
+            "nl": f"De streefwaarde {fmt_number(t, 'nl')} is negatief; {info.label('nl')} kan niet onder nul komen.",
+            "en": f"The target {fmt_number(t, 'en')} is negative; {info.label('en')} cannot be below zero.",
+        }, {
+            "nl": "Vul een positieve streefwaarde in; wilt u een daling, vul dan het lagere niveau in dat u wilt bereiken.",
+            "en": "Enter a positive target; to aim for a decrease, enter the lower level you want to reach.",
+        }))
+    elif info.unit == "percent" and not info.can_be_negative and t > 1:
+        parts.append(_percent_problem(what_t, t, info))
+    if b is None:
+        parts.append(("warn", {
+            "nl": "Er is geen beginwaarde (nulmeting), dus niemand ziet hoe groot de stap is.",
+            "en": "There is no baseline, so nobody can see how big the step is.",
+        }, {
+            "nl": f"Vul de beginwaarde in: {info.label('nl')} over de {_months_text(max(goal.months, 0), 'nl')} maanden vóór {fmt_date(goal.start, 'nl')}.",
+            "en": f"Add the baseline: {info.label('en')} over the {_months_text(max(goal.months, 0), 'en')} months before {fmt_date(goal.start, 'en')}.",
+        }))
+    elif not math.isfinite(b) or (b < 0 and not info.can_be_negative):
+        parts.append(("fail", {"nl": "De beginwaarde is geen geldig getal.", "en": "The baseline is not a valid number."},
+                      {"nl": "Vul de beginwaarde in als getal van nul of meer.", "en": "Enter the baseline as a number of zero or more."}))
+    elif info.unit == "percent" and not info.can_be_negative and b > 1:
+        parts.append(_percent_problem(what_b, b, info))
+    note = (
+        {"nl": " Dit is een KPI op doelniveau: die meet u in de boekhouding, niet in de data van dit werkboek.",
+         "en": " This is a goal-level KPI: it is measured in your accounts, not in this workbook's data."}
+        if info.goal_level else {"nl": "", "en": ""}
+    )
+    ok = {
+        lang: (info.label(lang) if info.label(lang).lower() == kpi.lower() else f"{info.label(lang)} ({kpi})")
+        + f" {'is meetbaar' if lang == 'nl' else 'is measurable'}: "
+        + ({"nl": "streefwaarde ", "en": "target "}[lang] + _fmt_value(t, info, lang))
+        + ({"nl": ", beginwaarde ", "en": ", baseline "}[lang] + _fmt_value(b, info, lang)) + "." + note[lang]
+        for lang in ("nl", "en")
+    }
+    return _combine("M", parts, ok)
+
+
+# ---- A
+_PLACEHOLDER_OWNERS = {"", "tbd", "tba", "nvt", "n v t", "nobody", "niemand", "onbekend", "unknown", "none", "nog niet bekend", "later"}
+_VAGUE_OWNERS = {
+    "iedereen", "everyone", "everybody", "team", "het team", "the team", "we", "wij", "ons", "us", "all",
+    "allemaal", "alle medewerkers", "all staff", "staff", "de organisatie", "the company", "het bedrijf",
+    "samen", "together", "wij allemaal", "we all",
+}
+
+
+def _check_a(goal: Goal) -> SmartFinding:
+    raw = " ".join((goal.owner or "").split())
+    norm = " ".join(re.findall(r"\w+", raw.lower()))
+    fix_missing = {
+        "nl": "Noem één persoon of rol die ervoor verantwoordelijk is, bijvoorbeeld 'Sanne (marketing)' of 'salesmanager'.",
+        "en": "Name one person or role who answers for it, e.g. 'Sanne (marketing)' or 'sales manager'.",
+    }
+    if not raw or norm in _PLACEHOLDER_OWNERS:
+        msg = ({"nl": "Niemand is eigenaar van dit doel.", "en": "Nobody owns this goal."} if not raw else
+               {"nl": f"'{raw}' is geen eigenaar: niemand is verantwoordelijk voor dit doel.",
+                "en": f"'{raw}' is not an owner: nobody answers for this goal."})
+        return _finding("A", "fail", msg, fix_missing)
+    if norm in _VAGUE_OWNERS:
+        return _finding("A", "warn", {
+            "nl": f"'{raw}' is iedereen en dus niemand: er is niet één persoon die voor het resultaat verantwoordelijk is.",
+            "en": f"'{raw}' is everybody and therefore nobody: no one person answers for the result.",
+        }, {
+            "nl": "Noem één persoon of rol, bijvoorbeeld 'de marketingmanager', en laat het team bijdragen.",
+            "en": "Name one person or role, e.g. 'the marketing manager', and let the team contribute.",
+        })
+    if re.search(r"[,;&/+]", raw):
+        return _finding("A", "warn", {
+            "nl": f"'{raw}' noemt meer dan één eigenaar; gedeeld eigenaarschap betekent vaak dat niemand in actie komt.",
+            "en": f"'{raw}' names more than one owner; shared ownership often means nobody acts.",
+        }, {"nl": "Kies één eigenaar; de anderen kunnen helpen.", "en": "Choose one owner; the others can help."})
+    return _finding("A", "pass", {"nl": f"{raw} is eigenaar van dit doel.", "en": f"{raw} owns this goal."})
+
+
+# ---- R
+def best_monthly_growth(history: pd.Series, direction: str = "higher") -> tuple[float, int] | None:
+    """Best compound monthly growth the history shows, and the span it was measured over.
+
+    Compares each month with the same month 12 months earlier (seasonality cancels out) and
+    returns the best of those rates per month, (rate, 12). With 4..12 months of data it falls
+    back to the longest span the series has. 'Best' is the highest rate, or the lowest for
+    'lower is better' KPIs. None when the series is too short or has no positive values.
+    """
+    if not isinstance(history, pd.Series):
+        raise GoalError("history must be a monthly pandas Series (index = month start, values = the KPI)")
+    s = pd.to_numeric(history, errors="coerce").astype(float)
+    if isinstance(s.index, pd.DatetimeIndex | pd.PeriodIndex):
+        idx = s.index if isinstance(s.index, pd.PeriodIndex) else s.index.to_period("M")
+        s = pd.Series(s.to_numpy(), index=idx).groupby(level=0).last().sort_index()
+        s = s.reindex(pd.period_range(s.index.min(), s.index.max(), freq="M")) if len(s) else s
+    s = s.where((s > 0) & s.map(math.isfinite))
+    if s.notna().sum() < 4:
+        return None
+    lag = 12 if len(s) >= 13 else len(s) - 1
+    ratio = (s / s.shift(lag)).dropna()
+    if ratio.empty:
+        return None
+    growth = ratio.map(lambda r: _safe_pow(r, 1 / lag) - 1)
+    return (float(growth.min()) if direction == "lower" else float(growth.max())), lag
+
+
+def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFinding:
+    b, t, months = goal.baseline, goal.target, goal.months
+    change, monthly = goal.required_change, goal.required_monthly_growth
+    if change is None or monthly is None or b is None or b == 0:
+        why = (
+            {"nl": "Zonder beginwaarde is niet te beoordelen hoe groot de stap is.",
+             "en": "Without a baseline the size of the step cannot be judged."}
+            if b is None or (math.isfinite(b) and b == 0) else
+            {"nl": "Met deze getallen of data is niet te beoordelen hoe groot de stap is.",
+             "en": "With these numbers or dates the size of the step cannot be judged."}
+        )
+        return _finding("R", "warn", why, {
+            "nl": "Vul een positieve beginwaarde, een streefwaarde en een deadline na de start in (zie M en T); dan vergelijkt de check de streefwaarde met wat u nu haalt.",
+            "en": "Enter a positive baseline, a target and a deadline after the start (see M and T); then the check compares the target with what you achieve now.",
+        })
+    L = {lang: info.label(lang)[:1].upper() + info.label(lang)[1:] for lang in ("nl", "en")}
+    m = {lang: _months_text(months, lang) for lang in ("nl", "en")}
+    yoy = goal.comparison == "last_year"
+    step = {
+        lang: {
+            "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} t.o.v. dezelfde {m['nl']} maanden een jaar eerder)",
+            "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} on the same {m['en']} months a year earlier)",
+        }[lang]
+        for lang in ("nl", "en")
+    } if yoy else {
+        lang: {
+            "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} in {m['nl']} maanden)",
+            "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} in {m['en']} months)",
+        }[lang]
+        for lang in ("nl", "en")
+    }
+    lower = info.direction == "lower"
+    if abs(change) < 1e-9:
+        return _finding("R", "pass", {
+            "nl": f"{step['nl']}: de streefwaarde is gelijk aan de beginwaarde, dit doel houdt het niveau vast.",
+            "en": f"{step['en']}: the target equals the baseline, this goal holds the level.",
+        })
+    if (change < 0) != lower:
+        return _finding("R", "warn", {
+            "nl": f"{step['nl']}: de streefwaarde ligt {'boven' if lower else 'onder'} de beginwaarde, terwijl voor {info.label('nl')} {'lager' if lower else 'hoger'} beter is.",
+            "en": f"{step['en']}: the target is {'above' if lower else 'below'} the baseline, while {'lower' if lower else 'higher'} is better for {info.label('en')}.",
+        }, {
+            "nl": "Controleer de getallen; is dit echt het doel, zeg dan in de formulering waarom.",
+            "en": "Check the numbers; if this really is the goal, say why in the statement.",
+        })
+    if yoy:
+        return _check_r_year_on_year(goal, info, history, step, change)
+    need = {lang: fmt_percent(monthly, lang) for lang in ("nl", "en")}
+    best = best_monthly_growth(history, info.direction) if history is not None else None
+    if best is None:
+        yearly = _safe_pow(1 + change, 12 / months) - 1
+        short_note = (
+            {"nl": " De meegegeven historie is te kort om mee te vergelijken.", "en": " The history given is too short to compare with."}
+            if history is not None else
+            {"nl": " Geef een maandreeks mee om te vergelijken met uw eigen resultaten.",
+             "en": " Pass a monthly history to compare with your own track record."}
+        )
+        base = {
+            "nl": f"{step['nl']} vraagt {need['nl']} per maand ({fmt_percent(yearly, 'nl')} per jaar).",
+            "en": f"{step['en']} needs {need['en']} a month ({fmt_percent(yearly, 'en')} a year).",
+        }
+        if yearly > 1.0 or yearly < -0.5:
+            much = ({"nl": " Dat is meer dan een verdubbeling per jaar.", "en": " That is more than doubling in a year."}
+                    if yearly > 1 else {"nl": " Dat is meer dan een halvering per jaar.", "en": " That is more than halving in a year."})
+            return _finding("R", "warn", {lang: base[lang] + much[lang] + short_note[lang] for lang in ("nl", "en")}, {
+                "nl": "Vergelijk met uw eigen historie, spreid het doel over een langere periode, of noem de extra actie (budget, campagne, product) die het verschil maakt.",
+                "en": "Compare it with your own history, spread the goal over a longer period, or name the extra action (budget, campaign, product) that makes the difference.",
+            })
+        return _finding("R", "pass", {lang: base[lang] + short_note[lang] for lang in ("nl", "en")})
+    rate, span = best
+    did = {
+        "nl": f"{step['nl']} vraagt {need['nl']} per maand; uw beste {span} maanden haalden {fmt_percent(rate, 'nl')} per maand.",
+        "en": f"{step['en']} needs {need['en']} a month; your best {span} months did {fmt_percent(rate, 'en')} a month.",
+    }
+    sign = -1 if lower else 1
+    ambition, capacity = sign * monthly, sign * rate
+    if ambition <= capacity + 1e-12:
+        return _finding("R", "pass", did)
+    status = "fail" if (ambition > 2 * capacity if capacity > 0 else ambition > 0.005) else "warn"
+    if capacity > 0:
+        realistic = b * _safe_pow(1 + rate, months)
+        log_rate = math.log1p(rate)
+        need_m = math.log1p(change) / log_rate if log_rate else math.inf
+        fix = {
+            "nl": f"Mik op ongeveer {_fmt_value(realistic, info, 'nl')} (uw beste tempo) of neem ongeveer {_months_text(need_m, 'nl')} maanden; of noem de extra actie (budget, campagne, product) die uw beste jaar overtreft.",
+            "en": f"Aim for about {_fmt_value(realistic, info, 'en')} (your best pace) or allow about {_months_text(need_m, 'en')} months; or name the extra action (budget, campaign, product) that beats your best year.",
+        }
+    else:
+        fix = {
+            "nl": f"Uw historie laat geen {'daling' if lower else 'groei'} zien: noem de actie die daar verandering in brengt, of mik eerst op het vasthouden van het niveau.",
+            "en": f"Your history shows no {'decrease' if lower else 'growth'}: name the action that will change that, or aim to hold the level first.",
+        }
+    return _finding("R", status, did, fix)
+
+
+def best_year_on_year_change(history: pd.Series, months: int, direction: str = "higher",
+                             ratio: bool = False) -> tuple[float, pd.Period] | None:
+    """Best change of any `months`-long window of the history against the same window a year
+    earlier: (change, last month of that window). A window's value is the sum of its months (the mean for ratio KPIs).
+    None when the history has no two such windows a year apart."""
+    if not isinstance(history, pd.Series):
+        raise GoalError("history must be a monthly pandas Series (index = month start, values = the KPI)")
+    s = pd.to_numeric(history, errors="coerce").astype(float)
+    if not isinstance(s.index, pd.DatetimeIndex | pd.PeriodIndex) or s.empty:
+        return None
+    idx = s.index if isinstance(s.index, pd.PeriodIndex) else s.index.to_period("M")
+    s = pd.Series(s.to_numpy(), index=idx).groupby(level=0).last().sort_index()
+    s = s.reindex(pd.period_range(s.index.min(), s.index.max(), freq="M"))
+    s = s.where(s.map(lambda v: math.isfinite(v) and v >= 0))
+    n = max(1, months)
+    window = s.rolling(n, min_periods=n)
+    value = window.mean() if ratio else window.sum()
+    before = value.shift(12)
+    change = (value / before - 1).where(before > 0).dropna()
+    if change.empty:
+        return None
+    best_end = change.idxmin() if direction == "lower" else change.idxmax()
+    return float(change[best_end]), best_end
+
+
+def _check_r_year_on_year(goal: Goal, info: _KpiInfo, history: pd.Series | None, step: Text,
+                          change: float) -> SmartFinding:
+    """R for a year-on-year goal: the change asked against the KPI's own year-on-year changes of
+    windows just as long (seasonality cancels out, as it does in the goal)."""
+    n = max(1, round(goal.months))
+    lower = info.direction == "lower"
+    best = (best_year_on_year_change(history, n, info.direction, ratio=info.type == "ratio")
+            if history is not None else None)
+    if best is None:
+        note = ({"nl": " De meegegeven historie is te kort om jaar op jaar te vergelijken.",
+                 "en": " The history given is too short to compare year on year."}
+                if history is not None else
+                {"nl": " Geef een maandreeks mee om te vergelijken met uw eigen resultaten.",
+                 "en": " Pass a monthly history to compare with your own track record."})
+        base = {lang: step[lang] + "." for lang in ("nl", "en")}
+        if change > 1.0 or change < -0.5:
+            much = ({"nl": " Dat is meer dan een verdubbeling in een jaar.", "en": " That is more than doubling in a year."}
+                    if change > 1 else {"nl": " Dat is meer dan een halvering in een jaar.", "en": " That is more than halving in a year."})
+            return _finding("R", "warn", {lang: base[lang] + much[lang] + note[lang] for lang in ("nl", "en")}, {
+                "nl": "Vergelijk met uw eigen historie of noem de extra actie (budget, campagne, product) die het verschil maakt.",
+                "en": "Compare it with your own history or name the extra action (budget, campaign, product) that makes the difference.",
+            })
+        return _finding("R", "pass", {lang: base[lang] + note[lang] for lang in ("nl", "en")})
+    rate, end = best
+    first = end - (n - 1)
+    span = {lang: (_period_text(first, end, lang)) for lang in ("nl", "en")}
+    did = {
+        "nl": f"{step['nl']}; uw beste {n} maanden jaar op jaar: {pct0(rate, 'nl')} ({span['nl']} t.o.v. een jaar eerder).",
+        "en": f"{step['en']}; your best {n} months year on year: {pct0(rate, 'en')} ({span['en']} vs a year earlier).",
+    }
+    sign = -1 if lower else 1
+    ambition, capacity = sign * change, sign * rate
+    if ambition <= capacity + 1e-12:
+        return _finding("R", "pass", did)
+    status = "fail" if (ambition > 2 * capacity if capacity > 0 else ambition > 0.05) else "warn"
+    b = goal.baseline or 0.0
+    fix = {
+        "nl": f"Mik op ongeveer {_fmt_value(b * (1 + rate), info, 'nl')} (uw beste jaar-op-jaarverandering) of noem de extra actie (budget, campagne, product) die dat overtreft.",
+        "en": f"Aim for about {_fmt_value(b * (1 + rate), info, 'en')} (your best year-on-year change) or name the extra action (budget, campaign, product) that beats it.",
+    } if capacity > 0 else {
+        "nl": f"Uw historie laat jaar op jaar geen {'daling' if lower else 'groei'} zien: noem de actie die daar verandering in brengt.",
+        "en": f"Your history shows no year-on-year {'decrease' if lower else 'growth'}: name the action that will change that.",
+    }
+    return _finding("R", status, did, fix)
+
+
+def _period_text(first: pd.Period, last: pd.Period, lang: str) -> str:
+    months = _MONTHS[lang]
+    if first == last:
+        return f"{months[last.month - 1]} {last.year}"
+    if first.month % 3 == 1 and last - first == 2:
+        return f"Q{last.quarter} {last.year}"
+    if first.year == last.year:
+        return f"{months[first.month - 1]} – {months[last.month - 1]} {last.year}"
+    return f"{months[first.month - 1]} {first.year} – {months[last.month - 1]} {last.year}"
+
+
+# ---- T
+def _check_t(goal: Goal) -> SmartFinding:
+    s, d, months = goal.start, goal.deadline, goal.months
+    sd = {lang: (fmt_date(s, lang), fmt_date(d, lang)) for lang in ("nl", "en")}
+    if d <= s:
+        try:
+            example = s.replace(year=s.year + (s.month + 2) // 12, month=(s.month + 2) % 12 + 1) - dt.timedelta(days=1)
+        except (ValueError, OverflowError):
+            example = None
+        ex = {lang: (f", {'bijvoorbeeld' if lang == 'nl' else 'e.g.'} {fmt_date(example, lang)} {'voor een kwartaal' if lang == 'nl' else 'for a quarter'}" if example else "") for lang in ("nl", "en")}
+        return _finding("T", "fail", {
+            "nl": f"De deadline {sd['nl'][1]} ligt niet na de start {sd['nl'][0]}.",
+            "en": f"The deadline {sd['en'][1]} is not after the start {sd['en'][0]}.",
+        }, {"nl": f"Kies een deadline na de start{ex['nl']}.", "en": f"Set a deadline after the start{ex['en']}."})
+    hname = {"quarter": {"nl": "een kwartaal", "en": "a quarter"}, "1y": {"nl": "1 jaar", "en": "1 year"},
+             "2y": {"nl": "2 jaar", "en": "2 years"}, "3y": {"nl": "3 jaar", "en": "3 years"}}
+    m = {lang: _months_text(months, lang) for lang in ("nl", "en")}
+    parts: list[tuple[str, Text, Text | None]] = []
+    if months > 36.5:
+        parts.append(("warn", {
+            "nl": f"Het doel loopt {m['nl']} maanden, langer dan 3 jaar: te ver weg om op te sturen.",
+            "en": f"The goal runs {m['en']} months, more than 3 years: too far away to steer on.",
+        }, {
+            "nl": "Verdeel het in jaarlijkse tussendoelen met een eigen doel (koppel ze via parent).",
+            "en": "Split it into yearly milestones with their own goals (link them through parent).",
+        }))
+    derived = _horizon_for(months)
+    if goal.horizon and derived != goal.horizon:
+        h = hname[goal.horizon]
+        to = ({lang: ({"nl": f"Zet de horizon op {hname[derived]['nl']} ('{derived}')", "en": f"Set the horizon to {hname[derived]['en']} ('{derived}')"}[lang]) for lang in ("nl", "en")}
+              if derived else {"nl": "Kort de periode in", "en": "Shorten the window"})
+        parts.append(("warn", {
+            "nl": f"De horizon is {h['nl']}, maar de periode van {sd['nl'][0]} tot {sd['nl'][1]} is {m['nl']} maanden.",
+            "en": f"The horizon says {h['en']}, but the window from {sd['en'][0]} to {sd['en'][1]} is {m['en']} months.",
+        }, {"nl": f"{to['nl']} of pas de deadline aan.", "en": f"{to['en']} or adjust the deadline."}))
+    eff = goal.effective_horizon
+    ok = {
+        lang: {"nl": f"Loopt van {sd['nl'][0]} tot {sd['nl'][1]} ({m['nl']} maanden", "en": f"Runs from {sd['en'][0]} to {sd['en'][1]} ({m['en']} months"}[lang]
+        + (f", horizon {hname[eff][lang]})." if eff else ").")
+        for lang in ("nl", "en")
+    }
+    return _combine("T", parts, ok)
+
+
+def smart_check(goal: Goal, history: pd.Series | None = None, *, catalog: Any = None) -> SmartReport:
+    """Check a goal letter by letter: exactly one finding for S, M, A, R, T, in that order.
+
+    `history`: the KPI as a monthly pd.Series (index = month starts) to judge realism against
+    the client's own best 12 months. `catalog`: a loaded Catalog (default: `load_catalog()`).
+    """
+    if isinstance(goal, dict):
+        goal = Goal.model_validate(goal)
+    cat = get_catalog(catalog)
+    info = kpi_info(goal.kpi.strip(), cat)
+    return SmartReport([
+        _check_s(goal, info), _check_m(goal, info, cat), _check_a(goal), _check_r(goal, info, history), _check_t(goal),
+    ])

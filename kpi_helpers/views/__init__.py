@@ -1,0 +1,1 @@
+"""What a reader sees: figures, tables, HTML and Markdown, escaped; the step views of the notebooks."""

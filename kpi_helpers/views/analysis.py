@@ -1,0 +1,262 @@
+"""Notebook views for step 3 (analyse the data).
+
+Views (``scorecards``, ``goal_trends``, ``pacing_charts``, ``pair_charts``, ``breakdown_charts``,
+``seasonality_charts``, ``driver_charts``) decide, per client, which windows, KPIs and
+sections apply (no coupon column → no coupon chart) and return plotly figures from
+:mod:`kpi_helpers.views.charts`; list-returning views return ``[]`` when a section does not apply,
+so notebook cells never branch. The ipywidgets apps built on them live in
+:mod:`kpi_helpers.apps.widgets`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from kpi_helpers.views import charts
+from kpi_helpers.compute.engine import breakdown, get_kpi, pair_quadrants, shift_periods
+from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.data.sources import breakdown_across_sources
+from kpi_helpers.compute.findings import (analysis_kpis, last_complete_period, main_kpi, main_seasonality, pacing_frame,
+                                  report_grain,
+                                  period_table, ytd_label, ytd_window)
+from kpi_helpers.i18n.formats import NOT_AVAILABLE, dimension_label, format_period, format_value, t
+
+from kpi_helpers.spec.vocab import DIMENSIONS  # noqa: E402 - one definition, in vocab
+NO_COUPON = "(none)"  # the demo data's value for "no coupon / campaign"
+
+HEADINGS: dict[str, dict[str, str]] = {
+    "scorecards": {"nl": "## KPI's in één oogopslag\nWaarde van de laatste volledige {grain}, met de verandering t.o.v. "
+                         "de vorige {grain} en t.o.v. vorig jaar. Kleur van het getal = status van het doel.",
+                   "en": "## KPIs at a glance\nValue of the last complete {grain}, with the change vs the previous "
+                         "{grain} and vs last year. Colour of the number = status of the goal."},
+    "trends": {"nl": "## Trends, doelen en prognose\nRealisatie per {grain}, de doellijn (verdeeld over het jaar zoals "
+                     "vorig jaar) en de prognose tot de deadline.",
+               "en": "## Trends, targets and forecast\nActual per {grain}, the target line (spread over the year like "
+                     "last year) and the forecast to the deadline."},
+    "pacing": {"nl": "## Liggen we op koers?\nWaar staan we, waar hadden we nu moeten staan en waar komen we uit?",
+               "en": "## Are we on track?\nWhere we are, where we should be by now and where we will end up."},
+    "pairs": {"nl": "## KPI-paren: volume tegenover kwaliteit\nElke stip is een {grain}. Rechtsonder (rood) stijgt het "
+                    "volume terwijl de kwaliteit daalt: het Goodhart-kwadrant.",
+              "en": "## KPI pairs: volume versus quality\nEach dot is a {grain}. The red quadrant is volume up while "
+                    "quality goes down: the Goodhart quadrant."},
+    "breakdowns": {"nl": "## Kanalen, campagnes en kortingscodes\nDit jaar tot nu ({window}). ROAS onder 1 betekent: "
+                         "de advertenties kosten meer dan ze opleveren.",
+                   "en": "## Channels, campaigns and coupon codes\nThis year to date ({window}). ROAS below 1 means "
+                         "the ads cost more than they bring in."},
+    "seasonality": {"nl": "## Seizoenen: drukke en rustige maanden\nIndex per maand en weekdag (1 = gemiddeld).",
+                    "en": "## Seasonality: peak and quiet months\nIndex per month and weekday (1 = average)."},
+    "drivers": {"nl": "## Wat verklaarde de laatste verandering?\nDe verandering van de KPI verdeeld over de drivers "
+                      "(de bijdragen tellen op tot de totale verandering).",
+                "en": "## What explained the last change?\nThe change of the KPI split over its drivers (the "
+                      "contributions add up to the total change)."},
+    "what_if": {"nl": "## Wat-als\nWat gebeurt er met de KPI als de drivers veranderen, en halen we dan het doel?",
+                "en": "## What-if\nWhat happens to the KPI when its drivers change, and do we then meet the goal?"},
+    "dashboard": {"nl": "## Dashboard\nFilter op periode, detailniveau en kanaal.",
+                  "en": "## Dashboard\nFilter by period, grain and channel."},
+    "smart_cards": {"nl": "## Doelen als SMART-kaarten", "en": "## Goals as SMART cards"},
+    "goal_chain": {"nl": "## De doelketen", "en": "## The goal chain"},
+    "realism": {"nl": "## Realistisch, gemeten aan de eigen historie",
+                "en": "## Realistic, judged against the client's own history"},
+    "selected_kpis": {"nl": "## Gekozen KPI's per domein", "en": "## Selected KPIs per domain"},
+    "kpi_pairs": {"nl": "## KPI-paren", "en": "## KPI pairs"},
+    "selection_warnings": {"nl": "## Waarschuwingen bij de selectie", "en": "## Warnings on the selection"},
+    "findings": {"nl": "## Bevindingen en acties (Check → Act)\nWat de cijfers zeggen en wat we nu doen, belangrijkste eerst.",
+                 "en": "## Check → Act: findings\nWhat the numbers say and what we do now, most important first."},
+}
+
+
+def section_heading(section: str, wb: Any) -> str:
+    """Markdown heading and one-line reading guide of a notebook section in the client's language."""
+    return HEADINGS[section][wb.lang].format(window=ytd_label(wb, wb.lang), grain=t(report_grain(wb), wb.lang))
+
+
+def session_dimensions(wb: Any) -> list[str]:
+    return [d for d in DIMENSIONS if d in wb.facts.columns]
+
+
+def goal_statuses(wb: Any) -> dict[str, str]:
+    pacing = pacing_frame(wb)
+    return {} if pacing.empty else dict(zip(pacing["kpi"], pacing["status"]))
+
+
+# --------------------------------------------------------------------------- views
+def scorecards(wb: Any, table: pd.DataFrame | None = None, period: Any = None, status: bool = True,
+               columns: int = 3) -> charts.go.Figure:
+    """Scorecards of the client's selected KPIs for the last complete period at the client's grain."""
+    kpis = [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
+    table = period_table(wb, kpis) if table is None else table
+    return charts.scorecard(table, kpis, period=period, lang=wb.lang, currency=wb.currency,
+                            status=goal_statuses(wb) if status else None, columns=columns, catalog=wb.catalog)
+
+
+def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
+    """Trend of a goal's KPI at the client's grain from a year before the goal to its deadline:
+    target line per period (a sum target spread like last year, else by days; a ratio target flat)
+    and the forecast of the remaining periods (:func:`kpi_helpers.compute.pacing.pace_goal` spread the same way)."""
+    from kpi_helpers.compute.engine import period_start, same_period_last_year
+    from kpi_helpers.compute.pacing import pace_goal
+
+    grain = report_grain(wb)
+    k = get_kpi(goal.kpi, wb.catalog)
+    start, deadline = pd.Timestamp(goal.start), pd.Timestamp(goal.deadline)
+    first_period = pd.Timestamp(period_start([start], grain)[0])
+    first = pd.Timestamp(same_period_last_year([first_period], grain)[0])
+    table = period_table(wb, [k.id], grain, start=first)
+    pacing = pace_goal(wb.facts, goal, catalog=wb.catalog)
+    periods = [first_period]
+    while periods[-1] < pd.Timestamp(period_start([deadline], grain)[0]):
+        periods.append(pd.Timestamp(shift_periods([periods[-1]], grain, 1)[0]))
+    periods = pd.DatetimeIndex(periods)
+    if k.type == "ratio":
+        target = pd.Series(goal.target, index=periods)
+        future = periods[periods > table["period"].max()] if len(table) else periods
+        forecast = pd.Series(pacing.forecast, index=future) if math.isfinite(pacing.forecast) else None
+    else:
+        ly = table.set_index("period")["value"].reindex(pd.DatetimeIndex(same_period_last_year(periods, grain)))
+        days = (pd.DatetimeIndex(shift_periods(periods, grain, 1)) - periods).days.to_numpy(float)
+        weights = ly.to_numpy(float) if ly.notna().all() and (ly > 0).all() else days
+        target = pd.Series(goal.target * weights / weights.sum(), index=periods)
+        done = table[(table["period"] >= periods[0])]
+        future = periods[periods > done["period"].max()] if len(done) else periods
+        rest = pacing.forecast - float(done["value"].sum())
+        forecast = target[future] / target[future].sum() * rest if len(future) and target[future].sum() else None
+    title = (f"{k.label(wb.lang)}: {goal.id} — {t('target', wb.lang).lower()} "
+             f"{format_value(goal.target, k.unit, wb.lang, wb.currency)} ({t(pacing.status, wb.lang)})")
+    return charts.trend(table, k.id, target=target, forecast=forecast, lang=wb.lang, currency=wb.currency,
+                        title=title, catalog=wb.catalog)
+
+
+def goal_trends(wb: Any) -> list[charts.go.Figure]:
+    """One trend per goal the data can pace; KPIs without a goal get a plain trend."""
+    kpis = set(analysis_kpis(wb))
+    goals = [g for g in wb.config.goals if g.kpi in kpis and get_kpi(g.kpi, wb.catalog).type != "growth"]
+    figs = [goal_trend(wb, g) for g in goals]
+    rest = [k for k in wb.config.kpis if k in kpis and k not in {g.kpi for g in goals}]
+    if rest:
+        table = period_table(wb, rest)
+        figs += [charts.trend(table, k, lang=wb.lang, currency=wb.currency, catalog=wb.catalog) for k in rest]
+    return figs
+
+
+def pacing_charts(wb: Any) -> list[charts.go.Figure]:
+    """Progress bars of the goals whose target is a total (sum KPIs). A rate (48 % against a 60 %
+    target) is not 80 % of the way to anything: ratio goals are shown as values (table, summary)."""
+    pacing = pacing_frame(wb)
+    if pacing.empty:
+        return []
+    sums = pacing[[get_kpi(k, wb.catalog).type == "sum" for k in pacing["kpi"]]]
+    return [] if sums.empty else [charts.pacing_bars(sums, wb.lang, catalog=wb.catalog)]
+
+
+def session_pairs(wb: Any) -> list[tuple[str, str]]:
+    kpis = set(analysis_kpis(wb))
+    return [tuple(p) for p in wb.config.pairs if all(k in kpis for k in p)]
+
+
+def pair_charts(wb: Any, table: pd.DataFrame | None = None, last: int = 12) -> list[charts.go.Figure]:
+    """One quadrant chart per configured KPI pair over the last ``last`` complete months."""
+    pairs = session_pairs(wb)
+    if not pairs:
+        return []
+    table = period_table(wb, sorted({k for p in pairs for k in p})) if table is None else table
+    quadrants = pair_quadrants(table, pairs, catalog=wb.catalog)
+    periods = sorted(quadrants["period"].unique())[-last:]
+    quadrants = quadrants[quadrants["period"].isin(periods)]
+    quadrants.attrs.update(grain=table.attrs.get("grain"))
+    return [charts.pair_quadrant(quadrants, p, lang=wb.lang, catalog=wb.catalog) for p in pairs]
+
+
+def breakdown_charts(wb: Any, period: Any = None) -> list[charts.go.Figure]:
+    """Year to date per channel, campaign, coupon code and product, as far as the client has
+    those columns: the main KPI (revenue), ROAS per channel/campaign when there is ad spend,
+    and for coupon codes the share of revenue that came with a code (coupon attribution)."""
+    kid = main_kpi(wb)
+    if kid is None:
+        return []
+    period = period or ytd_window(wb)
+    kpis = analysis_kpis(wb)
+    has_ads = "roas" in {k.id for k in wb.catalog.computable(wb.facts.columns)} and "ad_spend" in wb.facts.columns
+    figs = []
+    for dim in session_dimensions(wb):
+        extra = ["roas"] if has_ads and dim in ("channel", "campaign") else []
+        table = breakdown(wb.facts, [kid, *extra], by=dim, period=period, catalog=wb.catalog)
+        table = breakdown_across_sources(table, wb.facts, dim)  # ratios across unlike sources: not available
+        raw = table[dim].copy()
+        # channel ids and "(none)" as words of the report's language; product names stay as they are
+        table[dim] = [dimension_label(v, wb.lang, wb.config.channel_labels)
+                      if dim != "product" or str(v) in ("", NO_COUPON) else v for v in table[dim]]
+        if dim == "coupon" and kid in kpis:
+            vals = table[table["kpi"] == kid]
+            total = vals["value"].sum()
+            with_code = vals.loc[raw[vals.index] != NO_COUPON, "value"].sum()
+            share = charts.format_change(with_code / total, wb.lang).lstrip("+") if total else NOT_AVAILABLE[wb.lang]
+            label = get_kpi(kid, wb.catalog).label(wb.lang)
+            title = {"nl": f"{label} per kortingscode — {share} met een code",
+                     "en": f"{label} by coupon code — {share} with a code"}[wb.lang]
+            figs.append(charts.channel_breakdown(table, kid, by=dim, lang=wb.lang, currency=wb.currency, title=title,
+                                                 catalog=wb.catalog))
+            continue
+        figs.append(charts.channel_breakdown(table, kid, by=dim, lang=wb.lang, currency=wb.currency, catalog=wb.catalog))
+        if extra and table.loc[table["kpi"] == "roas", "available"].any():
+            figs.append(charts.channel_breakdown(table, "roas", by=dim, lang=wb.lang, catalog=wb.catalog))
+    return figs
+
+
+def seasonality_charts(wb: Any) -> list[charts.go.Figure]:
+    """Month × weekday heatmap of the main KPI; the title names its peak and quiet months."""
+    from kpi_helpers.compute.pacing import daily_frame
+
+    found = main_seasonality(wb)
+    if found is None:
+        return []
+    kid, season = found
+    frame = daily_frame(wb.facts, kid, wb.catalog)
+    if season.years:
+        frame = frame[frame.index.year.isin(season.years)]
+    k = get_kpi(kid, wb.catalog)
+    matrix = charts.seasonality_matrix(frame, ratio=k.type == "ratio")
+    return [charts.seasonality_heatmap(matrix, season, lang=wb.lang, label=k.label(wb.lang))]
+
+
+def _driver_sets(kid: str) -> list[tuple[str, ...]]:
+    from kpi_helpers.compute.drivers import DRIVER_TREES
+
+    return [tuple(d) for d in DRIVER_TREES.get(kid, ())]
+
+
+def decomposable_kpis(wb: Any) -> list[tuple[str, tuple[str, ...]]]:
+    """(KPI, drivers) for the goal KPIs (then the main KPI) whose drivers the data computes."""
+    from kpi_helpers.compute.engine import countable_over_time
+
+    kpis = {k for k in set(analysis_kpis(wb)) | {k.id for k in wb.catalog.computable(wb.facts.columns)}
+            if countable_over_time(wb.facts, k, wb.catalog)}
+    out = []
+    for kid in dict.fromkeys([g.kpi for g in wb.config.goals] + [main_kpi(wb) or ""]):
+        for drivers in _driver_sets(kid):
+            if kid in kpis and all(d in kpis for d in drivers):
+                out.append((kid, drivers))
+                break
+    return out
+
+
+def driver_charts(wb: Any, grain: str | None = None) -> list[charts.go.Figure]:
+    """Waterfall of the last complete month vs the month before, for each goal KPI with a
+    driver tree the data can compute (e.g. revenue = orders × average order value)."""
+    from kpi_helpers.compute.drivers import decompose_change
+
+    grain = report_grain(wb, grain)
+    b = last_complete_period(wb, grain)
+    a = pd.Timestamp(shift_periods([b], grain, -1)[0])
+    figs = []
+    for kid, drivers in decomposable_kpis(wb):
+        windows = [(s, pd.Timestamp(shift_periods([s], grain, 1)[0]) - pd.Timedelta(days=1)) for s in (a, b)]
+        try:
+            d = decompose_change(wb.facts, kid, drivers, windows[0], windows[1], catalog=wb.catalog)
+        except KpiWorkbookError:
+            continue
+        labels = (format_period(a, grain, wb.lang), format_period(b, grain, wb.lang))
+        figs.append(charts.driver_waterfall(d, wb.lang, wb.currency, period_labels=labels, catalog=wb.catalog))
+    return figs

@@ -1,0 +1,212 @@
+"""Page one of a client report: the management summary, rendered by the package as escaped HTML.
+
+Built from the same numbers as ``summary.json`` (:func:`kpi_helpers.run.report.client_summary`):
+every goal with its status (text and colour, never emoji alone), where it stands against its
+target and its forecast, the KPI tiles of the last complete period at the client's grain, and
+the three most important findings with their action. Ratio goals are shown as values (actual
+vs target), never as a progress bar of a sum. Every string from params or data is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+from kpi_helpers.i18n.formats import (STATUS_COLORS_HTML, format_date, format_period, format_points, format_value, t)
+
+TOP_FINDINGS = 3
+
+TEXT: dict[str, dict[str, str]] = {
+    "summary": {"nl": "Samenvatting", "en": "Summary"},
+    "as_of": {"nl": "Stand per {date}", "en": "As of {date}"},
+    "goals": {"nl": "Doelen", "en": "Goals"},
+    "kpis": {"nl": "KPI's over {period}", "en": "KPIs for {period}"},
+    "top": {"nl": "De drie belangrijkste bevindingen", "en": "The three most important findings"},
+    "act": {"nl": "Actie", "en": "Act"},
+    "progress": {"nl": "{share} van het doel", "en": "{share} of target"},
+    "so_far": {"nl": "tot nu", "en": "so far"},
+    "no_goals": {"nl": "Er zijn nog geen doelen vastgelegd.", "en": "No goals have been set yet."},
+    "no_findings": {"nl": "Geen bevindingen.", "en": "No findings."},
+    "vs_prev": {"nl": "t.o.v. vorige {grain}", "en": "vs previous {grain}"},
+    "appendix": {"nl": "Doelontwerp (SMART-kaarten, doelketen, KPI-keuze): zie de bijlage voor de analist, "
+                       "analysis.html.",
+                 "en": "Goal design (SMART cards, goal chain, KPI selection): see the analyst appendix, "
+                       "analysis.html."},
+}
+APPENDIX_LINK = '<a href="analysis.html">analysis.html</a>'
+SEVERITY_COLORS = {"critical": "#c62828", "warning": "#b76e00", "info": "#1565c0", "good": "#127a3b"}
+
+STYLE = """
+.kpi-summary{page-break-after:always;break-after:page}
+.kpi-summary .goal{border:1px solid #d9e2ec;border-left:6px solid var(--c);border-radius:4px;padding:.45rem .7rem;margin:.45rem 0}
+.kpi-summary .goal .st{font-weight:700;color:var(--c);text-transform:uppercase;font-size:.8rem;letter-spacing:.03em}
+.kpi-summary .goal .stmt{font-weight:600}
+.kpi-summary .goal .nums{font-size:.9rem;color:#334e68}
+.kpi-summary .bar{height:.55rem;background:#e4e7eb;border-radius:3px;position:relative;margin:.3rem 0;max-width:420px}
+.kpi-summary .bar span{display:block;height:100%;border-radius:3px;background:var(--c)}
+.kpi-summary .bar i{position:absolute;top:-3px;bottom:-3px;border-left:2px solid #243b53}
+.kpi-summary .tiles{display:flex;flex-wrap:wrap;gap:.5rem}
+.kpi-summary .tile{border:1px solid #d9e2ec;border-radius:4px;padding:.35rem .6rem;min-width:150px;flex:1 1 150px}
+.kpi-summary .tile b{display:block;font-size:1.15rem}.kpi-summary .tile small{color:#627d98}
+.kpi-findings{padding-left:1.3rem}.kpi-findings li{margin:.35rem 0}
+.kpi-findings .sev{font-weight:700;color:var(--c)}
+@media print{.kpi-summary{font-size:12.5px;line-height:1.3}.kpi-summary h1{font-size:1.7rem;margin:0 0 .2rem}
+.kpi-summary h2{margin:.5rem 0 .2rem}.kpi-summary h3{margin:.6rem 0 .25rem;font-size:1rem}
+.kpi-summary .goal{margin:.3rem 0;padding:.3rem .6rem}.kpi-summary .tile{padding:.2rem .5rem}
+.kpi-findings li{margin:.2rem 0}}
+"""
+
+
+def _tx(key: str, lang: str, **values: Any) -> str:
+    text = TEXT[key][lang]
+    return text.format(**values) if values else text
+
+
+def status_badge(status: str, lang: str) -> str:
+    """Status as coloured TEXT (no emoji)."""
+    color = STATUS_COLORS_HTML.get(status, "#52606d")
+    return f'<span class="st status-{html.escape(status)}" style="--c:{color}">{html.escape(t(status, lang))}</span>'
+
+
+def findings_html(findings: list[Any], lang: str, limit: int | None = None) -> str:
+    """Findings as a numbered HTML list: severity as a coloured word, the finding, then the action."""
+    from kpi_helpers.compute.findings import SEVERITY_TEXT
+
+    items = []
+    for f in findings[:limit] if limit else findings:
+        get: Any = f.get if isinstance(f, dict) else lambda k, f=f: getattr(f, k)
+        sev: str = str(get("severity"))
+        message: dict[str, str] = get("message") or {}
+        action: dict[str, str] = get("action") or {}
+        items.append(f'<li style="--c:{SEVERITY_COLORS.get(sev, "#52606d")}"><span class="sev">'
+                     f'{html.escape(SEVERITY_TEXT.get(sev, {}).get(lang, sev))}:</span> {html.escape(message.get(lang, ""))}'
+                     f'<br><strong>{_tx("act", lang)}:</strong> {html.escape(action.get(lang, ""))}</li>')
+    if not items:
+        return f"<p>{_tx('no_findings', lang)}</p>"
+    return f'<ol class="kpi-findings">{"".join(items)}</ol>'
+
+
+def show_findings(findings: list[Any], lang: str) -> None:
+    """Display the full Check → Act list in a notebook (escaped HTML, colour plus words)."""
+    from IPython.display import HTML, display
+
+    display(HTML(f"<style>{STYLE}</style>" + findings_html(findings, lang)))
+
+
+def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any) -> str:
+    kpi = catalog[goal["kpi"]] if goal.get("kpi") in catalog else None
+    unit = kpi.unit if kpi else "count"
+
+    def v(x: Any) -> str:
+        return format_value(x, unit, lang, currency)
+
+    status = str(goal.get("status") or "at_risk")
+    color = STATUS_COLORS_HTML.get(status, "#52606d")
+    label = kpi.label(lang) if kpi else str(goal.get("kpi"))
+    owner = f" · {html.escape(t('owner', lang))}: {html.escape(str(goal['owner']))}" if goal.get("owner") else ""
+    target, actual, forecast = goal.get("target"), goal.get("actual_to_date"), goal.get("forecast")
+    if kpi is not None and kpi.type == "ratio":
+        # a rate: actual vs target as values, never a bar of a sum
+        nums = (f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> · "
+                f"{html.escape(t('target', lang))}: <b>{v(target)}</b> · {html.escape(t('forecast', lang))}: {v(forecast)}"
+                + (f" · {html.escape(t('gap', lang))}: {format_points((actual or 0) - (target or 0), lang)}"
+                   if unit == "percent" and actual is not None and target is not None else ""))
+        bar = ""
+    else:
+        share = (actual / target) if actual is not None and target else None
+        expected = goal.get("expected")
+        nums = (f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> "
+                f"({_tx('progress', lang, share=format_value(share, 'percent', lang))}) · "
+                f"{html.escape(t('expected', lang))}: {v(expected)} · {html.escape(t('forecast', lang))}: "
+                f"<b>{v(forecast)}</b> · {html.escape(t('target', lang))}: {v(target)}")
+        width = max(0.0, min(1.0, share or 0.0)) * 100
+        mark = max(0.0, min(1.0, (expected / target) if expected is not None and target else 0.0)) * 100
+        bar = f'<div class="bar"><span style="width:{width:.1f}%"></span><i style="left:{mark:.1f}%"></i></div>'
+    return (f'<div class="goal" style="--c:{color}">{status_badge(status, lang)} · {html.escape(label)}'
+            f' · {html.escape(t("deadline", lang))} {format_date(pd.Timestamp(goal["deadline"]), lang)}{owner}'
+            f'<div class="stmt">{html.escape(str(goal.get("statement") or label))}</div>{bar}'
+            f'<div class="nums">{nums}</div></div>')
+
+
+def _tile_html(tile: dict[str, Any], lang: str, currency: str, catalog: Any, grain: str) -> str:
+    kpi = catalog[tile["kpi"]]
+    change = ""
+    if tile.get("abs_change") is not None:
+        from kpi_helpers.compute.engine import format_kpi_change
+
+        change = (f"<small>{html.escape(format_kpi_change(tile['abs_change'], tile.get('rel_change') or 0.0, kpi.unit, lang))}"
+                  f" {_tx('vs_prev', lang, grain=t(grain, lang))}</small>")
+    return (f'<div class="tile"><small>{html.escape(kpi.label(lang))}</small>'
+            f'<b>{format_value(tile.get("value"), kpi.unit, lang, currency)}</b>{change}</div>')
+
+
+def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, appendix: bool = True) -> str:
+    """Page one: title and as-of date, goals with status, KPI tiles, the top findings."""
+    from kpi_helpers.spec.catalog import load_catalog
+
+    catalog = load_catalog()
+    currency = summary.get("currency", "EUR")
+    grain = summary.get("grain") or "month"
+    goals = "".join(_goal_html(g, lang, currency, catalog) for g in summary.get("goals", [])) \
+        or f"<p>{_tx('no_goals', lang)}</p>"
+    tiles = summary.get("tiles", [])
+    tiles_html = ""
+    if tiles:
+        period = format_period(pd.Timestamp(tiles[0]["period"]), grain, lang)
+        tiles_html = (f"<h3>{html.escape(_tx('kpis', lang, period=period))}</h3><div class='tiles'>"
+                      + "".join(_tile_html(x, lang, currency, catalog, grain) for x in tiles if x["kpi"] in catalog)
+                      + "</div>")
+    findings = sorted(summary.get("findings", []), key=lambda f: f.get("rank", 99))
+    as_of = format_date(pd.Timestamp(summary["as_of"]), lang, "long") if summary.get("as_of") else ""
+    return (f'<section class="kpi-summary"><h1>{html.escape(title or summary.get("name") or "")}</h1>'
+            f'<p class="meta">{html.escape(_tx("as_of", lang, date=as_of))}</p>'
+            f"<h2>{_tx('summary', lang)}</h2><h3>{_tx('goals', lang)}</h3>{goals}{tiles_html}"
+            f"<h3>{_tx('top', lang)}</h3>{findings_html(findings, lang, TOP_FINDINGS)}"
+            + (f"<p class='meta'>{_tx('appendix', lang).replace('analysis.html', APPENDIX_LINK)}</p>" if appendix else "")
+            + "</section>")
+
+
+def kpi_tiles(session: Any) -> list[dict[str, Any]]:
+    """The selected KPIs for the last complete period at the client's grain, with the change
+    vs the period before (JSON-safe)."""
+    from kpi_helpers.compute.findings import analysis_kpis, last_complete_period, period_table
+
+    kpis = [k for k in session.config.kpis if k in analysis_kpis(session)] or analysis_kpis(session)
+    if not kpis:
+        return []
+    table = period_table(session, kpis)
+    last = table[table["period"] == last_complete_period(session)]
+    out = []
+    for kid in kpis:
+        row = last[last["kpi"] == kid]
+        if row.empty:
+            continue
+        r = row.iloc[0]
+
+        def num(x: Any) -> float | None:
+            try:
+                x = float(x)
+            except (TypeError, ValueError):
+                return None
+            return x if x == x else None
+
+        out.append({"kpi": kid, "period": pd.Timestamp(r["period"]).date().isoformat(), "value": num(r["value"]),
+                    "abs_change": num(r["abs_change"]), "rel_change": num(r["rel_change"])})
+    return out
+
+
+def show_section(section: str, wb: Any, figures: list[Any]) -> int:
+    """A report section: its heading and figures, or nothing at all when the client's data has
+    nothing for it (no channels, no pairs): no empty sections in a client's report. Returns
+    the number of figures shown."""
+    from kpi_helpers.views import display
+    from kpi_helpers.views.analysis import section_heading
+
+    if not figures:
+        return 0
+    display.show_markdown(section_heading(section, wb))
+    for fig in figures:
+        display.show(fig)
+    return len(figures)

@@ -1,0 +1,1 @@
+"""Workshop exercises for trainers: content, checking, the nail-factory simulation, views."""
