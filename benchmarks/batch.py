@@ -47,9 +47,14 @@ def sequential_papermill(files: list[Path], out: Path) -> float:
         target = out / path.stem
         target.mkdir(parents=True)
         for name in NOTEBOOKS:
-            papermill.execute_notebook(str(NOTEBOOKS_DIR / name), str(target / name), progress_bar=False,
-                                       parameters={"params_file": str(path), "interactive": False},
-                                       cwd=str(NOTEBOOKS_DIR), log_output=False)
+            papermill.execute_notebook(
+                str(NOTEBOOKS_DIR / name),
+                str(target / name),
+                progress_bar=False,
+                parameters={"params_file": str(path), "interactive": False},
+                cwd=str(NOTEBOOKS_DIR),
+                log_output=False,
+            )
     return time.perf_counter() - started
 
 
@@ -83,8 +88,10 @@ def main() -> None:
             base_s = sequential_papermill(files, tmp / "baseline")
             print(f"sequential papermill loop: {base_s:6.1f} s")
             print(f"speed-up: {base_s / ours_s:.2f}x")
-        print("HTML report size per client (KB; plotly.js shared once: "
-              f"{(tmp / 'ours' / 'plotly.min.js').stat().st_size // 1024} KB):")
+        print(
+            "HTML report size per client (KB; plotly.js shared once: "
+            f"{(tmp / 'ours' / 'plotly.min.js').stat().st_size // 1024} KB):"
+        )
         for client, size in sizes.items():
             print(f"  {client:<40} {size / 1024:6.1f}")
         shutil.rmtree(tmp / "ours", ignore_errors=True)

@@ -19,8 +19,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.spec.catalog import load_catalog
 from kpi_helpers.compute.engine import compute_kpis, countable_over_time
+from kpi_helpers.spec.catalog import load_catalog
 
 
 def synthetic_facts(n_days: int = 1000, n_channels: int = 5, n_campaigns: int = 200, seed: int = 0) -> pd.DataFrame:
@@ -30,11 +30,13 @@ def synthetic_facts(n_days: int = 1000, n_channels: int = 5, n_campaigns: int = 
     campaigns = np.array([f"campaign_{i}" for i in range(n_campaigns)], dtype=object)
     per_day = n_channels * n_campaigns
     n = n_days * per_day
-    facts = pd.DataFrame({
-        "date": np.repeat(dates.to_numpy(), per_day),
-        "channel": pd.array(np.tile(np.repeat(channels, n_campaigns), n_days), dtype="str"),
-        "campaign": pd.array(np.tile(campaigns, n_days * n_channels), dtype="str"),
-    })
+    facts = pd.DataFrame(
+        {
+            "date": np.repeat(dates.to_numpy(), per_day),
+            "channel": pd.array(np.tile(np.repeat(channels, n_campaigns), n_days), dtype="str"),
+            "campaign": pd.array(np.tile(campaigns, n_days * n_channels), dtype="str"),
+        }
+    )
     for m in load_catalog().measures:
         facts[m] = rng.integers(0, 50, n).astype(float)
     return facts
@@ -45,8 +47,10 @@ def naive(facts: pd.DataFrame, kpis) -> pd.DataFrame:
     month = facts["date"].dt.to_period("M").dt.start_time
     out = []
     for k in kpis:
+
         def terms(ts):
             return sum(sign * g[m] for m, sign in ts)
+
         base = k if k.type != "growth" else next(b for b in kpis if b.id == k.growth_of)
         cols = sorted(base.measures)
         g = facts[cols].groupby([month, facts["channel"]]).sum()
@@ -68,8 +72,10 @@ def main() -> None:
     facts = synthetic_facts()
     # distinct counts of people from daily rows are not available by month (customer-days): leave them out
     kpis = [k for k in cat.computable(facts.columns) if countable_over_time(facts, k, cat)]
-    print(f"facts: {len(facts):,} rows × {len(facts.columns)} columns, built in {time.perf_counter() - t0:.1f} s; "
-          f"{len(kpis)} KPIs by month × channel")
+    print(
+        f"facts: {len(facts):,} rows × {len(facts.columns)} columns, built in {time.perf_counter() - t0:.1f} s; "
+        f"{len(kpis)} KPIs by month × channel"
+    )
 
     compute_kpis(facts.head(1000), kpis, grain="month", by="channel", catalog=cat)  # warm-up (imports, caches)
     best_fast = best_naive = float("inf")
@@ -93,8 +99,9 @@ def main() -> None:
 
 
 # --------------------------------------------------------------------------- order lines
-def synthetic_lines(n_lines: int = 1_000_000, n_orders: int = 300_000, n_customers: int = 100_000,
-                    seed: int = 1) -> pd.DataFrame:
+def synthetic_lines(
+    n_lines: int = 1_000_000, n_orders: int = 300_000, n_customers: int = 100_000, seed: int = 1
+) -> pd.DataFrame:
     """Order lines like a shop export: several lines per order, returning customers, refunds."""
     rng = np.random.default_rng(seed)
     order_of_line = np.sort(rng.integers(0, n_orders, n_lines))
@@ -103,21 +110,32 @@ def synthetic_lines(n_lines: int = 1_000_000, n_orders: int = 300_000, n_custome
     order_channel = rng.integers(0, 5, n_orders)
     refund = rng.random(n_orders) < 0.02
     revenue = rng.uniform(1, 100, n_lines).round(2) * np.where(refund[order_of_line], -1, 1)
-    return pd.DataFrame({
-        "date": order_date[order_of_line],
-        "order_id": pd.array(order_of_line.astype(str), dtype="str"),
-        "customer_id": pd.array(order_customer[order_of_line].astype(str), dtype="str"),
-        "revenue": revenue, "quantity": rng.integers(1, 4, n_lines).astype(float),
-        "channel": pd.array(np.array([f"channel_{i}" for i in range(5)])[order_channel[order_of_line]], dtype="str"),
-        "product": pd.array(np.array([f"product_{i}" for i in range(50)])[rng.integers(0, 50, n_lines)], dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            "date": order_date[order_of_line],
+            "order_id": pd.array(order_of_line.astype(str), dtype="str"),
+            "customer_id": pd.array(order_customer[order_of_line].astype(str), dtype="str"),
+            "revenue": revenue,
+            "quantity": rng.integers(1, 4, n_lines).astype(float),
+            "channel": pd.array(
+                np.array([f"channel_{i}" for i in range(5)])[order_channel[order_of_line]], dtype="str"
+            ),
+            "product": pd.array(
+                np.array([f"product_{i}" for i in range(50)])[rng.integers(0, 50, n_lines)], dtype="str"
+            ),
+        }
+    )
 
 
 def _order_measures(lines: pd.DataFrame) -> pd.DataFrame:
     """Plain pandas, per order: its month, channel, customer, revenue and whether it is real / a first order."""
-    orders = lines.groupby("order_id", sort=False).agg(date=("date", "first"), channel=("channel", "first"),
-                                                        customer_id=("customer_id", "first"), revenue=("revenue", "sum"),
-                                                        units=("quantity", "sum"))
+    orders = lines.groupby("order_id", sort=False).agg(
+        date=("date", "first"),
+        channel=("channel", "first"),
+        customer_id=("customer_id", "first"),
+        revenue=("revenue", "sum"),
+        units=("quantity", "sum"),
+    )
     orders["real"] = orders["revenue"] >= 0
     first = orders[orders["real"]].sort_values("date", kind="stable").drop_duplicates("customer_id").index
     orders["first"] = orders.index.isin(first)
@@ -136,14 +154,17 @@ def naive_lines(lines: pd.DataFrame, kpis) -> pd.DataFrame:
         "customers": lambda: real.groupby(keys)["customer_id"].nunique().astype(float),
         "new_customers": lambda: orders[orders["first"]].groupby(keys).size().astype(float),
         "repeat_orders": lambda: real[~real["first"]].groupby(keys).size().astype(float),
-        "returning_customers": lambda: (real.groupby(keys)["customer_id"].nunique()
-                                        - orders[orders["first"]].groupby(keys).size()).astype(float),
+        "returning_customers": lambda: (
+            real.groupby(keys)["customer_id"].nunique() - orders[orders["first"]].groupby(keys).size()
+        ).astype(float),
         "units_sold": lambda: real.groupby(keys)["units"].sum(),
     }
     out = []
     for k in kpis:
+
         def terms(ts):
             return sum(sign * measure[m]().fillna(0.0) for m, sign in ts)
+
         num = terms(k.numerator)
         value = num / terms(k.denominator).replace(0, np.nan) if k.type == "ratio" else num
         out.append(value.rename("value").reset_index().assign(kpi=k.id))
@@ -178,9 +199,11 @@ def lines_benchmark() -> None:
     lines = synthetic_lines()
     facts = order_lines_facts(lines)
     kpis = [k for k in cat.computable(facts.columns) if k.type != "growth"]
-    print(f"\norder lines: {len(lines):,} lines, {lines['order_id'].nunique():,} orders, "
-          f"{lines['customer_id'].nunique():,} customers; facts built in {time.perf_counter() - t0:.1f} s; "
-          f"{len(kpis)} KPIs ({', '.join(k.id for k in kpis)}) by month × channel")
+    print(
+        f"\norder lines: {len(lines):,} lines, {lines['order_id'].nunique():,} orders, "
+        f"{lines['customer_id'].nunique():,} customers; facts built in {time.perf_counter() - t0:.1f} s; "
+        f"{len(kpis)} KPIs ({', '.join(k.id for k in kpis)}) by month × channel"
+    )
     compute_kpis(facts.head(1000), kpis, grain="month", by="channel", catalog=cat)  # warm-up
     best_fast = best_naive = best_duck = float("inf")
     for _ in range(3):
@@ -202,9 +225,15 @@ def lines_benchmark() -> None:
         print("duckdb not installed: no SQL comparison (pip install duckdb)")
         return
     con = duckdb.connect()
-    con.register("lines", lines.assign(pos=np.arange(len(lines)), order_id=lines["order_id"].astype(object),
-                                       customer_id=lines["customer_id"].astype(object),
-                                       channel=lines["channel"].astype(object)))
+    con.register(
+        "lines",
+        lines.assign(
+            pos=np.arange(len(lines)),
+            order_id=lines["order_id"].astype(object),
+            customer_id=lines["customer_id"].astype(object),
+            channel=lines["channel"].astype(object),
+        ),
+    )
     for _ in range(3):
         t = time.perf_counter()
         duck = con.execute(DUCKDB_SQL).df()
@@ -212,7 +241,9 @@ def lines_benchmark() -> None:
     d = duck.assign(period=pd.to_datetime(duck["period"])).set_index(["period", "channel"])
     for kid in ("revenue", "orders", "customers", "new_customers"):
         got = a.xs(kid, level="kpi")
-        assert np.allclose(got.to_numpy(), d[kid].reindex(got.index).fillna(0).to_numpy(dtype=float)), f"duckdb differs: {kid}"
+        assert np.allclose(got.to_numpy(), d[kid].reindex(got.index).fillna(0).to_numpy(dtype=float)), (
+            f"duckdb differs: {kid}"
+        )
     print(f"DuckDB SQL (same measures):  {best_duck:.3f} s  ({best_duck / best_fast:.1f}× the engine)")
     print("target: engine ≤ 0.5 s and no slower than DuckDB")
 

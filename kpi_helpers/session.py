@@ -36,7 +36,9 @@ def find_params_file(params_file: str | Path) -> Path:
             return candidate
     if demo is not None:
         return demo
-    raise ParamsError(str(params_file), [("", "file not found (looked in the current folder and the folders above it)")])
+    raise ParamsError(
+        str(params_file), [("", "file not found (looked in the current folder and the folders above it)")]
+    )
 
 
 @dataclass
@@ -55,8 +57,8 @@ class ClientSession:
     @property
     def facts(self) -> pd.DataFrame:
         if self._facts is None:
-            from kpi_helpers.spec.catalog import use_catalog
             from kpi_helpers.data.load import load_facts
+            from kpi_helpers.spec.catalog import use_catalog
 
             with use_catalog(self.config.client_catalog):  # the client's measures are data columns too
                 self._facts = load_facts(self.config)

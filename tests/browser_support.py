@@ -28,8 +28,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 WAIT_S = 60.0
 
 
@@ -82,8 +89,10 @@ class Server:
         port = int(self.base_url.rstrip("/").rsplit(":", 1)[1])
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited with {self.process.returncode} before it was ready; "
-                                     f"log {self.log}:\n{self.log_tail()}")
+                raise AssertionError(
+                    f"{self.name} exited with {self.process.returncode} before it was ready; "
+                    f"log {self.log}:\n{self.log_tail()}"
+                )
             try:
                 if path is None:
                     socket.create_connection(("127.0.0.1", port), timeout=2).close()
@@ -95,7 +104,9 @@ class Server:
             except (urllib.error.URLError, OSError) as error:
                 last = str(error)
             time.sleep(0.3)
-        raise AssertionError(f"{self.name} not ready within {timeout:.0f} s ({last}); log {self.log}:\n{self.log_tail()}")
+        raise AssertionError(
+            f"{self.name} not ready within {timeout:.0f} s ({last}); log {self.log}:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         """SIGTERM to our process group (the server and its kernels), SIGKILL after 10 s."""
@@ -114,8 +125,9 @@ class Server:
 
 def _start(name: str, cmd: list[str], *, cwd: Path, env: dict[str, str], port: int, token: str, log: Path) -> Server:
     handle = log.open("w", encoding="utf-8")
-    process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
     return Server(name, process, f"http://127.0.0.1:{port}/", token, log, handle)
 
 
@@ -123,8 +135,12 @@ def jupyter_env(home: Path) -> dict[str, str]:
     """Fresh Jupyter/IPython folders under ``home``; the venv's share/jupyter still provides
     the kernelspec and the prebuilt labextensions (widgets manager, jupyterlab-plotly)."""
     env = dict(os.environ)
-    for var, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_CONFIG_DIR", "config"),
-                     ("JUPYTER_DATA_DIR", "data"), ("IPYTHONDIR", "ipython")):
+    for var, sub in (
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("IPYTHONDIR", "ipython"),
+    ):
         (home / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(home / sub)
     env.pop("JUPYTER_TOKEN", None)
@@ -135,8 +151,7 @@ def jupyter_env(home: Path) -> dict[str, str]:
 # update checks, every cell in the DOM (no windowing) so figures are laid out and findable.
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                        "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
@@ -156,19 +171,31 @@ def start_jupyterlab(home: Path) -> Server:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(value), encoding="utf-8")
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
-           "--ServerApp.terminals_enabled=False", "--NotebookNotary.db_file=:memory:",
-           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True",
-           f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
-           "--FileContentsManager.pre_save_hook=browser_support.refuse_save",
-           f"--FileCheckpoints.root_dir={home / 'checkpoints'}"]  # opening a notebook creates one
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={ROOT}",
+        "--ServerApp.terminals_enabled=False",
+        "--NotebookNotary.db_file=:memory:",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.expose_app_in_browser=True",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        "--FileContentsManager.pre_save_hook=browser_support.refuse_save",
+        f"--FileCheckpoints.root_dir={home / 'checkpoints'}",
+    ]  # opening a notebook creates one
     env = jupyter_env(home)
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), *filter(None, [env.get("PYTHONPATH")])])
-    server = _start("JupyterLab", cmd, cwd=ROOT, env=env, port=port, token=token,
-                    log=home / "jupyterlab.log")
+    server = _start("JupyterLab", cmd, cwd=ROOT, env=env, port=port, token=token, log=home / "jupyterlab.log")
     try:
         server.wait_ready("api/status")
     except BaseException:
@@ -210,8 +237,15 @@ class Shots:
         return path
 
 
-def wait_js(page: Any, expression: str, what: str, shots: Shots, server: Server | None = None,
-            arg: Any = None, timeout: float = WAIT_S) -> Any:
+def wait_js(
+    page: Any,
+    expression: str,
+    what: str,
+    shots: Shots,
+    server: Server | None = None,
+    arg: Any = None,
+    timeout: float = WAIT_S,
+) -> Any:
     """page.wait_for_function with a clear failure: what, screenshot path, server log tail."""
     try:
         return page.wait_for_function(expression, arg=arg, timeout=timeout * 1000, polling=250)

@@ -82,6 +82,7 @@ def write_client(folder: Path, client: str, name: str, source: str = "demo:websh
 
 # ---------------------------------------------------------------- shared test helpers
 
+
 def make_goal(**fields):
     """A goal that passes every SMART letter; tests change one field at a time."""
     import datetime as dt

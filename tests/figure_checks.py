@@ -51,16 +51,18 @@ def figure_problems(spec: dict) -> tuple[list[str], set[str]]:
             if value is None:
                 continue
             if not _is_array(value):
-                problems.append(f"trace {trace.get('name')!r}: {letter} is {type(value).__name__} "
-                                f"{str(value)[:60]!r}, not an array")
+                problems.append(
+                    f"trace {trace.get('name')!r}: {letter} is {type(value).__name__} {str(value)[:60]!r}, not an array"
+                )
             elif isinstance(value, list) and value and any(isinstance(v, str) and ISO_DATE.match(v) for v in value):
                 date_axes.add(_axis_key(trace, letter))
     for trace in traces:  # every trace on a time axis is placed by dates (targets, forecasts too)
         for letter in ("x", "y"):
             value = trace.get(letter)
             if value is not None and _axis_key(trace, letter) in date_axes and not _is_dates(value):
-                problems.append(f"trace {trace.get('name')!r}: {letter} on time axis "
-                                f"{_axis_key(trace, letter)} is not ISO dates")
+                problems.append(
+                    f"trace {trace.get('name')!r}: {letter} on time axis {_axis_key(trace, letter)} is not ISO dates"
+                )
     return problems, date_axes
 
 

@@ -3,7 +3,6 @@
 from kpi_helpers.compute import findings
 from kpi_helpers.views.analysis import seasonality_charts
 
-
 # b2b fixture: tests/conftest.py
 
 

@@ -6,23 +6,27 @@ from __future__ import annotations
 import ast
 import re
 
-import kpi_helpers
-
 from conftest import ROOT
+
+import kpi_helpers
 
 PACKAGE = ROOT / "kpi_helpers"
 # dotted names below kpi_helpers: "compute.engine", "session" (package __init__ files are not modules here)
-MODULES = sorted(".".join(p.relative_to(PACKAGE).with_suffix("").parts) for p in PACKAGE.rglob("*.py")
-                 if p.name != "__init__.py" and "notebooks" not in p.parts)
-PACKAGES = sorted(".".join(p.parent.relative_to(PACKAGE).parts) for p in PACKAGE.rglob("__init__.py")
-                  if p.parent != PACKAGE)
+MODULES = sorted(
+    ".".join(p.relative_to(PACKAGE).with_suffix("").parts)
+    for p in PACKAGE.rglob("*.py")
+    if p.name != "__init__.py" and "notebooks" not in p.parts
+)
+PACKAGES = sorted(
+    ".".join(p.parent.relative_to(PACKAGE).parts) for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE
+)
 
 
 def _module_map() -> str:
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     start = text.index("## Module map")
     end = text.find("\n## ", start + 1)
-    return text[start:end if end > 0 else None]
+    return text[start : end if end > 0 else None]
 
 
 def _named_files() -> set[str]:
@@ -92,8 +96,13 @@ def _imports(module: str) -> tuple[set[str], list[str]]:
                     if a.asname:
                         aliases.add(a.asname)
     for node in ast.walk(tree):  # ws._pct: a private name reached through a module alias
-        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
-                and node.attr.startswith("_") and not node.attr.startswith("__")):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
             private.append(f"{node.value.id}.{node.attr}")
     deps.discard(module)
     return deps & set(MODULES), private
@@ -111,7 +120,7 @@ def test_no_import_loops_between_modules():
     def visit(node: str, path: list[str]) -> None:
         for dep in sorted(graph[node]):
             if dep in path:
-                loops.append(path[path.index(dep):] + [dep])
+                loops.append(path[path.index(dep) :] + [dep])
             elif dep not in done:
                 visit(dep, path + [dep])
         done.add(node)

@@ -10,13 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_NOTEBOOKS, write_client
 
-from kpi_helpers.run.batch import run_batch
 from kpi_helpers.compute.engine import compute_kpis
 from kpi_helpers.data.load import load_facts
+from kpi_helpers.run.batch import run_batch
 from kpi_helpers.spec.params import load_params
-
-from conftest import FIXTURE_NOTEBOOKS, write_client
 
 pytestmark = pytest.mark.slow
 
@@ -161,7 +160,8 @@ def test_an_impostor_params_file_never_takes_over_another_clients_report(tmp_pat
     params.mkdir()
     write_client(params, "victim", "Victim Shop")
     (params / "aaa-evil.yaml").write_text(
-        (params / "victim.yaml").read_text().replace("name: Victim Shop", "name: Evil Shop"), encoding="utf-8")
+        (params / "victim.yaml").read_text().replace("name: Victim Shop", "name: Evil Shop"), encoding="utf-8"
+    )
     result = run(params, out)
     status = {c: r.status for c, r in by_client(result).items()}
     assert status == {"aaa-evil": "invalid", "victim": "ok"}

@@ -11,9 +11,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from browser_support import (CHROMIUM, CHROMIUM_ARGS, FIGURE_DATA_JS, Server, Shots, fail, page_problems,
-                             require_chromium, start_jupyterlab, start_voila, wait_js)
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FIGURE_DATA_JS,
+    Server,
+    Shots,
+    fail,
+    page_problems,
+    require_chromium,
+    start_jupyterlab,
+    start_voila,
+    wait_js,
+)
 from conftest import DEMO_PARAMS
 
 pytestmark = pytest.mark.browser
@@ -116,8 +126,14 @@ def check_channel_filter(page: Any, shots: Shots, server: Server, label: str) ->
     dashboard = page.locator(".kpi-dashboard").first
     dashboard.scroll_into_view_if_needed()
     trend = ".kpi-dashboard .widget-output >> nth=1"  # outputs: scorecards, trend, breakdown, pairs
-    wait_js(page, f"() => {{ const o = document.querySelectorAll('.kpi-dashboard .widget-output')[1];"
-                  f" return ({FIGURE_DATA_JS})(o) !== null; }}", "the dashboard's trend figure drawn", shots, server)
+    wait_js(
+        page,
+        f"() => {{ const o = document.querySelectorAll('.kpi-dashboard .widget-output')[1];"
+        f" return ({FIGURE_DATA_JS})(o) !== null; }}",
+        "the dashboard's trend figure drawn",
+        shots,
+        server,
+    )
     before = figure_data(page, trend)
     select = page.locator(".kpi-channel-filter select")
     if select.count() != 1:
@@ -127,10 +143,15 @@ def check_channel_filter(page: Any, shots: Shots, server: Server, label: str) ->
     assert len(options) >= 2, f"channel filter has no channels: {options}"
     select.select_option(index=1)
     shots.take(page, "channel-changing")
-    wait_js(page, f"(before) => {{ const o = document.querySelectorAll('.kpi-dashboard .widget-output')[1];"
-                  f" const now = ({FIGURE_DATA_JS})(o); return now !== null && now !== before; }}",
-            f"the trend figure redrawn with other data after choosing channel {options[1]!r}", shots, server,
-            arg=before)
+    wait_js(
+        page,
+        f"(before) => {{ const o = document.querySelectorAll('.kpi-dashboard .widget-output')[1];"
+        f" const now = ({FIGURE_DATA_JS})(o); return now !== null && now !== before; }}",
+        f"the trend figure redrawn with other data after choosing channel {options[1]!r}",
+        shots,
+        server,
+        arg=before,
+    )
     after = figure_data(page, trend)
     assert options[1] in after, f"the trend title does not name channel {options[1]!r}"
     page.locator(".kpi-dashboard").first.scroll_into_view_if_needed()
@@ -144,8 +165,13 @@ def check_csv_export(page: Any, shots: Shots, server: Server, header: str) -> No
     button = page.locator(".kpi-dashboard .kpi-csv-prepare").first
     button.scroll_into_view_if_needed()
     button.click()
-    wait_js(page, "() => document.querySelector('.kpi-dashboard a.kpi-csv-download') !== null",
-            "the dashboard's CSV download link", shots, server)
+    wait_js(
+        page,
+        "() => document.querySelector('.kpi-dashboard a.kpi-csv-download') !== null",
+        "the dashboard's CSV download link",
+        shots,
+        server,
+    )
     shots.take(page, "csv-link")
     with page.expect_download() as info:
         page.locator(".kpi-dashboard a.kpi-csv-download").first.click()
@@ -159,12 +185,23 @@ def check_csv_export(page: Any, shots: Shots, server: Server, header: str) -> No
 def test_lab_analysis_widgets_and_figures(lab: Server, page: Any) -> None:
     shots = Shots("lab-03-analysis")
     open_and_run(page, lab, ANALYSIS, shots)
-    wait_js(page, "() => document.querySelectorAll('.jp-OutputArea .js-plotly-plot svg.main-svg').length >= 3",
-            "plotly figures drawn in the cell outputs", shots, lab)
-    wait_js(page, "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null",
-            "the dashboard widget rendered", shots, lab)
-    assert page.locator(".widget-output .js-plotly-plot .plot-container svg").count() >= 1, \
+    wait_js(
+        page,
+        "() => document.querySelectorAll('.jp-OutputArea .js-plotly-plot svg.main-svg').length >= 3",
+        "plotly figures drawn in the cell outputs",
+        shots,
+        lab,
+    )
+    wait_js(
+        page,
+        "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null",
+        "the dashboard widget rendered",
+        shots,
+        lab,
+    )
+    assert page.locator(".widget-output .js-plotly-plot .plot-container svg").count() >= 1, (
         "no plotly figure drawn inside an Output widget"
+    )
     check_channel_filter(page, shots, lab, label="Kanaal")  # demo webshop: Dutch
     check_csv_export(page, shots, lab, header="periode,kpi_id,kpi,kanaal,waarde")  # a channel is chosen
     problems = page_problems(page)
@@ -175,10 +212,21 @@ def test_lab_analysis_widgets_and_figures(lab: Server, page: Any) -> None:
 def test_voila_dashboard_for_another_client(voila: Server, page: Any) -> None:
     shots = Shots("voila-03-analysis")
     page.goto(voila.url(""), timeout=300_000)
-    wait_js(page, "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null",
-            "the Voila page with the dashboard widget", shots, voila, timeout=300)  # a loaded CI machine renders slowly
-    wait_js(page, "() => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= 3",
-            "plotly figures drawn on the Voila page", shots, voila)
+    wait_js(
+        page,
+        "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null",
+        "the Voila page with the dashboard widget",
+        shots,
+        voila,
+        timeout=300,
+    )  # a loaded CI machine renders slowly
+    wait_js(
+        page,
+        "() => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= 3",
+        "plotly figures drawn on the Voila page",
+        shots,
+        voila,
+    )
     shots.take(page, "rendered", full_page=True)
     text = page.evaluate("() => document.body.innerText")
     assert "Demo Adviesbureau" in text, "the page does not show the served client (demo_b2b)"
@@ -192,7 +240,8 @@ def test_voila_dashboard_for_another_client(voila: Server, page: Any) -> None:
 
 
 def test_lab_workshop_quiz_feedback(lab: Server, page: Any) -> None:
-    from kpi_helpers.workshop.exercises import QUIZ as QUESTIONS, REASONS, UI, Exercise
+    from kpi_helpers.workshop.exercises import QUIZ as QUESTIONS
+    from kpi_helpers.workshop.exercises import REASONS, UI, Exercise
 
     shots = Shots("lab-workshop-quiz")
     open_and_run(page, lab, QUIZ, shots)
@@ -200,20 +249,32 @@ def test_lab_workshop_quiz_feedback(lab: Server, page: Any) -> None:
     lang = "nl"  # the notebook's default
     good = page.locator(f".kpi-q-{item['id']}-good select")
     reason = page.locator(f".kpi-q-{item['id']}-reason select")
-    wait_js(page, f"() => document.querySelector('.kpi-q-{item['id']}-reason select') !== null",
-            "the quiz widget rendered", shots, lab)
+    wait_js(
+        page,
+        f"() => document.querySelector('.kpi-q-{item['id']}-reason select') !== null",
+        "the quiz widget rendered",
+        shots,
+        lab,
+    )
     good.scroll_into_view_if_needed()
     good.select_option(label=UI["good" if item["good"] else "not_good"][lang])
     reason.select_option(label=REASONS[item["reasons"][0]]["short"][lang])
     page.locator(".kpi-quiz-check").click()
-    expected = Exercise("good_kpi", lang=lang).feedback({item["id"]: {"good": item["good"],
-                                                                      "reason": item["reasons"][0]}})
+    expected = Exercise("good_kpi", lang=lang).feedback(
+        {item["id"]: {"good": item["good"], "reason": item["reasons"][0]}}
+    )
     status, label, message = next(line for line in expected.lines(lang) if line[1] == item["metric"][lang])
     assert status == "right"
     summary = expected.summary(lang)
-    wait_js(page, "(want) => { const f = document.querySelector('.kpi-quiz-feedback');"
-                  " return !!f && want.every(w => f.innerText.includes(w)); }",
-            f"the feedback {summary!r} / {label}: {message[:40]}...", shots, lab, arg=[summary, label, message])
+    wait_js(
+        page,
+        "(want) => { const f = document.querySelector('.kpi-quiz-feedback');"
+        " return !!f && want.every(w => f.innerText.includes(w)); }",
+        f"the feedback {summary!r} / {label}: {message[:40]}...",
+        shots,
+        lab,
+        arg=[summary, label, message],
+    )
     page.locator(".kpi-quiz-feedback").scroll_into_view_if_needed()
     shots.take(page, "feedback")
     problems = page_problems(page)
@@ -227,7 +288,6 @@ def test_lab_client_picker_and_save_back(lab: Server, page: Any, tmp_path: Any) 
     import shutil
 
     import nbformat
-
     from browser_support import ARTIFACTS
     from browser_support import ROOT as BROWSER_ROOT
 
@@ -238,10 +298,14 @@ def test_lab_client_picker_and_save_back(lab: Server, page: Any, tmp_path: Any) 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
-        nbformat.v4.new_code_cell(f"import kpi_helpers as kpi\nparams_dir = {str(params)!r}\n"
-                                  "picker = kpi.client_picker(params_dir, value=params_dir + '/demo_webshop.yaml')\npicker"),
-        nbformat.v4.new_code_cell("builder = kpi.goal_builder(kpi.open_client(params_dir + '/demo_b2b.yaml'))\n"
-                                  "builder.owner.value = 'Browser test (Tom)'\nbuilder"),
+        nbformat.v4.new_code_cell(
+            f"import kpi_helpers as kpi\nparams_dir = {str(params)!r}\n"
+            "picker = kpi.client_picker(params_dir, value=params_dir + '/demo_webshop.yaml')\npicker"
+        ),
+        nbformat.v4.new_code_cell(
+            "builder = kpi.goal_builder(kpi.open_client(params_dir + '/demo_b2b.yaml'))\n"
+            "builder.owner.value = 'Browser test (Tom)'\nbuilder"
+        ),
     ]
     folder = ARTIFACTS / "live"
     folder.mkdir(parents=True, exist_ok=True)
@@ -258,14 +322,24 @@ def _picker_and_save_back(page: Any, lab: Server, rel: str, shots: Shots, params
     import re
 
     open_and_run(page, lab, rel, shots)
-    wait_js(page, "() => document.querySelector('.kpi-client-view .kpi-dashboard .kpi-channel-filter label') !== null",
-            "the picker's dashboard for the first client", shots, lab)
+    wait_js(
+        page,
+        "() => document.querySelector('.kpi-client-view .kpi-dashboard .kpi-channel-filter label') !== null",
+        "the picker's dashboard for the first client",
+        shots,
+        lab,
+    )
     assert page.locator(".kpi-client-view .kpi-channel-filter label").inner_text().strip() == "Kanaal"  # webshop: nl
     page.locator(".kpi-client-picker select").select_option(label="Demo Adviesbureau (demo_b2b)")
-    wait_js(page, "() => { const s = document.querySelector('.kpi-client-status');"
-                  " const l = document.querySelector('.kpi-client-view .kpi-channel-filter label');"
-                  " return s && s.innerText.includes('demo_b2b.yaml') && l && l.innerText.trim() === 'Channel'; }",
-            "the picker reloaded for demo_b2b (its English dashboard)", shots, lab)
+    wait_js(
+        page,
+        "() => { const s = document.querySelector('.kpi-client-status');"
+        " const l = document.querySelector('.kpi-client-view .kpi-channel-filter label');"
+        " return s && s.innerText.includes('demo_b2b.yaml') && l && l.innerText.trim() === 'Channel'; }",
+        "the picker reloaded for demo_b2b (its English dashboard)",
+        shots,
+        lab,
+    )
     assert page.locator(".kpi-client-view .kpi-dashboard").count() == 1
     shots.take(page, "picked")
     # save back
@@ -277,8 +351,13 @@ def _picker_and_save_back(page: Any, lab: Server, rel: str, shots: Shots, params
     assert "+    owner: Browser test (Tom)" in page.locator(".kpi-save-diff").inner_text()
     assert target.read_text(encoding="utf-8") == before, "the file was written before Confirm"
     page.locator(".kpi-save-confirm").first.click()
-    wait_js(page, "() => { const m = document.querySelector('.kpi-save-message'); return m && m.innerText.includes('.bak'); }",
-            "the saved message naming the backup", shots, lab)
+    wait_js(
+        page,
+        "() => { const m = document.querySelector('.kpi-save-message'); return m && m.innerText.includes('.bak'); }",
+        "the saved message naming the backup",
+        shots,
+        lab,
+    )
     shots.take(page, "saved")
     after = target.read_text(encoding="utf-8")
     comments = lambda text: [l for l in text.splitlines() if l.lstrip().startswith("#") or re.search(r"\s#\s", l)]  # noqa: E731, E741

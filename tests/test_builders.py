@@ -10,14 +10,20 @@ import pytest
 import kpi_helpers as kpi
 from kpi_helpers.spec.goals import Goal
 
-
 # webshop and b2b fixtures: tests/conftest.py
 
 
 def _goal(**kw) -> Goal:
-    base = dict(id="g1", statement="Revenue from 100,000 to 110,000 (+10 %) by 31 December 2026", kpi="revenue",
-                baseline=100_000, target=110_000, start=dt.date(2026, 1, 1), deadline=dt.date(2026, 12, 31),
-                owner="Sales manager (Eva)")
+    base = dict(
+        id="g1",
+        statement="Revenue from 100,000 to 110,000 (+10 %) by 31 December 2026",
+        kpi="revenue",
+        baseline=100_000,
+        target=110_000,
+        start=dt.date(2026, 1, 1),
+        deadline=dt.date(2026, 12, 31),
+        owner="Sales manager (Eva)",
+    )
     return Goal(**{**base, **kw})
 
 
@@ -73,8 +79,13 @@ def test_chain_tree_has_one_node_per_goal(webshop):
 
 
 def test_chain_tree_survives_cycles_duplicates_and_unknown_parents():
-    goals = [_goal(id="a", parent="b"), _goal(id="b", parent="a"), _goal(id="c", parent="nope"),
-             _goal(id="c"), _goal(id="d", parent="c", kpi="sessions")]
+    goals = [
+        _goal(id="a", parent="b"),
+        _goal(id="b", parent="a"),
+        _goal(id="c", parent="nope"),
+        _goal(id="c"),
+        _goal(id="d", parent="c", kpi="sessions"),
+    ]
     fig = kpi.goal_tree_figure(goals, lang="nl")
     assert len(fig.data[1].x) == 5
     table = kpi.chain_findings_table(goals, lang="en")

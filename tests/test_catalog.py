@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kpi_helpers.exceptions import CatalogError, KpiWorkbookError, UnknownKpiError
 from kpi_helpers.spec import catalog as catalog_module
 from kpi_helpers.spec.catalog import (
     DOMAINS,
@@ -20,7 +21,6 @@ from kpi_helpers.spec.catalog import (
     load_catalog,
     suggest_partners,
 )
-from kpi_helpers.exceptions import CatalogError, KpiWorkbookError, UnknownKpiError
 
 REQUIRED = """
 accounts_created revenue_per_account orders average_order_value quotes revenue_per_quote
@@ -103,17 +103,54 @@ def test_labels_descriptions_and_units(cat: Catalog) -> None:
 
 
 def test_every_measure_in_architecture_is_listed(cat: Catalog) -> None:
-    expected = {"sessions", "organic_visitors", "orders", "revenue", "customers", "new_customers",
-                "returning_customers", "repeat_orders", "units_sold", "accounts_created",
-                "new_followers", "leads", "intro_calls", "quotes", "quote_value", "subscribers_new",
-                "unsubscribes", "emails_delivered", "emails_opened", "email_clicks", "ad_impressions",
-                "ad_clicks", "ad_spend", "units_produced", "defective_units", "production_hours",
-                "deliveries", "deliveries_on_time", "tickets_handled", "tickets_resolved_first_contact",
-                "handling_minutes", "survey_responses", "satisfied_responses", "hires",
-                "hires_cohort_12m", "hires_retained_12m", "sick_days", "scheduled_days",
-                "headcount_days", "leavers",
-                # tool exports (presets)
-                "engaged_sessions", "key_events", "ad_conversions", "ad_conversion_value", "emails_sent"}
+    expected = {
+        "sessions",
+        "organic_visitors",
+        "orders",
+        "revenue",
+        "customers",
+        "new_customers",
+        "returning_customers",
+        "repeat_orders",
+        "units_sold",
+        "accounts_created",
+        "new_followers",
+        "leads",
+        "intro_calls",
+        "quotes",
+        "quote_value",
+        "subscribers_new",
+        "unsubscribes",
+        "emails_delivered",
+        "emails_opened",
+        "email_clicks",
+        "ad_impressions",
+        "ad_clicks",
+        "ad_spend",
+        "units_produced",
+        "defective_units",
+        "production_hours",
+        "deliveries",
+        "deliveries_on_time",
+        "tickets_handled",
+        "tickets_resolved_first_contact",
+        "handling_minutes",
+        "survey_responses",
+        "satisfied_responses",
+        "hires",
+        "hires_cohort_12m",
+        "hires_retained_12m",
+        "sick_days",
+        "scheduled_days",
+        "headcount_days",
+        "leavers",
+        # tool exports (presets)
+        "engaged_sessions",
+        "key_events",
+        "ad_conversions",
+        "ad_conversion_value",
+        "emails_sent",
+    }
     assert set(cat.measures) == expected
     assert all(m.labels.get("nl") and m.labels.get("en") for m in cat.measures.values())
 
@@ -169,18 +206,40 @@ def test_small_valid_catalog(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("bad", "kpi_id", "fragment"),
     [
-        ("- id: bad\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: performance\n"
-         "  type: sum\n  measure: revnue\n", "bad", "revnue"),
-        ("- id: bad\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: performance\n"
-         "  type: sum\n  measure: orders\n  partners: [nope]\n", "bad", "nope"),
-        ("- id: bad\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: quality\n"
-         "  type: growth\n  of: revenu\n", "bad", "revenu"),
-        ("- id: orders\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: performance\n"
-         "  type: sum\n  measure: orders\n", "orders", "duplicate"),
-        ("- id: bad\n  labels: {en: X}\n  domain: sales\n  kind: performance\n"
-         "  type: sum\n  measure: orders\n", "bad", "nl"),
-        ("- id: bad\n  labels: {nl: X, en: X}\n  domain: finance\n  kind: performance\n"
-         "  type: sum\n  measure: orders\n", "bad", "finance"),
+        (
+            "- id: bad\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: performance\n"
+            "  type: sum\n  measure: revnue\n",
+            "bad",
+            "revnue",
+        ),
+        (
+            "- id: bad\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: performance\n"
+            "  type: sum\n  measure: orders\n  partners: [nope]\n",
+            "bad",
+            "nope",
+        ),
+        (
+            "- id: bad\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: quality\n  type: growth\n  of: revenu\n",
+            "bad",
+            "revenu",
+        ),
+        (
+            "- id: orders\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: performance\n"
+            "  type: sum\n  measure: orders\n",
+            "orders",
+            "duplicate",
+        ),
+        (
+            "- id: bad\n  labels: {en: X}\n  domain: sales\n  kind: performance\n  type: sum\n  measure: orders\n",
+            "bad",
+            "nl",
+        ),
+        (
+            "- id: bad\n  labels: {nl: X, en: X}\n  domain: finance\n  kind: performance\n"
+            "  type: sum\n  measure: orders\n",
+            "bad",
+            "finance",
+        ),
     ],
     ids=["unknown-measure", "unknown-partner", "unknown-growth-base", "duplicate-id", "missing-nl", "bad-domain"],
 )
@@ -195,9 +254,11 @@ def test_loader_rejects(tmp_path: Path, bad: str, kpi_id: str, fragment: str) ->
 
 
 def test_loader_collects_all_problems_and_rejects_bad_pair(tmp_path: Path) -> None:
-    bad = ("- id: one\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: performance\n  type: sum\n"
-           "  measure: nothing\n- id: two\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: perf\n"
-           "  type: sum\n  measure: orders\n")
+    bad = (
+        "- id: one\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: performance\n  type: sum\n"
+        "  measure: nothing\n- id: two\n  labels: {nl: X, en: X}\n  domain: sales\n  kind: perf\n"
+        "  type: sum\n  measure: orders\n"
+    )
     path = write_catalog(tmp_path, ORDERS + bad, "pairs:\n  - [aov, orders]\n")
     with pytest.raises(CatalogError) as info:
         load_catalog(path)

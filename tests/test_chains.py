@@ -13,22 +13,44 @@ from kpi_helpers.spec.goals import GOAL_LEVEL_KPIS, Goal, smart_check
 D = dt.date
 
 
-from conftest import make_goal as make  # noqa: E402  (catalog fixture: conftest)
-
-
 from conftest import GOAL_STRATEGY as _goals  # noqa: E402
+from conftest import make_goal as make  # noqa: E402  (catalog fixture: conftest)
 
 
 def worked_example() -> list[Goal]:
     return [
-        Goal(id="profit", statement="Winst +20 % in 2026 en 2027 door meer omzet bij gelijke kosten", kpi="profit",
-             baseline=500_000, target=600_000, start=D(2026, 1, 1), deadline=D(2027, 12, 31), owner="directie"),
-        Goal(id="revenue", statement="Omzet +35 % binnen 18 maanden door meer bezoekers", kpi="revenue",
-             baseline=2_000_000, target=2_700_000, start=D(2026, 1, 1), deadline=D(2027, 6, 30),
-             owner="commercieel directeur", parent="profit"),
-        Goal(id="visitors", statement="Websitebezoekers +65 % binnen 18 maanden via SEO en advertenties",
-             kpi="sessions", baseline=400_000, target=660_000, start=D(2026, 1, 1), deadline=D(2027, 6, 30),
-             owner="online marketeer", parent="revenue"),
+        Goal(
+            id="profit",
+            statement="Winst +20 % in 2026 en 2027 door meer omzet bij gelijke kosten",
+            kpi="profit",
+            baseline=500_000,
+            target=600_000,
+            start=D(2026, 1, 1),
+            deadline=D(2027, 12, 31),
+            owner="directie",
+        ),
+        Goal(
+            id="revenue",
+            statement="Omzet +35 % binnen 18 maanden door meer bezoekers",
+            kpi="revenue",
+            baseline=2_000_000,
+            target=2_700_000,
+            start=D(2026, 1, 1),
+            deadline=D(2027, 6, 30),
+            owner="commercieel directeur",
+            parent="profit",
+        ),
+        Goal(
+            id="visitors",
+            statement="Websitebezoekers +65 % binnen 18 maanden via SEO en advertenties",
+            kpi="sessions",
+            baseline=400_000,
+            target=660_000,
+            start=D(2026, 1, 1),
+            deadline=D(2027, 6, 30),
+            owner="online marketeer",
+            parent="revenue",
+        ),
     ]
 
 

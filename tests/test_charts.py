@@ -1,17 +1,15 @@
 """Charts: trace counts, data equal to the engine's numbers, language-specific text."""
 
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from conftest import DEMO_PARAMS
 
 import kpi_helpers as kpi
-from kpi_helpers.views import charts
 from kpi_helpers.compute.drivers import decompose_change
 from kpi_helpers.compute.findings import period_table, ytd_window
-
-from conftest import DEMO_PARAMS
+from kpi_helpers.views import charts
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +33,7 @@ def test_theme_is_lean_and_separators_follow_language(monthly):
 
 
 def test_scorecard_one_indicator_per_kpi_with_engine_values(monthly):
-    fig = charts.scorecard(monthly, ["revenue", "orders", "conversion_rate"], lang="en",
-                           status={"revenue": "on_track"})
+    fig = charts.scorecard(monthly, ["revenue", "orders", "conversion_rate"], lang="en", status={"revenue": "on_track"})
     assert [tr.type for tr in fig.data] == ["indicator"] * 3
     last = monthly[monthly["period"] == monthly["period"].max()].set_index("kpi")
     for tr in fig.data:
@@ -84,7 +81,8 @@ def test_channel_breakdown_roas_break_even_and_values(shop):
     assert fig.layout.shapes[0].x0 == 1.0  # break-even line
     rev = charts.channel_breakdown(table, "revenue", lang="nl")
     assert rev.layout.title.text == "Omzet per kanaal" and sum(rev.data[0].x) == pytest.approx(
-        table.loc[table["kpi"] == "revenue", "value"].sum())
+        table.loc[table["kpi"] == "revenue", "value"].sum()
+    )
 
 
 def test_seasonality_heatmap_names_peak_and_quiet_months(shop):
@@ -95,7 +93,9 @@ def test_seasonality_heatmap_names_peak_and_quiet_months(shop):
     fig = charts.seasonality_heatmap(charts.seasonality_matrix(frame), season, lang="en", label="Revenue")
     assert fig.data[0].type == "heatmap" and np.asarray(fig.data[0].z).shape == (12, 8)
     assert "peak Nov, Dec" in fig.layout.title.text
-    assert "piek nov, dec" in charts.seasonality_heatmap(charts.seasonality_matrix(frame), season, "nl").layout.title.text
+    assert (
+        "piek nov, dec" in charts.seasonality_heatmap(charts.seasonality_matrix(frame), season, "nl").layout.title.text
+    )
 
 
 def test_driver_waterfall_contributions_add_up(shop):
@@ -119,8 +119,15 @@ def test_pacing_bars_one_bar_per_goal(shop):
 def test_every_view_returns_titled_figures_for_every_client():
     for name in ("demo_webshop", "demo_b2b", "demo_newsletter"):
         wb = kpi.open_client(DEMO_PARAMS / f"{name}.yaml")
-        figs = [kpi.scorecards(wb), *kpi.goal_trends(wb), *kpi.pacing_charts(wb), *kpi.pair_charts(wb),
-                *kpi.breakdown_charts(wb), *kpi.seasonality_charts(wb), *kpi.driver_charts(wb)]
+        figs = [
+            kpi.scorecards(wb),
+            *kpi.goal_trends(wb),
+            *kpi.pacing_charts(wb),
+            *kpi.pair_charts(wb),
+            *kpi.breakdown_charts(wb),
+            *kpi.seasonality_charts(wb),
+            *kpi.driver_charts(wb),
+        ]
         assert all(isinstance(f, go.Figure) and f.layout.title.text for f in figs)
         coupons = [f for f in figs if "coupon" in f.layout.title.text or "kortingscode" in f.layout.title.text]
         assert bool(coupons) == ("coupon" in wb.facts.columns)

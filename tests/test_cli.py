@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import PARAMS_DIR, write_client
 
 from kpi_helpers.run.cli import main
 from kpi_helpers.spec.params import load_params
-
-from conftest import PARAMS_DIR, write_client
 
 
 def test_list_kpis_prints_the_catalog(capsys):
@@ -53,7 +52,9 @@ def test_new_client_rejects_unsafe_ids(tmp_path, capsys, name):
 
 
 def test_new_client_escapes_a_display_name(tmp_path):
-    assert main(["new-client", "quote", "--params", str(tmp_path / "params"), "--display-name", 'Jan "de" Vries: #1']) == 0
+    assert (
+        main(["new-client", "quote", "--params", str(tmp_path / "params"), "--display-name", 'Jan "de" Vries: #1']) == 0
+    )
     assert load_params(tmp_path / "params" / "quote.yaml").name == 'Jan "de" Vries: #1'
 
 
@@ -67,7 +68,8 @@ def test_validate_reports_one_line_per_problem_and_fails(tmp_path, capsys):
     (tmp_path / "broken.yaml").write_text("client: broken\nname: [oops\n")
     write_client(tmp_path, "nodata", "No data", source="missing.csv")
     write_client(tmp_path, "badkpi", "Bad KPI").write_text(
-        (tmp_path / "badkpi.yaml").read_text().replace("kpis: [revenue,", "kpis: [omzet,"))
+        (tmp_path / "badkpi.yaml").read_text().replace("kpis: [revenue,", "kpis: [omzet,")
+    )
     assert main(["validate", "--params", str(tmp_path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert any("broken.yaml" in line and "not valid YAML" in line for line in out)
@@ -92,8 +94,12 @@ def test_validate_empty_folder(tmp_path, capsys):
 
 def test_kpis_writes_a_tidy_table(tmp_path):
     out = tmp_path / "kpis.csv"
-    assert main(["kpis", str(PARAMS_DIR / "demo_webshop.yaml"), "--grain", "quarter", "--by", "channel",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            ["kpis", str(PARAMS_DIR / "demo_webshop.yaml"), "--grain", "quarter", "--by", "channel", "--out", str(out)]
+        )
+        == 0
+    )
     table = pd.read_csv(out)
     assert list(table.columns) == ["period", "channel", "kpi", "value", "unit", "complete", "note"]
     assert {"revenue", "orders"} <= set(table["kpi"])

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.spec.agency import client_data_dir
-from kpi_helpers.spec.catalog import default_catalog
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.run.validate import check_client, kpi_table_for_client
+from kpi_helpers.spec.agency import client_data_dir
+from kpi_helpers.spec.catalog import default_catalog
 
 PARAMS = """client: leadgen
 name: Lead Gen BV
@@ -73,9 +73,14 @@ def daily(tmp_path: Path) -> pd.DataFrame:
     days = pd.date_range("2025-01-01", "2025-06-30")
     rng = np.random.default_rng(11)
     leads = rng.integers(5, 40, len(days))
-    frame = pd.DataFrame({"Datum": days.strftime("%Y-%m-%d"), "Leads": leads,
-                          "Goedgekeurd": (leads * rng.uniform(0.1, 0.6, len(days))).round().astype(int),
-                          "Marge": rng.uniform(100, 900, len(days)).round(2)})
+    frame = pd.DataFrame(
+        {
+            "Datum": days.strftime("%Y-%m-%d"),
+            "Leads": leads,
+            "Goedgekeurd": (leads * rng.uniform(0.1, 0.6, len(days))).round().astype(int),
+            "Marge": rng.uniform(100, 900, len(days)).round(2),
+        }
+    )
     frame.to_csv(_data_dir(tmp_path) / "daily.csv", index=False)
     return frame
 
@@ -105,8 +110,9 @@ def test_own_measure_and_ratio_kpi_end_to_end(tmp_path, daily):
     assert check_client(path).ok, check_client(path).errors
     wb = kpi.open_client(path)
     assert "qualified_lead_rate" in wb.catalog and "qualified_lead_rate" not in default_catalog()
-    table = kpi.compute_kpis(wb.facts, ["qualified_lead_rate", "qualified_leads_total", "leads"], grain="month",
-                             catalog=wb.catalog)
+    table = kpi.compute_kpis(
+        wb.facts, ["qualified_lead_rate", "qualified_leads_total", "leads"], grain="month", catalog=wb.catalog
+    )
     # independent pandas reference: Σ qualified / Σ leads per month
     month = pd.to_datetime(daily["Datum"]).dt.to_period("M").dt.start_time
     ref = daily.groupby(month)[["Leads", "Goedgekeurd"]].sum()
@@ -128,12 +134,16 @@ def test_cli_kpis_table_and_summary_know_the_clients_kpis(tmp_path, daily):
     second = daily[daily["Datum"] >= "2025-04-01"]
     assert growth.iloc[0] == pytest.approx(second["Goedgekeurd"].sum() / first["Goedgekeurd"].sum() - 1)
     summary = kpi.client_summary(kpi.load_params(path))
-    assert summary["kpis"]["qualified_lead_rate"]["value"] == pytest.approx(daily["Goedgekeurd"].sum() / daily["Leads"].sum())
+    assert summary["kpis"]["qualified_lead_rate"]["value"] == pytest.approx(
+        daily["Goedgekeurd"].sum() / daily["Leads"].sum()
+    )
 
 
 def test_goal_on_own_kpi(tmp_path, daily):
-    goal = ("goals:\n  - statement: In Q2 2025 35 % goedgekeurde leads\n    kpi: qualified_lead_rate\n"
-            "    baseline: 0.3\n    target: 0.35\n    start: 2025-04-01\n    deadline: 2025-06-30\n    owner: Sales (Piet)\n")
+    goal = (
+        "goals:\n  - statement: In Q2 2025 35 % goedgekeurde leads\n    kpi: qualified_lead_rate\n"
+        "    baseline: 0.3\n    target: 0.35\n    start: 2025-04-01\n    deadline: 2025-06-30\n    owner: Sales (Piet)\n"
+    )
     path = _write(tmp_path, extra=goal)
     config = kpi.load_params(path)
     wb = kpi.open_client(path)
@@ -145,22 +155,37 @@ def test_goal_on_own_kpi(tmp_path, daily):
 def test_other_clients_do_not_see_the_kpi(tmp_path, daily):
     kpi.open_client(_write(tmp_path))  # a kernel that opened the lead client before
     with pytest.raises(ParamsError, match="unknown KPI 'qualified_lead_rate'"):
-        kpi.load_params(_write(tmp_path, client="other",
-                               text="client: other\nname: Other\ndata: demo:webshop\nkpis: [qualified_lead_rate]\n"))
+        kpi.load_params(
+            _write(
+                tmp_path,
+                client="other",
+                text="client: other\nname: Other\ndata: demo:webshop\nkpis: [qualified_lead_rate]\n",
+            )
+        )
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    (("unit: count\n    agg: sum", "unit: kilos\n    agg: sum"), "measures.qualified_leads", "bad unit 'kilos'"),
-    (("agg: sum", "agg: median"), "measures.qualified_leads.agg", "'median' is not allowed"),
-    (("labels: {nl: goedgekeurde leads, en: qualified leads}", "labels: {nl: goedgekeurde leads}"),
-     "measures.qualified_leads", "missing en text in 'labels'"),
-    (("numerator: qualified_leads", "numerator: qualifed_leads"), "kpis[1]", "Did you mean 'qualified_leads'?"),
-    (("type: ratio", "type: fraction"), "kpis[1]", "bad type 'fraction'"),
-    (("    direction: higher\n", "    direction: higher\n    formula: a/b\n"), "kpis[1]", "unknown field(s) formula"),
-    (("  - id: qualified_lead_rate", "  - id: conversion_rate"), "kpis[1].id", "already a catalog KPI"),
-    (("of: qualified_leads_total", "of: qualified_leads_totaal"), "kpis[3]", "growth base"),
-    (("  gross_margin_eur:", "  revenue:"), "measures.revenue", "already a catalog measure"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (("unit: count\n    agg: sum", "unit: kilos\n    agg: sum"), "measures.qualified_leads", "bad unit 'kilos'"),
+        (("agg: sum", "agg: median"), "measures.qualified_leads.agg", "'median' is not allowed"),
+        (
+            ("labels: {nl: goedgekeurde leads, en: qualified leads}", "labels: {nl: goedgekeurde leads}"),
+            "measures.qualified_leads",
+            "missing en text in 'labels'",
+        ),
+        (("numerator: qualified_leads", "numerator: qualifed_leads"), "kpis[1]", "Did you mean 'qualified_leads'?"),
+        (("type: ratio", "type: fraction"), "kpis[1]", "bad type 'fraction'"),
+        (
+            ("    direction: higher\n", "    direction: higher\n    formula: a/b\n"),
+            "kpis[1]",
+            "unknown field(s) formula",
+        ),
+        (("  - id: qualified_lead_rate", "  - id: conversion_rate"), "kpis[1].id", "already a catalog KPI"),
+        (("of: qualified_leads_total", "of: qualified_leads_totaal"), "kpis[3]", "growth base"),
+        (("  gross_margin_eur:", "  revenue:"), "measures.revenue", "already a catalog measure"),
+    ],
+)
 def test_definitions_checked_like_the_catalog(tmp_path, daily, change, field, words):
     text = PARAMS.format(extra="")
     assert change[0] in text
@@ -174,7 +199,8 @@ def test_definitions_checked_like_the_catalog(tmp_path, daily, change, field, wo
 
 
 def test_data_column_for_undeclared_measure_still_refused(tmp_path, daily):
-    text = PARAMS.format(extra="").replace("  gross_margin_eur:\n    labels: {nl: brutomarge, en: gross margin}\n"
-                                           "    unit: currency\n", "")
+    text = PARAMS.format(extra="").replace(
+        "  gross_margin_eur:\n    labels: {nl: brutomarge, en: gross margin}\n    unit: currency\n", ""
+    )
     check = check_client(_write(tmp_path, text=text))
     assert any("gross_margin_eur" in e for e in check.errors), check.errors

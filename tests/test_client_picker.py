@@ -38,18 +38,25 @@ def test_choosing_a_client_reloads_the_session_with_only_its_data(params_dir):
     assert old_view not in picker.view_area.children and len(picker.view_area.children) == 1
     assert "Demo Adviesbureau" in picker.status.value and "demo_b2b.yaml" in picker.status.value
     # one language: the webshop is Dutch, demo_b2b English
-    assert picker.dropdown.description == "Client" and picker.status.value.startswith("<p class='kpi-client-status'>Client:")
+    assert picker.dropdown.description == "Client" and picker.status.value.startswith(
+        "<p class='kpi-client-status'>Client:"
+    )
     picker.select(params_dir / "demo_webshop.yaml")
     assert picker.dropdown.description == "Klant" and "Klant: " in picker.status.value
 
 
 def test_the_chosen_clients_own_kpis_are_active(params_dir):
-    own_kpi = ("  - id: my_order_value\n    labels: {nl: Mijn orderwaarde, en: My order value}\n    domain: sales\n"
-               "    kind: quality\n    type: ratio\n    numerator: revenue\n    denominator: orders\n"
-               "    unit: currency\n    direction: higher\n")
+    own_kpi = (
+        "  - id: my_order_value\n    labels: {nl: Mijn orderwaarde, en: My order value}\n    domain: sales\n"
+        "    kind: quality\n    type: ratio\n    numerator: revenue\n    denominator: orders\n"
+        "    unit: currency\n    direction: higher\n"
+    )
     path = params_dir / "acme.yaml"
-    path.write_text("client: acme\nname: Acme\nlanguage: en\ndata: {source: demo:webshop, shape: daily}\n"
-                    "kpis:\n  - revenue\n" + own_kpi, encoding="utf-8")
+    path.write_text(
+        "client: acme\nname: Acme\nlanguage: en\ndata: {source: demo:webshop, shape: daily}\n"
+        "kpis:\n  - revenue\n" + own_kpi,
+        encoding="utf-8",
+    )
     picker = kpi.client_picker(params_dir, value=path, views=[])
     assert "my_order_value" in picker.session.catalog and "my_order_value" in load_catalog()
     picker.select(params_dir / "demo_b2b.yaml")
@@ -59,9 +66,13 @@ def test_the_chosen_clients_own_kpis_are_active(params_dir):
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_a_broken_params_file_shows_its_error_and_no_views(params_dir, lang):
     bad = params_dir / "zz_broken.yaml"
-    bad.write_text("client: zz_broken\nname: <b>Broken</b>\ndata: {source: demo:webshop, shape: daily}\ngrain: fortnight\n",
-                   encoding="utf-8")
-    picker = kpi.client_picker(params_dir, value=params_dir / "demo_webshop.yaml", lang=lang, views=[lambda wb: wb.title])
+    bad.write_text(
+        "client: zz_broken\nname: <b>Broken</b>\ndata: {source: demo:webshop, shape: daily}\ngrain: fortnight\n",
+        encoding="utf-8",
+    )
+    picker = kpi.client_picker(
+        params_dir, value=params_dir / "demo_webshop.yaml", lang=lang, views=[lambda wb: wb.title]
+    )
     assert len(picker.view_area.children) == 1
     picker.select(bad)
     assert picker.session is None and picker.view_area.children == ()
@@ -96,16 +107,25 @@ def test_picker_cell_under_papermill_follows_the_parameters_cell(params_dir, tmp
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell('params_file = "params/demo_webshop.yaml"\nlang = None\ninteractive = True')
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        "import kpi_helpers as kpi\n"
-        "picker = kpi.client_picker(params_dir, value=params_file, lang=lang, interactive=interactive)\n"
-        "wb = picker.session\npicker")]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import kpi_helpers as kpi\n"
+            "picker = kpi.client_picker(params_dir, value=params_file, lang=lang, interactive=interactive)\n"
+            "wb = picker.session\npicker"
+        ),
+    ]
     nb.cells[0].source += f"\nparams_dir = {str(params_dir)!r}"
     src, out = tmp_path / "picker.ipynb", tmp_path / "picker_out.ipynb"
     nbformat.write(nb, src)
-    papermill.execute_notebook(str(src), str(out), parameters={"params_file": str(params_dir / "demo_b2b.yaml"),
-                                                               "interactive": False}, progress_bar=False, kernel_name="python3",
-                               language="python")
+    papermill.execute_notebook(
+        str(src),
+        str(out),
+        parameters={"params_file": str(params_dir / "demo_b2b.yaml"), "interactive": False},
+        progress_bar=False,
+        kernel_name="python3",
+        language="python",
+    )
     result = nbformat.read(out, as_version=4)
     html = result.cells[-1].outputs[0]["data"]["text/html"]
     assert "Demo Adviesbureau" in html and "demo_b2b.yaml" in html

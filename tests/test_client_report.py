@@ -15,26 +15,80 @@ import subprocess
 
 import pytest
 from babel.dates import get_month_names
+from conftest import PARAMS_DIR
 
 import kpi_helpers as kpi
-from kpi_helpers.spec.catalog import load_catalog
 from kpi_helpers.i18n.formats import dimension_label, t
+from kpi_helpers.spec.catalog import load_catalog
 from kpi_helpers.views.summary import findings_html, summary_html
-
-from conftest import PARAMS_DIR
 
 # ---------------------------------------------------------------- tell-tales of the other language
 #: Words and phrases that give a Dutch report away as partly English (and the other way round).
-ENGLISH_WORDS = ["Goals as", "Goal chain", "Target", "Forecast", "Actual", "on track", "off track", "at risk",
-                 "Findings", "Act:", "vs previous", "vs last year", "Owner", "Summary", "Revenue", "Channels",
-                 "Made with", "Organic search", "Paid search", "(none)", "break-even", "so far", "per day",
-                 "Selected KPIs", "From vague", "of target"]
-DUTCH_WORDS = ["Doelen als", "doelketen", "Doel:", "Prognose", "Realisatie", "op koers", "uit koers", "risico",
-               "Bevindingen", "Actie", "t.o.v.", "Eigenaar", "Samenvatting", "Omzet", "Kanalen", "Gemaakt met",
-               "Organisch zoeken", "Betaald zoeken", "(geen)", "kostendekkend", "tot nu", "per dag",
-               "Van vaag", "van het doel", "maand"]
-TEACHING = ["Van vaag naar specifiek", "From vague to specific", "We willen meer winst", "We want more profit",
-            "Directeur (Anna)", "Managing director (Anna)", "750.000", "750,000"]
+ENGLISH_WORDS = [
+    "Goals as",
+    "Goal chain",
+    "Target",
+    "Forecast",
+    "Actual",
+    "on track",
+    "off track",
+    "at risk",
+    "Findings",
+    "Act:",
+    "vs previous",
+    "vs last year",
+    "Owner",
+    "Summary",
+    "Revenue",
+    "Channels",
+    "Made with",
+    "Organic search",
+    "Paid search",
+    "(none)",
+    "break-even",
+    "so far",
+    "per day",
+    "Selected KPIs",
+    "From vague",
+    "of target",
+]
+DUTCH_WORDS = [
+    "Doelen als",
+    "doelketen",
+    "Doel:",
+    "Prognose",
+    "Realisatie",
+    "op koers",
+    "uit koers",
+    "risico",
+    "Bevindingen",
+    "Actie",
+    "t.o.v.",
+    "Eigenaar",
+    "Samenvatting",
+    "Omzet",
+    "Kanalen",
+    "Gemaakt met",
+    "Organisch zoeken",
+    "Betaald zoeken",
+    "(geen)",
+    "kostendekkend",
+    "tot nu",
+    "per dag",
+    "Van vaag",
+    "van het doel",
+    "maand",
+]
+TEACHING = [
+    "Van vaag naar specifiek",
+    "From vague to specific",
+    "We willen meer winst",
+    "We want more profit",
+    "Directeur (Anna)",
+    "Managing director (Anna)",
+    "750.000",
+    "750,000",
+]
 
 
 def month_patterns(lang: str) -> list[re.Pattern[str]]:
@@ -44,19 +98,25 @@ def month_patterns(lang: str) -> list[re.Pattern[str]]:
     abbr = [m.rstrip(".") for m in get_month_names("abbreviated", locale=locale).values()]
     other = {"nl": "en", "en": "nl"}[lang]
     other_locale = {"nl": "nl_NL", "en": "en_GB"}[other]
-    mine = {m.lower().rstrip(".") for kind in ("wide", "abbreviated")
-            for m in get_month_names(kind, locale=other_locale).values()}
+    mine = {
+        m.lower().rstrip(".")
+        for kind in ("wide", "abbreviated")
+        for m in get_month_names(kind, locale=other_locale).values()
+    }
     # only names that differ from the other language's (both have 'april', 'juni'/'June' differ, ...)
     wide = [m for m in wide if m.lower() not in mine]
     abbr = [m for m in abbr if m.lower() not in mine]
     flags = 0 if lang == "en" else re.IGNORECASE
-    return ([re.compile(rf"\b{re.escape(m)}\b", flags) for m in wide]
-            + [re.compile(rf"\b{re.escape(m)}\.? \d{{4}}\b", flags) for m in abbr])
+    return [re.compile(rf"\b{re.escape(m)}\b", flags) for m in wide] + [
+        re.compile(rf"\b{re.escape(m)}\.? \d{{4}}\b", flags) for m in abbr
+    ]
 
 
 #: a decimal separator of the other language: '2.5%' in Dutch, '2,5%' in English
-WRONG_DECIMAL = {"nl": re.compile(r"(?<![\d.,])\d{1,3}\.\d{1,2}(?![\d.,])\s?(%|k|pp)?"),
-                 "en": re.compile(r"(?<![\d.,])\d{1,3},\d{1,2}(?![\d.,])\s?(%|k|%-punt)?")}
+WRONG_DECIMAL = {
+    "nl": re.compile(r"(?<![\d.,])\d{1,3}\.\d{1,2}(?![\d.,])\s?(%|k|pp)?"),
+    "en": re.compile(r"(?<![\d.,])\d{1,3},\d{1,2}(?![\d.,])\s?(%|k|%-punt)?"),
+}
 
 
 def visible_text(page: str) -> str:
@@ -68,8 +128,9 @@ def chart_strings(page: str) -> list[str]:
     """Every text a reader can see in the report's plotly figures: titles, axis titles, trace
     names, category labels, tick texts, annotations (not formats or hover templates)."""
     out = []
-    for call in re.findall(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{\"displaylogo\"", page,
-                           flags=re.S):
+    for call in re.findall(
+        r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{\"displaylogo\"", page, flags=re.S
+    ):
         data, layout = json.loads(call[0]), json.loads(call[1])
 
         def walk(node, key=""):
@@ -96,7 +157,7 @@ def figure_separators(page: str) -> set[str]:
 def language_problems(page: str, lang: str) -> list[str]:
     text = visible_text(page) + "\n" + "\n".join(chart_strings(page))
     problems = []
-    for word in (ENGLISH_WORDS if lang == "nl" else DUTCH_WORDS):
+    for word in ENGLISH_WORDS if lang == "nl" else DUTCH_WORDS:
         if word in text:
             problems.append(f"word of the other language: {word!r}")
     for pattern in month_patterns("en" if lang == "nl" else "nl"):
@@ -122,6 +183,7 @@ def language_problems(page: str, lang: str) -> list[str]:
 
 # ---------------------------------------------------------------- fast
 
+
 def test_channel_labels_have_defaults_per_language_and_params_override():
     assert dimension_label("organic_search", "nl") == "Organisch zoeken"
     assert dimension_label("organic_search", "en") == "Organic search"
@@ -131,24 +193,47 @@ def test_channel_labels_have_defaults_per_language_and_params_override():
 
 
 def test_language_checker_catches_the_other_language():
-    page = ('<p>Omzet (revenue) 2.5% on track</p><script>Plotly.newPlot("a", [{"y": ["organic_search"]}], '
-            '{"separators": ".,", "xaxis": {"ticktext": ["Mar 2026"]}}, {"displaylogo": false})</script>')
+    page = (
+        '<p>Omzet (revenue) 2.5% on track</p><script>Plotly.newPlot("a", [{"y": ["organic_search"]}], '
+        '{"separators": ".,", "xaxis": {"ticktext": ["Mar 2026"]}}, {"displaylogo": false})</script>'
+    )
     problems = "\n".join(language_problems(page, "nl"))
     for expected in ("on track", "Mar 2026", "2.5%", "(revenue)", "organic_search", "separators"):
         assert expected in problems, expected
-    assert language_problems('<p>Revenue 2.5% on track in March</p>', "en") == ["plotly separators set()"]
+    assert language_problems("<p>Revenue 2.5% on track in March</p>", "en") == ["plotly separators set()"]
 
 
 def _summary(goal_kind: str = "ratio", statement: str = "60 % repeat orders") -> dict:
-    goal = {"id": "g1", "statement": statement, "kpi": "repeat_purchase_rate" if goal_kind == "ratio" else "revenue",
-            "owner": "Eigenaar (Joris)", "deadline": "2026-12-31", "status": "off_track", "target": 0.6,
-            "actual_to_date": 0.48, "expected": 0.6, "forecast": 0.48}
+    goal = {
+        "id": "g1",
+        "statement": statement,
+        "kpi": "repeat_purchase_rate" if goal_kind == "ratio" else "revenue",
+        "owner": "Eigenaar (Joris)",
+        "deadline": "2026-12-31",
+        "status": "off_track",
+        "target": 0.6,
+        "actual_to_date": 0.48,
+        "expected": 0.6,
+        "forecast": 0.48,
+    }
     if goal_kind == "sum":
         goal.update(target=1000.0, actual_to_date=500.0, expected=700.0, forecast=900.0, status="at_risk")
-    return {"name": "X", "currency": "EUR", "as_of": "2026-09-30", "grain": "month", "goals": [goal],
-            "tiles": [{"kpi": "revenue", "period": "2026-09-01", "value": 1234.5, "abs_change": 10.0, "rel_change": 0.1}],
-            "findings": [{"severity": "critical", "rank": 0, "message": {"nl": "<b>slecht</b>", "en": "bad"},
-                          "action": {"nl": "doe iets", "en": "do"}}]}
+    return {
+        "name": "X",
+        "currency": "EUR",
+        "as_of": "2026-09-30",
+        "grain": "month",
+        "goals": [goal],
+        "tiles": [{"kpi": "revenue", "period": "2026-09-01", "value": 1234.5, "abs_change": 10.0, "rel_change": 0.1}],
+        "findings": [
+            {
+                "severity": "critical",
+                "rank": 0,
+                "message": {"nl": "<b>slecht</b>", "en": "bad"},
+                "action": {"nl": "doe iets", "en": "do"},
+            }
+        ],
+    }
 
 
 def test_summary_shows_a_ratio_goal_as_values_not_as_a_bar_and_status_as_text():
@@ -157,7 +242,7 @@ def test_summary_shows_a_ratio_goal_as_values_not_as_a_bar_and_status_as_text():
     assert "48,0%" in page and "60,0%" in page
     assert 'class="bar"' not in page  # no progress bar of a rate
     assert "Eigenaar (Eigenaar" not in page and "Eigenaar: Eigenaar (Joris)" in page
-    assert not re.search("[\U0001F300-\U0001FAFF]", page)  # no emoji
+    assert not re.search("[\U0001f300-\U0001faff]", page)  # no emoji
     sums = summary_html(_summary("sum"), "en")
     assert 'class="bar"' in sums and "risk" in sums and "50.0% of target" in sums
 
@@ -192,6 +277,7 @@ def test_channel_axis_uses_readable_names(params_dir):
 
 # ---------------------------------------------------------------- slow: the real reports
 
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     from kpi_helpers.run.batch import run_batch
@@ -202,8 +288,9 @@ def reports(tmp_path_factory):
     params.mkdir()
     for client in ("demo_webshop", "demo_b2b", "demo_newsletter"):
         shutil.copy(PARAMS_DIR / f"{client}.yaml", params / f"{client}.yaml")
-    result = run_batch(params_dir=params, out_dir=root / "reports", progress=False, timeout=300, workers=1,
-                       pdf=pdf_problem() is None)
+    result = run_batch(
+        params_dir=params, out_dir=root / "reports", progress=False, timeout=300, workers=1, pdf=pdf_problem() is None
+    )
     assert result.ok, result.summary_text()
     return root / "reports"
 
@@ -223,7 +310,8 @@ def test_report_is_in_one_language(reports, client, lang):
 def test_no_teaching_example_in_the_client_documents(reports, client):
     for name in ("report.html", "analysis.html"):
         text = visible_text((reports / client / name).read_text()) + "\n".join(
-            chart_strings((reports / client / name).read_text()))
+            chart_strings((reports / client / name).read_text())
+        )
         for phrase in TEACHING:
             assert phrase not in text, f"{client}/{name}: {phrase}"
 
@@ -273,8 +361,9 @@ def test_page_one_of_the_pdf_holds_every_goal_and_its_status(reports, client, la
         pytest.skip(pdf_problem() or "pdftotext (poppler-utils) not installed")
     pdf = reports / client / "report.pdf"
     assert pdf.exists()
-    page_one = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], check=True,
-                              capture_output=True, text=True).stdout
+    page_one = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
     flat = " ".join(page_one.split())
     summary = json.loads((reports / client / "summary.json").read_text())
     for goal in summary["goals"]:
@@ -289,20 +378,43 @@ def test_page_one_of_the_pdf_holds_every_goal_and_its_status(reports, client, la
 
 # ---------------------------------------------------------------- the portfolio overview
 
+
 def _batch(tmp_path, lang_of_clients="nl"):
     from kpi_helpers.run.batch import BatchResult, ClientResult
 
     def summary(statuses, worst):
-        return {"language": lang_of_clients, "currency": "EUR", "kpis": {}, "as_of": "2026-09-30",
-                "goals": [{"status": s, "statement": f"goal {i} <b>", "kpi": "revenue"} for i, s in enumerate(statuses)],
-                "findings": [{"rank": 0, "message": {"nl": f"{worst} nl", "en": f"{worst} en"}}]}
-    return BatchResult(out_dir=tmp_path, seconds=3.0, results=[
-        ClientResult("a", "ok", "params/a.yaml", name="Alpha", summary=summary(["on_track", "off_track"], "worst-a"),
-                     report="a/report.html"),
-        ClientResult("b", "ok", "params/b.yaml", name="Beta", summary=summary(["on_track", "at_risk", "on_track"], "worst-b"),
-                     report="b/report.html"),
-        ClientResult("c", "invalid", "params/c.yaml", name="Gamma", reason="bad yaml"),
-    ])
+        return {
+            "language": lang_of_clients,
+            "currency": "EUR",
+            "kpis": {},
+            "as_of": "2026-09-30",
+            "goals": [{"status": s, "statement": f"goal {i} <b>", "kpi": "revenue"} for i, s in enumerate(statuses)],
+            "findings": [{"rank": 0, "message": {"nl": f"{worst} nl", "en": f"{worst} en"}}],
+        }
+
+    return BatchResult(
+        out_dir=tmp_path,
+        seconds=3.0,
+        results=[
+            ClientResult(
+                "a",
+                "ok",
+                "params/a.yaml",
+                name="Alpha",
+                summary=summary(["on_track", "off_track"], "worst-a"),
+                report="a/report.html",
+            ),
+            ClientResult(
+                "b",
+                "ok",
+                "params/b.yaml",
+                name="Beta",
+                summary=summary(["on_track", "at_risk", "on_track"], "worst-b"),
+                report="b/report.html",
+            ),
+            ClientResult("c", "invalid", "params/c.yaml", name="Gamma", reason="bad yaml"),
+        ],
+    )
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -312,17 +424,35 @@ def test_index_in_the_agencys_language_with_counts_status_and_sorting(tmp_path, 
     page = write_index(_batch(tmp_path), lang=lang).read_text()
     text = visible_text(page)
     assert f'<html lang="{lang}">' in page
-    words = {"nl": ["Portfolio-overzicht", "Doelen per status", "op koers 3", "risico 1", "uit koers 1", "ongeldig",
-                    "peildatum 30 sep 2026", "worst-a nl"],
-             "en": ["Portfolio overview", "Goals by status", "on track 3", "at risk 1", "off track 1", "invalid",
-                    "as of 30 Sept 2026", "worst-a en"]}[lang]
+    words = {
+        "nl": [
+            "Portfolio-overzicht",
+            "Doelen per status",
+            "op koers 3",
+            "risico 1",
+            "uit koers 1",
+            "ongeldig",
+            "peildatum 30 sep 2026",
+            "worst-a nl",
+        ],
+        "en": [
+            "Portfolio overview",
+            "Goals by status",
+            "on track 3",
+            "at risk 1",
+            "off track 1",
+            "invalid",
+            "as of 30 Sept 2026",
+            "worst-a en",
+        ],
+    }[lang]
     for word in words:
         assert word in " ".join(text.split()), word
-    for word in (ENGLISH_WORDS if lang == "nl" else DUTCH_WORDS):
+    for word in ENGLISH_WORDS if lang == "nl" else DUTCH_WORDS:
         assert word not in text, word
     # each client's overall status is its worst goal, sortable by a numeric key
     assert "data-sort='0'" in page and "data-sort='1'" in page
-    assert 'class="sortable"' in page and "addEventListener(\"click\"" in page
+    assert 'class="sortable"' in page and 'addEventListener("click"' in page
     assert "http" not in page.split("<script", 1)[1]  # the sorting works offline
     assert "goal 0 <b>" not in page and "goal 0 &lt;b&gt;" in page
     assert "Run time" not in page and "Looptijd" not in page
@@ -334,8 +464,9 @@ def test_formulas_in_the_readers_language():
     catalog = load_catalog()
     assert readable_formula(catalog["conversion_rate"], "nl") == "som(bestellingen) / som(bezoeken)"
     assert readable_formula(catalog["conversion_rate"], "en") == "sum(orders) / sum(sessions)"
-    assert readable_formula(catalog["roi"], "nl") == \
-        "(som(omzet) - som(advertentie-uitgaven)) / som(advertentie-uitgaven)"
+    assert (
+        readable_formula(catalog["roi"], "nl") == "(som(omzet) - som(advertentie-uitgaven)) / som(advertentie-uitgaven)"
+    )
     assert readable_formula(catalog["visits_by_channel"], "nl").endswith("per kanaal")
 
 
@@ -360,8 +491,15 @@ def test_pdf_is_skipped_with_a_clear_message_without_a_browser(tmp_path, monkeyp
     params = tmp_path / "params"
     params.mkdir()
     write_client(params, "plain", "Plain")
-    result = run_batch(params_dir=params, out_dir=tmp_path / "reports", progress=False, timeout=60, workers=1,
-                       notebooks_dir=FIXTURE_NOTEBOOKS, pdf=True)
+    result = run_batch(
+        params_dir=params,
+        out_dir=tmp_path / "reports",
+        progress=False,
+        timeout=60,
+        workers=1,
+        notebooks_dir=FIXTURE_NOTEBOOKS,
+        pdf=True,
+    )
     assert result.ok
     assert any("PDF skipped" in note for note in result.notes) and "PDF skipped" in result.summary_text()
     assert (tmp_path / "reports" / "plain" / "report.html").exists()

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.spec.catalog import Kpi
 from kpi_helpers.compute.engine import compute_kpis
 from kpi_helpers.data.load import check_data, combine_facts, inspect_source, load_facts, read_source
 from kpi_helpers.exceptions import DataValidationError
 from kpi_helpers.run.workspace import demo_params_dir
+from kpi_helpers.spec.catalog import Kpi
 
 DATA = Path(__file__).parent / "data"
 PARAMS = demo_params_dir()  # the bundled demo clients, never the user's params/
@@ -38,14 +38,18 @@ DUTCH = {
 from conftest import only, problems_of  # noqa: E402
 from conftest import write_text as write  # noqa: E402
 
-
 # ---------------------------------------------------------------- columns
 
 
 def test_missing_required_column_lists_columns_and_suggests(tmp_path):
     path = write(tmp_path, "Datum,Ordernummer,Klantnummer,Omzet\n2025-01-01,1,A,10\n")
-    problems = problems_of({"source": str(path), "shape": "orders",
-                            "columns": {"date": "Datum", "order_id": "Ordernummer", "customer_id": "Klantnummer"}})
+    problems = problems_of(
+        {
+            "source": str(path),
+            "shape": "orders",
+            "columns": {"date": "Datum", "order_id": "Ordernummer", "customer_id": "Klantnummer"},
+        }
+    )
     problem = only(problems)
     assert problem.column == "revenue"
     assert "Datum, Ordernummer, Klantnummer, Omzet" in problem.message
@@ -123,8 +127,9 @@ def test_period_keeps_history_and_leaves_out_rows_after_its_end(tmp_path):
 
 def test_one_pass_reports_errors_and_later_checks_together(tmp_path):
     path = write(tmp_path, "Datum,revenue\n2025-01-01,5\n2025-01-03,x\n2025-01-03,3\nfoo,1\n")
-    problems = problems_of({"source": str(path), "columns": {"date": "Datum"}},
-                           period=(dt.date(2025, 1, 2), dt.date(2025, 12, 31)))
+    problems = problems_of(
+        {"source": str(path), "columns": {"date": "Datum"}}, period=(dt.date(2025, 1, 2), dt.date(2025, 12, 31))
+    )
     found = {(p.column, p.severity, tuple(p.rows)) for p in problems}
     assert found == {("Datum", "error", (5,)), ("revenue", "error", (3,)), ("Datum", "error", (3, 4))}
 
@@ -140,13 +145,30 @@ def test_missing_dims_become_none_and_channels_normalised(tmp_path):
 
 
 def measure_kpi(m):
-    return Kpi(id=m, labels={"en": m, "nl": m}, descriptions={}, domain="sales", kind="performance", type="sum",
-               numerator=((m, 1),))
+    return Kpi(
+        id=m,
+        labels={"en": m, "nl": m},
+        descriptions={},
+        domain="sales",
+        kind="performance",
+        type="sum",
+        numerator=((m, 1),),
+    )
 
 
 def _day_table(facts, by=("channel", "coupon"), grain="day"):
-    kpis = [measure_kpi(m) for m in
-            ("orders", "revenue", "customers", "new_customers", "returning_customers", "repeat_orders", "units_sold")]
+    kpis = [
+        measure_kpi(m)
+        for m in (
+            "orders",
+            "revenue",
+            "customers",
+            "new_customers",
+            "returning_customers",
+            "repeat_orders",
+            "units_sold",
+        )
+    ]
     table = compute_kpis(facts, kpis, grain=grain, by=list(by))
     wide = table.pivot_table(index=["period", *by], columns="kpi", values="value")
     wide.index = pd.MultiIndex.from_arrays([wide.index.get_level_values(i) for i in range(wide.index.nlevels)])
@@ -166,7 +188,12 @@ def test_orders_shape_hand_computed():
     coupon = rows[("03-01", "email", "NB")]  # order 3: A again the same day -> repeat order, returning customer
     assert (coupon.orders, coupon.new_customers, coupon.returning_customers, coupon.repeat_orders) == (1, 0, 1, 1)
     repeat_b = rows[("03-02", "email", "(none)")]  # 'Email' normalised; B's second order
-    assert (repeat_b.new_customers, repeat_b.returning_customers, repeat_b.repeat_orders, repeat_b.revenue) == (0, 1, 1, 7.25)
+    assert (repeat_b.new_customers, repeat_b.returning_customers, repeat_b.repeat_orders, repeat_b.revenue) == (
+        0,
+        1,
+        1,
+        7.25,
+    )
     assert rows[("03-02", "direct", "(none)")].revenue == 1234.5
     refund = rows[("03-03", "email", "(none)")]  # a negative order is a refund note, not an order
     assert (refund.orders, refund.revenue, refund.customers, refund.units_sold) == (0, -10.0, 0, 0)
@@ -195,7 +222,11 @@ def test_orders_product_revenue_from_its_own_lines():
 
 def test_orders_lines_disagreeing_on_customer(tmp_path):
     path = write(tmp_path, "date,order,customer,revenue\n2025-01-01,1,A,5\n2025-01-01,1,B,5\n")
-    problem = only(problems_of({"source": str(path), "shape": "orders", "columns": {"order_id": "order", "customer_id": "customer"}}))
+    problem = only(
+        problems_of(
+            {"source": str(path), "shape": "orders", "columns": {"order_id": "order", "customer_id": "customer"}}
+        )
+    )
     assert problem.column == "customer" and problem.rows == [2, 3]  # their column name
 
 
@@ -231,8 +262,12 @@ def test_combine_keeps_unknown_measures_nan():
 def test_load_facts_collects_problems_of_every_source(tmp_path):
     bad1 = write(tmp_path, "date,orders\n2025-01-01,-1\n", "a.csv")
     bad2 = write(tmp_path, "date,sessions\nmorgen,1\n", "b.csv")
-    config = SimpleNamespace(data=[{"source": "a.csv"}, {"source": "b.csv"}], period=None,
-                             source_file=tmp_path / "client.yaml", base_dir=tmp_path)
+    config = SimpleNamespace(
+        data=[{"source": "a.csv"}, {"source": "b.csv"}],
+        period=None,
+        source_file=tmp_path / "client.yaml",
+        base_dir=tmp_path,
+    )
     with pytest.raises(DataValidationError) as info:
         load_facts(config)
     files = {p.file for p in info.value.problems}
@@ -305,7 +340,9 @@ def test_orders_totals(tmp_path, lines):
 
 
 def test_absurdly_large_values_are_errors(tmp_path):
-    path = write(tmp_path, "date,orders,revenue\n2025-01-01,3,1.5e308\n2025-01-02,4,1000000000000000\n2025-01-03,1,2e15\n")
+    path = write(
+        tmp_path, "date,orders,revenue\n2025-01-01,3,1.5e308\n2025-01-02,4,1000000000000000\n2025-01-03,1,2e15\n"
+    )
     problem = only(problems_of(str(path)))  # two 1.5e308 would sum to inf
     assert problem.column == "revenue" and problem.rows == [2, 4] and "1e15" in problem.message
 
@@ -314,8 +351,10 @@ def test_period_without_any_row_is_an_error(tmp_path):
     path = write(tmp_path, "date,sessions\n2025-01-01,1\n2025-01-02,2\n")
     problem = only(problems_of(str(path), period=(dt.date(2026, 1, 1), dt.date(2026, 12, 31))))
     assert problem.column == "date"
-    assert ("no rows fall inside the reporting period 2026-01-01..2026-12-31; the data runs 2025-01-01..2025-01-02"
-            in problem.message)
+    assert (
+        "no rows fall inside the reporting period 2026-01-01..2026-12-31; the data runs 2025-01-01..2025-01-02"
+        in problem.message
+    )
     with pytest.raises(DataValidationError):
         read_source(str(path), period=(dt.date(2026, 1, 1), None))
 
@@ -339,8 +378,11 @@ def test_a_read_that_hangs_is_given_up_for_that_source_only(tmp_path, monkeypatc
     monkeypatch.setattr(data, "inspect_source", inspect)
     monkeypatch.setattr(data, "_confinement", lambda config: (None, Limits(read_seconds=1)))
     good = write(tmp_path, "date,sessions\n2025-01-01,3\n", "good.csv")
-    config = SimpleNamespace(data=[{"source": str(tmp_path / "stalled.csv")}, {"source": str(good)}], period=None,
-                             source_file=tmp_path / "c.yaml")
+    config = SimpleNamespace(
+        data=[{"source": str(tmp_path / "stalled.csv")}, {"source": str(good)}],
+        period=None,
+        source_file=tmp_path / "c.yaml",
+    )
     try:
         problems = check_data(config)
     finally:

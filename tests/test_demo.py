@@ -6,9 +6,8 @@ import pandas as pd
 import pytest
 
 from kpi_helpers.compute.engine import compute_kpis
-
-from kpi_helpers.data.load import load_demo
 from kpi_helpers.data.demo import DEMO_DIR, DEMO_SOURCES, generate
+from kpi_helpers.data.load import load_demo
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +106,9 @@ def test_newsletter_orders_and_list(facts):
     orders = compute_kpis(shop, ["orders"], grain="day").set_index("period")["value"]
     assert orders.between(12, 45).all() and 15 <= orders.mean() <= 40
     assert orders[orders.index.day_of_week == 3].mean() > orders[orders.index.day_of_week == 0].mean()  # send day
-    y = shop.groupby(shop["date"].dt.year)[["emails_opened", "emails_delivered", "subscribers_new", "unsubscribes"]].sum()
+    y = shop.groupby(shop["date"].dt.year)[
+        ["emails_opened", "emails_delivered", "subscribers_new", "unsubscribes"]
+    ].sum()
     open_rate = y["emails_opened"] / y["emails_delivered"]
     assert open_rate[2024] > open_rate[2025] > open_rate[2026]
     assert (y["subscribers_new"] > y["unsubscribes"]).all()

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from kpi_helpers.views import display
+
 PAYLOAD = "<script>alert(1)</script>"
 
 

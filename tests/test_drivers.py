@@ -10,27 +10,48 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.spec.catalog import Kpi
 from kpi_helpers.compute.drivers import DRIVER_TREES, decompose_change, drivers_for_goal, split_change, what_if
 from kpi_helpers.exceptions import GoalError
+from kpi_helpers.spec.catalog import Kpi
 
 
 def kpi(id, type="sum", num=None, den=None):
-    return Kpi(id=id, labels={"en": id, "nl": id}, descriptions={}, domain="sales", kind="performance", type=type,
-               numerator=((num or id, 1),), denominator=((den, 1),) if den else None)
+    return Kpi(
+        id=id,
+        labels={"en": id, "nl": id},
+        descriptions={},
+        domain="sales",
+        kind="performance",
+        type=type,
+        numerator=((num or id, 1),),
+        denominator=((den, 1),) if den else None,
+    )
 
 
-CAT = {k.id: k for k in (kpi("revenue"), kpi("orders"), kpi("customers"), kpi("sessions"),
-                         kpi("average_order_value", "ratio", "revenue", "orders"),
-                         kpi("revenue_per_customer", "ratio", "revenue", "customers"),
-                         kpi("conversion_rate", "ratio", "orders", "sessions"))}
+CAT = {
+    k.id: k
+    for k in (
+        kpi("revenue"),
+        kpi("orders"),
+        kpi("customers"),
+        kpi("sessions"),
+        kpi("average_order_value", "ratio", "revenue", "orders"),
+        kpi("revenue_per_customer", "ratio", "revenue", "customers"),
+        kpi("conversion_rate", "ratio", "orders", "sessions"),
+    )
+}
 
 
 def facts():
-    return pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-10", "2024-01-20", "2024-04-10", "2024-04-20"]),
-        "sessions": [1000.0, 1000.0, 2500.0, 500.0], "orders": [40.0, 60.0, 90.0, 30.0],
-        "customers": [40.0, 50.0, 80.0, 30.0], "revenue": [2000.0, 3000.0, 5400.0, 1800.0]})
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-10", "2024-01-20", "2024-04-10", "2024-04-20"]),
+            "sessions": [1000.0, 1000.0, 2500.0, 500.0],
+            "orders": [40.0, 60.0, 90.0, 30.0],
+            "customers": [40.0, 50.0, 80.0, 30.0],
+            "revenue": [2000.0, 3000.0, 5400.0, 1800.0],
+        }
+    )
 
 
 def test_driver_trees_shared_with_goals():
@@ -38,8 +59,9 @@ def test_driver_trees_shared_with_goals():
 
 
 def test_decompose_three_drivers_adds_up_exactly():
-    d = decompose_change(facts(), "revenue", ("sessions", "conversion_rate", "average_order_value"),
-                         "2024Q1", "2024Q2", catalog=CAT)
+    d = decompose_change(
+        facts(), "revenue", ("sessions", "conversion_rate", "average_order_value"), "2024Q1", "2024Q2", catalog=CAT
+    )
     total = d[d.role == "total"].iloc[0]
     assert (total["value_a"], total["value_b"]) == (5000.0, 7200.0)
     parts = d[d.role == "driver"]
@@ -79,10 +101,14 @@ def test_property_contributions_add_up_to_change(pairs):
 
 
 def test_what_if_aov_and_customer_growth_example():
-    r = what_if({"customers": 1000, "revenue_per_customer": 50.0},
-                {"customers": 5, "revenue_per_customer": 5}, kpi="revenue",
-                drivers=("customers", "revenue_per_customer"),
-                goal={"kpi": "revenue", "target": 55000.0}, catalog=CAT)
+    r = what_if(
+        {"customers": 1000, "revenue_per_customer": 50.0},
+        {"customers": 5, "revenue_per_customer": 5},
+        kpi="revenue",
+        drivers=("customers", "revenue_per_customer"),
+        goal={"kpi": "revenue", "target": 55000.0},
+        catalog=CAT,
+    )
     assert r.change_pct == pytest.approx(10.25)
     assert r.new_value == pytest.approx(55125.0) and r.meets_goal is True
     assert what_if({"customers": 1, "revenue_per_customer": 1}, {"customers": 1}).meets_goal is None
@@ -93,6 +119,7 @@ def test_drivers_for_goal_uses_the_baseline_window():
     base = drivers_for_goal(facts(), goal, ("orders", "average_order_value"), catalog=CAT)
     assert base["revenue"] == 5000 and base["orders"] == 100
     assert base["average_order_value"] == pytest.approx(5000 / 100)
-    r = what_if(base, {"orders": 5, "average_order_value": 5}, drivers=("orders", "average_order_value"), goal=goal,
-                catalog=CAT)
+    r = what_if(
+        base, {"orders": 5, "average_order_value": 5}, drivers=("orders", "average_order_value"), goal=goal, catalog=CAT
+    )
     assert r.base_value == pytest.approx(5000) and r.meets_goal is False

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.spec.catalog import Kpi
 from kpi_helpers.compute.engine import (
     breakdown,
     compute_kpis,
@@ -20,13 +19,24 @@ from kpi_helpers.compute.engine import (
     period_start,
 )
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError
+from kpi_helpers.spec.catalog import Kpi
 
 
 def kpi(id, type="sum", num=(), den=None, unit="count", direction="higher", of=None, domain="marketing", nl=None):
     terms = lambda t: tuple((m[1:], -1) if m.startswith("-") else (m, 1) for m in ([t] if isinstance(t, str) else t))
-    return Kpi(id=id, labels={"en": id.replace("_", " ").capitalize(), "nl": nl or id}, descriptions={}, domain=domain,
-               kind="performance", type=type, numerator=terms(num) if num else (), denominator=terms(den) if den else None,
-               growth_of=of, unit=unit, direction=direction)
+    return Kpi(
+        id=id,
+        labels={"en": id.replace("_", " ").capitalize(), "nl": nl or id},
+        descriptions={},
+        domain=domain,
+        kind="performance",
+        type=type,
+        numerator=terms(num) if num else (),
+        denominator=terms(den) if den else None,
+        growth_of=of,
+        unit=unit,
+        direction=direction,
+    )
 
 
 SESSIONS = kpi("sessions", num="sessions")
@@ -44,12 +54,17 @@ CAT = {k.id: k for k in (SESSIONS, ORDERS, REVENUE, CONV, CPC, ROI, GROWTH, LEAD
 def facts_two_days():
     # day 1: 1 order / 10 sessions (10 %), day 2: 1 order / 1000 sessions (0.1 %)
     # monthly conversion = 2 / 1010 = 0.198 %; the mean of daily rates would be 5.05 %
-    return pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
-        "channel": ["seo", "seo"],
-        "sessions": [10.0, 1000.0], "orders": [1.0, 1.0], "revenue": [50.0, 70.0],
-        "ad_spend": [0.0, 0.0], "ad_clicks": [0.0, 0.0],
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "channel": ["seo", "seo"],
+            "sessions": [10.0, 1000.0],
+            "orders": [1.0, 1.0],
+            "revenue": [50.0, 70.0],
+            "ad_spend": [0.0, 0.0],
+            "ad_clicks": [0.0, 0.0],
+        }
+    )
 
 
 def test_ratio_is_sum_over_sum_not_mean_of_daily_rates():
@@ -71,8 +86,14 @@ def test_zero_denominator_is_nan_and_not_available_never_inf():
 
 
 def test_signed_terms_and_by_dimension():
-    f = pd.DataFrame({"date": pd.to_datetime(["2024-03-04"] * 3), "channel": ["ads", "ads", "mail"],
-                      "revenue": [300.0, 100.0, 50.0], "ad_spend": [100.0, 100.0, 0.0]})
+    f = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-03-04"] * 3),
+            "channel": ["ads", "ads", "mail"],
+            "revenue": [300.0, 100.0, 50.0],
+            "ad_spend": [100.0, 100.0, 0.0],
+        }
+    )
     t = compute_kpis(f, ["roi", "revenue"], grain="week", by="channel", catalog=CAT)
     ads = t[(t.channel == "ads") & (t.kpi == "roi")].iloc[0]
     assert ads["value"] == pytest.approx((400 - 200) / 200)
@@ -92,8 +113,9 @@ def test_grains_start_of_period():
 
 
 def test_growth_kpi_vs_previous_period_within_group():
-    f = pd.DataFrame({"date": pd.to_datetime(["2024-01-10", "2024-02-10", "2024-04-10"]),
-                      "revenue": [100.0, 150.0, 200.0]})
+    f = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-10", "2024-02-10", "2024-04-10"]), "revenue": [100.0, 150.0, 200.0]}
+    )
     t = compute_kpis(f, ["sales_growth"], grain="month", catalog=CAT)
     assert list(t["kpi"].unique()) == ["sales_growth"]  # base KPI computed but not shown
     vals = t.set_index("period")["value"]
@@ -123,10 +145,18 @@ def test_period_filter_and_breakdown_whole_window():
 
 def test_period_over_period_and_direction_lower_is_better():
     dates = pd.to_datetime(["2023-02-01", "2024-01-05", "2024-02-05"])
-    f = pd.DataFrame({"date": dates, "ad_spend": [50.0, 100.0, 90.0], "ad_clicks": [100.0, 100.0, 100.0],
-                      "revenue": [10.0, 0.0, 20.0]})
+    f = pd.DataFrame(
+        {
+            "date": dates,
+            "ad_spend": [50.0, 100.0, 90.0],
+            "ad_clicks": [100.0, 100.0, 100.0],
+            "revenue": [10.0, 0.0, 20.0],
+        }
+    )
     # single days stand for whole months here (no coverage column: the coverage rule is tested below)
-    t = period_over_period(compute_kpis(f, ["cost_per_click", "revenue"], grain="month", catalog=CAT).drop(columns="coverage"))
+    t = period_over_period(
+        compute_kpis(f, ["cost_per_click", "revenue"], grain="month", catalog=CAT).drop(columns="coverage")
+    )
     feb = t[(t.period == "2024-02-01") & (t.kpi == "cost_per_click")].iloc[0]
     assert feb["previous"] == pytest.approx(1.0) and feb["abs_change"] == pytest.approx(-0.1)
     assert feb["rel_change"] == pytest.approx(-0.1)
@@ -139,8 +169,9 @@ def test_period_over_period_and_direction_lower_is_better():
 
 
 def pair_table():
-    f = pd.DataFrame({"date": pd.to_datetime(["2024-01-15", "2024-02-15"]),
-                      "leads": [100.0, 138.0], "new_customers": [20.0, 21.804]})
+    f = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-15", "2024-02-15"]), "leads": [100.0, 138.0], "new_customers": [20.0, 21.804]}
+    )
     return compute_kpis(f, ["leads", "lead_to_customer_rate"], grain="month", catalog=CAT).drop(columns="coverage")
 
 
@@ -149,24 +180,31 @@ def test_pair_quadrant_goodhart_sentence_nl_en():
     feb = q[q.period == "2024-02-01"].iloc[0]
     assert feb["quadrant"] == "goodhart_warning"
     assert feb["volume_change"] == pytest.approx(0.38) and feb["quality_change"] == pytest.approx(-0.21)
-    assert feb["message_en"] == ("Leads +38 % but lead to customer rate −4.2 pp: more leads, worse leads"
-                                 " — check targeting with sales.")  # 20 % -> 15.8 %: points, not −21 %
-    assert feb["message_nl"].startswith("Leads +38 % maar lead-naar-klantratio −4,2 %-punt: meer leads, slechtere leads")
+    assert feb["message_en"] == (
+        "Leads +38 % but lead to customer rate −4.2 pp: more leads, worse leads — check targeting with sales."
+    )  # 20 % -> 15.8 %: points, not −21 %
+    assert feb["message_nl"].startswith(
+        "Leads +38 % maar lead-naar-klantratio −4,2 %-punt: meer leads, slechtere leads"
+    )
     assert pd.isna(q[q.period == "2024-01-01"]["quadrant"].iloc[0])
 
 
-@pytest.mark.parametrize("leads2,cust2,expected", [(138, 30, "healthy_growth"), (80, 20, "efficiency"),
-                                                   (80, 10, "decline"), (101, 20.3, "stable")])
+@pytest.mark.parametrize(
+    "leads2,cust2,expected",
+    [(138, 30, "healthy_growth"), (80, 20, "efficiency"), (80, 10, "decline"), (101, 20.3, "stable")],
+)
 def test_pair_quadrants_all(leads2, cust2, expected):
-    f = pd.DataFrame({"date": pd.to_datetime(["2024-01-15", "2024-02-15"]),
-                      "leads": [100.0, leads2], "new_customers": [20.0, cust2]})
+    f = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-15", "2024-02-15"]), "leads": [100.0, leads2], "new_customers": [20.0, cust2]}
+    )
     t = compute_kpis(f, ["leads", "lead_to_customer_rate"], grain="month", catalog=CAT).drop(columns="coverage")
     assert pair_quadrants(t, [("leads", "lead_to_customer_rate")])["quadrant"].iloc[1] == expected
 
 
 def test_pair_respects_lower_is_better_quality():
-    f = pd.DataFrame({"date": pd.to_datetime(["2024-01-15", "2024-02-15"]), "ad_clicks": [100.0, 150.0],
-                      "ad_spend": [100.0, 120.0]})  # clicks +50 %, CPC 1.00 -> 0.80 (better)
+    f = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-15", "2024-02-15"]), "ad_clicks": [100.0, 150.0], "ad_spend": [100.0, 120.0]}
+    )  # clicks +50 %, CPC 1.00 -> 0.80 (better)
     t = compute_kpis(f, [kpi("ad_clicks", num="ad_clicks"), CPC], grain="month").drop(columns="coverage")
     assert pair_quadrants(t, [("ad_clicks", "cost_per_click")])["quadrant"].iloc[1] == "healthy_growth"
 
@@ -186,8 +224,14 @@ def daily_facts(draw):
     chans = draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=n, max_size=n))
     num = draw(st.lists(st.integers(0, 1000), min_size=n, max_size=n))
     den = draw(st.lists(st.integers(0, 1000), min_size=n, max_size=n))
-    return pd.DataFrame({"date": [start + pd.Timedelta(days=o) for o in offsets], "channel": chans,
-                         "orders": np.array(num, float), "sessions": np.array(den, float)})
+    return pd.DataFrame(
+        {
+            "date": [start + pd.Timedelta(days=o) for o in offsets],
+            "channel": chans,
+            "orders": np.array(num, float),
+            "sessions": np.array(den, float),
+        }
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -239,8 +283,10 @@ def test_comparisons_only_between_periods_the_data_covers():
     f = pd.DataFrame({"date": days, "orders": 1.0})
     t = period_over_period(compute_kpis(f, ["orders"], grain="year", catalog=CAT))
     y2025 = t[t.period == "2025-01-01"].iloc[0]
-    assert t.set_index("period")["coverage"].to_dict() == {pd.Timestamp("2024-01-01"): "partial",
-                                                           pd.Timestamp("2025-01-01"): "complete"}
+    assert t.set_index("period")["coverage"].to_dict() == {
+        pd.Timestamp("2024-01-01"): "partial",
+        pd.Timestamp("2025-01-01"): "complete",
+    }
     assert math.isnan(y2025["previous"]) and math.isnan(y2025["rel_change"])  # 2024 is only 5 months of data
     q = period_over_period(compute_kpis(f, ["orders"], grain="quarter", catalog=CAT))
     q4 = q[q.period == "2025-10-01"].iloc[0]
@@ -250,8 +296,9 @@ def test_comparisons_only_between_periods_the_data_covers():
 
 
 def test_empty_periods_are_zero_for_counts_and_not_available_for_ratios():
-    f = pd.DataFrame({"date": pd.to_datetime(["2024-01-10", "2024-03-10"]), "orders": [2.0, 3.0],
-                      "sessions": [100.0, 100.0]})
+    f = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-10", "2024-03-10"]), "orders": [2.0, 3.0], "sessions": [100.0, 100.0]}
+    )
     t = compute_kpis(f, ["orders", "conversion_rate"], grain="month", catalog=CAT)
     feb = t[t.period == "2024-02-01"].set_index("kpi")
     assert feb.loc["orders", "value"] == 0 and bool(feb.loc["orders", "available"])
@@ -272,8 +319,9 @@ def test_changes_of_percent_kpis_are_percentage_points():
     assert format_kpi_change(0.01, 0.333, "percent", "en") == "+1.0 pp"
     assert format_kpi_change(-0.0126, -0.2, "percent", "nl") == "−1,3 %-punt"
     assert format_kpi_change(50.0, 0.25, "currency", "en") == "+25 %"
-    f = pd.DataFrame({"date": pd.to_datetime(["2024-01-15", "2024-02-15"]), "leads": [100.0, 138.0],
-                      "new_customers": [20.0, 20.0]})  # lead-to-customer rate 20 % -> 14.5 %
+    f = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-15", "2024-02-15"]), "leads": [100.0, 138.0], "new_customers": [20.0, 20.0]}
+    )  # lead-to-customer rate 20 % -> 14.5 %
     t = compute_kpis(f, ["leads", "lead_to_customer_rate"], grain="month", catalog=CAT).drop(columns="coverage")
     feb = pair_quadrants(t, [("leads", "lead_to_customer_rate")], catalog=CAT).iloc[1]
     assert "−5.5 pp" in feb["message_en"] and "−5,5 %-punt" in feb["message_nl"] and "+38 %" in feb["message_en"]

@@ -3,11 +3,10 @@
 import json
 
 import pytest
+from conftest import DEMO_PARAMS
 
 import kpi_helpers as kpi
 from kpi_helpers.compute.findings import SEVERITIES
-
-from conftest import DEMO_PARAMS
 
 
 @pytest.fixture(scope="module")

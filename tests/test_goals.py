@@ -52,7 +52,19 @@ def test_goal_defaults_and_helpers():
 def test_goal_field_names_roundtrip_and_type_validation():
     g = make(parent="profit", horizon="1y")
     data = g.model_dump()
-    assert list(data) == ["id", "statement", "kpi", "baseline", "target", "start", "deadline", "owner", "horizon", "parent", "compare"]
+    assert list(data) == [
+        "id",
+        "statement",
+        "kpi",
+        "baseline",
+        "target",
+        "start",
+        "deadline",
+        "owner",
+        "horizon",
+        "parent",
+        "compare",
+    ]
     assert Goal.model_validate(data) == g
     # a draft may be incomplete in meaning, but types are checked
     assert Goal(statement="", kpi="", target=0, start="2026-01-01", deadline="2025-01-01").owner is None
@@ -90,13 +102,16 @@ def test_report_text_lists_fixes(catalog):
 
 
 # --------------------------------------------------------------------------- S
-@pytest.mark.parametrize("statement", [
-    "Meer omzet en betere klanttevredenheid",
-    "We want to improve our marketing and do better",
-    "meer omzet",
-    "",
-    "Het gaat goed met ons bedrijf dit voorjaar",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Meer omzet en betere klanttevredenheid",
+        "We want to improve our marketing and do better",
+        "meer omzet",
+        "",
+        "Het gaat goed met ons bedrijf dit voorjaar",
+    ],
+)
 def test_s_fails_vague_statements(catalog, statement):
     f = finding(make(statement=statement), "S", catalog=catalog)
     assert f.status == "fail"
@@ -111,7 +126,9 @@ def test_s_warns_direction_without_amount(catalog):
     assert "niet hoeveel" in f.message["nl"]
 
 
-@pytest.mark.parametrize("statement", ["Revenue +10 % in 2026 through repeat orders", "Het aantal leads verdubbelen voor eind 2026"])
+@pytest.mark.parametrize(
+    "statement", ["Revenue +10 % in 2026 through repeat orders", "Het aantal leads verdubbelen voor eind 2026"]
+)
 def test_s_passes_concrete_statements(catalog, statement):
     assert finding(make(statement=statement), "S", catalog=catalog).status == "pass"
 
@@ -240,8 +257,8 @@ def test_percent_formatting():
 
 
 # --------------------------------------------------------------------------- property
-from conftest import GOAL_STRATEGY as _goals  # noqa: E402
 from conftest import ANY_FLOAT as _floats  # noqa: E402
+from conftest import GOAL_STRATEGY as _goals  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

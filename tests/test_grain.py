@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.views.analysis import goal_trend, scorecards, section_heading
 from kpi_helpers.compute.findings import build_findings, last_complete_period, period_table
+from kpi_helpers.views.analysis import goal_trend, scorecards, section_heading
 
 
 def with_grain(grain: str, period_start: str | None = None):
@@ -36,7 +36,9 @@ def test_period_table_scorecards_and_headings_follow_the_grain(grain, step_days)
 
 def test_week_and_quarter_clients_get_different_findings():
     week, quarter = with_grain("week"), with_grain("quarter")
-    texts = {g: [f.text("en") for f in build_findings(wb) if f.rule == "swing"] for g, wb in (("w", week), ("q", quarter))}
+    texts = {
+        g: [f.text("en") for f in build_findings(wb) if f.rule == "swing"] for g, wb in (("w", week), ("q", quarter))
+    }
     assert texts["w"] != texts["q"] or not (texts["w"] or texts["q"])
     goal = quarter.config.goals[0]
     fig = goal_trend(quarter, goal)

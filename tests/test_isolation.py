@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from hostile.builders import client_yaml, daily_rows, notebooks_dir, revenue_goal
 
 from kpi_helpers.run.batch import FAILED_DIR, run_batch
@@ -18,7 +17,10 @@ from kpi_helpers.run.batch import FAILED_DIR, run_batch
 pytestmark = pytest.mark.slow
 
 CLIENTS = {
-    "zebra": {"name": "Zebra Zonwering ZZ-UNIQUE-NAME", "campaigns": ("ZEBRA-UNIQUE-CAMPAIGN", "ZEBRA-SECOND-CAMPAIGN")},
+    "zebra": {
+        "name": "Zebra Zonwering ZZ-UNIQUE-NAME",
+        "campaigns": ("ZEBRA-UNIQUE-CAMPAIGN", "ZEBRA-SECOND-CAMPAIGN"),
+    },
     "okapi": {"name": "Okapi Optiek OO-UNIQUE-NAME", "campaigns": ("OKAPI-UNIQUE-CAMPAIGN", "OKAPI-SECOND-CAMPAIGN")},
 }
 
@@ -34,16 +36,24 @@ def test_two_clients_never_leak_into_each_other(tmp_path: Path) -> None:
     for seed, (client, info) in enumerate(CLIENTS.items(), 1):
         own = tmp_path / "data" / client  # each client's own data folder (data/<id>/ next to params/)
         own.mkdir(parents=True)
-        (own / f"{client}.csv").write_text(daily_rows(days=120, campaigns=info["campaigns"], seed=seed * 11),
-                                           encoding="utf-8")
-        (params / f"{client}.yaml").write_text(client_yaml(
-            client=client, name=info["name"], data={"source": f"{client}.csv", "shape": "daily"},
-            kpis=("revenue", "orders", "average_order_value", "conversion_rate"),
-            goals=[revenue_goal(statement=f"{info['name']}: revenue Q1 2025 to 60000", target=60000.0)],
-            extra="pairs: [[orders, average_order_value]]\n"), encoding="utf-8")
+        (own / f"{client}.csv").write_text(
+            daily_rows(days=120, campaigns=info["campaigns"], seed=seed * 11), encoding="utf-8"
+        )
+        (params / f"{client}.yaml").write_text(
+            client_yaml(
+                client=client,
+                name=info["name"],
+                data={"source": f"{client}.csv", "shape": "daily"},
+                kpis=("revenue", "orders", "average_order_value", "conversion_rate"),
+                goals=[revenue_goal(statement=f"{info['name']}: revenue Q1 2025 to 60000", target=60000.0)],
+                extra="pairs: [[orders, average_order_value]]\n",
+            ),
+            encoding="utf-8",
+        )
 
-    result = run_batch(params_dir=params, out_dir=out, workers=2, timeout=300, progress=False,
-                       notebooks_dir=notebooks_dir())
+    result = run_batch(
+        params_dir=params, out_dir=out, workers=2, timeout=300, progress=False, notebooks_dir=notebooks_dir()
+    )
     assert result.ok, result.summary_text() + "\n" + "\n".join(r.reason for r in result.results)
 
     for client in CLIENTS:

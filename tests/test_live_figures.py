@@ -28,13 +28,21 @@ def _notebook(name: str) -> Path:
 
 def test_figure_bundle_keeps_datetime64_axis_as_iso_dates():
     months = pd.date_range("2025-01-01", periods=4, freq="MS")
-    fig = go.Figure([go.Scatter(x=months.values, y=np.array([1.0, 2.0, 3.0, 4.0]), name="actual"),
-                     go.Scatter(x=months.values[2:], y=[3.5, 4.5], name="target")])
+    fig = go.Figure(
+        [
+            go.Scatter(x=months.values, y=np.array([1.0, 2.0, 3.0, 4.0]), name="actual"),
+            go.Scatter(x=months.values[2:], y=[3.5, 4.5], name="target"),
+        ]
+    )
     spec = figure_bundle(fig)[PLOTLY_MIME]
     json.dumps(spec, allow_nan=False)  # plain JSON for the frontend
     xs = [trace["x"] for trace in spec["data"]]
-    assert xs[0] == [d.strftime("%Y-%m-%dT%H:%M:%S.%f") for d in months] or \
-        [x[:10] for x in xs[0]] == ["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"]
+    assert xs[0] == [d.strftime("%Y-%m-%dT%H:%M:%S.%f") for d in months] or [x[:10] for x in xs[0]] == [
+        "2025-01-01",
+        "2025-02-01",
+        "2025-03-01",
+        "2025-04-01",
+    ]
     assert [x[:10] for x in xs[1]] == ["2025-03-01", "2025-04-01"]
     problems, date_axes = figure_problems(spec)
     assert problems == [] and date_axes == {"xaxis"}
@@ -48,12 +56,21 @@ def test_figure_bundle_from_pandas_series_with_datetime_index():
 
 def test_checker_flags_the_broken_str_repr():
     """The checker itself would have caught the committed notebooks before the fix."""
-    broken = {"data": [{"type": "scatter", "name": "Doel", "x": "['2026-01-01T00:00:00' '2026-02-01T00:00:00']",
-                        "y": [1, 2]}], "layout": {}}
+    broken = {
+        "data": [
+            {"type": "scatter", "name": "Doel", "x": "['2026-01-01T00:00:00' '2026-02-01T00:00:00']", "y": [1, 2]}
+        ],
+        "layout": {},
+    }
     problems, _ = figure_problems(broken)
     assert len(problems) == 1 and "not an array" in problems[0]
-    mixed = {"data": [{"type": "scatter", "x": ["2026-01-01", "2026-02-01"], "y": [1, 2]},
-                      {"type": "scatter", "x": {"dtype": "i1", "bdata": "AAE="}, "y": [1, 2]}], "layout": {}}
+    mixed = {
+        "data": [
+            {"type": "scatter", "x": ["2026-01-01", "2026-02-01"], "y": [1, 2]},
+            {"type": "scatter", "x": {"dtype": "i1", "bdata": "AAE="}, "y": [1, 2]},
+        ],
+        "layout": {},
+    }
     problems, _ = figure_problems(mixed)
     assert len(problems) == 1 and "time axis" in problems[0]
 
@@ -72,9 +89,14 @@ def test_executed_notebook_figures_keep_dates(name, interactive, tmp_path):
     import papermill as pm
 
     out = tmp_path / name
-    pm.execute_notebook(str(_notebook(name)), str(out), cwd=str(ROOT), progress_bar=False, kernel_name="python3",
-                        parameters={"params_file": str(ROOT / "params" / "demo_webshop.yaml"),
-                                    "interactive": interactive})
+    pm.execute_notebook(
+        str(_notebook(name)),
+        str(out),
+        cwd=str(ROOT),
+        progress_bar=False,
+        kernel_name="python3",
+        parameters={"params_file": str(ROOT / "params" / "demo_webshop.yaml"), "interactive": interactive},
+    )
     problems, figures, timed = notebook_problems(json.loads(out.read_text(encoding="utf-8")))
     assert problems == []
     assert figures >= 1 and timed >= 1  # the trend charts are there and have a time axis

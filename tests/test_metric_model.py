@@ -13,17 +13,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_helpers.spec.catalog import Kpi
-from kpi_helpers.data.load import load_facts, read_source
 from kpi_helpers.compute.engine import compute_kpis, period_start, unavailable_reason
+from kpi_helpers.data.load import load_facts, read_source
+from kpi_helpers.spec.catalog import Kpi
 
 GRAINS = ["day", "week", "month", "quarter", "year"]
 MAPPED = {"date": "date", "order_id": "order", "customer_id": "customer", "revenue": "amount", "quantity": "qty"}
 
 
 def measure(m: str) -> Kpi:
-    return Kpi(id=m, labels={"en": m, "nl": m}, descriptions={}, domain="sales", kind="performance", type="sum",
-               numerator=((m, 1),))
+    return Kpi(
+        id=m,
+        labels={"en": m, "nl": m},
+        descriptions={},
+        domain="sales",
+        kind="performance",
+        type="sum",
+        numerator=((m, 1),),
+    )
 
 
 def export_lines(seed: int, n_orders: int = 60, n_customers: int = 15, days: int = 400) -> pd.DataFrame:
@@ -39,9 +46,18 @@ def export_lines(seed: int, n_orders: int = 60, n_customers: int = 15, days: int
         refund = rng.random() < 0.08
         for _ in range(int(rng.integers(1, 4))):
             amount = round(float(rng.uniform(1, 80)), 2) * (-1 if refund else 1)
-            rows.append({"date": date.strftime("%Y-%m-%d"), "order": f"#{order}", "customer": customer,
-                         "amount": amount, "qty": int(rng.integers(1, 4)), "channel": channel,
-                         "campaign": campaign, "product": str(rng.choice(["bread", "cake", "buns", "pie"]))})
+            rows.append(
+                {
+                    "date": date.strftime("%Y-%m-%d"),
+                    "order": f"#{order}",
+                    "customer": customer,
+                    "amount": amount,
+                    "qty": int(rng.integers(1, 4)),
+                    "channel": channel,
+                    "campaign": campaign,
+                    "product": str(rng.choice(["bread", "cake", "buns", "pie"])),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -64,12 +80,14 @@ def reference(lines: pd.DataFrame, grain: str | None, by: list[str] | None = Non
     df["period"] = period_start(df["date"], grain) if grain else pd.Timestamp("2000-01-01")
     keys = ["period", *by]
     real = df[df["real"]]
-    out = pd.DataFrame({
-        "revenue": df.groupby(keys)["amount"].sum(),
-        "orders": real.groupby(keys)["order"].nunique(),
-        "customers": real.groupby(keys)["customer"].nunique(),
-        "new_customers": df[df["first"]].groupby(keys)["customer"].nunique(),
-    }).fillna(0.0)
+    out = pd.DataFrame(
+        {
+            "revenue": df.groupby(keys)["amount"].sum(),
+            "orders": real.groupby(keys)["order"].nunique(),
+            "customers": real.groupby(keys)["customer"].nunique(),
+            "new_customers": df[df["first"]].groupby(keys)["customer"].nunique(),
+        }
+    ).fillna(0.0)
     return out
 
 
@@ -88,13 +106,17 @@ def test_customers_orders_and_new_customers_at_any_grain(tmp_path, seed, grain):
     got = engine_table(facts, grain)
     want = reference(lines, grain)
     for col in want.columns:
-        pd.testing.assert_series_equal(got[col].reindex(want.index).fillna(0.0), want[col].astype(float),
-                                       check_names=False, rtol=1e-9)
+        pd.testing.assert_series_equal(
+            got[col].reindex(want.index).fillna(0.0), want[col].astype(float), check_names=False, rtol=1e-9
+        )
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 10**6), grain=st.sampled_from(GRAINS + [None]), extra=st.sampled_from(
-    [("product",), ("campaign",), ("product", "campaign")]))
+@given(
+    seed=st.integers(0, 10**6),
+    grain=st.sampled_from(GRAINS + [None]),
+    extra=st.sampled_from([("product",), ("campaign",), ("product", "campaign")]),
+)
 def test_mapping_another_column_never_changes_order_or_customer_numbers(tmp_path, seed, grain, extra):
     lines = export_lines(seed)
     kpis = ("revenue", "orders", "customers", "new_customers", "average_order_value", "revenue_per_customer")
@@ -109,7 +131,11 @@ def test_revenue_by_product_from_own_lines_sums_to_total(tmp_path, seed, grain):
     lines = export_lines(seed)
     facts = read(tmp_path, lines, ("product",))
     by_product = engine_table(facts, grain, ["product"], ("revenue",))["revenue"]
-    want = lines.assign(period=period_start(pd.to_datetime(lines["date"]), grain)).groupby(["period", "product"])["amount"].sum()
+    want = (
+        lines.assign(period=period_start(pd.to_datetime(lines["date"]), grain))
+        .groupby(["period", "product"])["amount"]
+        .sum()
+    )
     pd.testing.assert_series_equal(by_product.reindex(want.index), want, check_names=False, rtol=1e-9)
     total = engine_table(facts, grain, None, ("revenue",))["revenue"]
     summed = by_product.groupby(level="period").sum()
@@ -129,17 +155,24 @@ def test_new_customers_are_first_ever_orders_under_any_period(tmp_path, seed, st
     window = compute_kpis(facts, [measure("new_customers")], grain=None, period=(start, end))
     ref_all = lines.assign(date=pd.to_datetime(lines["date"]))
     ref_all["real"] = ref_all.groupby("order")["amount"].transform("sum") >= 0
-    firsts = ref_all[ref_all["real"]].drop_duplicates("order").sort_values("date", kind="stable").drop_duplicates("customer")
+    firsts = (
+        ref_all[ref_all["real"]].drop_duplicates("order").sort_values("date", kind="stable").drop_duplicates("customer")
+    )
     expected = int(((firsts["date"] >= start) & (firsts["date"] <= end)).sum())
     assert float(window["value"].iloc[0]) == expected
 
 
 def test_a_quarter_without_first_orders_has_no_new_customers(tmp_path):
     """Issue 11 #4: 4,263 'new' customers in a quarter in which nobody bought for the first time."""
-    lines = pd.DataFrame({
-        "date": ["2025-01-05", "2025-02-10", "2025-04-03", "2025-05-06"],
-        "order": ["1", "2", "3", "4"], "customer": ["A", "B", "A", "B"],
-        "amount": [10.0, 20.0, 30.0, 40.0], "qty": [1, 1, 1, 1]})
+    lines = pd.DataFrame(
+        {
+            "date": ["2025-01-05", "2025-02-10", "2025-04-03", "2025-05-06"],
+            "order": ["1", "2", "3", "4"],
+            "customer": ["A", "B", "A", "B"],
+            "amount": [10.0, 20.0, 30.0, 40.0],
+            "qty": [1, 1, 1, 1],
+        }
+    )
     facts = read(tmp_path, lines, period=SimpleNamespace(start=dt.date(2025, 4, 1), end=dt.date(2025, 6, 30)))
     q2 = compute_kpis(facts, [measure("new_customers"), "customers"], grain="quarter", period="2025Q2")
     assert q2.set_index("kpi")["value"].to_dict() == {"new_customers": 0.0, "customers": 2.0}
@@ -147,8 +180,15 @@ def test_a_quarter_without_first_orders_has_no_new_customers(tmp_path):
 
 def test_monthly_customers_are_people_not_customer_days(tmp_path):
     """Issue 11 #1: a month's buying customers are the people who bought, not the sum of daily buyers."""
-    lines = pd.DataFrame({"date": ["2025-01-01", "2025-01-02", "2025-01-03"], "order": ["1", "2", "3"],
-                          "customer": ["A", "A", "B"], "amount": [10.0, 10.0, 10.0], "qty": [1, 1, 1]})
+    lines = pd.DataFrame(
+        {
+            "date": ["2025-01-01", "2025-01-02", "2025-01-03"],
+            "order": ["1", "2", "3"],
+            "customer": ["A", "A", "B"],
+            "amount": [10.0, 10.0, 10.0],
+            "qty": [1, 1, 1],
+        }
+    )
     facts = read(tmp_path, lines)
     month = compute_kpis(facts, ["customers", "revenue_per_customer"], grain="month").set_index("kpi")["value"]
     assert month["customers"] == 2 and month["revenue_per_customer"] == 15.0
@@ -158,8 +198,9 @@ def test_monthly_customers_are_people_not_customer_days(tmp_path):
 
 def test_distinct_counts_from_daily_aggregates_are_not_added_up(tmp_path):
     path = tmp_path / "daily.csv"
-    path.write_text("date,channel,customers,revenue\n2025-01-01,email,5,50\n2025-01-01,direct,3,30\n"
-                    "2025-01-02,email,4,40\n")
+    path.write_text(
+        "date,channel,customers,revenue\n2025-01-01,email,5,50\n2025-01-01,direct,3,30\n2025-01-02,email,4,40\n"
+    )
     facts = read_source(str(path))
     month = compute_kpis(facts, ["customers", "revenue"], grain="month")
     assert month.set_index("kpi").loc["customers", "available"] == False  # noqa: E712
@@ -176,12 +217,16 @@ def test_filtered_facts_count_only_their_own_orders(tmp_path):
     lines = export_lines(7)
     facts = read(tmp_path, lines, ("channel",))
     email = facts[facts["channel"] == "email"]
-    got = compute_kpis(email, ["customers", "orders"], grain="month").pivot_table(index="period", columns="kpi", values="value")
+    got = compute_kpis(email, ["customers", "orders"], grain="month").pivot_table(
+        index="period", columns="kpi", values="value"
+    )
     sub = lines[lines["channel"] == "email"].assign(date=lambda d: pd.to_datetime(d["date"]))
     real = sub[sub.groupby("order")["amount"].transform("sum") >= 0]
     customers = real.groupby(period_start(real["date"], "month"))["customer"].nunique()
     orders = real.groupby(period_start(real["date"], "month"))["order"].nunique()
-    pd.testing.assert_series_equal(got["customers"].reindex(customers.index), customers.astype(float), check_names=False)
+    pd.testing.assert_series_equal(
+        got["customers"].reindex(customers.index), customers.astype(float), check_names=False
+    )
     pd.testing.assert_series_equal(got["orders"].reindex(orders.index), orders.astype(float), check_names=False)
 
 
@@ -189,22 +234,33 @@ def test_demo_newsletter_kpis_match_pandas_reference():
     """The bundled order-line demo through load_facts, against its raw file read by plain pandas."""
     from kpi_helpers.data.demo import DEMO_SOURCES
 
-    raw = pd.read_csv(DEMO_SOURCES["newsletter_orders"].path, sep=";", decimal=",", thousands=".", dtype={"Klantnummer": str})
-    raw = raw.rename(columns={"Datum": "date", "Ordernummer": "order", "Klantnummer": "customer", "Omzet": "amount",
-                              "Kanaal": "channel"})
+    raw = pd.read_csv(
+        DEMO_SOURCES["newsletter_orders"].path, sep=";", decimal=",", thousands=".", dtype={"Klantnummer": str}
+    )
+    raw = raw.rename(
+        columns={
+            "Datum": "date",
+            "Ordernummer": "order",
+            "Klantnummer": "customer",
+            "Omzet": "amount",
+            "Kanaal": "channel",
+        }
+    )
     raw["date"] = pd.to_datetime(raw["date"], format="%d-%m-%Y").dt.strftime("%Y-%m-%d")
     facts = read_source({"source": "demo:newsletter_orders"})
     for grain in ("week", "month", "quarter"):
         got = engine_table(facts, grain)
         want = reference(raw, grain)
         for col in want.columns:
-            pd.testing.assert_series_equal(got[col].reindex(want.index).fillna(0.0), want[col].astype(float),
-                                           check_names=False, rtol=1e-9)
+            pd.testing.assert_series_equal(
+                got[col].reindex(want.index).fillna(0.0), want[col].astype(float), check_names=False, rtol=1e-9
+            )
         got = engine_table(facts, grain, ["channel"])
         want = reference(raw, grain, ["channel"])
         for col in want.columns:
-            pd.testing.assert_series_equal(got[col].reindex(want.index).fillna(0.0), want[col].astype(float),
-                                           check_names=False, rtol=1e-9)
+            pd.testing.assert_series_equal(
+                got[col].reindex(want.index).fillna(0.0), want[col].astype(float), check_names=False, rtol=1e-9
+            )
 
 
 def test_load_facts_combines_order_sources_first_orders_over_all(tmp_path):
@@ -212,22 +268,41 @@ def test_load_facts_combines_order_sources_first_orders_over_all(tmp_path):
     pos = pd.DataFrame({"date": ["2025-01-01"], "order": ["1"], "customer": ["A"], "amount": [5.0], "qty": [1]})
     shop.to_csv(tmp_path / "shop.csv", index=False)
     pos.to_csv(tmp_path / "pos.csv", index=False)
-    config = SimpleNamespace(data=[{"source": str(tmp_path / n), "shape": "orders", "columns": MAPPED} for n in ("shop.csv", "pos.csv")],
-                             period=None, source_file=tmp_path / "c.yaml")
+    config = SimpleNamespace(
+        data=[{"source": str(tmp_path / n), "shape": "orders", "columns": MAPPED} for n in ("shop.csv", "pos.csv")],
+        period=None,
+        source_file=tmp_path / "c.yaml",
+    )
     facts = load_facts(config)
     months = compute_kpis(facts, [measure("new_customers"), "orders", "customers"], grain="month")
     got = months.pivot_table(index="period", columns="kpi", values="value")
     assert got.loc["2025-01-01"].to_dict() == {"customers": 1.0, "new_customers": 1.0, "orders": 1.0}
-    assert got.loc["2025-03-01"].to_dict() == {"customers": 1.0, "new_customers": 0.0, "orders": 1.0}  # same order id, other source
+    assert got.loc["2025-03-01"].to_dict() == {
+        "customers": 1.0,
+        "new_customers": 0.0,
+        "orders": 1.0,
+    }  # same order id, other source
 
 
 def test_pacing_ratio_on_customers_uses_people(tmp_path):
     from kpi_helpers.compute.pacing import pace_goal
 
-    lines = pd.DataFrame({"date": ["2025-01-01", "2025-01-02", "2025-01-03"], "order": ["1", "2", "3"],
-                          "customer": ["A", "A", "B"], "amount": [10.0, 10.0, 10.0], "qty": [1, 1, 1]})
+    lines = pd.DataFrame(
+        {
+            "date": ["2025-01-01", "2025-01-02", "2025-01-03"],
+            "order": ["1", "2", "3"],
+            "customer": ["A", "A", "B"],
+            "amount": [10.0, 10.0, 10.0],
+            "qty": [1, 1, 1],
+        }
+    )
     facts = read(tmp_path, lines)
-    goal = {"kpi": "revenue_per_customer", "target": 20.0, "start": dt.date(2025, 1, 1), "deadline": dt.date(2025, 1, 31)}
+    goal = {
+        "kpi": "revenue_per_customer",
+        "target": 20.0,
+        "start": dt.date(2025, 1, 1),
+        "deadline": dt.date(2025, 1, 31),
+    }
     assert pace_goal(facts, goal).actual_to_date == 15.0  # 30 / 2 people, not 30 / 3 customer-days
 
 
@@ -244,17 +319,31 @@ def _newsletter_reference(grain: str, by: list[str]) -> pd.DataFrame:
     """The bundled newsletter demo (Dutch order-line CSV + daily e-mail stats) by plain pandas."""
     from kpi_helpers.data.demo import DEMO_SOURCES
 
-    raw = pd.read_csv(DEMO_SOURCES["newsletter_orders"].path, sep=";", decimal=",", thousands=".",
-                      dtype={"Klantnummer": str, "Ordernummer": str})
-    raw = raw.rename(columns={"Datum": "date", "Ordernummer": "order", "Klantnummer": "customer", "Omzet": "amount",
-                              "Kanaal": "channel"})
+    raw = pd.read_csv(
+        DEMO_SOURCES["newsletter_orders"].path,
+        sep=";",
+        decimal=",",
+        thousands=".",
+        dtype={"Klantnummer": str, "Ordernummer": str},
+    )
+    raw = raw.rename(
+        columns={
+            "Datum": "date",
+            "Ordernummer": "order",
+            "Klantnummer": "customer",
+            "Omzet": "amount",
+            "Kanaal": "channel",
+        }
+    )
     raw["date"] = pd.to_datetime(raw["date"], format="%d-%m-%Y")
     shop = reference(raw.assign(date=raw["date"].dt.strftime("%Y-%m-%d")), grain, by)
     mail = pd.read_csv(DEMO_SOURCES["newsletter_email"].path, parse_dates=["date"])
     mail["period"] = period_start(mail["date"], grain)
     sums = mail.groupby(["period", *by])[["emails_opened", "emails_delivered"]].sum()
     out = shop.join(sums, how="outer")
-    out[["revenue", "orders", "customers", "new_customers"]] = out[["revenue", "orders", "customers", "new_customers"]].fillna(0.0)
+    out[["revenue", "orders", "customers", "new_customers"]] = out[
+        ["revenue", "orders", "customers", "new_customers"]
+    ].fillna(0.0)
     out["average_order_value"] = out["revenue"] / out["orders"].replace(0, np.nan)
     out["revenue_per_customer"] = out["revenue"] / out["customers"].replace(0, np.nan)
     out["email_open_rate"] = out["emails_opened"] / out["emails_delivered"].replace(0, np.nan)
@@ -272,14 +361,26 @@ def test_kpis_output_on_bundled_demo_matches_pandas(tmp_path, grain, by):
     keys = ["period", *([by] if by else [])]
     got = table.pivot_table(index=keys, columns="kpi", values="value", dropna=False)
     want = _newsletter_reference(grain, [by] if by else [])
-    kpis = ["revenue", "orders", "average_order_value", "customers", "new_customers", "revenue_per_customer",
-            "email_open_rate"]
+    kpis = [
+        "revenue",
+        "orders",
+        "average_order_value",
+        "customers",
+        "new_customers",
+        "revenue_per_customer",
+        "email_open_rate",
+    ]
     want = want.reindex(got.index)  # periods x channels without any row: counts 0, ratios not available
     counts = ["revenue", "orders", "customers", "new_customers"]
     want[counts] = want[counts].fillna(0.0)
     for kid in kpis:
-        np.testing.assert_allclose(got[kid].to_numpy(float), want[kid].to_numpy(float), rtol=1e-9, equal_nan=True,
-                                   err_msg=f"{kid} at {grain} by {by}")
+        np.testing.assert_allclose(
+            got[kid].to_numpy(float),
+            want[kid].to_numpy(float),
+            rtol=1e-9,
+            equal_nan=True,
+            err_msg=f"{kid} at {grain} by {by}",
+        )
     assert table["complete"].dtype == bool
     last = table[table["period"] == table["period"].max()]
     # the data end on Wednesday 2026-09-30: that week and year are partial, the day, month and quarter complete

@@ -9,10 +9,9 @@ import json
 
 import nbformat
 import pytest
+from conftest import DEMO_PARAMS
 
 from kpi_helpers.run.workspace import notebooks_dir
-
-from conftest import DEMO_PARAMS
 
 CLIENTS = sorted(p.stem for p in DEMO_PARAMS.glob("*.yaml"))
 # figures each notebook shows through kpi.show (static mode); 03: at least this many
@@ -60,8 +59,12 @@ def test_goals_and_pairs_notebooks_export_every_figure(demo_batch, name, client)
 def test_analysis_notebook_exports_every_figure(demo_batch, client):
     nb = _executed(demo_batch, client, "03_analysis")
     assert not _errors(nb)
-    figures = sum(PLOTLY in out.get("data", {}) for cell in nb.cells if cell.cell_type == "code"
-                  for out in cell.get("outputs", []))
+    figures = sum(
+        PLOTLY in out.get("data", {})
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
     assert figures >= MIN_FIGURES_03
     assert _html(nb).count('class="plotly-graph-div"') == figures
     # headless: no widget views, the what-if and dashboard figures are static
@@ -74,9 +77,14 @@ def test_language_override(tmp_path):
     import papermill as pm
 
     out = tmp_path / "01-en.ipynb"
-    pm.execute_notebook(str(notebooks_dir() / "01_goals.ipynb"), str(out), cwd=str(tmp_path), progress_bar=False,
-                        kernel_name="python3", parameters={"params_file": str(DEMO_PARAMS / "demo_webshop.yaml"),
-                                                           "lang": "en", "interactive": False})
+    pm.execute_notebook(
+        str(notebooks_dir() / "01_goals.ipynb"),
+        str(out),
+        cwd=str(tmp_path),
+        progress_bar=False,
+        kernel_name="python3",
+        parameters={"params_file": str(DEMO_PARAMS / "demo_webshop.yaml"), "lang": "en", "interactive": False},
+    )
     html = _html(nbformat.read(out, as_version=4))
     assert "Specifiek" not in html and "Specific" in html
 

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from kpi_helpers.run.cli import main
-from kpi_helpers.data.load import load_facts
-from kpi_helpers.run.onboard import guess_file, new_client_from
-from kpi_helpers.spec.params import load_params
-from kpi_helpers.data.presets import PRESETS
-from kpi_helpers.run.validate import kpi_table_for_client
-
 from test_presets import FIXTURES, make_client
+
+from kpi_helpers.data.load import load_facts
+from kpi_helpers.data.presets import PRESETS
+from kpi_helpers.run.cli import main
+from kpi_helpers.run.onboard import guess_file, new_client_from
+from kpi_helpers.run.validate import kpi_table_for_client
+from kpi_helpers.spec.params import load_params
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
@@ -45,12 +44,25 @@ def test_a_dutch_export_without_preset_gets_a_mapping_and_its_formats(tmp_path):
     file.parent.mkdir()
     file.write_bytes(DUTCH.encode("cp1252"))
     guess = guess_file(file)
-    assert guess.source["columns"] == {"date": "Datum", "order_id": "Bestelnummer", "customer_id": "Klant",
-                                       "revenue": "Omzet", "quantity": "Aantal", "channel": "Kanaal",
-                                       "coupon": "Kortingscode"}
+    assert guess.source["columns"] == {
+        "date": "Datum",
+        "order_id": "Bestelnummer",
+        "customer_id": "Klant",
+        "revenue": "Omzet",
+        "quantity": "Aantal",
+        "channel": "Kanaal",
+        "coupon": "Kortingscode",
+    }
     assert guess.source | {"columns": None} == {
-        "skip_rows": 1, "separator": ";", "footer": ["Totaal"], "shape": "orders", "date_format": "%d-%m-%Y",
-        "decimal": ",", "thousands": ".", "columns": None}
+        "skip_rows": 1,
+        "separator": ";",
+        "footer": ["Totaal"],
+        "shape": "orders",
+        "date_format": "%d-%m-%Y",
+        "decimal": ",",
+        "thousands": ".",
+        "columns": None,
+    }
     path, errors, _ = new_client_from("winkel", [file], params_dir=tmp_path / "params")
     assert errors == []
     assert "guessed encoding: not UTF-8" in path.read_text(encoding="utf-8")
@@ -80,8 +92,15 @@ def test_lines_without_order_numbers_become_one_order_each(tmp_path):
 
 
 def test_new_client_from_on_the_command_line(tmp_path, capsys):
-    args = ["new-client", "shop", "--params", str(tmp_path / "p"), "--from", str(FIXTURES / "shopify_orders.csv"),
-            str(FIXTURES / "ga4_traffic.csv")]
+    args = [
+        "new-client",
+        "shop",
+        "--params",
+        str(tmp_path / "p"),
+        "--from",
+        str(FIXTURES / "shopify_orders.csv"),
+        str(FIXTURES / "ga4_traffic.csv"),
+    ]
     assert main(args) == 0
     captured = capsys.readouterr()
     assert "validate: 0 problem(s)" in captured.err and "comes from 2 sources" not in captured.out

@@ -9,18 +9,35 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpi_helpers.spec.catalog import Kpi
-from kpi_helpers.exceptions import GoalError
 from kpi_helpers.compute.pacing import AT_RISK_AT, pace_goal, pace_goals, pace_status, seasonality
+from kpi_helpers.exceptions import GoalError
+from kpi_helpers.spec.catalog import Kpi
 
 
 def kpi(id, type="sum", num=None, den=None, direction="higher"):
-    return Kpi(id=id, labels={"en": id, "nl": id}, descriptions={}, domain="sales", kind="performance", type=type,
-               numerator=((num or id, 1),), denominator=((den, 1),) if den else None, direction=direction)
+    return Kpi(
+        id=id,
+        labels={"en": id, "nl": id},
+        descriptions={},
+        domain="sales",
+        kind="performance",
+        type=type,
+        numerator=((num or id, 1),),
+        denominator=((den, 1),) if den else None,
+        direction=direction,
+    )
 
 
-CAT = {k.id: k for k in (kpi("revenue"), kpi("orders"), kpi("sessions"), kpi("ad_spend", direction="lower"),
-                         kpi("conversion_rate", "ratio", "orders", "sessions"))}
+CAT = {
+    k.id: k
+    for k in (
+        kpi("revenue"),
+        kpi("orders"),
+        kpi("sessions"),
+        kpi("ad_spend", direction="lower"),
+        kpi("conversion_rate", "ratio", "orders", "sessions"),
+    )
+}
 
 
 def flat(start, end, per_day=100.0):
@@ -29,8 +46,15 @@ def flat(start, end, per_day=100.0):
 
 
 def goal(target, kpi="revenue", start="2024-01-01", deadline="2024-01-31"):
-    return {"id": f"g_{kpi}", "statement": "s", "owner": "Ann", "kpi": kpi, "target": target,
-            "start": dt.date.fromisoformat(start), "deadline": dt.date.fromisoformat(deadline)}
+    return {
+        "id": f"g_{kpi}",
+        "statement": "s",
+        "owner": "Ann",
+        "kpi": kpi,
+        "target": target,
+        "start": dt.date.fromisoformat(start),
+        "deadline": dt.date.fromisoformat(deadline),
+    }
 
 
 def test_status_thresholds_and_mirror():

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 import kpi_helpers as kpi
 from kpi_helpers.spec.goals import Goal
 from kpi_helpers.views.pair_views import warnings_frame
-
 
 # webshop and b2b fixtures: tests/conftest.py
 
 
 def _goal(**kw) -> Goal:
-    base = dict(id="g1", statement="Revenue from 100,000 to 110,000 (+10 %) by 31 December 2026", kpi="revenue",
-                baseline=100_000, target=110_000, start=dt.date(2026, 1, 1), deadline=dt.date(2026, 12, 31),
-                owner="Sales manager (Eva)")
+    base = dict(
+        id="g1",
+        statement="Revenue from 100,000 to 110,000 (+10 %) by 31 December 2026",
+        kpi="revenue",
+        baseline=100_000,
+        target=110_000,
+        start=dt.date(2026, 1, 1),
+        deadline=dt.date(2026, 12, 31),
+        owner="Sales manager (Eva)",
+    )
     return Goal(**{**base, **kw})
 
 

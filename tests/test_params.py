@@ -4,12 +4,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import DEMO_PARAMS
 
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.spec.params import find_params_files, load_params
-
-from conftest import DEMO_PARAMS
-
 
 VALID = """\
 client: bakkerij-jansen
@@ -62,7 +60,10 @@ def test_the_plain_shape_from_the_issue_loads(tmp_path):
     assert config.data[0].columns["revenue"] == "Omzet"
     # relative to the client's own data folder: data/<id>/ next to the params folder
     assert config.base_dir == tmp_path.parent / "data" / "bakkerij-jansen"
-    assert config.data[0].resolve(config.base_dir) == tmp_path.parent / "data" / "bakkerij-jansen" / "data" / "jansen_orders.csv"
+    assert (
+        config.data[0].resolve(config.base_dir)
+        == tmp_path.parent / "data" / "bakkerij-jansen" / "data" / "jansen_orders.csv"
+    )
     assert config.goals[0].owner == "Marketing (Sanne)"
     assert config.all_kpis[:2] == ["orders", "average_order_value"]
     assert "revenue" in config.all_kpis
@@ -129,7 +130,9 @@ def test_missing_file(tmp_path):
 
 
 def test_yaml_tags_never_run_code(tmp_path):
-    path = write(tmp_path, VALID.replace("name: Bakkerij Jansen", "name: !!python/object/apply:os.system ['echo hacked']"))
+    path = write(
+        tmp_path, VALID.replace("name: Bakkerij Jansen", "name: !!python/object/apply:os.system ['echo hacked']")
+    )
     assert "not valid YAML" in errors_of(path)
 
 

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kpi_helpers.run.report import client_summary, portfolio_totals, portfolio_windows, write_index
 from kpi_helpers.spec.agency import client_data_dir
 from kpi_helpers.spec.params import load_params
-from kpi_helpers.run.report import client_summary, portfolio_totals, portfolio_windows, write_index
 
 CLIENTS = {  # client: (first day, last day of its data)
     "cd1997": ("1997-01-01", "1998-06-30"),
@@ -33,15 +33,23 @@ def clients(tmp_path_factory) -> dict[str, tuple[pd.DataFrame, dict]]:
         days = pd.date_range(first, last)
         rng = np.random.default_rng(i)
         orders = rng.integers(1, 30, len(days))
-        data = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "orders": orders,
-                             "revenue": (orders * rng.uniform(20, 80, len(days))).round(2)})
+        data = pd.DataFrame(
+            {
+                "date": days.strftime("%Y-%m-%d"),
+                "orders": orders,
+                "revenue": (orders * rng.uniform(20, 80, len(days))).round(2),
+            }
+        )
         path = folder / f"{client}.yaml"
         own = client_data_dir(path, client)  # the client's data folder: <data_root>/<client>/
         own.mkdir(parents=True)
         data.to_csv(own / f"{client}.csv", index=False)
-        path.write_text(f"client: {client}\nname: {client.title()}\nlanguage: en\n"
-                        f"data: {{source: {client}.csv, shape: daily}}\n"
-                        "kpis: [revenue, orders, average_order_value]\n", encoding="utf-8")
+        path.write_text(
+            f"client: {client}\nname: {client.title()}\nlanguage: en\n"
+            f"data: {{source: {client}.csv, shape: daily}}\n"
+            "kpis: [revenue, orders, average_order_value]\n",
+            encoding="utf-8",
+        )
         out[client] = (data, json.loads(json.dumps(client_summary(load_params(path)), allow_nan=False)))
     return out
 
@@ -54,7 +62,8 @@ def test_windows_as_of_a_date():
     assert portfolio_windows(dt.date(2026, 10, 15)) == {
         "last_month": (dt.date(2026, 9, 1), dt.date(2026, 9, 30)),
         "quarter_to_date": (dt.date(2026, 10, 1), dt.date(2026, 10, 15)),
-        "year_to_date": (dt.date(2026, 1, 1), dt.date(2026, 10, 15))}
+        "year_to_date": (dt.date(2026, 1, 1), dt.date(2026, 10, 15)),
+    }
     assert portfolio_windows(dt.date(2026, 9, 30))["last_month"] == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
 
 
@@ -114,10 +123,17 @@ def _included(totals, clients):
 def test_index_shows_the_window_and_who_is_left_out(clients, tmp_path):
     from kpi_helpers.run.batch import BatchResult, ClientResult
 
-    results = [ClientResult(c, "ok", f"params/{c}.yaml", name=c.title(), summary=s, report=f"{c}/report.html")
-               for c, (_, s) in clients.items()]
-    page = write_index(BatchResult(out_dir=tmp_path, results=results, seconds=1.0), lang="en").read_text(encoding="utf-8")
-    assert "Portfolio totals: September 2026" in page and "last complete month: 1 September 2026 – 30 September 2026" in page
+    results = [
+        ClientResult(c, "ok", f"params/{c}.yaml", name=c.title(), summary=s, report=f"{c}/report.html")
+        for c, (_, s) in clients.items()
+    ]
+    page = write_index(BatchResult(out_dir=tmp_path, results=results, seconds=1.0), lang="en").read_text(
+        encoding="utf-8"
+    )
+    assert (
+        "Portfolio totals: September 2026" in page
+        and "last complete month: 1 September 2026 – 30 September 2026" in page
+    )
     assert "Cd1997: data end on 30 June 1998, the window runs to 30 September 2026" in page
     assert "Portfolio totals: Q4 2026 up to 15 October 2026" in page
     index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))

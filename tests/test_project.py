@@ -76,8 +76,14 @@ def test_package_data_globs_all_match_files():
 
 def test_every_runtime_dependency_is_imported_somewhere():
     """A dependency nothing imports (anywidget was one) is dead weight for every install."""
-    imports = {"pyyaml": "yaml", "babel": "babel", "jupyterlab": None, "pyarrow": None, "openpyxl": None,
-               "nbconvert": "nbconvert"}  # None: used by pandas/jupyter at run time, not imported by name
+    imports = {
+        "pyyaml": "yaml",
+        "babel": "babel",
+        "jupyterlab": None,
+        "pyarrow": None,
+        "openpyxl": None,
+        "nbconvert": "nbconvert",
+    }  # None: used by pandas/jupyter at run time, not imported by name
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "kpi_helpers").rglob("*.py"))
     for requirement in _pyproject()["project"]["dependencies"]:
         name = _name(requirement)

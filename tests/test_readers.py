@@ -7,13 +7,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from conftest import only, problems_of  # noqa: E402
+from conftest import write_text as write  # noqa: E402
 
 from kpi_helpers.data.load import read_source
 from kpi_helpers.exceptions import DataValidationError
-
-
-from conftest import only, problems_of  # noqa: E402
-from conftest import write_text as write  # noqa: E402
 
 
 def test_missing_file_names_the_file(tmp_path):
@@ -88,8 +86,16 @@ def test_text_in_measure(tmp_path):
 
 def test_thousands_and_currency_signs(tmp_path):
     path = write(tmp_path, "Datum;Omzet\n01-01-2025;€ 1.234,50\n02-01-2025;7\n")
-    facts = read_source({"source": str(path), "columns": {"date": "Datum", "revenue": "Omzet"},
-                         "date_format": "%d-%m-%Y", "separator": ";", "decimal": ",", "thousands": "."})
+    facts = read_source(
+        {
+            "source": str(path),
+            "columns": {"date": "Datum", "revenue": "Omzet"},
+            "date_format": "%d-%m-%Y",
+            "separator": ";",
+            "decimal": ",",
+            "thousands": ".",
+        }
+    )
     assert facts["revenue"].tolist() == [1234.5, 7.0]
 
 

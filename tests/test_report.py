@@ -9,13 +9,12 @@ import json
 import nbformat
 import pandas as pd
 import pytest
-
-from kpi_helpers.run.batch import BatchResult, ClientResult
-from kpi_helpers.data.load import load_facts
-from kpi_helpers.spec.params import load_params
-from kpi_helpers.run.report import PLOTLY_JS, REMOVE_TAG, client_summary, export_report, portfolio_totals, write_index
-
 from conftest import DEMO_PARAMS
+
+from kpi_helpers.data.load import load_facts
+from kpi_helpers.run.batch import BatchResult, ClientResult
+from kpi_helpers.run.report import PLOTLY_JS, REMOVE_TAG, client_summary, export_report, portfolio_totals, write_index
+from kpi_helpers.spec.params import load_params
 
 
 def _entry(num: float, den: float | None = None) -> dict:
@@ -27,9 +26,18 @@ WINDOW = {"start": "2026-09-01", "end": "2026-09-30", "covered": True}
 
 
 def _summary(client: str, currency: str = "EUR", **kpis: dict) -> dict:
-    return {"client": client, "name": client.title(), "language": "en", "currency": currency, "kpis": kpis,
-            "goals": [], "findings": [], "data_from": "2025-01-01", "data_to": AS_OF,
-            "windows": {"last_month": {**WINDOW, "kpis": kpis}}}
+    return {
+        "client": client,
+        "name": client.title(),
+        "language": "en",
+        "currency": currency,
+        "kpis": kpis,
+        "goals": [],
+        "findings": [],
+        "data_from": "2025-01-01",
+        "data_to": AS_OF,
+        "windows": {"last_month": {**WINDOW, "kpis": kpis}},
+    }
 
 
 def _rows(summaries: list[dict]) -> list[dict]:
@@ -51,10 +59,18 @@ def test_ratio_totals_are_sum_of_numerators_over_sum_of_denominators():
 
 
 def test_totals_match_an_independent_pandas_computation_on_the_demo_summaries():
-    facts = {name: load_facts(load_params(DEMO_PARAMS / f"{name}.yaml")) for name in ("demo_webshop", "demo_newsletter")}
-    summaries = [_summary(name, revenue=_entry(float(f["revenue"].sum())), orders=_entry(float(f["orders"].sum())),
-                          average_order_value=_entry(float(f["revenue"].sum()), float(f["orders"].sum())))
-                 for name, f in facts.items()]
+    facts = {
+        name: load_facts(load_params(DEMO_PARAMS / f"{name}.yaml")) for name in ("demo_webshop", "demo_newsletter")
+    }
+    summaries = [
+        _summary(
+            name,
+            revenue=_entry(float(f["revenue"].sum())),
+            orders=_entry(float(f["orders"].sum())),
+            average_order_value=_entry(float(f["revenue"].sum()), float(f["orders"].sum())),
+        )
+        for name, f in facts.items()
+    ]
     both = pd.concat(facts.values())
     rows = {r["kpi"]: r for r in _rows(summaries)}
     assert rows["revenue"]["value"] == pytest.approx(both["revenue"].sum())
@@ -67,8 +83,11 @@ def test_totals_group_by_currency_skip_single_clients_growth_and_unknown_kpis():
     small = _summary("small", **SMALL["kpis"], **growth, made_up=_entry(1.0))
     big = _summary("big", **BIG["kpis"], **growth, made_up=_entry(2.0))
     rows = _rows([small, big, usd])
-    assert {(r["currency"], r["kpi"]) for r in rows} == {("EUR", "revenue"), ("EUR", "orders"),
-                                                          ("EUR", "average_order_value")}
+    assert {(r["currency"], r["kpi"]) for r in rows} == {
+        ("EUR", "revenue"),
+        ("EUR", "orders"),
+        ("EUR", "average_order_value"),
+    }
 
 
 def test_a_zero_denominator_total_is_not_available():
@@ -79,7 +98,9 @@ def test_a_zero_denominator_total_is_not_available():
 
 @pytest.fixture(scope="module")
 def b2b_summary():
-    return client_summary(load_params(DEMO_PARAMS / "demo_b2b.yaml")), load_facts(load_params(DEMO_PARAMS / "demo_b2b.yaml"))
+    return client_summary(load_params(DEMO_PARAMS / "demo_b2b.yaml")), load_facts(
+        load_params(DEMO_PARAMS / "demo_b2b.yaml")
+    )
 
 
 def test_client_summary_numbers_agree_with_pandas(b2b_summary):
@@ -102,8 +123,17 @@ def test_client_summary_language_override():
 
 
 def test_index_shows_totals_and_failed_clients_with_escaped_reasons(tmp_path):
-    ok = [ClientResult(s["client"], "ok", f"{s['client']}.yaml", name=s["name"], report=f"{s['client']}/report.html",
-                       summary={**s, "goals": []}) for s in (SMALL, BIG)]
+    ok = [
+        ClientResult(
+            s["client"],
+            "ok",
+            f"{s['client']}.yaml",
+            name=s["name"],
+            report=f"{s['client']}/report.html",
+            summary={**s, "goals": []},
+        )
+        for s in (SMALL, BIG)
+    ]
     bad = ClientResult("broken", "failed", "broken.yaml", name="Broken", reason="cell <script>x</script> failed")
     path = write_index(BatchResult(out_dir=tmp_path, results=[*ok, bad], seconds=1.0))
     page = path.read_text()

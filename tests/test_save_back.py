@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 import kpi_helpers as kpi
+from kpi_helpers.apps.save_back import plan_goal, plan_pairs
 from kpi_helpers.exceptions import KpiWorkbookError, ParamsError
 from kpi_helpers.spec.goals import Goal
-from kpi_helpers.apps.save_back import plan_goal, plan_pairs
 
 
 def _comments(text: str) -> list[str]:
@@ -20,8 +20,16 @@ def _comments(text: str) -> list[str]:
 
 
 def _goal(**kw) -> Goal:
-    fields = dict(id="draft", statement="Leads from 4,009 to 4,500 by 31 Dec 2027", kpi="leads", baseline=4009,
-                  target=4500, start=dt.date(2027, 1, 1), deadline=dt.date(2027, 12, 31), owner="Marketing lead (Tom)")
+    fields = dict(
+        id="draft",
+        statement="Leads from 4,009 to 4,500 by 31 Dec 2027",
+        kpi="leads",
+        baseline=4009,
+        target=4500,
+        start=dt.date(2027, 1, 1),
+        deadline=dt.date(2027, 12, 31),
+        owner="Marketing lead (Tom)",
+    )
     return Goal(**{**fields, **kw})
 
 
@@ -56,16 +64,25 @@ def test_goal_saved_with_comments_order_and_backup(b2b_file):
     assert keys(after) == keys(before)
     # the file loads and has the goal, as independent PyYAML sees it
     raw = yaml.safe_load(after)["goals"][-1]
-    assert raw == {"id": "leads-2027", "statement": "Leads from 4,009 to 4,500 by 31 Dec 2027", "kpi": "leads",
-                   "baseline": 4009, "target": 4500, "start": dt.date(2027, 1, 1), "deadline": dt.date(2027, 12, 31),
-                   "owner": "Marketing lead (Tom)"}
+    assert raw == {
+        "id": "leads-2027",
+        "statement": "Leads from 4,009 to 4,500 by 31 Dec 2027",
+        "kpi": "leads",
+        "baseline": 4009,
+        "target": 4500,
+        "start": dt.date(2027, 1, 1),
+        "deadline": dt.date(2027, 12, 31),
+        "owner": "Marketing lead (Tom)",
+    }
     config = kpi.load_params(b2b_file)
     assert [g.id for g in config.goals] == ["revenue-2026", "leads-2026", "lead-quality-2026", "leads-2027"]
 
 
 def test_same_id_replaces_the_goal_and_a_second_draft_gets_a_new_id(b2b_file):
-    plan_goal(b2b_file, _goal(id="leads-2026", owner="Tom", target=4100,
-                              start=dt.date(2026, 1, 1), deadline=dt.date(2026, 12, 31))).apply()
+    plan_goal(
+        b2b_file,
+        _goal(id="leads-2026", owner="Tom", target=4100, start=dt.date(2026, 1, 1), deadline=dt.date(2026, 12, 31)),
+    ).apply()
     goals = kpi.load_params(b2b_file).goals
     assert len(goals) == 3 and goals[1].id == "leads-2026" and goals[1].target == 4100 and goals[1].owner == "Tom"
     plan_goal(b2b_file, _goal()).apply()
@@ -73,12 +90,15 @@ def test_same_id_replaces_the_goal_and_a_second_draft_gets_a_new_id(b2b_file):
     assert [g.id for g in kpi.load_params(b2b_file).goals][-2:] == ["leads-2027", "leads-2027-2"]
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"owner": ""}, "goals[3].owner"),
-    ({"deadline": dt.date(2026, 6, 1)}, "goals[3].deadline"),
-    ({"kpi": "leadz"}, "goals[3].kpi"),
-    ({"target": -5}, "goals[3].target"),
-])
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"owner": ""}, "goals[3].owner"),
+        ({"deadline": dt.date(2026, 6, 1)}, "goals[3].deadline"),
+        ({"kpi": "leadz"}, "goals[3].kpi"),
+        ({"target": -5}, "goals[3].target"),
+    ],
+)
 def test_invalid_goal_is_refused_with_the_field_named(b2b_file, change, field):
     before = b2b_file.read_text(encoding="utf-8")
     with pytest.raises(ParamsError) as info:
@@ -90,11 +110,17 @@ def test_invalid_goal_is_refused_with_the_field_named(b2b_file, change, field):
 
 def test_pairs_saved_keeping_flow_lists_and_comments(b2b_file):
     before = b2b_file.read_text(encoding="utf-8")
-    plan = plan_pairs(b2b_file, ["leads", "revenue", "average_order_value"],
-                      [("leads", "lead_to_customer_rate"), ("revenue", "average_order_value")])
+    plan = plan_pairs(
+        b2b_file,
+        ["leads", "revenue", "average_order_value"],
+        [("leads", "lead_to_customer_rate"), ("revenue", "average_order_value")],
+    )
     plan.apply()
     after = b2b_file.read_text(encoding="utf-8")
-    assert "kpis: [leads, lead_to_customer_rate, quotes, revenue_per_quote, revenue, ad_spend, average_order_value]" in after
+    assert (
+        "kpis: [leads, lead_to_customer_rate, quotes, revenue_per_quote, revenue, ad_spend, average_order_value]"
+        in after
+    )
     assert "  - [revenue, average_order_value]" in after and after.count("[leads, lead_to_customer_rate]") == 1
     assert _comments(after) == _comments(before)
     config = kpi.load_params(b2b_file)

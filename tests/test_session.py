@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import DEMO_PARAMS, write_client
 
 import kpi_helpers as kpi
 from kpi_helpers.exceptions import ParamsError
-
-from conftest import DEMO_PARAMS, write_client
 
 
 @pytest.fixture(scope="module")

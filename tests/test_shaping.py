@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import write_text
 
 from kpi_helpers.data.load import inspect_source, read_source
 from kpi_helpers.exceptions import DataProblem
-
-from conftest import write_text
 
 
 def _errors(problems):
@@ -21,7 +20,9 @@ def totals(facts, kpis, grain=None):
     from kpi_helpers.compute.engine import compute_kpis
 
     table = compute_kpis(facts, kpis, grain=grain)
-    return table.set_index("kpi")["value"] if grain is None else table.pivot(index="period", columns="kpi", values="value")
+    return (
+        table.set_index("kpi")["value"] if grain is None else table.pivot(index="period", columns="kpi", values="value")
+    )
 
 
 ADS = """Campaign report
@@ -37,8 +38,13 @@ Total: Search,--,"1,207.75",12
 
 def test_title_lines_are_named_not_the_separator(tmp_path):
     write_text(tmp_path, ADS, "ads.csv")
-    _, problems = inspect_source({"source": "ads.csv", "columns": {"date": "Day", "campaign": "Campaign",
-                                  "ad_spend": "Cost", "ad_clicks": "Clicks"}}, tmp_path)
+    _, problems = inspect_source(
+        {
+            "source": "ads.csv",
+            "columns": {"date": "Day", "campaign": "Campaign", "ad_spend": "Cost", "ad_clicks": "Clicks"},
+        },
+        tmp_path,
+    )
     [error] = _errors(problems)
     assert "skip_rows: 2" in error.message and "separator ',' is right" in error.message
     assert "check `separator`" not in error.message
@@ -47,8 +53,13 @@ def test_title_lines_are_named_not_the_separator(tmp_path):
 
 def test_skip_rows_and_footer_rows_keep_line_numbers(tmp_path):
     write_text(tmp_path, ADS, "ads.csv")
-    source = {"source": "ads.csv", "skip_rows": 2, "footer": ["Total:"], "thousands": ",",
-              "columns": {"date": "Day", "campaign": "Campaign", "ad_spend": "Cost", "ad_clicks": "Clicks"}}
+    source = {
+        "source": "ads.csv",
+        "skip_rows": 2,
+        "footer": ["Total:"],
+        "thousands": ",",
+        "columns": {"date": "Day", "campaign": "Campaign", "ad_spend": "Cost", "ad_clicks": "Clicks"},
+    }
     _, problems = inspect_source(source, tmp_path)
     [error] = _errors(problems)
     assert error.column == "Clicks" and error.rows == [6], "line 6 of the file holds the 'x'"
@@ -79,11 +90,27 @@ LINES = """Order,Email,Date,Status,Total,Refunded,Tax,Shipping,Coupon,Item,Qty,P
 #4,a@x,2025-03-02,paid,30.00,0,0,0,,Cap,2,15.00,2025-03-03
 #5,d@x,2025-03-02,paid,25.00,0,2.00,3.00,,Tee,1,20.00,
 """
-SHOP = {"source": "lines.csv", "shape": "orders", "line_items": True, "exclude_status": ["voided"],
-        "columns": {"order_id": "Order", "customer_id": "Email", "date": "Date", "status": "Status",
-                    "revenue": "Total", "refunded": "Refunded", "tax": "Tax", "shipping": "Shipping",
-                    "coupon": "Coupon", "product": "Item", "quantity": "Qty", "price": "Price",
-                    "cancelled": "Cancelled"}}
+SHOP = {
+    "source": "lines.csv",
+    "shape": "orders",
+    "line_items": True,
+    "exclude_status": ["voided"],
+    "columns": {
+        "order_id": "Order",
+        "customer_id": "Email",
+        "date": "Date",
+        "status": "Status",
+        "revenue": "Total",
+        "refunded": "Refunded",
+        "tax": "Tax",
+        "shipping": "Shipping",
+        "coupon": "Coupon",
+        "product": "Item",
+        "quantity": "Qty",
+        "price": "Price",
+        "cancelled": "Cancelled",
+    },
+}
 
 
 def test_line_items_status_refunds_and_gross_or_net(tmp_path):
@@ -92,7 +119,7 @@ def test_line_items_status_refunds_and_gross_or_net(tmp_path):
     # independent reference: first row of each order, voided (#3) and cancelled (#4) left out
     raw = pd.read_csv(tmp_path / "lines.csv", dtype=str).groupby("Order").first()
     raw = raw[(raw["Status"] != "voided") & raw["Cancelled"].isna()]
-    gross = (raw["Total"].astype(float) - raw["Refunded"].astype(float))
+    gross = raw["Total"].astype(float) - raw["Refunded"].astype(float)
     total = raw["Total"].astype(float)
     net = gross * (total - raw["Tax"].astype(float) - raw["Shipping"].astype(float)) / total
     assert facts["revenue"].sum() == pytest.approx(gross.sum()) == pytest.approx(110 + 40 + 25)
@@ -115,24 +142,38 @@ def test_an_order_total_spreads_over_its_lines_by_price_times_quantity(tmp_path)
     raw, lines = read_raw(tmp_path / "lines.csv", spec, out)
     raw, lines, columns = normalise(raw, lines, spec, extras, out)
     shares = raw.set_index(["Order", "Item"])[columns["revenue"]]
-    assert shares[("#1", "Mug")] == pytest.approx(110 * 40 / 95) and shares[("#1", "Tee")] == pytest.approx(110 * 55 / 95)
+    assert shares[("#1", "Mug")] == pytest.approx(110 * 40 / 95) and shares[("#1", "Tee")] == pytest.approx(
+        110 * 55 / 95
+    )
     assert shares[("#2", "Cap")] == pytest.approx(40 * 30 / 50)
 
 
 def test_order_totals_on_first_rows_point_at_line_items(tmp_path):
     write_text(tmp_path, LINES, "lines.csv")
-    source = {"source": "lines.csv", "shape": "orders",
-              "columns": {"order_id": "Order", "customer_id": "Email", "date": "Date", "revenue": "Total"}}
+    source = {
+        "source": "lines.csv",
+        "shape": "orders",
+        "columns": {"order_id": "Order", "customer_id": "Email", "date": "Date", "revenue": "Total"},
+    }
     _, problems = inspect_source(source, tmp_path)
     [error] = _errors(problems)
     assert "line_items: true" in error.message and error.rows == [3, 5]
 
 
 def test_price_times_quantity_and_one_line_per_order(tmp_path):
-    write_text(tmp_path, "Datum;Klant;Aantal;Prijs\n01-03-2025;k1;2;2,50\n01-03-2025;k1;1;4,00\n02-03-2025;k2;3;1,00\n", "pos.csv")
-    source = {"source": "pos.csv", "shape": "orders", "one_line_per_order": True, "decimal": ",",
-              "date_format": "%d-%m-%Y", "columns": {"date": "Datum", "customer_id": "Klant", "quantity": "Aantal",
-                                                     "price": "Prijs"}}
+    write_text(
+        tmp_path,
+        "Datum;Klant;Aantal;Prijs\n01-03-2025;k1;2;2,50\n01-03-2025;k1;1;4,00\n02-03-2025;k2;3;1,00\n",
+        "pos.csv",
+    )
+    source = {
+        "source": "pos.csv",
+        "shape": "orders",
+        "one_line_per_order": True,
+        "decimal": ",",
+        "date_format": "%d-%m-%Y",
+        "columns": {"date": "Datum", "customer_id": "Klant", "quantity": "Aantal", "price": "Prijs"},
+    }
     facts = read_source(source, tmp_path)
     daily = totals(facts, ["orders", "revenue", "customers"], grain="day")
     assert daily["orders"].tolist() == [2.0, 1.0] and daily["customers"].tolist() == [1.0, 1.0]
@@ -144,8 +185,10 @@ def test_price_times_quantity_and_one_line_per_order(tmp_path):
 def test_events_are_counted_per_day_and_dimension(tmp_path):
     rows = ["date,channel,value"] + [f"2025-01-0{1 + i % 2},{'ads' if i % 3 else 'mail'},{i}" for i in range(12)]
     write_text(tmp_path, "\n".join(rows) + "\n", "bookings.csv")
-    facts = read_source({"source": "bookings.csv", "shape": "events", "count_as": "leads",
-                         "columns": {"quote_value": "value"}}, tmp_path)
+    facts = read_source(
+        {"source": "bookings.csv", "shape": "events", "count_as": "leads", "columns": {"quote_value": "value"}},
+        tmp_path,
+    )
     ref = pd.read_csv(tmp_path / "bookings.csv", parse_dates=["date"]).groupby(["date", "channel"])
     assert facts.set_index(["date", "channel"])["leads"].to_dict() == ref.size().astype(float).to_dict()
     assert facts.set_index(["date", "channel"])["quote_value"].to_dict() == ref["value"].sum().astype(float).to_dict()
@@ -156,8 +199,12 @@ def test_events_are_counted_per_day_and_dimension(tmp_path):
 def test_monthly_files_count_an_overlapping_order_once_later_file_wins(tmp_path):
     folder = tmp_path / "exports"
     folder.mkdir()
-    (folder / "orders-2025-01.csv").write_text("date,order_id,customer_id,revenue\n2025-01-30,A,c1,10\n2025-01-31,B,c2,20\n")
-    (folder / "orders-2025-02.csv").write_text("date,order_id,customer_id,revenue\n2025-01-31,B,c2,25\n2025-02-01,C,c1,5\n")
+    (folder / "orders-2025-01.csv").write_text(
+        "date,order_id,customer_id,revenue\n2025-01-30,A,c1,10\n2025-01-31,B,c2,20\n"
+    )
+    (folder / "orders-2025-02.csv").write_text(
+        "date,order_id,customer_id,revenue\n2025-01-31,B,c2,25\n2025-02-01,C,c1,5\n"
+    )
     facts = read_source({"source": "exports/orders-*.csv", "shape": "orders"}, tmp_path)
     assert totals(facts, ["orders", "revenue"]).tolist() == [3.0, pytest.approx(10 + 25 + 5)]
     (folder / "orders-2025-02.csv").write_text("date,order_id,customer_id,revenue\n2025-02-01,C,c1,x\n")
@@ -196,19 +243,26 @@ def test_a_source_limited_to_some_measures(tmp_path):
     assert "gives: sessions, revenue" in _errors(problems)[0].message
 
 
-@pytest.mark.parametrize("extra, field, words", [
-    ({"revenue_basis": "net"}, "revenue_basis", "columns.tax"),
-    ({"include_status": ["paid"]}, "include_status", "columns: {status"),
-    ({"line_items": True, "one_line_per_order": True}, "one_line_per_order", "leave out `columns.order_id`"),
-    ({"shape": "daily", "line_items": True}, "line_items", "only for `shape: orders`"),
-    ({"shape": "events", "count_as": "sesions"}, "count_as", "did you mean 'sessions'"),
-    ({"count_as": "sessions"}, "count_as", "only for `shape: events`"),
-    ({"preset": "shopfy_orders"}, "preset", "did you mean 'shopify_orders'"),
-])
+@pytest.mark.parametrize(
+    "extra, field, words",
+    [
+        ({"revenue_basis": "net"}, "revenue_basis", "columns.tax"),
+        ({"include_status": ["paid"]}, "include_status", "columns: {status"),
+        ({"line_items": True, "one_line_per_order": True}, "one_line_per_order", "leave out `columns.order_id`"),
+        ({"shape": "daily", "line_items": True}, "line_items", "only for `shape: orders`"),
+        ({"shape": "events", "count_as": "sesions"}, "count_as", "did you mean 'sessions'"),
+        ({"count_as": "sessions"}, "count_as", "only for `shape: events`"),
+        ({"preset": "shopfy_orders"}, "preset", "did you mean 'shopify_orders'"),
+    ],
+)
 def test_options_that_do_not_fit_name_their_field(tmp_path, extra, field, words):
     write_text(tmp_path, LINES, "lines.csv")
-    source = {"source": "lines.csv", "shape": "orders",
-              "columns": {"order_id": "Order", "customer_id": "Email", "date": "Date", "revenue": "Total"}, **extra}
+    source = {
+        "source": "lines.csv",
+        "shape": "orders",
+        "columns": {"order_id": "Order", "customer_id": "Email", "date": "Date", "revenue": "Total"},
+        **extra,
+    }
     _, problems = inspect_source(source, tmp_path)
     assert any(p.column == field and words in p.message for p in _errors(problems)), problems
 
@@ -218,7 +272,9 @@ def test_params_check_the_new_fields():
     from kpi_helpers.spec.params import parse_params
 
     base = {"client": "x", "name": "X"}
-    ok = parse_params({**base, "data": {"source": "a.csv", "skip_rows": "auto", "shape": "events", "count_as": "leads"}})
+    ok = parse_params(
+        {**base, "data": {"source": "a.csv", "skip_rows": "auto", "shape": "events", "count_as": "leads"}}
+    )
     assert ok.data[0].skip_rows == "auto"
     with pytest.raises(ParamsError) as error:
         parse_params({**base, "data": {"source": "a.csv", "skip_rows": -1, "revenue_basis": "netto", "footr": ["x"]}})

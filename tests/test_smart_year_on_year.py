@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from conftest import make_goal
 
-from kpi_helpers.spec.goals import best_year_on_year_change, smart_check
 from kpi_helpers.compute.pacing import pace_goal
+from kpi_helpers.spec.goals import best_year_on_year_change, smart_check
 
 START, DEADLINE = dt.date(2026, 10, 1), dt.date(2026, 12, 31)
 
@@ -23,7 +23,7 @@ def shop():
     days = pd.date_range("2024-01-01", "2026-11-15")
     years = (days - days[0]).days / 365.25
     season = np.where(days.month >= 10, 1.6, 1.0) * (1 + 0.1 * np.sin(days.day_of_week))
-    revenue = 1000 * (1.16 ** years) * season
+    revenue = 1000 * (1.16**years) * season
     return pd.DataFrame({"date": days, "revenue": revenue, "orders": revenue / 50})
 
 
@@ -38,8 +38,14 @@ def _q4_2025(facts: pd.DataFrame) -> float:
 
 def test_issue_example_on_track_and_realistic(shop, catalog):
     baseline = _q4_2025(shop)
-    goal = make_goal(statement="Omzet +15 % in Q4 2026 vs Q4 2025 met de kerstcampagne", kpi="revenue",
-                     baseline=baseline, target=baseline * 1.15, start=START, deadline=DEADLINE)
+    goal = make_goal(
+        statement="Omzet +15 % in Q4 2026 vs Q4 2025 met de kerstcampagne",
+        kpi="revenue",
+        baseline=baseline,
+        target=baseline * 1.15,
+        start=START,
+        deadline=DEADLINE,
+    )
     assert goal.comparison == "last_year"
     pacing = pace_goal(shop, goal, catalog=catalog)
     assert pacing.status == "on_track"
@@ -52,15 +58,29 @@ def test_issue_example_on_track_and_realistic(shop, catalog):
 def test_same_goal_read_as_three_month_growth_would_fail(shop, catalog):
     """Guard: the old reading (+15 % within 3 months) is what called the goal 'onvoldoende'."""
     baseline = _q4_2025(shop)
-    goal = make_goal(statement="Omzet +15 % in Q4 2026 met de kerstcampagne", kpi="revenue", compare="previous",
-                     baseline=baseline, target=baseline * 1.15, start=START, deadline=DEADLINE)
+    goal = make_goal(
+        statement="Omzet +15 % in Q4 2026 met de kerstcampagne",
+        kpi="revenue",
+        compare="previous",
+        baseline=baseline,
+        target=baseline * 1.15,
+        start=START,
+        deadline=DEADLINE,
+    )
     assert smart_check(goal, history=_history(shop, START), catalog=catalog)["R"].status == "fail"
 
 
 def test_explicit_compare_field_and_too_ambitious_year_on_year(shop, catalog):
     baseline = _q4_2025(shop)
-    goal = make_goal(statement="Revenue +60 % in the last quarter of 2026", kpi="revenue", compare="last_year",
-                     baseline=baseline, target=baseline * 1.6, start=START, deadline=DEADLINE)
+    goal = make_goal(
+        statement="Revenue +60 % in the last quarter of 2026",
+        kpi="revenue",
+        compare="last_year",
+        baseline=baseline,
+        target=baseline * 1.6,
+        start=START,
+        deadline=DEADLINE,
+    )
     r = smart_check(goal, history=_history(shop, START), catalog=catalog)["R"]
     assert r.status == "fail" and "year-on-year" in r.fix["en"]
 
@@ -73,13 +93,16 @@ def test_best_year_on_year_change_against_pandas(shop):
     assert rate == pytest.approx(expected.max()) and end == expected.idxmax().to_period("M")
 
 
-@pytest.mark.parametrize(("statement", "expected"), [
-    ("+15 % in Q4 2026 vs Q4 2025", "last_year"),
-    ("Omzet in oktober 2026 10 % hoger dan in oktober 2025", "last_year"),
-    ("Revenue +10 % in Q4 2026 compared with the same quarter last year", "last_year"),
-    ("Revenue +10 % in Q4 2026 vs Q3 2026", "previous"),
-    ("Revenue +10 % in Q4 2026", "previous"),
-])
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("+15 % in Q4 2026 vs Q4 2025", "last_year"),
+        ("Omzet in oktober 2026 10 % hoger dan in oktober 2025", "last_year"),
+        ("Revenue +10 % in Q4 2026 compared with the same quarter last year", "last_year"),
+        ("Revenue +10 % in Q4 2026 vs Q3 2026", "previous"),
+        ("Revenue +10 % in Q4 2026", "previous"),
+    ],
+)
 def test_comparison_read_from_statement(statement, expected):
     assert make_goal(statement=statement, start=START, deadline=DEADLINE).comparison == expected
 

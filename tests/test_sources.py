@@ -8,12 +8,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from test_presets import FIXTURES, make_client
 
 from kpi_helpers.data.load import load_facts
-from kpi_helpers.spec.params import load_params
 from kpi_helpers.run.validate import check_client, kpi_table_for_client
-
-from test_presets import FIXTURES, make_client
+from kpi_helpers.spec.params import load_params
 
 KPIS = ["revenue", "orders", "sessions", "conversion_rate", "ad_spend", "roas"]
 GA4_LIMITED = "  - {source: ga4_traffic.csv, preset: ga4_traffic, measures: [sessions, engaged_sessions, key_events]}"
@@ -25,8 +24,13 @@ def reference() -> pd.DataFrame:
     """Per day: the shop's revenue and orders, GA4's sessions, Ads' cost, each read by plain pandas."""
     shop = pd.read_csv(FIXTURES / "shopify_orders.csv", dtype=str, keep_default_na=False).drop_duplicates("Name")
     shop = shop[(shop["Financial Status"] != "voided") & (shop["Cancelled at"] == "")]
-    shop = pd.DataFrame({"date": pd.to_datetime(shop["Created at"].str[:10]),
-                         "revenue": shop["Total"].astype(float) - shop["Refunded Amount"].astype(float), "orders": 1.0})
+    shop = pd.DataFrame(
+        {
+            "date": pd.to_datetime(shop["Created at"].str[:10]),
+            "revenue": shop["Total"].astype(float) - shop["Refunded Amount"].astype(float),
+            "orders": 1.0,
+        }
+    )
     ga4 = pd.read_csv(FIXTURES / "ga4_traffic.csv", comment="#")
     ga4 = pd.DataFrame({"date": pd.to_datetime(ga4["Date"].astype(str), format="%Y%m%d"), "sessions": ga4["Sessions"]})
     ads = pd.read_csv(FIXTURES / "google_ads_campaigns.csv", skiprows=2, thousands=",")
@@ -45,8 +49,11 @@ def expected(ref: pd.DataFrame, freq: str) -> pd.DataFrame:
 def test_the_same_measure_from_two_sources_is_a_warning_until_one_is_chosen(tmp_path):
     both = make_client(tmp_path / "a", "\n".join([SHOP, GA4_LIMITED.split(", measures")[0] + "}"]), ["revenue"])
     check = check_client(both)
-    said = [line for line in check.errors + check.warnings
-            if "revenue" in line and ("comes from 2 sources" in line or "one measure, one source" in line)]
+    said = [
+        line
+        for line in check.errors + check.warnings
+        if "revenue" in line and ("comes from 2 sources" in line or "one measure, one source" in line)
+    ]
     assert said, check
     chosen = make_client(tmp_path / "b", "\n".join([SHOP, GA4_LIMITED]), ["revenue"])
     check = check_client(chosen)
@@ -63,18 +70,25 @@ def test_the_warning_names_the_sources_and_the_fix():
     assert measure == "revenue" and "2 sources (shop.csv, ga4.csv)" in message and "measures: [...]" in message
 
 
-@pytest.mark.parametrize("grain, freq", [("day", "D"), ("week", "W-SUN"), ("month", "M"), ("quarter", "Q"), ("year", "Y")])
+@pytest.mark.parametrize(
+    "grain, freq", [("day", "D"), ("week", "W-SUN"), ("month", "M"), ("quarter", "Q"), ("year", "Y")]
+)
 def test_shop_ga4_and_ads_totals_at_every_grain(tmp_path, grain, freq):
     params = make_client(tmp_path, "\n".join([SHOP, GA4_LIMITED, ADS]), KPIS)
     table = kpi_table_for_client(params, grain=grain)
     got = table.pivot(index="period", columns="kpi", values="value")
     want = expected(reference(), freq)
     for kpi in KPIS:
-        np.testing.assert_allclose(got[kpi].reindex(want.index).fillna(0).to_numpy(),
-                                   want[kpi].replace([np.inf, -np.inf], np.nan).fillna(0).to_numpy(), rtol=1e-9,
-                                   err_msg=f"{kpi} by {grain}")
+        np.testing.assert_allclose(
+            got[kpi].reindex(want.index).fillna(0).to_numpy(),
+            want[kpi].replace([np.inf, -np.inf], np.nan).fillna(0).to_numpy(),
+            rtol=1e-9,
+            err_msg=f"{kpi} by {grain}",
+        )
     if grain == "year":
-        assert got.loc["2025-01-01", "roas"] == pytest.approx(237.80 / 9394.85)  # shop revenue / the Ads 'Total: Account'
+        assert got.loc["2025-01-01", "roas"] == pytest.approx(
+            237.80 / 9394.85
+        )  # shop revenue / the Ads 'Total: Account'
 
 
 def test_channel_ratios_across_sources_are_not_available_with_the_reason(tmp_path):
@@ -99,8 +113,10 @@ def test_channel_ratios_across_sources_are_not_available_with_the_reason(tmp_pat
 def test_shop_ga4_and_ads_client_end_to_end_through_run(tmp_path):
     from kpi_helpers.run.batch import run_batch
 
-    goal = ("goals:\n  - {id: omzet, statement: 'More revenue in February', kpi: revenue, target: 150, "
-            "start: 2025-02-01, deadline: 2025-02-28, owner: Marketing}\nperiod: {start: 2025-01-01, end: 2025-02-28}\n")
+    goal = (
+        "goals:\n  - {id: omzet, statement: 'More revenue in February', kpi: revenue, target: 150, "
+        "start: 2025-02-01, deadline: 2025-02-28, owner: Marketing}\nperiod: {start: 2025-01-01, end: 2025-02-28}\n"
+    )
     params = make_client(tmp_path, "\n".join([SHOP, GA4_LIMITED, ADS]), KPIS)
     params.write_text(params.read_text(encoding="utf-8") + goal, encoding="utf-8")
     result = run_batch(params_dir=params.parent, out_dir=tmp_path / "reports", progress=False, timeout=300)
@@ -130,8 +146,8 @@ def test_shop_ga4_and_ads_set_up_from_their_files(tmp_path):
 def test_report_views_do_not_split_ratios_across_unlike_sources(tmp_path):
     """Shop channels web/pos, Ads campaigns without them: no ROAS per channel in charts or findings."""
     import kpi_helpers as kpi
-    from kpi_helpers.views.analysis import breakdown_charts
     from kpi_helpers.compute.findings import build_findings
+    from kpi_helpers.views.analysis import breakdown_charts
 
     params = make_client(tmp_path, "\n".join([SHOP, GA4_LIMITED, ADS]), KPIS)
     wb = kpi.open_client(params)

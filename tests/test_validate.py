@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
-from kpi_helpers.spec.agency import client_data_dir
-from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.spec.params import load_params
-from kpi_helpers.run.validate import check_client, check_folder, kpi_table_for_client, new_client, validate_folder
-
 from conftest import write_client
+
+from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.run.validate import check_client, check_folder, kpi_table_for_client, new_client, validate_folder
+from kpi_helpers.spec.agency import client_data_dir
+from kpi_helpers.spec.params import load_params
 
 
 def params_folder(tmp_path):
@@ -26,7 +25,8 @@ def tiny_client(folder, client: str, revenue: str = "100", extra: str = ""):
     data = client_data_dir(folder / f"{client}.yaml", client)
     data.mkdir(parents=True, exist_ok=True)
     (data / f"{client}.csv").write_text(
-        f"date,revenue,orders\n2025-01-30,120,3\n2025-01-31,80,2\n2025-02-01,{revenue},1\n", encoding="utf-8")
+        f"date,revenue,orders\n2025-01-30,120,3\n2025-01-31,80,2\n2025-02-01,{revenue},1\n", encoding="utf-8"
+    )
     return write_client(folder, client, client.title(), source=f"{client}.csv", extra=extra)
 
 
@@ -40,8 +40,11 @@ def test_a_broken_file_is_reported_not_raised(tmp_path):
 
 def test_a_kpi_the_data_cannot_compute_names_the_field_and_the_missing_measure(tmp_path):
     path = tiny_client(params_folder(tmp_path), "shop")
-    path.write_text(path.read_text().replace("kpis: [revenue, orders, average_order_value]",
-                                             "kpis: [revenue, lead_to_customer_rate]"))
+    path.write_text(
+        path.read_text().replace(
+            "kpis: [revenue, orders, average_order_value]", "kpis: [revenue, lead_to_customer_rate]"
+        )
+    )
     (error,) = check_client(path).errors
     assert "kpis[1]" in error and "lead_to_customer_rate" in error and "leads" in error and str(path) in error
 
@@ -85,8 +88,9 @@ def test_kpi_table_matches_pandas_per_month(tmp_path):
     raw = pd.read_csv(client_data_dir(path, "shop") / "shop.csv", parse_dates=["date"])
     monthly = raw.groupby(raw["date"].dt.to_period("M").dt.start_time)[["revenue", "orders"]].sum()
     got = table.pivot(index="period", columns="kpi", values="value")
-    pd.testing.assert_series_equal(got["revenue"], monthly["revenue"].astype(float), check_names=False,
-                                   check_index_type=False)
+    pd.testing.assert_series_equal(
+        got["revenue"], monthly["revenue"].astype(float), check_names=False, check_index_type=False
+    )
     aov = monthly["revenue"] / monthly["orders"]  # Σ revenue / Σ orders per month: 40 and 100
     pd.testing.assert_series_equal(got["average_order_value"], aov, check_names=False, check_index_type=False)
     assert list(table.columns) == ["period", "kpi", "value", "unit", "complete", "note"]

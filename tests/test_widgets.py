@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from conftest import DEMO_PARAMS
 
 import kpi_helpers as kpi
 from kpi_helpers.apps.widgets import Dashboard, WhatIfApp
-
-from conftest import DEMO_PARAMS
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,11 @@
 the nail factory simulation, model answers derived from the data, widgets and trainer mode."""
 
 import pytest
+from conftest import DEMO_PARAMS
 
 import kpi_helpers as kpi
 from kpi_helpers.workshop import exercises as ws
-from kpi_helpers.workshop import sim
-from kpi_helpers.workshop import views
-from conftest import DEMO_PARAMS
+from kpi_helpers.workshop import sim, views
 
 LANGS = ("nl", "en")
 ALL_CORRECT = {"nl": "Alles goed!", "en": "All correct!"}
@@ -52,8 +51,16 @@ def test_feedback_reveals_the_model_answer_only_on_request():
 
 
 def test_html_feedback_is_escaped():
-    fb = kpi.check_answers("smart", {"statement": "<b>We want more profit</b>", "kpi": "profit",
-                                     "target": 1, "start": "2026-01-01", "deadline": "2026-12-31"})
+    fb = kpi.check_answers(
+        "smart",
+        {
+            "statement": "<b>We want more profit</b>",
+            "kpi": "profit",
+            "target": 1,
+            "start": "2026-01-01",
+            "deadline": "2026-12-31",
+        },
+    )
     assert "<b>" not in fb.html("en") and "&lt;b&gt;We want" in fb.html("en")
 
 
@@ -76,7 +83,9 @@ def test_good_kpi_right_verdict_wrong_reason_is_partly_right():
 
 
 def test_good_kpi_accepts_alternative_reasons_tuples_and_words():
-    fb = ws.check_good_kpi({"lead_conversion": ("ja", "actionable"), "sunny_days": {"good": "no", "reason": "actionable"}})
+    fb = ws.check_good_kpi(
+        {"lead_conversion": ("ja", "actionable"), "sunny_days": {"good": "no", "reason": "actionable"}}
+    )
     assert by_item(fb)["lead_conversion"].status == "right"
     assert by_item(fb)["sunny_days"].status == "right"
     assert "beïnvloedbaar" in by_item(fb)["sunny_days"].message["nl"]
@@ -92,8 +101,15 @@ def test_quiz_content_is_complete():
 
 # --------------------------------------------------------------------------- 2. vague → SMART
 def test_smart_vague_goal_gets_feedback_per_letter():
-    fb = ws.check_smart({"statement": "We want more profit", "kpi": "profit", "target": 300000,
-                         "start": "2026-01-01", "deadline": "2026-12-31"})
+    fb = ws.check_smart(
+        {
+            "statement": "We want more profit",
+            "kpi": "profit",
+            "target": 300000,
+            "start": "2026-01-01",
+            "deadline": "2026-12-31",
+        }
+    )
     items = by_item(fb)
     assert items["S"].status == "wrong" and "algemene woorden" in items["S"].message["nl"]
     assert "general words" in items["S"].message["en"]
@@ -105,13 +121,21 @@ def test_smart_vague_goal_gets_feedback_per_letter():
 def test_smart_wrong_kpi_and_baseline():
     answers = {**ws.model_answers("smart"), "kpi": "revenue", "baseline": 200000}
     items = by_item(ws.check_smart(answers))
-    assert items["kpi"].status == "wrong" and "'revenue'" in items["kpi"].message["nl"] and "winst" in items["kpi"].message["nl"]
+    assert (
+        items["kpi"].status == "wrong"
+        and "'revenue'" in items["kpi"].message["nl"]
+        and "winst" in items["kpi"].message["nl"]
+    )
     assert "management wants more profit" in items["kpi"].message["en"]
     assert items["baseline"].status == "wrong" and "200.000" in items["baseline"].message["nl"]
 
 
 def test_smart_realism_uses_the_profit_history():
-    too_much = {**ws.model_answers("smart", "en"), "target": 500000, "statement": "Net profit from 250,000 to 500,000 in 2026"}
+    too_much = {
+        **ws.model_answers("smart", "en"),
+        "target": 500000,
+        "statement": "Net profit from 250,000 to 500,000 in 2026",
+    }
     r = by_item(ws.check_smart(too_much))["R"]
     assert r.status == "wrong" and "best 12 months" in r.message["en"]
     assert ws.profit_history().iloc[12:].sum() == pytest.approx(ws.PROFIT_LAST_YEAR)
@@ -166,12 +190,22 @@ def test_goodhart_answers_follow_the_data():
 
 
 def test_goodhart_wrong_answers_give_specific_hints():
-    fb = kpi.check_answers("goodhart", {"count_only": "huge", "weight_only": "huge", "most_useful": "count",
-                                        "partner": "sessions", "latest_quarter": "healthy_growth"})
+    fb = kpi.check_answers(
+        "goodhart",
+        {
+            "count_only": "huge",
+            "weight_only": "huge",
+            "most_useful": "count",
+            "partner": "sessions",
+            "latest_quarter": "healthy_growth",
+        },
+    )
     items = by_item(fb)
     assert items["weight_only"].status == "right"
     assert items["count_only"].status == "wrong" and "een paar enorme spijkers" in items["count_only"].message["nl"]
-    assert "'bruikbaar'" in items["most_useful"].message["nl"] and "'useful' column" in items["most_useful"].message["en"]
+    assert (
+        "'bruikbaar'" in items["most_useful"].message["nl"] and "'useful' column" in items["most_useful"].message["en"]
+    )
     assert "poor quality" in items["partner"].message["en"]
     q = items["latest_quarter"]
     # the hint points at the table, it does not read the numbers out (that would be the answer)
@@ -181,7 +215,9 @@ def test_goodhart_wrong_answers_give_specific_hints():
 
 # --------------------------------------------------------------------------- 4. drivers
 def test_drivers_short_mix_says_what_is_missing():
-    fb = kpi.check_answers("drivers", {"mix_1": {"customers": 5}, "mix_2": {"customers": 4, "revenue_per_customer": 6}}, "en")
+    fb = kpi.check_answers(
+        "drivers", {"mix_1": {"customers": 5}, "mix_2": {"customers": 4, "revenue_per_customer": 6}}, "en"
+    )
     items = by_item(fb)
     assert items["mix_1"].status == "wrong"
     assert "revenue +5.0%" in items["mix_1"].message["en"] and "at least 1.10" in items["mix_1"].message["en"]
@@ -228,8 +264,11 @@ def test_review_partly_right_names_the_numbers_not_the_status():
     assert "More is off track" in off.message["en"] and "lead-quality-2026" not in off.message["en"]
     assert action.status == "wrong" and "More volume does not help" in action.message["en"]
     assert off.solution["en"] == "" and action.solution["nl"] == ""  # learner mode: no model answers
-    trainer = by_item(kpi.check_answers("review", {"off_track": ["revenue-2026", "leads-2026"], "action": "more_volume"},
-                                        mode="trainer"))
+    trainer = by_item(
+        kpi.check_answers(
+            "review", {"off_track": ["revenue-2026", "leads-2026"], "action": "more_volume"}, mode="trainer"
+        )
+    )
     assert "lead-quality-2026" in trainer["off_track"].solution["en"]
     assert "Kwaliteit herstellen" in trainer["action"].solution["nl"]
 
@@ -321,7 +360,11 @@ def _texts(widget):
         out += [str(getattr(w, "description", "") or "")]
         if type(w).__name__ in ("Label", "HTML"):
             out.append(str(w.value))
-        out += [str(label) for label, _ in getattr(w, "options", ()) or () if isinstance(label, str)] if hasattr(w, "options") else []
+        out += (
+            [str(label) for label, _ in getattr(w, "options", ()) or () if isinstance(label, str)]
+            if hasattr(w, "options")
+            else []
+        )
     return [t for t in out if t]
 
 
@@ -331,8 +374,20 @@ def _children(w):
         yield from _children(c)
 
 
-RAW_IDS = ("statement", "count_only", "weight_only", "most_useful", "latest_quarter", "off_track", "action",
-           "partner", "customers", "revenue_per_customer", "owner", "kpi_id")
+RAW_IDS = (
+    "statement",
+    "count_only",
+    "weight_only",
+    "most_useful",
+    "latest_quarter",
+    "off_track",
+    "action",
+    "partner",
+    "customers",
+    "revenue_per_customer",
+    "owner",
+    "kpi_id",
+)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -13,19 +13,34 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kpi_helpers.workshop import exercises as ws
 from kpi_helpers.run.workspace import notebooks_dir
+from kpi_helpers.workshop import exercises as ws
 
 NOTEBOOKS = notebooks_dir() / "workshop"
 ALL_CORRECT = {"nl": "Alles goed!", "en": "All correct!"}
 
 WRONG: dict[str, dict] = {
-    "good_kpi": {"website_traffic": {"good": True, "reason": "tied_to_goal"},
-                 "orders_aov": {"good": True, "reason": "quantifiable"}},
-    "smart": {"statement": "We want more profit", "kpi": "revenue", "target": 300000,
-              "start": "2026-01-01", "deadline": "2026-12-31"},
-    "goodhart": {"count_only": "huge", "most_useful": "count", "partner": "sessions", "latest_quarter": "healthy_growth"},
-    "drivers": {"mix_1": {"customers": 5, "revenue_per_customer": 0}, "mix_2": {"customers": 10, "revenue_per_customer": 0}},
+    "good_kpi": {
+        "website_traffic": {"good": True, "reason": "tied_to_goal"},
+        "orders_aov": {"good": True, "reason": "quantifiable"},
+    },
+    "smart": {
+        "statement": "We want more profit",
+        "kpi": "revenue",
+        "target": 300000,
+        "start": "2026-01-01",
+        "deadline": "2026-12-31",
+    },
+    "goodhart": {
+        "count_only": "huge",
+        "most_useful": "count",
+        "partner": "sessions",
+        "latest_quarter": "healthy_growth",
+    },
+    "drivers": {
+        "mix_1": {"customers": 5, "revenue_per_customer": 0},
+        "mix_2": {"customers": 10, "revenue_per_customer": 0},
+    },
     "review": {"off_track": ["revenue-2026", "leads-2026"], "action": "more_volume"},
 }
 COMBOS = [(key, mode, lang) for key in ws.EXERCISES for mode in ws.MODES for lang in ("nl", "en")]
@@ -39,9 +54,14 @@ def _run(key: str, mode: str, lang: str, out_dir: Path) -> str:
     import papermill as pm
 
     out = out_dir / f"{key}-{mode}-{lang}.ipynb"
-    pm.execute_notebook(str(NOTEBOOKS / ws.EXERCISES[key]["notebook"]), str(out), progress_bar=False,
-                        parameters={"mode": mode, "lang": lang, "answers": _answers(key, mode, lang)},
-                        kernel_name="python3", log_output=False)
+    pm.execute_notebook(
+        str(NOTEBOOKS / ws.EXERCISES[key]["notebook"]),
+        str(out),
+        progress_bar=False,
+        parameters={"mode": mode, "lang": lang, "answers": _answers(key, mode, lang)},
+        kernel_name="python3",
+        log_output=False,
+    )
     texts = []
     for cell in nbformat.read(out, as_version=4).cells:
         for o in cell.get("outputs", []):

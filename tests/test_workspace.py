@@ -15,14 +15,13 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 import kpi_helpers
-from kpi_helpers.run.cli import main
 from kpi_helpers.exceptions import KpiWorkbookError, ParamsError
-from kpi_helpers.session import find_params_file
+from kpi_helpers.run.cli import main
 from kpi_helpers.run.workspace import DEMO_CLIENT, demo_params_file, init_workspace, notebooks_dir
-
-from conftest import ROOT
+from kpi_helpers.session import find_params_file
 
 WORKBOOK = ["01_goals.ipynb", "02_kpi_pairs.ipynb", "03_analysis.ipynb"]
 
@@ -45,8 +44,9 @@ def test_init_creates_a_workspace_that_validates(tmp_path, capsys):
     assert (ws / "data").is_dir() and (ws / "reports").is_dir()
     for name in WORKBOOK:
         assert (ws / "notebooks" / name).read_bytes() == (notebooks_dir() / name).read_bytes()
-    assert sorted(p.name for p in (ws / "notebooks" / "workshop").iterdir()) == \
-        sorted(p.name for p in (notebooks_dir() / "workshop").iterdir())
+    assert sorted(p.name for p in (ws / "notebooks" / "workshop").iterdir()) == sorted(
+        p.name for p in (notebooks_dir() / "workshop").iterdir()
+    )
     assert "reports/" in (ws / ".gitignore").read_text().splitlines()
     readme = (ws / "README.md").read_text()
     assert "kpi-workbook run" in readme and "**nl**" in readme and "**en**" in readme
@@ -85,15 +85,20 @@ def _fresh_venv(tmp_path: Path) -> Path:
     checkout on its path); dependencies come from this test venv's site-packages via a .pth line
     (a plain path: the test venv's own .pth files, such as the editable install, are not run)."""
     src = tmp_path / "src"
-    shutil.copytree(ROOT / "kpi_helpers", src / "kpi_helpers",
-                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copytree(
+        ROOT / "kpi_helpers", src / "kpi_helpers", ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+    )
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     Path(site, "_borrowed_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(src)], check=True, timeout=600)
     shutil.rmtree(src)
@@ -109,11 +114,23 @@ def test_pip_install_then_init_and_run_outside_the_repository(tmp_path):
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     ws = tmp_path / "ws"
     subprocess.run([str(venv / "bin" / "kpi-workbook"), "init", str(ws)], check=True, env=env, cwd=tmp_path)
-    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import kpi_helpers; print(kpi_helpers.__file__)"],
-                           check=True, capture_output=True, text=True, env=env, cwd=ws).stdout
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import kpi_helpers; print(kpi_helpers.__file__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ws,
+    ).stdout
     assert where.startswith(str(venv)), where  # the installed copy, not the repository
-    run = subprocess.run([str(venv / "bin" / "kpi-workbook"), "run", "--quiet", "--workers", "1"],
-                         capture_output=True, text=True, env=env, cwd=ws, timeout=900)
+    run = subprocess.run(
+        [str(venv / "bin" / "kpi-workbook"), "run", "--quiet", "--workers", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ws,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     report = ws / "reports" / DEMO_CLIENT / "report.html"
     assert report.is_file() and report.read_text().count('class="plotly-graph-div"') >= 5

@@ -15,35 +15,35 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.spec.catalog import DOMAINS, suggest_partners
+from kpi_helpers.apps.save_back import TEXT as SAVE_TEXT
+from kpi_helpers.apps.save_back import SaveBackPanel, SavePlan, params_file_of, plan_goal, plan_pairs
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError
+from kpi_helpers.spec.catalog import DOMAINS, suggest_partners
+from kpi_helpers.spec.goals import GOAL_LEVEL_KPIS, LETTER_NAMES, Goal, SmartFinding, SmartReport, smart_check
 from kpi_helpers.views.goal_views import (
     CARD_CSS,
     TEXT,
-    status_badge,
-    session_catalog,
-    resolve_lang,
     esc,
     kpi_label,
     kpi_unit,
     monthly_history,
+    resolve_lang,
+    session_catalog,
     smart_card_html,
+    status_badge,
     tx,
 )
-from kpi_helpers.spec.goals import GOAL_LEVEL_KPIS, LETTER_NAMES, Goal, SmartFinding, SmartReport, smart_check
 from kpi_helpers.views.pair_views import (
-    is_computable,
-    table_html,
     catalog_table,
     definition_card_html,
+    is_computable,
     pairs_table,
     partner_suggestions,
     selected_kpis,
+    table_html,
     w,
     warnings_frame,
 )
-from kpi_helpers.apps.save_back import TEXT as SAVE_TEXT
-from kpi_helpers.apps.save_back import SaveBackPanel, SavePlan, params_file_of, plan_goal, plan_pairs
 
 
 # --------------------------------------------------------------------------- catalog browser
@@ -62,7 +62,9 @@ class CatalogBrowser:
             self.domain = widgets.Dropdown(options=options, value=DOMAINS[0], description=w("domain", self.lang))
             self.view = widgets.HTML()
             self.domain.observe(self.update, names="value")
-            self.widget = widgets.VBox([widgets.HTML(f"<h4>{esc(w('browser_title', self.lang))}</h4>"), self.domain, self.view])
+            self.widget = widgets.VBox(
+                [widgets.HTML(f"<h4>{esc(w('browser_title', self.lang))}</h4>"), self.domain, self.view]
+            )
             self.update()
 
     def update(self, change: Any = None) -> None:
@@ -74,10 +76,16 @@ class CatalogBrowser:
     def overview(self) -> pd.DataFrame:
         """Static view: per domain the performance and the quality KPIs of the catalog."""
         lang = self.lang
-        rows = [{w("domain", lang): w(d, lang),
-                 w("n_perf", lang): ", ".join(k.label(lang) for k in self.catalog.by_domain(d) if k.kind == "performance"),
-                 w("n_qual", lang): ", ".join(k.label(lang) for k in self.catalog.by_domain(d) if k.kind == "quality")}
-                for d in DOMAINS]
+        rows = [
+            {
+                w("domain", lang): w(d, lang),
+                w("n_perf", lang): ", ".join(
+                    k.label(lang) for k in self.catalog.by_domain(d) if k.kind == "performance"
+                ),
+                w("n_qual", lang): ", ".join(k.label(lang) for k in self.catalog.by_domain(d) if k.kind == "quality"),
+            }
+            for d in DOMAINS
+        ]
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
@@ -127,9 +135,16 @@ def _draft_goal(wb: Any, lang: str) -> Goal:
     digits = 4 if unit == "percent" else 0
     label = kpi_label(kpi_id, lang, session_catalog(wb)).lower()
     statement = {"nl": f"We willen meer {label}", "en": f"We want more {label}"}[lang]
-    return Goal(id="concept" if lang == "nl" else "draft", statement=statement, kpi=kpi_id,
-                baseline=round(baseline, digits), target=round(baseline * 1.1, digits),
-                start=start, deadline=deadline, owner="")
+    return Goal(
+        id="concept" if lang == "nl" else "draft",
+        statement=statement,
+        kpi=kpi_id,
+        baseline=round(baseline, digits),
+        target=round(baseline * 1.1, digits),
+        start=start,
+        deadline=deadline,
+        owner="",
+    )
 
 
 def _dates_missing_report(goal_like: dict, catalog: Any) -> SmartReport:
@@ -185,9 +200,16 @@ class GoalBuilder:
 
     def _values(self) -> dict[str, Any]:
         base = self.baseline.value
-        return {"id": self.draft.id, "statement": self.statement.value, "kpi": self.kpi.value or "",
-                "baseline": None if base is None else float(base), "target": float(self.target.value or 0.0),
-                "start": self.start.value, "deadline": self.deadline.value, "owner": self.owner.value}
+        return {
+            "id": self.draft.id,
+            "statement": self.statement.value,
+            "kpi": self.kpi.value or "",
+            "baseline": None if base is None else float(base),
+            "target": float(self.target.value or 0.0),
+            "start": self.start.value,
+            "deadline": self.deadline.value,
+            "owner": self.owner.value,
+        }
 
     def update(self, change: Any = None) -> None:
         """Re-check the goal from the controls (called on every change)."""
@@ -197,13 +219,16 @@ class GoalBuilder:
             self.report = _dates_missing_report(values, self.catalog)
             self.card_html = CARD_CSS + "".join(
                 f"<p>{status_badge(f.status, self.lang)} <strong>{f.letter}</strong> {esc(f.message[self.lang])}</p>"
-                for f in self.report.findings)
+                for f in self.report.findings
+            )
             self.snippet_text = ""
         else:
             self._evaluate(Goal(**values))
             self.snippet_text = self.params_snippet()
         self.card.value = self.card_html
-        self.snippet.value = f"<p><strong>{esc(tx('snippet', self.lang))}</strong></p><pre>{esc(self.snippet_text)}</pre>"
+        self.snippet.value = (
+            f"<p><strong>{esc(tx('snippet', self.lang))}</strong></p><pre>{esc(self.snippet_text)}</pre>"
+        )
 
     def params_snippet(self) -> str:
         """The current goal as YAML to paste under `goals:` in the client's params file."""
@@ -222,11 +247,14 @@ class GoalBuilder:
         lang, d = self.lang, self.draft
         wide = w.Layout(width="95%")
         style = {"description_width": "9em"}
-        options = sorted(((f"{kpi_label(k.id, lang, self.catalog)} ({k.id})", k.id) for k in self.catalog),
-                         key=lambda o: o[0].lower())
+        options = sorted(
+            ((f"{kpi_label(k.id, lang, self.catalog)} ({k.id})", k.id) for k in self.catalog),
+            key=lambda o: o[0].lower(),
+        )
         options += [(f"{v['labels'][lang]} ({k})", k) for k, v in GOAL_LEVEL_KPIS.items()]
-        self.statement = w.Text(value=d.statement, description=tx("statement", lang), layout=wide, style=style,
-                                continuous_update=True)
+        self.statement = w.Text(
+            value=d.statement, description=tx("statement", lang), layout=wide, style=style, continuous_update=True
+        )
         self.kpi = w.Dropdown(options=options, value=d.kpi, description=tx("kpi", lang), style=style)
         self.baseline = w.FloatText(value=d.baseline, description=tx("baseline", lang), style=style)
         self.target = w.FloatText(value=d.target, description=tx("target", lang), style=style)
@@ -238,9 +266,19 @@ class GoalBuilder:
         for control in self.controls:
             control.observe(self.update, names="value")
         self.save_panel = SaveBackPanel(self.save_plan, params_file_of(self.wb), lang)
-        self.widget = w.VBox([w.HTML(f"<h4>{esc(tx('builder_title', lang))}</h4>"), self.statement, self.kpi,
-                              w.HBox([self.baseline, self.target]), w.HBox([self.start, self.deadline]),
-                              self.owner, self.card, self.snippet, self.save_panel.widget])
+        self.widget = w.VBox(
+            [
+                w.HTML(f"<h4>{esc(tx('builder_title', lang))}</h4>"),
+                self.statement,
+                self.kpi,
+                w.HBox([self.baseline, self.target]),
+                w.HBox([self.start, self.deadline]),
+                self.owner,
+                self.card,
+                self.snippet,
+                self.save_panel.widget,
+            ]
+        )
 
     def save_plan(self) -> SavePlan:
         """The current goal written into the client's params file, checked, as a diff (nothing written:
@@ -309,8 +347,10 @@ class PairPicker:
         """Quality partners for `perf` (suggest_partners), computable ones first."""
         ids = [p for p in suggest_partners(perf, self.catalog) if self.catalog[p].kind == "quality"]
         ids.sort(key=lambda p: not is_computable(self.catalog[p], self.wb))
-        return [(f"{self.catalog[p].label(self.lang)} ({p})" + ("" if is_computable(self.catalog[p], self.wb) else " —"), p)
-                for p in ids]
+        return [
+            (f"{self.catalog[p].label(self.lang)} ({p})" + ("" if is_computable(self.catalog[p], self.wb) else " —"), p)
+            for p in ids
+        ]
 
     def add_pair(self, perf: str | None = None, qual: str | None = None) -> None:
         """Add (perf, qual) — default: the dropdowns' values — to the working pairs and selection."""
@@ -346,10 +386,17 @@ class PairPicker:
         lang = self.lang
         style = {"description_width": "12em"}
         options = self.performance_options()
-        self.performance = widgets.Dropdown(options=options, value=options[0][1] if options else None,
-                                            description=w("performance_kpi", lang), style=style)
-        self.partner = widgets.Dropdown(options=self.partner_options(self.performance.value) if options else [],
-                                        description=w("quality_kpi", lang), style=style)
+        self.performance = widgets.Dropdown(
+            options=options,
+            value=options[0][1] if options else None,
+            description=w("performance_kpi", lang),
+            style=style,
+        )
+        self.partner = widgets.Dropdown(
+            options=self.partner_options(self.performance.value) if options else [],
+            description=w("quality_kpi", lang),
+            style=style,
+        )
         self.add_button = widgets.Button(description=w("add", lang), button_style="primary", icon="plus")
         self.reset_button = widgets.Button(description=w("reset", lang))
         self.partner_card = widgets.HTML()
@@ -361,11 +408,19 @@ class PairPicker:
         self.partner.observe(lambda _: self._show_partner(), names="value")
         self.add_button.on_click(lambda _: self.add_pair())
         self.reset_button.on_click(self.reset)
-        self.widget = widgets.VBox([
-            widgets.HTML(f"<h4>{esc(w('picker_title', lang))}</h4>"), self.performance, self.partner,
-            self.partner_card, widgets.HBox([self.add_button, self.reset_button]), self.pairs_html,
-            self.warnings_html, self.snippet, self.save_panel.widget,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(f"<h4>{esc(w('picker_title', lang))}</h4>"),
+                self.performance,
+                self.partner,
+                self.partner_card,
+                widgets.HBox([self.add_button, self.reset_button]),
+                self.pairs_html,
+                self.warnings_html,
+                self.snippet,
+                self.save_panel.widget,
+            ]
+        )
         self._show_partner()
 
     def _on_performance(self, change: Any) -> None:
@@ -378,10 +433,15 @@ class PairPicker:
 
     def refresh(self) -> None:
         lang = self.lang
-        self.pairs_html.value = f"<h4>{esc(w('your_pairs', lang))}</h4>" + table_html(pairs_table(self.wb, lang, self.pairs))
-        self.warnings_html.value = table_html(self.warnings) if len(self.warnings) else f"<p>{esc(w('no_warnings', lang))}</p>"
-        self.snippet.value = (f"<p><strong>{esc(w('pairs_snippet', lang))}</strong></p>"
-                              f"<pre>{esc(self.params_snippet())}</pre>")
+        self.pairs_html.value = f"<h4>{esc(w('your_pairs', lang))}</h4>" + table_html(
+            pairs_table(self.wb, lang, self.pairs)
+        )
+        self.warnings_html.value = (
+            table_html(self.warnings) if len(self.warnings) else f"<p>{esc(w('no_warnings', lang))}</p>"
+        )
+        self.snippet.value = (
+            f"<p><strong>{esc(w('pairs_snippet', lang))}</strong></p><pre>{esc(self.params_snippet())}</pre>"
+        )
 
     # ---- display
     def _repr_html_(self) -> str:

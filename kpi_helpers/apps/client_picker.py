@@ -14,9 +14,9 @@ notebook runs on: the `parameters` cell's `params_file` stays the notebook's inp
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 from kpi_helpers.exceptions import KpiWorkbookError
 
@@ -44,10 +44,16 @@ def _label(path: Path, lang: str) -> str:
 class ClientPicker:
     """Dropdown of a folder's params files (`dropdown`), status line (`status`), view area (`view_area`)."""
 
-    def __init__(self, params_dir: str | Path = "params", value: str | Path | None = None, lang: str | None = None,
-                 views: list[Callable[[Any], Any]] | None = None, interactive: bool = True):
-        from kpi_helpers.spec.params import find_params_files
+    def __init__(
+        self,
+        params_dir: str | Path = "params",
+        value: str | Path | None = None,
+        lang: str | None = None,
+        views: list[Callable[[Any], Any]] | None = None,
+        interactive: bool = True,
+    ):
         from kpi_helpers.session import find_params_file
+        from kpi_helpers.spec.params import find_params_files
 
         self.lang_override = lang
         self.interactive = interactive
@@ -80,8 +86,12 @@ class ClientPicker:
             import ipywidgets as widgets
 
             options = [(_label(f, ui_lang), str(f.resolve())) for f in self.files]
-            self.dropdown = widgets.Dropdown(options=options, value=str(chosen), description=TEXT["client"][ui_lang],
-                                             layout=widgets.Layout(width="auto"))
+            self.dropdown = widgets.Dropdown(
+                options=options,
+                value=str(chosen),
+                description=TEXT["client"][ui_lang],
+                layout=widgets.Layout(width="auto"),
+            )
             self.dropdown.add_class("kpi-client-picker")
             self.status = widgets.HTML()
             self.view_area = widgets.VBox()
@@ -123,8 +133,10 @@ class ClientPicker:
     def status_html(self) -> str:
         lang = self.session.lang if self.session is not None else self.lang
         if self.session is None:
-            return (f"<p class='kpi-client-error'><strong>{html.escape(TEXT['not_loaded'][lang].format(file=self.path.name))}"
-                    f"</strong></p><pre>{html.escape(self.error or '')}</pre>")
+            return (
+                f"<p class='kpi-client-error'><strong>{html.escape(TEXT['not_loaded'][lang].format(file=self.path.name))}"
+                f"</strong></p><pre>{html.escape(self.error or '')}</pre>"
+            )
         name = " ".join(self.session.config.name.split())
         return f"<p class='kpi-client-status'>{html.escape(TEXT['showing'][lang].format(name=name, file=self.path.name))}</p>"
 
@@ -175,8 +187,13 @@ def _dashboard_view(wb: Any) -> Any:
     return dashboard(wb, interactive=True)
 
 
-def client_picker(params_dir: str | Path = "params", value: str | Path | None = None, lang: str | None = None,
-                  views: list[Callable[[Any], Any]] | None = None, interactive: bool = True) -> ClientPicker:
+def client_picker(
+    params_dir: str | Path = "params",
+    value: str | Path | None = None,
+    lang: str | None = None,
+    views: list[Callable[[Any], Any]] | None = None,
+    interactive: bool = True,
+) -> ClientPicker:
     """A dropdown of the params files in `params_dir`; choosing one reloads the session and redraws
     `views` (callables taking the session; default: the dashboard). `value`: the params file to
     start on (the notebook's `params_file`)."""

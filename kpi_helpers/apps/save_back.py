@@ -27,16 +27,28 @@ TEXT: dict[str, dict[str, str]] = {
     "save": {"nl": "Opslaan in het params-bestand…", "en": "Save to the params file…"},
     "confirm": {"nl": "Bevestig: schrijf het bestand", "en": "Confirm: write the file"},
     "cancel": {"nl": "Annuleren", "en": "Cancel"},
-    "diff": {"nl": "Dit verandert er in {file} (nog niet opgeslagen):", "en": "This changes in {file} (not saved yet):"},
-    "no_change": {"nl": "Niets te veranderen: {file} bevat dit al.", "en": "Nothing to change: {file} already has this."},
-    "saved": {"nl": "Opgeslagen in {file}; de oude versie staat in {backup}.",
-              "en": "Saved to {file}; the previous version is in {backup}."},
+    "diff": {
+        "nl": "Dit verandert er in {file} (nog niet opgeslagen):",
+        "en": "This changes in {file} (not saved yet):",
+    },
+    "no_change": {
+        "nl": "Niets te veranderen: {file} bevat dit al.",
+        "en": "Nothing to change: {file} already has this.",
+    },
+    "saved": {
+        "nl": "Opgeslagen in {file}; de oude versie staat in {backup}.",
+        "en": "Saved to {file}; the previous version is in {backup}.",
+    },
     "refused": {"nl": "Niet opgeslagen:", "en": "Not saved:"},
     "cancelled": {"nl": "Niets opgeslagen.", "en": "Nothing saved."},
-    "no_file": {"nl": "Deze sessie heeft geen params-bestand om in op te slaan.",
-                "en": "This session has no params file to save to."},
-    "changed": {"nl": "{file} is intussen veranderd; maak de wijziging opnieuw.",
-                "en": "{file} changed in the meantime; make the change again."},
+    "no_file": {
+        "nl": "Deze sessie heeft geen params-bestand om in op te slaan.",
+        "en": "This session has no params file to save to.",
+    },
+    "changed": {
+        "nl": "{file} is intussen veranderd; maak de wijziging opnieuw.",
+        "en": "{file} changed in the meantime; make the change again.",
+    },
 }
 DRAFT_IDS = ("", "draft", "concept")
 
@@ -70,8 +82,14 @@ class SavePlan:
     @property
     def diff(self) -> str:
         name = self.path.name
-        return "".join(difflib.unified_diff(self.old_text.splitlines(keepends=True), self.new_text.splitlines(keepends=True),
-                                            fromfile=f"{name} (now)", tofile=f"{name} (new)"))
+        return "".join(
+            difflib.unified_diff(
+                self.old_text.splitlines(keepends=True),
+                self.new_text.splitlines(keepends=True),
+                fromfile=f"{name} (now)",
+                tofile=f"{name} (new)",
+            )
+        )
 
     @property
     def backup_path(self) -> Path:
@@ -144,7 +162,19 @@ def goal_mapping(goal: Any, goal_id: str) -> Any:
 
     data = goal.model_dump(exclude_none=True)
     data["id"] = goal_id
-    order = ("id", "statement", "kpi", "baseline", "target", "start", "deadline", "owner", "horizon", "parent", "compare")
+    order = (
+        "id",
+        "statement",
+        "kpi",
+        "baseline",
+        "target",
+        "start",
+        "deadline",
+        "owner",
+        "horizon",
+        "parent",
+        "compare",
+    )
     out = CommentedMap()
     for key in order:
         value = data.get(key)
@@ -185,7 +215,9 @@ def plan_goal(params_file: str | Path, goal: Any) -> SavePlan:
     if goal_id in DRAFT_IDS:
         goal_id = _unique_id(goal, taken)
     item = goal_mapping(goal, goal_id)
-    index = next((i for i, g in enumerate(goals) if isinstance(g, dict) and str(g.get("id") or g.get("kpi")) == goal_id), None)
+    index = next(
+        (i for i, g in enumerate(goals) if isinstance(g, dict) and str(g.get("id") or g.get("kpi")) == goal_id), None
+    )
     if index is None:
         _move_trailing_comment(goals, item)
         goals.append(item)
@@ -234,10 +266,16 @@ class SaveBackPanel:
         self.backup: Path | None = None
         auto = {"layout": widgets.Layout(width="auto")}  # the whole label, in both languages
         self.save_button = widgets.Button(description=TEXT["save"][lang], **auto)
-        self.confirm_button = widgets.Button(description=TEXT["confirm"][lang], button_style="warning", disabled=True, **auto)
+        self.confirm_button = widgets.Button(
+            description=TEXT["confirm"][lang], button_style="warning", disabled=True, **auto
+        )
         self.cancel_button = widgets.Button(description=TEXT["cancel"][lang], disabled=True, **auto)
         self.message = widgets.HTML()
-        for b, css in ((self.save_button, "kpi-save"), (self.confirm_button, "kpi-save-confirm"), (self.cancel_button, "kpi-save-cancel")):
+        for b, css in (
+            (self.save_button, "kpi-save"),
+            (self.confirm_button, "kpi-save-confirm"),
+            (self.cancel_button, "kpi-save-cancel"),
+        ):
             b.add_class(css)
         self.message.add_class("kpi-save-message")
         self.save_button.on_click(lambda _: self.prepare())
@@ -246,7 +284,9 @@ class SaveBackPanel:
         self.save_button.disabled = params_file is None
         if params_file is None:
             self.message.value = f"<p><em>{_esc(TEXT['no_file'][lang])}</em></p>"
-        self.widget = widgets.VBox([widgets.HBox([self.save_button, self.confirm_button, self.cancel_button]), self.message])
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.save_button, self.confirm_button, self.cancel_button]), self.message]
+        )
 
     def _armed(self, on: bool) -> None:
         self.confirm_button.disabled = self.cancel_button.disabled = not on
@@ -268,8 +308,9 @@ class SaveBackPanel:
             return plan
         self.plan = plan
         self._armed(True)
-        self.message.value = (f"<p>{_esc(TEXT['diff'][lang].format(file=name))}</p>"
-                              f"<pre class='kpi-save-diff'>{_esc(plan.diff)}</pre>")
+        self.message.value = (
+            f"<p>{_esc(TEXT['diff'][lang].format(file=name))}</p><pre class='kpi-save-diff'>{_esc(plan.diff)}</pre>"
+        )
         return plan
 
     def confirm(self) -> Path | None:
@@ -283,7 +324,9 @@ class SaveBackPanel:
             return None
         finally:
             self._armed(False)
-        self.message.value = f"<p>✓ {_esc(TEXT['saved'][lang].format(file=self.plan.path.name, backup=self.backup.name))}</p>"
+        self.message.value = (
+            f"<p>✓ {_esc(TEXT['saved'][lang].format(file=self.plan.path.name, backup=self.backup.name))}</p>"
+        )
         self.plan = None
         return self.backup
 

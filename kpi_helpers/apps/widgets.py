@@ -15,12 +15,12 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.views import charts
-from kpi_helpers.views.analysis import decomposable_kpis, session_dimensions, goal_statuses, session_pairs
 from kpi_helpers.compute.engine import breakdown, get_kpi, pair_quadrants, shift_periods
-from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.compute.findings import dashboard_kpis, dashboard_months, last_complete_period, period_table
+from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import format_period, format_value, t
+from kpi_helpers.views import charts
+from kpi_helpers.views.analysis import decomposable_kpis, goal_statuses, session_dimensions, session_pairs
 
 
 def _show(figs: Any) -> None:
@@ -47,18 +47,26 @@ class _App:
 
         for name, out in self.outputs.items():
             fig = self.figures.get(name)
-            out.outputs = () if fig is None else (
-                {"output_type": "display_data", "data": figure_bundle(fig), "metadata": {}},)
+            out.outputs = (
+                () if fig is None else ({"output_type": "display_data", "data": figure_bundle(fig), "metadata": {}},)
+            )
 
 
 DASHBOARD_TEXT = {
-    "period": {"nl": "Periode", "en": "Period"}, "grain": {"nl": "Niveau", "en": "Grain"},
-    "kpi": {"nl": "KPI", "en": "KPI"}, "all_channels": {"nl": "Alle kanalen", "en": "All channels"},
+    "period": {"nl": "Periode", "en": "Period"},
+    "grain": {"nl": "Niveau", "en": "Grain"},
+    "kpi": {"nl": "KPI", "en": "KPI"},
+    "all_channels": {"nl": "Alle kanalen", "en": "All channels"},
 }
 
 
-def dashboard_figures(wb: Any, period: tuple[Any, Any] | None = None, grain: str = "month", channel: str | None = None,
-                      kpi: str | None = None) -> dict[str, Any]:
+def dashboard_figures(
+    wb: Any,
+    period: tuple[Any, Any] | None = None,
+    grain: str = "month",
+    channel: str | None = None,
+    kpi: str | None = None,
+) -> dict[str, Any]:
     """The dashboard's figures for one set of filter values: ``period`` = (first month, last
     month) (default: the last 24 complete months), ``channel`` None = all channels."""
     months = dashboard_months(wb)
@@ -69,23 +77,45 @@ def dashboard_figures(wb: Any, period: tuple[Any, Any] | None = None, grain: str
     kpi = kpi or shown[0]
     facts = wb.facts if channel is None else wb.facts[wb.facts["channel"] == channel]
     pairs = session_pairs(wb)
-    table = period_table(wb, list(dict.fromkeys([*shown, kpi, *sum(pairs, ())])), grain, facts=facts, start=start,
-                         end=end_day)
+    table = period_table(
+        wb, list(dict.fromkeys([*shown, kpi, *sum(pairs, ())])), grain, facts=facts, start=start, end=end_day
+    )
     figs: dict[str, Any] = {}
-    figs["scorecards"] = charts.scorecard(table, shown, lang=wb.lang, currency=wb.currency,
-                                          status=goal_statuses(wb) if channel is None else None, catalog=wb.catalog)
+    figs["scorecards"] = charts.scorecard(
+        table,
+        shown,
+        lang=wb.lang,
+        currency=wb.currency,
+        status=goal_statuses(wb) if channel is None else None,
+        catalog=wb.catalog,
+    )
     suffix = f" — {channel}" if channel else ""
-    figs["trend"] = charts.trend(table, kpi, lang=wb.lang, currency=wb.currency, catalog=wb.catalog,
-                                 title=charts.text("trend", wb.lang, kpi=wb.label(kpi), grain=t(grain, wb.lang)) + suffix)
+    figs["trend"] = charts.trend(
+        table,
+        kpi,
+        lang=wb.lang,
+        currency=wb.currency,
+        catalog=wb.catalog,
+        title=charts.text("trend", wb.lang, kpi=wb.label(kpi), grain=t(grain, wb.lang)) + suffix,
+    )
     dims = session_dimensions(wb)
-    by = "campaign" if channel is not None and "campaign" in dims else ("channel" if "channel" in dims else
-                                                                         (dims[0] if dims else None))
+    by = (
+        "campaign"
+        if channel is not None and "campaign" in dims
+        else ("channel" if "channel" in dims else (dims[0] if dims else None))
+    )
     if by is not None:
         bd = breakdown(facts, [kpi], by=by, period=(start, end_day), catalog=wb.catalog)
-        figs["breakdown"] = charts.channel_breakdown(bd, kpi, by=by, lang=wb.lang, currency=wb.currency,
-                                                     highlight=channel, catalog=wb.catalog,
-                                                     title=charts.text("by", wb.lang, kpi=wb.label(kpi),
-                                                                       dim=t(by, wb.lang).lower()) + suffix)
+        figs["breakdown"] = charts.channel_breakdown(
+            bd,
+            kpi,
+            by=by,
+            lang=wb.lang,
+            currency=wb.currency,
+            highlight=channel,
+            catalog=wb.catalog,
+            title=charts.text("by", wb.lang, kpi=wb.label(kpi), dim=t(by, wb.lang).lower()) + suffix,
+        )
     if pairs:
         quadrants = pair_quadrants(table, pairs[:1], catalog=wb.catalog)
         quadrants.attrs.update(grain=grain)
@@ -105,14 +135,23 @@ class Dashboard(_App):
         tx = {k: v[lang] for k, v in DASHBOARD_TEXT.items()}
         months = dashboard_months(wb)
         options = [(format_period(m, "month", lang), m) for m in months]
-        self.period = w.SelectionRangeSlider(options=options, index=(max(0, len(options) - 24), len(options) - 1),
-                                             description=tx["period"], continuous_update=False,
-                                             layout=w.Layout(width="520px"))
-        self.grain = w.Dropdown(options=[(t(g, lang), g) for g in ("week", "month", "quarter")], value="month",
-                                description=tx["grain"])
+        self.period = w.SelectionRangeSlider(
+            options=options,
+            index=(max(0, len(options) - 24), len(options) - 1),
+            description=tx["period"],
+            continuous_update=False,
+            layout=w.Layout(width="520px"),
+        )
+        self.grain = w.Dropdown(
+            options=[(t(g, lang), g) for g in ("week", "month", "quarter")], value="month", description=tx["grain"]
+        )
         channels = wb.channels
-        self.channel = w.Dropdown(options=[(tx["all_channels"], None)] + [(c, c) for c in channels], value=None,
-                                  description=t("channel", lang), disabled=not channels)
+        self.channel = w.Dropdown(
+            options=[(tx["all_channels"], None)] + [(c, c) for c in channels],
+            value=None,
+            description=t("channel", lang),
+            disabled=not channels,
+        )
         self.channel.add_class("kpi-channel-filter")
         kpis = dashboard_kpis(wb)
         self.kpi = w.Dropdown(options=[(wb.label(k), k) for k in kpis], value=kpis[0], description=tx["kpi"])
@@ -123,8 +162,14 @@ class Dashboard(_App):
         from kpi_helpers.views.export import dashboard_exports
 
         self.exports = dashboard_exports(self)  # CSV of the current view, built on click
-        self.widget = w.VBox([w.HBox([self.period, self.grain]), w.HBox([self.channel, self.kpi]),
-                              *self.outputs.values(), *(e.widget for e in self.exports)])
+        self.widget = w.VBox(
+            [
+                w.HBox([self.period, self.grain]),
+                w.HBox([self.channel, self.kpi]),
+                *self.outputs.values(),
+                *(e.widget for e in self.exports),
+            ]
+        )
         self.widget.add_class("kpi-dashboard")
         self.figures: dict[str, Any] = {}
         self.update()
@@ -162,8 +207,9 @@ class WhatIfModel:
         return what_if(self.base, changes, kpi=self.kpi, drivers=self.drivers, goal=self.goal, catalog=self.wb.catalog)
 
     def figure(self, result: Any) -> Any:
-        return charts.what_if_bars(result, self.wb.lang, self.wb.currency, baseline_label=self.base_label,
-                                   catalog=self.wb.catalog)
+        return charts.what_if_bars(
+            result, self.wb.lang, self.wb.currency, baseline_label=self.base_label, catalog=self.wb.catalog
+        )
 
 
 class WhatIfApp(WhatIfModel, _App):
@@ -174,10 +220,20 @@ class WhatIfApp(WhatIfModel, _App):
         import ipywidgets as w
 
         super().__init__(wb, goal, drivers)
-        self.sliders = {d: w.FloatSlider(value=0.0, min=-30.0, max=30.0, step=1.0, description=f"{wb.label(d)} %",
-                                         readout_format="+.0f", continuous_update=False,
-                                         style={"description_width": "220px"}, layout=w.Layout(width="520px"))
-                        for d in self.drivers}
+        self.sliders = {
+            d: w.FloatSlider(
+                value=0.0,
+                min=-30.0,
+                max=30.0,
+                step=1.0,
+                description=f"{wb.label(d)} %",
+                readout_format="+.0f",
+                continuous_update=False,
+                style={"description_width": "220px"},
+                layout=w.Layout(width="520px"),
+            )
+            for d in self.drivers
+        }
         for slider in self.sliders.values():
             slider.observe(lambda change: self.update(), names="value")
         self.summary = w.HTML()
@@ -195,9 +251,9 @@ class WhatIfApp(WhatIfModel, _App):
 
 NO_WHAT_IF = {
     "nl": "_Geen wat-als voor deze data: daarvoor is een KPI nodig die uit drivers bestaat, zoals omzet = "
-          "bestellingen × gemiddelde orderwaarde of bestellingen = bezoeken × conversieratio._",
+    "bestellingen × gemiddelde orderwaarde of bestellingen = bezoeken × conversieratio._",
     "en": "_No what-if for this data: it needs a KPI made of drivers, such as revenue = orders × average "
-          "order value or orders = sessions × conversion rate._",
+    "order value or orders = sessions × conversion rate._",
 }
 
 
@@ -215,20 +271,29 @@ def _what_if_setup(wb: Any, goal: Any, drivers: tuple[str, ...] | None):
     if goal is not None:
         drivers = tuple(drivers) if drivers else next((d for k, d in options if k == goal.kpi), None)
         if drivers is None:
-            raise KpiWorkbookError(f"No driver tree for goal '{goal.id}' ({goal.kpi}) in this data: pass drivers=(...).")
+            raise KpiWorkbookError(
+                f"No driver tree for goal '{goal.id}' ({goal.kpi}) in this data: pass drivers=(...)."
+            )
         base = drivers_for_goal(wb.facts, goal, drivers, catalog=wb.catalog)
         start, end = baseline_window(goal)
-        label = f"{t('baseline', wb.lang)} {format_period(start, 'year', wb.lang)}" if start.month == 1 and \
-            end.month == 12 else t("baseline", wb.lang)
+        label = (
+            f"{t('baseline', wb.lang)} {format_period(start, 'year', wb.lang)}"
+            if start.month == 1 and end.month == 12
+            else t("baseline", wb.lang)
+        )
         return goal, goal.kpi, drivers, base, label
     if not options:
-        raise KpiWorkbookError("No KPI with a driver tree in this data: the what-if needs e.g. revenue with orders and "
-                               "average order value.")
+        raise KpiWorkbookError(
+            "No KPI with a driver tree in this data: the what-if needs e.g. revenue with orders and "
+            "average order value."
+        )
     kid, found = options[0]
     drivers = tuple(drivers) if drivers else found
     end = last_complete_period(wb, "month")
-    window = (pd.Timestamp(shift_periods([end], "month", -11)[0]),
-              pd.Timestamp(shift_periods([end], "month", 1)[0]) - pd.Timedelta(days=1))
+    window = (
+        pd.Timestamp(shift_periods([end], "month", -11)[0]),
+        pd.Timestamp(shift_periods([end], "month", 1)[0]) - pd.Timedelta(days=1),
+    )
     return None, kid, drivers, window_values(wb.facts, [kid, *drivers], window, wb.catalog), t("baseline", wb.lang)
 
 
@@ -255,12 +320,19 @@ def what_if_scenarios(app: WhatIfModel, step: float = 5.0) -> pd.DataFrame:
     scenarios = [{d: step} for d in app.drivers] + [{d: step for d in app.drivers}]
     for changes in scenarios:
         r = app.scenario(changes)
-        rows.append({charts.text("scenario", lang): ", ".join(f"{wb.label(d)} {charts.format_change(v / 100, lang)}"
-                                                                for d, v in changes.items()),
-                     k.label(lang): format_value(r.new_value, k.unit, lang, wb.currency),
-                     t("gap", lang): charts.format_change(r.change_pct / 100, lang),
-                     t("goal", lang): "—" if r.meets_goal is None else
-                     ("✅ " if r.meets_goal else "❌ ") + charts.text("goal_met" if r.meets_goal else "goal_missed", lang)})
+        rows.append(
+            {
+                charts.text("scenario", lang): ", ".join(
+                    f"{wb.label(d)} {charts.format_change(v / 100, lang)}" for d, v in changes.items()
+                ),
+                k.label(lang): format_value(r.new_value, k.unit, lang, wb.currency),
+                t("gap", lang): charts.format_change(r.change_pct / 100, lang),
+                t("goal", lang): "—"
+                if r.meets_goal is None
+                else ("✅ " if r.meets_goal else "❌ ")
+                + charts.text("goal_met" if r.meets_goal else "goal_missed", lang),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from kpi_helpers.spec.goals import GOAL_LEVEL_KPIS, Goal, Text, get_catalog, kpi_info, pct0, fmt_date
+from kpi_helpers.spec.goals import GOAL_LEVEL_KPIS, Goal, Text, fmt_date, get_catalog, kpi_info, pct0
 
 # Multiplicative driver trees: KPI -> alternative factorisations (product of the factors, each
 # over the same window, equals the KPI exactly). Used by check_chain and by the engine.
@@ -80,24 +80,45 @@ def check_chain(goals: list[Goal], *, catalog: Any = None) -> list[ChainFinding]
     by_id: dict[str, Goal] = {}
     for g in goals:
         if g.id in by_id:
-            out.append(ChainFinding("duplicate_id", g.id or "", {
-                "nl": f"Twee doelen hebben hetzelfde id '{g.id}'; geef elk doel een eigen id.",
-                "en": f"Two goals share the id '{g.id}'; give each goal its own id.",
-            }, "error"))
+            out.append(
+                ChainFinding(
+                    "duplicate_id",
+                    g.id or "",
+                    {
+                        "nl": f"Twee doelen hebben hetzelfde id '{g.id}'; geef elk doel een eigen id.",
+                        "en": f"Two goals share the id '{g.id}'; give each goal its own id.",
+                    },
+                    "error",
+                )
+            )
         else:
             by_id[g.id or ""] = g
     for g in goals:
         k = g.kpi.strip()
         if k not in cat and k not in GOAL_LEVEL_KPIS:
-            out.append(ChainFinding("unknown_kpi", g.id or "", {
-                "nl": f"Doel '{g.id}' gebruikt '{k}', dat niet in de catalogus staat en geen KPI op doelniveau is ({', '.join(GOAL_LEVEL_KPIS)}).",
-                "en": f"Goal '{g.id}' uses '{k}', which is neither in the catalog nor a goal-level KPI ({', '.join(GOAL_LEVEL_KPIS)}).",
-            }, "warning"))
+            out.append(
+                ChainFinding(
+                    "unknown_kpi",
+                    g.id or "",
+                    {
+                        "nl": f"Doel '{g.id}' gebruikt '{k}', dat niet in de catalogus staat en geen KPI op doelniveau is ({', '.join(GOAL_LEVEL_KPIS)}).",
+                        "en": f"Goal '{g.id}' uses '{k}', which is neither in the catalog nor a goal-level KPI ({', '.join(GOAL_LEVEL_KPIS)}).",
+                    },
+                    "warning",
+                )
+            )
         if g.parent and g.parent not in by_id:
-            out.append(ChainFinding("unknown_parent", g.id or "", {
-                "nl": f"Doel '{g.id}' noemt bovenliggend doel '{g.parent}', maar er is geen doel met dat id.",
-                "en": f"Goal '{g.id}' names parent '{g.parent}', but there is no goal with that id.",
-            }, "error"))
+            out.append(
+                ChainFinding(
+                    "unknown_parent",
+                    g.id or "",
+                    {
+                        "nl": f"Doel '{g.id}' noemt bovenliggend doel '{g.parent}', maar er is geen doel met dat id.",
+                        "en": f"Goal '{g.id}' names parent '{g.parent}', but there is no goal with that id.",
+                    },
+                    "error",
+                )
+            )
     # cycles: follow parent links; every goal has at most one parent
     reported: set[str] = set()
     for gid in by_id:
@@ -106,21 +127,35 @@ def check_chain(goals: list[Goal], *, catalog: Any = None) -> list[ChainFinding]
             path.append(cur)
             cur = by_id[cur].parent or ""
         if cur in path:
-            cycle = path[path.index(cur):]
+            cycle = path[path.index(cur) :]
             if not reported & set(cycle):
                 reported |= set(cycle)
                 ring = " → ".join(cycle + [cur])
-                out.append(ChainFinding("cycle", min(cycle), {
-                    "nl": f"Doelen vormen een kring: {ring}. Een doel kan niet (via andere doelen) zijn eigen bovenliggende doel zijn.",
-                    "en": f"Goals form a cycle: {ring}. A goal cannot be its own parent, directly or through others.",
-                }, "error"))
+                out.append(
+                    ChainFinding(
+                        "cycle",
+                        min(cycle),
+                        {
+                            "nl": f"Doelen vormen een kring: {ring}. Een doel kan niet (via andere doelen) zijn eigen bovenliggende doel zijn.",
+                            "en": f"Goals form a cycle: {ring}. A goal cannot be its own parent, directly or through others.",
+                        },
+                        "error",
+                    )
+                )
     for g in by_id.values():
         p = by_id.get(g.parent or "")
         if p is not None and p is not g and g.deadline > p.deadline:
-            out.append(ChainFinding("deadline_after_parent", g.id or "", {
-                "nl": f"Doel '{g.id}' eindigt op {fmt_date(g.deadline, 'nl')}, na het bovenliggende doel '{p.id}' ({fmt_date(p.deadline, 'nl')}): het draagt dan niet op tijd bij.",
-                "en": f"Goal '{g.id}' ends on {fmt_date(g.deadline, 'en')}, after its parent '{p.id}' ({fmt_date(p.deadline, 'en')}): it cannot contribute in time.",
-            }, "warning"))
+            out.append(
+                ChainFinding(
+                    "deadline_after_parent",
+                    g.id or "",
+                    {
+                        "nl": f"Doel '{g.id}' eindigt op {fmt_date(g.deadline, 'nl')}, na het bovenliggende doel '{p.id}' ({fmt_date(p.deadline, 'nl')}): het draagt dan niet op tijd bij.",
+                        "en": f"Goal '{g.id}' ends on {fmt_date(g.deadline, 'en')}, after its parent '{p.id}' ({fmt_date(p.deadline, 'en')}): it cannot contribute in time.",
+                    },
+                    "warning",
+                )
+            )
     for p in by_id.values():
         if p.id not in reported:
             out.extend(_check_decomposition(p, [g for g in by_id.values() if g.parent == p.id and g is not p], cat))
@@ -137,10 +172,17 @@ def _check_decomposition(parent: Goal, children: list[Goal], cat: Any) -> list[C
     kids = {c.kpi.strip(): c for c in reversed(children)}  # first child per KPI wins
     for c in children:
         if not any(c.kpi.strip() in o for o in options):
-            out.append(ChainFinding("not_a_driver", c.id or "", {
-                "nl": f"'{c.kpi}' (doel '{c.id}') is geen bekende factor van '{pk}'; deze schakel wordt niet in getallen gecontroleerd.",
-                "en": f"'{c.kpi}' (goal '{c.id}') is not a known driver of '{pk}'; this link is not checked in numbers.",
-            }, "info"))
+            out.append(
+                ChainFinding(
+                    "not_a_driver",
+                    c.id or "",
+                    {
+                        "nl": f"'{c.kpi}' (doel '{c.id}') is geen bekende factor van '{pk}'; deze schakel wordt niet in getallen gecontroleerd.",
+                        "en": f"'{c.kpi}' (goal '{c.id}') is not a known driver of '{pk}'; this link is not checked in numbers.",
+                    },
+                    "info",
+                )
+            )
     scored = [(sum(f in kids for f in o), 0, o) for o in options]
     scored = [s for s in scored if s[0] > 0]
     if not scored:
@@ -151,23 +193,40 @@ def _check_decomposition(parent: Goal, children: list[Goal], cat: Any) -> list[C
     missing = [g for g in [parent, *used] if g.required_change is None]
     if missing:
         g = missing[0]
-        return out + [ChainFinding("no_baseline", parent.id or "", {
-            "nl": f"De keten onder '{parent.id}' is niet in getallen te controleren: doel '{g.id}' heeft geen bruikbare beginwaarde of streefwaarde.",
-            "en": f"The chain under '{parent.id}' cannot be checked in numbers: goal '{g.id}' has no usable baseline or target.",
-        }, "info")]
+        return out + [
+            ChainFinding(
+                "no_baseline",
+                parent.id or "",
+                {
+                    "nl": f"De keten onder '{parent.id}' is niet in getallen te controleren: doel '{g.id}' heeft geen bruikbare beginwaarde of streefwaarde.",
+                    "en": f"The chain under '{parent.id}' cannot be checked in numbers: goal '{g.id}' has no usable baseline or target.",
+                },
+                "info",
+            )
+        ]
     need = parent.required_change or 0.0
     deliver = math.prod(1 + (c.required_change or 0.0) for c in used)
-    lang_parts = {lang: " × ".join(f"{_label_of(c.kpi.strip(), cat, lang)} {pct0(c.required_change or 0.0, lang)}" for c in used) for lang in ("nl", "en")}
+    lang_parts = {
+        lang: " × ".join(f"{_label_of(c.kpi.strip(), cat, lang)} {pct0(c.required_change or 0.0, lang)}" for c in used)
+        for lang in ("nl", "en")
+    }
     plabel = {lang: _label_of(pk, cat, lang) for lang in ("nl", "en")}
     others = [f for f in best if f not in kids]
     if not others:
         lower = kpi_info(pk, cat).direction == "lower"
         short = deliver - 1 > need + 0.005 if lower else deliver - 1 < need - 0.005
         if short:
-            out.append(ChainFinding("short", parent.id or "", {
-                "nl": f"De subdoelen van '{parent.id}' leveren {pct0(deliver - 1, 'nl')} op ({lang_parts['nl']}), maar het bovenliggende doel ({plabel['nl']}) vraagt {pct0(need, 'nl')}.",
-                "en": f"The children of '{parent.id}' deliver {pct0(deliver - 1, 'en')} ({lang_parts['en']}) but the parent ({plabel['en']}) needs {pct0(need, 'en')}.",
-            }, "warning"))
+            out.append(
+                ChainFinding(
+                    "short",
+                    parent.id or "",
+                    {
+                        "nl": f"De subdoelen van '{parent.id}' leveren {pct0(deliver - 1, 'nl')} op ({lang_parts['nl']}), maar het bovenliggende doel ({plabel['nl']}) vraagt {pct0(need, 'nl')}.",
+                        "en": f"The children of '{parent.id}' deliver {pct0(deliver - 1, 'en')} ({lang_parts['en']}) but the parent ({plabel['en']}) needs {pct0(need, 'en')}.",
+                    },
+                    "warning",
+                )
+            )
         return out
     rest = (1 + need) / deliver - 1 if deliver > 0 else math.inf
     # nl: every factor in DRIVER_TREES is a de-word or a plural, so "de" is always right

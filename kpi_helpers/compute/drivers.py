@@ -22,10 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpi_helpers.compute.chains import DRIVER_TREES  # the one source of the shared driver trees
 from kpi_helpers.compute.engine import compute_kpis, get_kpi
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError
-
-from kpi_helpers.compute.chains import DRIVER_TREES  # the one source of the shared driver trees
 
 _REL_TOL = 1e-9
 
@@ -74,7 +73,9 @@ def _lmdi(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return weight * logs
 
 
-def split_change(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, method: str = "auto") -> tuple[np.ndarray, str]:
+def split_change(
+    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, method: str = "auto"
+) -> tuple[np.ndarray, str]:
     """Contributions of each factor to prod(b) - prod(a), and the method used."""
     a, b = np.asarray(a, float), np.asarray(b, float)
     if np.isnan(a).any() or np.isnan(b).any():
@@ -94,8 +95,15 @@ def split_change(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarra
     return parts, method
 
 
-def decompose_change(facts: pd.DataFrame, kpi: str, drivers: Sequence[str] | None, period_a: Any, period_b: Any,
-                     catalog: Any = None, method: str = "auto") -> pd.DataFrame:
+def decompose_change(
+    facts: pd.DataFrame,
+    kpi: str,
+    drivers: Sequence[str] | None,
+    period_a: Any,
+    period_b: Any,
+    catalog: Any = None,
+    method: str = "auto",
+) -> pd.DataFrame:
     """How much each driver contributed to the change of ``kpi`` from ``period_a`` to
     ``period_b`` (each ``(start, end)`` or a period string like '2024Q1').
 
@@ -112,16 +120,20 @@ def decompose_change(facts: pd.DataFrame, kpi: str, drivers: Sequence[str] | Non
     for vals, label in ((va, period_a), (vb, period_b)):
         prod = float(np.prod([vals[d] for d in drivers]))
         if math.isnan(vals[kpi]) or not math.isclose(prod, vals[kpi], rel_tol=1e-6, abs_tol=1e-9):
-            raise GoalError(f"{' × '.join(drivers)} = {prod:g} does not equal {kpi} = {vals[kpi]:g} in {label}: "
-                            "not a driver tree of this KPI (or a value is not available).")
+            raise GoalError(
+                f"{' × '.join(drivers)} = {prod:g} does not equal {kpi} = {vals[kpi]:g} in {label}: "
+                "not a driver tree of this KPI (or a value is not available)."
+            )
     parts, used = split_change(a, b, method)
     total = float(np.prod(b) - np.prod(a))
-    rows = pd.DataFrame({
-        "role": ["driver"] * len(drivers) + ["total"],
-        "kpi": [*drivers, kpi],
-        "value_a": [*a, np.prod(a)],
-        "value_b": [*b, np.prod(b)],
-    })
+    rows = pd.DataFrame(
+        {
+            "role": ["driver"] * len(drivers) + ["total"],
+            "kpi": [*drivers, kpi],
+            "value_a": [*a, np.prod(a)],
+            "value_b": [*b, np.prod(b)],
+        }
+    )
     rows["abs_change"] = rows["value_b"] - rows["value_a"]
     with np.errstate(divide="ignore", invalid="ignore"):
         rows["rel_change"] = np.where(rows["value_a"] != 0, rows["abs_change"] / rows["value_a"].abs(), np.nan)
@@ -149,9 +161,14 @@ class WhatIf:
         return asdict(self)
 
 
-def what_if(base: Mapping[str, float], changes_pct: Mapping[str, float], kpi: str = "revenue",
-            drivers: Sequence[str] = ("customers", "revenue_per_customer"), goal: Any = None,
-            catalog: Any = None) -> WhatIf:
+def what_if(
+    base: Mapping[str, float],
+    changes_pct: Mapping[str, float],
+    kpi: str = "revenue",
+    drivers: Sequence[str] = ("customers", "revenue_per_customer"),
+    goal: Any = None,
+    catalog: Any = None,
+) -> WhatIf:
     """The KPI after changing drivers by ``changes_pct`` (percent points: 5 = +5 %).
 
     ``base`` holds the drivers' current values (e.g. from :func:`drivers_for_goal`). With a
@@ -192,8 +209,13 @@ def baseline_window(goal: Any, baseline: str = "previous") -> tuple[pd.Timestamp
     raise KpiWorkbookError("baseline must be 'previous' or 'last_year'.")
 
 
-def drivers_for_goal(facts: pd.DataFrame, goal: Any, drivers: Sequence[str] | None = None, catalog: Any = None,
-                     baseline: str = "previous") -> dict[str, float]:
+def drivers_for_goal(
+    facts: pd.DataFrame,
+    goal: Any,
+    drivers: Sequence[str] | None = None,
+    catalog: Any = None,
+    baseline: str = "previous",
+) -> dict[str, float]:
     """The goal KPI and its drivers over the goal's baseline window (see
     :func:`baseline_window`): the ``base`` for :func:`what_if`."""
     kpi = _goal_get(goal, "kpi")

@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.spec.catalog import Kpi
-from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
 from kpi_helpers.data.facts import ORDER_MEASURES, count_orders, order_table_of
+from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
+from kpi_helpers.spec.catalog import Kpi
+from kpi_helpers.spec.vocab import GRAINS
 
-from kpi_helpers.spec.vocab import GRAINS  # noqa: E402 - one definition, in vocab
 TABLE_COLUMNS = ("period", "kpi", "value", "numerator", "denominator", "available", "unit", "coverage")
 #: How much of a period the data covers: every day of it, some days, or none.
 COVERAGE = ("complete", "partial", "empty")
@@ -46,7 +46,9 @@ _NS = "datetime64[ns]"
 # --------------------------------------------------------------------------- periods
 def _check_grain(grain: str | None) -> None:
     if grain is not None and grain not in GRAINS:
-        raise KpiWorkbookError(f"Unknown grain '{grain}': use one of {', '.join(GRAINS)} (or None for the whole period).")
+        raise KpiWorkbookError(
+            f"Unknown grain '{grain}': use one of {', '.join(GRAINS)} (or None for the whole period)."
+        )
 
 
 def period_start(dates: Any, grain: str) -> np.ndarray:
@@ -153,8 +155,10 @@ def _resolve(kpis: Iterable[str | Kpi] | str | Kpi, catalog: Any) -> tuple[list[
 
 def kpi_meta(kpis: Iterable[Kpi]) -> dict[str, dict[str, Any]]:
     """Plain-data description of KPIs, kept in ``table.attrs['kpis']`` for later steps."""
-    return {k.id: {"type": k.type, "unit": k.unit, "direction": k.direction, "labels": dict(k.labels),
-                   "domain": k.domain} for k in kpis}
+    return {
+        k.id: {"type": k.type, "unit": k.unit, "direction": k.direction, "labels": dict(k.labels), "domain": k.domain}
+        for k in kpis
+    }
 
 
 def _meta_for(table: pd.DataFrame, kpi_id: str, catalog: Any) -> dict[str, Any] | None:
@@ -194,7 +198,9 @@ def period_bounds(period: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
         try:
             p = pd.Period(str(period))
         except (ValueError, TypeError):
-            raise KpiWorkbookError(f"Cannot read period {period!r}: give (start, end) or e.g. '2024-03', '2024Q1'.") from None
+            raise KpiWorkbookError(
+                f"Cannot read period {period!r}: give (start, end) or e.g. '2024-03', '2024Q1'."
+            ) from None
     return p.start_time.normalize(), p.end_time.normalize()
 
 
@@ -210,9 +216,15 @@ def _terms(agg: dict[str, np.ndarray], terms: Sequence[tuple[str, int]], n: int)
     return np.where(seen, total, np.nan)
 
 
-def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, grain: str | None = "month",
-                 by: str | Sequence[str] | None = None, catalog: Any = None, period: Any = None,
-                 missing: str = "raise") -> pd.DataFrame:
+def compute_kpis(
+    facts: pd.DataFrame,
+    kpis: Iterable[str | Kpi] | str | Kpi,
+    grain: str | None = "month",
+    by: str | Sequence[str] | None = None,
+    catalog: Any = None,
+    period: Any = None,
+    missing: str = "raise",
+) -> pd.DataFrame:
     """KPIs per period (and per ``by`` dimension values) as a tidy table.
 
     Columns: ``period`` (period start; with ``grain=None`` the window start), the ``by``
@@ -331,8 +343,11 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
     cols["unit"] = np.repeat(np.array([k.unit for k in requested], dtype=object), n)
     starts = index.get_level_values(0).to_numpy(dtype=_NS)
     ends = _period_ends(starts, grain, period, facts)
-    cols["coverage"] = np.concatenate([_coverage(starts, ends, [spans[m] for m in k.measures if m in spans])
-                                       for k in requested]) if requested else np.array([], object)
+    cols["coverage"] = (
+        np.concatenate([_coverage(starts, ends, [spans[m] for m in k.measures if m in spans]) for k in requested])
+        if requested
+        else np.array([], object)
+    )
     out = pd.DataFrame(cols)
     out["period"] = out["period"].astype(_NS)
     out["kpi"] = out["kpi"].astype("str")
@@ -348,8 +363,9 @@ def compute_kpis(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, gra
     return out
 
 
-def _fill_empty_periods(index: pd.MultiIndex, agg: dict[str, np.ndarray], grain: str,
-                        by: list[str]) -> tuple[pd.MultiIndex, dict[str, np.ndarray]]:
+def _fill_empty_periods(
+    index: pd.MultiIndex, agg: dict[str, np.ndarray], grain: str, by: list[str]
+) -> tuple[pd.MultiIndex, dict[str, np.ndarray]]:
     """Every period between the first and the last one, for every dimension value seen: a cell
     without rows gets 0 for every measure (nothing happened), so ratios there are not available."""
     periods = index.get_level_values(0)
@@ -378,13 +394,22 @@ def _fill_empty_periods(index: pd.MultiIndex, agg: dict[str, np.ndarray], grain:
 def _period_ends(starts: np.ndarray, grain: str | None, period: Any, facts: pd.DataFrame) -> np.ndarray:
     if grain is not None:
         return shift_periods(starts, grain, 1) - np.timedelta64(1, "D")
-    end = pd.Timestamp(period_bounds(period)[1]) if period is not None else (
-        pd.Timestamp(facts["date"].max()) if len(facts) else pd.NaT)
+    end = (
+        pd.Timestamp(period_bounds(period)[1])
+        if period is not None
+        else (pd.Timestamp(facts["date"].max()) if len(facts) else pd.NaT)
+    )
     return np.full(len(starts), end.to_datetime64() if end is not pd.NaT else np.datetime64("NaT"), dtype=_NS)
 
 
-def _zero_within_spans(agg: dict[str, np.ndarray], starts: np.ndarray, grain: str | None, period: Any,
-                       facts: pd.DataFrame, spans: dict[str, Any]) -> None:
+def _zero_within_spans(
+    agg: dict[str, np.ndarray],
+    starts: np.ndarray,
+    grain: str | None,
+    period: Any,
+    facts: pd.DataFrame,
+    spans: dict[str, Any],
+) -> None:
     """A measure that is missing in a cell the measure's source covers (a channel without orders on
     a day the shop data covers) is 0 there, not unknown; outside its source's dates it stays NaN."""
     ends = _period_ends(starts, grain, period, facts)
@@ -396,7 +421,9 @@ def _zero_within_spans(agg: dict[str, np.ndarray], starts: np.ndarray, grain: st
         agg[m] = np.where(np.isnan(values) & inside, 0.0, values)
 
 
-def _span(facts: pd.DataFrame, measure: str, date_codes: np.ndarray, days: pd.DatetimeIndex) -> tuple[np.datetime64, np.datetime64] | None:
+def _span(
+    facts: pd.DataFrame, measure: str, date_codes: np.ndarray, days: pd.DatetimeIndex
+) -> tuple[np.datetime64, np.datetime64] | None:
     """First and last date on which the data gives `measure` (None: never). `date_codes` index
     each row's date in the sorted distinct `days` (dates are factorized once per call)."""
     if measure not in facts.columns or not len(facts):
@@ -469,8 +496,15 @@ def _measure_specs(catalog: Any) -> Mapping[str, Any]:
     return load_catalog().measures
 
 
-def _non_additive(agg: dict[str, np.ndarray], data: pd.DataFrame, measures: list[str], key: np.ndarray,
-                  cell_keys: np.ndarray, by: list[str], catalog: Any) -> dict[str, str]:
+def _non_additive(
+    agg: dict[str, np.ndarray],
+    data: pd.DataFrame,
+    measures: list[str],
+    key: np.ndarray,
+    cell_keys: np.ndarray,
+    by: list[str],
+    catalog: Any,
+) -> dict[str, str]:
     """Replace the plain sums of non-additive measures in `agg` (in place): order-level measures
     are counted from the order table at this grain and these dimensions; a distinct count from
     daily aggregates is kept only where a cell holds one source row (else NaN, with the reason)."""
@@ -515,8 +549,14 @@ def _non_additive(agg: dict[str, np.ndarray], data: pd.DataFrame, measures: list
     return reasons
 
 
-def breakdown(facts: pd.DataFrame, kpis: Iterable[str | Kpi] | str | Kpi, by: str | Sequence[str] = "channel",
-              period: Any = None, catalog: Any = None, missing: str = "raise") -> pd.DataFrame:
+def breakdown(
+    facts: pd.DataFrame,
+    kpis: Iterable[str | Kpi] | str | Kpi,
+    by: str | Sequence[str] = "channel",
+    period: Any = None,
+    catalog: Any = None,
+    missing: str = "raise",
+) -> pd.DataFrame:
     """KPIs per dimension value over a whole window (one row per value and KPI): ROAS per
     channel, revenue per campaign, orders per coupon. Ratios are re-aggregated, not averaged."""
     return compute_kpis(facts, kpis, grain=None, by=by, catalog=catalog, period=period, missing=missing)
@@ -563,7 +603,9 @@ def period_over_period(table: pd.DataFrame, catalog: Any = None, grain: str | No
         complete = out["coverage"].to_numpy() == "complete"
         flags = out.assign(value=complete.astype(float))
         prev = np.where(complete & (_lookup(flags, keys, shift_periods(out["period"], grain, -1)) == 1), prev, np.nan)
-        last = np.where(complete & (_lookup(flags, keys, same_period_last_year(out["period"], grain)) == 1), last, np.nan)
+        last = np.where(
+            complete & (_lookup(flags, keys, same_period_last_year(out["period"], grain)) == 1), last, np.nan
+        )
     value = out["value"].to_numpy(dtype=float)
     out["previous"] = prev
     out["abs_change"] = value - prev
@@ -571,8 +613,10 @@ def period_over_period(table: pd.DataFrame, catalog: Any = None, grain: str | No
     out["last_year"] = last
     out["yoy_abs_change"] = value - last
     out["yoy_rel_change"] = _rel(value - last, last)
-    sign = {kid: (1 if (m := _meta_for(table, kid, catalog)) and m["direction"] == "higher"
-                  else -1 if m else 0) for kid in out["kpi"].unique()}
+    sign = {
+        kid: (1 if (m := _meta_for(table, kid, catalog)) and m["direction"] == "higher" else -1 if m else 0)
+        for kid in out["kpi"].unique()
+    }
     score = out["kpi"].map(sign).to_numpy(dtype=float) * out["abs_change"].to_numpy(dtype=float)
     good = pd.array(np.where(score > 0, True, False), dtype="boolean")
     good[~(np.abs(score) > 0)] = pd.NA
@@ -595,7 +639,8 @@ _PAIR_TEXT = {
         "hint_traffic": "check per channel which visitors do not convert",
         "hint_customers": "check which channels bring customers who do not come back",
         "hint_other": "check whether quality is being traded for volume",
-        "and": "and", "but": "but",
+        "and": "and",
+        "but": "but",
     },
     "nl": {
         "healthy_growth": "{V} {dv} en {Q} {dq}: meer {v} zonder kwaliteitsverlies — zo doorgaan.",
@@ -612,10 +657,12 @@ _PAIR_TEXT = {
 
 
 #: What a volume KPI counts, so advice fits it (no "targeting with sales" for website visits).
-VOLUME_KINDS = {"traffic": ("sessions", "organic_visitors", "ad_clicks", "ad_impressions", "new_followers"),
-                "market": ("leads", "intro_calls", "quotes", "accounts_created", "subscribers_new"),
-                "customers": ("new_customers", "customers", "returning_customers"),
-                "spend": ("ad_spend",)}
+VOLUME_KINDS = {
+    "traffic": ("sessions", "organic_visitors", "ad_clicks", "ad_impressions", "new_followers"),
+    "market": ("leads", "intro_calls", "quotes", "accounts_created", "subscribers_new"),
+    "customers": ("new_customers", "customers", "returning_customers"),
+    "spend": ("ad_spend",),
+}
 
 
 def volume_kind(kpi_id: str) -> str:
@@ -662,8 +709,13 @@ def _pair_ids(pair: Any, catalog: Any) -> tuple[str, str]:
     return (volume.id if isinstance(volume, Kpi) else volume), (quality.id if isinstance(quality, Kpi) else quality)
 
 
-def pair_quadrants(table: pd.DataFrame, pairs: Iterable[Any], catalog: Any = None, compare: str = "previous",
-                   stable_band: float = STABLE_BAND) -> pd.DataFrame:
+def pair_quadrants(
+    table: pd.DataFrame,
+    pairs: Iterable[Any],
+    catalog: Any = None,
+    compare: str = "previous",
+    stable_band: float = STABLE_BAND,
+) -> pd.DataFrame:
     """Per period (and dimension values): the relative change of a volume KPI and its quality
     partner, the quadrant and a one-sentence reading in Dutch and English.
 
@@ -689,9 +741,11 @@ def pair_quadrants(table: pd.DataFrame, pairs: Iterable[Any], catalog: Any = Non
             if metas[kid] is None or kid not in set(pop["kpi"]):
                 raise KpiWorkbookError(f"KPI '{kid}' is not in the table: compute it before pairing.")
         v = pop.loc[pop["kpi"] == v_id, keys + ["value", col, abs_col]].rename(
-            columns={"value": "volume_value", col: "volume_change", abs_col: "volume_abs_change"})
+            columns={"value": "volume_value", col: "volume_change", abs_col: "volume_abs_change"}
+        )
         q = pop.loc[pop["kpi"] == q_id, keys + ["value", col, abs_col]].rename(
-            columns={"value": "quality_value", col: "quality_change", abs_col: "quality_abs_change"})
+            columns={"value": "quality_value", col: "quality_change", abs_col: "quality_abs_change"}
+        )
         m = v.merge(q, on=keys, how="inner")
         m.insert(len(keys), "volume_kpi", v_id)
         m.insert(len(keys) + 1, "quality_kpi", q_id)
@@ -700,21 +754,40 @@ def pair_quadrants(table: pd.DataFrame, pairs: Iterable[Any], catalog: Any = Non
         sv = np.where(np.abs(dv) < stable_band, 0, np.sign(dv))
         sq = np.where(np.abs(dq) < stable_band, 0, np.sign(dq))
         quadrant = np.select(
-            [np.isnan(dv) | np.isnan(dq), (sv == 0) & (sq == 0), (sv >= 0) & (sq >= 0), (sv > 0) & (sq < 0),
-             (sv < 0) & (sq > 0)],
-            [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"], "decline")
+            [
+                np.isnan(dv) | np.isnan(dq),
+                (sv == 0) & (sq == 0),
+                (sv >= 0) & (sq >= 0),
+                (sv > 0) & (sq < 0),
+                (sv < 0) & (sq > 0),
+            ],
+            [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"],
+            "decline",
+        )
         m["quadrant"] = quadrant
         for lang in ("nl", "en"):
             text = _PAIR_TEXT[lang]
-            hint = text["hint_" + volume_kind(v_id)] if volume_kind(v_id) in ("market", "traffic", "customers") \
+            hint = (
+                text["hint_" + volume_kind(v_id)]
+                if volume_kind(v_id) in ("market", "traffic", "customers")
                 else text["hint_other"]
+            )
             vl = metas[v_id]["labels"].get(lang) or metas[v_id]["labels"]["en"]
             ql = metas[q_id]["labels"].get(lang) or metas[q_id]["labels"]["en"]
             m[f"message_{lang}"] = [
-                None if qd is None else text[qd].format(
-                    V=vl, Q=_lower_first(ql), v=_lower_first(vl), hint=hint,
-                    dv=format_kpi_change(va, a, metas[v_id]["unit"], lang), dq=format_kpi_change(qa, b, metas[q_id]["unit"], lang))
-                for qd, a, b, va, qa in zip(quadrant, m["volume_change"], m["quality_change"], m["volume_abs_change"],
-                                            m["quality_abs_change"])]
+                None
+                if qd is None
+                else text[qd].format(
+                    V=vl,
+                    Q=_lower_first(ql),
+                    v=_lower_first(vl),
+                    hint=hint,
+                    dv=format_kpi_change(va, a, metas[v_id]["unit"], lang),
+                    dq=format_kpi_change(qa, b, metas[q_id]["unit"], lang),
+                )
+                for qd, a, b, va, qa in zip(
+                    quadrant, m["volume_change"], m["quality_change"], m["volume_abs_change"], m["quality_abs_change"]
+                )
+            ]
         frames.append(m)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

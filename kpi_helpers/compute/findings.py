@@ -21,10 +21,18 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.compute.engine import (breakdown, compute_kpis, format_change, format_kpi_change, get_kpi, pair_quadrants,
-                                period_over_period, volume_kind)
-from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.compute.engine import (
+    breakdown,
+    compute_kpis,
+    format_change,
+    format_kpi_change,
+    get_kpi,
+    pair_quadrants,
+    period_over_period,
+    volume_kind,
+)
 from kpi_helpers.data.sources import breakdown_across_sources
+from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_period, format_points, format_value, t
 
 SEVERITIES = ("critical", "warning", "info", "good")
@@ -125,8 +133,14 @@ def ytd_label(wb: Any, lang: str) -> str:
     return f"{format_date(start, lang)} – {format_date(end, lang)}"
 
 
-def period_table(wb: Any, kpis: list[str] | None = None, grain: str | None = None, facts: pd.DataFrame | None = None,
-                 start: Any = None, end: Any = None) -> pd.DataFrame:
+def period_table(
+    wb: Any,
+    kpis: list[str] | None = None,
+    grain: str | None = None,
+    facts: pd.DataFrame | None = None,
+    start: Any = None,
+    end: Any = None,
+) -> pd.DataFrame:
     """KPIs per complete period at the client's grain with period-over-period columns (an
     incomplete last period would look like a collapse, so it is left out). Periods before the
     report start (params `period.start`) are history: used for comparisons, not shown."""
@@ -160,8 +174,9 @@ def ytd_pairs(wb: Any) -> pd.DataFrame:
     if f["date"].min() > pd.Timestamp(as_of.year - 1, 1, 1):
         return pd.DataFrame()  # last year's same days are not all in the data: nothing to compare with
     day = f["date"].dt.month * 100 + f["date"].dt.day
-    table = compute_kpis(f[day <= as_of.month * 100 + as_of.day], sorted({k for p in pairs for k in p}),
-                         grain="year", catalog=wb.catalog)
+    table = compute_kpis(
+        f[day <= as_of.month * 100 + as_of.day], sorted({k for p in pairs for k in p}), grain="year", catalog=wb.catalog
+    )
     # both years are cut to the same days (1 Jan .. as of), covered in full by the check above
     table = table.drop(columns="coverage")
     quadrants = pair_quadrants(table, pairs, catalog=wb.catalog)
@@ -199,62 +214,96 @@ def _pacing_findings(wb: Any) -> list[Finding]:
         def message(lang: str) -> str:
             head = f"{row.goal_id} ({k.label(lang)}): {t(row.status, lang)}. "
             if k.type == "ratio":
-                body = {"nl": f"tot nu {v(row.actual_to_date, lang)}, doel {v(row.target, lang)}.",
-                        "en": f"{v(row.actual_to_date, lang)} so far, target {v(row.target, lang)}."}
+                body = {
+                    "nl": f"tot nu {v(row.actual_to_date, lang)}, doel {v(row.target, lang)}.",
+                    "en": f"{v(row.actual_to_date, lang)} so far, target {v(row.target, lang)}.",
+                }
             else:
-                body = {"nl": f"tot nu {v(row.actual_to_date, lang)} (verwacht {v(row.expected, lang)}); "
-                              f"prognose {v(row.forecast, lang)} tegen doel {v(row.target, lang)}.",
-                        "en": f"{v(row.actual_to_date, lang)} so far (expected {v(row.expected, lang)}); "
-                              f"forecast {v(row.forecast, lang)} against target {v(row.target, lang)}."}
+                body = {
+                    "nl": f"tot nu {v(row.actual_to_date, lang)} (verwacht {v(row.expected, lang)}); "
+                    f"prognose {v(row.forecast, lang)} tegen doel {v(row.target, lang)}.",
+                    "en": f"{v(row.actual_to_date, lang)} so far (expected {v(row.expected, lang)}); "
+                    f"forecast {v(row.forecast, lang)} against target {v(row.target, lang)}.",
+                }
             return head + body[lang]
 
         def action(lang: str) -> str:
             who = f" — {owner}" if owner else ""
             if row.status == "on_track":
-                return {"nl": f"Zo doorgaan; volgende check over een maand{who}.",
-                        "en": f"Keep going; check again next month{who}."}[lang]
+                return {
+                    "nl": f"Zo doorgaan; volgende check over een maand{who}.",
+                    "en": f"Keep going; check again next month{who}.",
+                }[lang]
             if k.type == "ratio" or not row.required_run_rate:
-                return {"nl": f"Zoek de oorzaak per kanaal en maak een verbeterplan{who}; bespreek of het doel nog "
-                              "realistisch is.",
-                        "en": f"Find the cause per channel and make an improvement plan{who}; discuss whether the "
-                              "target is still realistic."}[lang]
+                return {
+                    "nl": f"Zoek de oorzaak per kanaal en maak een verbeterplan{who}; bespreek of het doel nog "
+                    "realistisch is.",
+                    "en": f"Find the cause per channel and make an improvement plan{who}; discuss whether the "
+                    "target is still realistic.",
+                }[lang]
             rate = v(row.required_run_rate, lang)
-            return {"nl": f"Nodig: {rate} per dag tot de deadline; kies extra acties of stel het doel bij{who}.",
-                    "en": f"Needed: {rate} per day until the deadline; add actions or revise the target{who}."}[lang]
+            return {
+                "nl": f"Nodig: {rate} per dag tot de deadline; kies extra acties of stel het doel bij{who}.",
+                "en": f"Needed: {rate} per day until the deadline; add actions or revise the target{who}.",
+            }[lang]
 
         severity = {"off_track": "critical", "at_risk": "warning"}.get(row.status, "good")
-        out.append(Finding(severity, row.kpi, _both(message), _both(action), rule="pacing",
-                           data={"goal_id": row.goal_id, "status": row.status, "actual_to_date": row.actual_to_date,
-                                 "forecast": row.forecast, "target": row.target,
-                                 "size": abs(1 - row.forecast / row.target) if row.target else 0.0}))
+        out.append(
+            Finding(
+                severity,
+                row.kpi,
+                _both(message),
+                _both(action),
+                rule="pacing",
+                data={
+                    "goal_id": row.goal_id,
+                    "status": row.status,
+                    "actual_to_date": row.actual_to_date,
+                    "forecast": row.forecast,
+                    "target": row.target,
+                    "size": abs(1 - row.forecast / row.target) if row.target else 0.0,
+                },
+            )
+        )
     return out
 
 
-_PAIR_SEVERITY = {"goodhart_warning": "critical", "decline": "warning", "efficiency": "info",
-                  "healthy_growth": "good", "stable": "info"}
+_PAIR_SEVERITY = {
+    "goodhart_warning": "critical",
+    "decline": "warning",
+    "efficiency": "info",
+    "healthy_growth": "good",
+    "stable": "info",
+}
 _PAIR_ACTION = {
-    "goodhart_warning": {"nl": "Beoordeel {v} niet los van {q}: bespreek de targeting van de campagne met sales en "
-                               "stuur op beide KPI's.",
-                         "en": "Stop judging {v} without {q}: review the campaign's targeting with sales and steer "
-                               "on both KPIs."},
+    "goodhart_warning": {
+        "nl": "Beoordeel {v} niet los van {q}: bespreek de targeting van de campagne met sales en "
+        "stuur op beide KPI's.",
+        "en": "Stop judging {v} without {q}: review the campaign's targeting with sales and steer on both KPIs.",
+    },
     "goodhart_warning_traffic": {
         "nl": "Beoordeel {v} niet los van {q}: bekijk per kanaal en campagne welk verkeer niet converteert "
-              "(doelgroep, zoekwoorden, landingspagina's) en stuur op beide KPI's.",
+        "(doelgroep, zoekwoorden, landingspagina's) en stuur op beide KPI's.",
         "en": "Stop judging {v} without {q}: look per channel and campaign at which traffic does not convert "
-              "(audience, keywords, landing pages) and steer on both KPIs."},
+        "(audience, keywords, landing pages) and steer on both KPIs.",
+    },
     "goodhart_warning_customers": {
         "nl": "Beoordeel {v} niet los van {q}: bekijk welke kanalen en acties klanten brengen die niet terugkomen "
-              "en versterk de opvolging na de eerste aankoop.",
+        "en versterk de opvolging na de eerste aankoop.",
         "en": "Stop judging {v} without {q}: find which channels and offers bring customers who do not come back "
-              "and strengthen the follow-up after the first purchase."},
-    "decline_spend": {"nl": "Meer advertentiebudget levert minder op per euro: verlaag of stop campagnes met een lage "
-                            "ROAS en verschuif budget naar de best renderende.",
-                      "en": "More ad budget earns less per euro: cut or stop low-ROAS campaigns and move budget to "
-                            "the best performers."},
-    "decline": {"nl": "Volume en kwaliteit dalen allebei: zoek de oorzaak per kanaal en campagne.",
-                "en": "Volume and quality both fall: find the cause per channel and campaign."},
-    "efficiency": {"nl": "Controleer of het eindresultaat gelijk blijft.",
-                   "en": "Check that the end result holds."},
+        "and strengthen the follow-up after the first purchase.",
+    },
+    "decline_spend": {
+        "nl": "Meer advertentiebudget levert minder op per euro: verlaag of stop campagnes met een lage "
+        "ROAS en verschuif budget naar de best renderende.",
+        "en": "More ad budget earns less per euro: cut or stop low-ROAS campaigns and move budget to "
+        "the best performers.",
+    },
+    "decline": {
+        "nl": "Volume en kwaliteit dalen allebei: zoek de oorzaak per kanaal en campagne.",
+        "en": "Volume and quality both fall: find the cause per channel and campaign.",
+    },
+    "efficiency": {"nl": "Controleer of het eindresultaat gelijk blijft.", "en": "Check that the end result holds."},
     "healthy_growth": {"nl": "Zo doorgaan.", "en": "Keep going."},
     "stable": {"nl": "Geen actie nodig.", "en": "No action needed."},
 }
@@ -274,12 +323,26 @@ def _pair_findings(wb: Any) -> list[Finding]:
 
         def action(lang: str, row=row, vk=vk, qk=qk) -> str:
             key = f"{row.quadrant}_{volume_kind(row.volume_kpi)}"
-            return _PAIR_ACTION.get(key, _PAIR_ACTION[row.quadrant])[lang].format(v=vk.label(lang).lower(), q=qk.label(lang).lower())
+            return _PAIR_ACTION.get(key, _PAIR_ACTION[row.quadrant])[lang].format(
+                v=vk.label(lang).lower(), q=qk.label(lang).lower()
+            )
 
-        out.append(Finding(_PAIR_SEVERITY[row.quadrant], row.volume_kpi, _both(message), _both(action), rule="pair",
-                           data={"quality_kpi": row.quality_kpi, "quadrant": row.quadrant,
-                                 "volume_change": row.volume_change, "quality_change": row.quality_change,
-                                 "size": abs(row.volume_change) + abs(row.quality_change)}))
+        out.append(
+            Finding(
+                _PAIR_SEVERITY[row.quadrant],
+                row.volume_kpi,
+                _both(message),
+                _both(action),
+                rule="pair",
+                data={
+                    "quality_kpi": row.quality_kpi,
+                    "quadrant": row.quadrant,
+                    "volume_change": row.volume_change,
+                    "quality_change": row.quality_change,
+                    "size": abs(row.volume_change) + abs(row.quality_change),
+                },
+            )
+        )
     return out
 
 
@@ -297,15 +360,27 @@ def _roas_findings(wb: Any) -> list[Finding]:
 
             def message(lang: str, row=row, name=name) -> str:
                 value = format_value(row.value, "ratio", lang)
-                return {"nl": f"{t(dim, lang)} {name}: ROAS {value} in {ytd_label(wb, lang)} — elke euro advertentie "
-                              f"levert {value} euro omzet op.",
-                        "en": f"{t(dim, lang)} {name}: ROAS {value} in {ytd_label(wb, lang)} — each euro of ads "
-                              f"brings {value} of revenue."}[lang]
+                return {
+                    "nl": f"{t(dim, lang)} {name}: ROAS {value} in {ytd_label(wb, lang)} — elke euro advertentie "
+                    f"levert {value} euro omzet op.",
+                    "en": f"{t(dim, lang)} {name}: ROAS {value} in {ytd_label(wb, lang)} — each euro of ads "
+                    f"brings {value} of revenue.",
+                }[lang]
 
-            action = {"nl": "Pauzeer of verbeter de zwakste advertenties (doelgroep, bod, landingspagina).",
-                      "en": "Pause or fix the weakest ads (audience, bid, landing page)."}
-            out.append(Finding("warning", "roas", _both(message), action, rule="roas",
-                               data={"dimension": dim, "value": name, "roas": row.value, "size": 1 - row.value}))
+            action = {
+                "nl": "Pauzeer of verbeter de zwakste advertenties (doelgroep, bod, landingspagina).",
+                "en": "Pause or fix the weakest ads (audience, bid, landing page).",
+            }
+            out.append(
+                Finding(
+                    "warning",
+                    "roas",
+                    _both(message),
+                    action,
+                    rule="roas",
+                    data={"dimension": dim, "value": name, "roas": row.value, "size": 1 - row.value},
+                )
+            )
     return out
 
 
@@ -331,29 +406,45 @@ def _swing_findings(wb: Any, grain: str | None = None) -> list[Finding]:
             period = format_period(row.period, grain, lang)
             yoy_text = format_kpi_change(row.yoy_abs_change, yoy, k.unit, lang)
             extra = "" if not math.isfinite(yoy) else f"; {yoy_text} {t('change_yoy', lang)}"
-            return (f"{k.label(lang)} {format_kpi_change(row.abs_change, row.rel_change, k.unit, lang)} "
-                    f"{t('change_prev', lang)} ({period}: "
-                    f"{format_value(row.value, k.unit, lang, wb.currency)}{extra}).")
+            return (
+                f"{k.label(lang)} {format_kpi_change(row.abs_change, row.rel_change, k.unit, lang)} "
+                f"{t('change_prev', lang)} ({period}: "
+                f"{format_value(row.value, k.unit, lang, wb.currency)}{extra})."
+            )
 
         sign = 1 if k.direction == "higher" else -1
         yoy_bad = math.isfinite(yoy) and sign * yoy <= -SWING_THRESHOLD / 2
         if good and not yoy_bad:
             severity = "good"
-            action = {"nl": "Ga na wat werkte en of het blijvend is.", "en": "Find out what worked and whether it lasts."}
+            action = {
+                "nl": "Ga na wat werkte en of het blijvend is.",
+                "en": "Find out what worked and whether it lasts.",
+            }
         elif good:
             severity = "info"
-            action = {"nl": "Herstel na een zwakke maand, maar nog onder vorig jaar: blijf het volgen.",
-                      "en": "A rebound after a weak month, but still below last year: keep watching it."}
+            action = {
+                "nl": "Herstel na een zwakke maand, maar nog onder vorig jaar: blijf het volgen.",
+                "en": "A rebound after a weak month, but still below last year: keep watching it.",
+            }
         elif not yoy_bad:
             severity = "info"
-            action = {"nl": "Vergelijkbaar met vorig jaar: waarschijnlijk seizoen; houd het in de gaten.",
-                      "en": "In line with last year: probably seasonal; keep an eye on it."}
+            action = {
+                "nl": "Vergelijkbaar met vorig jaar: waarschijnlijk seizoen; houd het in de gaten.",
+                "en": "In line with last year: probably seasonal; keep an eye on it.",
+            }
         else:
             severity = "warning"
             action = {"nl": "Zoek de oorzaak per kanaal en campagne.", "en": "Find the cause per channel and campaign."}
-        out.append(Finding(severity, row.kpi, _both(message), action, rule="swing",
-                           data={"period": row.period, "rel_change": row.rel_change, "yoy_rel_change": yoy,
-                                 "size": row.size}))
+        out.append(
+            Finding(
+                severity,
+                row.kpi,
+                _both(message),
+                action,
+                rule="swing",
+                data={"period": row.period, "rel_change": row.rel_change, "yoy_rel_change": yoy, "size": row.size},
+            )
+        )
     return out
 
 
@@ -397,19 +488,39 @@ def _season_findings(wb: Any) -> list[Finding]:
     def message(lang: str) -> str:
         parts = []
         if peak:
-            parts.append({"nl": "piekmaanden", "en": "peak months"}[lang] + " " + month_names(lang, peak)
-                         + f" ({format_change(float(idx[peak].max()) - 1, lang)})")
+            parts.append(
+                {"nl": "piekmaanden", "en": "peak months"}[lang]
+                + " "
+                + month_names(lang, peak)
+                + f" ({format_change(float(idx[peak].max()) - 1, lang)})"
+            )
         if quiet:
-            parts.append({"nl": "rustige maanden", "en": "quiet months"}[lang] + " " + month_names(lang, quiet)
-                         + f" ({format_change(float(idx[quiet].min()) - 1, lang)})")
-        head = {"nl": f"Seizoen {k.label(lang).lower()} de komende {SEASON_AHEAD} maanden: ",
-                "en": f"Seasonality of {k.label(lang).lower()} in the next {SEASON_AHEAD} months: "}[lang]
+            parts.append(
+                {"nl": "rustige maanden", "en": "quiet months"}[lang]
+                + " "
+                + month_names(lang, quiet)
+                + f" ({format_change(float(idx[quiet].min()) - 1, lang)})"
+            )
+        head = {
+            "nl": f"Seizoen {k.label(lang).lower()} de komende {SEASON_AHEAD} maanden: ",
+            "en": f"Seasonality of {k.label(lang).lower()} in the next {SEASON_AHEAD} months: ",
+        }[lang]
         return head + "; ".join(parts) + {"nl": " t.o.v. een gemiddelde maand.", "en": " vs an average month."}[lang]
 
-    action = {"nl": "Plan voorraad, bezetting en campagnes nu; beoordeel maandcijfers tegen hetzelfde seizoen.",
-              "en": "Plan stock, staff and campaigns now; judge monthly numbers against the same season."}
-    return [Finding("info", kid, _both(message), action, rule="seasonality",
-                    data={"peak_months": peak, "quiet_months": quiet, "size": 0.0})]
+    action = {
+        "nl": "Plan voorraad, bezetting en campagnes nu; beoordeel maandcijfers tegen hetzelfde seizoen.",
+        "en": "Plan stock, staff and campaigns now; judge monthly numbers against the same season.",
+    }
+    return [
+        Finding(
+            "info",
+            kid,
+            _both(message),
+            action,
+            rule="seasonality",
+            data={"peak_months": peak, "quiet_months": quiet, "size": 0.0},
+        )
+    ]
 
 
 def _unavailable_findings(wb: Any) -> list[Finding]:
@@ -425,8 +536,10 @@ def _unavailable_findings(wb: Any) -> list[Finding]:
         table = compute_kpis(wb.facts, [kid], grain=report_grain(wb), catalog=wb.catalog)
         reason = {lang: unavailable_reason(table, kid, lang, wb.catalog) or "" for lang in LANGS}
         message = {lang: f"{k.label(lang)}: {NOT_AVAILABLE[lang]} — {reason[lang]}" for lang in LANGS}
-        action = {"nl": "Lever de orderregels aan of kies een KPI die wel op te tellen is.",
-                  "en": "Supply the order lines, or choose a KPI that can be added up."}
+        action = {
+            "nl": "Lever de orderregels aan of kies een KPI die wel op te tellen is.",
+            "en": "Supply the order lines, or choose a KPI that can be added up.",
+        }
         out.append(Finding("info", kid, message, action, rule="unavailable"))
     return out
 
@@ -435,11 +548,18 @@ def build_findings(session: Any) -> list[Finding]:
     """All findings for a client, most important first (``rank`` 0). Deterministic: sorted by
     severity, rule, size (largest first) and KPI id."""
     findings: list[Finding] = []
-    for rule in (_pacing_findings, _pair_findings, _roas_findings, _swing_findings, _season_findings,
-                 _unavailable_findings):
+    for rule in (
+        _pacing_findings,
+        _pair_findings,
+        _roas_findings,
+        _swing_findings,
+        _season_findings,
+        _unavailable_findings,
+    ):
         findings.extend(rule(session))
-    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), RULES.index(f.rule),
-                                 -float(f.data.get("size") or 0.0), f.kpi))
+    findings.sort(
+        key=lambda f: (SEVERITIES.index(f.severity), RULES.index(f.rule), -float(f.data.get("size") or 0.0), f.kpi)
+    )
     for i, f in enumerate(findings):
         f.rank = i
     return findings
@@ -448,8 +568,12 @@ def build_findings(session: Any) -> list[Finding]:
 # --------------------------------------------------------------------------- presentation
 SEVERITY_ICON = {"critical": "🔴", "warning": "🟠", "info": "🔵", "good": "🟢"}
 #: Severity as words: a report never relies on emoji alone (boxes without an emoji font).
-SEVERITY_TEXT = {"critical": {"nl": "Kritiek", "en": "Critical"}, "warning": {"nl": "Let op", "en": "Warning"},
-                 "info": {"nl": "Ter info", "en": "For information"}, "good": {"nl": "Goed", "en": "Good"}}
+SEVERITY_TEXT = {
+    "critical": {"nl": "Kritiek", "en": "Critical"},
+    "warning": {"nl": "Let op", "en": "Warning"},
+    "info": {"nl": "Ter info", "en": "For information"},
+    "good": {"nl": "Goed", "en": "Good"},
+}
 _ACT = {"nl": "Actie", "en": "Act"}
 
 
@@ -457,8 +581,10 @@ def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
     """A numbered Markdown list: the finding (Check) and what to do (Act)."""
     if not findings:
         return {"nl": "Geen bevindingen.", "en": "No findings."}[lang]
-    lines = [f"{f.rank + 1}. **{SEVERITY_TEXT[f.severity][lang]}:** {f.message[lang]}  \n   **{_ACT[lang]}:** {f.action[lang]}"
-             for f in findings]
+    lines = [
+        f"{f.rank + 1}. **{SEVERITY_TEXT[f.severity][lang]}:** {f.message[lang]}  \n   **{_ACT[lang]}:** {f.action[lang]}"
+        for f in findings
+    ]
     return "\n".join(lines)
 
 
@@ -473,12 +599,19 @@ def pacing_table(wb: Any) -> pd.DataFrame:
         def v(x: Any) -> str:
             return format_value(x, k.unit, lang, wb.currency) if x is not None else "—"
 
-        rows.append({t("goal", lang): row.goal_id, t("kpi", lang): k.label(lang), t("owner", lang): row.owner or "",
-                     t("target", lang): v(row.target), t("actual", lang): v(row.actual_to_date),
-                     t("expected", lang): v(row.expected),
-                     t("gap", lang): format_points(row.gap, lang) if k.unit == "percent" else v(row.gap),
-                     t("forecast", lang): v(row.forecast),
-                     t("required_run_rate", lang): v(row.required_run_rate) if k.type == "sum" else "—",
-                     t("deadline", lang): format_date(row.deadline, lang),
-                     t("status", lang): t(row.status, lang)})
+        rows.append(
+            {
+                t("goal", lang): row.goal_id,
+                t("kpi", lang): k.label(lang),
+                t("owner", lang): row.owner or "",
+                t("target", lang): v(row.target),
+                t("actual", lang): v(row.actual_to_date),
+                t("expected", lang): v(row.expected),
+                t("gap", lang): format_points(row.gap, lang) if k.unit == "percent" else v(row.gap),
+                t("forecast", lang): v(row.forecast),
+                t("required_run_rate", lang): v(row.required_run_rate) if k.type == "sum" else "—",
+                t("deadline", lang): format_date(row.deadline, lang),
+                t("status", lang): t(row.status, lang),
+            }
+        )
     return pd.DataFrame(rows)

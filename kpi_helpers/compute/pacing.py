@@ -40,8 +40,16 @@ def pace_status(forecast: float | None, target: float, direction: str = "higher"
     slack_on = (1 - ON_TRACK_AT) * abs(target)
     slack_risk = (1 - AT_RISK_AT) * abs(target)
     if direction == "lower":
-        return "on_track" if forecast <= target + slack_on else "at_risk" if forecast <= target + slack_risk else "off_track"
-    return "on_track" if forecast >= target - slack_on else "at_risk" if forecast >= target - slack_risk else "off_track"
+        return (
+            "on_track"
+            if forecast <= target + slack_on
+            else "at_risk"
+            if forecast <= target + slack_risk
+            else "off_track"
+        )
+    return (
+        "on_track" if forecast >= target - slack_on else "at_risk" if forecast >= target - slack_risk else "off_track"
+    )
 
 
 @dataclass
@@ -85,8 +93,9 @@ def daily_frame(facts: pd.DataFrame, kpi: Any, catalog: Any = None) -> pd.DataFr
     return frame.reindex(days, fill_value=0.0)
 
 
-def _window_value(facts: pd.DataFrame, kpi: Any, start: pd.Timestamp, end: pd.Timestamp,
-                  catalog: Any = None) -> tuple[float, float]:
+def _window_value(
+    facts: pd.DataFrame, kpi: Any, start: pd.Timestamp, end: pd.Timestamp, catalog: Any = None
+) -> tuple[float, float]:
     """(numerator, denominator) of a KPI over a window, computed at that grain by the engine: a
     distinct count (customers) over a window is not the sum of its daily counts."""
     table = compute_kpis(facts, [kpi], grain=None, catalog=catalog, period=(start, end))
@@ -115,7 +124,9 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
     start = pd.Timestamp(_goal_get(goal, "start")).normalize()
     deadline = pd.Timestamp(_goal_get(goal, "deadline")).normalize()
     if deadline < start:
-        raise GoalError(f"Goal '{_goal_get(goal, 'id') or kpi.id}': the deadline {deadline.date()} is before the start.")
+        raise GoalError(
+            f"Goal '{_goal_get(goal, 'id') or kpi.id}': the deadline {deadline.date()} is before the start."
+        )
     if facts.empty:
         raise GoalError(f"No data to pace the goal on '{kpi.id}'.")
     target = float(_goal_get(goal, "target"))
@@ -151,15 +162,33 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
         elif expected_seasonal is not None and ly_to_date > 0:
             forecast, method = actual * ly_total / ly_to_date, "seasonal"
         else:
-            recent = frame.loc[min(as_of, frame.index.max()) - pd.Timedelta(days=RECENT_DAYS - 1):as_of, "numerator"]
+            recent = frame.loc[min(as_of, frame.index.max()) - pd.Timedelta(days=RECENT_DAYS - 1) : as_of, "numerator"]
             rate = float(recent.mean()) if len(recent) else math.nan
             forecast, method = actual + rate * days_left, "recent"
 
     gap = actual - expected
     progress = actual / target if target else math.nan
     status = pace_status(forecast, target, kpi.direction)
-    return Pacing(_goal_get(goal, "id"), kpi.id, target, actual, expected_linear, expected_seasonal, expected, gap,
-                  progress, required, forecast, method, status, fraction, days_left, as_of, start, deadline)
+    return Pacing(
+        _goal_get(goal, "id"),
+        kpi.id,
+        target,
+        actual,
+        expected_linear,
+        expected_seasonal,
+        expected,
+        gap,
+        progress,
+        required,
+        forecast,
+        method,
+        status,
+        fraction,
+        days_left,
+        as_of,
+        start,
+        deadline,
+    )
 
 
 def pace_goals(facts: pd.DataFrame, goals: Iterable[Any], as_of: Any = None, catalog: Any = None) -> pd.DataFrame:
@@ -212,8 +241,11 @@ def seasonality(facts: pd.DataFrame, kpi: Any, catalog: Any = None) -> Seasonali
     if frame.empty:
         raise GoalError(f"No data for the seasonality of '{k.id}'.")
     idx = frame.index
-    years = [y for y in range(idx.min().year, idx.max().year + 1)
-             if idx.min() <= pd.Timestamp(y, 1, 1) and idx.max() >= pd.Timestamp(y, 12, 31)]
+    years = [
+        y
+        for y in range(idx.min().year, idx.max().year + 1)
+        if idx.min() <= pd.Timestamp(y, 1, 1) and idx.max() >= pd.Timestamp(y, 12, 31)
+    ]
     if years:
         frame, basis = frame[frame.index.year.isin(years)], "full_years"
     else:

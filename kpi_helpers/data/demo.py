@@ -57,7 +57,9 @@ class DemoSource:
 
 
 DEMO_SOURCES: dict[str, DemoSource] = {
-    "webshop": DemoSource("webshop", "webshop_daily.csv.gz", description="Demo Webshop, daily by channel x campaign x coupon"),
+    "webshop": DemoSource(
+        "webshop", "webshop_daily.csv.gz", description="Demo Webshop, daily by channel x campaign x coupon"
+    ),
     "b2b": DemoSource("b2b", "b2b_daily.csv.gz", description="Demo Adviesbureau, daily by channel x campaign"),
     "newsletter_orders": DemoSource(
         "newsletter_orders",
@@ -78,7 +80,9 @@ DEMO_SOURCES: dict[str, DemoSource] = {
         decimal=",",
         description="Demo Nieuwsbriefwinkel, order lines (Dutch webshop export)",
     ),
-    "newsletter_email": DemoSource("newsletter_email", "newsletter_email.csv.gz", description="Demo Nieuwsbriefwinkel, daily newsletter stats"),
+    "newsletter_email": DemoSource(
+        "newsletter_email", "newsletter_email.csv.gz", description="Demo Nieuwsbriefwinkel, daily newsletter stats"
+    ),
 }
 
 
@@ -91,7 +95,9 @@ def demo_source(name: str) -> DemoSource:
     try:
         return DEMO_SOURCES[name]
     except KeyError:
-        raise KeyError(f"unknown demo data 'demo:{name}'; available: {', '.join('demo:' + n for n in DEMO_SOURCES)}") from None
+        raise KeyError(
+            f"unknown demo data 'demo:{name}'; available: {', '.join('demo:' + n for n in DEMO_SOURCES)}"
+        ) from None
 
 
 # ---------------------------------------------------------------- shared shapes
@@ -248,7 +254,9 @@ def webshop_frame(seed: int = SEEDS["webshop"]) -> pd.DataFrame:
         if coupon_share:
             order_cols = ["orders", "customers", "new_customers", "returning_customers", "repeat_orders", "units_sold"]
             k = rng.binomial(frame["orders"].to_numpy(), coupon_share)
-            frac = np.divide(k, frame["orders"].to_numpy(), out=np.zeros(len(frame)), where=frame["orders"].to_numpy() > 0)
+            frac = np.divide(
+                k, frame["orders"].to_numpy(), out=np.zeros(len(frame)), where=frame["orders"].to_numpy() > 0
+            )
             coupon_rows = frame.copy()
             for col in order_cols:
                 moved = np.minimum(np.round(frame[col].to_numpy() * frac).astype(np.int64), frame[col].to_numpy())
@@ -327,7 +335,7 @@ def b2b_frame(seed: int = SEEDS["b2b"]) -> pd.DataFrame:
         quotes = rng.binomial(intro, p_quote)
         won = rng.binomial(quotes, p_win)
         quote_value = np.round(quotes * 8200 * rng.gamma(8, 1 / 8, n) * (1 + 0.03 * trend), 2)
-        revenue = np.round(won * 7400 * rng.gamma(6, 1 / 6, n) * trend ** 0.3, 2)
+        revenue = np.round(won * 7400 * rng.gamma(6, 1 / 6, n) * trend**0.3, 2)
         frame = pd.DataFrame(
             {
                 "date": dates.strftime("%Y-%m-%d"),
@@ -416,7 +424,9 @@ def newsletter_frames(seed: int = SEEDS["newsletter"]) -> tuple[pd.DataFrame, pd
         n_ret = int(returning.sum())
         if n_ret:
             # loyal customers (low numbers) are picked more often
-            cust[returning] = np.minimum((rng.pareto(1.2, n_ret) * n_customers * 0.15).astype(np.int64), n_customers - 1) + 1
+            cust[returning] = (
+                np.minimum((rng.pareto(1.2, n_ret) * n_customers * 0.15).astype(np.int64), n_customers - 1) + 1
+            )
         n_new = k - n_ret
         cust[~returning] = np.arange(n_customers + 1, n_customers + 1 + n_new)
         n_customers += n_new

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.spec.vocab import DIMENSIONS  # noqa: E402 - one definition, in vocab
+from kpi_helpers.spec.vocab import DIMENSIONS
+
 NONE_VALUE = "(none)"
 MEASURES = (
     "sessions", "organic_visitors",
@@ -127,14 +128,18 @@ def finish_orders(facts: pd.DataFrame, raw_tables: list[pd.DataFrame]) -> Facts:
     row_index = pd.MultiIndex.from_frame(out[keys]).get_indexer(pd.MultiIndex.from_frame(t[keys]))
     if (row_index < 0).any():  # every order row lies in a facts row by construction
         raise AssertionError("order table rows without a facts row")
-    table = pd.DataFrame({
-        "date": t["date"].to_numpy(dtype="datetime64[ns]"),
-        **{d: t[d].to_numpy() for d in dims},
-        "order": order_codes.astype(np.int64),
-        "customer": customer_codes.astype(np.int64),
-        "real": real, "first": first, "lead": lead,
-        "row": out.index.to_numpy()[row_index],
-    })
+    table = pd.DataFrame(
+        {
+            "date": t["date"].to_numpy(dtype="datetime64[ns]"),
+            **{d: t[d].to_numpy() for d in dims},
+            "order": order_codes.astype(np.int64),
+            "customer": customer_codes.astype(np.int64),
+            "real": real,
+            "first": first,
+            "lead": lead,
+            "row": out.index.to_numpy()[row_index],
+        }
+    )
     table.attrs["fact_rows"] = len(out)
     out.order_table = table
     per_row = count_orders(table, table["row"].to_numpy(), len(out), by_product=True)
@@ -154,6 +159,7 @@ def count_orders(table: pd.DataFrame, key: np.ndarray, n: int, by_product: bool)
     order = table["order"].to_numpy()
     customer = table["customer"].to_numpy()
     if by_product:
+
         def distinct(mask: np.ndarray, ids: np.ndarray) -> np.ndarray:
             return _distinct_per_group(key[mask], ids[mask], n)
 
@@ -166,8 +172,13 @@ def count_orders(table: pd.DataFrame, key: np.ndarray, n: int, by_product: bool)
         repeat = np.bincount(key[real & lead & ~first], minlength=n).astype(float)
         new = np.bincount(key[first & lead], minlength=n).astype(float)
     customers = _distinct_per_group(key[real], customer[real], n)
-    return {"orders": orders, "customers": customers, "new_customers": new,
-            "returning_customers": customers - new, "repeat_orders": repeat}
+    return {
+        "orders": orders,
+        "customers": customers,
+        "new_customers": new,
+        "returning_customers": customers - new,
+        "repeat_orders": repeat,
+    }
 
 
 def _distinct_per_group(group: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:

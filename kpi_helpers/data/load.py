@@ -51,30 +51,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.exceptions import DataProblem, DataValidationError
-from kpi_helpers.data.facts import DIMENSIONS, MEASURES, NONE_VALUE, ORDER_MEASURES, Facts, finish_orders, known_measures
+from kpi_helpers.data.facts import (
+    DIMENSIONS,
+    MEASURES,
+    NONE_VALUE,
+    ORDER_MEASURES,
+    Facts,
+    finish_orders,
+    known_measures,
+)
 from kpi_helpers.data.presets import apply_preset
-from kpi_helpers.data.sources import same_measure_warnings, source_summary
 from kpi_helpers.data.readers import (
-    value_examples,
     FIRST_DATE,
     FIRST_EXCEL_DATE,
     LAST_DATE,
     MAX_ROWS_SHOWN,
+    ProblemCollector,
     Rows,
     SourceSpec,
-    ProblemCollector,
+    dates_out_of_range,
     excel_or_parquet,
     guess_date_format,
-    source_label,
     number_hint,
-    dates_out_of_range,
     parse_dates,
     parse_numbers,
     read_raw,
     resolve_source,
-    source_spec,
     source_files,
+    source_label,
+    source_spec,
+    value_examples,
 )
 from kpi_helpers.data.shaping import (
     check_options,
@@ -84,6 +90,8 @@ from kpi_helpers.data.shaping import (
     normalise,
     split_roles,
 )
+from kpi_helpers.data.sources import same_measure_warnings, source_summary
+from kpi_helpers.exceptions import DataProblem, DataValidationError
 
 SHAPES = ("daily", "orders", "events")
 MAY_BE_NEGATIVE = {"revenue", "quote_value"}
@@ -110,7 +118,6 @@ _SYNONYMS = {
 # ---------------------------------------------------------------- small helpers
 
 
-
 def _rows(mask: pd.Series, lines: pd.Series) -> Rows:
     """The line numbers where `mask` holds; slicing keeps the total for "(+N more)"."""
     return Rows(lines[mask.to_numpy()].tolist())
@@ -128,7 +135,6 @@ def _suggest(name: str, available: list[str], ours: str | None = None) -> list[s
 # ---------------------------------------------------------------- one source
 
 
-
 def inspect_source(
     source: Any, base_dir: str | Path | None = None, period: Any = None
 ) -> tuple[pd.DataFrame | None, list[DataProblem]]:
@@ -137,7 +143,7 @@ def inspect_source(
     if spec.source.startswith("demo:"):
         from kpi_helpers.data.demo import DEMO_GROUPS
 
-        group = DEMO_GROUPS.get(spec.source[len("demo:"):])
+        group = DEMO_GROUPS.get(spec.source[len("demo:") :])
         if group:  # e.g. demo:newsletter = its order lines + its newsletter stats
             parts = [inspect_source({"source": f"demo:{name}"}, base_dir, period) for name in group]
             problems = [p for _, found in parts for p in found]
@@ -148,7 +154,9 @@ def inspect_source(
     spec, preset_error = apply_preset(spec)
     path, spec, demo_error = resolve_source(source, spec, base_dir)
     if demo_error or preset_error or path is None:
-        return None, [DataProblem(spec.source, "preset" if preset_error else None, preset_error or demo_error or "no file")]
+        return None, [
+            DataProblem(spec.source, "preset" if preset_error else None, preset_error or demo_error or "no file")
+        ]
     out = ProblemCollector(source_label(path, spec))
     if spec.shape not in SHAPES:
         out.error(None, f"shape {spec.shape!r} is not known; use one of {', '.join(SHAPES)}")
@@ -184,8 +192,9 @@ def inspect_source(
     return combine_facts([facts]), out.problems
 
 
-def _read_file(path: Path, spec: SourceSpec, mapping: dict[str, str], extras: dict[str, str], out: ProblemCollector,
-               index: int) -> tuple[pd.DataFrame, pd.Series] | None:
+def _read_file(
+    path: Path, spec: SourceSpec, mapping: dict[str, str], extras: dict[str, str], out: ProblemCollector, index: int
+) -> tuple[pd.DataFrame, pd.Series] | None:
     """One file read, normalised (kpi_helpers.data.shaping), mapped and parsed; None when it has errors."""
     got = read_raw(path, spec, out)
     if got is None:
@@ -195,8 +204,9 @@ def _read_file(path: Path, spec: SourceSpec, mapping: dict[str, str], extras: di
         return None
     raw, lines, columns = normalised
     excel, _ = excel_or_parquet(path)
-    table = _select_columns(raw, {**mapping, **{k: v for k, v in columns.items() if k not in mapping or v != mapping[k]}},
-                            spec, out)
+    table = _select_columns(
+        raw, {**mapping, **{k: v for k, v in columns.items() if k not in mapping or v != mapping[k]}}, spec, out
+    )
     if table is None:
         return None
     return _parse_table(table, lines, spec, excel, out)
@@ -237,7 +247,9 @@ def _check_mapping(spec: SourceSpec, out: ProblemCollector) -> dict[str, str] | 
     return {k: str(v).strip() for k, v in spec.columns.items()} if ok else None
 
 
-def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec, out: ProblemCollector) -> pd.DataFrame | None:
+def _select_columns(
+    raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec, out: ProblemCollector
+) -> pd.DataFrame | None:
     """Their columns renamed to ours; unmapped columns that already carry one of our names are used as is."""
     available = list(raw.columns)
     by_lower = {c.lower(): c for c in available}
@@ -253,7 +265,10 @@ def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec
         else:
             close = _suggest(theirs, available, ours)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            out.error(theirs, f"column '{theirs}' (mapped to {ours}) is not in the file{hint}. Columns in the file: {', '.join(available)}")
+            out.error(
+                theirs,
+                f"column '{theirs}' (mapped to {ours}) is not in the file{hint}. Columns in the file: {', '.join(available)}",
+            )
     mapped_theirs = set(chosen.values())
     for col in available:
         name = col.lower()
@@ -263,11 +278,18 @@ def _select_columns(raw: pd.DataFrame, mapping: dict[str, str], spec: SourceSpec
     for ours in required:
         if ours not in chosen and ours not in mapping:
             close = _suggest(ours, available, ours)
-            hint = f"; map it, e.g. `columns: {{{ours}: {close[0]}}}`" if close else f"; map it with `columns: {{{ours}: <column>}}`"
+            hint = (
+                f"; map it, e.g. `columns: {{{ours}: {close[0]}}}`"
+                if close
+                else f"; map it with `columns: {{{ours}: <column>}}`"
+            )
             out.error(ours, f"required column '{ours}' is missing. Columns in the file: {', '.join(available)}{hint}")
     if spec.shape == "daily" and not any(c in known_measures() for c in chosen) and not out.has_errors:
-        out.error(None, f"no measure columns found (e.g. sessions, orders, revenue). Columns in the file: {', '.join(available)}; "
-                  "map them with `columns: {revenue: <column>, ...}`")
+        out.error(
+            None,
+            f"no measure columns found (e.g. sessions, orders, revenue). Columns in the file: {', '.join(available)}; "
+            "map them with `columns: {revenue: <column>, ...}`",
+        )
     if out.has_errors:
         return None
     table = pd.DataFrame({ours: raw[theirs] for ours, theirs in chosen.items()}, index=raw.index)
@@ -292,7 +314,9 @@ def _parse_table(
         values = table["date"][bad]
         empty = values.isna() | (values.astype("str").str.strip() == "")
         if empty.any():
-            out.error(col, "empty dates", _rows(bad & empty.reindex(bad.index, fill_value=False), lines)[:MAX_ROWS_SHOWN])
+            out.error(
+                col, "empty dates", _rows(bad & empty.reindex(bad.index, fill_value=False), lines)[:MAX_ROWS_SHOWN]
+            )
         unreadable = bad & ~empty.reindex(bad.index, fill_value=False)
         if unreadable.any():
             examples = table["date"][unreadable]
@@ -300,17 +324,21 @@ def _parse_table(
             out_of_range = dates_out_of_range(examples, spec, excel)
             hint = ""
             if spec.date_format:
-                hint = f"; expected the format `date_format: \"{spec.date_format}\"`"
+                hint = f'; expected the format `date_format: "{spec.date_format}"`'
                 if guess and guess != spec.date_format:
-                    hint += f", these look like \"{guess}\""
+                    hint += f', these look like "{guess}"'
             elif guess:
-                hint = f"; add `date_format: \"{guess}\"` to this data source"
+                hint = f'; add `date_format: "{guess}"` to this data source'
             elif not out_of_range:
-                hint = "; use ISO dates (2025-01-31), Excel dates, or declare `date_format` (e.g. \"%d-%m-%Y\")"
+                hint = '; use ISO dates (2025-01-31), Excel dates, or declare `date_format` (e.g. "%d-%m-%Y")'
             if out_of_range:
                 first = FIRST_EXCEL_DATE if excel else FIRST_DATE
                 hint += f"; dates must lie between {first:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}"
-            out.error(col, f"dates that cannot be read: {value_examples(examples)}{hint}", _rows(unreadable, lines)[:MAX_ROWS_SHOWN])
+            out.error(
+                col,
+                f"dates that cannot be read: {value_examples(examples)}{hint}",
+                _rows(unreadable, lines)[:MAX_ROWS_SHOWN],
+            )
     parsed["date"] = dates.dt.normalize()
     # dimensions
     for dim in DIMENSIONS:
@@ -334,35 +362,49 @@ def _parse_table(
         values = parse_numbers(table[name], spec)
         empty = table[name].isna() | (table[name].astype("str").str.strip() == "")
         if empty.any():
-            out.error(col, f"empty values in '{name}'; write 0 where nothing happened, or leave the column out if it is unknown",
-                      _rows(empty, lines)[:MAX_ROWS_SHOWN])
+            out.error(
+                col,
+                f"empty values in '{name}'; write 0 where nothing happened, or leave the column out if it is unknown",
+                _rows(empty, lines)[:MAX_ROWS_SHOWN],
+            )
         bad = values.isna() & ~empty
         if bad.any():
-            out.error(col, f"values that are not numbers: {value_examples(table[name][bad])}{number_hint(table[name][bad], spec)}",
-                      _rows(bad, lines)[:MAX_ROWS_SHOWN])
+            out.error(
+                col,
+                f"values that are not numbers: {value_examples(table[name][bad])}{number_hint(table[name][bad], spec)}",
+                _rows(bad, lines)[:MAX_ROWS_SHOWN],
+            )
         infinite = np.isinf(values)
         if infinite.any():
             out.error(col, "infinite values", _rows(infinite, lines)[:MAX_ROWS_SHOWN])
         huge = ~infinite & (values.abs() > MAX_ABS_VALUE)
         if huge.any():
-            out.error(col, f"values larger than 1e15 in size: {value_examples(table[name][huge])}; totals of such "
-                      "values are not reliable (check the export: a unit, separator or scientific-notation mix-up?)",
-                      _rows(huge, lines)[:MAX_ROWS_SHOWN])
+            out.error(
+                col,
+                f"values larger than 1e15 in size: {value_examples(table[name][huge])}; totals of such "
+                "values are not reliable (check the export: a unit, separator or scientific-notation mix-up?)",
+                _rows(huge, lines)[:MAX_ROWS_SHOWN],
+            )
         negative = values < 0
         if negative.any():
             if spec.shape == "orders" and name == "revenue":
                 pass  # refund lines, see module docstring
             elif name in MAY_BE_NEGATIVE:
-                out.warn(col, f"negative {name} (refunds larger than sales that day?)", _rows(negative, lines)[:MAX_ROWS_SHOWN])
+                out.warn(
+                    col,
+                    f"negative {name} (refunds larger than sales that day?)",
+                    _rows(negative, lines)[:MAX_ROWS_SHOWN],
+                )
             else:
-                out.error(col, f"negative values in '{name}', which counts something and cannot be below 0",
-                          _rows(negative, lines)[:MAX_ROWS_SHOWN])
+                out.error(
+                    col,
+                    f"negative values in '{name}', which counts something and cannot be below 0",
+                    _rows(negative, lines)[:MAX_ROWS_SHOWN],
+                )
         parsed[name] = values
     # keep checking what can be checked (duplicates, period, orders) on rows with a readable date
     keep = parsed["date"].notna()
     return parsed[keep], lines[keep.to_numpy()]
-
-
 
 
 def _period_bounds(period: Any) -> tuple[Any, Any]:
@@ -378,7 +420,9 @@ def _period_end(period: Any) -> pd.Timestamp | None:
     return None if end is None else pd.Timestamp(end)
 
 
-def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: ProblemCollector) -> tuple[pd.DataFrame, pd.Series]:
+def _apply_period(
+    table: pd.DataFrame, lines: pd.Series, period: Any, out: ProblemCollector
+) -> tuple[pd.DataFrame, pd.Series]:
     """`period` limits what is reported, never the history used: rows before its start stay (first
     orders, last year, seasonality); rows after its end are not reported (a warning says so)."""
     start, end = _period_bounds(period)
@@ -391,15 +435,21 @@ def _apply_period(table: pd.DataFrame, lines: pd.Series, period: Any, out: Probl
         inside &= table["date"] <= pd.Timestamp(end)
     if len(table) and not inside.any():
         dates = table["date"]
-        out.error(_column_name(table, "date"), f"no rows fall inside the reporting period {_day(start)}..{_day(end)}; "
-                  f"the data runs {dates.min():%Y-%m-%d}..{dates.max():%Y-%m-%d}; change `period` or check the file")
+        out.error(
+            _column_name(table, "date"),
+            f"no rows fall inside the reporting period {_day(start)}..{_day(end)}; "
+            f"the data runs {dates.min():%Y-%m-%d}..{dates.max():%Y-%m-%d}; change `period` or check the file",
+        )
         return table, lines
     after = table["date"] > pd.Timestamp(end) if end is not None else pd.Series(False, index=table.index)
     if after.any():
         dates = table["date"][after]
-        out.warn(_column_name(table, "date"), f"{int(after.sum())} rows with dates after the reporting period ends ({_day(end)}; "
-                 f"{dates.min():%Y-%m-%d} .. {dates.max():%Y-%m-%d}) are not reported; move `period.end` to use them",
-                 _rows(after, lines)[:MAX_ROWS_SHOWN])
+        out.warn(
+            _column_name(table, "date"),
+            f"{int(after.sum())} rows with dates after the reporting period ends ({_day(end)}; "
+            f"{dates.min():%Y-%m-%d} .. {dates.max():%Y-%m-%d}) are not reported; move `period.end` to use them",
+            _rows(after, lines)[:MAX_ROWS_SHOWN],
+        )
     return table, lines
 
 
@@ -450,9 +500,12 @@ def _daily_facts(table: pd.DataFrame, lines: pd.Series, out: ProblemCollector) -
     if dup.any():
         first = table[dup].iloc[0]
         what = ", ".join(f"{k}={first[k]:%Y-%m-%d}" if k == "date" else f"{k}={first[k]}" for k in keys)
-        out.error(_column_name(table, "date"), f"{int(dup.sum())} rows repeat the same date{' x ' + ' x '.join(dims) if dims else ''} "
-                  f"(first: {what}); sum them in the export or add the column that tells them apart",
-                  _rows(dup, lines)[:MAX_ROWS_SHOWN])
+        out.error(
+            _column_name(table, "date"),
+            f"{int(dup.sum())} rows repeat the same date{' x ' + ' x '.join(dims) if dims else ''} "
+            f"(first: {what}); sum them in the export or add the column that tells them apart",
+            _rows(dup, lines)[:MAX_ROWS_SHOWN],
+        )
         return None
     _gap_warning(table["date"], out, column=_column_name(table, "date"))
     return _finish(table, dims, measures)
@@ -463,15 +516,20 @@ def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: ProblemCollector) 
     plus the order table (`Facts.order_table`, one row per order x product) from which the
     order- and customer-level measures are counted at any grain; see `finish_order_facts`."""
     if (table["order_id"] == "").any():
-        out.error(_column_name(table, "order_id"), "empty order ids", _rows(table["order_id"] == "", lines)[:MAX_ROWS_SHOWN])
+        out.error(
+            _column_name(table, "order_id"), "empty order ids", _rows(table["order_id"] == "", lines)[:MAX_ROWS_SHOWN]
+        )
         return None
     dims = [d for d in DIMENSIONS if d in table]
     order_dims = [d for d in dims if d != "product"]
     t = table.assign(_line=lines.to_numpy(), _pos=np.arange(len(table)))
     guests = t["customer_id"] == ""
     if guests.any():
-        out.warn(_column_name(table, "customer_id"), f"{int(guests.sum())} lines without a customer id (guest orders?); each counts as a one-time customer",
-                 _rows(guests, lines)[:MAX_ROWS_SHOWN])
+        out.warn(
+            _column_name(table, "customer_id"),
+            f"{int(guests.sum())} lines without a customer id (guest orders?); each counts as a one-time customer",
+            _rows(guests, lines)[:MAX_ROWS_SHOWN],
+        )
         t.loc[guests, "customer_id"] = "guest:" + t.loc[guests, "order_id"]
     grouped = t.groupby("order_id", sort=False)
     # lines of one order should agree on date, customer and order-level dimensions
@@ -479,9 +537,12 @@ def _orders_facts(table: pd.DataFrame, lines: pd.Series, out: ProblemCollector) 
         conflict = grouped[col].transform("nunique") > 1
         if conflict.any():
             severity = out.error if col in ("date", "customer_id") else out.warn
-            severity(_column_name(table, col), f"lines of the same order have different '{col}' values; "
-                     + ("fix the export" if col in ("date", "customer_id") else "the order's first line is used"),
-                     _rows(conflict, lines)[:MAX_ROWS_SHOWN])
+            severity(
+                _column_name(table, col),
+                f"lines of the same order have different '{col}' values; "
+                + ("fix the export" if col in ("date", "customer_id") else "the order's first line is used"),
+                _rows(conflict, lines)[:MAX_ROWS_SHOWN],
+            )
     if out.has_errors:
         return None
     # order-level fields of the order's first line on every line; the product stays the line's own
@@ -550,8 +611,14 @@ def _conflicting_measures(frames: list[pd.DataFrame], config: Any) -> list[DataP
     if not doubled:
         return []
     where = str(getattr(config, "source_file", None) or "<params>")
-    return [DataProblem(where, "data", f"{', '.join(doubled)} come from the order lines and from another source too; "
-                        "leave the column out of the other source (one measure, one source)")]
+    return [
+        DataProblem(
+            where,
+            "data",
+            f"{', '.join(doubled)} come from the order lines and from another source too; "
+            "leave the column out of the other source (one measure, one source)",
+        )
+    ]
 
 
 def _sources(config: Any) -> list[Any]:
@@ -574,7 +641,15 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem], list[d
     frames, problems = [], []
     sources = _sources(config)
     if not sources:
-        return [], [DataProblem(str(getattr(config, "source_file", None) or "<params>"), "data", "no data sources configured")], []
+        return (
+            [],
+            [
+                DataProblem(
+                    str(getattr(config, "source_file", None) or "<params>"), "data", "no data sources configured"
+                )
+            ],
+            [],
+        )
     period = getattr(config, "period", None)
     given: list[tuple[str, pd.DataFrame]] = []
     confined, limits = _confinement(config)
@@ -591,8 +666,10 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem], list[d
             given.append((source_spec(source).source, facts))
     config_sources = [source_summary(label, facts) for label, facts in given]
     # one measure, one source: the same measure from two sources is added up; say so (kpi_helpers.data.sources)
-    problems += [DataProblem("measures", measure, message, severity="warning")
-                 for measure, message in same_measure_warnings(config_sources)]
+    problems += [
+        DataProblem("measures", measure, message, severity="warning")
+        for measure, message in same_measure_warnings(config_sources)
+    ]
     problems.extend(_conflicting_measures(frames, config))
     return frames, problems, config_sources
 
@@ -613,7 +690,9 @@ def _refused(source: Any, data_dir: Path, limits: Any) -> DataProblem | None:
     return None if text.startswith("demo:") else check_source(text, data_dir, limits)
 
 
-def _bounded_read(source: Any, base_dir: Path, period: Any, limits: Any) -> tuple[pd.DataFrame | None, list[DataProblem]]:
+def _bounded_read(
+    source: Any, base_dir: Path, period: Any, limits: Any
+) -> tuple[pd.DataFrame | None, list[DataProblem]]:
     """`inspect_source` under the agency's limits and a wall-clock bound: a read that hangs (a stalled
     network drive) becomes this source's error and the run goes on; the daemon thread dies with the process."""
     import contextvars
@@ -634,8 +713,14 @@ def _bounded_read(source: Any, base_dir: Path, period: Any, limits: Any) -> tupl
     worker.join(timeout=float(getattr(limits, "read_seconds", 300)))
     if not outcome:
         label = str(getattr(source, "source", None) or (source.get("source") if isinstance(source, dict) else source))
-        return None, [DataProblem(label[:120], None, f"reading took longer than {limits.read_seconds} s and was given up "
-                                  "(`limits.read_seconds` in params/_agency.yaml); is the file on a slow or hanging drive?")]
+        return None, [
+            DataProblem(
+                label[:120],
+                None,
+                f"reading took longer than {limits.read_seconds} s and was given up "
+                "(`limits.read_seconds` in params/_agency.yaml); is the file on a slow or hanging drive?",
+            )
+        ]
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]

@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.spec.agency import current_limits, row_cap_problem
 from kpi_helpers.exceptions import DataProblem
+from kpi_helpers.spec.agency import current_limits, row_cap_problem
 
 MAX_ROWS_SHOWN = 10  # rows listed per problem
 FIRST_DATE = pd.Timestamp("1677-09-22")  # the whole days datetime64[ns] can hold
@@ -146,8 +146,13 @@ def read_raw(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.Da
         numbers: Any = None
         if name.endswith((".xlsx", ".xlsm", ".xls")):
             skip = int(spec.skip_rows or 0)  # `auto` is sniffed for CSV only
-            raw = pd.read_excel(path, sheet_name=spec.sheet if spec.sheet is not None else 0, dtype=object, skiprows=skip,
-                                nrows=current_limits().data_rows + 1)
+            raw = pd.read_excel(
+                path,
+                sheet_name=spec.sheet if spec.sheet is not None else 0,
+                dtype=object,
+                skiprows=skip,
+                nrows=current_limits().data_rows + 1,
+            )
             first_line = 2 + skip
         elif name.endswith((".parquet", ".pq")):
             raw = pd.read_parquet(path)
@@ -208,8 +213,14 @@ def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.D
 
     sep = spec.separator
     # index_col=False: a line with more fields than the header must not turn the first columns into an index
-    options: dict[str, Any] = dict(dtype=str, keep_default_na=False, skip_blank_lines=False, compression="infer",
-                                   index_col=False, nrows=current_limits().data_rows + 1)  # row cap: kpi_helpers.spec.agency
+    options: dict[str, Any] = dict(
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        compression="infer",
+        index_col=False,
+        nrows=current_limits().data_rows + 1,
+    )  # row cap: kpi_helpers.spec.agency
     skip, numbers = _skipped_lines(path, spec)
     if skip:
         options["skiprows"] = sorted(skip)
@@ -220,8 +231,11 @@ def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.D
             sep = max(counts, key=lambda s: counts[s]) if max(counts.values()) else ","
         utf16 = looks_utf16(path)
         if utf16:  # reading goes on, so the problems it causes (no 'date' column, ...) are listed too
-            out.error(None, "the file looks UTF-16 encoded (Excel's 'Unicode Text'); save it as "
-                      "'CSV UTF-8 (comma delimited)' and read that file instead")
+            out.error(
+                None,
+                "the file looks UTF-16 encoded (Excel's 'Unicode Text'); save it as "
+                "'CSV UTF-8 (comma delimited)' and read that file instead",
+            )
         encoding = "utf-8-sig"
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
@@ -231,7 +245,10 @@ def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.D
                 encoding = "cp1252"
                 frame = pd.read_csv(path, sep=sep, encoding=encoding, **options)
                 if not utf16:
-                    out.warn(None, "the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to be sure of accents)")
+                    out.warn(
+                        None,
+                        "the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to be sure of accents)",
+                    )
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
             # pandas dropped the fields beyond the header; an error unless they were all empty (trailing separators)
             if _report_title_lines(path, sep, skip, out) or not _report_long_lines(path, sep, encoding, out, skip):
@@ -246,8 +263,12 @@ def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.D
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
         if found:
             expected, line, saw = (int(g) for g in found.groups())
-            out.error(None, f"line {line} has {saw} fields, the header has {expected}; check `separator` (now {sep!r}) "
-                      "and put values that contain it in double quotes", [line])
+            out.error(
+                None,
+                f"line {line} has {saw} fields, the header has {expected}; check `separator` (now {sep!r}) "
+                "and put values that contain it in double quotes",
+                [line],
+            )
         else:
             match = re.search(r"line (\d+)", msg)
             rows = [int(match.group(1))] if match else []
@@ -321,7 +342,9 @@ def sniff_layout(lines: list[str], separator: str | None = None, comment: str | 
     best, width, header = candidates[0], 0, 0
     for sep in candidates:
         index = find_header_line(lines, sep, comment)
-        body = [ln for ln in lines[index:index + 50] if ln.strip() and not (comment and ln.lstrip().startswith(comment))]
+        body = [
+            ln for ln in lines[index : index + 50] if ln.strip() and not (comment and ln.lstrip().startswith(comment))
+        ]
         counts = _field_counts(body, sep)
         common = max(set(counts), key=counts.count) if counts else 0
         if common > width:
@@ -345,9 +368,13 @@ def _report_title_lines(path: Path, sep: str, skip: set[int], out: ProblemCollec
     shown = ", ".join(repr(line[:40]) for line in above[:2])
     hashes = bool(above) and all(line.lstrip().startswith("#") for line in above)
     fix = 'add `comment: "#"` to this data source' if hashes else f"add `skip_rows: {header}` to this data source"
-    out.error(None, f"line {header + 1} looks like the header, with {width} columns; the {header - first} line(s) "
-              f"above it look like a title or notes ({shown}), not data; {fix} "
-              f"(the separator {sep!r} is right)", list(range(first + 1, header + 1)))
+    out.error(
+        None,
+        f"line {header + 1} looks like the header, with {width} columns; the {header - first} line(s) "
+        f"above it look like a title or notes ({shown}), not data; {fix} "
+        f"(the separator {sep!r} is right)",
+        list(range(first + 1, header + 1)),
+    )
     return True
 
 
@@ -369,7 +396,9 @@ def _summary_rows(raw: pd.DataFrame, spec: SourceSpec, comments: bool = True) ->
     return drop
 
 
-def _report_long_lines(path: Path, sep: str, encoding: str, out: ProblemCollector, skip: set[int] | None = None) -> bool:
+def _report_long_lines(
+    path: Path, sep: str, encoding: str, out: ProblemCollector, skip: set[int] | None = None
+) -> bool:
     """Report lines with non-empty fields beyond the header; False when there are any."""
     import csv
 
@@ -390,8 +419,12 @@ def _report_long_lines(path: Path, sep: str, encoding: str, out: ProblemCollecto
     if not long_lines:
         return True
     line, count = long_lines[0]
-    out.error(None, f"line {line} has {count} fields, the header has {width}; check `separator` (now {sep!r}) "
-              "and put values that contain it in double quotes", Rows(n for n, _ in long_lines))
+    out.error(
+        None,
+        f"line {line} has {count} fields, the header has {width}; check `separator` (now {sep!r}) "
+        "and put values that contain it in double quotes",
+        Rows(n for n, _ in long_lines),
+    )
     return False
 
 
@@ -589,12 +622,14 @@ def source_label(path: Path, spec: SourceSpec) -> str:
     return str(path)
 
 
-def resolve_source(source: Any, spec: SourceSpec, base_dir: str | Path | None) -> tuple[Path | None, SourceSpec, str | None]:
+def resolve_source(
+    source: Any, spec: SourceSpec, base_dir: str | Path | None
+) -> tuple[Path | None, SourceSpec, str | None]:
     """The file to read and the effective spec (demo sources bring their own read options)."""
     if spec.source.startswith("demo:"):
         from kpi_helpers.data.demo import DEMO_SOURCES
 
-        name = spec.source[len("demo:"):]
+        name = spec.source[len("demo:") :]
         demo = DEMO_SOURCES.get(name)
         if demo is None:
             from kpi_helpers.data.demo import DEMO_GROUPS

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.data.readers import Rows, SourceSpec, ProblemCollector, parse_numbers
+from kpi_helpers.data.readers import ProblemCollector, Rows, SourceSpec, parse_numbers
 
 EXTRA_ROLES = ("price", "status", "cancelled", "refunded", "tax", "shipping")
 AMOUNT_ROLES = ("revenue", "refunded", "tax", "shipping")
@@ -60,8 +60,11 @@ def split_roles(spec: SourceSpec) -> tuple[SourceSpec, dict[str, str]]:
 
 def check_options(spec: SourceSpec, extras: dict[str, str], out: ProblemCollector) -> None:
     """Options that do not fit together or the shape; errors name the field."""
-    orders_only = {"line_items": spec.line_items, "one_line_per_order": spec.one_line_per_order,
-                   "revenue_basis": spec.revenue_basis}
+    orders_only = {
+        "line_items": spec.line_items,
+        "one_line_per_order": spec.one_line_per_order,
+        "revenue_basis": spec.revenue_basis,
+    }
     if spec.shape != "orders":
         for name, value in orders_only.items():
             if value:
@@ -102,7 +105,12 @@ def _blank(values: pd.Series) -> pd.Series:
 
 
 def normalise(
-    raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, extras: dict[str, str], out: ProblemCollector, file_index: int = 0
+    raw: pd.DataFrame,
+    lines: pd.Series,
+    spec: SourceSpec,
+    extras: dict[str, str],
+    out: ProblemCollector,
+    file_index: int = 0,
 ) -> tuple[pd.DataFrame, pd.Series, dict[str, str]] | None:
     """Rows kept and the columns to map (ours -> theirs, including computed columns); None on errors."""
     columns = dict(spec.columns)
@@ -175,15 +183,20 @@ def _looks_like_line_items(raw: pd.DataFrame, lines: pd.Series, found: dict[str,
     later = key.duplicated(keep="first")
     empty = _blank(raw[found["revenue"]])
     if later.any() and empty.any() and (empty == later).all():
-        out.error(found["revenue"], f"'{found['revenue']}' is empty on {int(empty.sum()):,} rows that repeat an order of an "
-                  "earlier row: this looks like one row per line item with the order's amounts on its first row; "
-                  "add `line_items: true` to this data source", Rows(lines[empty.to_numpy()].tolist()))
+        out.error(
+            found["revenue"],
+            f"'{found['revenue']}' is empty on {int(empty.sum()):,} rows that repeat an order of an "
+            "earlier row: this looks like one row per line item with the order's amounts on its first row; "
+            "add `line_items: true` to this data source",
+            Rows(lines[empty.to_numpy()].tolist()),
+        )
         return True
     return False
 
 
-def _amount(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, col: str, out: ProblemCollector,
-            blank_zero: bool) -> pd.Series | None:
+def _amount(
+    raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, col: str, out: ProblemCollector, blank_zero: bool
+) -> pd.Series | None:
     codes, uniques = pd.factorize(raw[col], use_na_sentinel=False)  # parse each distinct text once
     parsed = parse_numbers(pd.Series(uniques, dtype=object), spec).to_numpy()
     values = pd.Series(parsed[codes], index=raw.index)
@@ -195,17 +208,20 @@ def _amount(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, col: str, out
         return None
     bad = values.isna() | np.isinf(values)
     if bad.any():
-        from kpi_helpers.data.readers import value_examples
-        from kpi_helpers.data.readers import number_hint
+        from kpi_helpers.data.readers import number_hint, value_examples
 
-        out.error(col, f"values that are not numbers: {value_examples(raw[col][bad])}{number_hint(raw[col][bad], spec)}",
-                  Rows(lines[bad.to_numpy()].tolist()))
+        out.error(
+            col,
+            f"values that are not numbers: {value_examples(raw[col][bad])}{number_hint(raw[col][bad], spec)}",
+            Rows(lines[bad.to_numpy()].tolist()),
+        )
         return None
     return values
 
 
-def _revenue(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, found: dict[str, str],
-             out: ProblemCollector) -> tuple[str, pd.Series] | None:
+def _revenue(
+    raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, found: dict[str, str], out: ProblemCollector
+) -> tuple[str, pd.Series] | None:
     """(a name for the computed revenue column, its values per row)."""
     parts: dict[str, pd.Series] = {}
     for role in ("price", "quantity", *AMOUNT_ROLES):
@@ -237,8 +253,9 @@ def _revenue(raw: pd.DataFrame, lines: pd.Series, spec: SourceSpec, found: dict[
         else:
             assert line_value is not None  # price is mapped when revenue is not (checked above)
             base = line_value.groupby(key, sort=False).transform("sum")
-        first_refunded, first_tax, first_shipping = (v.groupby(key, sort=False).transform("first")
-                                                     for v in (refunded, tax, shipping))
+        first_refunded, first_tax, first_shipping = (
+            v.groupby(key, sort=False).transform("first") for v in (refunded, tax, shipping)
+        )
         amount = _net_amount(base, first_refunded, first_tax, first_shipping, net)
         weight = (line_value if line_value is not None else quantity).clip(lower=0)
         total = weight.groupby(key, sort=False).transform("sum")

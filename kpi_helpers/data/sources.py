@@ -20,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.spec.vocab import DIMENSIONS  # noqa: E402 - one definition, in vocab
+from kpi_helpers.spec.vocab import DIMENSIONS
+
 NONE_VALUE = "(none)"
 
 
@@ -37,9 +38,15 @@ def same_measure_warnings(sources: list[dict[str, Any]]) -> list[tuple[str, str]
     for info in sources:
         for measure in info["measures"]:
             givers.setdefault(measure, []).append(info["source"])
-    return [(m, f"'{m}' comes from {len(labels)} sources ({', '.join(labels)}) and they are added up; if they count "
-                f"the same thing, say which counts: add `measures: [...]` without '{m}' to the other source(s)")
-            for m, labels in givers.items() if len(labels) > 1]
+    return [
+        (
+            m,
+            f"'{m}' comes from {len(labels)} sources ({', '.join(labels)}) and they are added up; if they count "
+            f"the same thing, say which counts: add `measures: [...]` without '{m}' to the other source(s)",
+        )
+        for m, labels in givers.items()
+        if len(labels) > 1
+    ]
 
 
 def _values(info: dict[str, Any], dim: str) -> set[str]:
@@ -65,8 +72,10 @@ def unjoinable_reason(sources: list[dict[str, Any]], kpi: Any, dim: str) -> str 
         shown = ", ".join(sorted(values)[:5]) + (" …" if len(values) > 5 else "")
         return f"{names} from {labels} ({dim}: {shown})"
 
-    return (f"{kpi.id} per {dim} is not available: {describe('numerator', num_values)} and "
-            f"{describe('denominator', den_values)} do not use the same {dim} values; totals are right")
+    return (
+        f"{kpi.id} per {dim} is not available: {describe('numerator', num_values)} and "
+        f"{describe('denominator', den_values)} do not use the same {dim} values; totals are right"
+    )
 
 
 def cross_source_notes(config: Any, facts: pd.DataFrame) -> list[str]:
@@ -81,8 +90,13 @@ def cross_source_notes(config: Any, facts: pd.DataFrame) -> list[str]:
     for kpi_id in config.all_kpis:
         if kpi_id not in catalog:
             continue
-        reasons = [r for dim in DIMENSIONS if dim in facts and facts[dim].nunique() > 1
-                   for r in [unjoinable_reason(sources, catalog[kpi_id], dim)] if r]
+        reasons = [
+            r
+            for dim in DIMENSIONS
+            if dim in facts and facts[dim].nunique() > 1
+            for r in [unjoinable_reason(sources, catalog[kpi_id], dim)]
+            if r
+        ]
         if reasons:  # one line per KPI: the first dimension in full, the others named
             others = [r.split(" per ", 1)[1].split(" ", 1)[0] for r in reasons[1:]]
             notes.append(f"kpis: {reasons[0]}" + (f" (nor per {', '.join(others)})" if others else ""))

@@ -15,7 +15,8 @@ from babel.numbers import format_currency as _babel_currency
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
 
-from kpi_helpers.spec.vocab import LANGUAGES  # noqa: E402 - one definition, in vocab
+from kpi_helpers.spec.vocab import LANGUAGES
+
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 NOT_AVAILABLE = {"nl": "n.b.", "en": "n/a"}
 
@@ -58,21 +59,23 @@ LABELS: dict[str, dict[str, str]] = {
     "quarter": {"nl": "kwartaal", "en": "quarter"},
     "year": {"nl": "jaar", "en": "year"},
     "all": {"nl": "alle", "en": "all"},
-    "not_available_here": {"nl": "n.b.: niet op te tellen uit dagcijfers (zie toelichting)",
-                           "en": "n/a: cannot be added up from daily figures (see notes)"},
+    "not_available_here": {
+        "nl": "n.b.: niet op te tellen uit dagcijfers (zie toelichting)",
+        "en": "n/a: cannot be added up from daily figures (see notes)",
+    },
     "unavailable_distinct_sum": {
         "nl": "{measure} is een telling van unieke personen per dag in de aangeleverde cijfers; optellen over dagen of "
-              "rijen telt dezelfde persoon meer dan eens, dus dit is alleen beschikbaar op het detailniveau van de bron. "
-              "Lever de orderregels aan (order- en klantnummer) om het op elk niveau te tellen.",
+        "rijen telt dezelfde persoon meer dan eens, dus dit is alleen beschikbaar op het detailniveau van de bron. "
+        "Lever de orderregels aan (order- en klantnummer) om het op elk niveau te tellen.",
         "en": "{measure} is a count of distinct people per day in the data supplied; adding it up over days or rows "
-              "counts the same person more than once, so it is only available at the source's own level of detail. "
-              "Supply the order lines (order and customer id) to count it at any level.",
+        "counts the same person more than once, so it is only available at the source's own level of detail. "
+        "Supply the order lines (order and customer id) to count it at any level.",
     },
     "unavailable_product_sum": {
         "nl": "{measure} per product kan niet over producten worden opgeteld: een bestelling met meerdere producten "
-              "telt dan meer dan eens. Lever de orderregels aan (ordernummer).",
+        "telt dan meer dan eens. Lever de orderregels aan (ordernummer).",
         "en": "{measure} per product cannot be added up over products: an order with several products would count "
-              "more than once. Supply the order lines (order id).",
+        "more than once. Supply the order lines (order id).",
     },
 }
 
@@ -201,7 +204,9 @@ def format_period(value: dt.date, grain: str, lang: str = "en") -> str:
 def format_value(value: float | None, unit: str, lang: str = "en", currency: str = "EUR") -> str:
     """Format a KPI value by its catalog unit."""
     if unit == "currency":
-        return format_currency(value, currency, lang, decimals=0 if value is None or _missing(value) or abs(value) >= 100 else 2)
+        return format_currency(
+            value, currency, lang, decimals=0 if value is None or _missing(value) or abs(value) >= 100 else 2
+        )
     if unit == "percent":
         return format_percent(value, lang)
     if unit in ("ratio",):

@@ -37,7 +37,6 @@ from typing import Any
 from nbclient.exceptions import CellTimeoutError as _CellTimeout
 
 from kpi_helpers.exceptions import BatchError, KpiWorkbookError
-from kpi_helpers.run.workspace import notebooks_dir
 from kpi_helpers.run.outdir import (
     CLIENT_MARKER,
     STAGING,
@@ -53,6 +52,7 @@ from kpi_helpers.run.outdir import (
     owns_folder,
     remove_empty,
 )
+from kpi_helpers.run.workspace import notebooks_dir
 
 NOTEBOOKS = ("01_goals.ipynb", "02_kpi_pairs.ipynb", "03_analysis.ipynb")
 NOTEBOOKS_DIR = notebooks_dir()  # inside the package (importlib.resources): works from a wheel install
@@ -114,7 +114,9 @@ class BatchResult:
         lines = [f"{len(good)}/{len(self.results)} client(s) done in {self.seconds:.1f} s", *self.notes]
         for r in self.results:
             if not r.ok:
-                lines.append(f"  FAILED {r.client} ({r.status}): {r.params_file}: {r.reason.splitlines()[0] if r.reason else ''}")
+                lines.append(
+                    f"  FAILED {r.client} ({r.status}): {r.params_file}: {r.reason.splitlines()[0] if r.reason else ''}"
+                )
         lines.append(f"overview: {self.index}")
         if self.interrupted:
             lines.append("interrupted: the clients not done keep their previous report")
@@ -122,6 +124,7 @@ class BatchResult:
 
 
 # ---------------------------------------------------------------- one client (worker side)
+
 
 class _Kernels:
     """Per worker process: one event loop for all kernel I/O, and a kernel started ahead.
@@ -206,8 +209,13 @@ async def _start_kernel(cwd: str) -> Any:
     env = {**os.environ, "KPI_WORKBOOK_BATCH": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     # no TCP-encryption noise; the kernel's own stdout/stderr never reach the user's terminal (cell errors
     # come back as messages), so a kernel stopped by Ctrl-C or kill prints no ZMQ traceback there
-    await km.start_kernel(cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          extra_arguments=["--HistoryManager.enabled=False", "--IPKernelApp.log_level=ERROR"])
+    await km.start_kernel(
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        extra_arguments=["--HistoryManager.enabled=False", "--IPKernelApp.log_level=ERROR"],
+    )
     _Kernels.live.add(km)
     kc = km.client()
     kc.start_channels()
@@ -236,8 +244,9 @@ async def _execute(nb: Any, km: Any, timeout: float, cwd: str) -> None:
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": cwd}})
+    client = NotebookClient(
+        nb, km=km, timeout=timeout, kernel_name="python3", allow_errors=False, resources={"metadata": {"path": cwd}}
+    )
     client.kc = km._kpi_client  # noqa: SLF001
     started = time.monotonic()
     try:
@@ -258,8 +267,8 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
     """
     import nbformat
 
-    from kpi_helpers.spec.params import load_params
     from kpi_helpers.run.report import client_summary, export_report
+    from kpi_helpers.spec.params import load_params
 
     started = time.perf_counter()
     out_root = Path(job.out_dir)
@@ -290,10 +299,12 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         current = None
         summary = client_summary(config, lang=job.lang)
         summary["run_seconds"] = round(time.perf_counter() - started, 2)
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str),
-                                              encoding="utf-8")
-        export_report(executed, staging / "report.html", config=config, lang=job.lang or config.language,
-                      summary=summary)
+        (staging / "summary.json").write_text(
+            json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+        )
+        export_report(
+            executed, staging / "report.html", config=config, lang=job.lang or config.language, summary=summary
+        )
         if job.pdf:
             from kpi_helpers.run.pdf import write_pdf
             from kpi_helpers.run.report import PLOTLY_JS
@@ -309,8 +320,11 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
     except KpiWorkbookError as error:
         result.reason = str(error)
     except Exception as error:  # a raising cell, a dead kernel...: report it, keep the others going
-        result.reason = (disk_error(out_root, error) if isinstance(error, OSError) and is_disk_error(error)
-                         else _cell_error_text(error, current))
+        result.reason = (
+            disk_error(out_root, error)
+            if isinstance(error, OSError) and is_disk_error(error)
+            else _cell_error_text(error, current)
+        )
     finally:
         _Kernels.run(_shutdown(km))
         result.seconds = round(time.perf_counter() - started, 2)
@@ -384,6 +398,7 @@ def _keep_failed(staging: Path, out_root: Path, client: str, notebook: str | Non
 
 # ---------------------------------------------------------------- worker lifecycle (process hygiene)
 
+
 class _Worker:
     """Per worker process: its progress queue, the staging folder in use, and the exit path."""
 
@@ -441,10 +456,20 @@ def _run_client_in_worker(job: ClientJob) -> ClientResult:
 
 # ---------------------------------------------------------------- the batch (caller side)
 
-def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports", clients: list[str] | None = None,
-              workers: int | None = None, timeout: float = 600, lang: str | None = None, dask: str | None = None,
-              progress: bool = True, notebooks_dir: str | Path | None = None,
-              notebooks: tuple[str, ...] = NOTEBOOKS, pdf: bool = False) -> BatchResult:
+
+def run_batch(
+    params_dir: str | Path = "params",
+    out_dir: str | Path = "reports",
+    clients: list[str] | None = None,
+    workers: int | None = None,
+    timeout: float = 600,
+    lang: str | None = None,
+    dask: str | None = None,
+    progress: bool = True,
+    notebooks_dir: str | Path | None = None,
+    notebooks: tuple[str, ...] = NOTEBOOKS,
+    pdf: bool = False,
+) -> BatchResult:
     """Validate every client, run the valid ones in parallel, write reports and the overview.
 
     The output folder is claimed and locked first (kpi_helpers.run.outdir); Ctrl-C (or SIGTERM)
@@ -469,35 +494,83 @@ def run_batch(params_dir: str | Path = "params", out_dir: str | Path = "reports"
         clean_stale_staging(out)
         run_id = new_run_id()
         try:
-            return _run_locked(checks, out, run_id, started, clients=clients, workers=workers, timeout=timeout,
-                               lang=lang, dask=dask, progress=progress, notebooks=notebooks,
-                               notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()), pdf=pdf, notes=notes)
+            return _run_locked(
+                checks,
+                out,
+                run_id,
+                started,
+                clients=clients,
+                workers=workers,
+                timeout=timeout,
+                lang=lang,
+                dask=dask,
+                progress=progress,
+                notebooks=notebooks,
+                notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()),
+                pdf=pdf,
+                notes=notes,
+            )
         finally:
             shutil.rmtree(out / STAGING / run_id, ignore_errors=True)
             remove_empty(out / STAGING)
 
 
-def _run_locked(checks: list[Any], out: Path, run_id: str, started: float, *, clients: list[str] | None,
-                workers: int | None, timeout: float, lang: str | None, dask: str | None, progress: bool,
-                notebooks: tuple[str, ...], notebooks_dir: str, pdf: bool = False,
-                notes: list[str] | None = None) -> BatchResult:
+def _run_locked(
+    checks: list[Any],
+    out: Path,
+    run_id: str,
+    started: float,
+    *,
+    clients: list[str] | None,
+    workers: int | None,
+    timeout: float,
+    lang: str | None,
+    dask: str | None,
+    progress: bool,
+    notebooks: tuple[str, ...],
+    notebooks_dir: str,
+    pdf: bool = False,
+    notes: list[str] | None = None,
+) -> BatchResult:
     from kpi_helpers.run.report import write_index, write_plotly_js
 
     results: list[ClientResult] = []
     jobs: list[ClientJob] = []
     for check in checks:
         if not check.ok:
-            results.append(ClientResult(client=check.client, status="invalid", params_file=str(check.file),
-                                        name=check.config.name if check.config else "",
-                                        reason="\n".join(check.errors)))
+            results.append(
+                ClientResult(
+                    client=check.client,
+                    status="invalid",
+                    params_file=str(check.file),
+                    name=check.config.name if check.config else "",
+                    reason="\n".join(check.errors),
+                )
+            )
         elif not owns_folder(out / check.client):
-            results.append(ClientResult(client=check.client, status="failed", params_file=str(check.file),
-                                        name=check.config.name if check.config else "",
-                                        reason=foreign_folder_reason(out, check.client)))
+            results.append(
+                ClientResult(
+                    client=check.client,
+                    status="failed",
+                    params_file=str(check.file),
+                    name=check.config.name if check.config else "",
+                    reason=foreign_folder_reason(out, check.client),
+                )
+            )
         else:
-            jobs.append(ClientJob(client=check.client, params_file=str(check.file.resolve()), out_dir=str(out),
-                                  timeout=timeout, lang=lang, notebooks=notebooks, notebooks_dir=notebooks_dir,
-                                  run_id=run_id, pdf=pdf))
+            jobs.append(
+                ClientJob(
+                    client=check.client,
+                    params_file=str(check.file.resolve()),
+                    out_dir=str(out),
+                    timeout=timeout,
+                    lang=lang,
+                    notebooks=notebooks,
+                    notebooks_dir=notebooks_dir,
+                    run_id=run_id,
+                    pdf=pdf,
+                )
+            )
     try:
         write_plotly_js(out)
     except OSError as error:
@@ -515,8 +588,13 @@ def _run_locked(checks: list[Any], out: Path, run_id: str, started: float, *, cl
     interrupted = interrupted or _STOP.is_set()
     order = {c.client: i for i, c in enumerate(checks)}
     results.sort(key=lambda r: order.get(r.client, 0))
-    batch = BatchResult(out_dir=out, results=results, seconds=round(time.perf_counter() - started, 2),
-                        interrupted=interrupted, notes=list(notes or []))
+    batch = BatchResult(
+        out_dir=out,
+        results=results,
+        seconds=round(time.perf_counter() - started, 2),
+        interrupted=interrupted,
+        notes=list(notes or []),
+    )
     earlier = _earlier_reports(out, {r.client for r in results}) if clients else []
     write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds), lang=lang)
     return batch
@@ -553,9 +631,17 @@ def _earlier_reports(out: Path, ran: set[str]) -> list[ClientResult]:
             summary = json.loads(summary_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        earlier.append(ClientResult(client=client, status="ok", params_file="", name=summary.get("name", client),
-                                    seconds=float(summary.get("run_seconds") or 0.0), summary=summary,
-                                    report=f"{client}/report.html"))
+        earlier.append(
+            ClientResult(
+                client=client,
+                status="ok",
+                params_file="",
+                name=summary.get("name", client),
+                seconds=float(summary.get("run_seconds") or 0.0),
+                summary=summary,
+                report=f"{client}/report.html",
+            )
+        )
     return earlier
 
 
@@ -579,8 +665,9 @@ def _run_local(jobs: list[ClientJob], workers: int | None, progress: bool, _: An
     bar = _bar(len(jobs) * len(jobs[0].notebooks), progress)
     results: list[ClientResult] = []
     worker_pids: set[int] = set()  # for diagnostics; stopping goes through `stop`
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
-                               initargs=(os.getpid(), queue, stop))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(), queue, stop)
+    )
     pending = {pool.submit(_run_client_in_worker, job): job for job in jobs}
     interrupted = False
     try:
@@ -605,9 +692,14 @@ def _run_local(jobs: list[ClientJob], workers: int | None, progress: bool, _: An
             if future.done() and not future.cancelled() and future.exception() is None:
                 results.append(future.result())  # finished in the last moment: keep it
             else:
-                results.append(ClientResult(client=job.client, status=INTERRUPTED, params_file=job.params_file,
-                                            reason="interrupted (Ctrl-C) before this client finished; "
-                                                   "its previous report is kept"))
+                results.append(
+                    ClientResult(
+                        client=job.client,
+                        status=INTERRUPTED,
+                        params_file=job.params_file,
+                        reason="interrupted (Ctrl-C) before this client finished; its previous report is kept",
+                    )
+                )
     finally:
         bar.close()
         queue.close()
@@ -633,12 +725,14 @@ def _result_of(future: Any, job: ClientJob) -> ClientResult:
     try:
         return future.result()
     except Exception as error:  # the worker process itself died
-        return ClientResult(client=job.client, status="failed", params_file=job.params_file,
-                            reason=f"worker crashed: {error}")
+        return ClientResult(
+            client=job.client, status="failed", params_file=job.params_file, reason=f"worker crashed: {error}"
+        )
 
 
-def _run_dask(jobs: list[ClientJob], workers: int | None, progress: bool,
-              address: str) -> tuple[list[ClientResult], bool]:
+def _run_dask(
+    jobs: list[ClientJob], workers: int | None, progress: bool, address: str
+) -> tuple[list[ClientResult], bool]:
     """The same run_client calls on a Dask cluster (`local` starts a LocalCluster)."""
     try:
         from dask.distributed import Client, LocalCluster
@@ -647,14 +741,20 @@ def _run_dask(jobs: list[ClientJob], workers: int | None, progress: bool,
         raise BatchError("--dask needs dask.distributed: pip install 'kpi-workbook[dask]'") from None
     cluster = None
     if address == "local":
-        cluster = LocalCluster(n_workers=max(1, workers or os.cpu_count() or 1), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=max(1, workers or os.cpu_count() or 1),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
         client = Client(cluster)
     else:
         client = Client(address)
     try:
-        futures = {client.submit(run_client, job, pure=False, key=f"kpi-{job.client}-{uuid.uuid4().hex[:6]}"): job
-                   for job in jobs}
+        futures = {
+            client.submit(run_client, job, pure=False, key=f"kpi-{job.client}-{uuid.uuid4().hex[:6]}"): job
+            for job in jobs
+        }
         bar = _bar(len(jobs), progress)
         results: list[ClientResult] = []
         try:
@@ -672,9 +772,16 @@ def _run_dask(jobs: list[ClientJob], workers: int | None, progress: bool,
         except KeyboardInterrupt:
             done = {r.client for r in results}
             client.cancel(list(futures))
-            results += [ClientResult(client=job.client, status=INTERRUPTED, params_file=job.params_file,
-                                     reason="interrupted (Ctrl-C) before this client finished; its previous report is kept")
-                        for job in jobs if job.client not in done]
+            results += [
+                ClientResult(
+                    client=job.client,
+                    status=INTERRUPTED,
+                    params_file=job.params_file,
+                    reason="interrupted (Ctrl-C) before this client finished; its previous report is kept",
+                )
+                for job in jobs
+                if job.client not in done
+            ]
             return results, True
         finally:
             bar.close()

@@ -35,8 +35,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for line in problems:
         print(line)
     errors = [p for p in problems if not p.startswith("warning")]
-    print(f"{checked} params file(s) checked: {len(errors)} problem(s), {len(problems) - len(errors)} warning(s)",
-          file=sys.stderr)
+    print(
+        f"{checked} params file(s) checked: {len(errors)} problem(s), {len(problems) - len(errors)} warning(s)",
+        file=sys.stderr,
+    )
     return 1 if errors or checked == 0 else 0
 
 
@@ -46,22 +48,25 @@ def _cmd_new_client(args: argparse.Namespace) -> int:
     if args.from_files:
         from kpi_helpers.run.onboard import new_client_from
 
-        path, errors, warnings = new_client_from(args.name, args.from_files, params_dir=args.params,
-                                                 display_name=args.display_name, force=args.force)
+        path, errors, warnings = new_client_from(
+            args.name, args.from_files, params_dir=args.params, display_name=args.display_name, force=args.force
+        )
         print(f"wrote {path} from {len(args.from_files)} file(s); the comments say what was guessed")
         for line in errors + [f"warning: {w}" for w in warnings]:
             print(line)
         print(f"validate: {len(errors)} problem(s), {len(warnings)} warning(s)", file=sys.stderr)
         return 1 if errors else 0
     path = new_client(args.name, params_dir=args.params, display_name=args.display_name, force=args.force)
-    print(f"wrote {path} — put the client's data files in {client_data_folder(path, args.name)}/, edit the file, "
-          f"then run: kpi-workbook validate --params {args.params}")
+    print(
+        f"wrote {path} — put the client's data files in {client_data_folder(path, args.name)}/, edit the file, "
+        f"then run: kpi-workbook validate --params {args.params}"
+    )
     return 0
 
 
 def _cmd_kpis(args: argparse.Namespace) -> int:
-    from kpi_helpers.views.display import inert_cells
     from kpi_helpers.run.validate import kpi_table_for_client
+    from kpi_helpers.views.display import inert_cells
 
     table = inert_cells(kpi_table_for_client(args.params_file, grain=args.grain, by=args.by))  # no live formulas
     if args.out:
@@ -80,8 +85,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from kpi_helpers.run.batch import run_batch
 
     result = run_batch(
-        params_dir=args.params, out_dir=args.out, clients=_split(args.clients), workers=args.workers,
-        timeout=args.timeout, lang=args.lang, dask=args.dask, progress=not args.quiet, pdf=args.pdf,
+        params_dir=args.params,
+        out_dir=args.out,
+        clients=_split(args.clients),
+        workers=args.workers,
+        timeout=args.timeout,
+        lang=args.lang,
+        dask=args.dask,
+        progress=not args.quiet,
+        pdf=args.pdf,
     )
     print(result.summary_text())
     if result.interrupted:
@@ -109,13 +121,19 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _data_root_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-root", default=None, metavar="FOLDER",
-                        help="folder with one data folder per client (<FOLDER>/<client>/); default: data/ next to "
-                             "the params folder, or data_root in params/_agency.yaml")
+    parser.add_argument(
+        "--data-root",
+        default=None,
+        metavar="FOLDER",
+        help="folder with one data folder per client (<FOLDER>/<client>/); default: data/ next to "
+        "the params folder, or data_root in params/_agency.yaml",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kpi-workbook", description="KPI Workbook: goals, KPI pairs and analysis per client.")
+    parser = argparse.ArgumentParser(
+        prog="kpi-workbook", description="KPI Workbook: goals, KPI pairs and analysis per client."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     init = sub.add_parser("init", help="create an agency workspace (params/, data/, notebooks/, reports/)")
@@ -132,8 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dask", metavar="SCHEDULER", help="submit runs to a Dask cluster ('local' starts one)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     _data_root_option(run)
-    run.add_argument("--pdf", action="store_true",
-                     help="also write report.pdf per client (needs playwright and Chromium; skipped with a message if not)")
+    run.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write report.pdf per client (needs playwright and Chromium; skipped with a message if not)",
+    )
     run.set_defaults(func=_cmd_run)
 
     val = sub.add_parser("validate", help="check params files and their data (no kernel started)")
@@ -147,8 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--params", default="params")
     new.add_argument("--display-name", default=None)
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
-    new.add_argument("--from", dest="from_files", nargs="+", metavar="FILE",
-                     help="the client's export files: presets recognised, columns, separator, decimals, dates guessed")
+    new.add_argument(
+        "--from",
+        dest="from_files",
+        nargs="+",
+        metavar="FILE",
+        help="the client's export files: presets recognised, columns, separator, decimals, dates guessed",
+    )
     new.set_defaults(func=_cmd_new_client)
 
     lst = sub.add_parser("list-kpis", help="print the KPI catalog")

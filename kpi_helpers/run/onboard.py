@@ -22,20 +22,69 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.data.presets import PRESETS, Preset, detect_preset
 from kpi_helpers.data.readers import guess_date_format, looks_utf16, sniff_layout
+from kpi_helpers.exceptions import KpiWorkbookError
 
 # Column names in Dutch and English exports (lowercase, spaces/underscores/dashes ignored), by role.
 NAMES: dict[str, tuple[str, ...]] = {
-    "date": ("datum", "date", "dag", "day", "orderdatum", "besteldatum", "orderdate", "createdat", "aangemaakt",
-             "factuurdatum", "verzenddatum", "senddate", "timestamp", "tijdstip"),
-    "order_id": ("bestelnummer", "ordernummer", "order", "orderid", "ordernr", "order#", "bestelling", "bestelid",
-                 "factuurnummer", "invoice", "transactionid", "transactie"),
-    "customer_id": ("klant", "klantnummer", "klantid", "klantnr", "customer", "customerid", "email", "emailadres",
-                    "e-mail", "debiteur", "debiteurnummer"),
-    "revenue": ("omzet", "revenue", "totaal", "total", "bedrag", "amount", "sales", "netsales", "verkoopbedrag",
-                "orderwaarde", "ordertotal", "totaalbedrag"),
+    "date": (
+        "datum",
+        "date",
+        "dag",
+        "day",
+        "orderdatum",
+        "besteldatum",
+        "orderdate",
+        "createdat",
+        "aangemaakt",
+        "factuurdatum",
+        "verzenddatum",
+        "senddate",
+        "timestamp",
+        "tijdstip",
+    ),
+    "order_id": (
+        "bestelnummer",
+        "ordernummer",
+        "order",
+        "orderid",
+        "ordernr",
+        "order#",
+        "bestelling",
+        "bestelid",
+        "factuurnummer",
+        "invoice",
+        "transactionid",
+        "transactie",
+    ),
+    "customer_id": (
+        "klant",
+        "klantnummer",
+        "klantid",
+        "klantnr",
+        "customer",
+        "customerid",
+        "email",
+        "emailadres",
+        "e-mail",
+        "debiteur",
+        "debiteurnummer",
+    ),
+    "revenue": (
+        "omzet",
+        "revenue",
+        "totaal",
+        "total",
+        "bedrag",
+        "amount",
+        "sales",
+        "netsales",
+        "verkoopbedrag",
+        "orderwaarde",
+        "ordertotal",
+        "totaalbedrag",
+    ),
     "quantity": ("aantal", "qty", "quantity", "stuks", "aantalstuks"),
     "price": ("prijs", "price", "stukprijs", "unitprice", "eenheidsprijs"),
     "channel": ("kanaal", "channel", "bron", "source", "verkoopkanaal", "medium"),
@@ -75,8 +124,10 @@ def _read_head(path: Path, limit: int = 300) -> tuple[list[str], str, list[str]]
     raw = path.read_bytes()[:262144]
     notes = []
     if looks_utf16(path):
-        raise KpiWorkbookError(f"{path}: the file looks UTF-16 encoded (Excel's 'Unicode Text'); save it as "
-                               "'CSV UTF-8 (comma delimited)' and try again")
+        raise KpiWorkbookError(
+            f"{path}: the file looks UTF-16 encoded (Excel's 'Unicode Text'); save it as "
+            "'CSV UTF-8 (comma delimited)' and try again"
+        )
     try:
         text = raw.decode("utf-8-sig")
         encoding = "utf-8"
@@ -97,8 +148,14 @@ def guess_file(path: str | Path) -> FileGuess:
         raise KpiWorkbookError(f"{path}: file not found")
     guess = FileGuess(path)
     if path.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".parquet", ".pq"):
-        header = [str(c) for c in (pd.read_excel(path, nrows=0) if path.suffix.lower().startswith(".xls")
-                                   else pd.read_parquet(path).head(0)).columns]
+        header = [
+            str(c)
+            for c in (
+                pd.read_excel(path, nrows=0)
+                if path.suffix.lower().startswith(".xls")
+                else pd.read_parquet(path).head(0)
+            ).columns
+        ]
         lines: list[str] = []
         sep, head_index = ",", 0
         guess.notes.append(f"{path.suffix} file: no separator or encoding to guess")
@@ -124,7 +181,8 @@ def guess_file(path: str | Path) -> FileGuess:
         guess.preset = preset
         guess.source = {"preset": preset.name}  # the preset knows the layout
         guess.notes = [f"preset: recognised {preset.title} from its header"] + [
-            n for n in guess.notes if n.startswith("encoding")]
+            n for n in guess.notes if n.startswith("encoding")
+        ]
         guess.source.update(_preset_overrides(preset, header))
         return guess
     if rows is not None and not rows.empty:
@@ -143,7 +201,7 @@ def guess_file(path: str | Path) -> FileGuess:
 def _sample(path: Path, lines: list[str], sep: str, head_index: int, header: list[str]) -> pd.DataFrame | None:
     if not lines:
         return None
-    body = [ln for ln in lines[head_index + 1:] if ln.strip() and not ln.lstrip().startswith("#")]
+    body = [ln for ln in lines[head_index + 1 :] if ln.strip() and not ln.lstrip().startswith("#")]
     parsed = list(csv.reader(body, delimiter=sep))
     width = len(header)
     return pd.DataFrame([r[:width] + [""] * (width - len(r)) for r in parsed], columns=header)
@@ -181,8 +239,11 @@ def _propose_mapping(guess: FileGuess, header: list[str], rows: pd.DataFrame | N
                 columns[role] = col
                 used.add(col)
                 break
-    shape = "orders" if ("order_id" in columns or "customer_id" in columns) and (
-        "revenue" in columns or "price" in columns) else "daily"
+    shape = (
+        "orders"
+        if ("order_id" in columns or "customer_id" in columns) and ("revenue" in columns or "price" in columns)
+        else "daily"
+    )
     if shape == "orders":
         for measure in [m for m in columns if m in measures and m != "revenue"]:
             guess.notes.append(f"left out '{columns.pop(measure)}': an order export gives its own measures")
@@ -191,10 +252,18 @@ def _propose_mapping(guess: FileGuess, header: list[str], rows: pd.DataFrame | N
         source["one_line_per_order"] = True
         guess.notes.append("one_line_per_order: no order number column, so every line is taken as one order")
     if "status" in columns:
-        guess.notes.append(f"status: '{columns['status']}' found; list the values that count with include_status: [...]")
+        guess.notes.append(
+            f"status: '{columns['status']}' found; list the values that count with include_status: [...]"
+        )
     skipped = [h for h in header if h not in columns.values()]
-    guess.notes.append("columns: proposed from the column names; check them" + (
-        f" (not used: {', '.join(_safe(s) for s in skipped[:12])}{' ...' if len(skipped) > 12 else ''})" if skipped else ""))
+    guess.notes.append(
+        "columns: proposed from the column names; check them"
+        + (
+            f" (not used: {', '.join(_safe(s) for s in skipped[:12])}{' ...' if len(skipped) > 12 else ''})"
+            if skipped
+            else ""
+        )
+    )
     if rows is not None and "date" in columns:
         values = rows[columns["date"]].astype("str").str.strip()
         values = values[values != ""]
@@ -242,9 +311,16 @@ def _yaml_value(value: Any) -> str:
 
 
 def params_text(name: str, display_name: str, guesses: list[FileGuess], kpis: list[str]) -> str:
-    out = [f"# KPI Workbook — params for {_safe(display_name)}, proposed by `kpi-workbook new-client --from`.",
-           "# Every line marked 'guessed' was sniffed from the files: check it, then run kpi-workbook validate.",
-           f"client: {name}", f"name: {_yaml_value(display_name)}", "language: nl", "currency: EUR", "", "data:"]
+    out = [
+        f"# KPI Workbook — params for {_safe(display_name)}, proposed by `kpi-workbook new-client --from`.",
+        "# Every line marked 'guessed' was sniffed from the files: check it, then run kpi-workbook validate.",
+        f"client: {name}",
+        f"name: {_yaml_value(display_name)}",
+        "language: nl",
+        "currency: EUR",
+        "",
+        "data:",
+    ]
     for guess in guesses:
         out.append(f"  # {_safe(guess.path.name)}")
         out += [f"  #   guessed {_safe(note)}" for note in guess.notes]
@@ -253,19 +329,29 @@ def params_text(name: str, display_name: str, guesses: list[FileGuess], kpis: li
         for key, value in entry.items():
             out.append(f"  {'- ' if first else '  '}{key}: {_yaml_value(value)}")
             first = False
-    out += ["", "# KPIs the data can compute (pick 2–3 per domain and pair volume with quality):",
-            f"kpis: {_yaml_value(kpis)}", "grain: month", ""]
+    out += [
+        "",
+        "# KPIs the data can compute (pick 2–3 per domain and pair volume with quality):",
+        f"kpis: {_yaml_value(kpis)}",
+        "grain: month",
+        "",
+    ]
     return "\n".join(out)
 
 
-def new_client_from(name: str, files: list[str | Path], params_dir: str | Path = "params",
-                    display_name: str | None = None, force: bool = False) -> tuple[Path, list[str], list[str]]:
+def new_client_from(
+    name: str,
+    files: list[str | Path],
+    params_dir: str | Path = "params",
+    display_name: str | None = None,
+    force: bool = False,
+) -> tuple[Path, list[str], list[str]]:
     """Write params/<name>.yaml from the files, copy them where it points, validate it.
 
     Returns (params path, errors, warnings) of `validate`.
     """
-    from kpi_helpers.spec.params import CLIENT_ID_PATTERN, load_params
     from kpi_helpers.run.validate import check_client
+    from kpi_helpers.spec.params import CLIENT_ID_PATTERN, load_params
 
     if not re.match(CLIENT_ID_PATTERN, name):
         raise KpiWorkbookError(f"'{name}' is not a valid client id: use lowercase letters, digits, '-' and '_' only")
@@ -319,15 +405,17 @@ def _one_measure_one_source(guesses: list[FileGuess]) -> None:
         twice = [m for m in measures if m == "revenue"] if shape != "orders" else []
         if twice and len(measures) > len(twice):
             guess.source["measures"] = [m for m in measures if m not in twice]
-            guess.notes.append(f"measures: {', '.join(twice)} left to {_safe(shop[0].path.name)} (one measure, one source: "
-                               f"otherwise both would be added up); remove this line to count it from here too")
+            guess.notes.append(
+                f"measures: {', '.join(twice)} left to {_safe(shop[0].path.name)} (one measure, one source: "
+                f"otherwise both would be added up); remove this line to count it from here too"
+            )
 
 
 def _computable_kpis(path: Path, limit: int = 8) -> list[str]:
     """KPIs (sums and ratios) the data gives, at most `limit`, for a first selection."""
-    from kpi_helpers.spec.catalog import load_catalog
     from kpi_helpers.data.load import load_facts
     from kpi_helpers.exceptions import DataValidationError
+    from kpi_helpers.spec.catalog import load_catalog
     from kpi_helpers.spec.params import load_params
 
     try:

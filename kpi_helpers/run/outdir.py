@@ -28,8 +28,10 @@ LOCK = ".kpi-workbook.lock"
 STAGING = ".staging"
 GENERATOR = "kpi-workbook"
 RUN_ID = re.compile(r"^run-[0-9a-f]{12}$")
-MARKER_TEXT = ("This folder is written by `kpi-workbook run`. It deletes or replaces only what it wrote itself\n"
-               "(folders with a .kpi-workbook-client file, index.html, index.json, plotly.min.js).\n")
+MARKER_TEXT = (
+    "This folder is written by `kpi-workbook run`. It deletes or replaces only what it wrote itself\n"
+    "(folders with a .kpi-workbook-client file, index.html, index.json, plotly.min.js).\n"
+)
 
 
 class OutputFolderError(BatchError):
@@ -52,7 +54,12 @@ def disk_error(path: Path | str, error: OSError) -> str:
 
 def is_disk_error(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in (
-        errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EROFS, errno.EACCES, errno.EPERM)
+        errno.ENOSPC,
+        getattr(errno, "EDQUOT", -1),
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+    )
 
 
 def write_atomic(path: Path, text: str) -> Path:
@@ -84,7 +91,8 @@ def claim(out: Path) -> None:
             raise OutputFolderError(
                 f"{out} already holds files that KPI Workbook did not write (no {MARKER} marker), so it will not "
                 f"write there: choose a new or empty folder for --out. (A folder an older version wrote: add an empty "
-                f"{MARKER} file to it.)")
+                f"{MARKER} file to it.)"
+            )
         (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     except OSError as error:
         raise OutputFolderError(disk_error(out, error)) from None
@@ -94,8 +102,9 @@ def _check_own_files(out: Path) -> None:
     for name in ("index.html", "index.json"):
         path = out / name
         if path.exists() and not is_own_file(path):
-            raise OutputFolderError(f"{path} was not written by KPI Workbook; it is left untouched: move it away "
-                                    "or choose another --out")
+            raise OutputFolderError(
+                f"{path} was not written by KPI Workbook; it is left untouched: move it away or choose another --out"
+            )
 
 
 def is_own_file(path: Path) -> bool:
@@ -120,8 +129,10 @@ def mark_client_folder(folder: Path, client: str) -> None:
 
 
 def foreign_folder_reason(out: Path, client: str) -> str:
-    return (f"{out / client} exists and was not written by KPI Workbook (no {CLIENT_MARKER} in it); it is left "
-            f"untouched and this client's report is not published: move that folder away or rename the client")
+    return (
+        f"{out / client} exists and was not written by KPI Workbook (no {CLIENT_MARKER} in it); it is left "
+        f"untouched and this client's report is not published: move that folder away or rename the client"
+    )
 
 
 class RunLock:
@@ -144,8 +155,10 @@ class RunLock:
             self.handle.seek(0)
             holder = self.handle.read().strip() or "?"
             self.handle.close()
-            raise OutputFolderError(f"another kpi-workbook run (pid {holder[:12]}) is writing to {self.path.parent}; "
-                                    "wait for it to finish or choose another --out") from None
+            raise OutputFolderError(
+                f"another kpi-workbook run (pid {holder[:12]}) is writing to {self.path.parent}; "
+                "wait for it to finish or choose another --out"
+            ) from None
         self.handle.seek(0)
         self.handle.truncate()
         self.handle.write(str(os.getpid()))

@@ -39,8 +39,10 @@ def pdf_problem() -> str | None:
     except ImportError:
         return "PDF skipped: the Python package 'playwright' is not installed (pip install playwright)."
     if chromium_path() is None:
-        return (f"PDF skipped: no Chromium browser found at {DEFAULT_CHROMIUM} (apt-get install chromium, "
-                "or set KPI_WORKBOOK_CHROMIUM to its path).")
+        return (
+            f"PDF skipped: no Chromium browser found at {DEFAULT_CHROMIUM} (apt-get install chromium, "
+            "or set KPI_WORKBOOK_CHROMIUM to its path)."
+        )
     return None
 
 
@@ -61,6 +63,7 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path | None = None, plotly_
             browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
             try:
                 page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
+
                 # a report loads nothing from the network; only the shared plotly.js is served locally
                 def route(r: object) -> None:
                     url = r.request.url  # type: ignore[attr-defined]
@@ -77,10 +80,17 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path | None = None, plotly_
                 page.goto(html_path.as_uri(), wait_until="load")
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.plotly-graph-div')]"
-                    ".every(d => d.querySelector('.main-svg'))", timeout=READY_TIMEOUT_MS)
+                    ".every(d => d.querySelector('.main-svg'))",
+                    timeout=READY_TIMEOUT_MS,
+                )
                 page.emulate_media(media="print")
-                page.pdf(path=str(tmp), format="A4", print_background=True, scale=PRINT_SCALE,
-                         margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
+                page.pdf(
+                    path=str(tmp),
+                    format="A4",
+                    print_background=True,
+                    scale=PRINT_SCALE,
+                    margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"},
+                )
             finally:
                 browser.close()
     except PlaywrightError as error:

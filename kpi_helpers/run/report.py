@@ -76,8 +76,10 @@ body{counter-reset:sec}.notebook-section h2{counter-increment:sec}.notebook-sect
 .jp-OutputArea-output,.plotly-graph-div{break-inside:avoid}}
 """
 DOC_TEXT = {
-    "appendix_title": {"nl": "Bijlage voor de analist: doelontwerp en KPI-keuze",
-                       "en": "Analyst appendix: goal design and KPI selection"},
+    "appendix_title": {
+        "nl": "Bijlage voor de analist: doelontwerp en KPI-keuze",
+        "en": "Analyst appendix: goal design and KPI selection",
+    },
     "report_link": {"nl": "Het rapport voor de klant: report.html", "en": "The client report: report.html"},
     "generated": {"nl": "Gemaakt met KPI Workbook", "en": "Made with KPI Workbook"},
 }
@@ -97,12 +99,13 @@ def _page(title: str, lang: str, body: str) -> str:
 <style>{STYLE}{SUMMARY_STYLE}{NUMBERING}</style></head>
 <body>
 {body}
-<p class="meta">{DOC_TEXT['generated'][lang]}</p>
+<p class="meta">{DOC_TEXT["generated"][lang]}</p>
 </body></html>"""
 
 
-def export_report(notebooks: list[Any], path: Path, config: ClientConfig, lang: str,
-                  summary: dict[str, Any] | None = None) -> Path:
+def export_report(
+    notebooks: list[Any], path: Path, config: ClientConfig, lang: str, summary: dict[str, Any] | None = None
+) -> Path:
     """The client's ``report.html`` (page one the summary, then the analysis notebooks) and,
     beside it, the analyst's ``analysis.html`` (goal design, KPI selection: notebooks marked
     as appendix). Self-contained except the shared plotly.js."""
@@ -111,18 +114,23 @@ def export_report(notebooks: list[Any], path: Path, config: ClientConfig, lang: 
     title = config.report.title or config.name
     report_nbs = [nb for nb in notebooks if not is_appendix(nb)]
     appendix_nbs = [nb for nb in notebooks if is_appendix(nb)]
-    head = summary_html(summary, lang, title, appendix=bool(appendix_nbs)) if summary else f"<h1>{html.escape(title)}</h1>"
+    head = (
+        summary_html(summary, lang, title, appendix=bool(appendix_nbs)) if summary else f"<h1>{html.escape(title)}</h1>"
+    )
     sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in report_nbs)
     Path(path).write_text(_page(title, lang, head + "\n" + sections), encoding="utf-8")
     if appendix_nbs:
-        body = (f"<h1>{html.escape(title)} — {DOC_TEXT['appendix_title'][lang]}</h1>"
-                f"<p class='meta'><a href='report.html'>{DOC_TEXT['report_link'][lang]}</a></p>\n"
-                + "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in appendix_nbs))
+        body = (
+            f"<h1>{html.escape(title)} — {DOC_TEXT['appendix_title'][lang]}</h1>"
+            f"<p class='meta'><a href='report.html'>{DOC_TEXT['report_link'][lang]}</a></p>\n"
+            + "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in appendix_nbs)
+        )
         (Path(path).parent / "analysis.html").write_text(_page(title, lang, body), encoding="utf-8")
     return Path(path)
 
 
 # ---------------------------------------------------------------- summary.json
+
 
 def client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, Any]:
     """Machine-readable outcome for one client: KPI values, goals with status, findings.
@@ -139,8 +147,8 @@ def client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, A
 def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, Any]:
     import importlib.metadata as md
 
-    from kpi_helpers.data.load import load_facts
     from kpi_helpers.compute.findings import build_findings
+    from kpi_helpers.data.load import load_facts
     from kpi_helpers.session import ClientSession
 
     session = ClientSession(config=config, lang=lang or config.language)
@@ -154,43 +162,75 @@ def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, 
     goals = []
     for goal in config.goals:
         pacing = pace_goal(facts, goal, catalog=config.catalog)
-        goals.append({"id": goal.id or goal.kpi, "statement": goal.statement, "kpi": goal.kpi, "owner": goal.owner,
-                      "start": goal.start.isoformat(), "deadline": goal.deadline.isoformat(),
-                      "baseline": goal.baseline, "target": goal.target, **_plain(pacing.to_dict())})
+        goals.append(
+            {
+                "id": goal.id or goal.kpi,
+                "statement": goal.statement,
+                "kpi": goal.kpi,
+                "owner": goal.owner,
+                "start": goal.start.isoformat(),
+                "deadline": goal.deadline.isoformat(),
+                "baseline": goal.baseline,
+                "target": goal.target,
+                **_plain(pacing.to_dict()),
+            }
+        )
     findings = build_findings(session)
     data_from, data_to = facts["date"].min().date(), facts["date"].max().date()
     windows = {}
     totals_kpis = _totals_kpis(config)
     for name, (start, end) in portfolio_windows(data_to).items():
-        table = compute_kpis(facts, totals_kpis, grain=None, period=(start, end),
-                             catalog=config.catalog, missing="skip") if totals_kpis else None
-        windows[name] = {"start": start.isoformat(), "end": end.isoformat(), "covered": data_from <= start,
-                         "kpis": {} if table is None else {
-                             row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
-                                       "denominator": _num(row.denominator), "unit": row.unit}
-                             for row in table.itertuples(index=False)}}
+        table = (
+            compute_kpis(facts, totals_kpis, grain=None, period=(start, end), catalog=config.catalog, missing="skip")
+            if totals_kpis
+            else None
+        )
+        windows[name] = {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "covered": data_from <= start,
+            "kpis": {}
+            if table is None
+            else {
+                row.kpi: {
+                    "value": _num(row.value),
+                    "numerator": _num(row.numerator),
+                    "denominator": _num(row.denominator),
+                    "unit": row.unit,
+                }
+                for row in table.itertuples(index=False)
+            },
+        }
     from kpi_helpers.views.summary import kpi_tiles
 
-    return json_safe({
-        "client": config.client,
-        "name": config.name,
-        "language": session.lang,
-        "currency": config.currency,
-        "as_of": session.as_of.isoformat(),
-        "data_from": data_from.isoformat(),
-        "data_to": data_to.isoformat(),
-        # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
-        "windows": windows,
-        "grain": config.grain,
-        "tiles": kpi_tiles(session),
-        "kpis": {row.kpi: {"value": _num(row.value), "numerator": _num(row.numerator),
-                           "denominator": _num(row.denominator), "unit": row.unit}
-                 for row in whole.itertuples(index=False)},
-        "goals": goals,
-        "findings": [_plain(f.to_dict()) for f in findings],
-        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "versions": {pkg: md.version(pkg) for pkg in ("kpi-workbook", "pandas", "plotly", "papermill", "nbclient")},
-    })
+    return json_safe(
+        {
+            "client": config.client,
+            "name": config.name,
+            "language": session.lang,
+            "currency": config.currency,
+            "as_of": session.as_of.isoformat(),
+            "data_from": data_from.isoformat(),
+            "data_to": data_to.isoformat(),
+            # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
+            "windows": windows,
+            "grain": config.grain,
+            "tiles": kpi_tiles(session),
+            "kpis": {
+                row.kpi: {
+                    "value": _num(row.value),
+                    "numerator": _num(row.numerator),
+                    "denominator": _num(row.denominator),
+                    "unit": row.unit,
+                }
+                for row in whole.itertuples(index=False)
+            },
+            "goals": goals,
+            "findings": [_plain(f.to_dict()) for f in findings],
+            "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "versions": {pkg: md.version(pkg) for pkg in ("kpi-workbook", "pandas", "plotly", "papermill", "nbclient")},
+        }
+    )
 
 
 def json_safe(value: Any) -> Any:
@@ -251,10 +291,14 @@ _TEXT = {
     "currency": {"nl": "Valuta", "en": "Currency"},
     "total": {"nl": "Totaal", "en": "Total"},
     "as_of": {"nl": "peildatum", "en": "as of"},
-    "not_included": {"nl": "Niet meegeteld (de data dekken dit venster niet):",
-                     "en": "Not included (their data do not cover this window):"},
-    "no_totals": {"nl": "Geen KPI die minstens twee meegetelde klanten delen.",
-                  "en": "No KPI shared by at least two included clients."},
+    "not_included": {
+        "nl": "Niet meegeteld (de data dekken dit venster niet):",
+        "en": "Not included (their data do not cover this window):",
+    },
+    "no_totals": {
+        "nl": "Geen KPI die minstens twee meegetelde klanten delen.",
+        "en": "No KPI shared by at least two included clients.",
+    },
     "status": {"nl": "Status", "en": "Status"},
     "file": {"nl": "Bestand", "en": "File"},
     "by_status": {"nl": "Doelen per status", "en": "Goals by status"},
@@ -294,13 +338,19 @@ _WINDOW_TEXT = {
     "year_to_date": {"nl": "jaar tot nu", "en": "year to date"},
 }
 _REASON = {
-    "ends": {"nl": "data lopen tot {data_to}, het venster tot {end}",
-             "en": "data end on {data_to}, the window runs to {end}"},
-    "starts": {"nl": "data beginnen op {data_from}, na het begin van het venster ({start})",
-               "en": "data start on {data_from}, after the window starts ({start})"},
+    "ends": {
+        "nl": "data lopen tot {data_to}, het venster tot {end}",
+        "en": "data end on {data_to}, the window runs to {end}",
+    },
+    "starts": {
+        "nl": "data beginnen op {data_from}, na het begin van het venster ({start})",
+        "en": "data start on {data_from}, after the window starts ({start})",
+    },
     "later": {"nl": "data lopen door na de peildatum {as_of}", "en": "data run past the as-of date {as_of}"},
-    "old": {"nl": "samenvatting van een eerdere versie: draai deze klant opnieuw",
-            "en": "summary from an earlier version: run this client again"},
+    "old": {
+        "nl": "samenvatting van een eerdere versie: draai deze klant opnieuw",
+        "en": "summary from an earlier version: run this client again",
+    },
 }
 
 
@@ -309,9 +359,11 @@ def portfolio_windows(as_of: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
     date and the year to date (both ending on `as_of`)."""
     month_end = as_of if (as_of + dt.timedelta(days=1)).day == 1 else as_of.replace(day=1) - dt.timedelta(days=1)
     quarter_start = dt.date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-    return {"last_month": (month_end.replace(day=1), month_end),
-            "quarter_to_date": (quarter_start, as_of),
-            "year_to_date": (dt.date(as_of.year, 1, 1), as_of)}
+    return {
+        "last_month": (month_end.replace(day=1), month_end),
+        "quarter_to_date": (quarter_start, as_of),
+        "year_to_date": (dt.date(as_of.year, 1, 1), as_of),
+    }
 
 
 def _totals_kpis(config: ClientConfig) -> list[str]:
@@ -331,8 +383,9 @@ def window_label(window: str, start: dt.date, end: dt.date, lang: str) -> str:
     return f"{head} {'tot en met' if lang == 'nl' else 'up to'} {format_date(end, lang, 'long')}"
 
 
-def portfolio_totals(summaries: list[dict[str, Any]], window: str = "last_month",
-                     as_of: dt.date | None = None, lang: str = "en") -> dict[str, Any]:
+def portfolio_totals(
+    summaries: list[dict[str, Any]], window: str = "last_month", as_of: dt.date | None = None, lang: str = "en"
+) -> dict[str, Any]:
     """KPIs shared by clients with the same currency over ONE common window: volumes summed,
     ratios Σnum/Σden (never an average of the clients' ratios).
 
@@ -341,19 +394,27 @@ def portfolio_totals(summaries: list[dict[str, Any]], window: str = "last_month"
     when its data cover the whole window; the others are listed in `excluded` with the reason.
     Returns {window, label, start, end, as_of, rows, excluded}.
     """
-    from kpi_helpers.spec.catalog import default_catalog
     from kpi_helpers.i18n.formats import format_date
+    from kpi_helpers.spec.catalog import default_catalog
 
     if window not in PORTFOLIO_WINDOWS:
         raise ValueError(f"window must be one of {', '.join(PORTFOLIO_WINDOWS)}")
     catalog = default_catalog()
     dates = [dt.date.fromisoformat(s["data_to"]) for s in summaries if s.get("data_to")]
     as_of = as_of or (max(dates) if dates else None)
-    out: dict[str, Any] = {"window": window, "as_of": as_of.isoformat() if as_of else None, "rows": [],
-                           "excluded": [], "start": None, "end": None, "label": None}
+    out: dict[str, Any] = {
+        "window": window,
+        "as_of": as_of.isoformat() if as_of else None,
+        "rows": [],
+        "excluded": [],
+        "start": None,
+        "end": None,
+        "label": None,
+    }
     if as_of is None:
-        out["excluded"] = [{"client": s.get("client"), "name": s.get("name"), "reason": _REASON["old"][lang]}
-                           for s in summaries]
+        out["excluded"] = [
+            {"client": s.get("client"), "name": s.get("name"), "reason": _REASON["old"][lang]} for s in summaries
+        ]
         return out
     start, end = portfolio_windows(as_of)[window]
     out.update(start=start.isoformat(), end=end.isoformat(), label=window_label(window, start, end, lang))
@@ -366,8 +427,16 @@ def portfolio_totals(summaries: list[dict[str, Any]], window: str = "last_month"
         else:
             data_to = dt.date.fromisoformat(summary["data_to"])
             data_from = dt.date.fromisoformat(summary.get("data_from") or summary["data_to"])
-            fill = {k: format_date(v, lang, "long") for k, v in
-                    {"data_to": data_to, "data_from": data_from, "start": start, "end": end, "as_of": as_of}.items()}
+            fill = {
+                k: format_date(v, lang, "long")
+                for k, v in {
+                    "data_to": data_to,
+                    "data_from": data_from,
+                    "start": start,
+                    "end": end,
+                    "as_of": as_of,
+                }.items()
+            }
             if data_to < end:
                 reason = _REASON["ends"][lang].format(**fill)
             elif data_from > start or not own.get("covered"):
@@ -389,8 +458,17 @@ def portfolio_totals(summaries: list[dict[str, Any]], window: str = "last_month"
             value = numerator / denominator if denominator else None
         else:
             denominator, value = None, numerator
-        out["rows"].append({"currency": currency, "kpi": kpi_id, "unit": kpi.unit, "clients": len(entries),
-                            "value": value, "numerator": numerator, "denominator": denominator})
+        out["rows"].append(
+            {
+                "currency": currency,
+                "kpi": kpi_id,
+                "unit": kpi.unit,
+                "clients": len(entries),
+                "value": value,
+                "numerator": numerator,
+                "denominator": denominator,
+            }
+        )
     return out
 
 
@@ -399,7 +477,9 @@ def _status_span(status: str, lang: str) -> str:
 
     text = STATUS_TEXT.get(status, {}).get(lang, status)
     color = STATUS_COLORS_HTML.get(status, "#52606d")
-    return f"<span class='status-{html.escape(status)}' style='color:{color};font-weight:600'>{html.escape(text)}</span>"
+    return (
+        f"<span class='status-{html.escape(status)}' style='color:{color};font-weight:600'>{html.escape(text)}</span>"
+    )
 
 
 def _as_of_text(batch: BatchResult, lang: str, tx: dict[str, str]) -> str:
@@ -423,28 +503,41 @@ def _client_rows(batch: BatchResult, lang: str, tx: dict[str, str]) -> tuple[lis
             kept = (batch.out_dir / r.client / "report.html").exists()
             link = f' — <a href="{esc(r.client)}/report.html">{tx["kept"]}</a>' if kept else ""
             status = {"invalid": tx["invalid"], "timed_out": tx["timed_out"]}.get(r.status, tx["failed_status"])
-            failed.append(f"<tr><td>{esc(r.name or r.client)}</td><td class='status-{esc(r.status)}'>{esc(status)}</td>"
-                          f"<td>{esc(r.params_file)}</td><td><pre>{esc(r.reason)}</pre>{link}</td></tr>")
+            failed.append(
+                f"<tr><td>{esc(r.name or r.client)}</td><td class='status-{esc(r.status)}'>{esc(status)}</td>"
+                f"<td>{esc(r.params_file)}</td><td><pre>{esc(r.reason)}</pre>{link}</td></tr>"
+            )
             continue
         goals = [g for g in r.summary.get("goals", []) if isinstance(g, dict)]
         statuses = [str(g.get("status")) for g in goals if g.get("status") in STATUS_ORDER]
         for status in statuses:
             totals[status] += 1
         worst_status = min(statuses, key=STATUS_ORDER.__getitem__) if statuses else None
-        status_cell = (f"<td data-sort='{STATUS_ORDER[worst_status]}'>{_status_span(worst_status, lang)}</td>"
-                       if worst_status else f"<td data-sort='9'>{tx['no_goals']}</td>")
-        goal_html = "<br>".join(f"{_status_span(str(g.get('status')), lang)} — {esc(str(g.get('statement') or g.get('kpi')))}"
-                                for g in goals) or "—"
+        status_cell = (
+            f"<td data-sort='{STATUS_ORDER[worst_status]}'>{_status_span(worst_status, lang)}</td>"
+            if worst_status
+            else f"<td data-sort='9'>{tx['no_goals']}</td>"
+        )
+        goal_html = (
+            "<br>".join(
+                f"{_status_span(str(g.get('status')), lang)} — {esc(str(g.get('statement') or g.get('kpi')))}"
+                for g in goals
+            )
+            or "—"
+        )
         findings = sorted(r.summary.get("findings", []), key=lambda f: f.get("rank", 99))
         first = findings[0] if findings else {}
         message = first.get("message")
         worst = esc(message.get(lang, "") if isinstance(message, dict) else str(first.get("text", ""))) or "—"
         pdf = batch.out_dir / r.client / "report.pdf"
         pdf_link = f" · <a href='{esc(r.client)}/report.pdf'>PDF</a>" if pdf.exists() else ""
-        rows.append(f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}</td>"
-                    f"{status_cell}<td data-sort='{len(goals)}'>{goal_html}</td><td>{worst}</td></tr>")
-    counts = " · ".join(f"{_status_span(s, lang)} {n}" for s, n in
-                        sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]]))
+        rows.append(
+            f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}</td>"
+            f"{status_cell}<td data-sort='{len(goals)}'>{goal_html}</td><td>{worst}</td></tr>"
+        )
+    counts = " · ".join(
+        f"{_status_span(s, lang)} {n}" for s, n in sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]])
+    )
     return rows, failed, counts
 
 
@@ -456,17 +549,28 @@ def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[st
     head = f"<h2 id='totals-{esc(totals['window'])}'>{tx['totals']}: {esc(totals['label'] or '')}</h2>"
     meta = ""
     if totals["start"]:
-        meta = (f"<p class='meta'>{esc(_WINDOW_TEXT[totals['window']][lang])}: "
-                f"{esc(format_date(dt.date.fromisoformat(totals['start']), lang, 'long'))} – "
-                f"{esc(format_date(dt.date.fromisoformat(totals['end']), lang, 'long'))} · {tx['as_of']} "
-                f"{esc(format_date(dt.date.fromisoformat(totals['as_of']), lang, 'long'))}</p>")
+        meta = (
+            f"<p class='meta'>{esc(_WINDOW_TEXT[totals['window']][lang])}: "
+            f"{esc(format_date(dt.date.fromisoformat(totals['start']), lang, 'long'))} – "
+            f"{esc(format_date(dt.date.fromisoformat(totals['end']), lang, 'long'))} · {tx['as_of']} "
+            f"{esc(format_date(dt.date.fromisoformat(totals['as_of']), lang, 'long'))}</p>"
+        )
     rows = "".join(
         f"<tr><td>{esc(catalog[t['kpi']].label(lang))}</td><td>{esc(t['currency'])}</td><td>{t['clients']}</td>"
-        f"<td>{esc(format_value(t['value'], t['unit'], lang, t['currency']))}</td></tr>" for t in totals["rows"])
-    table = (f"<table><thead><tr><th>KPI</th><th>{tx['currency']}</th><th>{tx['clients']}</th><th>{tx['total']}</th>"
-             f"</tr></thead><tbody>{rows}</tbody></table>") if rows else f"<p>{tx['no_totals']}</p>"
-    left_out = "".join(f"<li>{esc(e.get('name') or e.get('client') or '')}: {esc(e['reason'])}</li>"
-                       for e in totals["excluded"])
+        f"<td>{esc(format_value(t['value'], t['unit'], lang, t['currency']))}</td></tr>"
+        for t in totals["rows"]
+    )
+    table = (
+        (
+            f"<table><thead><tr><th>KPI</th><th>{tx['currency']}</th><th>{tx['clients']}</th><th>{tx['total']}</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>"
+        )
+        if rows
+        else f"<p>{tx['no_totals']}</p>"
+    )
+    left_out = "".join(
+        f"<li>{esc(e.get('name') or e.get('client') or '')}: {esc(e['reason'])}</li>" for e in totals["excluded"]
+    )
     excluded = f"<p>{tx['not_included']}</p><ul class='kpi-excluded'>{left_out}</ul>" if left_out else ""
     return head + meta + table + excluded
 
@@ -475,8 +579,8 @@ def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | No
     """reports/index.html: one row per client, failed clients with their reason, and portfolio
     totals over common labelled windows (see `portfolio_totals`; `as_of` default: the latest
     data date among the clients)."""
-    from kpi_helpers.spec.catalog import load_catalog
     from kpi_helpers.run.outdir import GENERATOR, write_atomic
+    from kpi_helpers.spec.catalog import load_catalog
 
     langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
     lang = lang or (langs.pop() if len(langs) == 1 else "en")
@@ -488,20 +592,40 @@ def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | No
     total_html = "".join(_totals_section(t, catalog, lang, tx) for t in totals.values() if t["rows"] or t["excluded"])
     ok_count = sum(r.ok for r in batch.results)
     page = f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>{tx['title']}</title><style>{STYLE}</style></head>
-<body><h1>{tx['title']}</h1>
-<p class="meta">{ok_count}/{len(batch.results)} {tx['clients']} · {_as_of_text(batch, lang, tx)}</p>
-<p><strong>{tx['by_status']}:</strong> {counts}</p>
-<table class="sortable"><thead><tr><th>{tx['client']}</th><th>{tx['status']}</th><th>{tx['goals']}</th><th>{tx['worst']}</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
-<p class="meta">{tx['sort_hint']}</p>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>{tx["title"]}</title><style>{STYLE}</style></head>
+<body><h1>{tx["title"]}</h1>
+<p class="meta">{ok_count}/{len(batch.results)} {tx["clients"]} · {_as_of_text(batch, lang, tx)}</p>
+<p><strong>{tx["by_status"]}:</strong> {counts}</p>
+<table class="sortable"><thead><tr><th>{tx["client"]}</th><th>{tx["status"]}</th><th>{tx["goals"]}</th><th>{tx["worst"]}</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+<p class="meta">{tx["sort_hint"]}</p>
 {f"<h2>{tx['failed']}</h2><table class='sortable'><thead><tr><th>{tx['client']}</th><th>{tx['status']}</th><th>{tx['file']}</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
 {total_html}
 {SORT_JS}
 </body></html>"""
     path = write_atomic(batch.out_dir / "index.html", page)  # a clear error on a full or read-only disk
-    write_atomic(batch.out_dir / "index.json", json.dumps(
-        {"generator": GENERATOR, "clients": [{"client": r.client, "status": r.status, "reason": r.reason, "seconds": r.seconds,
-                      "report": r.report, "params_file": r.params_file} for r in batch.results],
-         "totals": json_safe(totals), "seconds": batch.seconds}, indent=2, default=str, allow_nan=False))
+    write_atomic(
+        batch.out_dir / "index.json",
+        json.dumps(
+            {
+                "generator": GENERATOR,
+                "clients": [
+                    {
+                        "client": r.client,
+                        "status": r.status,
+                        "reason": r.reason,
+                        "seconds": r.seconds,
+                        "report": r.report,
+                        "params_file": r.params_file,
+                    }
+                    for r in batch.results
+                ],
+                "totals": json_safe(totals),
+                "seconds": batch.seconds,
+            },
+            indent=2,
+            default=str,
+            allow_nan=False,
+        ),
+    )
     return path

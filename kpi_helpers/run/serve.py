@@ -21,8 +21,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from kpi_helpers.exceptions import KpiWorkbookError
@@ -34,9 +34,7 @@ DEFAULT_PORT = 8866
 
 def parameters_source(params_file: str | Path, lang: str | None = None) -> str:
     """The replacement parameters cell: literals only (a path string, None/'nl'/'en', True)."""
-    return (f"params_file = {str(params_file)!r}\n"
-            f"lang = {lang!r}\n"
-            f"interactive = True\n")
+    return f"params_file = {str(params_file)!r}\nlang = {lang!r}\ninteractive = True\n"
 
 
 def client_params_file(client: str | Path, params_dir: str | Path = "params") -> Path:
@@ -53,8 +51,10 @@ def client_params_file(client: str | Path, params_dir: str | Path = "params") ->
             return find_params_file(Path(params_dir) / f"{client}{suffix}").resolve()
         except KpiWorkbookError:
             pass
-    raise KpiWorkbookError(f"No params file for client {str(client)!r}: expected {Path(params_dir) / f'{client}.yaml'} "
-                           "(or pass the file's path).")
+    raise KpiWorkbookError(
+        f"No params file for client {str(client)!r}: expected {Path(params_dir) / f'{client}.yaml'} "
+        "(or pass the file's path)."
+    )
 
 
 def _check_client(params_file: str | Path, lang: str | None, params_dir: str | Path = "params") -> Path:
@@ -71,16 +71,28 @@ def _check_client(params_file: str | Path, lang: str | None, params_dir: str | P
     return path
 
 
-def client_notebook(params_file: str | Path, out_dir: str | Path, *, lang: str | None = None,
-                    notebook: str | Path = DEFAULT_NOTEBOOK, params_dir: str | Path = "params") -> Path:
+def client_notebook(
+    params_file: str | Path,
+    out_dir: str | Path,
+    *,
+    lang: str | None = None,
+    notebook: str | Path = DEFAULT_NOTEBOOK,
+    params_dir: str | Path = "params",
+) -> Path:
     """Write ``out_dir/<notebook name>`` with the parameters cell set for this client
     (``params_file``: a path or a client id); outputs of the committed notebook (the demo
     client's) are dropped. Returns the new path."""
     path = _check_client(params_file, lang, params_dir)
     nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
     cells = nb.get("cells", [])
-    index = next((i for i, c in enumerate(cells)
-                  if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    index = next(
+        (
+            i
+            for i, c in enumerate(cells)
+            if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+        ),
+        None,
+    )
     if index is None:
         raise KpiWorkbookError(f"{notebook}: no cell tagged 'parameters' to set the client in.")
     for cell in cells:
@@ -94,9 +106,17 @@ def client_notebook(params_file: str | Path, out_dir: str | Path, *, lang: str |
     return out
 
 
-def serve_command(params_file: str | Path, port: int = DEFAULT_PORT, *, work_dir: str | Path | None = None,
-                  lang: str | None = None, token: str | None = None, ip: str = "127.0.0.1",
-                  notebook: str | Path = DEFAULT_NOTEBOOK, params_dir: str | Path = "params") -> list[str]:
+def serve_command(
+    params_file: str | Path,
+    port: int = DEFAULT_PORT,
+    *,
+    work_dir: str | Path | None = None,
+    lang: str | None = None,
+    token: str | None = None,
+    ip: str = "127.0.0.1",
+    notebook: str | Path = DEFAULT_NOTEBOOK,
+    params_dir: str | Path = "params",
+) -> list[str]:
     """The ``voila`` command line serving this client's notebook copy (written into
     ``work_dir``; a new temporary folder when None — the caller removes it).
     ``token`` None: no token (fine on 127.0.0.1); pass one when ``ip`` is reachable by others."""
@@ -105,7 +125,10 @@ def serve_command(params_file: str | Path, port: int = DEFAULT_PORT, *, work_dir
     work = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp(prefix="kpi-serve-"))
     copy = client_notebook(params_file, work, lang=lang, notebook=notebook, params_dir=params_dir)
     return [
-        sys.executable, "-m", "voila", str(copy),
+        sys.executable,
+        "-m",
+        "voila",
+        str(copy),
         "--no-browser",
         f"--port={int(port)}",
         "--Voila.port_retries=0",
@@ -117,9 +140,17 @@ def serve_command(params_file: str | Path, port: int = DEFAULT_PORT, *, work_dir
     ]
 
 
-def serve(params_file: str | Path, port: int = DEFAULT_PORT, *, lang: str | None = None, token: str | None = None,
-          ip: str = "127.0.0.1", notebook: str | Path = DEFAULT_NOTEBOOK, params_dir: str | Path = "params",
-          **popen: Any) -> int:
+def serve(
+    params_file: str | Path,
+    port: int = DEFAULT_PORT,
+    *,
+    lang: str | None = None,
+    token: str | None = None,
+    ip: str = "127.0.0.1",
+    notebook: str | Path = DEFAULT_NOTEBOOK,
+    params_dir: str | Path = "params",
+    **popen: Any,
+) -> int:
     """Run Voilà for one client until it stops; Ctrl-C (or SIGTERM/SIGHUP) stops it cleanly
     (its kernel shut down, the work folder removed) and returns 0, else Voilà's exit code.
     Raises :class:`KpiWorkbookError` when the params file is missing or invalid."""

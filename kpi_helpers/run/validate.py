@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpi_helpers.spec.catalog import use_catalog
 from kpi_helpers.exceptions import DataValidationError, KpiWorkbookError, ParamsError
+from kpi_helpers.spec.catalog import use_catalog
 from kpi_helpers.spec.params import CLIENT_ID_PATTERN, ClientConfig, find_params_files, load_params
 
 
@@ -73,8 +73,10 @@ def uncomputable_kpis(config: ClientConfig, facts: pd.DataFrame) -> list[str]:
     have = {c for c in facts.columns if facts[c].notna().any()}
     if not config.all_kpis:  # the analysis notebook has nothing to show: a run would fail there
         options = [k.id for k in catalog.computable(have) if k.type != "growth"][:6]
-        return [f"kpis: no KPIs to report on; list them under `kpis:` (this data can compute e.g. "
-                f"{', '.join(options) or 'none: map a measure column under data.columns'}), or add pairs or goals"]
+        return [
+            f"kpis: no KPIs to report on; list them under `kpis:` (this data can compute e.g. "
+            f"{', '.join(options) or 'none: map a measure column under data.columns'}), or add pairs or goals"
+        ]
     fields = [(f"kpis[{i}]", k) for i, k in enumerate(config.kpis)]
     fields += [(f"pairs[{i}][{j}]", k) for i, pair in enumerate(config.pairs) for j, k in enumerate(pair)]
     fields += [(f"goals[{i}].kpi", g.kpi) for i, g in enumerate(config.goals)]
@@ -84,8 +86,10 @@ def uncomputable_kpis(config: ClientConfig, facts: pd.DataFrame) -> list[str]:
             continue  # goal-level KPIs (profit) are checked by smart_check, unknown ids by params
         missing = sorted(catalog[kpi_id].measures - have)
         if missing:
-            problems.append(f"{field_name}: KPI '{kpi_id}' needs {', '.join(missing)}, which the data does not have "
-                            f"(map a column to it under data.columns, or choose another KPI)")
+            problems.append(
+                f"{field_name}: KPI '{kpi_id}' needs {', '.join(missing)}, which the data does not have "
+                f"(map a column to it under data.columns, or choose another KPI)"
+            )
     return problems
 
 
@@ -116,8 +120,9 @@ def validate_folder(params_dir: str | Path, clients: list[str] | None = None) ->
     return lines, len(checks)
 
 
-def new_client(name: str, params_dir: str | Path = "params", display_name: str | None = None,
-               force: bool = False) -> Path:
+def new_client(
+    name: str, params_dir: str | Path = "params", display_name: str | None = None, force: bool = False
+) -> Path:
     """Write `params/<name>.yaml` from the commented template; refuses to overwrite unless forced."""
     if not re.match(CLIENT_ID_PATTERN, name):
         raise KpiWorkbookError(f"'{name}' is not a valid client id: use lowercase letters, digits, '-' and '_' only")
@@ -150,8 +155,8 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
     period, dimension, kpi, value, unit, `complete` (the data covers the whole period; a partial
     period is not comparable with a whole one) and `note` (why a value is not available).
     Periods before `period.start` are history and not listed."""
-    from kpi_helpers.data.load import load_facts
     from kpi_helpers.compute.engine import compute_kpis, period_start, unavailable_reason
+    from kpi_helpers.data.load import load_facts
     from kpi_helpers.data.sources import mask_unjoinable
 
     config = load_params(params_file)
@@ -172,5 +177,12 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
     return masked
 
 
-__all__ = ["ClientCheck", "check_client", "check_folder", "validate_folder", "new_client",
-           "kpi_table_for_client", "DataValidationError"]
+__all__ = [
+    "ClientCheck",
+    "check_client",
+    "check_folder",
+    "validate_folder",
+    "new_client",
+    "kpi_table_for_client",
+    "DataValidationError",
+]

@@ -72,8 +72,9 @@ def init_workspace(folder: str | Path) -> Path:
         (root / sub).mkdir(parents=True, exist_ok=True)
     shutil.copy(demo, root / "params" / demo.name)
     (root / "data" / ".gitkeep").write_text("", encoding="utf-8")
-    shutil.copytree(notebooks_dir(), root / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(
+        notebooks_dir(), root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    )
     (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (root / "README.md").write_text(README.format(name=root.resolve().name, demo=DEMO_CLIENT), encoding="utf-8")
     return root

@@ -30,8 +30,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kpi_helpers.spec.safeyaml import file_kind
 from kpi_helpers.exceptions import DataProblem, ParamsError
+from kpi_helpers.spec.safeyaml import file_kind
 
 AGENCY_FILE = "_agency.yaml"
 DATA_ROOT_ENV = "KPI_WORKBOOK_DATA_ROOT"
@@ -145,8 +145,12 @@ def row_cap_problem(file: str, rows: int) -> DataProblem | None:
     cap = current_limits().data_rows
     if rows <= cap:
         return None
-    return DataProblem(file, None, f"the file has more than {cap:,} data rows (limit `limits.data_rows` in "
-                                   f"params/{AGENCY_FILE}); split it or raise the limit")
+    return DataProblem(
+        file,
+        None,
+        f"the file has more than {cap:,} data rows (limit `limits.data_rows` in "
+        f"params/{AGENCY_FILE}); split it or raise the limit",
+    )
 
 
 # ---------------------------------------------------------------- confinement
@@ -193,8 +197,12 @@ def check_source(source: str, data_dir: Path, limits: Limits = DEFAULT_LIMITS) -
     if kind:
         return refuse(f"it is {kind}, not a regular file")
     if stat.S_ISREG(info.st_mode) and info.st_size > limits.data_bytes:
-        return DataProblem(label, None, f"the file is {info.st_size:,} bytes, more than the limit of "
-                                        f"{limits.data_bytes:,} (`limits.data_bytes` in params/{AGENCY_FILE})")
+        return DataProblem(
+            label,
+            None,
+            f"the file is {info.st_size:,} bytes, more than the limit of "
+            f"{limits.data_bytes:,} (`limits.data_bytes` in params/{AGENCY_FILE})",
+        )
     return None
 
 

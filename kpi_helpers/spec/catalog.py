@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from kpi_helpers.exceptions import CatalogError, UnknownKpiError
+from kpi_helpers.spec.vocab import DIMENSIONS, UNITS
 
 Term = tuple[str, int]  # (measure name, +1 or -1)
 
@@ -29,14 +30,14 @@ LANGS = ("nl", "en")
 DOMAINS = ("marketing", "sales", "production", "customer_service", "hr")
 KINDS = ("performance", "quality")
 TYPES = ("sum", "ratio", "growth")
-from kpi_helpers.spec.vocab import UNITS  # noqa: E402 - one definition, in vocab
+
 DIRECTIONS = ("higher", "lower")
 MEASURE_UNITS = ("count", "currency", "minutes", "days", "hours")
 #: How a measure aggregates (like a semantic layer's `agg`): `sum` is additive over days and
 #: dimensions; `count_distinct` counts an entity (orders, customers, visitors) once per period and
 #: dimension value; `first_event` counts each entity's first-ever event (new customers).
 AGGREGATIONS = ("sum", "count_distinct", "first_event")
-from kpi_helpers.spec.vocab import DIMENSIONS  # noqa: E402 - one definition, in vocab
+
 CARD_FIELDS = ("result", "how", "influence", "measure", "time", "owner")
 MAX_PER_DOMAIN = 3
 
@@ -48,8 +49,21 @@ DEFAULT_PATH = Path(__file__).with_name("catalog.yaml")
 _ACTIVE: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar("kpi_catalog", default=None)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _KPI_KEYS = {
-    "id", "labels", "descriptions", "domain", "kind", "type", "measure", "numerator",
-    "denominator", "of", "unit", "direction", "partners", "breakdown", "card",
+    "id",
+    "labels",
+    "descriptions",
+    "domain",
+    "kind",
+    "type",
+    "measure",
+    "numerator",
+    "denominator",
+    "of",
+    "unit",
+    "direction",
+    "partners",
+    "breakdown",
+    "card",
 }
 
 
@@ -120,8 +134,13 @@ class Kpi:
 class Catalog:
     """Read-only collection of KPIs, measures and built-in pairs."""
 
-    def __init__(self, kpis: dict[str, Kpi], measures: dict[str, Measure],
-                 pairs: list[tuple[str, str]], source: Path | None = None):
+    def __init__(
+        self,
+        kpis: dict[str, Kpi],
+        measures: dict[str, Measure],
+        pairs: list[tuple[str, str]],
+        source: Path | None = None,
+    ):
         self._kpis = dict(kpis)
         self.measures: dict[str, Measure] = dict(measures)
         self.pairs: list[tuple[str, str]] = list(pairs)
@@ -249,8 +268,15 @@ def client_catalog(measures: Any, kpis: list[tuple[int, Any]]) -> tuple[Catalog 
         if not isinstance(mid, str) or not _ID_RE.match(mid):
             problems.append((where, "a measure id is snake_case (a-z, 0-9, _), starting with a letter"))
         elif mid in base.measures:
-            problems.append((where, (f"'{mid}' is already a catalog measure; map your column to it under "
-                                     "data.columns instead of declaring it")))
+            problems.append(
+                (
+                    where,
+                    (
+                        f"'{mid}' is already a catalog measure; map your column to it under "
+                        "data.columns instead of declaring it"
+                    ),
+                )
+            )
         elif mid in RESERVED_NAMES:
             problems.append((where, f"'{mid}' is a data field, not a measure"))
         if not isinstance(spec, dict):
@@ -260,7 +286,9 @@ def client_catalog(measures: Any, kpis: list[tuple[int, Any]]) -> tuple[Catalog 
         if unknown:
             problems.append((where, f"unknown field(s) {', '.join(map(str, unknown))} (use labels, unit, agg)"))
         if spec.get("agg", "sum") not in AGGREGATIONS:
-            problems.append((f"{where}.agg", f"'{spec.get('agg')}' is not allowed; use one of {', '.join(AGGREGATIONS)}"))
+            problems.append(
+                (f"{where}.agg", f"'{spec.get('agg')}' is not allowed; use one of {', '.join(AGGREGATIONS)}")
+            )
     where_of: dict[str, str] = {}
     for index, entry in kpis:
         kid = entry.get("id") if isinstance(entry, dict) else None
@@ -276,9 +304,11 @@ def client_catalog(measures: Any, kpis: list[tuple[int, Any]]) -> tuple[Catalog 
             problems.append((f"{where}.id", f"'{kid}' is already a catalog KPI; list it by id, or choose another id"))
     clashes = {kid for _, e in kpis if isinstance(e, dict) for kid in [e.get("id")] if kid in base}
     raw = _default_raw()
-    merged = {"measures": {**(raw.get("measures") or {}), **measures},
-              "kpis": list(raw["kpis"]) + [e for _, e in kpis if isinstance(e, dict) and e.get("id") not in clashes],
-              "pairs": raw.get("pairs") or []}
+    merged = {
+        "measures": {**(raw.get("measures") or {}), **measures},
+        "kpis": list(raw["kpis"]) + [e for _, e in kpis if isinstance(e, dict) and e.get("id") not in clashes],
+        "pairs": raw.get("pairs") or [],
+    }
     parsed, found = _parse(merged)
     for line in found:  # "kpi 'x': ..." / "measure 'y': ..." -> the params field
         match = re.match(r"^(kpi|measure) '([^']*)': (.*)$", line, re.DOTALL)
@@ -323,8 +353,9 @@ def _terms(value: Any, where: str, what: str, measures: dict, problems: list[str
     return tuple(terms)
 
 
-def _choice(entry: dict, key: str, options: tuple[str, ...], where: str, problems: list[str],
-            default: str | None = None) -> str:
+def _choice(
+    entry: dict, key: str, options: tuple[str, ...], where: str, problems: list[str], default: str | None = None
+) -> str:
     value = entry.get(key, default)
     if value not in options:
         problems.append(f"{where}: bad {key} '{value}', choose one of {', '.join(options)}")
@@ -350,14 +381,16 @@ def _build(raw: Any, path: Path) -> Catalog:
         raise CatalogError(f"{path}: the catalog needs a top-level 'kpis:' list (and 'measures:').")
     parsed, problems = _parse(raw)
     if problems or parsed is None:
-        raise CatalogError(f"{path}: {len(problems)} problem(s) in the KPI catalog:\n"
-                           + "\n".join(f"  - {p}" for p in problems))
+        raise CatalogError(
+            f"{path}: {len(problems)} problem(s) in the KPI catalog:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
     kpis, measures, pairs = parsed
     return Catalog(kpis, measures, pairs, source=path)
 
 
-def _parse(raw: dict[str, Any]) -> tuple[tuple[dict[str, Kpi], dict[str, Measure], list[tuple[str, str]]] | None,
-                                         list[str]]:
+def _parse(
+    raw: dict[str, Any],
+) -> tuple[tuple[dict[str, Kpi], dict[str, Measure], list[tuple[str, str]]] | None, list[str]]:
     """The checks of one catalog (bundled or bundled + a client's): (parts, problems)."""
     problems: list[str] = []
 
@@ -423,10 +456,20 @@ def _parse(raw: dict[str, Any]) -> tuple[tuple[dict[str, Kpi], dict[str, Measure
         if breakdown is not None and breakdown not in DIMENSIONS:
             problems.append(f"{where}: bad breakdown '{breakdown}', choose one of {', '.join(DIMENSIONS)}")
         kpis[kid] = Kpi(
-            id=kid, labels=labels, descriptions=descriptions, domain=domain, kind=kind, type=ktype,
-            numerator=numerator, denominator=denominator, growth_of=None, unit=unit,
-            direction=direction, partners=tuple(str(p) for p in partners),
-            breakdown=breakdown, card=_card(e.get("card"), where, problems),
+            id=kid,
+            labels=labels,
+            descriptions=descriptions,
+            domain=domain,
+            kind=kind,
+            type=ktype,
+            numerator=numerator,
+            denominator=denominator,
+            growth_of=None,
+            unit=unit,
+            direction=direction,
+            partners=tuple(str(p) for p in partners),
+            breakdown=breakdown,
+            card=_card(e.get("card"), where, problems),
         )
         if ktype == "growth":
             growth.append((kid, e, where))
@@ -440,8 +483,9 @@ def _parse(raw: dict[str, Any]) -> tuple[tuple[dict[str, Kpi], dict[str, Measure
             problems.append(f"{where}: growth 'of' must be a sum or ratio KPI, not growth KPI '{base_id}'")
         else:
             old = kpis[kid]
-            kpis[kid] = Kpi(**{**old.__dict__, "growth_of": base.id,
-                               "numerator": base.numerator, "denominator": base.denominator})
+            kpis[kid] = Kpi(
+                **{**old.__dict__, "growth_of": base.id, "numerator": base.numerator, "denominator": base.denominator}
+            )
 
     pairs: list[tuple[str, str]] = []
     for item in raw.get("pairs") or []:
@@ -499,8 +543,12 @@ class SelectionWarning:
         return self.message.get(lang) or self.message["en"]
 
 
-def check_selection(kpi_ids: Iterable[str], pairs: Iterable[tuple[str, str]] | None = None,
-                    catalog: Catalog | None = None, lang: str = "en") -> list[SelectionWarning]:
+def check_selection(
+    kpi_ids: Iterable[str],
+    pairs: Iterable[tuple[str, str]] | None = None,
+    catalog: Catalog | None = None,
+    lang: str = "en",
+) -> list[SelectionWarning]:
     """Advice on a chosen set of KPIs (and optional chosen pairs): unknown ids, volume
     KPIs without a quality counterweight (Goodhart), too many KPIs per domain.
     Every warning carries nl and en; `lang` is accepted for symmetry, use `.text(lang)`."""
@@ -511,21 +559,32 @@ def check_selection(kpi_ids: Iterable[str], pairs: Iterable[tuple[str, str]] | N
 
     for kid in selected + [x for p in chosen_pairs for x in p if x not in selected]:
         if kid not in cat:
-            warnings.append(SelectionWarning("unknown_kpi", {
-                "en": _unknown_message("KPI", kid, cat.ids),
-                "nl": _unknown_message("KPI", kid, cat.ids, "nl")}, kpi=str(kid)))
+            warnings.append(
+                SelectionWarning(
+                    "unknown_kpi",
+                    {"en": _unknown_message("KPI", kid, cat.ids), "nl": _unknown_message("KPI", kid, cat.ids, "nl")},
+                    kpi=str(kid),
+                )
+            )
     known = [cat[k] for k in selected if k in cat]
 
     for perf, qual in chosen_pairs:
         if perf not in cat or qual not in cat:
             continue
         if cat[perf].kind != "performance" or cat[qual].kind != "quality":
-            warnings.append(SelectionWarning("pair_not_performance_quality", {
-                "en": f"Pair ({perf}, {qual}): a pair is a performance KPI (volume) followed by a "
-                      f"quality KPI (value or rate); here they are {cat[perf].kind} and {cat[qual].kind}.",
-                "nl": f"Paar ({perf}, {qual}): een paar is een prestatie-KPI (volume) gevolgd door een "
-                      f"kwaliteits-KPI (waarde of ratio); hier zijn het {_NL_KIND[cat[perf].kind]} en "
-                      f"{_NL_KIND[cat[qual].kind]}."}, kpi=perf))
+            warnings.append(
+                SelectionWarning(
+                    "pair_not_performance_quality",
+                    {
+                        "en": f"Pair ({perf}, {qual}): a pair is a performance KPI (volume) followed by a "
+                        f"quality KPI (value or rate); here they are {cat[perf].kind} and {cat[qual].kind}.",
+                        "nl": f"Paar ({perf}, {qual}): een paar is een prestatie-KPI (volume) gevolgd door een "
+                        f"kwaliteits-KPI (waarde of ratio); hier zijn het {_NL_KIND[cat[perf].kind]} en "
+                        f"{_NL_KIND[cat[qual].kind]}.",
+                    },
+                    kpi=perf,
+                )
+            )
 
     quality_selected = {k.id for k in known if k.kind == "quality"}
     paired = {p for p, q in chosen_pairs if q in cat and cat[q].kind == "quality"}
@@ -537,26 +596,45 @@ def check_selection(kpi_ids: Iterable[str], pairs: Iterable[tuple[str, str]] | N
             continue
         en_names = ", ".join(f"{cat[p].label('en')} ({p})" for p in partners[:3]) or "a quality KPI"
         nl_names = ", ".join(f"{cat[p].label('nl')} ({p})" for p in partners[:3]) or "een kwaliteits-KPI"
-        warnings.append(SelectionWarning("performance_without_quality", {
-            "en": f"{k.label('en')} measures volume only; pair it with a quality KPI so it is not "
-                  f"pushed up at the cost of quality. Suggested: {en_names}.",
-            "nl": f"{k.label('nl')} meet alleen volume; koppel er een kwaliteits-KPI aan zodat het "
-                  f"niet ten koste van de kwaliteit wordt opgedreven. Suggestie: {nl_names}."},
-            kpi=k.id, domain=k.domain))
+        warnings.append(
+            SelectionWarning(
+                "performance_without_quality",
+                {
+                    "en": f"{k.label('en')} measures volume only; pair it with a quality KPI so it is not "
+                    f"pushed up at the cost of quality. Suggested: {en_names}.",
+                    "nl": f"{k.label('nl')} meet alleen volume; koppel er een kwaliteits-KPI aan zodat het "
+                    f"niet ten koste van de kwaliteit wordt opgedreven. Suggestie: {nl_names}.",
+                },
+                kpi=k.id,
+                domain=k.domain,
+            )
+        )
 
     for domain in DOMAINS:
         n = sum(1 for k in known if k.domain == domain)
         if n > MAX_PER_DOMAIN:
-            warnings.append(SelectionWarning("too_many_in_domain", {
-                "en": f"{n} KPIs selected in {domain}; 2-3 per domain keeps the report focused.",
-                "nl": f"{n} KPI's gekozen in {_NL_DOMAIN[domain]}; 2-3 per domein houdt het rapport "
-                      f"overzichtelijk."}, domain=domain))
+            warnings.append(
+                SelectionWarning(
+                    "too_many_in_domain",
+                    {
+                        "en": f"{n} KPIs selected in {domain}; 2-3 per domain keeps the report focused.",
+                        "nl": f"{n} KPI's gekozen in {_NL_DOMAIN[domain]}; 2-3 per domein houdt het rapport "
+                        f"overzichtelijk.",
+                    },
+                    domain=domain,
+                )
+            )
     return warnings
 
 
 _NL_KIND = {"performance": "prestatie", "quality": "kwaliteit"}
-_NL_DOMAIN = {"marketing": "marketing", "sales": "verkoop", "production": "productie",
-              "customer_service": "klantenservice", "hr": "HR"}
+_NL_DOMAIN = {
+    "marketing": "marketing",
+    "sales": "verkoop",
+    "production": "productie",
+    "customer_service": "klantenservice",
+    "hr": "HR",
+}
 
 
 # ---------------------------------------------------------------------------- display
@@ -584,8 +662,11 @@ def format_formula(kpi: Kpi) -> str:
     return f"{text} by {kpi.breakdown}" if kpi.breakdown else text
 
 
-_FORMULA_WORDS = {"sum": {"nl": "som", "en": "sum"}, "growth": {"nl": "groei", "en": "growth"},
-                  "by": {"nl": "per", "en": "by"}}
+_FORMULA_WORDS = {
+    "sum": {"nl": "som", "en": "sum"},
+    "growth": {"nl": "groei", "en": "growth"},
+    "by": {"nl": "per", "en": "by"},
+}
 
 
 def readable_formula(kpi: Kpi, lang: str, catalog: Catalog | None = None) -> str:
@@ -606,11 +687,18 @@ def readable_formula(kpi: Kpi, lang: str, catalog: Catalog | None = None) -> str
         return f"({text})" if len(items) > 1 else text
 
     if kpi.type == "growth":
-        of = catalog[kpi.growth_of].label(lang).lower() if kpi.growth_of and kpi.growth_of in catalog else str(kpi.growth_of)
+        of = (
+            catalog[kpi.growth_of].label(lang).lower()
+            if kpi.growth_of and kpi.growth_of in catalog
+            else str(kpi.growth_of)
+        )
         text = f"{words['growth']}({of})"
     elif kpi.denominator is None:
-        text = "".join(terms(((m, s),)) for m, s in kpi.numerator[:1]) if len(kpi.numerator) == 1 \
+        text = (
+            "".join(terms(((m, s),)) for m, s in kpi.numerator[:1])
+            if len(kpi.numerator) == 1
             else terms(kpi.numerator)[1:-1]
+        )
     else:
         text = f"{terms(kpi.numerator)} / {terms(kpi.denominator)}"
     if not kpi.breakdown:
@@ -624,10 +712,18 @@ def kpi_table(catalog: Catalog | None = None, domain: str | None = None, lang: s
     """One row per KPI (for `kpi-workbook list-kpis` and the notebooks' pair picker)."""
     cat = catalog or load_catalog()
     kpis = cat.by_domain(domain) if domain else list(cat)
-    rows = [{
-        "id": k.id, "label": k.label(lang), "domain": k.domain, "kind": k.kind, "unit": k.unit,
-        "direction": k.direction, "formula": format_formula(k),
-        "partners": ", ".join(suggest_partners(k.id, cat)),
-    } for k in kpis]
+    rows = [
+        {
+            "id": k.id,
+            "label": k.label(lang),
+            "domain": k.domain,
+            "kind": k.kind,
+            "unit": k.unit,
+            "direction": k.direction,
+            "formula": format_formula(k),
+            "partners": ", ".join(suggest_partners(k.id, cat)),
+        }
+        for k in kpis
+    ]
     columns = ["id", "label", "domain", "kind", "unit", "direction", "formula", "partners"]
     return pd.DataFrame(rows, columns=columns)

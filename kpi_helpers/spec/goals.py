@@ -181,7 +181,8 @@ def _horizon_for(months: float) -> Horizon | None:
 _LAST_YEAR_WORDS = re.compile(
     r"\b(vorig jaar|vorige jaar|vorig jaar dezelfde|zelfde periode|dezelfde periode|jaar op jaar|"
     r"last year|previous year|same period|same quarter|same month|year[- ]on[- ]year|year[- ]over[- ]year|yoy)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _MONTH_WORDS = {
     "nl": ["jan", "feb", "maart", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
     "en": ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
@@ -304,7 +305,9 @@ class SmartReport:
         """Plain-language summary, one line per letter plus the fix where needed."""
         todo = sum(f.status != "pass" for f in self.findings)
         head = {
-            "nl": "Dit doel is SMART." if not todo else f"SMART-check: {todo} van de 5 punten {'verdient' if todo == 1 else 'verdienen'} aandacht.",
+            "nl": "Dit doel is SMART."
+            if not todo
+            else f"SMART-check: {todo} van de 5 punten {'verdient' if todo == 1 else 'verdienen'} aandacht.",
             "en": "This goal is SMART." if not todo else f"SMART check: {todo} of 5 points need attention.",
         }[lang]
         mark = {"pass": "✓", "warn": "!", "fail": "✗"}
@@ -323,7 +326,9 @@ class SmartReport:
 
 
 def _finding(letter: str, status: str, message: Text, fix: Text | None = None) -> SmartFinding:
-    return SmartFinding(letter, dict(LETTER_NAMES[letter]), status, message, dict(fix) if fix and status != "pass" else dict(_NO_FIX))
+    return SmartFinding(
+        letter, dict(LETTER_NAMES[letter]), status, message, dict(fix) if fix and status != "pass" else dict(_NO_FIX)
+    )
 
 
 def _combine(letter: str, parts: list[tuple[str, Text, Text | None]], ok: Text) -> SmartFinding:
@@ -338,19 +343,88 @@ def _combine(letter: str, parts: list[tuple[str, Text, Text | None]], ok: Text) 
 
 # ---- S
 _VAGUE = {
-    "meer", "minder", "beter", "betere", "verbeteren", "verbetering", "optimaliseren", "optimalisatie",
-    "groeien", "sterker", "goed", "goede", "veel", "maximaal", "maximaliseren", "mogelijk", "zoveel",
-    "more", "less", "better", "improve", "improved", "improvement", "optimise", "optimize", "good",
-    "great", "maximise", "maximize", "stronger", "possible", "much", "many", "best",
+    "meer",
+    "minder",
+    "beter",
+    "betere",
+    "verbeteren",
+    "verbetering",
+    "optimaliseren",
+    "optimalisatie",
+    "groeien",
+    "sterker",
+    "goed",
+    "goede",
+    "veel",
+    "maximaal",
+    "maximaliseren",
+    "mogelijk",
+    "zoveel",
+    "more",
+    "less",
+    "better",
+    "improve",
+    "improved",
+    "improvement",
+    "optimise",
+    "optimize",
+    "good",
+    "great",
+    "maximise",
+    "maximize",
+    "stronger",
+    "possible",
+    "much",
+    "many",
+    "best",
 }
 _DIRECTION = {
-    "verhogen", "verlagen", "stijgen", "stijging", "dalen", "daling", "toename", "afname", "reduceren",
-    "verminderen", "vergroten", "verkleinen", "terugbrengen", "groei", "omhoog", "omlaag",
-    "increase", "decrease", "raise", "reduce", "lower", "grow", "growth", "cut", "boost", "up", "down",
+    "verhogen",
+    "verlagen",
+    "stijgen",
+    "stijging",
+    "dalen",
+    "daling",
+    "toename",
+    "afname",
+    "reduceren",
+    "verminderen",
+    "vergroten",
+    "verkleinen",
+    "terugbrengen",
+    "groei",
+    "omhoog",
+    "omlaag",
+    "increase",
+    "decrease",
+    "raise",
+    "reduce",
+    "lower",
+    "grow",
+    "growth",
+    "cut",
+    "boost",
+    "up",
+    "down",
 }
 _NUMBER_WORDS = {
-    "verdubbelen", "verdubbeling", "halveren", "halvering", "helft", "tien", "twintig", "honderd",
-    "double", "doubling", "halve", "half", "ten", "twenty", "hundred", "triple", "verdrievoudigen",
+    "verdubbelen",
+    "verdubbeling",
+    "halveren",
+    "halvering",
+    "helft",
+    "tien",
+    "twintig",
+    "honderd",
+    "double",
+    "doubling",
+    "halve",
+    "half",
+    "ten",
+    "twenty",
+    "hundred",
+    "triple",
+    "verdrievoudigen",
 }
 
 
@@ -361,9 +435,12 @@ def _example_statement(goal: Goal, info: _KpiInfo) -> Text:
         return {
             lang: ("{L} {w1} {b} {w2} {t} ({c}) {w3} {d}").format(
                 L=info.label(lang)[:1].upper() + info.label(lang)[1:],
-                b=_fmt_value(b, info, lang), t=_fmt_value(t, info, lang), c=pct0(chg, lang),
+                b=_fmt_value(b, info, lang),
+                t=_fmt_value(t, info, lang),
+                c=pct0(chg, lang),
                 d=fmt_date(goal.deadline, lang),
-                w1={"nl": "van", "en": "from"}[lang], w2={"nl": "naar", "en": "to"}[lang],
+                w1={"nl": "van", "en": "from"}[lang],
+                w2={"nl": "naar", "en": "to"}[lang],
                 w3={"nl": "uiterlijk", "en": "by"}[lang],
             )
             for lang in ("nl", "en")
@@ -383,32 +460,55 @@ def _check_s(goal: Goal, info: _KpiInfo) -> SmartFinding:
         "en": f"Say what, how much and by when, e.g. '{ex['en']}'.",
     }
     if not s:
-        return _finding("S", "fail", {"nl": "Er is nog geen doelformulering.", "en": "There is no goal statement yet."}, fix)
+        return _finding(
+            "S", "fail", {"nl": "Er is nog geen doelformulering.", "en": "There is no goal statement yet."}, fix
+        )
     has_number = bool(re.search(r"\d", s)) or any(w in _NUMBER_WORDS for w in words)
     vague = [w for w in dict.fromkeys(words) if w in _VAGUE]
     if len(words) < 4:
-        return _finding("S", "fail", {
-            "nl": f"'{s}' is te kort om te zeggen wat u wilt bereiken.",
-            "en": f"'{s}' is too short to say what you want to achieve.",
-        }, fix)
+        return _finding(
+            "S",
+            "fail",
+            {
+                "nl": f"'{s}' is te kort om te zeggen wat u wilt bereiken.",
+                "en": f"'{s}' is too short to say what you want to achieve.",
+            },
+            fix,
+        )
     if has_number:
-        return _finding("S", "pass", {
-            "nl": "De formulering zegt wat en hoeveel.", "en": "The statement says what and how much."})
+        return _finding(
+            "S", "pass", {"nl": "De formulering zegt wat en hoeveel.", "en": "The statement says what and how much."}
+        )
     if vague:
         v = ", ".join(f"'{w}'" for w in vague)
-        return _finding("S", "fail", {
-            "nl": f"'{s}' bevat alleen algemene woorden ({v}) en geen getal: niemand kan zien wanneer het doel bereikt is.",
-            "en": f"'{s}' uses only general words ({v}) and no number: nobody can tell when it is reached.",
-        }, fix)
+        return _finding(
+            "S",
+            "fail",
+            {
+                "nl": f"'{s}' bevat alleen algemene woorden ({v}) en geen getal: niemand kan zien wanneer het doel bereikt is.",
+                "en": f"'{s}' uses only general words ({v}) and no number: nobody can tell when it is reached.",
+            },
+            fix,
+        )
     if any(w in _DIRECTION for w in words):
-        return _finding("S", "warn", {
-            "nl": f"'{s}' zegt welke kant het op moet, maar niet hoeveel.",
-            "en": f"'{s}' says which way, but not how much.",
-        }, fix)
-    return _finding("S", "fail", {
-        "nl": f"'{s}' noemt geen getal en geen richting (omhoog of omlaag).",
-        "en": f"'{s}' names no number and no direction (up or down).",
-    }, fix)
+        return _finding(
+            "S",
+            "warn",
+            {
+                "nl": f"'{s}' zegt welke kant het op moet, maar niet hoeveel.",
+                "en": f"'{s}' says which way, but not how much.",
+            },
+            fix,
+        )
+    return _finding(
+        "S",
+        "fail",
+        {
+            "nl": f"'{s}' noemt geen getal en geen richting (omhoog of omlaag).",
+            "en": f"'{s}' names no number and no direction (up or down).",
+        },
+        fix,
+    )
 
 
 # ---- M
@@ -417,94 +517,184 @@ def _percent_problem(what: Text, x: float, info: _KpiInfo) -> tuple[str, Text, T
     if 1 < x <= 100:
         fix = {"nl": f"Schrijf {x / 100:g} voor {x:g} % (met een punt).", "en": f"Write {x / 100:g} for {x:g} %."}
     else:
-        fix = {"nl": "Vul een fractie tussen 0 en 1 in (0.35 = 35 %).", "en": "Enter a fraction between 0 and 1 (0.35 = 35 %)."}
-    return "fail", {
-        "nl": f"{L['nl']} is een percentage dat als fractie wordt opgeslagen; {what['nl']} {fmt_number(x, 'nl')} betekent {fmt_number(x * 100, 'nl')} %.",
-        "en": f"{L['en']} is a percentage stored as a fraction; {what['en']} {fmt_number(x, 'en')} means {fmt_number(x * 100, 'en')} %.",
-    }, fix
+        fix = {
+            "nl": "Vul een fractie tussen 0 en 1 in (0.35 = 35 %).",
+            "en": "Enter a fraction between 0 and 1 (0.35 = 35 %).",
+        }
+    return (
+        "fail",
+        {
+            "nl": f"{L['nl']} is een percentage dat als fractie wordt opgeslagen; {what['nl']} {fmt_number(x, 'nl')} betekent {fmt_number(x * 100, 'nl')} %.",
+            "en": f"{L['en']} is a percentage stored as a fraction; {what['en']} {fmt_number(x, 'en')} means {fmt_number(x * 100, 'en')} %.",
+        },
+        fix,
+    )
 
 
 def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
     kpi = goal.kpi.strip()
     if not kpi:
-        return _finding("M", "fail", {
-            "nl": "Er is geen KPI gekozen, dus het doel is niet te meten.",
-            "en": "No KPI is chosen, so the goal cannot be measured.",
-        }, {
-            "nl": "Kies de KPI uit de catalogus die de voortgang laat zien, bijvoorbeeld 'revenue' of 'conversion_rate'.",
-            "en": "Pick the KPI from the catalog that shows progress, e.g. 'revenue' or 'conversion_rate'.",
-        })
+        return _finding(
+            "M",
+            "fail",
+            {
+                "nl": "Er is geen KPI gekozen, dus het doel is niet te meten.",
+                "en": "No KPI is chosen, so the goal cannot be measured.",
+            },
+            {
+                "nl": "Kies de KPI uit de catalogus die de voortgang laat zien, bijvoorbeeld 'revenue' of 'conversion_rate'.",
+                "en": "Pick the KPI from the catalog that shows progress, e.g. 'revenue' or 'conversion_rate'.",
+            },
+        )
     parts: list[tuple[str, Text, Text | None]] = []
     if not info.known and not info.goal_level:
         ids = _catalog_ids(catalog) + list(GOAL_LEVEL_KPIS)
         close = difflib.get_close_matches(kpi.lower(), ids, n=3, cutoff=0.6)
         close += [i for i in ids if len(kpi) >= 4 and kpi.lower() in i and i not in close][: 3 - len(close)]
         sugg = " / ".join(f"'{c}'" for c in close)
-        parts.append(("fail", {
-            "nl": f"'{kpi}' is geen KPI uit de catalogus.", "en": f"'{kpi}' is not a KPI in the catalog.",
-        }, {
-            "nl": f"Bedoelt u {sugg}?" if close else "Gebruik een KPI-id uit de catalogus (zie list-kpis).",
-            "en": f"Did you mean {sugg}?" if close else "Use a KPI id from the catalog (see list-kpis).",
-        }))
+        parts.append(
+            (
+                "fail",
+                {
+                    "nl": f"'{kpi}' is geen KPI uit de catalogus.",
+                    "en": f"'{kpi}' is not a KPI in the catalog.",
+                },
+                {
+                    "nl": f"Bedoelt u {sugg}?" if close else "Gebruik een KPI-id uit de catalogus (zie list-kpis).",
+                    "en": f"Did you mean {sugg}?" if close else "Use a KPI id from the catalog (see list-kpis).",
+                },
+            )
+        )
     if info.known and info.type == "growth":
         of = catalog[kpi].growth_of if kpi in catalog else "?"
-        parts.append(("fail", {
-            "nl": f"{info.label('nl')} is een groei-KPI: een groeipercentage over de hele doelperiode is niet te volgen.",
-            "en": f"{info.label('en')} is a growth KPI: a growth rate over the whole goal window cannot be paced.",
-        }, {
-            "nl": f"Zet het doel op '{of}' met een beginwaarde en een streefwaarde (beginwaarde × (1 + groei)).",
-            "en": f"Set the goal on '{of}' with a baseline and a target (baseline × (1 + growth)).",
-        }))
+        parts.append(
+            (
+                "fail",
+                {
+                    "nl": f"{info.label('nl')} is een groei-KPI: een groeipercentage over de hele doelperiode is niet te volgen.",
+                    "en": f"{info.label('en')} is a growth KPI: a growth rate over the whole goal window cannot be paced.",
+                },
+                {
+                    "nl": f"Zet het doel op '{of}' met een beginwaarde en een streefwaarde (beginwaarde × (1 + groei)).",
+                    "en": f"Set the goal on '{of}' with a baseline and a target (baseline × (1 + growth)).",
+                },
+            )
+        )
     t, b = goal.target, goal.baseline
     what_t = {"nl": "een streefwaarde van", "en": "a target of"}
     what_b = {"nl": "een beginwaarde van", "en": "a baseline of"}
     if not math.isfinite(t):
-        parts.append(("fail", {"nl": "De streefwaarde is geen getal.", "en": "The target is not a number."},
-                      {"nl": "Vul de streefwaarde in als getal, bijvoorbeeld 120000.", "en": "Enter the target as a number, e.g. 120000."}))
+        parts.append(
+            (
+                "fail",
+                {"nl": "De streefwaarde is geen getal.", "en": "The target is not a number."},
+                {
+                    "nl": "Vul de streefwaarde in als getal, bijvoorbeeld 120000.",
+                    "en": "Enter the target as a number, e.g. 120000.",
+                },
+            )
+        )
     elif t < 0 and not info.can_be_negative:
-        parts.append(("fail", {
-            "nl": f"De streefwaarde {fmt_number(t, 'nl')} is negatief; {info.label('nl')} kan niet onder nul komen.",
-            "en": f"The target {fmt_number(t, 'en')} is negative; {info.label('en')} cannot be below zero.",
-        }, {
-            "nl": "Vul een positieve streefwaarde in; wilt u een daling, vul dan het lagere niveau in dat u wilt bereiken.",
-            "en": "Enter a positive target; to aim for a decrease, enter the lower level you want to reach.",
-        }))
+        parts.append(
+            (
+                "fail",
+                {
+                    "nl": f"De streefwaarde {fmt_number(t, 'nl')} is negatief; {info.label('nl')} kan niet onder nul komen.",
+                    "en": f"The target {fmt_number(t, 'en')} is negative; {info.label('en')} cannot be below zero.",
+                },
+                {
+                    "nl": "Vul een positieve streefwaarde in; wilt u een daling, vul dan het lagere niveau in dat u wilt bereiken.",
+                    "en": "Enter a positive target; to aim for a decrease, enter the lower level you want to reach.",
+                },
+            )
+        )
     elif info.unit == "percent" and not info.can_be_negative and t > 1:
         parts.append(_percent_problem(what_t, t, info))
     if b is None:
-        parts.append(("warn", {
-            "nl": "Er is geen beginwaarde (nulmeting), dus niemand ziet hoe groot de stap is.",
-            "en": "There is no baseline, so nobody can see how big the step is.",
-        }, {
-            "nl": f"Vul de beginwaarde in: {info.label('nl')} over de {_months_text(max(goal.months, 0), 'nl')} maanden vóór {fmt_date(goal.start, 'nl')}.",
-            "en": f"Add the baseline: {info.label('en')} over the {_months_text(max(goal.months, 0), 'en')} months before {fmt_date(goal.start, 'en')}.",
-        }))
+        parts.append(
+            (
+                "warn",
+                {
+                    "nl": "Er is geen beginwaarde (nulmeting), dus niemand ziet hoe groot de stap is.",
+                    "en": "There is no baseline, so nobody can see how big the step is.",
+                },
+                {
+                    "nl": f"Vul de beginwaarde in: {info.label('nl')} over de {_months_text(max(goal.months, 0), 'nl')} maanden vóór {fmt_date(goal.start, 'nl')}.",
+                    "en": f"Add the baseline: {info.label('en')} over the {_months_text(max(goal.months, 0), 'en')} months before {fmt_date(goal.start, 'en')}.",
+                },
+            )
+        )
     elif not math.isfinite(b) or (b < 0 and not info.can_be_negative):
-        parts.append(("fail", {"nl": "De beginwaarde is geen geldig getal.", "en": "The baseline is not a valid number."},
-                      {"nl": "Vul de beginwaarde in als getal van nul of meer.", "en": "Enter the baseline as a number of zero or more."}))
+        parts.append(
+            (
+                "fail",
+                {"nl": "De beginwaarde is geen geldig getal.", "en": "The baseline is not a valid number."},
+                {
+                    "nl": "Vul de beginwaarde in als getal van nul of meer.",
+                    "en": "Enter the baseline as a number of zero or more.",
+                },
+            )
+        )
     elif info.unit == "percent" and not info.can_be_negative and b > 1:
         parts.append(_percent_problem(what_b, b, info))
     note = (
-        {"nl": " Dit is een KPI op doelniveau: die meet u in de boekhouding, niet in de data van dit werkboek.",
-         "en": " This is a goal-level KPI: it is measured in your accounts, not in this workbook's data."}
-        if info.goal_level else {"nl": "", "en": ""}
+        {
+            "nl": " Dit is een KPI op doelniveau: die meet u in de boekhouding, niet in de data van dit werkboek.",
+            "en": " This is a goal-level KPI: it is measured in your accounts, not in this workbook's data.",
+        }
+        if info.goal_level
+        else {"nl": "", "en": ""}
     )
     ok = {
         lang: (info.label(lang) if info.label(lang).lower() == kpi.lower() else f"{info.label(lang)} ({kpi})")
         + f" {'is meetbaar' if lang == 'nl' else 'is measurable'}: "
         + ({"nl": "streefwaarde ", "en": "target "}[lang] + _fmt_value(t, info, lang))
-        + ({"nl": ", beginwaarde ", "en": ", baseline "}[lang] + _fmt_value(b, info, lang)) + "." + note[lang]
+        + ({"nl": ", beginwaarde ", "en": ", baseline "}[lang] + _fmt_value(b, info, lang))
+        + "."
+        + note[lang]
         for lang in ("nl", "en")
     }
     return _combine("M", parts, ok)
 
 
 # ---- A
-_PLACEHOLDER_OWNERS = {"", "tbd", "tba", "nvt", "n v t", "nobody", "niemand", "onbekend", "unknown", "none", "nog niet bekend", "later"}
+_PLACEHOLDER_OWNERS = {
+    "",
+    "tbd",
+    "tba",
+    "nvt",
+    "n v t",
+    "nobody",
+    "niemand",
+    "onbekend",
+    "unknown",
+    "none",
+    "nog niet bekend",
+    "later",
+}
 _VAGUE_OWNERS = {
-    "iedereen", "everyone", "everybody", "team", "het team", "the team", "we", "wij", "ons", "us", "all",
-    "allemaal", "alle medewerkers", "all staff", "staff", "de organisatie", "the company", "het bedrijf",
-    "samen", "together", "wij allemaal", "we all",
+    "iedereen",
+    "everyone",
+    "everybody",
+    "team",
+    "het team",
+    "the team",
+    "we",
+    "wij",
+    "ons",
+    "us",
+    "all",
+    "allemaal",
+    "alle medewerkers",
+    "all staff",
+    "staff",
+    "de organisatie",
+    "the company",
+    "het bedrijf",
+    "samen",
+    "together",
+    "wij allemaal",
+    "we all",
 }
 
 
@@ -516,23 +706,38 @@ def _check_a(goal: Goal) -> SmartFinding:
         "en": "Name one person or role who answers for it, e.g. 'Sanne (marketing)' or 'sales manager'.",
     }
     if not raw or norm in _PLACEHOLDER_OWNERS:
-        msg = ({"nl": "Niemand is eigenaar van dit doel.", "en": "Nobody owns this goal."} if not raw else
-               {"nl": f"'{raw}' is geen eigenaar: niemand is verantwoordelijk voor dit doel.",
-                "en": f"'{raw}' is not an owner: nobody answers for this goal."})
+        msg = (
+            {"nl": "Niemand is eigenaar van dit doel.", "en": "Nobody owns this goal."}
+            if not raw
+            else {
+                "nl": f"'{raw}' is geen eigenaar: niemand is verantwoordelijk voor dit doel.",
+                "en": f"'{raw}' is not an owner: nobody answers for this goal.",
+            }
+        )
         return _finding("A", "fail", msg, fix_missing)
     if norm in _VAGUE_OWNERS:
-        return _finding("A", "warn", {
-            "nl": f"'{raw}' is iedereen en dus niemand: er is niet één persoon die voor het resultaat verantwoordelijk is.",
-            "en": f"'{raw}' is everybody and therefore nobody: no one person answers for the result.",
-        }, {
-            "nl": "Noem één persoon of rol, bijvoorbeeld 'de marketingmanager', en laat het team bijdragen.",
-            "en": "Name one person or role, e.g. 'the marketing manager', and let the team contribute.",
-        })
+        return _finding(
+            "A",
+            "warn",
+            {
+                "nl": f"'{raw}' is iedereen en dus niemand: er is niet één persoon die voor het resultaat verantwoordelijk is.",
+                "en": f"'{raw}' is everybody and therefore nobody: no one person answers for the result.",
+            },
+            {
+                "nl": "Noem één persoon of rol, bijvoorbeeld 'de marketingmanager', en laat het team bijdragen.",
+                "en": "Name one person or role, e.g. 'the marketing manager', and let the team contribute.",
+            },
+        )
     if re.search(r"[,;&/+]", raw):
-        return _finding("A", "warn", {
-            "nl": f"'{raw}' noemt meer dan één eigenaar; gedeeld eigenaarschap betekent vaak dat niemand in actie komt.",
-            "en": f"'{raw}' names more than one owner; shared ownership often means nobody acts.",
-        }, {"nl": "Kies één eigenaar; de anderen kunnen helpen.", "en": "Choose one owner; the others can help."})
+        return _finding(
+            "A",
+            "warn",
+            {
+                "nl": f"'{raw}' noemt meer dan één eigenaar; gedeeld eigenaarschap betekent vaak dat niemand in actie komt.",
+                "en": f"'{raw}' names more than one owner; shared ownership often means nobody acts.",
+            },
+            {"nl": "Kies één eigenaar; de anderen kunnen helpen.", "en": "Choose one owner; the others can help."},
+        )
     return _finding("A", "pass", {"nl": f"{raw} is eigenaar van dit doel.", "en": f"{raw} owns this goal."})
 
 
@@ -568,46 +773,68 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
     change, monthly = goal.required_change, goal.required_monthly_growth
     if change is None or monthly is None or b is None or b == 0:
         why = (
-            {"nl": "Zonder beginwaarde is niet te beoordelen hoe groot de stap is.",
-             "en": "Without a baseline the size of the step cannot be judged."}
-            if b is None or (math.isfinite(b) and b == 0) else
-            {"nl": "Met deze getallen of data is niet te beoordelen hoe groot de stap is.",
-             "en": "With these numbers or dates the size of the step cannot be judged."}
+            {
+                "nl": "Zonder beginwaarde is niet te beoordelen hoe groot de stap is.",
+                "en": "Without a baseline the size of the step cannot be judged.",
+            }
+            if b is None or (math.isfinite(b) and b == 0)
+            else {
+                "nl": "Met deze getallen of data is niet te beoordelen hoe groot de stap is.",
+                "en": "With these numbers or dates the size of the step cannot be judged.",
+            }
         )
-        return _finding("R", "warn", why, {
-            "nl": "Vul een positieve beginwaarde, een streefwaarde en een deadline na de start in (zie M en T); dan vergelijkt de check de streefwaarde met wat u nu haalt.",
-            "en": "Enter a positive baseline, a target and a deadline after the start (see M and T); then the check compares the target with what you achieve now.",
-        })
+        return _finding(
+            "R",
+            "warn",
+            why,
+            {
+                "nl": "Vul een positieve beginwaarde, een streefwaarde en een deadline na de start in (zie M en T); dan vergelijkt de check de streefwaarde met wat u nu haalt.",
+                "en": "Enter a positive baseline, a target and a deadline after the start (see M and T); then the check compares the target with what you achieve now.",
+            },
+        )
     L = {lang: info.label(lang)[:1].upper() + info.label(lang)[1:] for lang in ("nl", "en")}
     m = {lang: _months_text(months, lang) for lang in ("nl", "en")}
     yoy = goal.comparison == "last_year"
-    step = {
-        lang: {
-            "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} t.o.v. dezelfde {m['nl']} maanden een jaar eerder)",
-            "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} on the same {m['en']} months a year earlier)",
-        }[lang]
-        for lang in ("nl", "en")
-    } if yoy else {
-        lang: {
-            "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} in {m['nl']} maanden)",
-            "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} in {m['en']} months)",
-        }[lang]
-        for lang in ("nl", "en")
-    }
+    step = (
+        {
+            lang: {
+                "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} t.o.v. dezelfde {m['nl']} maanden een jaar eerder)",
+                "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} on the same {m['en']} months a year earlier)",
+            }[lang]
+            for lang in ("nl", "en")
+        }
+        if yoy
+        else {
+            lang: {
+                "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} in {m['nl']} maanden)",
+                "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} in {m['en']} months)",
+            }[lang]
+            for lang in ("nl", "en")
+        }
+    )
     lower = info.direction == "lower"
     if abs(change) < 1e-9:
-        return _finding("R", "pass", {
-            "nl": f"{step['nl']}: de streefwaarde is gelijk aan de beginwaarde, dit doel houdt het niveau vast.",
-            "en": f"{step['en']}: the target equals the baseline, this goal holds the level.",
-        })
+        return _finding(
+            "R",
+            "pass",
+            {
+                "nl": f"{step['nl']}: de streefwaarde is gelijk aan de beginwaarde, dit doel houdt het niveau vast.",
+                "en": f"{step['en']}: the target equals the baseline, this goal holds the level.",
+            },
+        )
     if (change < 0) != lower:
-        return _finding("R", "warn", {
-            "nl": f"{step['nl']}: de streefwaarde ligt {'boven' if lower else 'onder'} de beginwaarde, terwijl voor {info.label('nl')} {'lager' if lower else 'hoger'} beter is.",
-            "en": f"{step['en']}: the target is {'above' if lower else 'below'} the baseline, while {'lower' if lower else 'higher'} is better for {info.label('en')}.",
-        }, {
-            "nl": "Controleer de getallen; is dit echt het doel, zeg dan in de formulering waarom.",
-            "en": "Check the numbers; if this really is the goal, say why in the statement.",
-        })
+        return _finding(
+            "R",
+            "warn",
+            {
+                "nl": f"{step['nl']}: de streefwaarde ligt {'boven' if lower else 'onder'} de beginwaarde, terwijl voor {info.label('nl')} {'lager' if lower else 'hoger'} beter is.",
+                "en": f"{step['en']}: the target is {'above' if lower else 'below'} the baseline, while {'lower' if lower else 'higher'} is better for {info.label('en')}.",
+            },
+            {
+                "nl": "Controleer de getallen; is dit echt het doel, zeg dan in de formulering waarom.",
+                "en": "Check the numbers; if this really is the goal, say why in the statement.",
+            },
+        )
     if yoy:
         return _check_r_year_on_year(goal, info, history, step, change)
     need = {lang: fmt_percent(monthly, lang) for lang in ("nl", "en")}
@@ -615,22 +842,35 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
     if best is None:
         yearly = _safe_pow(1 + change, 12 / months) - 1
         short_note = (
-            {"nl": " De meegegeven historie is te kort om mee te vergelijken.", "en": " The history given is too short to compare with."}
-            if history is not None else
-            {"nl": " Geef een maandreeks mee om te vergelijken met uw eigen resultaten.",
-             "en": " Pass a monthly history to compare with your own track record."}
+            {
+                "nl": " De meegegeven historie is te kort om mee te vergelijken.",
+                "en": " The history given is too short to compare with.",
+            }
+            if history is not None
+            else {
+                "nl": " Geef een maandreeks mee om te vergelijken met uw eigen resultaten.",
+                "en": " Pass a monthly history to compare with your own track record.",
+            }
         )
         base = {
             "nl": f"{step['nl']} vraagt {need['nl']} per maand ({fmt_percent(yearly, 'nl')} per jaar).",
             "en": f"{step['en']} needs {need['en']} a month ({fmt_percent(yearly, 'en')} a year).",
         }
         if yearly > 1.0 or yearly < -0.5:
-            much = ({"nl": " Dat is meer dan een verdubbeling per jaar.", "en": " That is more than doubling in a year."}
-                    if yearly > 1 else {"nl": " Dat is meer dan een halvering per jaar.", "en": " That is more than halving in a year."})
-            return _finding("R", "warn", {lang: base[lang] + much[lang] + short_note[lang] for lang in ("nl", "en")}, {
-                "nl": "Vergelijk met uw eigen historie, spreid het doel over een langere periode, of noem de extra actie (budget, campagne, product) die het verschil maakt.",
-                "en": "Compare it with your own history, spread the goal over a longer period, or name the extra action (budget, campaign, product) that makes the difference.",
-            })
+            much = (
+                {"nl": " Dat is meer dan een verdubbeling per jaar.", "en": " That is more than doubling in a year."}
+                if yearly > 1
+                else {"nl": " Dat is meer dan een halvering per jaar.", "en": " That is more than halving in a year."}
+            )
+            return _finding(
+                "R",
+                "warn",
+                {lang: base[lang] + much[lang] + short_note[lang] for lang in ("nl", "en")},
+                {
+                    "nl": "Vergelijk met uw eigen historie, spreid het doel over een langere periode, of noem de extra actie (budget, campagne, product) die het verschil maakt.",
+                    "en": "Compare it with your own history, spread the goal over a longer period, or name the extra action (budget, campaign, product) that makes the difference.",
+                },
+            )
         return _finding("R", "pass", {lang: base[lang] + short_note[lang] for lang in ("nl", "en")})
     rate, span = best
     did = {
@@ -658,8 +898,9 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
     return _finding("R", status, did, fix)
 
 
-def best_year_on_year_change(history: pd.Series, months: int, direction: str = "higher",
-                             ratio: bool = False) -> tuple[float, pd.Period] | None:
+def best_year_on_year_change(
+    history: pd.Series, months: int, direction: str = "higher", ratio: bool = False
+) -> tuple[float, pd.Period] | None:
     """Best change of any `months`-long window of the history against the same window a year
     earlier: (change, last month of that window). A window's value is the sum of its months (the mean for ratio KPIs).
     None when the history has no two such windows a year apart."""
@@ -683,28 +924,49 @@ def best_year_on_year_change(history: pd.Series, months: int, direction: str = "
     return float(change[best_end]), best_end
 
 
-def _check_r_year_on_year(goal: Goal, info: _KpiInfo, history: pd.Series | None, step: Text,
-                          change: float) -> SmartFinding:
+def _check_r_year_on_year(
+    goal: Goal, info: _KpiInfo, history: pd.Series | None, step: Text, change: float
+) -> SmartFinding:
     """R for a year-on-year goal: the change asked against the KPI's own year-on-year changes of
     windows just as long (seasonality cancels out, as it does in the goal)."""
     n = max(1, round(goal.months))
     lower = info.direction == "lower"
-    best = (best_year_on_year_change(history, n, info.direction, ratio=info.type == "ratio")
-            if history is not None else None)
+    best = (
+        best_year_on_year_change(history, n, info.direction, ratio=info.type == "ratio")
+        if history is not None
+        else None
+    )
     if best is None:
-        note = ({"nl": " De meegegeven historie is te kort om jaar op jaar te vergelijken.",
-                 "en": " The history given is too short to compare year on year."}
-                if history is not None else
-                {"nl": " Geef een maandreeks mee om te vergelijken met uw eigen resultaten.",
-                 "en": " Pass a monthly history to compare with your own track record."})
+        note = (
+            {
+                "nl": " De meegegeven historie is te kort om jaar op jaar te vergelijken.",
+                "en": " The history given is too short to compare year on year.",
+            }
+            if history is not None
+            else {
+                "nl": " Geef een maandreeks mee om te vergelijken met uw eigen resultaten.",
+                "en": " Pass a monthly history to compare with your own track record.",
+            }
+        )
         base = {lang: step[lang] + "." for lang in ("nl", "en")}
         if change > 1.0 or change < -0.5:
-            much = ({"nl": " Dat is meer dan een verdubbeling in een jaar.", "en": " That is more than doubling in a year."}
-                    if change > 1 else {"nl": " Dat is meer dan een halvering in een jaar.", "en": " That is more than halving in a year."})
-            return _finding("R", "warn", {lang: base[lang] + much[lang] + note[lang] for lang in ("nl", "en")}, {
-                "nl": "Vergelijk met uw eigen historie of noem de extra actie (budget, campagne, product) die het verschil maakt.",
-                "en": "Compare it with your own history or name the extra action (budget, campaign, product) that makes the difference.",
-            })
+            much = (
+                {"nl": " Dat is meer dan een verdubbeling in een jaar.", "en": " That is more than doubling in a year."}
+                if change > 1
+                else {
+                    "nl": " Dat is meer dan een halvering in een jaar.",
+                    "en": " That is more than halving in a year.",
+                }
+            )
+            return _finding(
+                "R",
+                "warn",
+                {lang: base[lang] + much[lang] + note[lang] for lang in ("nl", "en")},
+                {
+                    "nl": "Vergelijk met uw eigen historie of noem de extra actie (budget, campagne, product) die het verschil maakt.",
+                    "en": "Compare it with your own history or name the extra action (budget, campaign, product) that makes the difference.",
+                },
+            )
         return _finding("R", "pass", {lang: base[lang] + note[lang] for lang in ("nl", "en")})
     rate, end = best
     first = end - (n - 1)
@@ -719,13 +981,17 @@ def _check_r_year_on_year(goal: Goal, info: _KpiInfo, history: pd.Series | None,
         return _finding("R", "pass", did)
     status = "fail" if (ambition > 2 * capacity if capacity > 0 else ambition > 0.05) else "warn"
     b = goal.baseline or 0.0
-    fix = {
-        "nl": f"Mik op ongeveer {_fmt_value(b * (1 + rate), info, 'nl')} (uw beste jaar-op-jaarverandering) of noem de extra actie (budget, campagne, product) die dat overtreft.",
-        "en": f"Aim for about {_fmt_value(b * (1 + rate), info, 'en')} (your best year-on-year change) or name the extra action (budget, campaign, product) that beats it.",
-    } if capacity > 0 else {
-        "nl": f"Uw historie laat jaar op jaar geen {'daling' if lower else 'groei'} zien: noem de actie die daar verandering in brengt.",
-        "en": f"Your history shows no year-on-year {'decrease' if lower else 'growth'}: name the action that will change that.",
-    }
+    fix = (
+        {
+            "nl": f"Mik op ongeveer {_fmt_value(b * (1 + rate), info, 'nl')} (uw beste jaar-op-jaarverandering) of noem de extra actie (budget, campagne, product) die dat overtreft.",
+            "en": f"Aim for about {_fmt_value(b * (1 + rate), info, 'en')} (your best year-on-year change) or name the extra action (budget, campaign, product) that beats it.",
+        }
+        if capacity > 0
+        else {
+            "nl": f"Uw historie laat jaar op jaar geen {'daling' if lower else 'groei'} zien: noem de actie die daar verandering in brengt.",
+            "en": f"Your history shows no year-on-year {'decrease' if lower else 'growth'}: name the action that will change that.",
+        }
+    )
     return _finding("R", status, did, fix)
 
 
@@ -749,35 +1015,77 @@ def _check_t(goal: Goal) -> SmartFinding:
             example = s.replace(year=s.year + (s.month + 2) // 12, month=(s.month + 2) % 12 + 1) - dt.timedelta(days=1)
         except (ValueError, OverflowError):
             example = None
-        ex = {lang: (f", {'bijvoorbeeld' if lang == 'nl' else 'e.g.'} {fmt_date(example, lang)} {'voor een kwartaal' if lang == 'nl' else 'for a quarter'}" if example else "") for lang in ("nl", "en")}
-        return _finding("T", "fail", {
-            "nl": f"De deadline {sd['nl'][1]} ligt niet na de start {sd['nl'][0]}.",
-            "en": f"The deadline {sd['en'][1]} is not after the start {sd['en'][0]}.",
-        }, {"nl": f"Kies een deadline na de start{ex['nl']}.", "en": f"Set a deadline after the start{ex['en']}."})
-    hname = {"quarter": {"nl": "een kwartaal", "en": "a quarter"}, "1y": {"nl": "1 jaar", "en": "1 year"},
-             "2y": {"nl": "2 jaar", "en": "2 years"}, "3y": {"nl": "3 jaar", "en": "3 years"}}
+        ex = {
+            lang: (
+                f", {'bijvoorbeeld' if lang == 'nl' else 'e.g.'} {fmt_date(example, lang)} {'voor een kwartaal' if lang == 'nl' else 'for a quarter'}"
+                if example
+                else ""
+            )
+            for lang in ("nl", "en")
+        }
+        return _finding(
+            "T",
+            "fail",
+            {
+                "nl": f"De deadline {sd['nl'][1]} ligt niet na de start {sd['nl'][0]}.",
+                "en": f"The deadline {sd['en'][1]} is not after the start {sd['en'][0]}.",
+            },
+            {"nl": f"Kies een deadline na de start{ex['nl']}.", "en": f"Set a deadline after the start{ex['en']}."},
+        )
+    hname = {
+        "quarter": {"nl": "een kwartaal", "en": "a quarter"},
+        "1y": {"nl": "1 jaar", "en": "1 year"},
+        "2y": {"nl": "2 jaar", "en": "2 years"},
+        "3y": {"nl": "3 jaar", "en": "3 years"},
+    }
     m = {lang: _months_text(months, lang) for lang in ("nl", "en")}
     parts: list[tuple[str, Text, Text | None]] = []
     if months > 36.5:
-        parts.append(("warn", {
-            "nl": f"Het doel loopt {m['nl']} maanden, langer dan 3 jaar: te ver weg om op te sturen.",
-            "en": f"The goal runs {m['en']} months, more than 3 years: too far away to steer on.",
-        }, {
-            "nl": "Verdeel het in jaarlijkse tussendoelen met een eigen doel (koppel ze via parent).",
-            "en": "Split it into yearly milestones with their own goals (link them through parent).",
-        }))
+        parts.append(
+            (
+                "warn",
+                {
+                    "nl": f"Het doel loopt {m['nl']} maanden, langer dan 3 jaar: te ver weg om op te sturen.",
+                    "en": f"The goal runs {m['en']} months, more than 3 years: too far away to steer on.",
+                },
+                {
+                    "nl": "Verdeel het in jaarlijkse tussendoelen met een eigen doel (koppel ze via parent).",
+                    "en": "Split it into yearly milestones with their own goals (link them through parent).",
+                },
+            )
+        )
     derived = _horizon_for(months)
     if goal.horizon and derived != goal.horizon:
         h = hname[goal.horizon]
-        to = ({lang: ({"nl": f"Zet de horizon op {hname[derived]['nl']} ('{derived}')", "en": f"Set the horizon to {hname[derived]['en']} ('{derived}')"}[lang]) for lang in ("nl", "en")}
-              if derived else {"nl": "Kort de periode in", "en": "Shorten the window"})
-        parts.append(("warn", {
-            "nl": f"De horizon is {h['nl']}, maar de periode van {sd['nl'][0]} tot {sd['nl'][1]} is {m['nl']} maanden.",
-            "en": f"The horizon says {h['en']}, but the window from {sd['en'][0]} to {sd['en'][1]} is {m['en']} months.",
-        }, {"nl": f"{to['nl']} of pas de deadline aan.", "en": f"{to['en']} or adjust the deadline."}))
+        to = (
+            {
+                lang: (
+                    {
+                        "nl": f"Zet de horizon op {hname[derived]['nl']} ('{derived}')",
+                        "en": f"Set the horizon to {hname[derived]['en']} ('{derived}')",
+                    }[lang]
+                )
+                for lang in ("nl", "en")
+            }
+            if derived
+            else {"nl": "Kort de periode in", "en": "Shorten the window"}
+        )
+        parts.append(
+            (
+                "warn",
+                {
+                    "nl": f"De horizon is {h['nl']}, maar de periode van {sd['nl'][0]} tot {sd['nl'][1]} is {m['nl']} maanden.",
+                    "en": f"The horizon says {h['en']}, but the window from {sd['en'][0]} to {sd['en'][1]} is {m['en']} months.",
+                },
+                {"nl": f"{to['nl']} of pas de deadline aan.", "en": f"{to['en']} or adjust the deadline."},
+            )
+        )
     eff = goal.effective_horizon
     ok = {
-        lang: {"nl": f"Loopt van {sd['nl'][0]} tot {sd['nl'][1]} ({m['nl']} maanden", "en": f"Runs from {sd['en'][0]} to {sd['en'][1]} ({m['en']} months"}[lang]
+        lang: {
+            "nl": f"Loopt van {sd['nl'][0]} tot {sd['nl'][1]} ({m['nl']} maanden",
+            "en": f"Runs from {sd['en'][0]} to {sd['en'][1]} ({m['en']} months",
+        }[lang]
         + (f", horizon {hname[eff][lang]})." if eff else ").")
         for lang in ("nl", "en")
     }
@@ -794,6 +1102,12 @@ def smart_check(goal: Goal, history: pd.Series | None = None, *, catalog: Any = 
         goal = Goal.model_validate(goal)
     cat = get_catalog(catalog)
     info = kpi_info(goal.kpi.strip(), cat)
-    return SmartReport([
-        _check_s(goal, info), _check_m(goal, info, cat), _check_a(goal), _check_r(goal, info, history), _check_t(goal),
-    ])
+    return SmartReport(
+        [
+            _check_s(goal, info),
+            _check_m(goal, info, cat),
+            _check_a(goal),
+            _check_r(goal, info, history),
+            _check_t(goal),
+        ]
+    )

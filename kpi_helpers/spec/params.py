@@ -54,7 +54,7 @@ class DataSource(BaseModel):
 
     @property
     def demo_name(self) -> str | None:
-        return self.source[len(DEMO_PREFIX):] if self.is_demo else None
+        return self.source[len(DEMO_PREFIX) :] if self.is_demo else None
 
     def resolve(self, base_dir: Path | str) -> Path | None:
         """The data file's path, relative paths taken from `base_dir` (the client's data folder)."""
@@ -182,8 +182,14 @@ class ClientConfig(BaseModel):
     @classmethod
     def _known_pairs(cls, value: list[tuple[str, str]], info: ValidationInfo) -> list[tuple[str, str]]:
         catalog = _catalog_of(info)
-        _raise([p for i, pair in enumerate(value) for j, k in enumerate(pair)
-                for p in _unknown_kpi(k, f"pairs[{i}][{j}]", catalog)])
+        _raise(
+            [
+                p
+                for i, pair in enumerate(value)
+                for j, k in enumerate(pair)
+                for p in _unknown_kpi(k, f"pairs[{i}][{j}]", catalog)
+            ]
+        )
         return value
 
     @field_validator("goals")
@@ -194,12 +200,17 @@ class ClientConfig(BaseModel):
         seen: set[str] = set()
         for i, goal in enumerate(goals):
             where = f"goals[{i}]"
-            problems += (_unknown_kpi(goal.kpi, f"{where}.kpi", catalog)
-                         or _growth_goal(goal.kpi, f"{where}.kpi", catalog))
-            problems += _value_problem(goal.target, f"{where}.target") + _value_problem(goal.baseline, f"{where}.baseline")
+            problems += _unknown_kpi(goal.kpi, f"{where}.kpi", catalog) or _growth_goal(
+                goal.kpi, f"{where}.kpi", catalog
+            )
+            problems += _value_problem(goal.target, f"{where}.target") + _value_problem(
+                goal.baseline, f"{where}.baseline"
+            )
             problems += _date_problem(goal.start, f"{where}.start") + _date_problem(goal.deadline, f"{where}.deadline")
             if not (goal.owner or "").strip():
-                problems.append(f"{where}.owner: every goal needs an owner (a person or role), e.g. 'Marketing (Sanne)'")
+                problems.append(
+                    f"{where}.owner: every goal needs an owner (a person or role), e.g. 'Marketing (Sanne)'"
+                )
             if goal.deadline <= goal.start:
                 problems.append(f"{where}.deadline: {goal.deadline} is not after start {goal.start}")
             if goal.target < 0:
@@ -258,8 +269,12 @@ def _growth_goal(kpi_id: str, where: str, catalog: Any) -> list[str]:
     if kpi_id not in catalog or catalog[kpi_id].type != "growth":
         return []
     of = catalog[kpi_id].growth_of
-    return [(f"{where}: '{kpi_id}' is a growth KPI; set the goal on '{of}' instead (baseline = last period's "
-             f"{of}, target = baseline × (1 + growth)), so it can be paced")]
+    return [
+        (
+            f"{where}: '{kpi_id}' is a growth KPI; set the goal on '{of}' instead (baseline = last period's "
+            f"{of}, target = baseline × (1 + growth)), so it can be paced"
+        )
+    ]
 
 
 def _raise(problems: list[str]) -> None:
@@ -321,7 +336,9 @@ def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
         elif kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
             msg = f"{_echo(given)} is not a number"
         else:
-            msg = err["msg"] + (f" (got {_echo(given)})" if given is not None and not isinstance(given, (dict, list)) else "")
+            msg = err["msg"] + (
+                f" (got {_echo(given)})" if given is not None and not isinstance(given, (dict, list)) else ""
+            )
         problems.append((field, msg))
     return problems
 
@@ -331,7 +348,9 @@ def parse_params(raw: Any, file: str | Path = "<params>") -> ClientConfig:
     if raw is None:
         raise ParamsError(str(file), [("", "the file is empty; start from `kpi-workbook new-client NAME`")])
     if not isinstance(raw, dict):
-        raise ParamsError(str(file), [("", f"expected a mapping of fields (client:, name:, data:, ...), got {type(raw).__name__}")])
+        raise ParamsError(
+            str(file), [("", f"expected a mapping of fields (client:, name:, data:, ...), got {type(raw).__name__}")]
+        )
     try:
         config = ClientConfig.model_validate(raw)
     except ValidationError as error:
@@ -362,14 +381,30 @@ def _check_identity(raw: dict[Any, Any], path: Path) -> None:
     """`client:` may be left out (it is the file name); when given it must equal the file name."""
     stem = path.stem
     if not re.match(CLIENT_ID_PATTERN, stem) or len(stem) > 64:
-        raise ParamsError(str(path), [("", f"the file name {stem[:70]!r} is not a valid client id: the client id is the "
-                                           f"params file's name; rename it to {client_id_from_path(path)}.yaml")])
+        raise ParamsError(
+            str(path),
+            [
+                (
+                    "",
+                    f"the file name {stem[:70]!r} is not a valid client id: the client id is the "
+                    f"params file's name; rename it to {client_id_from_path(path)}.yaml",
+                )
+            ],
+        )
     given = raw.get("client")
     if given is None:
         raw["client"] = stem
     elif isinstance(given, str) and re.match(CLIENT_ID_PATTERN, given) and given != stem:
-        raise ParamsError(str(path), [("client", f"{given[:70]!r} is not this file's client: the client id is the params "
-                                                 f"file's name ('{stem}'); remove `client:` or rename the file")])
+        raise ParamsError(
+            str(path),
+            [
+                (
+                    "client",
+                    f"{given[:70]!r} is not this file's client: the client id is the params "
+                    f"file's name ('{stem}'); remove `client:` or rename the file",
+                )
+            ],
+        )
 
 
 def find_params_files(params_dir: str | Path) -> list[Path]:

@@ -59,8 +59,7 @@ def _loader(max_depth: int) -> type[yaml.SafeLoader]:
                     seen[key] = key_node.start_mark
             return super().construct_mapping(node, deep=deep)
 
-    BoundedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                                  BoundedLoader.construct_yaml_map)
+    BoundedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, BoundedLoader.construct_yaml_map)
     return BoundedLoader
 
 
@@ -89,8 +88,16 @@ def read_bounded_text(path: Path, max_bytes: int, what: str = "params file") -> 
     if kind or os.path.isdir(path):
         raise ParamsError(str(path), [("", f"refused: it is {kind or 'a folder'}; a {what} must be a regular file")])
     if info.st_size > max_bytes:
-        raise ParamsError(str(path), [("", f"the file is {info.st_size:,} bytes, more than the limit of {max_bytes:,} "
-                                           f"for a {what} (`limits.params_bytes` in params/_agency.yaml)")])
+        raise ParamsError(
+            str(path),
+            [
+                (
+                    "",
+                    f"the file is {info.st_size:,} bytes, more than the limit of {max_bytes:,} "
+                    f"for a {what} (`limits.params_bytes` in params/_agency.yaml)",
+                )
+            ],
+        )
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
@@ -112,8 +119,11 @@ def parse_yaml(text: str, file: str, max_depth: int) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        hint = " (YAML does not allow tabs for indentation; use spaces)" if "\t" in text and (
-            "\\t" in str(error) or "tab" in str(error).lower()) else ""
+        hint = (
+            " (YAML does not allow tabs for indentation; use spaces)"
+            if "\t" in text and ("\\t" in str(error) or "tab" in str(error).lower())
+            else ""
+        )
         raise ParamsError(file, [("", f"not valid YAML: {where}{problem}{hint}")]) from None
     except RecursionError:
         raise ParamsError(file, [("", f"not valid YAML: nested more than {max_depth} levels deep")]) from None

@@ -15,56 +15,86 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.views import charts
 from kpi_helpers.compute.engine import breakdown, get_kpi, pair_quadrants, shift_periods
-from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.compute.findings import (
+    analysis_kpis,
+    last_complete_period,
+    main_kpi,
+    main_seasonality,
+    pacing_frame,
+    period_table,
+    report_grain,
+    ytd_label,
+    ytd_window,
+)
 from kpi_helpers.data.sources import breakdown_across_sources
-from kpi_helpers.compute.findings import (analysis_kpis, last_complete_period, main_kpi, main_seasonality, pacing_frame,
-                                  report_grain,
-                                  period_table, ytd_label, ytd_window)
+from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import NOT_AVAILABLE, dimension_label, format_period, format_value, t
+from kpi_helpers.spec.vocab import DIMENSIONS
+from kpi_helpers.views import charts
 
-from kpi_helpers.spec.vocab import DIMENSIONS  # noqa: E402 - one definition, in vocab
 NO_COUPON = "(none)"  # the demo data's value for "no coupon / campaign"
 
 HEADINGS: dict[str, dict[str, str]] = {
-    "scorecards": {"nl": "## KPI's in één oogopslag\nWaarde van de laatste volledige {grain}, met de verandering t.o.v. "
-                         "de vorige {grain} en t.o.v. vorig jaar. Kleur van het getal = status van het doel.",
-                   "en": "## KPIs at a glance\nValue of the last complete {grain}, with the change vs the previous "
-                         "{grain} and vs last year. Colour of the number = status of the goal."},
-    "trends": {"nl": "## Trends, doelen en prognose\nRealisatie per {grain}, de doellijn (verdeeld over het jaar zoals "
-                     "vorig jaar) en de prognose tot de deadline.",
-               "en": "## Trends, targets and forecast\nActual per {grain}, the target line (spread over the year like "
-                     "last year) and the forecast to the deadline."},
-    "pacing": {"nl": "## Liggen we op koers?\nWaar staan we, waar hadden we nu moeten staan en waar komen we uit?",
-               "en": "## Are we on track?\nWhere we are, where we should be by now and where we will end up."},
-    "pairs": {"nl": "## KPI-paren: volume tegenover kwaliteit\nElke stip is een {grain}. Rechtsonder (rood) stijgt het "
-                    "volume terwijl de kwaliteit daalt: het Goodhart-kwadrant.",
-              "en": "## KPI pairs: volume versus quality\nEach dot is a {grain}. The red quadrant is volume up while "
-                    "quality goes down: the Goodhart quadrant."},
-    "breakdowns": {"nl": "## Kanalen, campagnes en kortingscodes\nDit jaar tot nu ({window}). ROAS onder 1 betekent: "
-                         "de advertenties kosten meer dan ze opleveren.",
-                   "en": "## Channels, campaigns and coupon codes\nThis year to date ({window}). ROAS below 1 means "
-                         "the ads cost more than they bring in."},
-    "seasonality": {"nl": "## Seizoenen: drukke en rustige maanden\nIndex per maand en weekdag (1 = gemiddeld).",
-                    "en": "## Seasonality: peak and quiet months\nIndex per month and weekday (1 = average)."},
-    "drivers": {"nl": "## Wat verklaarde de laatste verandering?\nDe verandering van de KPI verdeeld over de drivers "
-                      "(de bijdragen tellen op tot de totale verandering).",
-                "en": "## What explained the last change?\nThe change of the KPI split over its drivers (the "
-                      "contributions add up to the total change)."},
-    "what_if": {"nl": "## Wat-als\nWat gebeurt er met de KPI als de drivers veranderen, en halen we dan het doel?",
-                "en": "## What-if\nWhat happens to the KPI when its drivers change, and do we then meet the goal?"},
-    "dashboard": {"nl": "## Dashboard\nFilter op periode, detailniveau en kanaal.",
-                  "en": "## Dashboard\nFilter by period, grain and channel."},
+    "scorecards": {
+        "nl": "## KPI's in één oogopslag\nWaarde van de laatste volledige {grain}, met de verandering t.o.v. "
+        "de vorige {grain} en t.o.v. vorig jaar. Kleur van het getal = status van het doel.",
+        "en": "## KPIs at a glance\nValue of the last complete {grain}, with the change vs the previous "
+        "{grain} and vs last year. Colour of the number = status of the goal.",
+    },
+    "trends": {
+        "nl": "## Trends, doelen en prognose\nRealisatie per {grain}, de doellijn (verdeeld over het jaar zoals "
+        "vorig jaar) en de prognose tot de deadline.",
+        "en": "## Trends, targets and forecast\nActual per {grain}, the target line (spread over the year like "
+        "last year) and the forecast to the deadline.",
+    },
+    "pacing": {
+        "nl": "## Liggen we op koers?\nWaar staan we, waar hadden we nu moeten staan en waar komen we uit?",
+        "en": "## Are we on track?\nWhere we are, where we should be by now and where we will end up.",
+    },
+    "pairs": {
+        "nl": "## KPI-paren: volume tegenover kwaliteit\nElke stip is een {grain}. Rechtsonder (rood) stijgt het "
+        "volume terwijl de kwaliteit daalt: het Goodhart-kwadrant.",
+        "en": "## KPI pairs: volume versus quality\nEach dot is a {grain}. The red quadrant is volume up while "
+        "quality goes down: the Goodhart quadrant.",
+    },
+    "breakdowns": {
+        "nl": "## Kanalen, campagnes en kortingscodes\nDit jaar tot nu ({window}). ROAS onder 1 betekent: "
+        "de advertenties kosten meer dan ze opleveren.",
+        "en": "## Channels, campaigns and coupon codes\nThis year to date ({window}). ROAS below 1 means "
+        "the ads cost more than they bring in.",
+    },
+    "seasonality": {
+        "nl": "## Seizoenen: drukke en rustige maanden\nIndex per maand en weekdag (1 = gemiddeld).",
+        "en": "## Seasonality: peak and quiet months\nIndex per month and weekday (1 = average).",
+    },
+    "drivers": {
+        "nl": "## Wat verklaarde de laatste verandering?\nDe verandering van de KPI verdeeld over de drivers "
+        "(de bijdragen tellen op tot de totale verandering).",
+        "en": "## What explained the last change?\nThe change of the KPI split over its drivers (the "
+        "contributions add up to the total change).",
+    },
+    "what_if": {
+        "nl": "## Wat-als\nWat gebeurt er met de KPI als de drivers veranderen, en halen we dan het doel?",
+        "en": "## What-if\nWhat happens to the KPI when its drivers change, and do we then meet the goal?",
+    },
+    "dashboard": {
+        "nl": "## Dashboard\nFilter op periode, detailniveau en kanaal.",
+        "en": "## Dashboard\nFilter by period, grain and channel.",
+    },
     "smart_cards": {"nl": "## Doelen als SMART-kaarten", "en": "## Goals as SMART cards"},
     "goal_chain": {"nl": "## De doelketen", "en": "## The goal chain"},
-    "realism": {"nl": "## Realistisch, gemeten aan de eigen historie",
-                "en": "## Realistic, judged against the client's own history"},
+    "realism": {
+        "nl": "## Realistisch, gemeten aan de eigen historie",
+        "en": "## Realistic, judged against the client's own history",
+    },
     "selected_kpis": {"nl": "## Gekozen KPI's per domein", "en": "## Selected KPIs per domain"},
     "kpi_pairs": {"nl": "## KPI-paren", "en": "## KPI pairs"},
     "selection_warnings": {"nl": "## Waarschuwingen bij de selectie", "en": "## Warnings on the selection"},
-    "findings": {"nl": "## Bevindingen en acties (Check → Act)\nWat de cijfers zeggen en wat we nu doen, belangrijkste eerst.",
-                 "en": "## Check → Act: findings\nWhat the numbers say and what we do now, most important first."},
+    "findings": {
+        "nl": "## Bevindingen en acties (Check → Act)\nWat de cijfers zeggen en wat we nu doen, belangrijkste eerst.",
+        "en": "## Check → Act: findings\nWhat the numbers say and what we do now, most important first.",
+    },
 }
 
 
@@ -83,13 +113,22 @@ def goal_statuses(wb: Any) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- views
-def scorecards(wb: Any, table: pd.DataFrame | None = None, period: Any = None, status: bool = True,
-               columns: int = 3) -> charts.go.Figure:
+def scorecards(
+    wb: Any, table: pd.DataFrame | None = None, period: Any = None, status: bool = True, columns: int = 3
+) -> charts.go.Figure:
     """Scorecards of the client's selected KPIs for the last complete period at the client's grain."""
     kpis = [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
     table = period_table(wb, kpis) if table is None else table
-    return charts.scorecard(table, kpis, period=period, lang=wb.lang, currency=wb.currency,
-                            status=goal_statuses(wb) if status else None, columns=columns, catalog=wb.catalog)
+    return charts.scorecard(
+        table,
+        kpis,
+        period=period,
+        lang=wb.lang,
+        currency=wb.currency,
+        status=goal_statuses(wb) if status else None,
+        columns=columns,
+        catalog=wb.catalog,
+    )
 
 
 def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
@@ -123,10 +162,20 @@ def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
         future = periods[periods > done["period"].max()] if len(done) else periods
         rest = pacing.forecast - float(done["value"].sum())
         forecast = target[future] / target[future].sum() * rest if len(future) and target[future].sum() else None
-    title = (f"{k.label(wb.lang)}: {goal.id} — {t('target', wb.lang).lower()} "
-             f"{format_value(goal.target, k.unit, wb.lang, wb.currency)} ({t(pacing.status, wb.lang)})")
-    return charts.trend(table, k.id, target=target, forecast=forecast, lang=wb.lang, currency=wb.currency,
-                        title=title, catalog=wb.catalog)
+    title = (
+        f"{k.label(wb.lang)}: {goal.id} — {t('target', wb.lang).lower()} "
+        f"{format_value(goal.target, k.unit, wb.lang, wb.currency)} ({t(pacing.status, wb.lang)})"
+    )
+    return charts.trend(
+        table,
+        k.id,
+        target=target,
+        forecast=forecast,
+        lang=wb.lang,
+        currency=wb.currency,
+        title=title,
+        catalog=wb.catalog,
+    )
 
 
 def goal_trends(wb: Any) -> list[charts.go.Figure]:
@@ -186,20 +235,31 @@ def breakdown_charts(wb: Any, period: Any = None) -> list[charts.go.Figure]:
         table = breakdown_across_sources(table, wb.facts, dim)  # ratios across unlike sources: not available
         raw = table[dim].copy()
         # channel ids and "(none)" as words of the report's language; product names stay as they are
-        table[dim] = [dimension_label(v, wb.lang, wb.config.channel_labels)
-                      if dim != "product" or str(v) in ("", NO_COUPON) else v for v in table[dim]]
+        table[dim] = [
+            dimension_label(v, wb.lang, wb.config.channel_labels)
+            if dim != "product" or str(v) in ("", NO_COUPON)
+            else v
+            for v in table[dim]
+        ]
         if dim == "coupon" and kid in kpis:
             vals = table[table["kpi"] == kid]
             total = vals["value"].sum()
             with_code = vals.loc[raw[vals.index] != NO_COUPON, "value"].sum()
             share = charts.format_change(with_code / total, wb.lang).lstrip("+") if total else NOT_AVAILABLE[wb.lang]
             label = get_kpi(kid, wb.catalog).label(wb.lang)
-            title = {"nl": f"{label} per kortingscode — {share} met een code",
-                     "en": f"{label} by coupon code — {share} with a code"}[wb.lang]
-            figs.append(charts.channel_breakdown(table, kid, by=dim, lang=wb.lang, currency=wb.currency, title=title,
-                                                 catalog=wb.catalog))
+            title = {
+                "nl": f"{label} per kortingscode — {share} met een code",
+                "en": f"{label} by coupon code — {share} with a code",
+            }[wb.lang]
+            figs.append(
+                charts.channel_breakdown(
+                    table, kid, by=dim, lang=wb.lang, currency=wb.currency, title=title, catalog=wb.catalog
+                )
+            )
             continue
-        figs.append(charts.channel_breakdown(table, kid, by=dim, lang=wb.lang, currency=wb.currency, catalog=wb.catalog))
+        figs.append(
+            charts.channel_breakdown(table, kid, by=dim, lang=wb.lang, currency=wb.currency, catalog=wb.catalog)
+        )
         if extra and table.loc[table["kpi"] == "roas", "available"].any():
             figs.append(charts.channel_breakdown(table, "roas", by=dim, lang=wb.lang, catalog=wb.catalog))
     return figs
@@ -231,8 +291,11 @@ def decomposable_kpis(wb: Any) -> list[tuple[str, tuple[str, ...]]]:
     """(KPI, drivers) for the goal KPIs (then the main KPI) whose drivers the data computes."""
     from kpi_helpers.compute.engine import countable_over_time
 
-    kpis = {k for k in set(analysis_kpis(wb)) | {k.id for k in wb.catalog.computable(wb.facts.columns)}
-            if countable_over_time(wb.facts, k, wb.catalog)}
+    kpis = {
+        k
+        for k in set(analysis_kpis(wb)) | {k.id for k in wb.catalog.computable(wb.facts.columns)}
+        if countable_over_time(wb.facts, k, wb.catalog)
+    }
     out = []
     for kid in dict.fromkeys([g.kpi for g in wb.config.goals] + [main_kpi(wb) or ""]):
         for drivers in _driver_sets(kid):

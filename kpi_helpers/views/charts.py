@@ -30,20 +30,28 @@ STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "off_track": "#c62
 NEUTRAL = "#37474f"
 GOOD, BAD = "#2e7d32", "#c62828"
 COLORWAY = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#9e9d24", "#5d4037"]
-QUADRANT_COLORS = {"healthy_growth": "#e8f5e9", "goodhart_warning": "#ffcdd2", "efficiency": "#e3f2fd",
-                   "decline": "#fff3e0"}
+QUADRANT_COLORS = {
+    "healthy_growth": "#e8f5e9",
+    "goodhart_warning": "#ffcdd2",
+    "efficiency": "#e3f2fd",
+    "decline": "#fff3e0",
+}
 
 #: Lean theme: only what we change from plotly.js defaults (keeps each figure's JSON small).
-TEMPLATE = go.layout.Template(layout={
-    "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13, "color": "#263238"},
-    "colorway": COLORWAY, "paper_bgcolor": "white", "plot_bgcolor": "white",
-    "title": {"x": 0.01, "xanchor": "left", "font": {"size": 16}},
-    "xaxis": {"gridcolor": "#eceff1", "zeroline": False, "automargin": True},
-    "yaxis": {"gridcolor": "#eceff1", "zerolinecolor": "#b0bec5", "automargin": True},
-    "margin": {"l": 60, "r": 24, "t": 64, "b": 48},
-    "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-    "hoverlabel": {"bgcolor": "white"},
-})
+TEMPLATE = go.layout.Template(
+    layout={
+        "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13, "color": "#263238"},
+        "colorway": COLORWAY,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "title": {"x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        "xaxis": {"gridcolor": "#eceff1", "zeroline": False, "automargin": True},
+        "yaxis": {"gridcolor": "#eceff1", "zerolinecolor": "#b0bec5", "automargin": True},
+        "margin": {"l": 60, "r": 24, "t": 64, "b": 48},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        "hoverlabel": {"bgcolor": "white"},
+    }
+)
 
 TEXT: dict[str, dict[str, str]] = {
     "trend": {"nl": "{kpi} per {grain}", "en": "{kpi} per {grain}"},
@@ -54,16 +62,23 @@ TEXT: dict[str, dict[str, str]] = {
     "latest": {"nl": "laatste", "en": "latest"},
     "healthy_growth": {"nl": "Gezonde groei", "en": "Healthy growth"},
     "goodhart_warning": {"nl": "Goodhart: meer volume, minder kwaliteit", "en": "Goodhart: more volume, less quality"},
-    "efficiency": {"nl": "Efficiënter: minder volume, betere kwaliteit", "en": "Efficiency: less volume, better quality"},
+    "efficiency": {
+        "nl": "Efficiënter: minder volume, betere kwaliteit",
+        "en": "Efficiency: less volume, better quality",
+    },
     "decline": {"nl": "Achteruitgang", "en": "Decline"},
     "stable": {"nl": "stabiel", "en": "stable"},
     "break_even": {"nl": "kostendekkend", "en": "break-even"},
-    "season": {"nl": "Seizoenspatroon {kpi}: piek {peak}; rustig {quiet}",
-               "en": "Seasonality of {kpi}: peak {peak}; quiet {quiet}"},
+    "season": {
+        "nl": "Seizoenspatroon {kpi}: piek {peak}; rustig {quiet}",
+        "en": "Seasonality of {kpi}: peak {peak}; quiet {quiet}",
+    },
     "index": {"nl": "index (1 = gemiddeld)", "en": "index (1 = average)"},
     "none": {"nl": "geen", "en": "none"},
-    "waterfall": {"nl": "Wat verklaart de verandering in {kpi}? {a} → {b}",
-                  "en": "What explains the change in {kpi}? {a} → {b}"},
+    "waterfall": {
+        "nl": "Wat verklaart de verandering in {kpi}? {a} → {b}",
+        "en": "What explains the change in {kpi}? {a} → {b}",
+    },
     "pacing": {"nl": "Voortgang doelstellingen (per {date})", "en": "Goal progress (as of {date})"},
     "of_target": {"nl": "% van het doel", "en": "% of target"},
     "actual_to_date": {"nl": "Realisatie tot nu", "en": "Actual to date"},
@@ -86,8 +101,15 @@ def text(key: str, lang: str, **values: Any) -> str:
 # --------------------------------------------------------------------------- helpers
 def base_figure(title: str, lang: str = "en", height: int | None = None, **layout: Any) -> go.Figure:
     """An empty figure with our theme, title and the language's number separators."""
-    fig = go.Figure(layout={"template": TEMPLATE, "title": {"text": title}, "separators": SEPARATORS[check_lang(lang)],
-                            **({"height": height} if height else {}), **layout})
+    fig = go.Figure(
+        layout={
+            "template": TEMPLATE,
+            "title": {"text": title},
+            "separators": SEPARATORS[check_lang(lang)],
+            **({"height": height} if height else {}),
+            **layout,
+        }
+    )
     return fig
 
 
@@ -151,9 +173,17 @@ def _num(value: Any) -> float | None:
 
 
 # --------------------------------------------------------------------------- scorecard
-def scorecard(table: pd.DataFrame, kpis: Sequence[str] | None = None, period: Any = None, lang: str = "en",
-              currency: str = "EUR", status: Mapping[str, str] | None = None, columns: int = 3,
-              title: str | None = None, catalog: Any = None) -> go.Figure:
+def scorecard(
+    table: pd.DataFrame,
+    kpis: Sequence[str] | None = None,
+    period: Any = None,
+    lang: str = "en",
+    currency: str = "EUR",
+    status: Mapping[str, str] | None = None,
+    columns: int = 3,
+    title: str | None = None,
+    catalog: Any = None,
+) -> go.Figure:
     """A grid of go.Indicator cards, one per KPI, for one period of a compute_kpis table.
 
     Each card: the value, the delta vs the previous period (green when it moves the KPI's good
@@ -171,8 +201,12 @@ def scorecard(table: pd.DataFrame, kpis: Sequence[str] | None = None, period: An
     n = max(len(kpis), 1)
     cols = max(1, min(columns, n))
     nrows = math.ceil(n / cols)
-    fig = base_figure(title or text("scorecards", lang, period=_period_labels([period], grain, lang)[0]), lang,
-                      height=60 + 170 * nrows, grid={"rows": nrows, "columns": cols, "pattern": "independent"})
+    fig = base_figure(
+        title or text("scorecards", lang, period=_period_labels([period], grain, lang)[0]),
+        lang,
+        height=60 + 170 * nrows,
+        grid={"rows": nrows, "columns": cols, "pattern": "independent"},
+    )
     for i, kid in enumerate(kpis):
         row = rows.loc[kid]
         meta = _meta(pop, kid, catalog)
@@ -186,55 +220,96 @@ def scorecard(table: pd.DataFrame, kpis: Sequence[str] | None = None, period: An
                 prev_text = f"{format_kpi_change(value - previous, math.nan, unit, lang)} {t('change_prev', lang)}"
             previous = None
         label = kpi_label(pop, kid, lang, catalog)
-        number = {"valueformat": number_format(unit),
-                  "font": {"color": STATUS_COLORS.get(status.get(kid, ""), NEUTRAL), "size": 36}}
+        number = {
+            "valueformat": number_format(unit),
+            "font": {"color": STATUS_COLORS.get(status.get(kid, ""), NEUTRAL), "size": 36},
+        }
         if unit == "currency":
             number["prefix"] = currency_symbol(currency, lang) + (" " if lang == "nl" else "")
         sub = [prev_text, yoy_text] + ([t(status[kid], lang)] if kid in status else [])
         if value is None and pop.attrs.get("unavailable", {}).get(kid):  # say why, never a silent blank
             sub = [t("not_available_here", lang)]
-        fig.add_trace(go.Indicator(
-            mode="number+delta" if previous is not None else "number", value=value, name=kid,
-            number=number,
-            delta={"reference": previous, "relative": True, "valueformat": ".1%",
-                   "increasing": {"color": GOOD if higher else BAD},
-                   "decreasing": {"color": BAD if higher else GOOD}} if previous is not None else None,
-            title={"text": f"<b>{label}</b><br><span style='font-size:0.75em'>"
-                           f"{' · '.join(s for s in sub if s) or '&nbsp;'}</span>", "font": {"size": 14}},
-            domain={"row": i // cols, "column": i % cols}))
+        fig.add_trace(
+            go.Indicator(
+                mode="number+delta" if previous is not None else "number",
+                value=value,
+                name=kid,
+                number=number,
+                delta={
+                    "reference": previous,
+                    "relative": True,
+                    "valueformat": ".1%",
+                    "increasing": {"color": GOOD if higher else BAD},
+                    "decreasing": {"color": BAD if higher else GOOD},
+                }
+                if previous is not None
+                else None,
+                title={
+                    "text": f"<b>{label}</b><br><span style='font-size:0.75em'>"
+                    f"{' · '.join(s for s in sub if s) or '&nbsp;'}</span>",
+                    "font": {"size": 14},
+                },
+                domain={"row": i // cols, "column": i % cols},
+            )
+        )
     return fig
 
 
 # --------------------------------------------------------------------------- trend
-def trend(table: pd.DataFrame, kpi: str, target: float | pd.Series | None = None,
-          forecast: pd.Series | None = None, lang: str = "en", currency: str = "EUR", title: str | None = None,
-          catalog: Any = None) -> go.Figure:
+def trend(
+    table: pd.DataFrame,
+    kpi: str,
+    target: float | pd.Series | None = None,
+    forecast: pd.Series | None = None,
+    lang: str = "en",
+    currency: str = "EUR",
+    title: str | None = None,
+    catalog: Any = None,
+) -> go.Figure:
     """The KPI per period (one line per dimension value when the table has a ``by``), a dashed
     target line (a number: constant; a Series indexed by period: per period) and a dotted
     forecast (Series indexed by period, e.g. the remaining months to the goal's deadline)."""
     grain = table.attrs.get("grain") or "month"
     meta = _meta(table, kpi, catalog)
     label = kpi_label(table, kpi, lang, catalog)
-    fig = base_figure(title or text("trend", lang, kpi=label, grain=t(grain, lang)), lang,
-                      xaxis={"tickformat": TICKFORMATS.get(grain, "%m-%Y")},
-                      yaxis={"title": {"text": label}, **axis_format(meta["unit"], currency, lang)},
-                      hovermode="x unified")
+    fig = base_figure(
+        title or text("trend", lang, kpi=label, grain=t(grain, lang)),
+        lang,
+        xaxis={"tickformat": TICKFORMATS.get(grain, "%m-%Y")},
+        yaxis={"title": {"text": label}, **axis_format(meta["unit"], currency, lang)},
+        hovermode="x unified",
+    )
     rows = table[table["kpi"] == kpi].sort_values("period")
     hover = hover_value(meta["unit"], currency, lang)
     groups = rows.groupby(_by(rows), sort=True) if _by(rows) else [(t("actual", lang), rows)]
     for name, part in groups:
         name = name[0] if isinstance(name, tuple) and len(name) == 1 else name
-        fig.add_trace(go.Scatter(x=part["period"], y=part["value"], name=str(name), mode="lines+markers",
-                                 customdata=_period_labels(part["period"], grain, lang),
-                                 hovertemplate=f"%{{customdata}}: {hover}<extra>{name}</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"],
+                y=part["value"],
+                name=str(name),
+                mode="lines+markers",
+                customdata=_period_labels(part["period"], grain, lang),
+                hovertemplate=f"%{{customdata}}: {hover}<extra>{name}</extra>",
+            )
+        )
     x_end = rows["period"].max() if len(rows) else None
     if forecast is not None and len(forecast):
         fc = pd.Series(forecast).sort_index()
         if len(rows) and not _by(rows):  # connect the forecast to the last actual point
             fc = pd.concat([pd.Series([rows["value"].iloc[-1]], index=[rows["period"].iloc[-1]]), fc])
-        fig.add_trace(go.Scatter(x=fc.index, y=fc.values, name=t("forecast", lang), mode="lines+markers",
-                                 line={"dash": "dot", "color": COLORWAY[1]}, marker={"symbol": "circle-open"},
-                                 hovertemplate=f"{hover}<extra>{t('forecast', lang)}</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=fc.index,
+                y=fc.values,
+                name=t("forecast", lang),
+                mode="lines+markers",
+                line={"dash": "dot", "color": COLORWAY[1]},
+                marker={"symbol": "circle-open"},
+                hovertemplate=f"{hover}<extra>{t('forecast', lang)}</extra>",
+            )
+        )
         x_end = max(x_end, fc.index.max()) if x_end is not None else fc.index.max()
     if target is not None:
         if isinstance(target, pd.Series):
@@ -242,15 +317,25 @@ def trend(table: pd.DataFrame, kpi: str, target: float | pd.Series | None = None
         else:
             tx = [rows["period"].min(), x_end] if len(rows) else []
             ty = [float(target)] * len(tx)
-        fig.add_trace(go.Scatter(x=tx, y=ty, name=t("target", lang), mode="lines",
-                                 line={"dash": "dash", "color": BAD, "width": 1.5},
-                                 hovertemplate=f"{hover}<extra>{t('target', lang)}</extra>"))
-    localize_date_axis(fig, [*rows["period"], *(fc.index if forecast is not None and len(forecast) else [])],
-                       grain, lang)
+        fig.add_trace(
+            go.Scatter(
+                x=tx,
+                y=ty,
+                name=t("target", lang),
+                mode="lines",
+                line={"dash": "dash", "color": BAD, "width": 1.5},
+                hovertemplate=f"{hover}<extra>{t('target', lang)}</extra>",
+            )
+        )
+    localize_date_axis(
+        fig, [*rows["period"], *(fc.index if forecast is not None and len(forecast) else [])], grain, lang
+    )
     return fig
 
 
-def localize_date_axis(fig: go.Figure, periods: Sequence[Any], grain: str | None, lang: str, max_ticks: int = 12) -> None:
+def localize_date_axis(
+    fig: go.Figure, periods: Sequence[Any], grain: str | None, lang: str, max_ticks: int = 12
+) -> None:
     """Tick labels of a date x axis written by Babel ('mrt 2026' / 'Mar 2026'): plotly.js only
     knows English month names, so the ticks are given as values with their text."""
     values = sorted({pd.Timestamp(p) for p in periods if p is not None and not pd.isna(p)})
@@ -262,8 +347,13 @@ def localize_date_axis(fig: go.Figure, periods: Sequence[Any], grain: str | None
 
 
 # --------------------------------------------------------------------------- pairs
-def pair_quadrant(quadrant_table: pd.DataFrame, pair: Sequence[str] | None = None, lang: str = "en",
-                  title: str | None = None, catalog: Any = None) -> go.Figure:
+def pair_quadrant(
+    quadrant_table: pd.DataFrame,
+    pair: Sequence[str] | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    catalog: Any = None,
+) -> go.Figure:
     """Relative change of the volume KPI (x) against its quality partner (y) per period, from
     :func:`kpi_helpers.compute.engine.pair_quadrants`. Quadrants are shaded and named; the Goodhart
     quadrant (more volume, worse quality) is red. Quadrant sides follow each KPI's good
@@ -279,41 +369,102 @@ def pair_quadrant(quadrant_table: pd.DataFrame, pair: Sequence[str] | None = Non
     grain = qt.attrs.get("grain") or "month"
     xs, ys = rows["volume_change"].to_numpy(float), rows["quality_change"].to_numpy(float)
     lim = max(0.05, float(np.nanmax(np.abs(np.concatenate([xs, ys])))) * 1.15 if len(rows) else 0.05)
-    fig = base_figure(title or text("pair", lang, v=vl, q=ql), lang, height=480,
-                      xaxis={"title": {"text": text("change_of", lang, kpi=vl)}, "tickformat": ",.2~%",
-                             "range": [-lim, lim], "zeroline": True, "zerolinecolor": "#90a4ae"},
-                      yaxis={"title": {"text": text("change_of", lang, kpi=ql)}, "tickformat": ",.2~%",
-                             "range": [-lim, lim], "zeroline": True, "zerolinecolor": "#90a4ae"},
-                      showlegend=False)
+    fig = base_figure(
+        title or text("pair", lang, v=vl, q=ql),
+        lang,
+        height=480,
+        xaxis={
+            "title": {"text": text("change_of", lang, kpi=vl)},
+            "tickformat": ",.2~%",
+            "range": [-lim, lim],
+            "zeroline": True,
+            "zerolinecolor": "#90a4ae",
+        },
+        yaxis={
+            "title": {"text": text("change_of", lang, kpi=ql)},
+            "tickformat": ",.2~%",
+            "range": [-lim, lim],
+            "zeroline": True,
+            "zerolinecolor": "#90a4ae",
+        },
+        showlegend=False,
+    )
     sx = 1 if vk.direction == "higher" else -1  # side where the volume KPI is better
     sy = 1 if qk.direction == "higher" else -1
-    corners = {"healthy_growth": (sx, sy), "goodhart_warning": (sx, -sy), "efficiency": (-sx, sy), "decline": (-sx, -sy)}
+    corners = {
+        "healthy_growth": (sx, sy),
+        "goodhart_warning": (sx, -sy),
+        "efficiency": (-sx, sy),
+        "decline": (-sx, -sy),
+    }
     for quadrant, (cx, cy) in corners.items():
-        fig.add_shape(type="rect", x0=0, x1=cx * lim, y0=0, y1=cy * lim, fillcolor=QUADRANT_COLORS[quadrant],
-                      line={"width": 0}, layer="below", name=quadrant)
-        fig.add_annotation(x=cx * lim * 0.97, y=cy * lim * 0.95, text=text(quadrant, lang), showarrow=False,
-                           xanchor="right" if cx > 0 else "left", yanchor="top" if cy > 0 else "bottom",
-                           font={"color": BAD if quadrant == "goodhart_warning" else NEUTRAL, "size": 12},
-                           name=quadrant)
+        fig.add_shape(
+            type="rect",
+            x0=0,
+            x1=cx * lim,
+            y0=0,
+            y1=cy * lim,
+            fillcolor=QUADRANT_COLORS[quadrant],
+            line={"width": 0},
+            layer="below",
+            name=quadrant,
+        )
+        fig.add_annotation(
+            x=cx * lim * 0.97,
+            y=cy * lim * 0.95,
+            text=text(quadrant, lang),
+            showarrow=False,
+            xanchor="right" if cx > 0 else "left",
+            yanchor="top" if cy > 0 else "bottom",
+            font={"color": BAD if quadrant == "goodhart_warning" else NEUTRAL, "size": 12},
+            name=quadrant,
+        )
     messages = rows[f"message_{lang}"].tolist() if f"message_{lang}" in rows else [""] * len(rows)
     labels = _period_labels(rows["period"], grain, lang)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=text("pair", lang, v=vl, q=ql),
-                             line={"color": "#b0bec5", "width": 1}, marker={"color": COLORWAY[0], "size": 8},
-                             customdata=list(zip(labels, messages)),
-                             hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines+markers",
+            name=text("pair", lang, v=vl, q=ql),
+            line={"color": "#b0bec5", "width": 1},
+            marker={"color": COLORWAY[0], "size": 8},
+            customdata=list(zip(labels, messages)),
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        )
+    )
     if len(rows):
-        fig.add_trace(go.Scatter(x=xs[-1:], y=ys[-1:], mode="markers+text", name=text("latest", lang),
-                                 text=[labels[-1]], textposition="top center",
-                                 marker={"size": 16, "color": BAD if rows["quadrant"].iloc[-1] == "goodhart_warning"
-                                         else COLORWAY[0], "line": {"width": 2, "color": "white"}},
-                                 customdata=[messages[-1]], hovertemplate="%{customdata}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=xs[-1:],
+                y=ys[-1:],
+                mode="markers+text",
+                name=text("latest", lang),
+                text=[labels[-1]],
+                textposition="top center",
+                marker={
+                    "size": 16,
+                    "color": BAD if rows["quadrant"].iloc[-1] == "goodhart_warning" else COLORWAY[0],
+                    "line": {"width": 2, "color": "white"},
+                },
+                customdata=[messages[-1]],
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
     return fig
 
 
 # --------------------------------------------------------------------------- breakdowns
-def channel_breakdown(table: pd.DataFrame, kpi: str | Sequence[str], by: str | None = None, lang: str = "en",
-                      currency: str = "EUR", title: str | None = None, highlight: str | None = None,
-                      catalog: Any = None) -> go.Figure:
+def channel_breakdown(
+    table: pd.DataFrame,
+    kpi: str | Sequence[str],
+    by: str | None = None,
+    lang: str = "en",
+    currency: str = "EUR",
+    title: str | None = None,
+    highlight: str | None = None,
+    catalog: Any = None,
+) -> go.Figure:
     """Horizontal bars of one KPI (or several of the same unit, grouped) per channel, campaign
     or coupon from :func:`kpi_helpers.compute.engine.breakdown`. Values that are not available (e.g.
     ROAS of a channel without ad spend) are left out. ROAS gets a break-even line at 1 and ROI
@@ -323,9 +474,14 @@ def channel_breakdown(table: pd.DataFrame, kpi: str | Sequence[str], by: str | N
     meta = _meta(table, kpis[0], catalog)
     labels = [kpi_label(table, k, lang, catalog) for k in kpis]
     name = " / ".join(labels)
-    fig = base_figure(title or text("by", lang, kpi=name, dim=t(by, lang).lower()), lang,
-                      xaxis=axis_format(meta["unit"], currency, lang), barmode="group",
-                      yaxis={"autorange": "reversed"}, showlegend=len(kpis) > 1)
+    fig = base_figure(
+        title or text("by", lang, kpi=name, dim=t(by, lang).lower()),
+        lang,
+        xaxis=axis_format(meta["unit"], currency, lang),
+        barmode="group",
+        yaxis={"autorange": "reversed"},
+        showlegend=len(kpis) > 1,
+    )
     hover = hover_value(meta["unit"], currency, lang, "x")
     break_even = {"roas": 1.0, "roi": 0.0}.get(kpis[0]) if len(kpis) == 1 else None
     order = None
@@ -339,12 +495,23 @@ def channel_breakdown(table: pd.DataFrame, kpi: str | Sequence[str], by: str | N
             colors = [BAD if v < break_even else GOOD for v in rows["value"]]
         elif highlight is not None:
             colors = [COLORWAY[1] if str(i) == highlight else COLORWAY[0] for i in rows.index]
-        fig.add_trace(go.Bar(x=rows["value"], y=[str(i) for i in rows.index], orientation="h", name=label,
-                             marker={"color": colors} if colors else None,
-                             hovertemplate=f"%{{y}}: {hover}<extra>{label}</extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=rows["value"],
+                y=[str(i) for i in rows.index],
+                orientation="h",
+                name=label,
+                marker={"color": colors} if colors else None,
+                hovertemplate=f"%{{y}}: {hover}<extra>{label}</extra>",
+            )
+        )
     if break_even is not None:
-        fig.add_vline(x=break_even, line={"dash": "dash", "color": BAD, "width": 1},
-                      annotation_text=text("break_even", lang), annotation_position="top")
+        fig.add_vline(
+            x=break_even,
+            line={"dash": "dash", "color": BAD, "width": 1},
+            annotation_text=text("break_even", lang),
+            annotation_position="top",
+        )
     fig.update_layout(height=max(280, 90 + 34 * len(order or [])))
     return fig
 
@@ -357,8 +524,9 @@ def month_names(lang: str, months: Sequence[int]) -> str:
     return ", ".join(str(names[m]).rstrip(".") for m in months) or text("none", lang)
 
 
-def seasonality_heatmap(matrix: pd.DataFrame, season: Any, lang: str = "en", title: str | None = None,
-                        label: str | None = None) -> go.Figure:
+def seasonality_heatmap(
+    matrix: pd.DataFrame, season: Any, lang: str = "en", title: str | None = None, label: str | None = None
+) -> go.Figure:
     """Month (rows) × weekday (columns) index of a KPI (1 = average), e.g. from
     :func:`seasonality_matrix`, with a title naming the peak and quiet months of ``season``
     (a :class:`kpi_helpers.compute.pacing.Seasonality`) and a month-of-year profile column."""
@@ -368,17 +536,34 @@ def seasonality_heatmap(matrix: pd.DataFrame, season: Any, lang: str = "en", tit
     months = get_month_names("abbreviated", locale=loc)
     days = get_day_names("abbreviated", locale=loc)
     label = label or season.kpi
-    fig = base_figure(title or text("season", lang, kpi=label, peak=month_names(lang, season.peak_months),
-                                    quiet=month_names(lang, season.quiet_months)), lang, height=520,
-                      yaxis={"autorange": "reversed"})
+    fig = base_figure(
+        title
+        or text(
+            "season",
+            lang,
+            kpi=label,
+            peak=month_names(lang, season.peak_months),
+            quiet=month_names(lang, season.quiet_months),
+        ),
+        lang,
+        height=520,
+        yaxis={"autorange": "reversed"},
+    )
     z = matrix.reindex(index=range(1, 13), columns=range(7))
     profile = season.month_profile.reindex(range(1, 13))
-    fig.add_trace(go.Heatmap(
-        z=np.column_stack([z.to_numpy(float), profile.to_numpy(float)]),
-        x=[str(days[d]) for d in range(7)] + [t("month", lang)], y=[str(months[m]) for m in range(1, 13)],
-        colorscale=[[0, "#1565c0"], [0.5, "#f5f5f5"], [1, "#ef6c00"]], zmid=1.0,
-        colorbar={"title": {"text": text("index", lang)}},
-        hovertemplate="%{y} %{x}: %{z:.2f}<extra></extra>", xgap=1, ygap=1))
+    fig.add_trace(
+        go.Heatmap(
+            z=np.column_stack([z.to_numpy(float), profile.to_numpy(float)]),
+            x=[str(days[d]) for d in range(7)] + [t("month", lang)],
+            y=[str(months[m]) for m in range(1, 13)],
+            colorscale=[[0, "#1565c0"], [0.5, "#f5f5f5"], [1, "#ef6c00"]],
+            zmid=1.0,
+            colorbar={"title": {"text": text("index", lang)}},
+            hovertemplate="%{y} %{x}: %{z:.2f}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
     return fig
 
 
@@ -399,9 +584,14 @@ def seasonality_matrix(frame: pd.DataFrame, ratio: bool = False) -> pd.DataFrame
 
 
 # --------------------------------------------------------------------------- drivers, pacing
-def driver_waterfall(decomposition: pd.DataFrame, lang: str = "en", currency: str = "EUR",
-                     title: str | None = None, period_labels: tuple[str, str] | None = None,
-                     catalog: Any = None) -> go.Figure:
+def driver_waterfall(
+    decomposition: pd.DataFrame,
+    lang: str = "en",
+    currency: str = "EUR",
+    title: str | None = None,
+    period_labels: tuple[str, str] | None = None,
+    catalog: Any = None,
+) -> go.Figure:
     """Waterfall from :func:`kpi_helpers.compute.drivers.decompose_change`: the KPI in period A, each
     driver's contribution (they add up to the total change) and the KPI in period B."""
     d = decomposition
@@ -411,17 +601,36 @@ def driver_waterfall(decomposition: pd.DataFrame, lang: str = "en", currency: st
     unit = get_kpi(kid, catalog).unit
     a, b = period_labels or (str(d.attrs.get("period_a", "A")), str(d.attrs.get("period_b", "B")))
     label = get_kpi(kid, catalog).label(lang)
-    names = [f"{label} {a}"] + [f"{get_kpi(k, catalog).label(lang)} ({format_change(r, lang)})"
-                                for k, r in zip(drivers["kpi"], drivers["rel_change"])] + [f"{label} {b}"]
+    names = (
+        [f"{label} {a}"]
+        + [
+            f"{get_kpi(k, catalog).label(lang)} ({format_change(r, lang)})"
+            for k, r in zip(drivers["kpi"], drivers["rel_change"])
+        ]
+        + [f"{label} {b}"]
+    )
     y = [float(total["value_a"]), *drivers["contribution"].astype(float), float(total["value_b"])]
-    fig = base_figure(title or text("waterfall", lang, kpi=label, a=a, b=b), lang, showlegend=False,
-                      yaxis=axis_format(unit, currency, lang))
-    fig.add_trace(go.Waterfall(
-        x=names, y=y, measure=["absolute"] + ["relative"] * len(drivers) + ["total"], name=label,
-        text=[format_value(v, unit, lang, currency) for v in y], textposition="outside",
-        hovertemplate=f"%{{x}}: {hover_value(unit, currency, lang)}<extra></extra>",
-        increasing={"marker": {"color": GOOD}}, decreasing={"marker": {"color": BAD}},
-        totals={"marker": {"color": COLORWAY[0]}}, connector={"line": {"color": "#b0bec5"}}))
+    fig = base_figure(
+        title or text("waterfall", lang, kpi=label, a=a, b=b),
+        lang,
+        showlegend=False,
+        yaxis=axis_format(unit, currency, lang),
+    )
+    fig.add_trace(
+        go.Waterfall(
+            x=names,
+            y=y,
+            measure=["absolute"] + ["relative"] * len(drivers) + ["total"],
+            name=label,
+            text=[format_value(v, unit, lang, currency) for v in y],
+            textposition="outside",
+            hovertemplate=f"%{{x}}: {hover_value(unit, currency, lang)}<extra></extra>",
+            increasing={"marker": {"color": GOOD}},
+            decreasing={"marker": {"color": BAD}},
+            totals={"marker": {"color": COLORWAY[0]}},
+            connector={"line": {"color": "#b0bec5"}},
+        )
+    )
     lo, hi = min(np.cumsum(y[:-1]).min(), y[-1]), max(np.cumsum(y[:-1]).max(), y[-1])
     pad = (hi - lo) * 0.6 or abs(hi) * 0.1 or 1
     fig.update_yaxes(range=[max(0, lo - pad) if lo >= 0 else lo - pad, hi + pad * 0.5])
@@ -450,44 +659,96 @@ def pacing_bars(pacing: pd.DataFrame, lang: str = "en", title: str | None = None
     as_of = pacing["as_of"].iloc[0] if len(pacing) else None
     from kpi_helpers.i18n.formats import format_date
 
-    fig = base_figure(title or text("pacing", lang, date=format_date(as_of, lang)), lang,
-                      xaxis={"tickformat": ",.2~%", "title": {"text": text("of_target", lang)}},
-                      yaxis={"autorange": "reversed"}, height=max(260, 110 + 60 * len(names)))
-    fig.add_trace(go.Bar(x=actual, y=names, orientation="h", name=text("actual_to_date", lang),
-                         marker={"color": colors}, customdata=hover,
-                         hovertemplate="%{y}: %{x:.1%}<br>%{customdata}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=expected, y=names, mode="markers", name=text("expected_now", lang),
-                             marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": NEUTRAL}},
-                             hovertemplate="%{y}: %{x:.1%}<extra>" + text("expected_now", lang) + "</extra>"))
-    fig.add_trace(go.Scatter(x=forecast, y=names, mode="markers", name=text("forecast_end", lang),
-                             marker={"symbol": "diamond", "size": 12, "color": "white",
-                                     "line": {"width": 2, "color": NEUTRAL}},
-                             hovertemplate="%{y}: %{x:.1%}<extra>" + text("forecast_end", lang) + "</extra>"))
+    fig = base_figure(
+        title or text("pacing", lang, date=format_date(as_of, lang)),
+        lang,
+        xaxis={"tickformat": ",.2~%", "title": {"text": text("of_target", lang)}},
+        yaxis={"autorange": "reversed"},
+        height=max(260, 110 + 60 * len(names)),
+    )
+    fig.add_trace(
+        go.Bar(
+            x=actual,
+            y=names,
+            orientation="h",
+            name=text("actual_to_date", lang),
+            marker={"color": colors},
+            customdata=hover,
+            hovertemplate="%{y}: %{x:.1%}<br>%{customdata}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=expected,
+            y=names,
+            mode="markers",
+            name=text("expected_now", lang),
+            marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": NEUTRAL}},
+            hovertemplate="%{y}: %{x:.1%}<extra>" + text("expected_now", lang) + "</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=forecast,
+            y=names,
+            mode="markers",
+            name=text("forecast_end", lang),
+            marker={"symbol": "diamond", "size": 12, "color": "white", "line": {"width": 2, "color": NEUTRAL}},
+            hovertemplate="%{y}: %{x:.1%}<extra>" + text("forecast_end", lang) + "</extra>",
+        )
+    )
     fig.add_vline(x=1.0, line={"dash": "dash", "color": NEUTRAL, "width": 1})
     return fig
 
 
-def what_if_bars(result: Any, lang: str = "en", currency: str = "EUR", baseline_label: str | None = None,
-                 catalog: Any = None) -> go.Figure:
+def what_if_bars(
+    result: Any, lang: str = "en", currency: str = "EUR", baseline_label: str | None = None, catalog: Any = None
+) -> go.Figure:
     """Baseline vs scenario of a :class:`kpi_helpers.compute.drivers.WhatIf`, with the goal's target."""
     k = get_kpi(result.kpi, catalog)
     met = result.meets_goal
     status = "" if met is None else f" — {text('goal_met' if met else 'goal_missed', lang)}"
-    fig = base_figure(text("whatif", lang, kpi=k.label(lang)) + f" {format_change(result.change_pct / 100, lang)}"
-                      + status, lang, yaxis=axis_format(k.unit, currency, lang), showlegend=False, height=380)
+    fig = base_figure(
+        text("whatif", lang, kpi=k.label(lang)) + f" {format_change(result.change_pct / 100, lang)}" + status,
+        lang,
+        yaxis=axis_format(k.unit, currency, lang),
+        showlegend=False,
+        height=380,
+    )
     y = [result.base_value, result.new_value]
     colors = [COLORWAY[0], NEUTRAL if met is None else GOOD if met else BAD]
-    fig.add_trace(go.Bar(x=[baseline_label or t("baseline", lang), text("scenario", lang)], y=y, marker={"color": colors},
-                         text=[format_value(v, k.unit, lang, currency) for v in y], textposition="outside",
-                         hovertemplate=f"%{{x}}: {hover_value(k.unit, currency, lang)}<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            x=[baseline_label or t("baseline", lang), text("scenario", lang)],
+            y=y,
+            marker={"color": colors},
+            text=[format_value(v, k.unit, lang, currency) for v in y],
+            textposition="outside",
+            hovertemplate=f"%{{x}}: {hover_value(k.unit, currency, lang)}<extra></extra>",
+        )
+    )
     if result.target is not None:
-        fig.add_hline(y=result.target, line={"dash": "dash", "color": BAD, "width": 1.5},
-                      annotation_text=f"{t('target', lang)} {format_value(result.target, k.unit, lang, currency)}",
-                      annotation_position="top left")
+        fig.add_hline(
+            y=result.target,
+            line={"dash": "dash", "color": BAD, "width": 1.5},
+            annotation_text=f"{t('target', lang)} {format_value(result.target, k.unit, lang, currency)}",
+            annotation_position="top left",
+        )
     top = max([v for v in [*y, result.target] if v is not None and math.isfinite(v)] or [1])
     fig.update_yaxes(range=[0, top * 1.18])
     return fig
 
 
-__all__ = ["scorecard", "trend", "pair_quadrant", "channel_breakdown", "seasonality_heatmap", "seasonality_matrix",
-           "driver_waterfall", "pacing_bars", "what_if_bars", "TEMPLATE", "QUADRANTS"]
+__all__ = [
+    "scorecard",
+    "trend",
+    "pair_quadrant",
+    "channel_breakdown",
+    "seasonality_heatmap",
+    "seasonality_matrix",
+    "driver_waterfall",
+    "pacing_bars",
+    "what_if_bars",
+    "TEMPLATE",
+    "QUADRANTS",
+]

@@ -29,9 +29,15 @@ def figure_bundle(fig: Any) -> dict[str, Any]:
     # plotly's own encoder: datetime64 arrays become ISO date strings in arrays (a str() of the
     # numpy array would turn the live chart's time axis into 0..N), numbers typed arrays.
     spec = inert_figure_spec(json.loads(pio.to_json(fig, validate=False)))
-    html = pio.to_html(spec, include_plotlyjs=False, full_html=False, div_id=div_id, validate=False,
-                       default_height=f"{fig.layout.height or 450}px",
-                       config={"displaylogo": False, "responsive": True})
+    html = pio.to_html(
+        spec,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=div_id,
+        validate=False,
+        default_height=f"{fig.layout.height or 450}px",
+        config={"displaylogo": False, "responsive": True},
+    )
     return {
         PLOTLY_MIME: spec,
         "text/html": html,
@@ -93,8 +99,9 @@ def escape_markdown_html(text: str) -> str:
 escape_markdown = escape_markdown_html
 
 # The tags our own figure code writes (titles, hover templates); everything else is shown as text.
-_OWN_PLOTLY_TAGS = re.compile(r"</?(?:b|i|em|sup|sub|br|extra)\s*/?>|<span style='font-size:0?\.[0-9]+em'>|</span>",
-                              re.IGNORECASE)
+_OWN_PLOTLY_TAGS = re.compile(
+    r"</?(?:b|i|em|sup|sub|br|extra)\s*/?>|<span style='font-size:0?\.[0-9]+em'>|</span>", re.IGNORECASE
+)
 
 
 def escape_plotly_text(text: str) -> str:
@@ -105,7 +112,7 @@ def escape_plotly_text(text: str) -> str:
         return text
     out, last = [], 0
     for match in _OWN_PLOTLY_TAGS.finditer(text):
-        out.append(text[last:match.start()].replace("<", "&lt;").replace(">", "&gt;"))
+        out.append(text[last : match.start()].replace("<", "&lt;").replace(">", "&gt;"))
         out.append(match.group(0))
         last = match.end()
     out.append(text[last:].replace("<", "&lt;").replace(">", "&gt;"))

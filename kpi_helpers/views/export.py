@@ -14,8 +14,8 @@ from __future__ import annotations
 import base64
 import html
 import re
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -28,15 +28,24 @@ TEXT: dict[str, dict[str, str]] = {
     "pacing_table": {"nl": "Voortgang doelen", "en": "Goal pacing"},
 }
 HEADERS: dict[str, dict[str, str]] = {
-    "period": {"nl": "periode", "en": "period"}, "kpi_id": {"nl": "kpi_id", "en": "kpi_id"},
-    "kpi": {"nl": "kpi", "en": "kpi"}, "channel": {"nl": "kanaal", "en": "channel"},
-    "value": {"nl": "waarde", "en": "value"}, "previous": {"nl": "vorige_periode", "en": "previous_period"},
-    "rel_change": {"nl": "verandering", "en": "change"}, "last_year": {"nl": "vorig_jaar", "en": "last_year"},
-    "yoy_rel_change": {"nl": "verandering_jaar", "en": "change_year"}, "unit": {"nl": "eenheid", "en": "unit"},
-    "goal_id": {"nl": "doel", "en": "goal"}, "owner": {"nl": "eigenaar", "en": "owner"},
-    "target": {"nl": "streefwaarde", "en": "target"}, "actual_to_date": {"nl": "realisatie", "en": "actual_to_date"},
-    "expected": {"nl": "verwacht", "en": "expected"}, "forecast": {"nl": "prognose", "en": "forecast"},
-    "deadline": {"nl": "deadline", "en": "deadline"}, "status": {"nl": "status", "en": "status"},
+    "period": {"nl": "periode", "en": "period"},
+    "kpi_id": {"nl": "kpi_id", "en": "kpi_id"},
+    "kpi": {"nl": "kpi", "en": "kpi"},
+    "channel": {"nl": "kanaal", "en": "channel"},
+    "value": {"nl": "waarde", "en": "value"},
+    "previous": {"nl": "vorige_periode", "en": "previous_period"},
+    "rel_change": {"nl": "verandering", "en": "change"},
+    "last_year": {"nl": "vorig_jaar", "en": "last_year"},
+    "yoy_rel_change": {"nl": "verandering_jaar", "en": "change_year"},
+    "unit": {"nl": "eenheid", "en": "unit"},
+    "goal_id": {"nl": "doel", "en": "goal"},
+    "owner": {"nl": "eigenaar", "en": "owner"},
+    "target": {"nl": "streefwaarde", "en": "target"},
+    "actual_to_date": {"nl": "realisatie", "en": "actual_to_date"},
+    "expected": {"nl": "verwacht", "en": "expected"},
+    "forecast": {"nl": "prognose", "en": "forecast"},
+    "deadline": {"nl": "deadline", "en": "deadline"},
+    "status": {"nl": "status", "en": "status"},
 }
 
 
@@ -67,8 +76,10 @@ def csv_link_html(table: pd.DataFrame, filename: str, lang: str = "en", label: s
     data = base64.b64encode(("\ufeff" + csv_text(table)).encode("utf-8")).decode("ascii")
     name = safe_filename(filename)
     text = html.escape(f"⬇ {label or TEXT['download'][lang]} ({name})")
-    return (f"<a class='kpi-csv-download' download='{html.escape(name, quote=True)}' "
-            f"href='data:text/csv;charset=utf-8;base64,{data}'>{text}</a>")
+    return (
+        f"<a class='kpi-csv-download' download='{html.escape(name, quote=True)}' "
+        f"href='data:text/csv;charset=utf-8;base64,{data}'>{text}</a>"
+    )
 
 
 class CsvDownload:
@@ -93,7 +104,9 @@ class CsvExport:
         import ipywidgets as widgets
 
         self.make_table, self.filename, self.lang, self.label = make_table, filename, lang, label
-        self.button = widgets.Button(description=f"{TEXT['prepare'][lang]}: {label}", layout=widgets.Layout(width="auto"))
+        self.button = widgets.Button(
+            description=f"{TEXT['prepare'][lang]}: {label}", layout=widgets.Layout(width="auto")
+        )
         self.button.add_class("kpi-csv-prepare")
         self.link = widgets.HTML()
         self.link.add_class("kpi-csv-link")
@@ -114,13 +127,17 @@ class CsvExport:
 
 
 # --------------------------------------------------------------------------- the dashboard's tables
-def dashboard_table(wb: Any, period: tuple[Any, Any] | None = None, grain: str = "month", channel: str | None = None,
-                    kpis: list[str] | None = None) -> pd.DataFrame:
+def dashboard_table(
+    wb: Any,
+    period: tuple[Any, Any] | None = None,
+    grain: str = "month",
+    channel: str | None = None,
+    kpis: list[str] | None = None,
+) -> pd.DataFrame:
     """The numbers behind the dashboard for its filters: one row per period × KPI (raw values,
     percent KPIs as fractions, changes relative), headers in the client's language."""
     from kpi_helpers.compute.engine import shift_periods
-    from kpi_helpers.compute.findings import period_table
-    from kpi_helpers.compute.findings import dashboard_kpis, dashboard_months
+    from kpi_helpers.compute.findings import dashboard_kpis, dashboard_months, period_table
 
     months = dashboard_months(wb)
     start, end = period or (months[max(0, len(months) - 24)], months[-1])
@@ -129,14 +146,20 @@ def dashboard_table(wb: Any, period: tuple[Any, Any] | None = None, grain: str =
     facts = wb.facts if channel is None else wb.facts[wb.facts["channel"] == channel]
     table = period_table(wb, shown, grain, facts=facts, start=pd.Timestamp(start), end=end_day)
     lang = wb.lang
-    out = pd.DataFrame({
-        "period": pd.to_datetime(table["period"]).dt.strftime("%Y-%m-%d"),
-        "kpi_id": table["kpi"].astype(str),
-        "kpi": [wb.label(k) for k in table["kpi"]],
-        "channel": channel or "",
-        "value": table["value"], "previous": table["previous"], "rel_change": table["rel_change"],
-        "last_year": table["last_year"], "yoy_rel_change": table["yoy_rel_change"], "unit": table["unit"].astype(str),
-    })
+    out = pd.DataFrame(
+        {
+            "period": pd.to_datetime(table["period"]).dt.strftime("%Y-%m-%d"),
+            "kpi_id": table["kpi"].astype(str),
+            "kpi": [wb.label(k) for k in table["kpi"]],
+            "channel": channel or "",
+            "value": table["value"],
+            "previous": table["previous"],
+            "rel_change": table["rel_change"],
+            "last_year": table["last_year"],
+            "yoy_rel_change": table["yoy_rel_change"],
+            "unit": table["unit"].astype(str),
+        }
+    )
     if channel is None:
         out = out.drop(columns="channel")
     out.columns = [HEADERS[c][lang] for c in out.columns]
@@ -150,8 +173,11 @@ def pacing_export(wb: Any) -> pd.DataFrame:
     frame = pacing_frame(wb)
     if frame.empty:
         return pd.DataFrame()
-    cols = [c for c in ("goal_id", "kpi", "owner", "target", "actual_to_date", "expected", "forecast", "deadline", "status")
-            if c in frame.columns]
+    cols = [
+        c
+        for c in ("goal_id", "kpi", "owner", "target", "actual_to_date", "expected", "forecast", "deadline", "status")
+        if c in frame.columns
+    ]
     out = frame[cols].copy()
     if "kpi" in out:
         out["kpi"] = [wb.label(k) for k in out["kpi"]]
@@ -174,7 +200,13 @@ def dashboard_exports(app: Any) -> list[CsvExport]:
         channel = f"_{app.channel.value}" if app.channel.value else ""
         return f"{wb.config.client}_{kind}_{app.grain.value}_{start:%Y-%m}_{end:%Y-%m}{channel}"
 
-    kpis = CsvExport(lambda: dashboard_table(wb, app.period.value, app.grain.value, app.channel.value),
-                     lambda: name("kpis"), lang, TEXT["dashboard_table"][lang])
-    pacing = CsvExport(lambda: pacing_export(wb), lambda: f"{wb.config.client}_pacing", lang, TEXT["pacing_table"][lang])
+    kpis = CsvExport(
+        lambda: dashboard_table(wb, app.period.value, app.grain.value, app.channel.value),
+        lambda: name("kpis"),
+        lang,
+        TEXT["dashboard_table"][lang],
+    )
+    pacing = CsvExport(
+        lambda: pacing_export(wb), lambda: f"{wb.config.client}_pacing", lang, TEXT["pacing_table"][lang]
+    )
     return [kpis, pacing]

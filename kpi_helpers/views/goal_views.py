@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from kpi_helpers.compute.chains import check_chain, goal_tree
+from kpi_helpers.i18n.formats import check_lang, format_date, format_percent, format_value, t
 from kpi_helpers.spec.goals import (
     GOAL_LEVEL_KPIS,
     Goal,
@@ -26,12 +27,14 @@ from kpi_helpers.spec.goals import (
     best_monthly_growth,
     smart_check,
 )
-from kpi_helpers.i18n.formats import check_lang, format_date, format_percent, format_value, t
 
 STATUS_COLORS = {"pass": "#2e7d32", "warn": "#ef6c00", "fail": "#c62828"}
 STATUS_MARK = {"pass": "✓", "warn": "!", "fail": "✗"}
-SEVERITY = {"error": {"nl": "fout", "en": "error"}, "warning": {"nl": "let op", "en": "warning"},
-            "info": {"nl": "info", "en": "info"}}
+SEVERITY = {
+    "error": {"nl": "fout", "en": "error"},
+    "warning": {"nl": "let op", "en": "warning"},
+    "info": {"nl": "info", "en": "info"},
+}
 
 TEXT: dict[str, dict[str, str]] = {
     "kpi": {"nl": "KPI", "en": "KPI"},
@@ -43,20 +46,27 @@ TEXT: dict[str, dict[str, str]] = {
     "finding": {"nl": "Bevinding", "en": "Finding"},
     "fix": {"nl": "Zo lost u het op", "en": "How to fix it"},
     "overall": {"nl": "SMART-oordeel", "en": "SMART verdict"},
-    "no_goals": {"nl": "Deze klant heeft nog geen doelen in het params-bestand.",
-                 "en": "This client has no goals in the params file yet."},
+    "no_goals": {
+        "nl": "Deze klant heeft nog geen doelen in het params-bestand.",
+        "en": "This client has no goals in the params file yet.",
+    },
     "goal": {"nl": "Doel", "en": "Goal"},
     "severity": {"nl": "Ernst", "en": "Severity"},
     "chain_ok": {"nl": "Geen bevindingen: de doelketen klopt.", "en": "No findings: the goal chain is consistent."},
-    "tree_title": {"nl": "Doelketen: subdoelen voeden het bovenliggende doel", "en": "Goal chain: child goals feed their parent"},
+    "tree_title": {
+        "nl": "Doelketen: subdoelen voeden het bovenliggende doel",
+        "en": "Goal chain: child goals feed their parent",
+    },
     "change": {"nl": "Verandering", "en": "Change"},
     "months": {"nl": "Maanden", "en": "Months"},
     "need_pm": {"nl": "Nodig per maand", "en": "Needed per month"},
     "best_pm": {"nl": "Beste tempo historie per maand", "en": "Best pace in history per month"},
     "r_status": {"nl": "R-oordeel", "en": "R verdict"},
     "r_message": {"nl": "Toelichting", "en": "Explanation"},
-    "realism_title": {"nl": "Realistisch? Benodigde groei per maand tegenover uw beste tempo tot nu toe",
-                      "en": "Realistic? Growth needed per month versus your best pace so far"},
+    "realism_title": {
+        "nl": "Realistisch? Benodigde groei per maand tegenover uw beste tempo tot nu toe",
+        "en": "Realistic? Growth needed per month versus your best pace so far",
+    },
     "per_month": {"nl": "groei per maand", "en": "growth per month"},
     "no_history": {"nl": "geen historie in de data", "en": "no history in the data"},
     "statement": {"nl": "Doelformulering", "en": "Goal statement"},
@@ -64,16 +74,22 @@ TEXT: dict[str, dict[str, str]] = {
     "target": {"nl": "Streefwaarde", "en": "Target"},
     "start": {"nl": "Start", "en": "Start"},
     "deadline": {"nl": "Deadline", "en": "Deadline"},
-    "builder_title": {"nl": "Doelenbouwer: typ een doel en zie direct de SMART-feedback",
-                      "en": "Goal builder: type a goal and see the SMART feedback as you go"},
-    "builder_static": {"nl": "Voorbeeld uit de doelenbouwer: een eerste concept en de feedback die het krijgt "
-                             "(open het notebook in JupyterLab met interactive = True om zelf te typen).",
-                       "en": "Example from the goal builder: a first draft and the feedback it gets "
-                             "(open the notebook in JupyterLab with interactive = True to type your own)."},
+    "builder_title": {
+        "nl": "Doelenbouwer: typ een doel en zie direct de SMART-feedback",
+        "en": "Goal builder: type a goal and see the SMART feedback as you go",
+    },
+    "builder_static": {
+        "nl": "Voorbeeld uit de doelenbouwer: een eerste concept en de feedback die het krijgt "
+        "(open het notebook in JupyterLab met interactive = True om zelf te typen).",
+        "en": "Example from the goal builder: a first draft and the feedback it gets "
+        "(open the notebook in JupyterLab with interactive = True to type your own).",
+    },
     "snippet": {"nl": "Voor het params-bestand (onder goals:)", "en": "For the params file (under goals:)"},
     "missing_dates": {"nl": "Vul een start- en een einddatum in.", "en": "Fill in a start and an end date."},
-    "missing_dates_fix": {"nl": "Kies de start en de deadline in de datumvelden.",
-                          "en": "Pick the start and the deadline in the date fields."},
+    "missing_dates_fix": {
+        "nl": "Kies de start en de deadline in de datumvelden.",
+        "en": "Pick the start and the deadline in the date fields.",
+    },
     "what_changed": {"nl": "Wat is er beter", "en": "What improved"},
 }
 
@@ -175,7 +191,9 @@ def monthly_history(wb: Any, kpi_id: str, before: dt.date | None = None) -> pd.S
 
 def goal_histories(wb: Any, goals: list[Goal] | None = None) -> dict[str, pd.Series | None]:
     """Monthly history per goal id (months before the goal's start)."""
-    return {g.id or g.kpi: monthly_history(wb, g.kpi, before=g.start) for g in _as_goals(goals if goals is not None else wb)}
+    return {
+        g.id or g.kpi: monthly_history(wb, g.kpi, before=g.start) for g in _as_goals(goals if goals is not None else wb)
+    }
 
 
 def _history_for(goal: Goal, history: Any) -> pd.Series | None:
@@ -208,8 +226,10 @@ CARD_CSS = (
 
 
 def status_badge(status: str, lang: str) -> str:
-    return (f"<span class='kpi-badge kpi-{status}' style='color:{STATUS_COLORS[status]}'>"
-            f"{STATUS_MARK[status]} {esc(t(status, lang))}</span>")
+    return (
+        f"<span class='kpi-badge kpi-{status}' style='color:{STATUS_COLORS[status]}'>"
+        f"{STATUS_MARK[status]} {esc(t(status, lang))}</span>"
+    )
 
 
 def smart_card_html(goal: Goal, report: SmartReport, lang: str, catalog: Any = None, currency: str = "EUR") -> str:
@@ -221,7 +241,8 @@ def smart_card_html(goal: Goal, report: SmartReport, lang: str, catalog: Any = N
     rows = "".join(
         f"<tr class='kpi-letter-{f.letter}'><td><strong>{f.letter}</strong> {esc(f.name[lang])}</td>"
         f"<td>{status_badge(f.status, lang)}</td><td>{esc(f.message[lang])}"
-        + (f"<br><em>→ {esc(f.fix[lang])}</em>" if f.fix[lang] else "") + "</td></tr>"
+        + (f"<br><em>→ {esc(f.fix[lang])}</em>" if f.fix[lang] else "")
+        + "</td></tr>"
         for f in report.findings
     )
     return (
@@ -248,8 +269,12 @@ def smart_cards(goals: Any, history: Any = None, lang: str | None = None, catalo
     if not goal_list:
         return HtmlView(f"<p class='kpi-empty'>{esc(tx('no_goals', lang))}</p>", data={"reports": []})
     cards = "".join(smart_card_html(g, r, lang, cat, currency) for g, r in zip(goal_list, reports))
-    table = pd.DataFrame([{"goal": g.id, **{f.letter: f.status for f in r.findings}, "status": r.status}
-                          for g, r in zip(goal_list, reports)])
+    table = pd.DataFrame(
+        [
+            {"goal": g.id, **{f.letter: f.status for f in r.findings}, "status": r.status}
+            for g, r in zip(goal_list, reports)
+        ]
+    )
     return HtmlView(CARD_CSS + cards, table=table, data={"reports": reports, "goals": goal_list})
 
 
@@ -304,23 +329,45 @@ def goal_tree_figure(goals: Any, lang: str | None = None, history: Any = None, c
         change = g.required_change
         change_text = format_percent(change, lang, decimals=0, signed=True) if change is not None else ""
         labels.append(f"<b>{esc(g.id)}</b><br>{esc(kpi_label(g.kpi, lang, cat))} {esc(change_text)}")
-        hovers.append(f"{esc(g.statement)}<br>{esc(tx('owner', lang))}: {esc(g.owner or tx('no_owner', lang))}"
-                      f"<br>{esc(tx('deadline', lang))}: {esc(format_date(g.deadline, lang))}"
-                      f"<br>SMART: {esc(t(r.status, lang))}")
+        hovers.append(
+            f"{esc(g.statement)}<br>{esc(tx('owner', lang))}: {esc(g.owner or tx('no_owner', lang))}"
+            f"<br>{esc(tx('deadline', lang))}: {esc(format_date(g.deadline, lang))}"
+            f"<br>SMART: {esc(t(r.status, lang))}"
+        )
         colors.append(STATUS_COLORS[r.status])
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", line={"color": "#999", "width": 2},
-                             hoverinfo="skip", showlegend=False, name="links"))
-    fig.add_trace(go.Scatter(
-        x=[pos[i][0] for i in order], y=[-pos[i][1] for i in order], mode="markers+text", name="goals",
-        text=labels, textposition="bottom center", hovertext=hovers, hoverinfo="text",
-        marker={"size": 22, "color": colors, "symbol": "square", "line": {"color": "white", "width": 1}},
-        customdata=[goal_list[i].id for i in order], showlegend=False,
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=ex,
+            y=ey,
+            mode="lines",
+            line={"color": "#999", "width": 2},
+            hoverinfo="skip",
+            showlegend=False,
+            name="links",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[pos[i][0] for i in order],
+            y=[-pos[i][1] for i in order],
+            mode="markers+text",
+            name="goals",
+            text=labels,
+            textposition="bottom center",
+            hovertext=hovers,
+            hoverinfo="text",
+            marker={"size": 22, "color": colors, "symbol": "square", "line": {"color": "white", "width": 1}},
+            customdata=[goal_list[i].id for i in order],
+            showlegend=False,
+        )
+    )
     depth = max((p[0] for p in pos.values()), default=0)
     rows = max(next_row[0], 1)
     fig.update_layout(
-        title={"text": tx("tree_title", lang)}, height=int(160 + 110 * rows), template="plotly_white",
+        title={"text": tx("tree_title", lang)},
+        height=int(160 + 110 * rows),
+        template="plotly_white",
         xaxis={"visible": False, "range": [-0.6, depth + 0.6]},
         yaxis={"visible": False, "range": [-rows + 0.2, 0.6]},
         margin={"l": 20, "r": 20, "t": 60, "b": 20},
@@ -356,18 +403,22 @@ def realism_table(wb: Any, lang: str | None = None) -> pd.DataFrame:
         unit = kpi_unit(g.kpi, wb.catalog)
         direction = wb.catalog[g.kpi].direction if g.kpi in wb.catalog else "higher"
         best = best_monthly_growth(hist, direction) if hist is not None else None
-        rows.append({
-            tx("goal", lang): g.id,
-            tx("kpi", lang): kpi_label(g.kpi, lang, wb.catalog),
-            tx("baseline", lang): _fmt(g.baseline, unit, lang, wb.currency),
-            tx("target", lang): _fmt(g.target, unit, lang, wb.currency),
-            tx("change", lang): format_percent(g.required_change, lang, signed=True),
-            tx("months", lang): f"{g.months:.0f}",
-            tx("need_pm", lang): format_percent(g.required_monthly_growth, lang, decimals=2, signed=True),
-            tx("best_pm", lang): format_percent(best[0], lang, decimals=2, signed=True) if best else tx("no_history", lang),
-            tx("r_status", lang): f"{STATUS_MARK[report['R'].status]} {t(report['R'].status, lang)}",
-            tx("r_message", lang): report["R"].message[lang],
-        })
+        rows.append(
+            {
+                tx("goal", lang): g.id,
+                tx("kpi", lang): kpi_label(g.kpi, lang, wb.catalog),
+                tx("baseline", lang): _fmt(g.baseline, unit, lang, wb.currency),
+                tx("target", lang): _fmt(g.target, unit, lang, wb.currency),
+                tx("change", lang): format_percent(g.required_change, lang, signed=True),
+                tx("months", lang): f"{g.months:.0f}",
+                tx("need_pm", lang): format_percent(g.required_monthly_growth, lang, decimals=2, signed=True),
+                tx("best_pm", lang): format_percent(best[0], lang, decimals=2, signed=True)
+                if best
+                else tx("no_history", lang),
+                tx("r_status", lang): f"{STATUS_MARK[report['R'].status]} {t(report['R'].status, lang)}",
+                tx("r_message", lang): report["R"].message[lang],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -387,16 +438,34 @@ def realism_figure(wb: Any, lang: str | None = None):
         need.append(g.required_monthly_growth)
         best.append(b[0] if b else None)
         colors.append(STATUS_COLORS[smart_check(g, history=hist, catalog=wb.catalog)["R"].status])
-    fig = go.Figure([
-        go.Bar(y=names, x=need, orientation="h", name=tx("need_pm", lang), marker={"color": colors},
-               hovertemplate="%{x:.2%}<extra></extra>"),
-        go.Bar(y=names, x=best, orientation="h", name=tx("best_pm", lang), marker={"color": "#90a4ae"},
-               hovertemplate="%{x:.2%}<extra></extra>"),
-    ])
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=names,
+                x=need,
+                orientation="h",
+                name=tx("need_pm", lang),
+                marker={"color": colors},
+                hovertemplate="%{x:.2%}<extra></extra>",
+            ),
+            go.Bar(
+                y=names,
+                x=best,
+                orientation="h",
+                name=tx("best_pm", lang),
+                marker={"color": "#90a4ae"},
+                hovertemplate="%{x:.2%}<extra></extra>",
+            ),
+        ]
+    )
     fig.update_layout(
-        title={"text": tx("realism_title", lang)}, barmode="group", template="plotly_white",
-        height=int(180 + 70 * max(len(goal_list), 1)), xaxis={"tickformat": ".1%", "title": {"text": tx("per_month", lang)}},
-        yaxis={"autorange": "reversed"}, legend={"orientation": "h", "y": -0.25},
+        title={"text": tx("realism_title", lang)},
+        barmode="group",
+        template="plotly_white",
+        height=int(180 + 70 * max(len(goal_list), 1)),
+        xaxis={"tickformat": ".1%", "title": {"text": tx("per_month", lang)}},
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": -0.25},
         margin={"l": 20, "r": 20, "t": 60, "b": 40},
     )
     return fig
@@ -405,24 +474,76 @@ def realism_figure(wb: Any, lang: str | None = None):
 # --------------------------------------------------------------------------- vague -> specific
 _EXAMPLE = [
     # (id, parent, kpi, statement nl, statement en, baseline, target, deadline, owner nl, owner en, improved nl, improved en)
-    ("stap-1", None, "profit", "We willen meer winst", "We want more profit", None, math.nan, dt.date(2026, 1, 1), None, None,
-     "Het startpunt: een wens, geen doel.", "The starting point: a wish, not a goal."),
-    ("stap-2", None, "profit", "Winst +20 % ten opzichte van de afgelopen 18 maanden",
-     "Profit +20 % compared with the past 18 months", 750_000, 900_000, dt.date(2026, 1, 1), None, None,
-     "Een KPI, een beginwaarde en een getal: meetbaar.", "A KPI, a baseline and a number: measurable."),
-    ("winst", None, "profit", "Winst +20 % binnen 18 maanden (€ 750.000 → € 900.000)",
-     "Profit +20 % within 18 months (€750,000 → €900,000)", 750_000, 900_000, dt.date(2027, 6, 30),
-     "Directeur (Anna)", "Managing director (Anna)",
-     "Een deadline en één eigenaar: SMART.", "A deadline and one owner: SMART."),
-    ("omzet", "winst", "revenue", "Winst +20 % door omzet +35 % binnen 18 maanden",
-     "Profit +20 % through revenue +35 % within 18 months", 3_000_000, 4_050_000, dt.date(2027, 6, 30),
-     "Commercieel manager (Bas)", "Commercial manager (Bas)",
-     "Hoe: de winst groeit via de omzet (winst = omzet × marge).", "How: profit grows through revenue (profit = revenue × margin)."),
-    ("bezoek", "omzet", "sessions", "Omzet +35 % door +65 % websitebezoekers binnen 18 maanden",
-     "Revenue +35 % through +65 % website visitors within 18 months", 600_000, 990_000, dt.date(2027, 6, 30),
-     "Online marketeer (Daan)", "Online marketer (Daan)",
-     "En hoe de omzet groeit: meer bezoekers (omzet = bezoeken × omzet per bezoek).",
-     "And how revenue grows: more visitors (revenue = visits × revenue per visit)."),
+    (
+        "stap-1",
+        None,
+        "profit",
+        "We willen meer winst",
+        "We want more profit",
+        None,
+        math.nan,
+        dt.date(2026, 1, 1),
+        None,
+        None,
+        "Het startpunt: een wens, geen doel.",
+        "The starting point: a wish, not a goal.",
+    ),
+    (
+        "stap-2",
+        None,
+        "profit",
+        "Winst +20 % ten opzichte van de afgelopen 18 maanden",
+        "Profit +20 % compared with the past 18 months",
+        750_000,
+        900_000,
+        dt.date(2026, 1, 1),
+        None,
+        None,
+        "Een KPI, een beginwaarde en een getal: meetbaar.",
+        "A KPI, a baseline and a number: measurable.",
+    ),
+    (
+        "winst",
+        None,
+        "profit",
+        "Winst +20 % binnen 18 maanden (€ 750.000 → € 900.000)",
+        "Profit +20 % within 18 months (€750,000 → €900,000)",
+        750_000,
+        900_000,
+        dt.date(2027, 6, 30),
+        "Directeur (Anna)",
+        "Managing director (Anna)",
+        "Een deadline en één eigenaar: SMART.",
+        "A deadline and one owner: SMART.",
+    ),
+    (
+        "omzet",
+        "winst",
+        "revenue",
+        "Winst +20 % door omzet +35 % binnen 18 maanden",
+        "Profit +20 % through revenue +35 % within 18 months",
+        3_000_000,
+        4_050_000,
+        dt.date(2027, 6, 30),
+        "Commercieel manager (Bas)",
+        "Commercial manager (Bas)",
+        "Hoe: de winst groeit via de omzet (winst = omzet × marge).",
+        "How: profit grows through revenue (profit = revenue × margin).",
+    ),
+    (
+        "bezoek",
+        "omzet",
+        "sessions",
+        "Omzet +35 % door +65 % websitebezoekers binnen 18 maanden",
+        "Revenue +35 % through +65 % website visitors within 18 months",
+        600_000,
+        990_000,
+        dt.date(2027, 6, 30),
+        "Online marketeer (Daan)",
+        "Online marketer (Daan)",
+        "En hoe de omzet groeit: meer bezoekers (omzet = bezoeken × omzet per bezoek).",
+        "And how revenue grows: more visitors (revenue = visits × revenue per visit).",
+    ),
 ]
 
 
@@ -430,9 +551,20 @@ def vague_to_specific_goals(lang: str = "en") -> list[Goal]:
     """The worked example as goals: from 'we want more profit' to a chain profit <- revenue <- visitors."""
     lang = check_lang(lang)
     i = 0 if lang == "nl" else 1
-    return [Goal(id=gid, parent=parent, kpi=kpi, statement=(snl, sen)[i], baseline=base, target=target,
-                 start=dt.date(2026, 1, 1), deadline=deadline, owner=(onl, oen)[i])
-            for gid, parent, kpi, snl, sen, base, target, deadline, onl, oen, _, _ in _EXAMPLE]
+    return [
+        Goal(
+            id=gid,
+            parent=parent,
+            kpi=kpi,
+            statement=(snl, sen)[i],
+            baseline=base,
+            target=target,
+            start=dt.date(2026, 1, 1),
+            deadline=deadline,
+            owner=(onl, oen)[i],
+        )
+        for gid, parent, kpi, snl, sen, base, target, deadline, onl, oen, _, _ in _EXAMPLE
+    ]
 
 
 def vague_to_specific_example(lang: str = "en") -> pd.DataFrame:
@@ -443,20 +575,34 @@ def vague_to_specific_example(lang: str = "en") -> pd.DataFrame:
     rows = []
     for n, (g, spec) in enumerate(zip(goals, _EXAMPLE), start=1):
         report = smart_check(g, catalog=cat)
-        rows.append({
-            tx("step", lang): n,
-            tx("statement", lang): g.statement,
-            tx("kpi", lang): kpi_label(g.kpi, lang, cat),
-            tx("owner", lang): g.owner or "–",
-            **{f"{f.letter} {f.name[lang]}": f"{STATUS_MARK[f.status]} {t(f.status, lang)}" for f in report.findings},
-            tx("what_changed", lang): spec[10] if lang == "nl" else spec[11],
-        })
+        rows.append(
+            {
+                tx("step", lang): n,
+                tx("statement", lang): g.statement,
+                tx("kpi", lang): kpi_label(g.kpi, lang, cat),
+                tx("owner", lang): g.owner or "–",
+                **{
+                    f"{f.letter} {f.name[lang]}": f"{STATUS_MARK[f.status]} {t(f.status, lang)}"
+                    for f in report.findings
+                },
+                tx("what_changed", lang): spec[10] if lang == "nl" else spec[11],
+            }
+        )
     table = pd.DataFrame(rows)
     table.attrs["reports"] = [smart_check(g, catalog=cat) for g in goals]
     return table
 
 
 __all__ = [
-    "HtmlView", "smart_cards", "smart_card_html", "goal_tree_figure", "chain_findings_table", "realism_table",
-    "realism_figure", "monthly_history", "goal_histories", "vague_to_specific_goals", "vague_to_specific_example",
+    "HtmlView",
+    "smart_cards",
+    "smart_card_html",
+    "goal_tree_figure",
+    "chain_findings_table",
+    "realism_table",
+    "realism_figure",
+    "monthly_history",
+    "goal_histories",
+    "vague_to_specific_goals",
+    "vague_to_specific_example",
 ]

@@ -14,9 +14,25 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.spec.catalog import CARD_FIELDS, DOMAINS, MAX_PER_DOMAIN, Kpi, check_selection, readable_formula, suggest_partners
-from kpi_helpers.views.goal_views import HtmlView, status_badge, session_catalog, resolve_lang, esc, kpi_label, monthly_history
+from kpi_helpers.spec.catalog import (
+    CARD_FIELDS,
+    DOMAINS,
+    MAX_PER_DOMAIN,
+    Kpi,
+    check_selection,
+    readable_formula,
+    suggest_partners,
+)
 from kpi_helpers.spec.goals import Goal
+from kpi_helpers.views.goal_views import (
+    HtmlView,
+    esc,
+    kpi_label,
+    monthly_history,
+    resolve_lang,
+    session_catalog,
+    status_badge,
+)
 
 W: dict[str, dict[str, str]] = {
     "domain": {"nl": "Domein", "en": "Domain"},
@@ -30,53 +46,76 @@ W: dict[str, dict[str, str]] = {
     "quality": {"nl": "kwaliteit", "en": "quality"},
     "higher": {"nl": "hoger is beter", "en": "higher is better"},
     "lower": {"nl": "lager is beter", "en": "lower is better"},
-    "count": {"nl": "aantal", "en": "count"}, "currency": {"nl": "bedrag", "en": "amount"},
-    "percent": {"nl": "percentage", "en": "percent"}, "ratio": {"nl": "verhouding", "en": "ratio"},
-    "minutes": {"nl": "minuten", "en": "minutes"}, "days": {"nl": "dagen", "en": "days"},
-    "marketing": {"nl": "Marketing", "en": "Marketing"}, "sales": {"nl": "Verkoop", "en": "Sales"},
+    "count": {"nl": "aantal", "en": "count"},
+    "currency": {"nl": "bedrag", "en": "amount"},
+    "percent": {"nl": "percentage", "en": "percent"},
+    "ratio": {"nl": "verhouding", "en": "ratio"},
+    "minutes": {"nl": "minuten", "en": "minutes"},
+    "days": {"nl": "dagen", "en": "days"},
+    "marketing": {"nl": "Marketing", "en": "Marketing"},
+    "sales": {"nl": "Verkoop", "en": "Sales"},
     "production": {"nl": "Productie", "en": "Production"},
-    "customer_service": {"nl": "Klantenservice", "en": "Customer service"}, "hr": {"nl": "HR", "en": "HR"},
+    "customer_service": {"nl": "Klantenservice", "en": "Customer service"},
+    "hr": {"nl": "HR", "en": "HR"},
     "result": {"nl": "Welk resultaat willen we bereiken?", "en": "What result do we want?"},
     "how": {"nl": "Hoe wordt het berekend?", "en": "How is it calculated?"},
     "influence": {"nl": "Hoe kunnen we het beïnvloeden?", "en": "How can we influence it?"},
     "measure": {"nl": "Waar en hoe meten we het?", "en": "Where and how do we measure it?"},
     "time": {"nl": "Wanneer en hoe vaak kijken we ernaar?", "en": "When and how often do we look at it?"},
     "owner": {"nl": "Wie is eigenaar?", "en": "Who owns it?"},
-    "no_card": {"nl": "Nog geen definitiekaart in de catalogus: beantwoord de zes vragen met de eigenaar voordat u erop stuurt.",
-                "en": "No definition card in the catalog yet: answer the six questions with the owner before steering on it."},
+    "no_card": {
+        "nl": "Nog geen definitiekaart in de catalogus: beantwoord de zes vragen met de eigenaar voordat u erop stuurt.",
+        "en": "No definition card in the catalog yet: answer the six questions with the owner before steering on it.",
+    },
     "n_kpis": {"nl": "{n} KPI's gekozen (advies: 2–3 per domein)", "en": "{n} KPIs selected (advice: 2–3 per domain)"},
     "performance_kpi": {"nl": "Prestatie-KPI (volume)", "en": "Performance KPI (volume)"},
     "quality_kpi": {"nl": "Kwaliteits-KPI (waarde of ratio)", "en": "Quality KPI (value or rate)"},
     "why": {"nl": "Waarom dit paar", "en": "Why this pair"},
     "other": {"nl": "Andere suggesties", "en": "Other suggestions"},
     "paired_with": {"nl": "Gekoppeld aan", "en": "Paired with"},
-    "yes": {"nl": "ja", "en": "yes"}, "no": {"nl": "nee", "en": "no"},
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
     "none": {"nl": "geen", "en": "none"},
-    "severity": {"nl": "Ernst", "en": "Severity"}, "warning": {"nl": "let op", "en": "warning"},
-    "info": {"nl": "info", "en": "info"}, "message": {"nl": "Melding", "en": "Message"},
+    "severity": {"nl": "Ernst", "en": "Severity"},
+    "warning": {"nl": "let op", "en": "warning"},
+    "info": {"nl": "info", "en": "info"},
+    "message": {"nl": "Melding", "en": "Message"},
     "type": {"nl": "Soort melding", "en": "Type"},
-    "no_warnings": {"nl": "Geen waarschuwingen: elke prestatie-KPI heeft een kwaliteitspartner en elk doel een KPI.",
-                    "en": "No warnings: every performance KPI has a quality partner and every goal a KPI."},
+    "no_warnings": {
+        "nl": "Geen waarschuwingen: elke prestatie-KPI heeft een kwaliteitspartner en elk doel een KPI.",
+        "en": "No warnings: every performance KPI has a quality partner and every goal a KPI.",
+    },
     "browser_title": {"nl": "KPI-catalogus: kies een domein", "en": "KPI catalog: pick a domain"},
     "n_perf": {"nl": "Prestatie-KPI's", "en": "Performance KPIs"},
     "n_qual": {"nl": "Kwaliteits-KPI's", "en": "Quality KPIs"},
-    "picker_title": {"nl": "Paarkiezer: kies een prestatie-KPI en een kwaliteitspartner",
-                     "en": "Pair picker: choose a performance KPI and a quality partner"},
-    "add": {"nl": "Paar toevoegen", "en": "Add pair"}, "reset": {"nl": "Opnieuw", "en": "Reset"},
+    "picker_title": {
+        "nl": "Paarkiezer: kies een prestatie-KPI en een kwaliteitspartner",
+        "en": "Pair picker: choose a performance KPI and a quality partner",
+    },
+    "add": {"nl": "Paar toevoegen", "en": "Add pair"},
+    "reset": {"nl": "Opnieuw", "en": "Reset"},
     "your_pairs": {"nl": "Uw paren", "en": "Your pairs"},
     "pairs_snippet": {"nl": "Voor het params-bestand", "en": "For the params file"},
-    "pairs_title": {"nl": "Paren door de tijd: volume en kwaliteit (index, eerste 12 maanden = 100)",
-                    "en": "Pairs over time: volume and quality (index, first 12 months = 100)"},
+    "pairs_title": {
+        "nl": "Paren door de tijd: volume en kwaliteit (index, eerste 12 maanden = 100)",
+        "en": "Pairs over time: volume and quality (index, first 12 months = 100)",
+    },
     "index": {"nl": "index", "en": "index"},
 }
 CODE_TEXT: dict[str, dict[str, str]] = {
-    "performance_without_quality": {"nl": "Prestatie zonder kwaliteitspartner", "en": "Performance KPI without a quality partner"},
+    "performance_without_quality": {
+        "nl": "Prestatie zonder kwaliteitspartner",
+        "en": "Performance KPI without a quality partner",
+    },
     "too_many_in_domain": {"nl": "Meer dan 3 KPI's in een domein", "en": "More than 3 KPIs in a domain"},
     "goal_kpi_not_selected": {"nl": "Doel-KPI niet in de selectie", "en": "Goal KPI not in the selection"},
     "kpi_without_target": {"nl": "KPI zonder streefwaarde", "en": "KPI without a target"},
     "not_in_data": {"nl": "Niet te berekenen uit de data", "en": "Not computable from the data"},
     "unknown_kpi": {"nl": "Onbekende KPI", "en": "Unknown KPI"},
-    "pair_not_performance_quality": {"nl": "Paar is geen prestatie + kwaliteit", "en": "Pair is not performance + quality"},
+    "pair_not_performance_quality": {
+        "nl": "Paar is geen prestatie + kwaliteit",
+        "en": "Pair is not performance + quality",
+    },
 }
 
 
@@ -93,17 +132,25 @@ def _kpi_ids(ids: Any, catalog: Any) -> list[str]:
 
 
 # --------------------------------------------------------------------------- catalog tables and cards
-def catalog_table(domain: str | None = None, lang: str = "en", kpi_ids: list[str] | None = None,
-                  wb: Any = None) -> pd.DataFrame:
+def catalog_table(
+    domain: str | None = None, lang: str = "en", kpi_ids: list[str] | None = None, wb: Any = None
+) -> pd.DataFrame:
     """KPIs (of a domain, or the given ids) with localised columns: label, kind, unit,
     direction, formula, suggested partners and, with a client, whether its data can compute it."""
     cat = session_catalog(wb)
-    kpis = [cat[k] for k in kpi_ids if k in cat] if kpi_ids is not None else (cat.by_domain(domain) if domain else list(cat))
+    kpis = (
+        [cat[k] for k in kpi_ids if k in cat]
+        if kpi_ids is not None
+        else (cat.by_domain(domain) if domain else list(cat))
+    )
     rows = []
     for k in kpis:
         row = {
-            "KPI": k.label(lang), w("domain", lang): w(k.domain, lang), w("kind", lang): w(k.kind, lang),
-            w("unit", lang): w(k.unit, lang), w("direction", lang): w(k.direction, lang),
+            "KPI": k.label(lang),
+            w("domain", lang): w(k.domain, lang),
+            w("kind", lang): w(k.kind, lang),
+            w("unit", lang): w(k.unit, lang),
+            w("direction", lang): w(k.direction, lang),
             w("formula", lang): readable_formula(k, lang, cat),
             w("partners", lang): ", ".join(cat[p].label(lang) for p in suggest_partners(k.id, cat)) or "–",
         }
@@ -115,8 +162,10 @@ def catalog_table(domain: str | None = None, lang: str = "en", kpi_ids: list[str
 
 def definition_card_html(kpi: Kpi, lang: str, open_: bool = False) -> str:
     """The six questions of a KPI definition as a collapsible card."""
-    head = (f"<summary><strong>{esc(kpi.label(lang))}</strong> <code>{esc(kpi.id)}</code> · {esc(w(kpi.kind, lang))}"
-            f" · {esc(readable_formula(kpi, lang))}</summary>")
+    head = (
+        f"<summary><strong>{esc(kpi.label(lang))}</strong> <code>{esc(kpi.id)}</code> · {esc(w(kpi.kind, lang))}"
+        f" · {esc(readable_formula(kpi, lang))}</summary>"
+    )
     desc = f"<p>{esc(kpi.description(lang))}</p>" if kpi.description(lang) else ""
     if kpi.card is None:
         body = f"<p><em>{esc(w('no_card', lang))}</em></p>"
@@ -149,7 +198,9 @@ def selected_kpis_view(wb: Any, lang: str | None = None) -> HtmlView:
             continue
         counts[d] = len(in_domain)
         status = "pass" if len(in_domain) <= MAX_PER_DOMAIN else "warn"
-        parts.append(f"<h4>{esc(w(d, lang))} — {esc(w('n_kpis', lang).format(n=len(in_domain)))} {status_badge(status, lang)}</h4>")
+        parts.append(
+            f"<h4>{esc(w(d, lang))} — {esc(w('n_kpis', lang).format(n=len(in_domain)))} {status_badge(status, lang)}</h4>"
+        )
         parts.append(table_html(catalog_table(lang=lang, kpi_ids=in_domain, wb=wb)))
         parts.extend(definition_card_html(cat[k], lang) for k in in_domain)
     table = catalog_table(lang=lang, kpi_ids=ids, wb=wb)
@@ -162,36 +213,49 @@ def pairs_table(wb: Any, lang: str | None = None, pairs: list[tuple[str, str]] |
     lang = resolve_lang(lang, wb)
     cat = wb.catalog
     rows = []
-    for perf, qual in (wb.config.pairs if pairs is None else pairs):
+    for perf, qual in wb.config.pairs if pairs is None else pairs:
         if perf not in cat or qual not in cat:
             continue
         others = [p for p in suggest_partners(perf, cat) if p != qual]
-        rows.append({
-            w("performance_kpi", lang): cat[perf].label(lang), w("quality_kpi", lang): cat[qual].label(lang),
-            w("why", lang): cat[qual].description(lang) or "–",
-            w("other", lang): ", ".join(cat[p].label(lang) for p in others) or "–",
-            w("in_data", lang): w("yes" if is_computable(cat[perf], wb) and is_computable(cat[qual], wb) else "no", lang),
-        })
-    return pd.DataFrame(rows, columns=[w(c, lang) for c in ("performance_kpi", "quality_kpi", "why", "other", "in_data")])
+        rows.append(
+            {
+                w("performance_kpi", lang): cat[perf].label(lang),
+                w("quality_kpi", lang): cat[qual].label(lang),
+                w("why", lang): cat[qual].description(lang) or "–",
+                w("other", lang): ", ".join(cat[p].label(lang) for p in others) or "–",
+                w("in_data", lang): w(
+                    "yes" if is_computable(cat[perf], wb) and is_computable(cat[qual], wb) else "no", lang
+                ),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=[w(c, lang) for c in ("performance_kpi", "quality_kpi", "why", "other", "in_data")]
+    )
 
 
-def partner_suggestions(wb: Any, lang: str | None = None, kpis: list[str] | None = None,
-                        pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+def partner_suggestions(
+    wb: Any, lang: str | None = None, kpis: list[str] | None = None, pairs: list[tuple[str, str]] | None = None
+) -> pd.DataFrame:
     """Per selected performance KPI: what it is paired with and the suggested quality partners."""
     lang = resolve_lang(lang, wb)
     cat = wb.catalog
     pairs = list(wb.config.pairs if pairs is None else pairs)
     rows = []
-    for k in (selected_kpis(wb) if kpis is None else _kpi_ids(kpis, cat)):
+    for k in selected_kpis(wb) if kpis is None else _kpi_ids(kpis, cat):
         if cat[k].kind != "performance":
             continue
         paired = [q for p, q in pairs if p == k and q in cat]
-        rows.append({
-            w("performance_kpi", lang): cat[k].label(lang),
-            w("paired_with", lang): ", ".join(cat[q].label(lang) for q in paired) or w("none", lang),
-            w("partners", lang): ", ".join(f"{cat[p].label(lang)}{'' if is_computable(cat[p], wb) else ' (—)'}"
-                                           for p in suggest_partners(k, cat)) or "–",
-        })
+        rows.append(
+            {
+                w("performance_kpi", lang): cat[k].label(lang),
+                w("paired_with", lang): ", ".join(cat[q].label(lang) for q in paired) or w("none", lang),
+                w("partners", lang): ", ".join(
+                    f"{cat[p].label(lang)}{'' if is_computable(cat[p], wb) else ' (—)'}"
+                    for p in suggest_partners(k, cat)
+                )
+                or "–",
+            }
+        )
     return pd.DataFrame(rows, columns=[w(c, lang) for c in ("performance_kpi", "paired_with", "partners")])
 
 
@@ -211,11 +275,15 @@ def pairs_figure(wb: Any, lang: str | None = None):
 
     lang = resolve_lang(lang, wb)
     cat = wb.catalog
-    pairs = [(p, q) for p, q in wb.config.pairs if p in cat and q in cat
-             and is_computable(cat[p], wb) and is_computable(cat[q], wb)]
+    pairs = [
+        (p, q)
+        for p, q in wb.config.pairs
+        if p in cat and q in cat and is_computable(cat[p], wb) and is_computable(cat[q], wb)
+    ]
     titles = [f"{esc(cat[p].label(lang))} + {esc(cat[q].label(lang))}" for p, q in pairs]
-    fig = make_subplots(rows=max(len(pairs), 1), cols=1, shared_xaxes=True, subplot_titles=titles or None,
-                        vertical_spacing=0.08)
+    fig = make_subplots(
+        rows=max(len(pairs), 1), cols=1, shared_xaxes=True, subplot_titles=titles or None, vertical_spacing=0.08
+    )
     for row, (perf, qual) in enumerate(pairs, start=1):
         for kpi_id, color, dash in ((perf, "#1f77b4", "solid"), (qual, "#ff7f0e", "dot")):
             s = monthly_history(wb, kpi_id)
@@ -223,20 +291,34 @@ def pairs_figure(wb: Any, lang: str | None = None):
                 continue
             base = s.iloc[:12].mean()
             y = (s / base * 100) if base and math.isfinite(base) else s * math.nan
-            fig.add_trace(go.Scatter(x=s.index, y=y.round(1), mode="lines", name=cat[kpi_id].label(lang),
-                                     line={"color": color, "dash": dash}, legendgroup=kpi_id,
-                                     hovertemplate="%{x|%Y-%m}: %{y:.0f}<extra>" + esc(cat[kpi_id].label(lang)) + "</extra>"),
-                          row=row, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=s.index,
+                    y=y.round(1),
+                    mode="lines",
+                    name=cat[kpi_id].label(lang),
+                    line={"color": color, "dash": dash},
+                    legendgroup=kpi_id,
+                    hovertemplate="%{x|%Y-%m}: %{y:.0f}<extra>" + esc(cat[kpi_id].label(lang)) + "</extra>",
+                ),
+                row=row,
+                col=1,
+            )
         fig.add_hline(y=100, line={"color": "#bbb", "width": 1}, row=row, col=1)
-    fig.update_layout(title={"text": w("pairs_title", lang)}, template="plotly_white",
-                      height=int(140 + 220 * max(len(pairs), 1)), margin={"l": 40, "r": 20, "t": 80, "b": 30})
+    fig.update_layout(
+        title={"text": w("pairs_title", lang)},
+        template="plotly_white",
+        height=int(140 + 220 * max(len(pairs), 1)),
+        margin={"l": 40, "r": 20, "t": 80, "b": 30},
+    )
     fig.update_yaxes(title={"text": w("index", lang)})
     return fig
 
 
 # --------------------------------------------------------------------------- warnings
-def warnings_frame(kpis: list[str], pairs: list[tuple[str, str]], goals: list[Goal], lang: str,
-                   catalog: Any = None, wb: Any = None) -> pd.DataFrame:
+def warnings_frame(
+    kpis: list[str], pairs: list[tuple[str, str]], goals: list[Goal], lang: str, catalog: Any = None, wb: Any = None
+) -> pd.DataFrame:
     """All selection warnings for a working selection, as a table in `lang` (codes in attrs)."""
     cat = catalog if catalog is not None else session_catalog(wb)
     rows: list[tuple[str, str, str | None, str | None, str]] = []  # (code, severity, kpi, domain, message)
@@ -246,39 +328,80 @@ def warnings_frame(kpis: list[str], pairs: list[tuple[str, str]], goals: list[Go
     for g in goals:
         k = g.kpi.strip()
         if k in cat and k not in selected:
-            rows.append(("goal_kpi_not_selected", "warning", k, cat[k].domain, {
-                "nl": f"Doel '{g.id}' stuurt op {cat[k].label('nl')} ({k}), maar die KPI staat niet in de selectie "
-                      f"(kpis:). Voeg hem toe, zodat u het doel met de andere KPI's volgt.",
-                "en": f"Goal '{g.id}' steers on {cat[k].label('en')} ({k}), but that KPI is not in the selection "
-                      f"(kpis:). Add it so the goal is followed with the other KPIs.",
-            }[lang]))
+            rows.append(
+                (
+                    "goal_kpi_not_selected",
+                    "warning",
+                    k,
+                    cat[k].domain,
+                    {
+                        "nl": f"Doel '{g.id}' stuurt op {cat[k].label('nl')} ({k}), maar die KPI staat niet in de selectie "
+                        f"(kpis:). Voeg hem toe, zodat u het doel met de andere KPI's volgt.",
+                        "en": f"Goal '{g.id}' steers on {cat[k].label('en')} ({k}), but that KPI is not in the selection "
+                        f"(kpis:). Add it so the goal is followed with the other KPIs.",
+                    }[lang],
+                )
+            )
     targeted = {g.kpi.strip() for g in goals}
     partners_in_pairs = {q for _, q in pairs}
     for k in _kpi_ids(kpis, cat):
         if k in targeted:
             continue
         as_partner = k in partners_in_pairs
-        rows.append(("kpi_without_target", "info" if as_partner else "warning", k, cat[k].domain, {
-            "nl": f"{cat[k].label('nl')} staat in de selectie, maar geen doel geeft er een streefwaarde voor."
-                  + (" Als kwaliteitspartner is een ondergrens genoeg; noem die wel." if as_partner
-                     else " Geef het een doel met een streefwaarde, of laat het uit de selectie."),
-            "en": f"{cat[k].label('en')} is selected, but no goal gives it a target."
-                  + (" As a quality partner a floor is enough; do state it." if as_partner
-                     else " Give it a goal with a target, or drop it from the selection."),
-        }[lang]))
+        rows.append(
+            (
+                "kpi_without_target",
+                "info" if as_partner else "warning",
+                k,
+                cat[k].domain,
+                {
+                    "nl": f"{cat[k].label('nl')} staat in de selectie, maar geen doel geeft er een streefwaarde voor."
+                    + (
+                        " Als kwaliteitspartner is een ondergrens genoeg; noem die wel."
+                        if as_partner
+                        else " Geef het een doel met een streefwaarde, of laat het uit de selectie."
+                    ),
+                    "en": f"{cat[k].label('en')} is selected, but no goal gives it a target."
+                    + (
+                        " As a quality partner a floor is enough; do state it."
+                        if as_partner
+                        else " Give it a goal with a target, or drop it from the selection."
+                    ),
+                }[lang],
+            )
+        )
     if wb is not None:
         for k in _kpi_ids(list(kpis) + [x for p in pairs for x in p], cat):
             if not is_computable(cat[k], wb):
                 missing = ", ".join(sorted(cat[k].measures - set(wb.facts.columns)))
-                rows.append(("not_in_data", "warning", k, cat[k].domain, {
-                    "nl": f"{cat[k].label('nl')} is niet te berekenen: de data mist {missing}.",
-                    "en": f"{cat[k].label('en')} cannot be computed: the data lacks {missing}.",
-                }[lang]))
+                rows.append(
+                    (
+                        "not_in_data",
+                        "warning",
+                        k,
+                        cat[k].domain,
+                        {
+                            "nl": f"{cat[k].label('nl')} is niet te berekenen: de data mist {missing}.",
+                            "en": f"{cat[k].label('en')} cannot be computed: the data lacks {missing}.",
+                        }[lang],
+                    )
+                )
     order = {"warning": 0, "info": 1}
     rows.sort(key=lambda r: order[r[1]])
     cols = [w("type", lang), w("severity", lang), "KPI", w("domain", lang), w("message", lang)]
-    table = pd.DataFrame([(CODE_TEXT.get(c, {}).get(lang, c), w(s, lang), kpi_label(k, lang, cat) if k else "–",
-                           w(d, lang) if d in DOMAINS else "–", m) for c, s, k, d, m in rows], columns=cols)
+    table = pd.DataFrame(
+        [
+            (
+                CODE_TEXT.get(c, {}).get(lang, c),
+                w(s, lang),
+                kpi_label(k, lang, cat) if k else "–",
+                w(d, lang) if d in DOMAINS else "–",
+                m,
+            )
+            for c, s, k, d, m in rows
+        ],
+        columns=cols,
+    )
     table.attrs["codes"] = [r[0] for r in rows]
     table.attrs["kpis"] = [r[2] for r in rows]
     return table
@@ -297,6 +420,14 @@ def selection_warnings(wb: Any, lang: str | None = None) -> pd.DataFrame:
 
 
 __all__ = [
-    "catalog_table", "definition_card_html", "selected_kpis", "selected_kpis_view", "pairs_table",
-    "partner_suggestions", "pairs_view", "pairs_figure", "warnings_frame", "selection_warnings",
+    "catalog_table",
+    "definition_card_html",
+    "selected_kpis",
+    "selected_kpis_view",
+    "pairs_table",
+    "partner_suggestions",
+    "pairs_view",
+    "pairs_figure",
+    "warnings_frame",
+    "selection_warnings",
 ]

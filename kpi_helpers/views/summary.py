@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from kpi_helpers.i18n.formats import (STATUS_COLORS_HTML, format_date, format_period, format_points, format_value, t)
+from kpi_helpers.i18n.formats import STATUS_COLORS_HTML, format_date, format_period, format_points, format_value, t
 
 TOP_FINDINGS = 3
 
@@ -30,10 +30,10 @@ TEXT: dict[str, dict[str, str]] = {
     "no_goals": {"nl": "Er zijn nog geen doelen vastgelegd.", "en": "No goals have been set yet."},
     "no_findings": {"nl": "Geen bevindingen.", "en": "No findings."},
     "vs_prev": {"nl": "t.o.v. vorige {grain}", "en": "vs previous {grain}"},
-    "appendix": {"nl": "Doelontwerp (SMART-kaarten, doelketen, KPI-keuze): zie de bijlage voor de analist, "
-                       "analysis.html.",
-                 "en": "Goal design (SMART cards, goal chain, KPI selection): see the analyst appendix, "
-                       "analysis.html."},
+    "appendix": {
+        "nl": "Doelontwerp (SMART-kaarten, doelketen, KPI-keuze): zie de bijlage voor de analist, analysis.html.",
+        "en": "Goal design (SMART cards, goal chain, KPI selection): see the analyst appendix, analysis.html.",
+    },
 }
 APPENDIX_LINK = '<a href="analysis.html">analysis.html</a>'
 SEVERITY_COLORS = {"critical": "#c62828", "warning": "#b76e00", "info": "#1565c0", "good": "#127a3b"}
@@ -80,9 +80,11 @@ def findings_html(findings: list[Any], lang: str, limit: int | None = None) -> s
         sev: str = str(get("severity"))
         message: dict[str, str] = get("message") or {}
         action: dict[str, str] = get("action") or {}
-        items.append(f'<li style="--c:{SEVERITY_COLORS.get(sev, "#52606d")}"><span class="sev">'
-                     f'{html.escape(SEVERITY_TEXT.get(sev, {}).get(lang, sev))}:</span> {html.escape(message.get(lang, ""))}'
-                     f'<br><strong>{_tx("act", lang)}:</strong> {html.escape(action.get(lang, ""))}</li>')
+        items.append(
+            f'<li style="--c:{SEVERITY_COLORS.get(sev, "#52606d")}"><span class="sev">'
+            f"{html.escape(SEVERITY_TEXT.get(sev, {}).get(lang, sev))}:</span> {html.escape(message.get(lang, ''))}"
+            f"<br><strong>{_tx('act', lang)}:</strong> {html.escape(action.get(lang, ''))}</li>"
+        )
     if not items:
         return f"<p>{_tx('no_findings', lang)}</p>"
     return f'<ol class="kpi-findings">{"".join(items)}</ol>'
@@ -109,25 +111,34 @@ def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any) -> 
     target, actual, forecast = goal.get("target"), goal.get("actual_to_date"), goal.get("forecast")
     if kpi is not None and kpi.type == "ratio":
         # a rate: actual vs target as values, never a bar of a sum
-        nums = (f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> · "
-                f"{html.escape(t('target', lang))}: <b>{v(target)}</b> · {html.escape(t('forecast', lang))}: {v(forecast)}"
-                + (f" · {html.escape(t('gap', lang))}: {format_points((actual or 0) - (target or 0), lang)}"
-                   if unit == "percent" and actual is not None and target is not None else ""))
+        nums = (
+            f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> · "
+            f"{html.escape(t('target', lang))}: <b>{v(target)}</b> · {html.escape(t('forecast', lang))}: {v(forecast)}"
+            + (
+                f" · {html.escape(t('gap', lang))}: {format_points((actual or 0) - (target or 0), lang)}"
+                if unit == "percent" and actual is not None and target is not None
+                else ""
+            )
+        )
         bar = ""
     else:
         share = (actual / target) if actual is not None and target else None
         expected = goal.get("expected")
-        nums = (f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> "
-                f"({_tx('progress', lang, share=format_value(share, 'percent', lang))}) · "
-                f"{html.escape(t('expected', lang))}: {v(expected)} · {html.escape(t('forecast', lang))}: "
-                f"<b>{v(forecast)}</b> · {html.escape(t('target', lang))}: {v(target)}")
+        nums = (
+            f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> "
+            f"({_tx('progress', lang, share=format_value(share, 'percent', lang))}) · "
+            f"{html.escape(t('expected', lang))}: {v(expected)} · {html.escape(t('forecast', lang))}: "
+            f"<b>{v(forecast)}</b> · {html.escape(t('target', lang))}: {v(target)}"
+        )
         width = max(0.0, min(1.0, share or 0.0)) * 100
         mark = max(0.0, min(1.0, (expected / target) if expected is not None and target else 0.0)) * 100
         bar = f'<div class="bar"><span style="width:{width:.1f}%"></span><i style="left:{mark:.1f}%"></i></div>'
-    return (f'<div class="goal" style="--c:{color}">{status_badge(status, lang)} · {html.escape(label)}'
-            f' · {html.escape(t("deadline", lang))} {format_date(pd.Timestamp(goal["deadline"]), lang)}{owner}'
-            f'<div class="stmt">{html.escape(str(goal.get("statement") or label))}</div>{bar}'
-            f'<div class="nums">{nums}</div></div>')
+    return (
+        f'<div class="goal" style="--c:{color}">{status_badge(status, lang)} · {html.escape(label)}'
+        f" · {html.escape(t('deadline', lang))} {format_date(pd.Timestamp(goal['deadline']), lang)}{owner}"
+        f'<div class="stmt">{html.escape(str(goal.get("statement") or label))}</div>{bar}'
+        f'<div class="nums">{nums}</div></div>'
+    )
 
 
 def _tile_html(tile: dict[str, Any], lang: str, currency: str, catalog: Any, grain: str) -> str:
@@ -136,10 +147,14 @@ def _tile_html(tile: dict[str, Any], lang: str, currency: str, catalog: Any, gra
     if tile.get("abs_change") is not None:
         from kpi_helpers.compute.engine import format_kpi_change
 
-        change = (f"<small>{html.escape(format_kpi_change(tile['abs_change'], tile.get('rel_change') or 0.0, kpi.unit, lang))}"
-                  f" {_tx('vs_prev', lang, grain=t(grain, lang))}</small>")
-    return (f'<div class="tile"><small>{html.escape(kpi.label(lang))}</small>'
-            f'<b>{format_value(tile.get("value"), kpi.unit, lang, currency)}</b>{change}</div>')
+        change = (
+            f"<small>{html.escape(format_kpi_change(tile['abs_change'], tile.get('rel_change') or 0.0, kpi.unit, lang))}"
+            f" {_tx('vs_prev', lang, grain=t(grain, lang))}</small>"
+        )
+    return (
+        f'<div class="tile"><small>{html.escape(kpi.label(lang))}</small>'
+        f"<b>{format_value(tile.get('value'), kpi.unit, lang, currency)}</b>{change}</div>"
+    )
 
 
 def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, appendix: bool = True) -> str:
@@ -149,23 +164,29 @@ def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, a
     catalog = load_catalog()
     currency = summary.get("currency", "EUR")
     grain = summary.get("grain") or "month"
-    goals = "".join(_goal_html(g, lang, currency, catalog) for g in summary.get("goals", [])) \
+    goals = (
+        "".join(_goal_html(g, lang, currency, catalog) for g in summary.get("goals", []))
         or f"<p>{_tx('no_goals', lang)}</p>"
+    )
     tiles = summary.get("tiles", [])
     tiles_html = ""
     if tiles:
         period = format_period(pd.Timestamp(tiles[0]["period"]), grain, lang)
-        tiles_html = (f"<h3>{html.escape(_tx('kpis', lang, period=period))}</h3><div class='tiles'>"
-                      + "".join(_tile_html(x, lang, currency, catalog, grain) for x in tiles if x["kpi"] in catalog)
-                      + "</div>")
+        tiles_html = (
+            f"<h3>{html.escape(_tx('kpis', lang, period=period))}</h3><div class='tiles'>"
+            + "".join(_tile_html(x, lang, currency, catalog, grain) for x in tiles if x["kpi"] in catalog)
+            + "</div>"
+        )
     findings = sorted(summary.get("findings", []), key=lambda f: f.get("rank", 99))
     as_of = format_date(pd.Timestamp(summary["as_of"]), lang, "long") if summary.get("as_of") else ""
-    return (f'<section class="kpi-summary"><h1>{html.escape(title or summary.get("name") or "")}</h1>'
-            f'<p class="meta">{html.escape(_tx("as_of", lang, date=as_of))}</p>'
-            f"<h2>{_tx('summary', lang)}</h2><h3>{_tx('goals', lang)}</h3>{goals}{tiles_html}"
-            f"<h3>{_tx('top', lang)}</h3>{findings_html(findings, lang, TOP_FINDINGS)}"
-            + (f"<p class='meta'>{_tx('appendix', lang).replace('analysis.html', APPENDIX_LINK)}</p>" if appendix else "")
-            + "</section>")
+    return (
+        f'<section class="kpi-summary"><h1>{html.escape(title or summary.get("name") or "")}</h1>'
+        f'<p class="meta">{html.escape(_tx("as_of", lang, date=as_of))}</p>'
+        f"<h2>{_tx('summary', lang)}</h2><h3>{_tx('goals', lang)}</h3>{goals}{tiles_html}"
+        f"<h3>{_tx('top', lang)}</h3>{findings_html(findings, lang, TOP_FINDINGS)}"
+        + (f"<p class='meta'>{_tx('appendix', lang).replace('analysis.html', APPENDIX_LINK)}</p>" if appendix else "")
+        + "</section>"
+    )
 
 
 def kpi_tiles(session: Any) -> list[dict[str, Any]]:
@@ -192,8 +213,15 @@ def kpi_tiles(session: Any) -> list[dict[str, Any]]:
                 return None
             return x if x == x else None
 
-        out.append({"kpi": kid, "period": pd.Timestamp(r["period"]).date().isoformat(), "value": num(r["value"]),
-                    "abs_change": num(r["abs_change"]), "rel_change": num(r["rel_change"])})
+        out.append(
+            {
+                "kpi": kid,
+                "period": pd.Timestamp(r["period"]).date().isoformat(),
+                "value": num(r["value"]),
+                "abs_change": num(r["abs_change"]),
+                "rel_change": num(r["rel_change"]),
+            }
+        )
     return out
 
 

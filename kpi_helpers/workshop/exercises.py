@@ -26,9 +26,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from kpi_helpers.workshop import sim
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import check_lang, format_currency, format_number, format_percent
+from kpi_helpers.workshop import sim
 
 Text = dict[str, str]
 MODES = ("learner", "trainer")
@@ -94,7 +94,11 @@ class Feedback:
         if not self.answered:
             return UI["no_answers"][lang]
         n, total = self.score
-        return f"{UI['all_correct'][lang]} ({n}/{total})" if self.all_correct else UI["score"][lang].format(n=n, total=total)
+        return (
+            f"{UI['all_correct'][lang]} ({n}/{total})"
+            if self.all_correct
+            else UI["score"][lang].format(n=n, total=total)
+        )
 
     def lines(self, lang: str = "nl", reveal: bool = False) -> list[tuple[str, str, str]]:
         """(status, label, text) per item; `reveal` adds the model answer (trainer mode)."""
@@ -109,18 +113,26 @@ class Feedback:
     def without_solutions(self) -> Feedback:
         """The same feedback with the model answers taken out (what a learner may see)."""
         empty = {"nl": "", "en": ""}
-        return Feedback(self.exercise, tuple(ItemFeedback(i.item, i.label, i.status, i.message, dict(empty))
-                                             for i in self.items), self.answered)
+        return Feedback(
+            self.exercise,
+            tuple(ItemFeedback(i.item, i.label, i.status, i.message, dict(empty)) for i in self.items),
+            self.answered,
+        )
 
     def text(self, lang: str = "nl", reveal: bool = False) -> str:
         return "\n".join([self.summary(lang)] + [f"{MARK[s]} {label}: {t}" for s, label, t in self.lines(lang, reveal)])
 
     def html(self, lang: str = "nl", reveal: bool = False) -> str:
         e = lambda s: html.escape(s, quote=False)  # noqa: E731
-        items = "".join(f"<li class='kpi-fb-{s}'><strong>{MARK[s]} {e(label)}</strong>: {e(t)}</li>"
-                        for s, label, t in self.lines(lang, reveal))
-        return (f"<div class='kpi-feedback'><p><strong>{e(self.summary(lang))}</strong></p>"
-                + (f"<ul>{items}</ul>" if items else "") + "</div>")
+        items = "".join(
+            f"<li class='kpi-fb-{s}'><strong>{MARK[s]} {e(label)}</strong>: {e(t)}</li>"
+            for s, label, t in self.lines(lang, reveal)
+        )
+        return (
+            f"<div class='kpi-feedback'><p><strong>{e(self.summary(lang))}</strong></p>"
+            + (f"<ul>{items}</ul>" if items else "")
+            + "</div>"
+        )
 
 
 def _item(item: str, label: Text, status: str, message: Text, solution: Text | None = None) -> ItemFeedback:
@@ -157,24 +169,58 @@ def check_good_kpi(answers: dict[str, Any] | None) -> Feedback:
         given = answers.get(q["id"])
         if isinstance(given, (list, tuple)):
             given = dict(zip(("good", "reason"), given))
-        solution = _both(lambda l: f"{UI['good' if q['good'] else 'not_good'][l]}, {REASONS[q['reasons'][0]]['short'][l]}. {q['explain'][l]}")
+        solution = _both(
+            lambda l: (
+                f"{UI['good' if q['good'] else 'not_good'][l]}, {REASONS[q['reasons'][0]]['short'][l]}. {q['explain'][l]}"
+            )
+        )
         if not given or _verdict(given.get("good")) is None:
             out.append(_missing(q["id"], label, solution))
             continue
         good, reason = _verdict(given.get("good")), str(given.get("reason") or "")
         verdict = _both(lambda l: UI["good" if good else "not_good"][l])
         if good != q["good"]:
-            out.append(_item(q["id"], label, "wrong", _both(lambda l: (
-                f"Nog niet: u koos '{verdict[l]}'. {q['hint'][l]}" if l == "nl" else
-                f"Not yet: you chose '{verdict[l]}'. {q['hint'][l]}")), solution))
+            out.append(
+                _item(
+                    q["id"],
+                    label,
+                    "wrong",
+                    _both(
+                        lambda l: (
+                            f"Nog niet: u koos '{verdict[l]}'. {q['hint'][l]}"
+                            if l == "nl"
+                            else f"Not yet: you chose '{verdict[l]}'. {q['hint'][l]}"
+                        )
+                    ),
+                    solution,
+                )
+            )
         elif reason not in q["reasons"]:
             chosen = _both(lambda l: REASONS[reason]["short"][l] if reason in REASONS else (reason or "—"))
-            out.append(_item(q["id"], label, "partly", _both(lambda l: (
-                f"Goed gezien dat dit {'een' if good else 'geen'} goede KPI is, maar '{chosen[l]}' geeft niet de doorslag. {q['hint'][l]}"
-                if l == "nl" else
-                f"Right that this is {'a' if good else 'not a'} good KPI, but '{chosen[l]}' is not what decides it. {q['hint'][l]}")), solution))
+            out.append(
+                _item(
+                    q["id"],
+                    label,
+                    "partly",
+                    _both(
+                        lambda l: (
+                            f"Goed gezien dat dit {'een' if good else 'geen'} goede KPI is, maar '{chosen[l]}' geeft niet de doorslag. {q['hint'][l]}"
+                            if l == "nl"
+                            else f"Right that this is {'a' if good else 'not a'} good KPI, but '{chosen[l]}' is not what decides it. {q['hint'][l]}"
+                        )
+                    ),
+                    solution,
+                )
+            )
         else:
-            out.append(_item(q["id"], label, "right", _both(lambda l: f"{verdict[l]}, {REASONS[reason]['short'][l]}. {q['explain'][l]}")))
+            out.append(
+                _item(
+                    q["id"],
+                    label,
+                    "right",
+                    _both(lambda l: f"{verdict[l]}, {REASONS[reason]['short'][l]}. {q['explain'][l]}"),
+                )
+            )
     return Feedback("good_kpi", tuple(out))
 
 
@@ -214,28 +260,86 @@ def check_smart(answers: dict[str, Any] | None) -> Feedback:
         missing = [str(e["loc"][0]) for e in errors if e["type"] == "missing"]
         bad = [str(e["loc"][0]) for e in errors if e["type"] != "missing"] or ([] if errors else [str(exc)])
         model_goal = {lang: f"{MODEL_SMART[f'statement_{lang}']} (kpi = {model['kpi']})" for lang in ("nl", "en")}
-        return Feedback("smart", (_item("fields", {"nl": "Velden", "en": "Fields"}, "wrong", {
-            "nl": (f"Vul nog in: {', '.join(missing)}. " if missing else "") + (f"Niet te lezen: {', '.join(bad)}. " if bad else "")
-            + "Data schrijft u als 2026-01-01, bedragen als getal.",
-            "en": (f"Still to fill in: {', '.join(missing)}. " if missing else "") + (f"Cannot read: {', '.join(bad)}. " if bad else "")
-            + "Write dates as 2026-01-01 and amounts as numbers."}, model_goal),))
+        return Feedback(
+            "smart",
+            (
+                _item(
+                    "fields",
+                    {"nl": "Velden", "en": "Fields"},
+                    "wrong",
+                    {
+                        "nl": (f"Vul nog in: {', '.join(missing)}. " if missing else "")
+                        + (f"Niet te lezen: {', '.join(bad)}. " if bad else "")
+                        + "Data schrijft u als 2026-01-01, bedragen als getal.",
+                        "en": (f"Still to fill in: {', '.join(missing)}. " if missing else "")
+                        + (f"Cannot read: {', '.join(bad)}. " if bad else "")
+                        + "Write dates as 2026-01-01 and amounts as numbers.",
+                    },
+                    model_goal,
+                ),
+            ),
+        )
     out = []
     kpi_label = {"nl": "KPI", "en": "KPI"}
     if goal.kpi.strip() in PROFIT_KPIS:
-        out.append(_item("kpi", kpi_label, "right", {"nl": "U meet de winst: precies wat de directie wil.", "en": "You measure profit: exactly what management wants."}))
+        out.append(
+            _item(
+                "kpi",
+                kpi_label,
+                "right",
+                {
+                    "nl": "U meet de winst: precies wat de directie wil.",
+                    "en": "You measure profit: exactly what management wants.",
+                },
+            )
+        )
     else:
-        out.append(_item("kpi", kpi_label, "wrong", {
-            "nl": f"U meet '{goal.kpi or '—'}', maar de directie wil meer winst: meet deze KPI dat zelf, of alleen iets wat eraan bijdraagt?",
-            "en": f"You measure '{goal.kpi or '—'}', but management wants more profit: does this KPI measure that itself, or only something that feeds it?"},
-            {"nl": model["kpi"], "en": model["kpi"]}))
+        out.append(
+            _item(
+                "kpi",
+                kpi_label,
+                "wrong",
+                {
+                    "nl": f"U meet '{goal.kpi or '—'}', maar de directie wil meer winst: meet deze KPI dat zelf, of alleen iets wat eraan bijdraagt?",
+                    "en": f"You measure '{goal.kpi or '—'}', but management wants more profit: does this KPI measure that itself, or only something that feeds it?",
+                },
+                {"nl": model["kpi"], "en": model["kpi"]},
+            )
+        )
     base_label = {"nl": "Beginwaarde", "en": "Baseline"}
     last = {lang: format_currency(PROFIT_LAST_YEAR, "EUR", lang) for lang in ("nl", "en")}
     if goal.baseline is not None and math.isclose(goal.baseline, PROFIT_LAST_YEAR, rel_tol=0.005):
-        out.append(_item("baseline", base_label, "right", {"nl": "De nulmeting is de winst van vorig jaar.", "en": "The baseline is last year's profit."}))
+        out.append(
+            _item(
+                "baseline",
+                base_label,
+                "right",
+                {"nl": "De nulmeting is de winst van vorig jaar.", "en": "The baseline is last year's profit."},
+            )
+        )
     else:
-        out.append(_item("baseline", base_label, "missing" if goal.baseline is None else "wrong", _both(lambda l: (
-            "Vul als beginwaarde de winst van vorig jaar uit de opdracht in" if l == "nl" else "Use last year's profit from the assignment as the baseline")
-            + (f" ({'niet' if l == 'nl' else 'not'} {format_number(goal.baseline, l)})." if goal.baseline is not None else ".")), last))
+        out.append(
+            _item(
+                "baseline",
+                base_label,
+                "missing" if goal.baseline is None else "wrong",
+                _both(
+                    lambda l: (
+                        (
+                            "Vul als beginwaarde de winst van vorig jaar uit de opdracht in"
+                            if l == "nl"
+                            else "Use last year's profit from the assignment as the baseline"
+                        )
+                        + (
+                            f" ({'niet' if l == 'nl' else 'not'} {format_number(goal.baseline, l)})."
+                            if goal.baseline is not None
+                            else "."
+                        )
+                    )
+                ),
+                last,
+            )
+        )
     report = smart_check(goal, profit_history())
     status = {"pass": "right", "warn": "partly", "fail": "wrong"}
     for f in report.findings:
@@ -252,8 +356,10 @@ def _smart_solution(letter: str) -> Text:
         "S": {lang: m[f"statement_{lang}"] for lang in ("nl", "en")},
         "M": {lang: f"kpi = {m['kpi']}, baseline {b[lang]}, target {t[lang]}" for lang in ("nl", "en")},
         "A": {"nl": f"owner = {m['owner']}", "en": f"owner = {m['owner']}"},
-        "R": {"nl": "+20 % in 12 maanden is 1,5 % per maand: binnen het eigen tempo van 1,8 %.",
-              "en": "+20 % in 12 months is 1.5 % a month: within the company's own pace of 1.8 %."},
+        "R": {
+            "nl": "+20 % in 12 maanden is 1,5 % per maand: binnen het eigen tempo van 1,8 %.",
+            "en": "+20 % in 12 months is 1.5 % a month: within the company's own pace of 1.8 %.",
+        },
         "T": {lang: f"{m['start']} – {m['deadline']}" for lang in ("nl", "en")},
     }[letter]
 
@@ -266,15 +372,22 @@ def worked_chain() -> list[Any]:
 
 
 # --------------------------------------------------------------------------- 3-5: choice questions on data
-def _choice(item: str, label: Text, given: Any, right: str, options: dict[str, Text], hint: Text,
-            explain: Text) -> ItemFeedback:
+def _choice(
+    item: str, label: Text, given: Any, right: str, options: dict[str, Text], hint: Text, explain: Text
+) -> ItemFeedback:
     solution = _both(lambda l: f"{options[right][l]}. {explain[l]}")
     if given in (None, ""):
         return _missing(item, label, solution)
     if given == right:
         return _item(item, label, "right", _both(lambda l: f"{options[right][l]}. {explain[l]}"))
     chosen = _both(lambda l: options[given][l] if given in options else str(given))
-    return _item(item, label, "wrong", _both(lambda l: (f"Nog niet: '{chosen[l]}'. " if l == "nl" else f"Not yet: '{chosen[l]}'. ") + hint[l]), solution)
+    return _item(
+        item,
+        label,
+        "wrong",
+        _both(lambda l: (f"Nog niet: '{chosen[l]}'. " if l == "nl" else f"Not yet: '{chosen[l]}'. ") + hint[l]),
+        solution,
+    )
 
 
 def pct_text(x: float, lang: str) -> str:
@@ -290,32 +403,95 @@ def check_goodhart(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feed
     by_target = {r.target: r for r in runs}
     best = max(runs, key=lambda r: r.useful).target
     partner_opts = {k: {"nl": cat[k].label("nl"), "en": cat[k].label("en")} for k in data["partner_options"]}
-    table_hint = {"nl": "Kijk in de tabel met de drie scenario's: welke maat levert de fabriek de hoogste score op?",
-                  "en": "Look at the table with the three scenarios: which size gives the factory its best score?"}
+    table_hint = {
+        "nl": "Kijk in de tabel met de drie scenario's: welke maat levert de fabriek de hoogste score op?",
+        "en": "Look at the table with the three scenarios: which size gives the factory its best score?",
+    }
     vlab = {lang: cat[story["volume"]].label(lang) for lang in ("nl", "en")}
     qlab = {lang: cat[story["quality"]].label(lang).lower() for lang in ("nl", "en")}
     period = f"Q{story['period'].quarter} {story['period'].year}"
     items = [
-        _choice("count_only", FIELDS["count_only"], answers.get("count_only"),
-                by_target["count"].size, SIZES, table_hint,
-                _both(lambda l: f"{format_number(by_target['count'].count, l)} × {by_target['count'].length_mm} mm: " + (
-                    "het aantal is gehaald, maar niemand kan ze gebruiken." if l == "nl" else "the count is met, but nobody can use them."))),
-        _choice("weight_only", FIELDS["weight_only"], answers.get("weight_only"),
-                by_target["weight"].size, SIZES, table_hint,
-                _both(lambda l: f"{format_number(by_target['weight'].count, l)} × {by_target['weight'].length_mm} mm: " + (
-                    "veel kilo's, geen enkele bruikbare spijker." if l == "nl" else "plenty of kilos, not one useful nail."))),
-        _choice("most_useful", FIELDS["most_useful"], answers.get("most_useful"),
-                best, TARGETS, {"nl": "Vergelijk de kolom 'bruikbaar' van de drie scenario's.", "en": "Compare the 'useful' column of the three scenarios."},
-                {"nl": "Pas als het paar gemeten wordt, loont gamen niet meer: een te kleine spijker mist het gewicht, een te grote het aantal.",
-                 "en": "Only when the pair is measured does gaming stop paying: a nail too small misses the weight, one too big the count."}),
-        _choice("partner", FIELDS["partner"], answers.get("partner"), story["quality"], partner_opts,
-                {"nl": "Welke KPI daalt als de extra leads van slechte kwaliteit zijn?", "en": "Which KPI falls when the extra leads are of poor quality?"},
-                {"nl": "Volume (leads) naast kwaliteit (hoeveel leads klant worden).", "en": "Volume (leads) next to quality (how many leads become clients)."}),
-        _choice("latest_quarter", {"nl": f"Leads in {period}", "en": f"Leads in {period}"}, answers.get("latest_quarter"),
-                story["quadrant"], QUADRANTS,
-                _both(lambda l: (f"Zoek {period} op in de tabel: gaat {vlab[l]} omhoog of omlaag, en {qlab[l]}?" if l == "nl"
-                                 else f"Find {period} in the table: does {vlab[l]} go up or down, and {qlab[l]}?")),
-                story["message"]),
+        _choice(
+            "count_only",
+            FIELDS["count_only"],
+            answers.get("count_only"),
+            by_target["count"].size,
+            SIZES,
+            table_hint,
+            _both(
+                lambda l: (
+                    f"{format_number(by_target['count'].count, l)} × {by_target['count'].length_mm} mm: "
+                    + (
+                        "het aantal is gehaald, maar niemand kan ze gebruiken."
+                        if l == "nl"
+                        else "the count is met, but nobody can use them."
+                    )
+                )
+            ),
+        ),
+        _choice(
+            "weight_only",
+            FIELDS["weight_only"],
+            answers.get("weight_only"),
+            by_target["weight"].size,
+            SIZES,
+            table_hint,
+            _both(
+                lambda l: (
+                    f"{format_number(by_target['weight'].count, l)} × {by_target['weight'].length_mm} mm: "
+                    + (
+                        "veel kilo's, geen enkele bruikbare spijker."
+                        if l == "nl"
+                        else "plenty of kilos, not one useful nail."
+                    )
+                )
+            ),
+        ),
+        _choice(
+            "most_useful",
+            FIELDS["most_useful"],
+            answers.get("most_useful"),
+            best,
+            TARGETS,
+            {
+                "nl": "Vergelijk de kolom 'bruikbaar' van de drie scenario's.",
+                "en": "Compare the 'useful' column of the three scenarios.",
+            },
+            {
+                "nl": "Pas als het paar gemeten wordt, loont gamen niet meer: een te kleine spijker mist het gewicht, een te grote het aantal.",
+                "en": "Only when the pair is measured does gaming stop paying: a nail too small misses the weight, one too big the count.",
+            },
+        ),
+        _choice(
+            "partner",
+            FIELDS["partner"],
+            answers.get("partner"),
+            story["quality"],
+            partner_opts,
+            {
+                "nl": "Welke KPI daalt als de extra leads van slechte kwaliteit zijn?",
+                "en": "Which KPI falls when the extra leads are of poor quality?",
+            },
+            {
+                "nl": "Volume (leads) naast kwaliteit (hoeveel leads klant worden).",
+                "en": "Volume (leads) next to quality (how many leads become clients).",
+            },
+        ),
+        _choice(
+            "latest_quarter",
+            {"nl": f"Leads in {period}", "en": f"Leads in {period}"},
+            answers.get("latest_quarter"),
+            story["quadrant"],
+            QUADRANTS,
+            _both(
+                lambda l: (
+                    f"Zoek {period} op in de tabel: gaat {vlab[l]} omhoog of omlaag, en {qlab[l]}?"
+                    if l == "nl"
+                    else f"Find {period} in the table: does {vlab[l]} go up or down, and {qlab[l]}?"
+                )
+            ),
+            story["message"],
+        ),
     ]
     return Feedback("goodhart", tuple(items))
 
@@ -328,7 +504,10 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
     plan = data["plan"]
     need = plan["growth"]
     items, mixes = [], []
-    names = {"customers": {"nl": "klanten", "en": "customers"}, "revenue_per_customer": {"nl": "omzet per klant", "en": "revenue per customer"}}
+    names = {
+        "customers": {"nl": "klanten", "en": "customers"},
+        "revenue_per_customer": {"nl": "omzet per klant", "en": "revenue per customer"},
+    }
 
     def describe(mix: dict[str, float], lang: str) -> str:
         return ", ".join(f"{names[d][lang]} {pct_text(mix.get(d, 0.0) / 100, lang)}" for d in names)
@@ -337,7 +516,9 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
         label = _both(lambda l: f"{FIELDS['mix'][l]} {key[-1]}")
         model = MODEL_MIXES[key]
         model_change = sim.evaluate_mix(plan, model)["change_pct"] / 100
-        solution = _both(lambda l: f"{describe(model, l)} → {'omzet' if l == 'nl' else 'revenue'} {pct_text(model_change, l)}")
+        solution = _both(
+            lambda l: f"{describe(model, l)} → {'omzet' if l == 'nl' else 'revenue'} {pct_text(model_change, l)}"
+        )
         mix = answers.get(key)
         if not mix:
             items.append(_missing(key, label, solution))
@@ -346,29 +527,79 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
             mix = {k: float(v) for k, v in mix.items()}
             res = sim.evaluate_mix(plan, mix)
         except (KpiWorkbookError, TypeError, ValueError) as exc:
-            items.append(_item(key, label, "wrong", {"nl": f"Deze mix is niet te lezen: {exc}", "en": f"This mix cannot be read: {exc}"}, solution))
+            items.append(
+                _item(
+                    key,
+                    label,
+                    "wrong",
+                    {"nl": f"Deze mix is niet te lezen: {exc}", "en": f"This mix cannot be read: {exc}"},
+                    solution,
+                )
+            )
             continue
         mixes.append(mix)
         desc = _both(lambda l: describe(mix, l))
         got = _both(lambda l: pct_text(res["change_pct"] / 100, l))
         if res["meets"]:
-            items.append(_item(key, label, "right", _both(lambda l: f"{desc[l]} → " + (f"omzet {got[l]}: doel gehaald." if l == "nl" else f"revenue {got[l]}: goal reached."))))
+            items.append(
+                _item(
+                    key,
+                    label,
+                    "right",
+                    _both(
+                        lambda l: (
+                            f"{desc[l]} → "
+                            + (f"omzet {got[l]}: doel gehaald." if l == "nl" else f"revenue {got[l]}: goal reached.")
+                        )
+                    ),
+                )
+            )
         else:
             # a hint, not the answer: the learner works out the missing change from the formula
-            items.append(_item(key, label, "wrong", _both(lambda l: (
-                f"{desc[l]} → omzet {got[l]}; het doel vraagt {pct_text(need, l)}. Omzet = klanten × omzet per klant: "
-                f"(1 + groei klanten) × (1 + groei omzet per klant) moet minstens {format_number(1 + need, l, 2)} zijn. Welke driver kan nog wat meer?"
-                if l == "nl" else
-                f"{desc[l]} → revenue {got[l]}; the goal needs {pct_text(need, l)}. Revenue = customers × revenue per customer: "
-                f"(1 + customer growth) × (1 + growth of revenue per customer) must be at least {format_number(1 + need, l, 2)}. Which driver can do a bit more?")), solution))
+            items.append(
+                _item(
+                    key,
+                    label,
+                    "wrong",
+                    _both(
+                        lambda l: (
+                            f"{desc[l]} → omzet {got[l]}; het doel vraagt {pct_text(need, l)}. Omzet = klanten × omzet per klant: "
+                            f"(1 + groei klanten) × (1 + groei omzet per klant) moet minstens {format_number(1 + need, l, 2)} zijn. Welke driver kan nog wat meer?"
+                            if l == "nl"
+                            else f"{desc[l]} → revenue {got[l]}; the goal needs {pct_text(need, l)}. Revenue = customers × revenue per customer: "
+                            f"(1 + customer growth) × (1 + growth of revenue per customer) must be at least {format_number(1 + need, l, 2)}. Which driver can do a bit more?"
+                        )
+                    ),
+                    solution,
+                )
+            )
     label = {"nl": "Twee verschillende routes", "en": "Two different routes"}
     if len(mixes) == 2 and all(i.status == "right" for i in items):
         differ = max(abs(mixes[0].get(d, 0.0) - mixes[1].get(d, 0.0)) for d in names) >= 0.5
-        items.append(_item("different", label, "right" if differ else "wrong", {
-            "nl": "Twee routes naar hetzelfde doel: nu kunt u kiezen welke het best past." if differ else "Beide mixen zijn (bijna) gelijk: zoek een tweede route, bijvoorbeeld met minder klantgroei en een hogere omzet per klant.",
-            "en": "Two routes to the same goal: now you can choose the one that fits best." if differ else "Both mixes are (almost) the same: find a second route, e.g. less customer growth and a higher revenue per customer."}))
+        items.append(
+            _item(
+                "different",
+                label,
+                "right" if differ else "wrong",
+                {
+                    "nl": "Twee routes naar hetzelfde doel: nu kunt u kiezen welke het best past."
+                    if differ
+                    else "Beide mixen zijn (bijna) gelijk: zoek een tweede route, bijvoorbeeld met minder klantgroei en een hogere omzet per klant.",
+                    "en": "Two routes to the same goal: now you can choose the one that fits best."
+                    if differ
+                    else "Both mixes are (almost) the same: find a second route, e.g. less customer growth and a higher revenue per customer.",
+                },
+            )
+        )
     else:
-        items.append(_item("different", label, "missing", {"nl": "Eerst moeten beide mixen het doel halen.", "en": "First both mixes must reach the goal."}))
+        items.append(
+            _item(
+                "different",
+                label,
+                "missing",
+                {"nl": "Eerst moeten beide mixen het doel halen.", "en": "First both mixes must reach the goal."},
+            )
+        )
     return Feedback("drivers", tuple(items))
 
 
@@ -383,20 +614,29 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
     given = answers.get("off_track")
     given = {given} if isinstance(given, str) else set(given or [])
     label = {"nl": "Uit koers", "en": "Off track"}
-    status_txt = {"on_track": {"nl": "op koers", "en": "on track"}, "at_risk": {"nl": "een risico", "en": "at risk"},
-                  "off_track": {"nl": "uit koers", "en": "off track"}}
+    status_txt = {
+        "on_track": {"nl": "op koers", "en": "on track"},
+        "at_risk": {"nl": "een risico", "en": "at risk"},
+        "off_track": {"nl": "uit koers", "en": "off track"},
+    }
 
     def why(gid: str, lang: str, missed: bool | None = None) -> str:
         """The numbers of one goal; the status itself only when the answer was right (None)."""
         if gid not in table.index:
-            return {"nl": f"'{gid}' is geen doel van deze klant.", "en": f"'{gid}' is not one of this client's goals."}[lang]
+            return {"nl": f"'{gid}' is geen doel van deze klant.", "en": f"'{gid}' is not one of this client's goals."}[
+                lang
+            ]
         r = table.loc[gid]
         f, t = lang_fmt(gid, r["forecast"], lang), lang_fmt(gid, r["target"], lang)
         if missed is None:
-            return {"nl": f"'{gid}' is {status_txt[r['status']]['nl']}: prognose {f} tegen doel {t}.",
-                    "en": f"'{gid}' is {status_txt[r['status']]['en']}: forecast {f} against target {t}."}[lang]
-        return {"nl": f"'{gid}': prognose {f} tegen doel {t}. Is dat meer dan 5 % te weinig?",
-                "en": f"'{gid}': forecast {f} against target {t}. Is that more than 5 % short?"}[lang]
+            return {
+                "nl": f"'{gid}' is {status_txt[r['status']]['nl']}: prognose {f} tegen doel {t}.",
+                "en": f"'{gid}' is {status_txt[r['status']]['en']}: forecast {f} against target {t}.",
+            }[lang]
+        return {
+            "nl": f"'{gid}': prognose {f} tegen doel {t}. Is dat meer dan 5 % te weinig?",
+            "en": f"'{gid}': forecast {f} against target {t}. Is that more than 5 % short?",
+        }[lang]
 
     solution = _both(lambda l: ", ".join(sorted(truth)) or "—")
     if answers.get("off_track") is None:
@@ -406,24 +646,49 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
     else:
         lead = {"nl": "Bijna. " if given & truth else "Nog niet. ", "en": "Almost. " if given & truth else "Not yet. "}
         # name the learner's own wrong picks with their numbers; missed goals only as a nudge (naming them gives the answer)
-        nudge = {"nl": "Er ligt nog meer uit koers: vergelijk bij elk doel in de tabel de prognose met het doel.",
-                 "en": "More is off track: compare the forecast with the target for every goal in the table."}
-        items = [_item("off_track", label, "partly" if given & truth else "wrong", _both(lambda l: lead[l] + " ".join(
-            [why(g, l, False) for g in sorted(given - truth)] + ([nudge[l]] if truth - given else []))), solution)]
+        nudge = {
+            "nl": "Er ligt nog meer uit koers: vergelijk bij elk doel in de tabel de prognose met het doel.",
+            "en": "More is off track: compare the forecast with the target for every goal in the table.",
+        }
+        items = [
+            _item(
+                "off_track",
+                label,
+                "partly" if given & truth else "wrong",
+                _both(
+                    lambda l: (
+                        lead[l]
+                        + " ".join(
+                            [why(g, l, False) for g in sorted(given - truth)] + ([nudge[l]] if truth - given else [])
+                        )
+                    )
+                ),
+                solution,
+            )
+        ]
     action, right = answers.get("action"), rev["action"]
     reason = {
         "fix_quality": data["quality_reason"],
-        "more_volume": {"nl": "De kwaliteits-KPI's houden stand; het volume blijft achter bij het doel.",
-                        "en": "The quality KPIs hold up; volume lags behind the goal."},
-        "keep_course": {"nl": "Alle doelen liggen op koers: ingrijpen is niet nodig.", "en": "All goals are on track: no need to intervene."},
+        "more_volume": {
+            "nl": "De kwaliteits-KPI's houden stand; het volume blijft achter bij het doel.",
+            "en": "The quality KPIs hold up; volume lags behind the goal.",
+        },
+        "keep_course": {
+            "nl": "Alle doelen liggen op koers: ingrijpen is niet nodig.",
+            "en": "All goals are on track: no need to intervene.",
+        },
     }[right]
     hints = {
         "more_volume": {"nl": "Meer volume maakt het hier niet beter. ", "en": "More volume does not help here. "},
         "fix_quality": {"nl": "Er is geen kwaliteitsprobleem te zien. ", "en": "The data show no quality problem. "},
-        "lower_target": {"nl": "Het doel verlagen is de laatste stap van Act, pas als u de oorzaak kent. ",
-                         "en": "Lowering the target is the last step of Act, once you know the cause. "},
-        "keep_course": {"nl": "Koers houden past alleen als alle doelen op koers liggen: is dat zo? ",
-                        "en": "Keeping course only fits when every goal is on track: is that so? "},
+        "lower_target": {
+            "nl": "Het doel verlagen is de laatste stap van Act, pas als u de oorzaak kent. ",
+            "en": "Lowering the target is the last step of Act, once you know the cause. ",
+        },
+        "keep_course": {
+            "nl": "Koers houden past alleen als alle doelen op koers liggen: is dat zo? ",
+            "en": "Keeping course only fits when every goal is on track: is that so? ",
+        },
     }
     act_label = FIELDS["action"]
     if action in (None, ""):
@@ -431,9 +696,24 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
     elif action == right:
         items.append(_item("action", act_label, "right", _both(lambda l: f"{ACTIONS[right][l]}. {reason[l]}")))
     else:
-        items.append(_item("action", act_label, "wrong", _both(lambda l: hints.get(action, {"nl": "", "en": ""})[l] + (
-            "Welke KPI ligt uit koers, en is dat een volume- of een kwaliteits-KPI?" if l == "nl"
-            else "Which KPI is off track, and is it a volume or a quality KPI?")), _both(lambda l: f"{ACTIONS[right][l]}. {reason[l]}")))
+        items.append(
+            _item(
+                "action",
+                act_label,
+                "wrong",
+                _both(
+                    lambda l: (
+                        hints.get(action, {"nl": "", "en": ""})[l]
+                        + (
+                            "Welke KPI ligt uit koers, en is dat een volume- of een kwaliteits-KPI?"
+                            if l == "nl"
+                            else "Which KPI is off track, and is it a volume or a quality KPI?"
+                        )
+                    )
+                ),
+                _both(lambda l: f"{ACTIONS[right][l]}. {reason[l]}"),
+            )
+        )
     return Feedback("review", tuple(items))
 
 
@@ -466,14 +746,23 @@ def model_answers(exercise: str | int, lang: str = "nl", params_file: str | None
     data = Exercise(key, lang=lang, params_file=params_file).data
     if key == "goodhart":
         by_target = {r.target: r for r in data["runs"]}
-        return {"count_only": by_target["count"].size, "weight_only": by_target["weight"].size,
-                "most_useful": max(data["runs"], key=lambda r: r.useful).target,
-                "partner": data["story"]["quality"], "latest_quarter": data["story"]["quadrant"]}
+        return {
+            "count_only": by_target["count"].size,
+            "weight_only": by_target["weight"].size,
+            "most_useful": max(data["runs"], key=lambda r: r.useful).target,
+            "partner": data["story"]["quality"],
+            "latest_quarter": data["story"]["quadrant"],
+        }
     return {"off_track": list(data["review"]["off_track"]), "action": data["review"]["action"]}
 
 
-def check_answers(exercise: str | int, answers: dict[str, Any] | None, lang: str = "nl",
-                  params_file: str | None = None, mode: str = "learner") -> Feedback:
+def check_answers(
+    exercise: str | int,
+    answers: dict[str, Any] | None,
+    lang: str = "nl",
+    params_file: str | None = None,
+    mode: str = "learner",
+) -> Feedback:
     """Check answers for any exercise (see the check_* functions for the formats). In learner
     mode (default) the feedback carries no model answers; `mode="trainer"` keeps them."""
     return Exercise(exercise, mode=mode, lang=lang, params_file=params_file).feedback(answers)
@@ -506,7 +795,9 @@ class Exercise:
         elif self.key == "smart":
             fb = check_smart(answers)
         else:
-            fb = {"goodhart": check_goodhart, "drivers": check_drivers, "review": check_review}[self.key](answers, self.data)
+            fb = {"goodhart": check_goodhart, "drivers": check_drivers, "review": check_review}[self.key](
+                answers, self.data
+            )
         return fb if self.reveal else fb.without_solutions()
 
     def model_answers(self) -> dict[str, Any]:

@@ -83,8 +83,9 @@ class NailRun:
         return self.useful_share < 0.5
 
 
-def run_factory(count_target: float | None = None, weight_target_kg: float | None = None,
-                hours: float = HOURS) -> NailRun:
+def run_factory(
+    count_target: float | None = None, weight_target_kg: float | None = None, hours: float = HOURS
+) -> NailRun:
     """The nail size that maximises the factory's score, and what that month produces.
 
     Score = min(count / count_target, kg / weight_target) over the targets that are set
@@ -96,15 +97,18 @@ def run_factory(count_target: float | None = None, weight_target_kg: float | Non
     best: tuple[float, int] | None = None
     for length in LENGTHS_MM if (count_target or weight_target_kg) else (DESIGN_MM,):
         count, kg = nail_output(length, hours)
-        ratios = ([count / count_target] if count_target else []) + ([kg / weight_target_kg] if weight_target_kg else [])
+        ratios = ([count / count_target] if count_target else []) + (
+            [kg / weight_target_kg] if weight_target_kg else []
+        )
         score = min(ratios) if ratios else math.nan
         if best is None or score > best[0] + 1e-12:
             best = (score, length)
     score, length = best  # type: ignore[misc]
     count, kg = nail_output(length, hours)
     lo, hi = USEFUL_MM
-    return NailRun(count_target, weight_target_kg, length, nail_grams(length), count, kg,
-                   count if lo <= length <= hi else 0, score)
+    return NailRun(
+        count_target, weight_target_kg, length, nail_grams(length), count, kg, count if lo <= length <= hi else 0, score
+    )
 
 
 def nail_scenarios(hours: float = HOURS) -> list[NailRun]:
@@ -121,12 +125,13 @@ def complete_quarters(facts: pd.DataFrame) -> list[pd.Timestamp]:
     return [s for s in starts if s >= first and s + pd.offsets.QuarterEnd(0) <= last]
 
 
-def pair_story(facts: pd.DataFrame, volume: str = "leads", quality: str | None = None,
-               catalog: Any = None) -> dict[str, Any]:
+def pair_story(
+    facts: pd.DataFrame, volume: str = "leads", quality: str | None = None, catalog: Any = None
+) -> dict[str, Any]:
     """The volume/quality pair per complete quarter against the same quarter last year
     (engine.pair_quadrants), and the latest quarter's quadrant: the exercise-3 answer."""
-    from kpi_helpers.spec.catalog import load_catalog
     from kpi_helpers.compute.engine import compute_kpis, pair_quadrants
+    from kpi_helpers.spec.catalog import load_catalog
 
     cat = catalog or load_catalog()
     quality = quality or cat[volume].partners[0]
@@ -137,10 +142,17 @@ def pair_story(facts: pd.DataFrame, volume: str = "leads", quality: str | None =
     if quads.empty:
         raise ValueError("Need at least five complete quarters of data to compare a quarter with last year.")
     latest = quads.iloc[-1]
-    return {"volume": volume, "quality": quality, "partners": tuple(cat[volume].partners), "table": quads,
-            "period": latest["period"], "quadrant": latest["quadrant"],
-            "volume_change": float(latest["volume_change"]), "quality_change": float(latest["quality_change"]),
-            "message": {lang: latest[f"message_{lang}"] for lang in ("nl", "en")}}
+    return {
+        "volume": volume,
+        "quality": quality,
+        "partners": tuple(cat[volume].partners),
+        "table": quads,
+        "period": latest["period"],
+        "quadrant": latest["quadrant"],
+        "volume_change": float(latest["volume_change"]),
+        "quality_change": float(latest["quality_change"]),
+        "message": {lang: latest[f"message_{lang}"] for lang in ("nl", "en")},
+    }
 
 
 def q1_goal(facts: pd.DataFrame, growth: float = 0.10) -> dict[str, Any]:
@@ -152,19 +164,30 @@ def q1_goal(facts: pd.DataFrame, growth: float = 0.10) -> dict[str, Any]:
     base_window = (pd.Timestamp(year - 1, 1, 1), pd.Timestamp(year - 1, 3, 31))
     values = window_values(facts, ["revenue", "customers", "revenue_per_customer"], base_window)
     baseline = values["revenue"]
-    goal = {"id": f"revenue-q1-{year}", "statement": f"Revenue +{growth:.0%} in Q1 {year} vs Q1 {year - 1}",
-            "kpi": "revenue", "baseline": baseline, "target": baseline * (1 + growth),
-            "start": dt.date(year, 1, 1), "deadline": dt.date(year, 3, 31)}
-    return {"goal": goal, "base": {k: values[k] for k in ("customers", "revenue_per_customer")},
-            "year": year, "growth": growth}
+    goal = {
+        "id": f"revenue-q1-{year}",
+        "statement": f"Revenue +{growth:.0%} in Q1 {year} vs Q1 {year - 1}",
+        "kpi": "revenue",
+        "baseline": baseline,
+        "target": baseline * (1 + growth),
+        "start": dt.date(year, 1, 1),
+        "deadline": dt.date(year, 3, 31),
+    }
+    return {
+        "goal": goal,
+        "base": {k: values[k] for k in ("customers", "revenue_per_customer")},
+        "year": year,
+        "growth": growth,
+    }
 
 
 def evaluate_mix(plan: dict[str, Any], changes_pct: dict[str, float]) -> dict[str, Any]:
     """A driver mix (percent points per driver) through drivers.what_if against the Q1 goal."""
     from kpi_helpers.compute.drivers import what_if
 
-    res = what_if(plan["base"], changes_pct, kpi="revenue", drivers=("customers", "revenue_per_customer"),
-                  goal=plan["goal"])
+    res = what_if(
+        plan["base"], changes_pct, kpi="revenue", drivers=("customers", "revenue_per_customer"), goal=plan["goal"]
+    )
     meets = bool(res.meets_goal) or math.isclose(res.new_value, plan["goal"]["target"], rel_tol=1e-9)
     c = 1 + float(changes_pct.get("customers", 0.0)) / 100
     # what revenue per customer would need to do, given this customer change, to reach the goal
@@ -179,8 +202,8 @@ def review_facts(facts: pd.DataFrame, goals: list[Any], pairs: list[Any], catalo
     off track, or a volume goal on track while its quality partner falls (Goodhart) → fix
     quality; otherwise (volume goals off track) → more volume.
     """
-    from kpi_helpers.spec.catalog import load_catalog
     from kpi_helpers.compute.pacing import pace_goals
+    from kpi_helpers.spec.catalog import load_catalog
 
     cat = catalog or load_catalog()
     table = pace_goals(facts, goals, catalog=cat)
@@ -189,7 +212,7 @@ def review_facts(facts: pd.DataFrame, goals: list[Any], pairs: list[Any], catalo
     quality_off = [k for k in off_kpis if k in cat and cat[k].kind == "quality"]
     goodhart = []
     for pair in pairs:
-        volume, quality = (pair if isinstance(pair, (list, tuple)) else (pair.volume, pair.quality))
+        volume, quality = pair if isinstance(pair, (list, tuple)) else (pair.volume, pair.quality)
         try:
             story = pair_story(facts, volume, quality, cat)
         except Exception:  # noqa: BLE001 - a pair the data cannot compute gives no signal
@@ -202,8 +225,7 @@ def review_facts(facts: pd.DataFrame, goals: list[Any], pairs: list[Any], catalo
         action = "fix_quality"
     else:
         action = "more_volume"
-    return {"table": table, "off_track": off, "action": action, "goodhart_pairs": goodhart,
-            "quality_off": quality_off}
+    return {"table": table, "off_track": off, "action": action, "goodhart_pairs": goodhart, "quality_off": quality_off}
 
 
 # --------------------------------------------------------------------------- per exercise
@@ -236,7 +258,9 @@ def exercise_data(key: str, params_file: str | None, lang: str = "nl") -> dict[s
     parts: dict[str, list[str]] = {"nl": [], "en": []}
     for k in review["quality_off"]:
         for lang_ in ("nl", "en"):
-            parts[lang_].append({"nl": f"{cat[k].label('nl')} ligt uit koers", "en": f"{cat[k].label('en')} is off track"}[lang_])
+            parts[lang_].append(
+                {"nl": f"{cat[k].label('nl')} ligt uit koers", "en": f"{cat[k].label('en')} is off track"}[lang_]
+            )
     for v, q in review["goodhart_pairs"]:
         story = pair_story(wb.facts, v, q, cat)
         for lang_ in ("nl", "en"):

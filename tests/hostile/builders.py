@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 # Strings that must stay data everywhere: quotes, a newline, HTML/JS, a format string,
@@ -15,11 +15,12 @@ SCRIPT_NAME = "<script>alert('name')</script>"
 SCRIPT_GOAL = "<img src=x onerror=alert('goal')>"
 SCRIPT_CAMPAIGN = "<script>alert('campaign')</script>"
 MARKER = "@MARKER@"
-PAYLOAD = ("\"quoted\" 'single' {0} {client} $(touch @MARKER@) `touch @MARKER@`; "
-           "__import__('os').system('touch @MARKER@') #")
-HOSTILE_NAME = f"Jan \"de\" Vries & Zn. {SCRIPT_NAME}\nline two {{0}} $(touch @MARKER@)"  # name: max 200 chars
-HOSTILE_STATEMENT = f"Revenue {SCRIPT_GOAL} \"up\" 10 %\n{PAYLOAD}"
-HOSTILE_CAMPAIGNS = (SCRIPT_CAMPAIGN, 'say "cheese", then \'leave\'', "multi\nline campaign", "=HYPERLINK(\"x\")")
+PAYLOAD = (
+    "\"quoted\" 'single' {0} {client} $(touch @MARKER@) `touch @MARKER@`; __import__('os').system('touch @MARKER@') #"
+)
+HOSTILE_NAME = f'Jan "de" Vries & Zn. {SCRIPT_NAME}\nline two {{0}} $(touch @MARKER@)'  # name: max 200 chars
+HOSTILE_STATEMENT = f'Revenue {SCRIPT_GOAL} "up" 10 %\n{PAYLOAD}'
+HOSTILE_CAMPAIGNS = (SCRIPT_CAMPAIGN, "say \"cheese\", then 'leave'", "multi\nline campaign", '=HYPERLINK("x")')
 
 
 def yaml_str(text: str) -> str:
@@ -27,9 +28,14 @@ def yaml_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def client_yaml(client: str = "acme", name: str = "Acme BV", data: dict[str, Any] | str | None = None,
-                kpis: tuple[str, ...] = ("revenue", "orders", "average_order_value"),
-                goals: list[dict[str, Any]] | None = None, extra: str = "") -> str:
+def client_yaml(
+    client: str = "acme",
+    name: str = "Acme BV",
+    data: dict[str, Any] | str | None = None,
+    kpis: tuple[str, ...] = ("revenue", "orders", "average_order_value"),
+    goals: list[dict[str, Any]] | None = None,
+    extra: str = "",
+) -> str:
     """A params file as text; `data` is a mapping of DataSource fields (default: data.csv, daily)."""
     data = {"source": "data.csv", "shape": "daily"} if data is None else data
     lines = [f"client: {client}", f"name: {yaml_str(name)}", "language: en", "currency: EUR"]
@@ -52,10 +58,17 @@ def client_yaml(client: str = "acme", name: str = "Acme BV", data: dict[str, Any
     return "\n".join(lines) + "\n" + extra
 
 
-def revenue_goal(statement: str = "Revenue Q1 2025 to 5000", kpi: str = "revenue", target: Any = 5000.0,
-                 **more: Any) -> dict[str, Any]:
-    goal = {"statement": statement, "kpi": kpi, "target": target, "start": "2025-01-01",
-            "deadline": "2025-03-31", "owner": "Marketing (Sanne)"}
+def revenue_goal(
+    statement: str = "Revenue Q1 2025 to 5000", kpi: str = "revenue", target: Any = 5000.0, **more: Any
+) -> dict[str, Any]:
+    goal = {
+        "statement": statement,
+        "kpi": kpi,
+        "target": target,
+        "start": "2025-01-01",
+        "deadline": "2025-03-31",
+        "owner": "Marketing (Sanne)",
+    }
     goal.update(more)
     return goal
 
@@ -64,8 +77,12 @@ def csv(header: str, *rows: str, sep: str = ",") -> str:
     return "\n".join([header.replace(",", sep), *rows]) + "\n"
 
 
-def daily_rows(days: int = 120, start: dt.date = dt.date(2025, 1, 1),
-               campaigns: tuple[str, ...] = ("spring", "summer"), seed: int = 1) -> str:
+def daily_rows(
+    days: int = 120,
+    start: dt.date = dt.date(2025, 1, 1),
+    campaigns: tuple[str, ...] = ("spring", "summer"),
+    seed: int = 1,
+) -> str:
     """A clean daily CSV (date, channel, campaign, sessions, orders, revenue, ad_spend), RFC 4180 quoted."""
     import csv as csv_lib
     import io
@@ -78,8 +95,17 @@ def daily_rows(days: int = 120, start: dt.date = dt.date(2025, 1, 1),
         for j, campaign in enumerate(campaigns):
             sessions = 200 + (i * 7 + j * 13 + seed) % 50
             orders = 5 + (i + j + seed) % 4
-            writer.writerow([day.isoformat(), "paid_search" if j % 2 else "email", campaign, sessions, orders,
-                             round(orders * (41.5 + j), 2), round(20 + j * 3.5, 2)])
+            writer.writerow(
+                [
+                    day.isoformat(),
+                    "paid_search" if j % 2 else "email",
+                    campaign,
+                    sessions,
+                    orders,
+                    round(orders * (41.5 + j), 2),
+                    round(20 + j * 3.5, 2),
+                ]
+            )
     return buf.getvalue()
 
 

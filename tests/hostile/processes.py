@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
 
@@ -18,7 +18,7 @@ def _stat(pid: int) -> tuple[int, str] | None:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    rest = text[text.rindex(")") + 2:].split()
+    rest = text[text.rindex(")") + 2 :].split()
     return int(rest[1]), rest[0]
 
 
@@ -74,5 +74,10 @@ def start_run(params: Path, out: Path, workers: int = 2, timeout: int = 120) -> 
         f"sys.exit(main(['run', '--params', {str(params)!r}, '--out', {str(out)!r}, '--workers', '{workers}',"
         f" '--timeout', '{timeout}', '--quiet']))\n"
     )
-    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
