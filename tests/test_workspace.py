@@ -135,3 +135,14 @@ def test_pip_install_then_init_and_run_outside_the_repository(tmp_path):
     report = ws / "reports" / DEMO_CLIENT / "report.html"
     assert report.is_file() and report.read_text().count('class="plotly-graph-div"') >= 5
     assert (ws / "reports" / "index.html").is_file()
+
+
+def test_the_repositorys_demo_params_are_the_packaged_ones():
+    """params/ (the README's demo batch) and kpi_helpers/demo_params/ (what `init` and the tests use)
+    hold the same demo clients byte for byte: an edit to one must reach the other."""
+    repo = sorted(p.name for p in (ROOT / "params").glob("*.yaml"))
+    packaged = sorted(p.name for p in demo_params_file("demo_webshop.yaml").parent.glob("*.yaml"))
+    assert repo == packaged
+    for name in repo:
+        ours = (ROOT / "params" / name).read_bytes()
+        assert ours == demo_params_file(name).read_bytes(), f"params/{name} differs from kpi_helpers/demo_params/{name}"
