@@ -85,6 +85,15 @@ def text(key: str, lang: str, /, **fmt: Any) -> str:
     return message.format(**fmt) if fmt else message
 
 
+def per_language(key: str, /, **values: Any) -> dict[str, str]:
+    """The message ``area.key`` in every language as ``{lang: text}``; a value given as
+    ``{lang: value}`` is filled in per language, any other value as it is."""
+    return {
+        lang: text(key, lang, **{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()})
+        for lang in LANGUAGES
+    }
+
+
 def table(area: str) -> dict[str, dict[str, str]]:
     """One area of every language as ``{key: {lang: text}}`` (the shape the views' label tables
     had before the catalogs; a fresh dict, so callers may not change the catalogs)."""
@@ -104,4 +113,14 @@ def placeholders(message: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(message) if name is not None}
 
 
-__all__ = ["MessageError", "catalog", "catalog_languages", "flat", "has", "placeholders", "table", "text"]
+__all__ = [
+    "MessageError",
+    "catalog",
+    "catalog_languages",
+    "flat",
+    "has",
+    "per_language",
+    "placeholders",
+    "table",
+    "text",
+]
