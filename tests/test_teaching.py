@@ -77,6 +77,18 @@ def test_values_filled_in_are_escaped(monkeypatch):
     assert "](javascript" not in out
 
 
+def test_teach_shows_markdown_in_a_notebook_and_nothing_on_a_voila_dashboard(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
+    monkeypatch.delenv(teaching.VOILA_ENV, raising=False)
+    teaching.teach("analysis_findings", SimpleNamespace(lang="nl"))
+    assert shown == [teaching.teaching_markdown("analysis_findings", "nl")]
+    monkeypatch.setenv(teaching.VOILA_ENV, "/")  # what Voilà sets in every kernel it starts
+    teaching.teach("analysis_findings", SimpleNamespace(lang="nl"))
+    assert len(shown) == 1
+    assert not teaching.teaching_shown({"VOILA_BASE_URL": "/"}) and teaching.teaching_shown({})
+
+
 def test_every_notebook_topic_exists_and_every_topic_is_shown():
     used = {m for name in WORKBOOK for c in _teach_cells(name) for m in TEACH_CALL.findall(c.source)}
     topics = set(messages.catalog("en")["teach"])
