@@ -34,6 +34,8 @@ _EXPORTS: dict[str, str] = {
     "show": "views.display",
     "show_table": "views.display",
     "show_markdown": "views.display",
+    "teach": "views.teaching",
+    "teaching_markdown": "views.teaching",
     "csv_download": "views.export",
     "dashboard_table": "views.export",
     # i18n

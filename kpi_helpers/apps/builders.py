@@ -18,11 +18,12 @@ import pandas as pd
 from kpi_helpers.apps.save_back import TEXT as SAVE_TEXT
 from kpi_helpers.apps.save_back import SaveBackPanel, SavePlan, params_file_of, plan_goal, plan_pairs
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError
+from kpi_helpers.i18n.messages import text
 from kpi_helpers.spec.catalog import DOMAINS, suggest_partners
 from kpi_helpers.spec.goals import GOAL_LEVEL_KPIS, LETTER_NAMES, Goal, SmartFinding, SmartReport, smart_check
+from kpi_helpers.spec.vocab import LANGUAGES
 from kpi_helpers.views.goal_views import (
     CARD_CSS,
-    TEXT,
     esc,
     kpi_label,
     kpi_unit,
@@ -134,9 +135,9 @@ def _draft_goal(wb: Any, lang: str) -> Goal:
     unit = kpi_unit(kpi_id, session_catalog(wb))
     digits = 4 if unit == "percent" else 0
     label = kpi_label(kpi_id, lang, session_catalog(wb)).lower()
-    statement = {"nl": f"We willen meer {label}", "en": f"We want more {label}"}[lang]
+    statement = text("builders.draft_statement", lang, label=label)
     return Goal(
-        id="concept" if lang == "nl" else "draft",
+        id=text("builders.draft_id", lang),
         statement=statement,
         kpi=kpi_id,
         baseline=round(baseline, digits),
@@ -150,9 +151,9 @@ def _draft_goal(wb: Any, lang: str) -> Goal:
 def _dates_missing_report(goal_like: dict, catalog: Any) -> SmartReport:
     placeholder = Goal(**{**goal_like, "start": dt.date(2000, 1, 1), "deadline": dt.date(2000, 12, 31)})
     report = smart_check(placeholder, catalog=catalog)
-    msg = {lang: TEXT["missing_dates"][lang] for lang in ("nl", "en")}
-    fix = {lang: TEXT["missing_dates_fix"][lang] for lang in ("nl", "en")}
-    skip = {"nl": "Nog niet te beoordelen zonder data.", "en": "Cannot be judged without dates yet."}
+    msg = {lang: text("goal_views.missing_dates", lang) for lang in LANGUAGES}
+    fix = {lang: text("goal_views.missing_dates_fix", lang) for lang in LANGUAGES}
+    skip = {lang: text("builders.no_dates_yet", lang) for lang in LANGUAGES}
     findings = []
     for f in report.findings:
         if f.letter == "T":
@@ -287,7 +288,7 @@ class GoalBuilder:
         if path is None:
             raise KpiWorkbookError(SAVE_TEXT["no_file"][self.lang])
         if self.goal is None:
-            raise GoalError(TEXT["missing_dates"][self.lang])
+            raise GoalError(text("goal_views.missing_dates", self.lang))
         return plan_goal(path, self.goal)
 
     @property

@@ -19,14 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.i18n.messages import table
 
-TEXT: dict[str, dict[str, str]] = {
-    "client": {"nl": "Klant", "en": "Client"},
-    "showing": {"nl": "Klant: {name} ({file})", "en": "Client: {name} ({file})"},
-    "invalid": {"nl": "ongeldig", "en": "invalid"},
-    "not_loaded": {"nl": "{file} is niet te laden:", "en": "{file} cannot be loaded:"},
-    "no_files": {"nl": "Geen params-bestanden in {folder}.", "en": "No params files in {folder}."},
-}
+TEXT: dict[str, dict[str, str]] = table("client_picker")
 
 
 def _label(path: Path, lang: str) -> str:

@@ -22,34 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from kpi_helpers.exceptions import KpiWorkbookError, ParamsError
+from kpi_helpers.i18n.messages import table
 
-TEXT: dict[str, dict[str, str]] = {
-    "save": {"nl": "Opslaan in het params-bestand…", "en": "Save to the params file…"},
-    "confirm": {"nl": "Bevestig: schrijf het bestand", "en": "Confirm: write the file"},
-    "cancel": {"nl": "Annuleren", "en": "Cancel"},
-    "diff": {
-        "nl": "Dit verandert er in {file} (nog niet opgeslagen):",
-        "en": "This changes in {file} (not saved yet):",
-    },
-    "no_change": {
-        "nl": "Niets te veranderen: {file} bevat dit al.",
-        "en": "Nothing to change: {file} already has this.",
-    },
-    "saved": {
-        "nl": "Opgeslagen in {file}; de oude versie staat in {backup}.",
-        "en": "Saved to {file}; the previous version is in {backup}.",
-    },
-    "refused": {"nl": "Niet opgeslagen:", "en": "Not saved:"},
-    "cancelled": {"nl": "Niets opgeslagen.", "en": "Nothing saved."},
-    "no_file": {
-        "nl": "Deze sessie heeft geen params-bestand om in op te slaan.",
-        "en": "This session has no params file to save to.",
-    },
-    "changed": {
-        "nl": "{file} is intussen veranderd; maak de wijziging opnieuw.",
-        "en": "{file} changed in the meantime; make the change again.",
-    },
-}
+TEXT: dict[str, dict[str, str]] = table("save_back")
 DRAFT_IDS = ("", "draft", "concept")
 
 

@@ -14,7 +14,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from kpi_helpers.i18n.messages import per_language
 from kpi_helpers.spec.goals import GOAL_LEVEL_KPIS, Goal, Text, fmt_date, get_catalog, kpi_info, pct0
+from kpi_helpers.spec.vocab import LANGUAGES
 
 # Multiplicative driver trees: KPI -> alternative factorisations (product of the factors, each
 # over the same window, equals the KPI exactly). Used by check_chain and by the engine.
@@ -84,10 +86,7 @@ def check_chain(goals: list[Goal], *, catalog: Any = None) -> list[ChainFinding]
                 ChainFinding(
                     "duplicate_id",
                     g.id or "",
-                    {
-                        "nl": f"Twee doelen hebben hetzelfde id '{g.id}'; geef elk doel een eigen id.",
-                        "en": f"Two goals share the id '{g.id}'; give each goal its own id.",
-                    },
+                    per_language("chains.duplicate_id", goal=g.id),
                     "error",
                 )
             )
@@ -100,10 +99,7 @@ def check_chain(goals: list[Goal], *, catalog: Any = None) -> list[ChainFinding]
                 ChainFinding(
                     "unknown_kpi",
                     g.id or "",
-                    {
-                        "nl": f"Doel '{g.id}' gebruikt '{k}', dat niet in de catalogus staat en geen KPI op doelniveau is ({', '.join(GOAL_LEVEL_KPIS)}).",
-                        "en": f"Goal '{g.id}' uses '{k}', which is neither in the catalog nor a goal-level KPI ({', '.join(GOAL_LEVEL_KPIS)}).",
-                    },
+                    per_language("chains.unknown_kpi", goal=g.id, kpi=k, goal_level=", ".join(GOAL_LEVEL_KPIS)),
                     "warning",
                 )
             )
@@ -112,10 +108,7 @@ def check_chain(goals: list[Goal], *, catalog: Any = None) -> list[ChainFinding]
                 ChainFinding(
                     "unknown_parent",
                     g.id or "",
-                    {
-                        "nl": f"Doel '{g.id}' noemt bovenliggend doel '{g.parent}', maar er is geen doel met dat id.",
-                        "en": f"Goal '{g.id}' names parent '{g.parent}', but there is no goal with that id.",
-                    },
+                    per_language("chains.unknown_parent", goal=g.id, parent=g.parent),
                     "error",
                 )
             )
@@ -135,10 +128,7 @@ def check_chain(goals: list[Goal], *, catalog: Any = None) -> list[ChainFinding]
                     ChainFinding(
                         "cycle",
                         min(cycle),
-                        {
-                            "nl": f"Doelen vormen een kring: {ring}. Een doel kan niet (via andere doelen) zijn eigen bovenliggende doel zijn.",
-                            "en": f"Goals form a cycle: {ring}. A goal cannot be its own parent, directly or through others.",
-                        },
+                        per_language("chains.cycle", ring=ring),
                         "error",
                     )
                 )
@@ -149,10 +139,13 @@ def check_chain(goals: list[Goal], *, catalog: Any = None) -> list[ChainFinding]
                 ChainFinding(
                     "deadline_after_parent",
                     g.id or "",
-                    {
-                        "nl": f"Doel '{g.id}' eindigt op {fmt_date(g.deadline, 'nl')}, na het bovenliggende doel '{p.id}' ({fmt_date(p.deadline, 'nl')}): het draagt dan niet op tijd bij.",
-                        "en": f"Goal '{g.id}' ends on {fmt_date(g.deadline, 'en')}, after its parent '{p.id}' ({fmt_date(p.deadline, 'en')}): it cannot contribute in time.",
-                    },
+                    per_language(
+                        "chains.ends_after_parent",
+                        goal=g.id,
+                        deadline={lang: fmt_date(g.deadline, lang) for lang in LANGUAGES},
+                        parent=p.id,
+                        parent_deadline={lang: fmt_date(p.deadline, lang) for lang in LANGUAGES},
+                    ),
                     "warning",
                 )
             )
@@ -176,10 +169,7 @@ def _check_decomposition(parent: Goal, children: list[Goal], cat: Any) -> list[C
                 ChainFinding(
                     "not_a_driver",
                     c.id or "",
-                    {
-                        "nl": f"'{c.kpi}' (doel '{c.id}') is geen bekende factor van '{pk}'; deze schakel wordt niet in getallen gecontroleerd.",
-                        "en": f"'{c.kpi}' (goal '{c.id}') is not a known driver of '{pk}'; this link is not checked in numbers.",
-                    },
+                    per_language("chains.unknown_driver", kpi=c.kpi, goal=c.id, parent_kpi=pk),
                     "info",
                 )
             )
@@ -197,10 +187,7 @@ def _check_decomposition(parent: Goal, children: list[Goal], cat: Any) -> list[C
             ChainFinding(
                 "no_baseline",
                 parent.id or "",
-                {
-                    "nl": f"De keten onder '{parent.id}' is niet in getallen te controleren: doel '{g.id}' heeft geen bruikbare beginwaarde of streefwaarde.",
-                    "en": f"The chain under '{parent.id}' cannot be checked in numbers: goal '{g.id}' has no usable baseline or target.",
-                },
+                per_language("chains.no_numbers", parent=parent.id, goal=g.id),
                 "info",
             )
         ]
@@ -220,10 +207,14 @@ def _check_decomposition(parent: Goal, children: list[Goal], cat: Any) -> list[C
                 ChainFinding(
                     "short",
                     parent.id or "",
-                    {
-                        "nl": f"De subdoelen van '{parent.id}' leveren {pct0(deliver - 1, 'nl')} op ({lang_parts['nl']}), maar het bovenliggende doel ({plabel['nl']}) vraagt {pct0(need, 'nl')}.",
-                        "en": f"The children of '{parent.id}' deliver {pct0(deliver - 1, 'en')} ({lang_parts['en']}) but the parent ({plabel['en']}) needs {pct0(need, 'en')}.",
-                    },
+                    per_language(
+                        "chains.children_short",
+                        parent=parent.id,
+                        deliver={lang: pct0(deliver - 1, lang) for lang in LANGUAGES},
+                        parts=lang_parts,
+                        parent_kpi=plabel,
+                        need={lang: pct0(need, lang) for lang in LANGUAGES},
+                    ),
                     "warning",
                 )
             )
@@ -232,21 +223,21 @@ def _check_decomposition(parent: Goal, children: list[Goal], cat: Any) -> list[C
     # nl: every factor in DRIVER_TREES is a de-word or a plural, so "de" is always right
     olabel = {lang: " × ".join(_label_of(f, cat, lang) for f in others) for lang in ("nl", "en")}
     amount = {lang: pct0(abs(rest), lang).lstrip("+") for lang in ("nl", "en")}
-    if rest < -0.0005:
-        msg = {
-            "nl": f"Met {lang_parts['nl']} laat {plabel['nl']} {pct0(need, 'nl')} ruimte voor een daling van de {olabel['nl']} met hoogstens {amount['nl']}.",
-            "en": f"With {lang_parts['en']}, {plabel['en']} {pct0(need, 'en')} allows {olabel['en']} to fall by up to {amount['en']}.",
-        }
-    elif rest > 0.0005:
-        msg = {
-            "nl": f"Met {lang_parts['nl']} vraagt {plabel['nl']} {pct0(need, 'nl')} een stijging van de {olabel['nl']} met minstens {amount['nl']}.",
-            "en": f"With {lang_parts['en']}, {plabel['en']} {pct0(need, 'en')} needs {olabel['en']} to rise by at least {amount['en']}.",
-        }
-    else:
-        msg = {
-            "nl": f"Met {lang_parts['nl']} haalt {plabel['nl']} {pct0(need, 'nl')} als de {olabel['nl']} gelijk blijft.",
-            "en": f"With {lang_parts['en']}, {plabel['en']} {pct0(need, 'en')} is reached if {olabel['en']} stays level.",
-        }
+    key = (
+        "chains.others_may_fall"
+        if rest < -0.0005
+        else "chains.others_must_rise"
+        if rest > 0.0005
+        else "chains.others_level"
+    )
+    msg = per_language(
+        key,
+        parts=lang_parts,
+        parent_kpi=plabel,
+        need={lang: pct0(need, lang) for lang in LANGUAGES},
+        others=olabel,
+        amount=amount,
+    )
     return out + [ChainFinding("other_drivers", parent.id or "", msg, "info")]
 
 

@@ -27,8 +27,9 @@ import pandas as pd
 
 from kpi_helpers.data.facts import ORDER_MEASURES, count_orders, order_table_of
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
+from kpi_helpers.i18n.messages import catalog
 from kpi_helpers.spec.catalog import Kpi
-from kpi_helpers.spec.vocab import GRAINS
+from kpi_helpers.spec.vocab import GRAINS, LANGUAGES
 
 TABLE_COLUMNS = ("period", "kpi", "value", "numerator", "denominator", "available", "unit", "coverage")
 #: How much of a period the data covers: every day of it, some days, or none.
@@ -628,32 +629,8 @@ def period_over_period(table: pd.DataFrame, catalog: Any = None, grain: str | No
 # --------------------------------------------------------------------------- KPI pairs
 QUADRANTS = ("healthy_growth", "goodhart_warning", "efficiency", "decline", "stable")
 
-_PAIR_TEXT = {
-    "en": {
-        "healthy_growth": "{V} {dv} and {Q} {dq}: more {v} without losing quality — keep going.",
-        "goodhart_warning": "{V} {dv} but {Q} {dq}: more {v}, worse {v} — {hint}.",
-        "efficiency": "{V} {dv} but {Q} {dq}: fewer {v}, better {v} — fine if the end result holds.",
-        "decline": "{V} {dv} and {Q} {dq}: volume and quality both worse — act now.",
-        "stable": "{V} {dv} and {Q} {dq}: stable.",
-        "hint_market": "check targeting with sales",
-        "hint_traffic": "check per channel which visitors do not convert",
-        "hint_customers": "check which channels bring customers who do not come back",
-        "hint_other": "check whether quality is being traded for volume",
-        "and": "and",
-        "but": "but",
-    },
-    "nl": {
-        "healthy_growth": "{V} {dv} en {Q} {dq}: meer {v} zonder kwaliteitsverlies — zo doorgaan.",
-        "goodhart_warning": "{V} {dv} maar {Q} {dq}: meer {v}, slechtere {v} — {hint}.",
-        "efficiency": "{V} {dv} maar {Q} {dq}: minder {v}, betere {v} — prima als het eindresultaat blijft.",
-        "decline": "{V} {dv} en {Q} {dq}: volume én kwaliteit slechter — nu bijsturen.",
-        "stable": "{V} {dv} en {Q} {dq}: stabiel.",
-        "hint_market": "bespreek de targeting met sales",
-        "hint_traffic": "bekijk per kanaal welke bezoekers niet converteren",
-        "hint_customers": "bekijk welke kanalen klanten brengen die niet terugkomen",
-        "hint_other": "controleer of kwaliteit wordt ingeleverd voor volume",
-    },
-}
+#: The pair story texts per language (catalog area `pair_story`; placeholders {V} {dv} {Q} {dq} {v} {hint}).
+_PAIR_TEXT = {lang: catalog(lang)["pair_story"] for lang in LANGUAGES}
 
 
 #: What a volume KPI counts, so advice fits it (no "targeting with sales" for website visits).

@@ -15,95 +15,18 @@ from babel.numbers import format_currency as _babel_currency
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
 
+from kpi_helpers.i18n.messages import table, text
 from kpi_helpers.spec.vocab import LANGUAGES
 
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-NOT_AVAILABLE = {"nl": "n.b.", "en": "n/a"}
+NOT_AVAILABLE = {lang: text("formats.not_available", lang) for lang in LANGUAGES}
 
 # Report vocabulary. Keys are stable ids used by charts, notebooks and batch reports.
-LABELS: dict[str, dict[str, str]] = {
-    "kpi": {"nl": "KPI", "en": "KPI"},
-    "value": {"nl": "Waarde", "en": "Value"},
-    "target": {"nl": "Doel", "en": "Target"},
-    "baseline": {"nl": "Uitgangswaarde", "en": "Baseline"},
-    "actual": {"nl": "Realisatie", "en": "Actual"},
-    "expected": {"nl": "Verwacht", "en": "Expected"},
-    "forecast": {"nl": "Prognose", "en": "Forecast"},
-    "gap": {"nl": "Verschil", "en": "Gap"},
-    "status": {"nl": "Status", "en": "Status"},
-    "owner": {"nl": "Eigenaar", "en": "Owner"},
-    "deadline": {"nl": "Deadline", "en": "Deadline"},
-    "goal": {"nl": "Doelstelling", "en": "Goal"},
-    "period": {"nl": "Periode", "en": "Period"},
-    "channel": {"nl": "Kanaal", "en": "Channel"},
-    "campaign": {"nl": "Campagne", "en": "Campaign"},
-    "coupon": {"nl": "Kortingscode", "en": "Coupon code"},
-    "product": {"nl": "Product", "en": "Product"},
-    "change_prev": {"nl": "t.o.v. vorige periode", "en": "vs previous period"},
-    "change_yoy": {"nl": "t.o.v. vorig jaar", "en": "vs last year"},
-    "required_run_rate": {"nl": "Benodigd tempo per dag", "en": "Required run-rate per day"},
-    "on_track": {"nl": "op koers", "en": "on track"},
-    "at_risk": {"nl": "risico", "en": "at risk"},
-    "off_track": {"nl": "uit koers", "en": "off track"},
-    "failed": {"nl": "mislukt", "en": "failed"},
-    "pass": {"nl": "in orde", "en": "pass"},
-    "warn": {"nl": "let op", "en": "warning"},
-    "fail": {"nl": "onvoldoende", "en": "fail"},
-    "findings": {"nl": "Bevindingen", "en": "Findings"},
-    "client": {"nl": "Klant", "en": "Client"},
-    "run_time": {"nl": "Looptijd", "en": "Run time"},
-    "report": {"nl": "Rapport", "en": "Report"},
-    "day": {"nl": "dag", "en": "day"},
-    "week": {"nl": "week", "en": "week"},
-    "month": {"nl": "maand", "en": "month"},
-    "quarter": {"nl": "kwartaal", "en": "quarter"},
-    "year": {"nl": "jaar", "en": "year"},
-    "all": {"nl": "alle", "en": "all"},
-    "not_available_here": {
-        "nl": "n.b.: niet op te tellen uit dagcijfers (zie toelichting)",
-        "en": "n/a: cannot be added up from daily figures (see notes)",
-    },
-    "unavailable_distinct_sum": {
-        "nl": "{measure} is een telling van unieke personen per dag in de aangeleverde cijfers; optellen over dagen of "
-        "rijen telt dezelfde persoon meer dan eens, dus dit is alleen beschikbaar op het detailniveau van de bron. "
-        "Lever de orderregels aan (order- en klantnummer) om het op elk niveau te tellen.",
-        "en": "{measure} is a count of distinct people per day in the data supplied; adding it up over days or rows "
-        "counts the same person more than once, so it is only available at the source's own level of detail. "
-        "Supply the order lines (order and customer id) to count it at any level.",
-    },
-    "unavailable_product_sum": {
-        "nl": "{measure} per product kan niet over producten worden opgeteld: een bestelling met meerdere producten "
-        "telt dan meer dan eens. Lever de orderregels aan (ordernummer).",
-        "en": "{measure} per product cannot be added up over products: an order with several products would count "
-        "more than once. Supply the order lines (order id).",
-    },
-}
+LABELS: dict[str, dict[str, str]] = table("labels")
 
 #: Readable names of common channel ids and of the demo's "no coupon / campaign" value; a client's
 #: params file can override or add names with `channel_labels:` (see :func:`dimension_label`).
-CHANNEL_LABELS: dict[str, dict[str, str]] = {
-    "organic_search": {"nl": "Organisch zoeken", "en": "Organic search"},
-    "paid_search": {"nl": "Betaald zoeken", "en": "Paid search"},
-    "direct": {"nl": "Direct", "en": "Direct"},
-    "email": {"nl": "E-mail", "en": "Email"},
-    "newsletter": {"nl": "Nieuwsbrief", "en": "Newsletter"},
-    "social": {"nl": "Sociale media", "en": "Social media"},
-    "paid_social": {"nl": "Betaalde sociale media", "en": "Paid social"},
-    "organic_social": {"nl": "Organische sociale media", "en": "Organic social"},
-    "referral": {"nl": "Verwijzingen", "en": "Referral"},
-    "display": {"nl": "Display-advertenties", "en": "Display ads"},
-    "affiliate": {"nl": "Affiliates", "en": "Affiliates"},
-    "video": {"nl": "Video", "en": "Video"},
-    "shopping": {"nl": "Shopping-advertenties", "en": "Shopping ads"},
-    "retargeting": {"nl": "Retargeting", "en": "Retargeting"},
-    "brand": {"nl": "Merk", "en": "Brand"},
-    "generic": {"nl": "Generiek", "en": "Generic"},
-    "leadgen": {"nl": "Leadgeneratie", "en": "Lead generation"},
-    "services": {"nl": "Diensten", "en": "Services"},
-    "other": {"nl": "Overig", "en": "Other"},
-    "(none)": {"nl": "(geen)", "en": "(none)"},
-    "": {"nl": "(geen)", "en": "(none)"},
-}
+CHANNEL_LABELS: dict[str, dict[str, str]] = table("channels")
 
 
 def dimension_label(value: Any, lang: str = "en", overrides: dict[str, str] | None = None) -> str:
@@ -162,7 +85,7 @@ def format_percent(value: float | None, lang: str = "en", decimals: int = 1, sig
 
 
 #: Unit of a change of a percent KPI: percentage points (3 % -> 4 % is +1 pp, not +33 %).
-POINTS = {"nl": "%-punt", "en": "pp"}
+POINTS = {lang: text("formats.points", lang) for lang in LANGUAGES}
 
 
 def format_points(change: float | None, lang: str = "en", decimals: int = 1) -> str:

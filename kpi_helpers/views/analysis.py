@@ -30,77 +30,18 @@ from kpi_helpers.compute.findings import (
 from kpi_helpers.data.sources import breakdown_across_sources
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import NOT_AVAILABLE, dimension_label, format_period, format_value, t
+from kpi_helpers.i18n.messages import text
 from kpi_helpers.spec.vocab import DIMENSIONS
 from kpi_helpers.views import charts
 
 NO_COUPON = "(none)"  # the demo data's value for "no coupon / campaign"
 
-HEADINGS: dict[str, dict[str, str]] = {
-    "scorecards": {
-        "nl": "## KPI's in één oogopslag\nWaarde van de laatste volledige {grain}, met de verandering t.o.v. "
-        "de vorige {grain} en t.o.v. vorig jaar. Kleur van het getal = status van het doel.",
-        "en": "## KPIs at a glance\nValue of the last complete {grain}, with the change vs the previous "
-        "{grain} and vs last year. Colour of the number = status of the goal.",
-    },
-    "trends": {
-        "nl": "## Trends, doelen en prognose\nRealisatie per {grain}, de doellijn (verdeeld over het jaar zoals "
-        "vorig jaar) en de prognose tot de deadline.",
-        "en": "## Trends, targets and forecast\nActual per {grain}, the target line (spread over the year like "
-        "last year) and the forecast to the deadline.",
-    },
-    "pacing": {
-        "nl": "## Liggen we op koers?\nWaar staan we, waar hadden we nu moeten staan en waar komen we uit?",
-        "en": "## Are we on track?\nWhere we are, where we should be by now and where we will end up.",
-    },
-    "pairs": {
-        "nl": "## KPI-paren: volume tegenover kwaliteit\nElke stip is een {grain}. Rechtsonder (rood) stijgt het "
-        "volume terwijl de kwaliteit daalt: het Goodhart-kwadrant.",
-        "en": "## KPI pairs: volume versus quality\nEach dot is a {grain}. The red quadrant is volume up while "
-        "quality goes down: the Goodhart quadrant.",
-    },
-    "breakdowns": {
-        "nl": "## Kanalen, campagnes en kortingscodes\nDit jaar tot nu ({window}). ROAS onder 1 betekent: "
-        "de advertenties kosten meer dan ze opleveren.",
-        "en": "## Channels, campaigns and coupon codes\nThis year to date ({window}). ROAS below 1 means "
-        "the ads cost more than they bring in.",
-    },
-    "seasonality": {
-        "nl": "## Seizoenen: drukke en rustige maanden\nIndex per maand en weekdag (1 = gemiddeld).",
-        "en": "## Seasonality: peak and quiet months\nIndex per month and weekday (1 = average).",
-    },
-    "drivers": {
-        "nl": "## Wat verklaarde de laatste verandering?\nDe verandering van de KPI verdeeld over de drivers "
-        "(de bijdragen tellen op tot de totale verandering).",
-        "en": "## What explained the last change?\nThe change of the KPI split over its drivers (the "
-        "contributions add up to the total change).",
-    },
-    "what_if": {
-        "nl": "## Wat-als\nWat gebeurt er met de KPI als de drivers veranderen, en halen we dan het doel?",
-        "en": "## What-if\nWhat happens to the KPI when its drivers change, and do we then meet the goal?",
-    },
-    "dashboard": {
-        "nl": "## Dashboard\nFilter op periode, detailniveau en kanaal.",
-        "en": "## Dashboard\nFilter by period, grain and channel.",
-    },
-    "smart_cards": {"nl": "## Doelen als SMART-kaarten", "en": "## Goals as SMART cards"},
-    "goal_chain": {"nl": "## De doelketen", "en": "## The goal chain"},
-    "realism": {
-        "nl": "## Realistisch, gemeten aan de eigen historie",
-        "en": "## Realistic, judged against the client's own history",
-    },
-    "selected_kpis": {"nl": "## Gekozen KPI's per domein", "en": "## Selected KPIs per domain"},
-    "kpi_pairs": {"nl": "## KPI-paren", "en": "## KPI pairs"},
-    "selection_warnings": {"nl": "## Waarschuwingen bij de selectie", "en": "## Warnings on the selection"},
-    "findings": {
-        "nl": "## Bevindingen en acties (Check → Act)\nWat de cijfers zeggen en wat we nu doen, belangrijkste eerst.",
-        "en": "## Check → Act: findings\nWhat the numbers say and what we do now, most important first.",
-    },
-}
-
 
 def section_heading(section: str, wb: Any) -> str:
     """Markdown heading and one-line reading guide of a notebook section in the client's language."""
-    return HEADINGS[section][wb.lang].format(window=ytd_label(wb, wb.lang), grain=t(report_grain(wb), wb.lang))
+    return text(
+        f"analysis_headings.{section}", wb.lang, window=ytd_label(wb, wb.lang), grain=t(report_grain(wb), wb.lang)
+    )
 
 
 def session_dimensions(wb: Any) -> list[str]:
@@ -247,10 +188,7 @@ def breakdown_charts(wb: Any, period: Any = None) -> list[charts.go.Figure]:
             with_code = vals.loc[raw[vals.index] != NO_COUPON, "value"].sum()
             share = charts.format_change(with_code / total, wb.lang).lstrip("+") if total else NOT_AVAILABLE[wb.lang]
             label = get_kpi(kid, wb.catalog).label(wb.lang)
-            title = {
-                "nl": f"{label} per kortingscode — {share} met een code",
-                "en": f"{label} by coupon code — {share} with a code",
-            }[wb.lang]
+            title = text("analysis.coupon_title", wb.lang, label=label, share=share)
             figs.append(
                 charts.channel_breakdown(
                     table, kid, by=dim, lang=wb.lang, currency=wb.currency, title=title, catalog=wb.catalog

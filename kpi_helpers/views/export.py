@@ -19,34 +19,11 @@ from typing import Any
 
 import pandas as pd
 
+from kpi_helpers.i18n.messages import table
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-TEXT: dict[str, dict[str, str]] = {
-    "download": {"nl": "Download CSV", "en": "Download CSV"},
-    "prepare": {"nl": "CSV maken", "en": "Make CSV"},
-    "empty": {"nl": "Geen gegevens om te exporteren.", "en": "No data to export."},
-    "dashboard_table": {"nl": "KPI's per periode", "en": "KPIs per period"},
-    "pacing_table": {"nl": "Voortgang doelen", "en": "Goal pacing"},
-}
-HEADERS: dict[str, dict[str, str]] = {
-    "period": {"nl": "periode", "en": "period"},
-    "kpi_id": {"nl": "kpi_id", "en": "kpi_id"},
-    "kpi": {"nl": "kpi", "en": "kpi"},
-    "channel": {"nl": "kanaal", "en": "channel"},
-    "value": {"nl": "waarde", "en": "value"},
-    "previous": {"nl": "vorige_periode", "en": "previous_period"},
-    "rel_change": {"nl": "verandering", "en": "change"},
-    "last_year": {"nl": "vorig_jaar", "en": "last_year"},
-    "yoy_rel_change": {"nl": "verandering_jaar", "en": "change_year"},
-    "unit": {"nl": "eenheid", "en": "unit"},
-    "goal_id": {"nl": "doel", "en": "goal"},
-    "owner": {"nl": "eigenaar", "en": "owner"},
-    "target": {"nl": "streefwaarde", "en": "target"},
-    "actual_to_date": {"nl": "realisatie", "en": "actual_to_date"},
-    "expected": {"nl": "verwacht", "en": "expected"},
-    "forecast": {"nl": "prognose", "en": "forecast"},
-    "deadline": {"nl": "deadline", "en": "deadline"},
-    "status": {"nl": "status", "en": "status"},
-}
+TEXT: dict[str, dict[str, str]] = table("export")
+HEADERS: dict[str, dict[str, str]] = table("export_headers")
 
 
 def inert(value: Any) -> Any:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from kpi_helpers.compute.chains import check_chain, goal_tree
 from kpi_helpers.i18n.formats import check_lang, format_date, format_percent, format_value, t
+from kpi_helpers.i18n.messages import table, text
 from kpi_helpers.spec.goals import (
     GOAL_LEVEL_KPIS,
     Goal,
@@ -30,72 +31,11 @@ from kpi_helpers.spec.goals import (
 
 STATUS_COLORS = {"pass": "#2e7d32", "warn": "#ef6c00", "fail": "#c62828"}
 STATUS_MARK = {"pass": "✓", "warn": "!", "fail": "✗"}
-SEVERITY = {
-    "error": {"nl": "fout", "en": "error"},
-    "warning": {"nl": "let op", "en": "warning"},
-    "info": {"nl": "info", "en": "info"},
-}
-
-TEXT: dict[str, dict[str, str]] = {
-    "kpi": {"nl": "KPI", "en": "KPI"},
-    "window": {"nl": "Periode", "en": "Window"},
-    "owner": {"nl": "Eigenaar", "en": "Owner"},
-    "no_owner": {"nl": "(geen eigenaar)", "en": "(no owner)"},
-    "step": {"nl": "Stap", "en": "Step"},
-    "letter": {"nl": "Letter", "en": "Letter"},
-    "finding": {"nl": "Bevinding", "en": "Finding"},
-    "fix": {"nl": "Zo lost u het op", "en": "How to fix it"},
-    "overall": {"nl": "SMART-oordeel", "en": "SMART verdict"},
-    "no_goals": {
-        "nl": "Deze klant heeft nog geen doelen in het params-bestand.",
-        "en": "This client has no goals in the params file yet.",
-    },
-    "goal": {"nl": "Doel", "en": "Goal"},
-    "severity": {"nl": "Ernst", "en": "Severity"},
-    "chain_ok": {"nl": "Geen bevindingen: de doelketen klopt.", "en": "No findings: the goal chain is consistent."},
-    "tree_title": {
-        "nl": "Doelketen: subdoelen voeden het bovenliggende doel",
-        "en": "Goal chain: child goals feed their parent",
-    },
-    "change": {"nl": "Verandering", "en": "Change"},
-    "months": {"nl": "Maanden", "en": "Months"},
-    "need_pm": {"nl": "Nodig per maand", "en": "Needed per month"},
-    "best_pm": {"nl": "Beste tempo historie per maand", "en": "Best pace in history per month"},
-    "r_status": {"nl": "R-oordeel", "en": "R verdict"},
-    "r_message": {"nl": "Toelichting", "en": "Explanation"},
-    "realism_title": {
-        "nl": "Realistisch? Benodigde groei per maand tegenover uw beste tempo tot nu toe",
-        "en": "Realistic? Growth needed per month versus your best pace so far",
-    },
-    "per_month": {"nl": "groei per maand", "en": "growth per month"},
-    "no_history": {"nl": "geen historie in de data", "en": "no history in the data"},
-    "statement": {"nl": "Doelformulering", "en": "Goal statement"},
-    "baseline": {"nl": "Beginwaarde", "en": "Baseline"},
-    "target": {"nl": "Streefwaarde", "en": "Target"},
-    "start": {"nl": "Start", "en": "Start"},
-    "deadline": {"nl": "Deadline", "en": "Deadline"},
-    "builder_title": {
-        "nl": "Doelenbouwer: typ een doel en zie direct de SMART-feedback",
-        "en": "Goal builder: type a goal and see the SMART feedback as you go",
-    },
-    "builder_static": {
-        "nl": "Voorbeeld uit de doelenbouwer: een eerste concept en de feedback die het krijgt "
-        "(open het notebook in JupyterLab met interactive = True om zelf te typen).",
-        "en": "Example from the goal builder: a first draft and the feedback it gets "
-        "(open the notebook in JupyterLab with interactive = True to type your own).",
-    },
-    "snippet": {"nl": "Voor het params-bestand (onder goals:)", "en": "For the params file (under goals:)"},
-    "missing_dates": {"nl": "Vul een start- en een einddatum in.", "en": "Fill in a start and an end date."},
-    "missing_dates_fix": {
-        "nl": "Kies de start en de deadline in de datumvelden.",
-        "en": "Pick the start and the deadline in the date fields.",
-    },
-    "what_changed": {"nl": "Wat is er beter", "en": "What improved"},
-}
+SEVERITY = table("goal_views_severity")
 
 
 def tx(key: str, lang: str) -> str:
-    return TEXT[key][lang]
+    return text(f"goal_views.{key}", lang)
 
 
 def esc(value: Any) -> str:
@@ -163,7 +103,7 @@ def kpi_unit(kpi_id: str, catalog: Any = None) -> str:
 
 def _fmt(value: float | None, unit: str, lang: str, currency: str = "EUR") -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return {"nl": "n.b.", "en": "n/a"}[lang]
+        return text("formats.not_available", lang)
     return format_value(value, unit, lang, currency)
 
 
@@ -473,97 +413,32 @@ def realism_figure(wb: Any, lang: str | None = None):
 
 # --------------------------------------------------------------------------- vague -> specific
 _EXAMPLE = [
-    # (id, parent, kpi, statement nl, statement en, baseline, target, deadline, owner nl, owner en, improved nl, improved en)
-    (
-        "stap-1",
-        None,
-        "profit",
-        "We willen meer winst",
-        "We want more profit",
-        None,
-        math.nan,
-        dt.date(2026, 1, 1),
-        None,
-        None,
-        "Het startpunt: een wens, geen doel.",
-        "The starting point: a wish, not a goal.",
-    ),
-    (
-        "stap-2",
-        None,
-        "profit",
-        "Winst +20 % ten opzichte van de afgelopen 18 maanden",
-        "Profit +20 % compared with the past 18 months",
-        750_000,
-        900_000,
-        dt.date(2026, 1, 1),
-        None,
-        None,
-        "Een KPI, een beginwaarde en een getal: meetbaar.",
-        "A KPI, a baseline and a number: measurable.",
-    ),
-    (
-        "winst",
-        None,
-        "profit",
-        "Winst +20 % binnen 18 maanden (€ 750.000 → € 900.000)",
-        "Profit +20 % within 18 months (€750,000 → €900,000)",
-        750_000,
-        900_000,
-        dt.date(2027, 6, 30),
-        "Directeur (Anna)",
-        "Managing director (Anna)",
-        "Een deadline en één eigenaar: SMART.",
-        "A deadline and one owner: SMART.",
-    ),
-    (
-        "omzet",
-        "winst",
-        "revenue",
-        "Winst +20 % door omzet +35 % binnen 18 maanden",
-        "Profit +20 % through revenue +35 % within 18 months",
-        3_000_000,
-        4_050_000,
-        dt.date(2027, 6, 30),
-        "Commercieel manager (Bas)",
-        "Commercial manager (Bas)",
-        "Hoe: de winst groeit via de omzet (winst = omzet × marge).",
-        "How: profit grows through revenue (profit = revenue × margin).",
-    ),
-    (
-        "bezoek",
-        "omzet",
-        "sessions",
-        "Omzet +35 % door +65 % websitebezoekers binnen 18 maanden",
-        "Revenue +35 % through +65 % website visitors within 18 months",
-        600_000,
-        990_000,
-        dt.date(2027, 6, 30),
-        "Online marketeer (Daan)",
-        "Online marketer (Daan)",
-        "En hoe de omzet groeit: meer bezoekers (omzet = bezoeken × omzet per bezoek).",
-        "And how revenue grows: more visitors (revenue = visits × revenue per visit).",
-    ),
+    # (id, parent, kpi, baseline, target, deadline, has an owner); the texts are in the catalogs'
+    # goal_views_example area: <id>_statement, <id>_owner, <id>_improved
+    ("stap-1", None, "profit", None, math.nan, dt.date(2026, 1, 1), False),
+    ("stap-2", None, "profit", 750_000, 900_000, dt.date(2026, 1, 1), False),
+    ("winst", None, "profit", 750_000, 900_000, dt.date(2027, 6, 30), True),
+    ("omzet", "winst", "revenue", 3_000_000, 4_050_000, dt.date(2027, 6, 30), True),
+    ("bezoek", "omzet", "sessions", 600_000, 990_000, dt.date(2027, 6, 30), True),
 ]
 
 
 def vague_to_specific_goals(lang: str = "en") -> list[Goal]:
     """The worked example as goals: from 'we want more profit' to a chain profit <- revenue <- visitors."""
     lang = check_lang(lang)
-    i = 0 if lang == "nl" else 1
     return [
         Goal(
             id=gid,
             parent=parent,
             kpi=kpi,
-            statement=(snl, sen)[i],
+            statement=text(f"goal_views_example.{gid}_statement", lang),
             baseline=base,
             target=target,
             start=dt.date(2026, 1, 1),
             deadline=deadline,
-            owner=(onl, oen)[i],
+            owner=text(f"goal_views_example.{gid}_owner", lang) if has_owner else None,
         )
-        for gid, parent, kpi, snl, sen, base, target, deadline, onl, oen, _, _ in _EXAMPLE
+        for gid, parent, kpi, base, target, deadline, has_owner in _EXAMPLE
     ]
 
 
@@ -585,7 +460,7 @@ def vague_to_specific_example(lang: str = "en") -> pd.DataFrame:
                     f"{f.letter} {f.name[lang]}": f"{STATUS_MARK[f.status]} {t(f.status, lang)}"
                     for f in report.findings
                 },
-                tx("what_changed", lang): spec[10] if lang == "nl" else spec[11],
+                tx("what_changed", lang): text(f"goal_views_example.{spec[0]}_improved", lang),
             }
         )
     table = pd.DataFrame(rows)

@@ -4,7 +4,7 @@ KPIs, KPI pairs with suggested partners, the pairs over time and the selection w
 :mod:`kpi_helpers.apps.builders`.
 
 Views return an `HtmlView` (`.html` + `.table`), a DataFrame or a plotly figure. All text in nl
-and en; `W` also holds the apps' labels so steps 1-2 share one vocabulary.
+and en; the `pair_views` area of the message catalogs also holds the apps' labels so steps 1-2 share one vocabulary.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from kpi_helpers.i18n.messages import table, text
 from kpi_helpers.spec.catalog import (
     CARD_FIELDS,
     DOMAINS,
@@ -34,93 +35,11 @@ from kpi_helpers.views.goal_views import (
     status_badge,
 )
 
-W: dict[str, dict[str, str]] = {
-    "domain": {"nl": "Domein", "en": "Domain"},
-    "kind": {"nl": "Soort", "en": "Kind"},
-    "unit": {"nl": "Eenheid", "en": "Unit"},
-    "direction": {"nl": "Richting", "en": "Direction"},
-    "formula": {"nl": "Formule", "en": "Formula"},
-    "partners": {"nl": "Suggestie voor partner", "en": "Suggested partners"},
-    "in_data": {"nl": "In de data", "en": "In the data"},
-    "performance": {"nl": "prestatie", "en": "performance"},
-    "quality": {"nl": "kwaliteit", "en": "quality"},
-    "higher": {"nl": "hoger is beter", "en": "higher is better"},
-    "lower": {"nl": "lager is beter", "en": "lower is better"},
-    "count": {"nl": "aantal", "en": "count"},
-    "currency": {"nl": "bedrag", "en": "amount"},
-    "percent": {"nl": "percentage", "en": "percent"},
-    "ratio": {"nl": "verhouding", "en": "ratio"},
-    "minutes": {"nl": "minuten", "en": "minutes"},
-    "days": {"nl": "dagen", "en": "days"},
-    "marketing": {"nl": "Marketing", "en": "Marketing"},
-    "sales": {"nl": "Verkoop", "en": "Sales"},
-    "production": {"nl": "Productie", "en": "Production"},
-    "customer_service": {"nl": "Klantenservice", "en": "Customer service"},
-    "hr": {"nl": "HR", "en": "HR"},
-    "result": {"nl": "Welk resultaat willen we bereiken?", "en": "What result do we want?"},
-    "how": {"nl": "Hoe wordt het berekend?", "en": "How is it calculated?"},
-    "influence": {"nl": "Hoe kunnen we het beïnvloeden?", "en": "How can we influence it?"},
-    "measure": {"nl": "Waar en hoe meten we het?", "en": "Where and how do we measure it?"},
-    "time": {"nl": "Wanneer en hoe vaak kijken we ernaar?", "en": "When and how often do we look at it?"},
-    "owner": {"nl": "Wie is eigenaar?", "en": "Who owns it?"},
-    "no_card": {
-        "nl": "Nog geen definitiekaart in de catalogus: beantwoord de zes vragen met de eigenaar voordat u erop stuurt.",
-        "en": "No definition card in the catalog yet: answer the six questions with the owner before steering on it.",
-    },
-    "n_kpis": {"nl": "{n} KPI's gekozen (advies: 2–3 per domein)", "en": "{n} KPIs selected (advice: 2–3 per domain)"},
-    "performance_kpi": {"nl": "Prestatie-KPI (volume)", "en": "Performance KPI (volume)"},
-    "quality_kpi": {"nl": "Kwaliteits-KPI (waarde of ratio)", "en": "Quality KPI (value or rate)"},
-    "why": {"nl": "Waarom dit paar", "en": "Why this pair"},
-    "other": {"nl": "Andere suggesties", "en": "Other suggestions"},
-    "paired_with": {"nl": "Gekoppeld aan", "en": "Paired with"},
-    "yes": {"nl": "ja", "en": "yes"},
-    "no": {"nl": "nee", "en": "no"},
-    "none": {"nl": "geen", "en": "none"},
-    "severity": {"nl": "Ernst", "en": "Severity"},
-    "warning": {"nl": "let op", "en": "warning"},
-    "info": {"nl": "info", "en": "info"},
-    "message": {"nl": "Melding", "en": "Message"},
-    "type": {"nl": "Soort melding", "en": "Type"},
-    "no_warnings": {
-        "nl": "Geen waarschuwingen: elke prestatie-KPI heeft een kwaliteitspartner en elk doel een KPI.",
-        "en": "No warnings: every performance KPI has a quality partner and every goal a KPI.",
-    },
-    "browser_title": {"nl": "KPI-catalogus: kies een domein", "en": "KPI catalog: pick a domain"},
-    "n_perf": {"nl": "Prestatie-KPI's", "en": "Performance KPIs"},
-    "n_qual": {"nl": "Kwaliteits-KPI's", "en": "Quality KPIs"},
-    "picker_title": {
-        "nl": "Paarkiezer: kies een prestatie-KPI en een kwaliteitspartner",
-        "en": "Pair picker: choose a performance KPI and a quality partner",
-    },
-    "add": {"nl": "Paar toevoegen", "en": "Add pair"},
-    "reset": {"nl": "Opnieuw", "en": "Reset"},
-    "your_pairs": {"nl": "Uw paren", "en": "Your pairs"},
-    "pairs_snippet": {"nl": "Voor het params-bestand", "en": "For the params file"},
-    "pairs_title": {
-        "nl": "Paren door de tijd: volume en kwaliteit (index, eerste 12 maanden = 100)",
-        "en": "Pairs over time: volume and quality (index, first 12 months = 100)",
-    },
-    "index": {"nl": "index", "en": "index"},
-}
-CODE_TEXT: dict[str, dict[str, str]] = {
-    "performance_without_quality": {
-        "nl": "Prestatie zonder kwaliteitspartner",
-        "en": "Performance KPI without a quality partner",
-    },
-    "too_many_in_domain": {"nl": "Meer dan 3 KPI's in een domein", "en": "More than 3 KPIs in a domain"},
-    "goal_kpi_not_selected": {"nl": "Doel-KPI niet in de selectie", "en": "Goal KPI not in the selection"},
-    "kpi_without_target": {"nl": "KPI zonder streefwaarde", "en": "KPI without a target"},
-    "not_in_data": {"nl": "Niet te berekenen uit de data", "en": "Not computable from the data"},
-    "unknown_kpi": {"nl": "Onbekende KPI", "en": "Unknown KPI"},
-    "pair_not_performance_quality": {
-        "nl": "Paar is geen prestatie + kwaliteit",
-        "en": "Pair is not performance + quality",
-    },
-}
+CODE_TEXT: dict[str, dict[str, str]] = table("pair_views_codes")
 
 
 def w(key: str, lang: str) -> str:
-    return W[key][lang]
+    return text(f"pair_views.{key}", lang)
 
 
 def is_computable(kpi: Kpi, wb: Any) -> bool:
@@ -334,12 +253,7 @@ def warnings_frame(
                     "warning",
                     k,
                     cat[k].domain,
-                    {
-                        "nl": f"Doel '{g.id}' stuurt op {cat[k].label('nl')} ({k}), maar die KPI staat niet in de selectie "
-                        f"(kpis:). Voeg hem toe, zodat u het doel met de andere KPI's volgt.",
-                        "en": f"Goal '{g.id}' steers on {cat[k].label('en')} ({k}), but that KPI is not in the selection "
-                        f"(kpis:). Add it so the goal is followed with the other KPIs.",
-                    }[lang],
+                    text("pair_views_warnings.goal_kpi_not_selected", lang, goal=g.id, label=cat[k].label(lang), kpi=k),
                 )
             )
     targeted = {g.kpi.strip() for g in goals}
@@ -354,20 +268,11 @@ def warnings_frame(
                 "info" if as_partner else "warning",
                 k,
                 cat[k].domain,
-                {
-                    "nl": f"{cat[k].label('nl')} staat in de selectie, maar geen doel geeft er een streefwaarde voor."
-                    + (
-                        " Als kwaliteitspartner is een ondergrens genoeg; noem die wel."
-                        if as_partner
-                        else " Geef het een doel met een streefwaarde, of laat het uit de selectie."
-                    ),
-                    "en": f"{cat[k].label('en')} is selected, but no goal gives it a target."
-                    + (
-                        " As a quality partner a floor is enough; do state it."
-                        if as_partner
-                        else " Give it a goal with a target, or drop it from the selection."
-                    ),
-                }[lang],
+                text(
+                    "pair_views_warnings.no_target_partner" if as_partner else "pair_views_warnings.no_target",
+                    lang,
+                    label=cat[k].label(lang),
+                ),
             )
         )
     if wb is not None:
@@ -380,10 +285,7 @@ def warnings_frame(
                         "warning",
                         k,
                         cat[k].domain,
-                        {
-                            "nl": f"{cat[k].label('nl')} is niet te berekenen: de data mist {missing}.",
-                            "en": f"{cat[k].label('en')} cannot be computed: the data lacks {missing}.",
-                        }[lang],
+                        text("pair_views_warnings.not_in_data", lang, label=cat[k].label(lang), missing=missing),
                     )
                 )
     order = {"warning": 0, "info": 1}

@@ -15,26 +15,10 @@ from typing import Any
 import pandas as pd
 
 from kpi_helpers.i18n.formats import STATUS_COLORS_HTML, format_date, format_period, format_points, format_value, t
+from kpi_helpers.i18n.messages import text
 
 TOP_FINDINGS = 3
 
-TEXT: dict[str, dict[str, str]] = {
-    "summary": {"nl": "Samenvatting", "en": "Summary"},
-    "as_of": {"nl": "Stand per {date}", "en": "As of {date}"},
-    "goals": {"nl": "Doelen", "en": "Goals"},
-    "kpis": {"nl": "KPI's over {period}", "en": "KPIs for {period}"},
-    "top": {"nl": "De drie belangrijkste bevindingen", "en": "The three most important findings"},
-    "act": {"nl": "Actie", "en": "Act"},
-    "progress": {"nl": "{share} van het doel", "en": "{share} of target"},
-    "so_far": {"nl": "tot nu", "en": "so far"},
-    "no_goals": {"nl": "Er zijn nog geen doelen vastgelegd.", "en": "No goals have been set yet."},
-    "no_findings": {"nl": "Geen bevindingen.", "en": "No findings."},
-    "vs_prev": {"nl": "t.o.v. vorige {grain}", "en": "vs previous {grain}"},
-    "appendix": {
-        "nl": "Doelontwerp (SMART-kaarten, doelketen, KPI-keuze): zie de bijlage voor de analist, analysis.html.",
-        "en": "Goal design (SMART cards, goal chain, KPI selection): see the analyst appendix, analysis.html.",
-    },
-}
 APPENDIX_LINK = '<a href="analysis.html">analysis.html</a>'
 SEVERITY_COLORS = {"critical": "#c62828", "warning": "#b76e00", "info": "#1565c0", "good": "#127a3b"}
 
@@ -60,8 +44,7 @@ STYLE = """
 
 
 def _tx(key: str, lang: str, **values: Any) -> str:
-    text = TEXT[key][lang]
-    return text.format(**values) if values else text
+    return text(f"summary.{key}", lang, **values)
 
 
 def status_badge(status: str, lang: str) -> str:

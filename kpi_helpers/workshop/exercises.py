@@ -28,6 +28,8 @@ import yaml
 
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import check_lang, format_currency, format_number, format_percent
+from kpi_helpers.i18n.messages import text
+from kpi_helpers.spec.vocab import LANGUAGES
 from kpi_helpers.workshop import sim
 
 Text = dict[str, str]
@@ -44,6 +46,19 @@ def _load_content(path: Path = CONTENT_PATH) -> dict[str, Any]:
 
 
 _CONTENT = _load_content()
+
+
+def _say(key: str, **values: Any) -> dict[str, str]:
+    """A feedback text in every language (catalog area ``workshop_feedback``); a value given as
+    ``{lang: text}`` is filled in per language."""
+    return {
+        lang: text(
+            f"workshop_feedback.{key}", lang, **{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()}
+        )
+        for lang in LANGUAGES
+    }
+
+
 EXERCISES: dict[str, dict[str, Any]] = _CONTENT["exercises"]
 UI: dict[str, Text] = _CONTENT["ui"]
 #: 1. good KPI, bad KPI: the goals, the deciding criteria and the quiz items
@@ -73,7 +88,7 @@ class ItemFeedback:
     label: Text
     status: str  # right | partly | wrong | missing
     message: Text
-    solution: Text = field(default_factory=lambda: {"nl": "", "en": ""})
+    solution: Text = field(default_factory=lambda: dict.fromkeys(LANGUAGES, ""))
 
 
 @dataclass(frozen=True)
@@ -112,7 +127,7 @@ class Feedback:
 
     def without_solutions(self) -> Feedback:
         """The same feedback with the model answers taken out (what a learner may see)."""
-        empty = {"nl": "", "en": ""}
+        empty = dict.fromkeys(LANGUAGES, "")
         return Feedback(
             self.exercise,
             tuple(ItemFeedback(i.item, i.label, i.status, i.message, dict(empty)) for i in self.items),
@@ -136,7 +151,7 @@ class Feedback:
 
 
 def _item(item: str, label: Text, status: str, message: Text, solution: Text | None = None) -> ItemFeedback:
-    return ItemFeedback(item, label, status, message, solution or {"nl": "", "en": ""})
+    return ItemFeedback(item, label, status, message, solution or dict.fromkeys(LANGUAGES, ""))
 
 
 def _both(fn) -> Text:
@@ -185,13 +200,7 @@ def check_good_kpi(answers: dict[str, Any] | None) -> Feedback:
                     q["id"],
                     label,
                     "wrong",
-                    _both(
-                        lambda l: (
-                            f"Nog niet: u koos '{verdict[l]}'. {q['hint'][l]}"
-                            if l == "nl"
-                            else f"Not yet: you chose '{verdict[l]}'. {q['hint'][l]}"
-                        )
-                    ),
+                    _say("not_yet_you_chose", verdict=verdict, hint=q["hint"]),
                     solution,
                 )
             )
@@ -202,12 +211,10 @@ def check_good_kpi(answers: dict[str, Any] | None) -> Feedback:
                     q["id"],
                     label,
                     "partly",
-                    _both(
-                        lambda l: (
-                            f"Goed gezien dat dit {'een' if good else 'geen'} goede KPI is, maar '{chosen[l]}' geeft niet de doorslag. {q['hint'][l]}"
-                            if l == "nl"
-                            else f"Right that this is {'a' if good else 'not a'} good KPI, but '{chosen[l]}' is not what decides it. {q['hint'][l]}"
-                        )
+                    _say(
+                        "right_verdict_wrong_reason_good" if good else "right_verdict_wrong_reason_bad",
+                        chosen=chosen,
+                        hint=q["hint"],
                     ),
                     solution,
                 )
@@ -265,32 +272,28 @@ def check_smart(answers: dict[str, Any] | None) -> Feedback:
             (
                 _item(
                     "fields",
-                    {"nl": "Velden", "en": "Fields"},
+                    _say("fields"),
                     "wrong",
-                    {
-                        "nl": (f"Vul nog in: {', '.join(missing)}. " if missing else "")
-                        + (f"Niet te lezen: {', '.join(bad)}. " if bad else "")
-                        + "Data schrijft u als 2026-01-01, bedragen als getal.",
-                        "en": (f"Still to fill in: {', '.join(missing)}. " if missing else "")
-                        + (f"Cannot read: {', '.join(bad)}. " if bad else "")
-                        + "Write dates as 2026-01-01 and amounts as numbers.",
-                    },
+                    _both(
+                        lambda l: (
+                            (_say("still_to_fill_in", fields=", ".join(missing))[l] if missing else "")
+                            + (_say("cannot_read", fields=", ".join(bad))[l] if bad else "")
+                            + _say("write_dates_and_amounts")[l]
+                        )
+                    ),
                     model_goal,
                 ),
             ),
         )
     out = []
-    kpi_label = {"nl": "KPI", "en": "KPI"}
+    kpi_label = _say("kpi")
     if goal.kpi.strip() in PROFIT_KPIS:
         out.append(
             _item(
                 "kpi",
                 kpi_label,
                 "right",
-                {
-                    "nl": "U meet de winst: precies wat de directie wil.",
-                    "en": "You measure profit: exactly what management wants.",
-                },
+                _say("you_measure_profit_exactly_what_manageme"),
             )
         )
     else:
@@ -299,14 +302,11 @@ def check_smart(answers: dict[str, Any] | None) -> Feedback:
                 "kpi",
                 kpi_label,
                 "wrong",
-                {
-                    "nl": f"U meet '{goal.kpi or '—'}', maar de directie wil meer winst: meet deze KPI dat zelf, of alleen iets wat eraan bijdraagt?",
-                    "en": f"You measure '{goal.kpi or '—'}', but management wants more profit: does this KPI measure that itself, or only something that feeds it?",
-                },
+                _say("you_measure_not_profit", kpi=goal.kpi or "—"),
                 {"nl": model["kpi"], "en": model["kpi"]},
             )
         )
-    base_label = {"nl": "Beginwaarde", "en": "Baseline"}
+    base_label = _say("baseline")
     last = {lang: format_currency(PROFIT_LAST_YEAR, "EUR", lang) for lang in ("nl", "en")}
     if goal.baseline is not None and math.isclose(goal.baseline, PROFIT_LAST_YEAR, rel_tol=0.005):
         out.append(
@@ -314,7 +314,7 @@ def check_smart(answers: dict[str, Any] | None) -> Feedback:
                 "baseline",
                 base_label,
                 "right",
-                {"nl": "De nulmeting is de winst van vorig jaar.", "en": "The baseline is last year's profit."},
+                _say("the_baseline_is_last_year_s_profit"),
             )
         )
     else:
@@ -325,16 +325,9 @@ def check_smart(answers: dict[str, Any] | None) -> Feedback:
                 "missing" if goal.baseline is None else "wrong",
                 _both(
                     lambda l: (
-                        (
-                            "Vul als beginwaarde de winst van vorig jaar uit de opdracht in"
-                            if l == "nl"
-                            else "Use last year's profit from the assignment as the baseline"
-                        )
-                        + (
-                            f" ({'niet' if l == 'nl' else 'not'} {format_number(goal.baseline, l)})."
-                            if goal.baseline is not None
-                            else "."
-                        )
+                        _say("baseline_not", value=format_number(goal.baseline, l))[l]
+                        if goal.baseline is not None
+                        else _say("baseline_missing")[l]
                     )
                 ),
                 last,
@@ -356,10 +349,7 @@ def _smart_solution(letter: str) -> Text:
         "S": {lang: m[f"statement_{lang}"] for lang in ("nl", "en")},
         "M": {lang: f"kpi = {m['kpi']}, baseline {b[lang]}, target {t[lang]}" for lang in ("nl", "en")},
         "A": {"nl": f"owner = {m['owner']}", "en": f"owner = {m['owner']}"},
-        "R": {
-            "nl": "+20 % in 12 maanden is 1,5 % per maand: binnen het eigen tempo van 1,8 %.",
-            "en": "+20 % in 12 months is 1.5 % a month: within the company's own pace of 1.8 %.",
-        },
+        "R": _say("20_in_12_months_is_1_5_a_month_within_th"),
         "T": {lang: f"{m['start']} – {m['deadline']}" for lang in ("nl", "en")},
     }[letter]
 
@@ -385,7 +375,7 @@ def _choice(
         item,
         label,
         "wrong",
-        _both(lambda l: (f"Nog niet: '{chosen[l]}'. " if l == "nl" else f"Not yet: '{chosen[l]}'. ") + hint[l]),
+        _say("not_yet_chosen", chosen=chosen, hint=hint),
         solution,
     )
 
@@ -403,10 +393,7 @@ def check_goodhart(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feed
     by_target = {r.target: r for r in runs}
     best = max(runs, key=lambda r: r.useful).target
     partner_opts = {k: {"nl": cat[k].label("nl"), "en": cat[k].label("en")} for k in data["partner_options"]}
-    table_hint = {
-        "nl": "Kijk in de tabel met de drie scenario's: welke maat levert de fabriek de hoogste score op?",
-        "en": "Look at the table with the three scenarios: which size gives the factory its best score?",
-    }
+    table_hint = _say("look_at_the_table_with_the_three_scenari")
     vlab = {lang: cat[story["volume"]].label(lang) for lang in ("nl", "en")}
     qlab = {lang: cat[story["quality"]].label(lang).lower() for lang in ("nl", "en")}
     period = f"Q{story['period'].quarter} {story['period'].year}"
@@ -419,14 +406,11 @@ def check_goodhart(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feed
             SIZES,
             table_hint,
             _both(
-                lambda l: (
-                    f"{format_number(by_target['count'].count, l)} × {by_target['count'].length_mm} mm: "
-                    + (
-                        "het aantal is gehaald, maar niemand kan ze gebruiken."
-                        if l == "nl"
-                        else "the count is met, but nobody can use them."
-                    )
-                )
+                lambda l: _say(
+                    "count_met_useless",
+                    count=format_number(by_target["count"].count, l),
+                    mm=by_target["count"].length_mm,
+                )[l]
             ),
         ),
         _choice(
@@ -437,14 +421,11 @@ def check_goodhart(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feed
             SIZES,
             table_hint,
             _both(
-                lambda l: (
-                    f"{format_number(by_target['weight'].count, l)} × {by_target['weight'].length_mm} mm: "
-                    + (
-                        "veel kilo's, geen enkele bruikbare spijker."
-                        if l == "nl"
-                        else "plenty of kilos, not one useful nail."
-                    )
-                )
+                lambda l: _say(
+                    "weight_met_useless",
+                    count=format_number(by_target["weight"].count, l),
+                    mm=by_target["weight"].length_mm,
+                )[l]
             ),
         ),
         _choice(
@@ -453,14 +434,8 @@ def check_goodhart(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feed
             answers.get("most_useful"),
             best,
             TARGETS,
-            {
-                "nl": "Vergelijk de kolom 'bruikbaar' van de drie scenario's.",
-                "en": "Compare the 'useful' column of the three scenarios.",
-            },
-            {
-                "nl": "Pas als het paar gemeten wordt, loont gamen niet meer: een te kleine spijker mist het gewicht, een te grote het aantal.",
-                "en": "Only when the pair is measured does gaming stop paying: a nail too small misses the weight, one too big the count.",
-            },
+            _say("compare_the_useful_column_of_the_three_s"),
+            _say("only_when_the_pair_is_measured_does_gami"),
         ),
         _choice(
             "partner",
@@ -468,28 +443,16 @@ def check_goodhart(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feed
             answers.get("partner"),
             story["quality"],
             partner_opts,
-            {
-                "nl": "Welke KPI daalt als de extra leads van slechte kwaliteit zijn?",
-                "en": "Which KPI falls when the extra leads are of poor quality?",
-            },
-            {
-                "nl": "Volume (leads) naast kwaliteit (hoeveel leads klant worden).",
-                "en": "Volume (leads) next to quality (how many leads become clients).",
-            },
+            _say("which_kpi_falls_when_the_extra_leads_are"),
+            _say("volume_leads_next_to_quality_how_many_le"),
         ),
         _choice(
             "latest_quarter",
-            {"nl": f"Leads in {period}", "en": f"Leads in {period}"},
+            _say("leads_in", period=period),
             answers.get("latest_quarter"),
             story["quadrant"],
             QUADRANTS,
-            _both(
-                lambda l: (
-                    f"Zoek {period} op in de tabel: gaat {vlab[l]} omhoog of omlaag, en {qlab[l]}?"
-                    if l == "nl"
-                    else f"Find {period} in the table: does {vlab[l]} go up or down, and {qlab[l]}?"
-                )
-            ),
+            _say("find_quarter", period=period, volume=vlab, quality=qlab),
             story["message"],
         ),
     ]
@@ -505,8 +468,8 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
     need = plan["growth"]
     items, mixes = [], []
     names = {
-        "customers": {"nl": "klanten", "en": "customers"},
-        "revenue_per_customer": {"nl": "omzet per klant", "en": "revenue per customer"},
+        "customers": _say("customers"),
+        "revenue_per_customer": _say("revenue_per_customer"),
     }
 
     def describe(mix: dict[str, float], lang: str) -> str:
@@ -532,7 +495,7 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
                     key,
                     label,
                     "wrong",
-                    {"nl": f"Deze mix is niet te lezen: {exc}", "en": f"This mix cannot be read: {exc}"},
+                    _say("mix_unreadable", error=str(exc)),
                     solution,
                 )
             )
@@ -546,12 +509,7 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
                     key,
                     label,
                     "right",
-                    _both(
-                        lambda l: (
-                            f"{desc[l]} → "
-                            + (f"omzet {got[l]}: doel gehaald." if l == "nl" else f"revenue {got[l]}: goal reached.")
-                        )
-                    ),
+                    _say("mix_reaches_goal", mix=desc, change=got),
                 )
             )
         else:
@@ -562,18 +520,18 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
                     label,
                     "wrong",
                     _both(
-                        lambda l: (
-                            f"{desc[l]} → omzet {got[l]}; het doel vraagt {pct_text(need, l)}. Omzet = klanten × omzet per klant: "
-                            f"(1 + groei klanten) × (1 + groei omzet per klant) moet minstens {format_number(1 + need, l, 2)} zijn. Welke driver kan nog wat meer?"
-                            if l == "nl"
-                            else f"{desc[l]} → revenue {got[l]}; the goal needs {pct_text(need, l)}. Revenue = customers × revenue per customer: "
-                            f"(1 + customer growth) × (1 + growth of revenue per customer) must be at least {format_number(1 + need, l, 2)}. Which driver can do a bit more?"
-                        )
+                        lambda l: _say(
+                            "mix_short",
+                            mix=desc[l],
+                            change=got[l],
+                            need=pct_text(need, l),
+                            factor=format_number(1 + need, l, 2),
+                        )[l]
                     ),
                     solution,
                 )
             )
-    label = {"nl": "Twee verschillende routes", "en": "Two different routes"}
+    label = _say("two_different_routes")
     if len(mixes) == 2 and all(i.status == "right" for i in items):
         differ = max(abs(mixes[0].get(d, 0.0) - mixes[1].get(d, 0.0)) for d in names) >= 0.5
         items.append(
@@ -581,14 +539,7 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
                 "different",
                 label,
                 "right" if differ else "wrong",
-                {
-                    "nl": "Twee routes naar hetzelfde doel: nu kunt u kiezen welke het best past."
-                    if differ
-                    else "Beide mixen zijn (bijna) gelijk: zoek een tweede route, bijvoorbeeld met minder klantgroei en een hogere omzet per klant.",
-                    "en": "Two routes to the same goal: now you can choose the one that fits best."
-                    if differ
-                    else "Both mixes are (almost) the same: find a second route, e.g. less customer growth and a higher revenue per customer.",
-                },
+                _say("two_routes" if differ else "mixes_alike"),
             )
         )
     else:
@@ -597,7 +548,7 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
                 "different",
                 label,
                 "missing",
-                {"nl": "Eerst moeten beide mixen het doel halen.", "en": "First both mixes must reach the goal."},
+                _say("first_both_mixes_must_reach_the_goal"),
             )
         )
     return Feedback("drivers", tuple(items))
@@ -613,30 +564,29 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
     truth = set(rev["off_track"])
     given = answers.get("off_track")
     given = {given} if isinstance(given, str) else set(given or [])
-    label = {"nl": "Uit koers", "en": "Off track"}
+    label = _say("off_track")
     status_txt = {
-        "on_track": {"nl": "op koers", "en": "on track"},
-        "at_risk": {"nl": "een risico", "en": "at risk"},
-        "off_track": {"nl": "uit koers", "en": "off track"},
+        "on_track": _say("on_track"),
+        "at_risk": _say("at_risk"),
+        "off_track": _say("off_track_2"),
     }
 
     def why(gid: str, lang: str, missed: bool | None = None) -> str:
         """The numbers of one goal; the status itself only when the answer was right (None)."""
         if gid not in table.index:
-            return {"nl": f"'{gid}' is geen doel van deze klant.", "en": f"'{gid}' is not one of this client's goals."}[
-                lang
-            ]
+            return text("workshop_feedback.not_a_goal", lang, goal=gid)
         r = table.loc[gid]
         f, t = lang_fmt(gid, r["forecast"], lang), lang_fmt(gid, r["target"], lang)
         if missed is None:
-            return {
-                "nl": f"'{gid}' is {status_txt[r['status']]['nl']}: prognose {f} tegen doel {t}.",
-                "en": f"'{gid}' is {status_txt[r['status']]['en']}: forecast {f} against target {t}.",
-            }[lang]
-        return {
-            "nl": f"'{gid}': prognose {f} tegen doel {t}. Is dat meer dan 5 % te weinig?",
-            "en": f"'{gid}': forecast {f} against target {t}. Is that more than 5 % short?",
-        }[lang]
+            return text(
+                "workshop_feedback.goal_status",
+                lang,
+                goal=gid,
+                status=status_txt[r["status"]][lang],
+                forecast=f,
+                target=t,
+            )
+        return text("workshop_feedback.goal_numbers", lang, goal=gid, forecast=f, target=t)
 
     solution = _both(lambda l: ", ".join(sorted(truth)) or "—")
     if answers.get("off_track") is None:
@@ -644,12 +594,9 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
     elif given == truth:
         items = [_item("off_track", label, "right", _both(lambda l: " ".join(why(g, l) for g in sorted(truth)) or "—"))]
     else:
-        lead = {"nl": "Bijna. " if given & truth else "Nog niet. ", "en": "Almost. " if given & truth else "Not yet. "}
+        lead = _say("almost" if given & truth else "not_yet")
         # name the learner's own wrong picks with their numbers; missed goals only as a nudge (naming them gives the answer)
-        nudge = {
-            "nl": "Er ligt nog meer uit koers: vergelijk bij elk doel in de tabel de prognose met het doel.",
-            "en": "More is off track: compare the forecast with the target for every goal in the table.",
-        }
+        nudge = _say("more_is_off_track_compare_the_forecast_w")
         items = [
             _item(
                 "off_track",
@@ -669,26 +616,14 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
     action, right = answers.get("action"), rev["action"]
     reason = {
         "fix_quality": data["quality_reason"],
-        "more_volume": {
-            "nl": "De kwaliteits-KPI's houden stand; het volume blijft achter bij het doel.",
-            "en": "The quality KPIs hold up; volume lags behind the goal.",
-        },
-        "keep_course": {
-            "nl": "Alle doelen liggen op koers: ingrijpen is niet nodig.",
-            "en": "All goals are on track: no need to intervene.",
-        },
+        "more_volume": _say("the_quality_kpis_hold_up_volume_lags_beh"),
+        "keep_course": _say("all_goals_are_on_track_no_need_to_interv"),
     }[right]
     hints = {
-        "more_volume": {"nl": "Meer volume maakt het hier niet beter. ", "en": "More volume does not help here. "},
-        "fix_quality": {"nl": "Er is geen kwaliteitsprobleem te zien. ", "en": "The data show no quality problem. "},
-        "lower_target": {
-            "nl": "Het doel verlagen is de laatste stap van Act, pas als u de oorzaak kent. ",
-            "en": "Lowering the target is the last step of Act, once you know the cause. ",
-        },
-        "keep_course": {
-            "nl": "Koers houden past alleen als alle doelen op koers liggen: is dat zo? ",
-            "en": "Keeping course only fits when every goal is on track: is that so? ",
-        },
+        "more_volume": _say("more_volume_does_not_help_here"),
+        "fix_quality": _say("the_data_show_no_quality_problem"),
+        "lower_target": _say("lowering_the_target_is_the_last_step_of_"),
+        "keep_course": _say("keeping_course_only_fits_when_every_goal"),
     }
     act_label = FIELDS["action"]
     if action in (None, ""):
@@ -701,16 +636,7 @@ def check_review(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedba
                 "action",
                 act_label,
                 "wrong",
-                _both(
-                    lambda l: (
-                        hints.get(action, {"nl": "", "en": ""})[l]
-                        + (
-                            "Welke KPI ligt uit koers, en is dat een volume- of een kwaliteits-KPI?"
-                            if l == "nl"
-                            else "Which KPI is off track, and is it a volume or a quality KPI?"
-                        )
-                    )
-                ),
+                _both(lambda l: hints.get(action, dict.fromkeys(LANGUAGES, ""))[l] + _say("which_kpi_off_track")[l]),
                 _both(lambda l: f"{ACTIONS[right][l]}. {reason[l]}"),
             )
         )

@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from kpi_helpers.i18n.messages import text
+
 # --------------------------------------------------------------------------- the nail factory
 #: A 70 mm nail weighs 5 g; thickness grows with length, so mass grows with length³.
 DESIGN_MM = 70
@@ -258,9 +260,7 @@ def exercise_data(key: str, params_file: str | None, lang: str = "nl") -> dict[s
     parts: dict[str, list[str]] = {"nl": [], "en": []}
     for k in review["quality_off"]:
         for lang_ in ("nl", "en"):
-            parts[lang_].append(
-                {"nl": f"{cat[k].label('nl')} ligt uit koers", "en": f"{cat[k].label('en')} is off track"}[lang_]
-            )
+            parts[lang_].append(text("workshop_feedback.kpi_off_track", lang_, label=cat[k].label(lang_)))
     for v, q in review["goodhart_pairs"]:
         story = pair_story(wb.facts, v, q, cat)
         for lang_ in ("nl", "en"):

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from kpi_helpers.i18n.formats import format_currency, format_number, format_percent
+from kpi_helpers.i18n.messages import text
 from kpi_helpers.views.display import show_markdown
 from kpi_helpers.workshop import exercises as ws
 from kpi_helpers.workshop.sim import HOURS, NailRun, design_targets, evaluate_mix, pair_story, run_factory
@@ -29,137 +30,58 @@ def _md_list(lines: list[str]) -> str:
 def questions_markdown(ex: Any) -> str:
     """The assignment of an exercise as markdown, with the numbers filled in from the data."""
     lang = ex.lang
-    nl = lang == "nl"
     if ex.key == "good_kpi":
         rows = [
             f"| {i} | `{q['id']}` | {ws.GOALS[q['goal']][lang]} | {q['metric'][lang]} |"
             for i, q in enumerate(ws.QUIZ, 1)
         ]
-        head = (
-            "**Opdracht.** Is de voorgestelde KPI een goede KPI voor het doel? En welk criterium geeft de doorslag?"
-            if nl
-            else "**Assignment.** Is the proposed KPI a good KPI for the goal? And which criterion decides?"
-        )
-        table = (
-            ("| # | id | Doel | Voorgestelde KPI |" if nl else "| # | id | Goal | Proposed KPI |")
-            + "\n|---|---|---|---|\n"
-            + "\n".join(rows)
-        )
+        head = text("workshop_views.assign_good_kpi", lang)
+        table = (text("workshop_views.id_goal_proposed_kpi", lang)) + "\n|---|---|---|---|\n" + "\n".join(rows)
         fmt = '`answers = {"website_traffic": {"good": True/False, "reason": "loose_metric"}, ...}`'
-        return f"{head}\n\n{table}\n\n{'Als parameter' if nl else 'As a parameter'}: {fmt}"
+        return f"{head}\n\n{table}\n\n{text('workshop_views.as_a_parameter', lang)}: {fmt}"
     if ex.key == "smart":
         last = format_currency(ws.PROFIT_LAST_YEAR, "EUR", lang)
         pace = format_percent(ws.PROFIT_GROWTH_PER_MONTH, lang, decimals=1)
-        if nl:
-            return (
-                f"**Opdracht.** De directie zegt: *'We willen meer winst.'* In 2025 was de nettowinst {last}; "
-                f"de winst groeide de afgelopen twee jaar ongeveer {pace} per maand. Maak er een SMART-doel van: "
-                "vul de velden `statement` (formulering), `kpi` (een KPI-id, bijv. uit de catalogus of `profit`), `baseline`, "
-                "`target`, `start` en `deadline` (als 2026-01-01) en `owner` in, met de widgets of als parameter `answers` (een dict)."
-            )
-        return (
-            f"**Assignment.** Management says: *'We want more profit.'* In 2025 net profit was {last}; "
-            f"over the last two years profit grew about {pace} a month. Turn it into a SMART goal: fill in "
-            "`statement`, `kpi` (a KPI id, e.g. from the catalog or `profit`), `baseline`, `target`, `start` and "
-            "`deadline` (as 2026-01-01) and `owner`, with the widgets or as the `answers` parameter (a dict)."
-        )
+        return text("workshop_views.assign_smart", lang, last=last, pace=pace)
     if ex.key == "goodhart":
         story = ex.data["story"]
         period = f"Q{story['period'].quarter} {story['period'].year}"
         q = ws.QUADRANTS
         opts = lambda d: ", ".join(f"`{k}`" for k in d)  # noqa: E731
-        if nl:
-            return (
-                "**Deel 1: de spijkerfabriek.** Een fabriek krijgt een doel en maakt precies wat gemeten wordt. "
-                "Timmerlieden kopen spijkers van 40 tot 100 mm. Bekijk de scenario's en speel met de schuifjes.\n\n"
-                + _md_list(
-                    [
-                        f"`count_only`: wat maakt de fabriek als alleen het aantal telt? ({opts(SIZES_KEYS)})",
-                        f"`weight_only`: en als alleen het gewicht telt? ({opts(SIZES_KEYS)})",
-                        f"`most_useful`: welke afrekening levert de meeste bruikbare spijkers? ({opts(ws.TARGETS)})",
-                    ]
-                )
-                + f"\n\n**Deel 2: leads en goede leads** (demoklant {ex.data['wb'].config.name}).\n\n"
-                + _md_list(
-                    [
-                        f"`partner`: welke KPI zet u naast leads? ({opts(ex.data['partner_options'])})",
-                        f"`latest_quarter`: wat zien we in {period} t.o.v. hetzelfde kwartaal vorig jaar? ({opts(q)})",
-                    ]
-                )
-            )
-        return (
-            "**Part 1: the nail factory.** A factory gets a target and makes exactly what is measured. "
-            "Carpenters buy nails of 40 to 100 mm. Look at the scenarios and play with the sliders.\n\n"
-            + _md_list(
-                [
-                    f"`count_only`: what does the factory make when only the count matters? ({opts(SIZES_KEYS)})",
-                    f"`weight_only`: and when only the weight matters? ({opts(SIZES_KEYS)})",
-                    f"`most_useful`: which target gives the most useful nails? ({opts(ws.TARGETS)})",
-                ]
-            )
-            + f"\n\n**Part 2: leads and good leads** (demo client {ex.data['wb'].config.name}).\n\n"
-            + _md_list(
-                [
-                    f"`partner`: which KPI do you put next to leads? ({opts(ex.data['partner_options'])})",
-                    f"`latest_quarter`: what do we see in {period} against the same quarter last year? ({opts(q)})",
-                ]
-            )
+        return text(
+            "workshop_views.assign_goodhart",
+            lang,
+            sizes=opts(SIZES_KEYS),
+            targets=opts(ws.TARGETS),
+            client=ex.data["wb"].config.name,
+            partners=opts(ex.data["partner_options"]),
+            period=period,
+            quadrants=opts(q),
         )
     if ex.key == "drivers":
         plan = ex.data["plan"]
         g = plan["goal"]
         b, t = (format_currency(g[k], "EUR", lang) for k in ("baseline", "target"))
         y = plan["year"]
-        if nl:
-            return (
-                f"**Opdracht.** Doel: omzet +10 % in Q1 {y} t.o.v. Q1 {y - 1} ({b} → {t}). Omzet = klanten × omzet per klant. "
-                "Zoek **twee verschillende** mixen van veranderingen (in procenten) die het doel halen, met de schuifjes of als "
-                '`answers = {"mix_1": {"customers": .., "revenue_per_customer": ..}, "mix_2": {...}}`.'
-            )
-        return (
-            f"**Assignment.** Goal: revenue +10 % in Q1 {y} vs Q1 {y - 1} ({b} → {t}). Revenue = customers × revenue per customer. "
-            "Find **two different** mixes of changes (in percent) that reach the goal, with the sliders or as "
-            '`answers = {"mix_1": {"customers": .., "revenue_per_customer": ..}, "mix_2": {...}}`.'
-        )
+        return text("workshop_views.assign_drivers", lang, year=y, previous_year=y - 1, baseline=b, target=t)
     wb = ex.data["wb"]
     goals = ", ".join(f"`{g.id}`" for g in wb.config.goals)
     acts = ", ".join(f"`{k}`" for k in ws.ACTIONS)
     asof = wb.as_of.isoformat()
-    if nl:
-        return (
-            f"**Opdracht (PDCA: Check → Act).** Het is {asof}. Lees het dashboard van {wb.config.name}: per doel de streefwaarde, "
-            "de realisatie tot nu toe, waar u nu zou moeten staan en de prognose voor de deadline.\n\n"
-            + _md_list(
-                [
-                    f"`off_track`: welke doelen liggen uit koers (prognose meer dan 5 % van het doel af)? ({goals})",
-                    f"`action`: welke actie kiest u? ({acts})",
-                ]
-            )
-        )
-    return (
-        f"**Assignment (PDCA: Check → Act).** It is {asof}. Read {wb.config.name}'s dashboard: per goal the target, "
-        "the actual to date, where you should be by now and the forecast for the deadline.\n\n"
-        + _md_list(
-            [
-                f"`off_track`: which goals are off track (forecast more than 5 % short of the target)? ({goals})",
-                f"`action`: which action do you choose? ({acts})",
-            ]
-        )
-    )
+    return text("workshop_views.assign_review", lang, as_of=asof, client=wb.config.name, goals=goals, actions=acts)
 
 
 def nail_table(runs: list[NailRun], lang: str) -> pd.DataFrame:
-    nl = lang == "nl"
     return pd.DataFrame(
         {
-            "Afrekening op" if nl else "Measured on": [
+            text("workshop_views.measured_on", lang): [
                 ws.TARGETS[r.target][lang] if r.target in ws.TARGETS else "—" for r in runs
             ],
-            "Spijker (mm)" if nl else "Nail (mm)": [r.length_mm for r in runs],
-            "Aantal" if nl else "Count": [format_number(r.count, lang) for r in runs],
-            "Gewicht (kg)" if nl else "Weight (kg)": [format_number(r.weight_kg, lang) for r in runs],
-            "Bruikbaar" if nl else "Useful": [format_number(r.useful, lang) for r in runs],
-            "Score fabriek" if nl else "Factory score": [format_percent(r.score, lang, 0) for r in runs],
+            text("workshop_views.nail_mm", lang): [r.length_mm for r in runs],
+            text("workshop_views.count", lang): [format_number(r.count, lang) for r in runs],
+            text("workshop_views.weight_kg", lang): [format_number(r.weight_kg, lang) for r in runs],
+            text("workshop_views.useful", lang): [format_number(r.useful, lang) for r in runs],
+            text("workshop_views.factory_score", lang): [format_percent(r.score, lang, 0) for r in runs],
         }
     )
 
@@ -168,7 +90,7 @@ def show_context(ex: Any) -> None:
     """The tables an exercise works on (what the learner reads to answer)."""
     from kpi_helpers.views.display import show_table
 
-    lang, nl = ex.lang, ex.lang == "nl"
+    lang = ex.lang
     if ex.key == "good_kpi":
         show_markdown(_md_list([f"**{r['short'][lang]}** (`{k}`): {r['long'][lang]}" for k, r in ws.REASONS.items()]))
     elif ex.key == "smart":
@@ -181,31 +103,29 @@ def show_context(ex: Any) -> None:
         show_table(
             pd.DataFrame(
                 {
-                    "Doel" if nl else "Goal": [g.id for g in chain],
+                    text("workshop_views.goal", lang): [g.id for g in chain],
                     "KPI": [label(g.kpi) for g in chain],
-                    "Onder" if nl else "Under": [g.parent or "—" for g in chain],
-                    "Beginwaarde" if nl else "Baseline": [format_number(g.baseline, lang) for g in chain],
-                    "Streefwaarde" if nl else "Target": [format_number(g.target, lang) for g in chain],
-                    "Verandering" if nl else "Change": [
+                    text("workshop_views.under", lang): [g.parent or "—" for g in chain],
+                    text("workshop_views.baseline", lang): [format_number(g.baseline, lang) for g in chain],
+                    text("workshop_views.target", lang): [format_number(g.target, lang) for g in chain],
+                    text("workshop_views.change", lang): [
                         format_percent(g.required_change, lang, 0, signed=True) for g in chain
                     ],
                 }
             ),
-            "Uitgewerkt voorbeeld: winst ← omzet ← bezoek, binnen 18 maanden"
-            if nl
-            else "Worked example: profit ← revenue ← visitors, within 18 months",
+            text("workshop_views.worked_example", lang),
         )
         show_markdown(_md_list([f.message[lang] for f in check_chain(chain, catalog=cat)]))
     elif ex.key == "goodhart":
         show_table(
             nail_table(ex.data["runs"], lang),
-            "De fabriek kiest de maat met de hoogste score" if nl else "The factory picks the size with the best score",
+            text("workshop_views.the_factory_picks_the_size_with_the_best", lang),
         )
         story, cat = ex.data["story"], ex.data["catalog"]
         t = story["table"]
         frame = pd.DataFrame(
             {
-                "Kwartaal" if nl else "Quarter": [f"Q{p.quarter} {p.year}" for p in t["period"]],
+                text("workshop_views.quarter", lang): [f"Q{p.quarter} {p.year}" for p in t["period"]],
                 cat[story["volume"]].label(lang): [format_number(v, lang) for v in t["volume_value"]],
                 cat[story["quality"]].label(lang): [format_percent(v, lang) for v in t["quality_value"]],
                 "Δ " + cat[story["volume"]].label(lang): [ws.pct_text(v, lang) for v in t["volume_change"]],
@@ -216,9 +136,7 @@ def show_context(ex: Any) -> None:
             frame[ws.UI["solution"][lang]] = t[f"message_{lang}"].tolist()
         show_table(
             frame,
-            "Per kwartaal, t.o.v. hetzelfde kwartaal vorig jaar"
-            if nl
-            else "Per quarter, against the same quarter last year",
+            text("workshop_views.per_quarter_vs_last_year", lang),
         )
     elif ex.key == "drivers":
         from kpi_helpers.compute.drivers import decompose_change
@@ -235,10 +153,10 @@ def show_context(ex: Any) -> None:
                     "KPI": [wb.catalog[k].label(lang) for k in dec["kpi"]],
                     f"Q1 {y - 1}": [_fmt(v, unit[k], lang) for k, v in zip(dec["kpi"], dec["value_a"])],
                     f"Q1 {y}": [_fmt(v, unit[k], lang) for k, v in zip(dec["kpi"], dec["value_b"])],
-                    "Verandering" if nl else "Change": [ws.pct_text(v, lang) for v in dec["rel_change"]],
+                    text("workshop_views.change", lang): [ws.pct_text(v, lang) for v in dec["rel_change"]],
                 }
             ),
-            "Wat deden de drivers vorig jaar?" if nl else "What did the drivers do last year?",
+            text("workshop_views.what_did_the_drivers_do_last_year", lang),
         )
     else:
         _show_dashboard(ex)
@@ -253,10 +171,14 @@ def goal_text(goal: Any, wb: Any, lang: str) -> str:
 
     kpi = wb.catalog[goal.kpi]
     b = "—" if goal.baseline is None else _fmt(goal.baseline, kpi.unit, lang)
-    words = {"nl": ("van", "naar", "uiterlijk"), "en": ("from", "to", "by")}[lang]
-    return (
-        f"{goal.id}: {kpi.label(lang)} {words[0]} {b} {words[1]} {_fmt(goal.target, kpi.unit, lang)} "
-        f"{words[2]} {format_date(goal.deadline, lang)}"
+    return text(
+        "workshop_views.goal_text",
+        lang,
+        id=goal.id,
+        kpi=kpi.label(lang),
+        baseline=b,
+        target=_fmt(goal.target, kpi.unit, lang),
+        deadline=format_date(goal.deadline, lang),
     )
 
 
@@ -270,7 +192,7 @@ def _show_dashboard(ex: Any) -> None:
     from kpi_helpers.i18n.formats import STATUS_EMOJI, t
     from kpi_helpers.views.display import show_table
 
-    lang, nl, wb, cat = ex.lang, ex.lang == "nl", ex.data["wb"], ex.data["catalog"]
+    lang, wb, cat = ex.lang, ex.data["wb"], ex.data["catalog"]
     table = ex.data["review"]["table"]
     fmt = lambda k, v: _fmt(v, cat[k].unit, lang)  # noqa: E731
     frame = pd.DataFrame(
@@ -279,10 +201,10 @@ def _show_dashboard(ex: Any) -> None:
             "KPI": [cat[k].label(lang) for k in table["kpi"]],
             t("owner", lang): table["owner"].fillna("—"),
             t("target", lang): [fmt(k, v) for k, v in zip(table["kpi"], table["target"])],
-            t("actual", lang) + (" tot nu" if nl else " to date"): [
+            t("actual", lang) + (text("workshop_views.to_date", lang)): [
                 fmt(k, v) for k, v in zip(table["kpi"], table["actual_to_date"])
             ],
-            t("expected", lang) + (" nu" if nl else " by now"): [
+            t("expected", lang) + (text("workshop_views.by_now", lang)): [
                 fmt(k, v) for k, v in zip(table["kpi"], table["expected"])
             ],
             t("forecast", lang): [fmt(k, v) for k, v in zip(table["kpi"], table["forecast"])],
@@ -290,7 +212,7 @@ def _show_dashboard(ex: Any) -> None:
     )
     if ex.reveal:
         frame[t("status", lang)] = [f"{STATUS_EMOJI[s]} {t(s, lang)}" for s in table["status"]]
-    show_table(frame, f"Dashboard {wb.config.name}, {'stand' if nl else 'as of'} {wb.as_of.isoformat()}")
+    show_table(frame, f"Dashboard {wb.config.name}, {text('workshop_views.as_of', lang)} {wb.as_of.isoformat()}")
     rows = []
     for v, q in wb.config.pairs:
         try:
@@ -298,10 +220,10 @@ def _show_dashboard(ex: Any) -> None:
         except Exception:  # noqa: BLE001 - a pair without data is left out
             continue
         row = {
-            "KPI-paar" if nl else "KPI pair": f"{cat[v].label(lang)} / {cat[q].label(lang)}",
-            "Kwartaal" if nl else "Quarter": f"Q{s['period'].quarter} {s['period'].year}",
+            text("workshop_views.kpi_pair", lang): f"{cat[v].label(lang)} / {cat[q].label(lang)}",
+            text("workshop_views.quarter", lang): f"Q{s['period'].quarter} {s['period'].year}",
             "Δ volume": ws.pct_text(s["volume_change"], lang),
-            "Δ " + ("kwaliteit" if nl else "quality"): ws.pct_text(s["quality_change"], lang),
+            "Δ " + (text("workshop_views.quality", lang)): ws.pct_text(s["quality_change"], lang),
         }
         if ex.reveal:
             row[ws.UI["solution"][lang]] = s["message"][lang]
@@ -309,7 +231,7 @@ def _show_dashboard(ex: Any) -> None:
     if rows:
         show_table(
             pd.DataFrame(rows),
-            "KPI-paren, laatste kwartaal t.o.v. vorig jaar" if nl else "KPI pairs, latest quarter vs last year",
+            text("workshop_views.kpi_pairs_latest_quarter_vs_last_year", lang),
         )
 
 
@@ -410,7 +332,7 @@ def answer_widget(ex: Any) -> Any:
 
             def update(_=None, sliders=sliders, live=live):
                 res = evaluate_mix(plan, {d: s.value for d, s in sliders.items()})
-                live.value = f"→ {'omzet' if lang == 'nl' else 'revenue'} {ws.pct_text(res['change_pct'] / 100, lang)} {'✓' if res['meets'] else ''}"
+                live.value = f"→ {text('workshop_views.revenue', lang)} {ws.pct_text(res['change_pct'] / 100, lang)} {'✓' if res['meets'] else ''}"
 
             for s in sliders.values():
                 s.observe(update, names="value")
@@ -468,9 +390,13 @@ def nail_simulator(lang: str = "nl", hours: float = HOURS) -> Any:
     import ipywidgets as widgets
 
     count0, kg0 = design_targets(hours)
-    nl = lang == "nl"
     count = widgets.IntSlider(
-        value=count0, min=0, max=800_000, step=10_000, description="aantal" if nl else "count", continuous_update=False
+        value=count0,
+        min=0,
+        max=800_000,
+        step=10_000,
+        description=text("workshop_views.count_2", lang),
+        continuous_update=False,
     )
     weight = widgets.IntSlider(value=int(kg0), min=0, max=6_000, step=100, description="kg", continuous_update=False)
     out = widgets.HTML()
@@ -480,15 +406,7 @@ def nail_simulator(lang: str = "nl", hours: float = HOURS) -> Any:
     def update(_: Any = None) -> None:
         run = run_factory(count.value, weight.value, hours)
         table = nail_table([run], lang).to_html(index=False, border=0, classes="kpi-table")
-        verdict = (
-            (
-                "⚠️ Gegamed: de doelen zijn gehaald, maar er komt (bijna) niets bruikbaars uit."
-                if nl
-                else "⚠️ Gamed: the targets are met, but (almost) nothing useful comes out."
-            )
-            if run.gamed
-            else ("✓ Bruikbare spijkers." if nl else "✓ Useful nails.")
-        )
+        verdict = (text("workshop_views.gamed", lang)) if run.gamed else (text("workshop_views.useful_nails", lang))
         out.value = table + f"<p>{verdict}</p>"
 
     count.observe(update, names="value")
@@ -496,11 +414,7 @@ def nail_simulator(lang: str = "nl", hours: float = HOURS) -> Any:
     update()
     box = widgets.VBox(
         [
-            widgets.HTML(
-                "<b>"
-                + ("Doelen van de fabriek (0 = niet gemeten)" if nl else "The factory's targets (0 = not measured)")
-                + "</b>"
-            ),
+            widgets.HTML("<b>" + text("workshop_views.factory_targets", lang) + "</b>"),
             count,
             weight,
             out,
