@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kpi_helpers as kpi
 from kpi_helpers.compute.findings import build_findings, pacing_frame
@@ -317,7 +319,7 @@ def test_goal_trend_draws_the_monthly_targets_and_the_floor(client):
     )
     wb = session_for(tmp_path, goals)
     fig = analysis.goal_trend(wb, wb.config.goals[0])
-    (target,) = [tr for tr in fig.data if tr.name == "doel per maand"]
+    (target,) = [tr for tr in fig.data if tr.name == "Doel per maand"]
     assert [pd.Timestamp(x) for x in target.x] == [pd.Timestamp(k + "-01") for k in MONTHS]
     assert list(target.y) == pytest.approx(list(MONTHS.values()))
     fig = analysis.goal_trend(wb, wb.config.goals[1])
@@ -326,7 +328,7 @@ def test_goal_trend_draws_the_monthly_targets_and_the_floor(client):
     assert any(a.text == "ondergrens 3,0%" for a in fig.layout.annotations)
     en = session_for(tmp_path, goals, language="en")
     fig = analysis.goal_trend(en, en.config.goals[0])
-    assert any(tr.name == "target per month" for tr in fig.data)
+    assert any(tr.name == "Target per month" for tr in fig.data)
 
 
 def test_trend_band_is_shaded_between_floor_and_ceiling():
@@ -408,3 +410,22 @@ def test_parse_params_keeps_targets_sorted_by_period():
         }
     )
     assert [p.key for p in period_targets(config.goals[0])] == ["2026-01", "2026-02", "2026-03"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(day=st.integers(0, 400), total=st.floats(1_000, 1e7))
+def test_targets_spread_by_days_expect_what_the_straight_line_expects(day, total):
+    """Invariant: monthly targets in proportion to the months' days expect exactly the linear
+    share of the end target on any as-of date (inside, before or after the window)."""
+    from kpi_helpers.compute.pacing import pace_goal
+    from kpi_helpers.spec.goals import Goal
+
+    days = pd.date_range("2025-12-01", "2027-01-31", freq="D")
+    facts = pd.DataFrame({"date": days, "revenue": 100.0})
+    months = pd.date_range("2026-01-01", "2026-12-01", freq="MS")
+    plan = {m.strftime("%Y-%m"): total * m.days_in_month / 365 for m in months}
+    g = Goal(statement="s", kpi="revenue", target=total, start="2026-01-01", deadline="2026-12-31", targets=plan)
+    as_of = pd.Timestamp("2025-12-15") + pd.Timedelta(days=day)
+    p = pace_goal(facts, g, as_of=as_of)
+    assert p.expected_method == "targets"
+    assert p.expected == pytest.approx(total * p.elapsed_fraction, rel=1e-9, abs=1e-6)

@@ -90,7 +90,7 @@ TEXT: dict[str, dict[str, str]] = {
     "goal_missed": {"nl": "doel niet gehaald", "en": "goal not met"},
     "floor": {"nl": "ondergrens", "en": "floor"},
     "ceiling": {"nl": "plafond", "en": "ceiling"},
-    "target_per": {"nl": "doel per {grain}", "en": "target per {grain}"},
+    "target_per": {"nl": "Doel per {grain}", "en": "Target per {grain}"},
 }
 
 
