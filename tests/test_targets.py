@@ -429,3 +429,18 @@ def test_targets_spread_by_days_expect_what_the_straight_line_expects(day, total
     p = pace_goal(facts, g, as_of=as_of)
     assert p.expected_method == "targets"
     assert p.expected == pytest.approx(total * p.elapsed_fraction, rel=1e-9, abs=1e-6)
+
+
+def test_pacing_finding_says_the_expectation_comes_from_the_period_targets(client):
+    tmp_path, _ = client
+    rates = {"2026-01": 0.030, "2026-02": 0.032, "2026-03": 0.036, "2026-04": 0.040}
+    goals = goal_yaml(target=180_000, extra=months_yaml(MONTHS)) + goal_yaml(
+        "conversion_rate", 0.035, months_yaml(rates), gid="conversie"
+    )
+    wb = session_for(tmp_path, goals)
+    pacing = {f.data["goal_id"]: f for f in build_findings(wb) if f.rule == "pacing"}
+    assert "volgens de doelen per periode" in pacing["omzet"].message["nl"]
+    assert "from the targets per period" in pacing["conversie"].message["en"]
+    wb = session_for(tmp_path, goal_yaml(target=180_000))
+    (plain,) = [f for f in build_findings(wb) if f.rule == "pacing"]
+    assert "targets per period" not in plain.message["en"]

@@ -215,16 +215,24 @@ def _pacing_findings(wb: Any) -> list[Finding]:
 
         def message(lang: str) -> str:
             head = f"{row.goal_id} ({k.label(lang)}): {t(row.status, lang)}. "
+            by_plan = getattr(row, "expected_method", "") == "targets"
+            plan = (
+                {"nl": " volgens de doelen per periode", "en": " from the targets per period"}[lang] if by_plan else ""
+            )
             if k.type == "ratio":
+                now = {
+                    "nl": f" (verwacht {v(row.expected, 'nl')}{plan})",
+                    "en": f" (expected {v(row.expected, 'en')}{plan})",
+                }
                 body = {
-                    "nl": f"tot nu {v(row.actual_to_date, lang)}, doel {v(row.target, lang)}.",
-                    "en": f"{v(row.actual_to_date, lang)} so far, target {v(row.target, lang)}.",
+                    "nl": f"tot nu {v(row.actual_to_date, lang)}{now['nl'] if by_plan else ''}, doel {v(row.target, lang)}.",
+                    "en": f"{v(row.actual_to_date, lang)} so far{now['en'] if by_plan else ''}, target {v(row.target, lang)}.",
                 }
             else:
                 body = {
-                    "nl": f"tot nu {v(row.actual_to_date, lang)} (verwacht {v(row.expected, lang)}); "
+                    "nl": f"tot nu {v(row.actual_to_date, lang)} (verwacht {v(row.expected, lang)}{plan}); "
                     f"prognose {v(row.forecast, lang)} tegen doel {v(row.target, lang)}.",
-                    "en": f"{v(row.actual_to_date, lang)} so far (expected {v(row.expected, lang)}); "
+                    "en": f"{v(row.actual_to_date, lang)} so far (expected {v(row.expected, lang)}{plan}); "
                     f"forecast {v(row.forecast, lang)} against target {v(row.target, lang)}.",
                 }
             return head + body[lang]
