@@ -64,6 +64,9 @@ def test_goal_field_names_roundtrip_and_type_validation():
         "horizon",
         "parent",
         "compare",
+        "targets",
+        "floor",
+        "ceiling",
     ]
     assert Goal.model_validate(data) == g
     # a draft may be incomplete in meaning, but types are checked

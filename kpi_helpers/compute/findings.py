@@ -3,6 +3,8 @@
 Each rule reads the engine's results and writes one :class:`Finding` in Dutch and English:
 
 * pacing of every goal (off track → critical, at risk → warning, on track → good);
+* a goal's floor or ceiling broken in the latest complete period (warning; two periods in a
+  row → critical);
 * KPI pairs, year to date vs the same days last year (Goodhart: more volume, worse quality);
 * channels and campaigns whose ROAS is below 1 this year (ads that cost more than they bring);
 * big swings of the selected KPIs in the last complete period vs the one before;
@@ -36,7 +38,7 @@ from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_period, format_points, format_value, t
 
 SEVERITIES = ("critical", "warning", "info", "good")
-RULES = ("pacing", "pair", "roas", "swing", "seasonality", "unavailable")
+RULES = ("pacing", "floor", "pair", "roas", "swing", "seasonality", "unavailable")
 #: A change vs the previous period at least this large (either way) is a "big swing".
 SWING_THRESHOLD = 0.20
 #: At most this many swing findings (the largest first).
@@ -191,7 +193,7 @@ def pacing_frame(wb: Any) -> pd.DataFrame:
 
     kpis = set(analysis_kpis(wb))
     goals = [g for g in wb.config.goals if g.kpi in kpis and get_kpi(g.kpi, wb.catalog).type != "growth"]
-    return pace_goals(wb.facts, goals, catalog=wb.catalog) if goals else pd.DataFrame()
+    return pace_goals(wb.facts, goals, catalog=wb.catalog, grain=report_grain(wb)) if goals else pd.DataFrame()
 
 
 # --------------------------------------------------------------------------- rules
@@ -213,16 +215,24 @@ def _pacing_findings(wb: Any) -> list[Finding]:
 
         def message(lang: str) -> str:
             head = f"{row.goal_id} ({k.label(lang)}): {t(row.status, lang)}. "
+            by_plan = getattr(row, "expected_method", "") == "targets"
+            plan = (
+                {"nl": " volgens de doelen per periode", "en": " from the targets per period"}[lang] if by_plan else ""
+            )
             if k.type == "ratio":
+                now = {
+                    "nl": f" (verwacht {v(row.expected, 'nl')}{plan})",
+                    "en": f" (expected {v(row.expected, 'en')}{plan})",
+                }
                 body = {
-                    "nl": f"tot nu {v(row.actual_to_date, lang)}, doel {v(row.target, lang)}.",
-                    "en": f"{v(row.actual_to_date, lang)} so far, target {v(row.target, lang)}.",
+                    "nl": f"tot nu {v(row.actual_to_date, lang)}{now['nl'] if by_plan else ''}, doel {v(row.target, lang)}.",
+                    "en": f"{v(row.actual_to_date, lang)} so far{now['en'] if by_plan else ''}, target {v(row.target, lang)}.",
                 }
             else:
                 body = {
-                    "nl": f"tot nu {v(row.actual_to_date, lang)} (verwacht {v(row.expected, lang)}); "
+                    "nl": f"tot nu {v(row.actual_to_date, lang)} (verwacht {v(row.expected, lang)}{plan}); "
                     f"prognose {v(row.forecast, lang)} tegen doel {v(row.target, lang)}.",
-                    "en": f"{v(row.actual_to_date, lang)} so far (expected {v(row.expected, lang)}); "
+                    "en": f"{v(row.actual_to_date, lang)} so far (expected {v(row.expected, lang)}{plan}); "
                     f"forecast {v(row.forecast, lang)} against target {v(row.target, lang)}.",
                 }
             return head + body[lang]
@@ -262,6 +272,76 @@ def _pacing_findings(wb: Any) -> list[Finding]:
                     "forecast": row.forecast,
                     "target": row.target,
                     "size": abs(1 - row.forecast / row.target) if row.target else 0.0,
+                },
+            )
+        )
+    return out
+
+
+def _bound_findings(wb: Any) -> list[Finding]:
+    """A goal's KPI below its floor (or above its ceiling) in the latest complete period."""
+    out: list[Finding] = []
+    pacing = pacing_frame(wb)
+    if pacing.empty or "floor_breached" not in pacing:
+        return out
+    goals = {g.id or g.kpi: g for g in wb.config.goals}
+    grain = report_grain(wb)
+    for row in pacing[pacing["floor_breached"] | pacing["ceiling_breached"]].itertuples(index=False):
+        k = get_kpi(row.kpi, wb.catalog)
+        goal = goals.get(row.goal_id)
+        owner = (goal.owner if goal else None) or ""
+        below = bool(row.floor_breached)
+        limit = row.floor if below else row.ceiling
+
+        def v(x: float, lang: str, k=k) -> str:
+            return format_value(x, k.unit, lang, wb.currency)
+
+        def message(lang: str, row=row, k=k, below=below, limit=limit) -> str:
+            period = format_period(row.bound_period, grain, lang)
+            where = (
+                {"nl": "onder de ondergrens van", "en": "below the floor of"}
+                if below
+                else {"nl": "boven het plafond van", "en": "above the ceiling of"}
+            )[lang]
+            again = (
+                {"nl": " Voor de tweede periode op rij.", "en": " For the second period in a row."}[lang]
+                if row.bound_streak >= 2
+                else ""
+            )
+            return f"{row.goal_id} ({k.label(lang)}): {v(row.bound_value, lang)} in {period}, {where} {v(limit, lang)}.{again}"
+
+        def action(lang: str, k=k, below=below, limit=limit, owner=owner) -> str:
+            who = f" — {owner}" if owner else ""
+            label = k.label(lang).lower()
+            if below:
+                return {
+                    "nl": f"Zoek uit waardoor {label} daalde en spreek een herstelactie af om weer boven "
+                    f"{v(limit, 'nl')} te komen{who}.",
+                    "en": f"Find out why {label} dropped and agree on an action to get back above "
+                    f"{v(limit, 'en')}{who}.",
+                }[lang]
+            return {
+                "nl": f"Zoek uit waardoor {label} steeg en spreek een actie af om weer onder {v(limit, 'nl')} "
+                f"te komen{who}.",
+                "en": f"Find out why {label} rose and agree on an action to get back below {v(limit, 'en')}{who}.",
+            }[lang]
+
+        size = abs(row.bound_value - limit) / abs(limit) if limit else 0.0
+        out.append(
+            Finding(
+                "critical" if row.bound_streak >= 2 else "warning",
+                row.kpi,
+                _both(message),
+                _both(action),
+                rule="floor",
+                data={
+                    "goal_id": row.goal_id,
+                    "bound": "floor" if below else "ceiling",
+                    "limit": limit,
+                    "value": row.bound_value,
+                    "period": row.bound_period,
+                    "streak": row.bound_streak,
+                    "size": size,
                 },
             )
         )
@@ -550,6 +630,7 @@ def build_findings(session: Any) -> list[Finding]:
     findings: list[Finding] = []
     for rule in (
         _pacing_findings,
+        _bound_findings,
         _pair_findings,
         _roas_findings,
         _swing_findings,

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.compute.engine import SEASON_BAND, compute_kpis, get_kpi
+from kpi_helpers.compute.engine import SEASON_BAND, compute_kpis, get_kpi, period_start, shift_periods
 from kpi_helpers.exceptions import GoalError
+from kpi_helpers.spec.goals import PeriodTarget, period_targets
 
 #: Status thresholds, the one place they live. The forecast at the deadline is compared with
 #: the target in the KPI's good direction, as a fraction of |target|:
@@ -74,6 +75,21 @@ class Pacing:
     as_of: pd.Timestamp
     start: pd.Timestamp
     deadline: pd.Timestamp
+    #: Where `expected` comes from: 'targets' (the goal's per-period targets), 'seasonal',
+    #: 'linear' (sum KPIs) or 'target' (a ratio KPI's end target).
+    expected_method: str = "linear"
+    #: The status from pacing alone, before a breached floor/ceiling (see `bound_status`).
+    status_pace: str = ""
+    floor: float | None = None
+    ceiling: float | None = None
+    #: The latest complete period (report grain) inside the goal window, its KPI value, whether
+    #: that value is below the floor / above the ceiling, and how many complete periods in a row
+    #: (counting back from it, at most 2) broke a bound.
+    bound_period: pd.Timestamp | None = None
+    bound_value: float | None = None
+    floor_breached: bool = False
+    ceiling_breached: bool = False
+    bound_streak: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,7 +123,81 @@ def _window_value(
     return num, den
 
 
-def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = None) -> Pacing:
+def bound_status(status: str, breached: bool, streak: int) -> str:
+    """The goal's status with its floor/ceiling: a bound broken in the latest complete period makes
+    an on-track goal 'at_risk'; broken in the latest two complete periods in a row, 'off_track'.
+    A goal that is already worse keeps its status."""
+    if not breached:
+        return status
+    floor_status = "off_track" if streak >= 2 else "at_risk"
+    order = ("on_track", "at_risk", "off_track")
+    return max(status, floor_status, key=order.index)
+
+
+def _periods_in(
+    facts: pd.DataFrame, kpi: Any, grain: str, start: pd.Timestamp, end: pd.Timestamp, catalog: Any
+) -> pd.DataFrame:
+    """numerator, denominator and value of the KPI per period of ``grain`` over [start, end] (a
+    period cut by the window holds only its days inside it), indexed by period start."""
+    if end < start:
+        return pd.DataFrame(columns=["numerator", "denominator", "value"], dtype=float)
+    table = compute_kpis(facts, [kpi], grain=grain, catalog=catalog, period=(start, end))
+    return table.set_index("period")[["numerator", "denominator", "value"]].astype(float)
+
+
+def _bounds(
+    facts: pd.DataFrame,
+    kpi: Any,
+    goal: Any,
+    start: pd.Timestamp,
+    deadline: pd.Timestamp,
+    as_of: pd.Timestamp,
+    grain: str,
+    catalog: Any,
+) -> tuple[pd.Timestamp | None, float | None, bool, bool, int]:
+    """(latest complete period, its value, floor broken, ceiling broken, streak) for a goal with a
+    floor or ceiling; complete = its last day ≤ as of (and ≤ the deadline), first day ≥ the start."""
+    floor, ceiling = _goal_get(goal, "floor"), _goal_get(goal, "ceiling")
+    if floor is None and ceiling is None:
+        return None, None, False, False, 0
+    end = min(as_of, deadline)
+    first = pd.Timestamp(period_start([start], grain)[0])
+    first = first if first >= start else pd.Timestamp(shift_periods([first], grain, 1)[0])
+    current = pd.Timestamp(period_start([end], grain)[0])
+    nxt = pd.Timestamp(shift_periods([current], grain, 1)[0])
+    last = current if nxt - pd.Timedelta(days=1) <= end else pd.Timestamp(shift_periods([current], grain, -1)[0])
+    if last < first:
+        return None, None, False, False, 0
+    last_end = pd.Timestamp(shift_periods([last], grain, 1)[0]) - pd.Timedelta(days=1)
+    values = _periods_in(facts, kpi, grain, first, last_end, catalog)["value"]
+
+    def broken(v: float) -> tuple[bool, bool]:
+        ok = v is not None and math.isfinite(v)
+        return (ok and floor is not None and v < floor), (ok and ceiling is not None and v > ceiling)
+
+    value = float(values.get(last, math.nan))
+    below, above = broken(value)
+    streak = 0
+    for p in sorted((p for p in values.index if p <= last), reverse=True)[:2]:
+        if any(broken(float(values[p]))):
+            streak += 1
+        else:
+            break
+    return last, (value if math.isfinite(value) else None), below, above, streak
+
+
+def _plan_to_date(plan: list[PeriodTarget], to_date_end: pd.Timestamp, elapsed: int) -> float:
+    """Σ of the period targets so far: whole periods done plus the current one pro rata by days."""
+    if not elapsed:
+        return 0.0
+    total = 0.0
+    for p in plan:
+        done = min(max((to_date_end - pd.Timestamp(p.start)).days + 1, 0), p.days)
+        total += p.target * done / p.days
+    return total
+
+
+def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = None, grain: str = "month") -> Pacing:
     """Pacing of one goal (target = the KPI over [start, deadline]).
 
     Sum KPIs: expected_linear = target × elapsed fraction; expected_seasonal = target × the
@@ -117,6 +207,16 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
     required_run_rate = (target - actual) / days left, per day.
     Ratio KPIs: actual = ratio to date, expected = target, forecast = ratio to date,
     required_run_rate None. Growth KPIs are paced through their base KPI (GoalError here).
+
+    With per-period targets (``goal.targets``, months or quarters covering the window):
+    sum KPIs expect the targets of the periods so far, the current period pro rata by days
+    (expected_method 'targets'), and forecast actual × Σ targets / expected (the plan's shape for
+    the rest); ratio KPIs expect the periods' targets weighted by each period's actual
+    denominator to date (what the rate to date would be had every period met its own target) and
+    forecast target + (actual - expected): the gap to plan carries on to the deadline.
+
+    A floor/ceiling is checked on the latest complete period of ``grain`` inside the window
+    (see :func:`bound_status` for what it does to the status).
     """
     kpi = get_kpi(_goal_get(goal, "kpi"), catalog)
     if kpi.type == "growth":
@@ -139,12 +239,28 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
     to_date_end = start + pd.Timedelta(days=elapsed - 1)
     num, den = _window_value(facts, kpi, start, to_date_end, catalog) if elapsed else (0.0, 0.0)
     year = pd.Timedelta(days=YEAR_DAYS)
+    plan = period_targets(goal)
 
     if kpi.type == "ratio":
         actual = num / den if den else math.nan
         expected_linear = expected = target
         expected_seasonal = required = None
         forecast, method = actual, "ratio_to_date"
+        expected_method = "target"
+        if plan:
+            expected_method = "targets"
+            so_far = [p for p in plan if pd.Timestamp(p.start) <= to_date_end] if elapsed else []
+            dens = (
+                _periods_in(facts, kpi, plan[0].grain, start, to_date_end, catalog)["denominator"] if so_far else None
+            )
+            weights = [float(dens.get(pd.Timestamp(p.start), 0.0)) if dens is not None else 0.0 for p in so_far]
+            if so_far and sum(weights) > 0:
+                expected = sum(p.target * w for p, w in zip(so_far, weights)) / sum(weights)
+            elif so_far:
+                expected = sum(p.target for p in so_far) / len(so_far)
+            else:
+                expected = plan[0].target
+            forecast, method = (actual + (target - expected), "targets") if days_left else (actual, "final")
     else:
         actual = num
         expected_linear = target * fraction
@@ -156,9 +272,15 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
             if ly_total > 0:
                 expected_seasonal = target * ly_to_date / ly_total
         expected = expected_seasonal if expected_seasonal is not None else expected_linear
+        expected_method = "seasonal" if expected_seasonal is not None else "linear"
+        planned = sum(p.target for p in plan)
+        if plan:
+            expected, expected_method = _plan_to_date(plan, to_date_end, elapsed), "targets"
         required = (target - actual) / days_left if days_left else None
         if days_left == 0:
             forecast, method = actual, "final"
+        elif plan and expected > 0:
+            forecast, method = actual * planned / expected, "targets"
         elif expected_seasonal is not None and ly_to_date > 0:
             forecast, method = actual * ly_total / ly_to_date, "seasonal"
         else:
@@ -168,35 +290,92 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
 
     gap = actual - expected
     progress = actual / target if target else math.nan
-    status = pace_status(forecast, target, kpi.direction)
+    status_pace = pace_status(forecast, target, kpi.direction)
+    period, value, below, above, streak = _bounds(facts, kpi, goal, start, deadline, as_of, grain, catalog)
     return Pacing(
-        _goal_get(goal, "id"),
-        kpi.id,
-        target,
-        actual,
-        expected_linear,
-        expected_seasonal,
-        expected,
-        gap,
-        progress,
-        required,
-        forecast,
-        method,
-        status,
-        fraction,
-        days_left,
-        as_of,
-        start,
-        deadline,
+        goal_id=_goal_get(goal, "id"),
+        kpi=kpi.id,
+        target=target,
+        actual_to_date=actual,
+        expected_linear=expected_linear,
+        expected_seasonal=expected_seasonal,
+        expected=expected,
+        gap=gap,
+        progress=progress,
+        required_run_rate=required,
+        forecast=forecast,
+        forecast_method=method,
+        status=bound_status(status_pace, below or above, streak),
+        elapsed_fraction=fraction,
+        days_left=days_left,
+        as_of=as_of,
+        start=start,
+        deadline=deadline,
+        expected_method=expected_method,
+        status_pace=status_pace,
+        floor=_goal_get(goal, "floor"),
+        ceiling=_goal_get(goal, "ceiling"),
+        bound_period=period,
+        bound_value=value,
+        floor_breached=below,
+        ceiling_breached=above,
+        bound_streak=streak,
     )
 
 
-def pace_goals(facts: pd.DataFrame, goals: Iterable[Any], as_of: Any = None, catalog: Any = None) -> pd.DataFrame:
+def target_table(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = None) -> pd.DataFrame:
+    """One row per period target of a goal: ``period`` ('2026-01' / '2026-Q1'), ``start``, ``end``,
+    ``target``, ``actual`` (the KPI over the period up to as of; NaN before it starts) and
+    ``complete`` (the period ended by as of). Empty without per-period targets."""
+    plan = period_targets(goal)
+    cols = ["period", "start", "end", "target", "actual", "complete"]
+    if not plan:
+        return pd.DataFrame(columns=cols)
+    kpi = get_kpi(_goal_get(goal, "kpi"), catalog)
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else pd.Timestamp(facts["date"].max()).normalize()
+    start, end = pd.Timestamp(plan[0].start), min(pd.Timestamp(plan[-1].end), as_of)
+    values = _periods_in(facts, kpi, plan[0].grain, start, end, catalog)["value"]
+    rows = [
+        {
+            "period": p.key,
+            "start": pd.Timestamp(p.start),
+            "end": pd.Timestamp(p.end),
+            "target": p.target,
+            "actual": float(values.get(pd.Timestamp(p.start), math.nan)),
+            "complete": pd.Timestamp(p.end) <= as_of,
+        }
+        for p in plan
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def plan_per_period(goal: Any, grain: str, kpi_type: str = "sum") -> pd.Series:
+    """A goal's per-period targets at another grain (a chart's): for sum KPIs each target spread
+    evenly over its days and summed per ``grain`` period; for ratio KPIs the mean of the daily
+    targets. Indexed by period start; empty without per-period targets."""
+    plan = period_targets(goal)
+    if not plan:
+        return pd.Series(dtype=float)
+    parts = []
+    for p in plan:
+        days = pd.date_range(p.start, p.end, freq="D")
+        parts.append(pd.Series(p.target / (p.days if kpi_type != "ratio" else 1), index=days))
+    daily = pd.concat(parts)
+    keys = pd.DatetimeIndex(period_start(daily.index, grain))
+    grouped = daily.groupby(keys)
+    out = grouped.mean() if kpi_type == "ratio" else grouped.sum()
+    out.index.name = "period"
+    return out.astype(float)
+
+
+def pace_goals(
+    facts: pd.DataFrame, goals: Iterable[Any], as_of: Any = None, catalog: Any = None, grain: str = "month"
+) -> pd.DataFrame:
     """One row per goal: goal id, statement, owner and every :class:`Pacing` field."""
     rows = []
     for goal in goals:
         row = {"statement": _goal_get(goal, "statement"), "owner": _goal_get(goal, "owner")}
-        row.update(pace_goal(facts, goal, as_of=as_of, catalog=catalog).to_dict())
+        row.update(pace_goal(facts, goal, as_of=as_of, catalog=catalog, grain=grain).to_dict())
         rows.append(row)
     out = pd.DataFrame(rows)
     if not out.empty:

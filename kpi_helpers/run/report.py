@@ -161,20 +161,19 @@ def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, 
     whole = compute_kpis(facts, kpis, grain=None, catalog=config.catalog)
     goals = []
     for goal in config.goals:
-        pacing = pace_goal(facts, goal, catalog=config.catalog)
-        goals.append(
-            {
-                "id": goal.id or goal.kpi,
-                "statement": goal.statement,
-                "kpi": goal.kpi,
-                "owner": goal.owner,
-                "start": goal.start.isoformat(),
-                "deadline": goal.deadline.isoformat(),
-                "baseline": goal.baseline,
-                "target": goal.target,
-                **_plain(pacing.to_dict()),
-            }
-        )
+        pacing = pace_goal(facts, goal, catalog=config.catalog, grain=config.grain)
+        entry = {
+            "id": goal.id or goal.kpi,
+            "statement": goal.statement,
+            "kpi": goal.kpi,
+            "owner": goal.owner,
+            "start": goal.start.isoformat(),
+            "deadline": goal.deadline.isoformat(),
+            "baseline": goal.baseline,
+            "target": goal.target,
+            **_plain(pacing.to_dict()),
+        }
+        goals.append(_goal_limits(entry, goal, pacing, facts, config))
     findings = build_findings(session)
     data_from, data_to = facts["date"].min().date(), facts["date"].max().date()
     windows = {}
@@ -231,6 +230,30 @@ def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, 
             "versions": {pkg: md.version(pkg) for pkg in ("kpi-workbook", "pandas", "plotly", "papermill", "nbclient")},
         }
     )
+
+
+def _goal_limits(entry: dict[str, Any], goal: Any, pacing: Any, facts: Any, config: ClientConfig) -> dict[str, Any]:
+    """A goal's floor/ceiling as {value, breached, period, actual} (left out when the goal has none)
+    and its per-period targets as [{period, target, actual, complete}] (left out without them)."""
+    from kpi_helpers.compute.pacing import target_table
+
+    for name in ("floor", "ceiling"):
+        entry.pop(name, None)
+        value = getattr(goal, name)
+        if value is not None:
+            entry[name] = {
+                "value": value,
+                "breached": bool(getattr(pacing, f"{name}_breached")),
+                "period": pacing.bound_period.date().isoformat() if pacing.bound_period is not None else None,
+                "actual": pacing.bound_value,
+            }
+    if goal.targets:
+        table = target_table(facts, goal, as_of=pacing.as_of, catalog=config.catalog)
+        entry["targets"] = [
+            {"period": r.period, "target": r.target, "actual": _num(r.actual), "complete": bool(r.complete)}
+            for r in table.itertuples(index=False)
+        ]
+    return entry
 
 
 def json_safe(value: Any) -> Any:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from kpi_helpers.exceptions import DataValidationError, KpiWorkbookError, ParamsError
 from kpi_helpers.spec.catalog import use_catalog
-from kpi_helpers.spec.params import CLIENT_ID_PATTERN, ClientConfig, find_params_files, load_params
+from kpi_helpers.spec.params import CLIENT_ID_PATTERN, ClientConfig, find_params_files, load_params, params_warnings
 
 
 @dataclass
@@ -44,6 +44,7 @@ def check_client(path: str | Path) -> ClientCheck:
     except ParamsError as error:
         check.errors = str(error).splitlines()
         return check
+    check.warnings += [f"{path}: {line}" for line in params_warnings(check.config)]
     with use_catalog(check.config.client_catalog):  # the client's own measures are data columns too
         try:
             facts = load_facts(check.config)

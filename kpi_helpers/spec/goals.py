@@ -222,12 +222,31 @@ class Goal(BaseModel):
     # window a year earlier ('last_year', "+15 % in Q4 2026 vs Q4 2025"). None: read from the
     # statement (see `comparison`).
     compare: Literal["previous", "last_year"] | None = None
+    # Targets per period (optional): 'YYYY-MM' (months) or 'YYYY-Qn' (quarters) -> the KPI's value in
+    # that period (a total for sum KPIs, the rate for ratio KPIs); one grain, every period of the
+    # window. Pacing then expects what these periods say (see `period_targets`).
+    targets: dict[str, float] | None = None
+    # A limit the KPI's value in each period must respect ("stay above 3 %"): `floor` (at least),
+    # `ceiling` (at most), both = a band. Checked on the latest complete period at the report grain.
+    floor: float | None = None
+    ceiling: float | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _default_id(cls, data: Any) -> Any:
         if isinstance(data, dict) and not str(data.get("id") or "").strip() and isinstance(data.get("kpi"), str):
             data = {**data, "id": _slug(data["kpi"])}
+        if isinstance(data, dict) and isinstance(data.get("targets"), dict):
+            # YAML reads `2026-01-01:` as a date: keep it as text, `target_problems` says what to write
+            data = {**data, "targets": {str(k): v for k, v in data["targets"].items()}}
+        if isinstance(data, dict) and "band" in data:
+            band = data["band"]
+            if not (isinstance(band, list | tuple) and len(band) == 2):
+                raise ValueError("band: give two numbers [floor, ceiling], e.g. band: [0.03, 0.05]")
+            rest = {k: v for k, v in data.items() if k != "band"}
+            if rest.get("floor") is not None or rest.get("ceiling") is not None:
+                raise ValueError("band: give either `band` or `floor`/`ceiling`, not both")
+            data = {**rest, "floor": band[0], "ceiling": band[1]}
         return data
 
     @property
@@ -273,6 +292,152 @@ class Goal(BaseModel):
         if change is None or months <= 0:
             return None
         return _safe_pow(1 + change, 1 / months) - 1
+
+
+# --------------------------------------------------------------------------- targets per period
+_MONTH_KEY = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER_KEY = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+#: Per-period targets of a sum KPI that add up to within this share of the end target agree with it.
+TARGETS_SUM_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class PeriodTarget:
+    """One period's target: `key` as written ('2026-01', '2026-Q1'), its grain and first/last day."""
+
+    key: str
+    grain: str  # 'month' | 'quarter'
+    start: dt.date
+    end: dt.date
+    target: float
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def parse_period_key(key: str) -> tuple[str, dt.date, dt.date] | None:
+    """'2026-02' -> ('month', 1 Feb, 28 Feb); '2026-Q1' -> ('quarter', 1 Jan, 31 Mar); else None."""
+    m = _MONTH_KEY.match(str(key).strip())
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        return "month", dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
+    q = _QUARTER_KEY.match(str(key).strip())
+    if q:
+        y, n = int(q.group(1)), int(q.group(2))
+        last = 3 * n
+        return "quarter", dt.date(y, last - 2, 1), dt.date(y, last, calendar.monthrange(y, last)[1])
+    return None
+
+
+def period_key(start: dt.date, grain: str) -> str:
+    """The key of the month or quarter starting at `start` ('2026-01', '2026-Q1')."""
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}" if grain == "quarter" else f"{start.year}-{start.month:02d}"
+
+
+def _window_periods(start: dt.date, deadline: dt.date, grain: str) -> list[tuple[dt.date, dt.date]]:
+    step = 3 if grain == "quarter" else 1
+    first_month = start.month if grain == "month" else start.month - (start.month - 1) % 3
+    out = []
+    y, m = start.year, first_month
+    while dt.date(y, m, 1) <= deadline:
+        end_m = m + step - 1
+        out.append((dt.date(y, m, 1), dt.date(y, end_m, calendar.monthrange(y, end_m)[1])))
+        y, m = (y + 1, m + step - 12) if m + step > 12 else (y, m + step)
+    return out
+
+
+def target_problems(goal: Goal) -> list[tuple[str, str]]:
+    """What is wrong with a goal's per-period targets: (field under the goal, message). Keys must be
+    months 'YYYY-MM' or quarters 'YYYY-Qn', one grain, inside the goal window and covering it whole."""
+    if goal.targets is None:
+        return []
+    if not goal.targets:
+        return [("targets", "is empty; leave it out or give a target for every month ('2026-01: 60000')")]
+    problems: list[tuple[str, str]] = []
+    parsed: dict[str, tuple[str, dt.date, dt.date]] = {}
+    for key, value in goal.targets.items():
+        p = parse_period_key(key)
+        if p is None:
+            problems.append(
+                (
+                    f"targets.{key}",
+                    f"{key[:40]!r} is not a month (YYYY-MM, e.g. 2026-01) or a quarter (YYYY-Qn, e.g. 2026-Q1)",
+                )
+            )
+            continue
+        parsed[key] = p
+        if not math.isfinite(value) or value < 0:
+            problems.append((f"targets.{key}", f"{value} is not a KPI value (a finite number >= 0)"))
+    grains = {p[0] for p in parsed.values()}
+    if len(grains) > 1:
+        example = ", ".join(sorted(parsed)[:4])
+        return problems + [("targets", f"mixes months and quarters ({example}); use one grain per goal")]
+    if not parsed or problems:
+        return problems
+    grain = grains.pop()
+    window = f"{goal.start.isoformat()} – {goal.deadline.isoformat()}"
+    for key, (_, s, e) in sorted(parsed.items(), key=lambda kv: kv[1][1]):
+        if s < goal.start or e > goal.deadline:
+            problems.append((f"targets.{key}", f"lies outside the goal window {window}"))
+    if problems or goal.deadline <= goal.start:
+        return problems
+    whole = _window_periods(goal.start, goal.deadline, grain)
+    word = {"month": "month", "quarter": "quarter"}[grain]
+    if whole[0][0] != goal.start or whole[-1][1] != goal.deadline:
+        return [
+            (
+                "targets",
+                f"the goal window {window} is not made of whole {word}s; targets per {word} need a start on "
+                f"the first day of a {word} and a deadline on the last day of one",
+            )
+        ]
+    given = {p[1] for p in parsed.values()}
+    missing = [period_key(s, grain) for s, _ in whole if s not in given]
+    if missing:
+        shown = ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
+        problems.append(
+            (
+                "targets",
+                f"no target for {shown}; give one for every {word} of the goal window "
+                f"({period_key(whole[0][0], grain)} to {period_key(whole[-1][0], grain)})",
+            )
+        )
+    return problems
+
+
+def period_targets(goal: Any) -> list[PeriodTarget]:
+    """A goal's per-period targets in time order ([] without `targets`); GoalError when they are not
+    valid (see `target_problems`; `load_params` refuses such files first)."""
+    targets = goal.get("targets") if isinstance(goal, dict) else getattr(goal, "targets", None)
+    if not targets:
+        return []
+    if isinstance(goal, dict):
+        goal = Goal.model_validate(goal)
+    problems = target_problems(goal)
+    if problems:
+        raise GoalError(f"Goal '{goal.id}': " + "; ".join(f"{f}: {m}" for f, m in problems))
+    out = []
+    for key, value in goal.targets.items():
+        grain, s, e = parse_period_key(key)  # type: ignore[misc]
+        out.append(PeriodTarget(period_key(s, grain), grain, s, e, float(value)))
+    return sorted(out, key=lambda p: p.start)
+
+
+def bound_problems(goal: Goal, unit: str) -> list[tuple[str, str]]:
+    """Floor and ceiling: finite, the floor not above the ceiling, fractions for percent KPIs."""
+    problems: list[tuple[str, str]] = []
+    for name in ("floor", "ceiling"):
+        value = getattr(goal, name)
+        if value is None:
+            continue
+        if not math.isfinite(value):
+            problems.append((name, f"{value} is not a finite number"))
+        elif unit == "percent" and not -1 <= value <= 1:
+            problems.append((name, f"{value:g} is above 100 % for a percentage KPI; write 3 % as 0.03"))
+    if goal.floor is not None and goal.ceiling is not None and goal.floor > goal.ceiling:
+        problems.append(("floor", f"{goal.floor:g} is above the ceiling {goal.ceiling:g}"))
+    return problems
 
 
 # --------------------------------------------------------------------------- SMART report

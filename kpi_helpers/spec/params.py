@@ -7,6 +7,7 @@ client's file without reading Python.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from kpi_helpers.exceptions import ParamsError
-from kpi_helpers.spec.goals import Goal
+from kpi_helpers.spec.goals import TARGETS_SUM_TOLERANCE, Goal, bound_problems, period_targets, target_problems
 
 # Starts with a letter or digit: ids name folders under reports/, whose `_failed`/`.staging` are ours.
 CLIENT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -217,6 +218,16 @@ class ClientConfig(BaseModel):
                 problems.append(f"{where}.target: {goal.target} is negative; targets are KPI values (>= 0)")
             if goal.baseline is not None and goal.baseline < 0:
                 problems.append(f"{where}.baseline: {goal.baseline} is negative")
+            problems += [f"{where}.{fld}: {msg}" for fld, msg in target_problems(goal)]
+            for key, value in (goal.targets or {}).items():
+                problems += _value_problem(value, f"{where}.targets.{key}") if math.isfinite(value) else []
+            unit = catalog[goal.kpi].unit if goal.kpi in catalog else "count"
+            problems += [f"{where}.{fld}: {msg}" for fld, msg in bound_problems(goal, unit)]
+            for name in ("floor", "ceiling"):
+                value = getattr(goal, name)
+                problems += (
+                    _value_problem(value, f"{where}.{name}") if value is not None and math.isfinite(value) else []
+                )
             goal_id = goal.id or goal.kpi
             if goal_id in seen:
                 problems.append(f"{where}.id: '{goal_id}' is used by two goals; give each an `id`")
@@ -248,6 +259,27 @@ class ClientConfig(BaseModel):
         """Selected KPIs plus those of pairs and goals, in first-seen order."""
         ordered = list(self.kpis) + [k for pair in self.pairs for k in pair] + [g.kpi for g in self.goals]
         return list(dict.fromkeys(ordered))
+
+
+def params_warnings(config: ClientConfig) -> list[str]:
+    """Things in a valid params file that are probably a mistake ('field: message'): per-period
+    targets of a sum KPI that do not add up to the goal's end target (within TARGETS_SUM_TOLERANCE).
+    Pacing then expects what the periods say to date; the status compares with the end target."""
+    out = []
+    catalog = config.catalog
+    for i, goal in enumerate(config.goals):
+        plan = period_targets(goal)
+        if not plan or goal.kpi not in catalog or catalog[goal.kpi].type != "sum":
+            continue
+        total = sum(p.target for p in plan)
+        if abs(total - goal.target) > TARGETS_SUM_TOLERANCE * abs(goal.target):
+            change = (total / goal.target - 1) * 100 if goal.target else math.inf
+            out.append(
+                f"goals[{i}].targets: the {plan[0].grain}ly targets add up to {total:,.2f}, not the goal's target "
+                f"{goal.target:,.2f} ({change:+.1f} %); pacing follows the {plan[0].grain}ly targets, the status "
+                "compares the forecast with the target: make them agree"
+            )
+    return out
 
 
 def _catalog_of(info: ValidationInfo) -> Any:

@@ -77,7 +77,8 @@ def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
     target line per period (a sum target spread like last year, else by days; a ratio target flat)
     and the forecast of the remaining periods (:func:`kpi_helpers.compute.pacing.pace_goal` spread the same way)."""
     from kpi_helpers.compute.engine import period_start, same_period_last_year
-    from kpi_helpers.compute.pacing import pace_goal
+    from kpi_helpers.compute.pacing import pace_goal, plan_per_period
+    from kpi_helpers.spec.goals import period_targets
 
     grain = report_grain(wb)
     k = get_kpi(goal.kpi, wb.catalog)
@@ -85,7 +86,8 @@ def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
     first_period = pd.Timestamp(period_start([start], grain)[0])
     first = pd.Timestamp(same_period_last_year([first_period], grain)[0])
     table = period_table(wb, [k.id], grain, start=first)
-    pacing = pace_goal(wb.facts, goal, catalog=wb.catalog)
+    pacing = pace_goal(wb.facts, goal, catalog=wb.catalog, grain=grain)
+    plan = period_targets(goal)
     periods = [first_period]
     while periods[-1] < pd.Timestamp(period_start([deadline], grain)[0]):
         periods.append(pd.Timestamp(shift_periods([periods[-1]], grain, 1)[0]))
@@ -94,11 +96,17 @@ def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
         target = pd.Series(goal.target, index=periods)
         future = periods[periods > table["period"].max()] if len(table) else periods
         forecast = pd.Series(pacing.forecast, index=future) if math.isfinite(pacing.forecast) else None
+        if plan:  # the agreed rate per period; the gap to plan to date carries on
+            target = plan_per_period(goal, grain, "ratio").reindex(periods)
+            gap = pacing.actual_to_date - pacing.expected
+            forecast = (target[future] + gap) if math.isfinite(gap) and len(future) else None
     else:
         ly = table.set_index("period")["value"].reindex(pd.DatetimeIndex(same_period_last_year(periods, grain)))
         days = (pd.DatetimeIndex(shift_periods(periods, grain, 1)) - periods).days.to_numpy(float)
         weights = ly.to_numpy(float) if ly.notna().all() and (ly > 0).all() else days
         target = pd.Series(goal.target * weights / weights.sum(), index=periods)
+        if plan:  # the agreed targets per period instead of last year's spread
+            target = plan_per_period(goal, grain, "sum").reindex(periods).fillna(0.0)
         done = table[(table["period"] >= periods[0])]
         future = periods[periods > done["period"].max()] if len(done) else periods
         rest = pacing.forecast - float(done["value"].sum())
@@ -116,7 +124,15 @@ def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
         currency=wb.currency,
         title=title,
         catalog=wb.catalog,
+        target_name=text_target_per(plan[0].grain, wb.lang) if plan else None,
+        floor=goal.floor,
+        ceiling=goal.ceiling,
     )
+
+
+def text_target_per(grain: str, lang: str) -> str:
+    """'target per month' / 'doel per kwartaal': the legend name of a goal's own per-period targets."""
+    return charts.text("target_per", lang, grain=t(grain, lang).lower())
 
 
 def goal_trends(wb: Any) -> list[charts.go.Figure]:

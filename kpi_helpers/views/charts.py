@@ -88,6 +88,9 @@ TEXT: dict[str, dict[str, str]] = {
     "scenario": {"nl": "Scenario", "en": "Scenario"},
     "goal_met": {"nl": "doel gehaald", "en": "goal met"},
     "goal_missed": {"nl": "doel niet gehaald", "en": "goal not met"},
+    "floor": {"nl": "ondergrens", "en": "floor"},
+    "ceiling": {"nl": "plafond", "en": "ceiling"},
+    "target_per": {"nl": "Doel per {grain}", "en": "Target per {grain}"},
 }
 
 
@@ -265,10 +268,16 @@ def trend(
     currency: str = "EUR",
     title: str | None = None,
     catalog: Any = None,
+    target_name: str | None = None,
+    floor: float | None = None,
+    ceiling: float | None = None,
 ) -> go.Figure:
     """The KPI per period (one line per dimension value when the table has a ``by``), a dashed
-    target line (a number: constant; a Series indexed by period: per period) and a dotted
-    forecast (Series indexed by period, e.g. the remaining months to the goal's deadline)."""
+    target line (a number: constant; a Series indexed by period: per period, named
+    ``target_name``, e.g. "target per month" for a goal's own per-period targets) and a dotted
+    forecast (Series indexed by period, e.g. the remaining months to the goal's deadline).
+    ``floor`` / ``ceiling``: a goal's limits as horizontal lines (both: a shaded band), labelled
+    with the value in the report's language."""
     grain = table.attrs.get("grain") or "month"
     meta = _meta(table, kpi, catalog)
     label = kpi_label(table, kpi, lang, catalog)
@@ -317,15 +326,28 @@ def trend(
         else:
             tx = [rows["period"].min(), x_end] if len(rows) else []
             ty = [float(target)] * len(tx)
+        tname = target_name or t("target", lang)
         fig.add_trace(
             go.Scatter(
                 x=tx,
                 y=ty,
-                name=t("target", lang),
-                mode="lines",
+                name=tname,
+                mode="lines+markers" if target_name else "lines",
                 line={"dash": "dash", "color": BAD, "width": 1.5},
-                hovertemplate=f"{hover}<extra>{t('target', lang)}</extra>",
+                marker={"symbol": "line-ew", "size": 10, "line": {"width": 2, "color": BAD}} if target_name else None,
+                hovertemplate=f"{hover}<extra>{tname}</extra>",
             )
+        )
+    bounds = [(v, key) for v, key in ((floor, "floor"), (ceiling, "ceiling")) if v is not None and math.isfinite(v)]
+    if len(bounds) == 2:
+        fig.add_hrect(y0=floor, y1=ceiling, fillcolor=GOOD, opacity=0.07, line={"width": 0}, layer="below", name="band")
+    for value, key in bounds:
+        fig.add_hline(
+            y=value,
+            line={"dash": "dot", "color": NEUTRAL, "width": 1.5},
+            annotation_text=f"{text(key, lang)} {format_value(value, meta['unit'], lang, currency)}",
+            annotation_position="bottom left" if key == "floor" else "top left",
+            name=key,
         )
     localize_date_axis(
         fig, [*rows["period"], *(fc.index if forecast is not None and len(forecast) else [])], grain, lang

@@ -80,7 +80,24 @@ def show_findings(findings: list[Any], lang: str) -> None:
     display(HTML(f"<style>{STYLE}</style>" + findings_html(findings, lang)))
 
 
-def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any) -> str:
+def _limits_html(goal: dict[str, Any], lang: str, v: Any, grain: str) -> str:
+    """' · floor 10 %: 4.6 % in Sept 2026 (below)' for a goal's floor/ceiling; '' without one."""
+    parts = []
+    for name in ("floor", "ceiling"):
+        limit = goal.get(name)
+        if not isinstance(limit, dict):
+            continue
+        text = f"{_tx(name, lang)} {v(limit.get('value'))}"
+        if limit.get("period") and limit.get("actual") is not None:
+            period = format_period(pd.Timestamp(limit["period"]), grain, lang)
+            text += f": {v(limit['actual'])} in {period}"
+            if limit.get("breached"):
+                text += f" — <b>{_tx('below' if name == 'floor' else 'above', lang)}</b>"
+        parts.append(text)
+    return "".join(f" · {p}" for p in parts)
+
+
+def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any, grain: str = "month") -> str:
     kpi = catalog[goal["kpi"]] if goal.get("kpi") in catalog else None
     unit = kpi.unit if kpi else "count"
 
@@ -102,6 +119,7 @@ def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any) -> 
                 if unit == "percent" and actual is not None and target is not None
                 else ""
             )
+            + _limits_html(goal, lang, v, grain)
         )
         bar = ""
     else:
@@ -110,8 +128,10 @@ def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any) -> 
         nums = (
             f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> "
             f"({_tx('progress', lang, share=format_value(share, 'percent', lang))}) · "
-            f"{html.escape(t('expected', lang))}: {v(expected)} · {html.escape(t('forecast', lang))}: "
-            f"<b>{v(forecast)}</b> · {html.escape(t('target', lang))}: {v(target)}"
+            f"{html.escape(t('expected', lang))}: {v(expected)}"
+            + (f" ({_tx('per_targets', lang)})" if goal.get("expected_method") == "targets" else "")
+            + f" · {html.escape(t('forecast', lang))}: <b>{v(forecast)}</b> · {html.escape(t('target', lang))}: "
+            f"{v(target)}" + _limits_html(goal, lang, v, grain)
         )
         width = max(0.0, min(1.0, share or 0.0)) * 100
         mark = max(0.0, min(1.0, (expected / target) if expected is not None and target else 0.0)) * 100
@@ -148,7 +168,7 @@ def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, a
     currency = summary.get("currency", "EUR")
     grain = summary.get("grain") or "month"
     goals = (
-        "".join(_goal_html(g, lang, currency, catalog) for g in summary.get("goals", []))
+        "".join(_goal_html(g, lang, currency, catalog, grain) for g in summary.get("goals", []))
         or f"<p>{_tx('no_goals', lang)}</p>"
     )
     tiles = summary.get("tiles", [])
