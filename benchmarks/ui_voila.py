@@ -1,0 +1,113 @@
+"""Benchmark: first figure on a client's Voilà page (``kpi-workbook serve CLIENT``), in Chromium.
+
+Starts the server as ``serve`` does (dedicated dashboard notebook, preheated kernels, culling),
+waits until its kernel pool is filled, then opens the page ``opens`` times in fresh browser
+contexts: the time from ``page.goto`` to the first drawn plotly figure, and to the dashboard
+widget. Between opens it waits until Voilà has refilled the pool (as a client opening the page
+a little later would find it). Also counts requests that leave 127.0.0.1. ``benchmarks/ui.py``
+calls :func:`measure`; machines are noisy: compare medians within one run.
+
+    python benchmarks/ui_voila.py [--client demo_b2b] [--opens 5] [--no-preheat]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+FIGURE_JS = "() => document.querySelector('.js-plotly-plot svg.main-svg') !== null"
+DASHBOARD_JS = "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null"
+POOL_FILLED = "is filled with"
+
+
+def _wait_log(server: Any, count: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.log.read_text(encoding="utf-8", errors="replace").count(POOL_FILLED) >= count:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def measure(client: str = "demo_b2b", opens: int = 5, preheat: bool = True, timeout: float = 300.0) -> dict[str, Any]:
+    """Open ``client``'s Voilà page ``opens`` times; returns the per-open times in seconds
+    (``figure``, ``dashboard``), their medians and the off-machine requests seen."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS, start_voila
+    from playwright.sync_api import sync_playwright
+
+    from kpi_helpers.run.workspace import demo_params_file
+
+    params = demo_params_file(f"{client}.yaml") or Path(client)
+    figure, dashboard, outside = [], [], []
+    with tempfile.TemporaryDirectory(prefix="kpi-bench-voila-") as home:
+        server = start_voila(params, Path(home), pool_size=1 if preheat else 0)
+        try:
+            if preheat and not _wait_log(server, 1, timeout):
+                raise RuntimeError(f"the kernel pool was not filled within {timeout:.0f} s:\n{server.log_tail()}")
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+                for i in range(opens):
+                    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                    page = context.new_page()
+                    page.on(
+                        "request",
+                        lambda r: (
+                            outside.append(r.url)
+                            if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None)
+                            and not r.url.startswith("data:")
+                            else None
+                        ),
+                    )
+                    start = time.perf_counter()
+                    page.goto(server.url(""), timeout=timeout * 1000)
+                    page.wait_for_function(FIGURE_JS, timeout=timeout * 1000, polling=50)
+                    figure.append(time.perf_counter() - start)
+                    page.wait_for_function(DASHBOARD_JS, timeout=timeout * 1000, polling=50)
+                    dashboard.append(time.perf_counter() - start)
+                    context.close()
+                    print(f"open {i + 1}: first figure {figure[-1]:.2f} s, dashboard {dashboard[-1]:.2f} s")
+                    if preheat and i + 1 < opens:
+                        _wait_log(server, i + 2, timeout)  # the pool refilled
+                browser.close()
+        finally:
+            server.stop()
+    return {
+        "client": client,
+        "preheat": preheat,
+        "figure": figure,
+        "dashboard": dashboard,
+        "median_figure": statistics.median(figure),
+        "median_dashboard": statistics.median(dashboard),
+        "outside_requests": outside,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--client", default="demo_b2b", help="a bundled demo client id or a params file")
+    parser.add_argument("--opens", type=int, default=5)
+    parser.add_argument("--no-preheat", action="store_true", help="no kernel pool (each page starts a kernel)")
+    args = parser.parse_args(argv)
+    result = measure(args.client, args.opens, preheat=not args.no_preheat)
+    print(
+        f"Voila {result['client']} ({'preheated' if result['preheat'] else 'no pool'}), {args.opens} opens: "
+        f"median first figure {result['median_figure']:.2f} s, dashboard {result['median_dashboard']:.2f} s; "
+        f"requests off the machine: {len(result['outside_requests'])}"
+    )
+    for url in sorted(set(result["outside_requests"])):
+        print(f"  off-machine: {url}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
