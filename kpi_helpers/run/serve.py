@@ -14,7 +14,8 @@ the client's name as the page title (escaped by the template). :func:`serve_comm
 * **preheated kernels**: a pool of ``pool_size`` kernels per notebook that have already run it
   (data loaded, figures made), so a page shows its first figure without waiting for a kernel;
 * **culling**: a kernel whose page is closed (no connection) is shut down after
-  ``cull_idle_timeout`` seconds (pooled kernels are never culled; Voilà refills the pool);
+  ``cull_idle_timeout`` seconds (pooled kernels are never culled, Voilà refills the pool; a page
+  still loading keeps its kernel: :mod:`kpi_helpers.run.voila_kernels`);
 * **our template** (``kpi``, written into the work folder, found through ``JUPYTER_PATH`` —
   :func:`serve_env`): Voilà's lab template without its external stylesheet links (the icon font
   came from a CDN; the widgets' icons are in Voilà's own bundle), and the client list page.
@@ -52,6 +53,7 @@ TEMPLATE = "kpi"
 POOL_SIZE = 1  # preheated kernels per client page (each ~200 MB)
 CULL_IDLE_TIMEOUT = 60  # seconds a closed page's kernel may stay
 CULL_INTERVAL = 15
+KERNEL_MANAGER = "kpi_helpers.run.voila_kernels.ServeKernelManager"
 
 LIST_TITLE = {"nl": "Klanten", "en": "Clients"}
 LIST_INTRO = {"nl": "Kies een klant om zijn dashboard te openen.", "en": "Choose a client to open its dashboard."}
@@ -264,6 +266,7 @@ def serve_command(
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--MappingKernelManager.cull_connected=False",  # an open page keeps its kernel
+        f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",  # spares pages still loading
     ]
 
 
