@@ -1,10 +1,10 @@
 """Benchmark: first figure on a client's Voilà page (``kpi-workbook serve CLIENT``), in Chromium.
 
 Starts the server as ``serve`` does (dedicated dashboard notebook, preheated kernels, culling),
-waits until its kernel pool is filled, then opens the page ``opens`` times in fresh browser
+waits until its kernel pool is warm (the notebook run in the pooled kernel), then opens the page ``opens`` times in fresh browser
 contexts: the time from ``page.goto`` to the first drawn plotly figure, and to the dashboard
-widget. Between opens it waits until Voilà has refilled the pool (as a client opening the page
-a little later would find it). Also counts requests that leave 127.0.0.1. ``benchmarks/ui.py``
+widget. Between opens it waits until Voilà has refilled the pool and the pooled kernel has run
+the notebook (as a client opening the page a little later would find it). Also counts requests that leave 127.0.0.1. ``benchmarks/ui.py``
 calls :func:`measure`; machines are noisy: compare medians within one run.
 
     python benchmarks/ui_voila.py [--client demo_b2b] [--opens 5] [--no-preheat]
@@ -13,10 +13,13 @@ calls :func:`measure`; machines are noisy: compare medians within one run.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -39,6 +42,46 @@ def _wait_log(server: Any, count: int, timeout: float) -> bool:
     return False
 
 
+def _kernel_ids(server: Any) -> list[str]:
+    """The server's kernels, from its child processes' connection file names (Linux /proc)."""
+    ids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (
+                not entry.name.isdigit()
+                or int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) != server.process.pid
+            ):
+                continue
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        match = re.search(r"kernel-([0-9a-f-]{36})\.json", cmdline)
+        if match:
+            ids.append(match.group(1))
+    return ids
+
+
+def _wait_warm(server: Any, kernels: int, timeout: float) -> bool:
+    """Until ``kernels`` kernels run and none has been active for 2 s (the pool has run the
+    notebook: Voilà's "pool filled" log line comes when the kernel starts, before it ran)."""
+    deadline, last, quiet_since = time.monotonic() + timeout, None, time.monotonic()
+    while time.monotonic() < deadline:
+        states = []
+        for kid in _kernel_ids(server):
+            try:
+                with urllib.request.urlopen(server.url(f"api/kernels/{kid}"), timeout=5) as response:
+                    model = json.load(response)
+                states.append((kid, model["execution_state"], model["last_activity"]))
+            except (OSError, ValueError, KeyError):
+                states.append((kid, "unknown", ""))
+        if states != last:
+            last, quiet_since = states, time.monotonic()
+        elif len(states) >= kernels and all(s[1] == "idle" for s in states) and time.monotonic() - quiet_since >= 2:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def measure(client: str = "demo_b2b", opens: int = 5, preheat: bool = True, timeout: float = 300.0) -> dict[str, Any]:
     """Open ``client``'s Voilà page ``opens`` times; returns the per-open times in seconds
     (``figure``, ``dashboard``), their medians and the off-machine requests seen."""
@@ -52,8 +95,8 @@ def measure(client: str = "demo_b2b", opens: int = 5, preheat: bool = True, time
     with tempfile.TemporaryDirectory(prefix="kpi-bench-voila-") as home:
         server = start_voila(params, Path(home), pool_size=1 if preheat else 0)
         try:
-            if preheat and not _wait_log(server, 1, timeout):
-                raise RuntimeError(f"the kernel pool was not filled within {timeout:.0f} s:\n{server.log_tail()}")
+            if preheat and not (_wait_log(server, 1, timeout) and _wait_warm(server, 1, timeout)):
+                raise RuntimeError(f"the kernel pool was not warm within {timeout:.0f} s:\n{server.log_tail()}")
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
                 for i in range(opens):
@@ -76,8 +119,9 @@ def measure(client: str = "demo_b2b", opens: int = 5, preheat: bool = True, time
                     dashboard.append(time.perf_counter() - start)
                     context.close()
                     print(f"open {i + 1}: first figure {figure[-1]:.2f} s, dashboard {dashboard[-1]:.2f} s")
-                    if preheat and i + 1 < opens:
-                        _wait_log(server, i + 2, timeout)  # the pool refilled
+                    if preheat and i + 1 < opens:  # the pool refilled and warm, the closed page's kernel gone
+                        _wait_log(server, i + 2, timeout)
+                        _wait_warm(server, 1, timeout)
                 browser.close()
         finally:
             server.stop()
