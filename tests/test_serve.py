@@ -98,6 +98,9 @@ def test_serve_command_for_one_client(tmp_path):
     assert int(option(cmd, "MappingKernelManager.cull_idle_timeout")) > 0
     assert option(cmd, "MappingKernelManager.cull_connected") == "False"
     assert option(cmd, "VoilaConfiguration.multi_kernel_manager_class").endswith("ServeKernelManager")
+    denied = [a.split("=", 1)[1] for a in cmd if a.startswith("--VoilaConfiguration.extension_denylist=")]
+    assert "@voila-dashboards/jupyterlab-preview" in denied and "@jupyter-widgets/jupyterlab-manager" not in denied
+    assert not any(name.startswith("jupyterlab-plotly") for name in denied)
     assert (tmp_path / "work" / "jupyter" / "voila" / "templates" / "kpi" / "index.html.j2").is_file()
     env = serve_env(tmp_path / "work", {"JUPYTER_PATH": "/x"})
     assert env["JUPYTER_PATH"].split(":") == [str(tmp_path / "work" / "jupyter"), "/x"]

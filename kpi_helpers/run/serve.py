@@ -54,6 +54,7 @@ POOL_SIZE = 1  # preheated kernels per client page (each ~200 MB)
 CULL_IDLE_TIMEOUT = 60  # seconds a closed page's kernel may stay
 CULL_INTERVAL = 15
 KERNEL_MANAGER = "kpi_helpers.run.voila_kernels.ServeKernelManager"
+UNUSED_EXTENSIONS = ("@voila-dashboards/jupyterlab-preview", "jupyterlab_pygments")
 
 LIST_TITLE = {"nl": "Klanten", "en": "Clients"}
 LIST_INTRO = {"nl": "Kies een klant om zijn dashboard te openen.", "en": "Choose a client to open its dashboard."}
@@ -267,6 +268,8 @@ def serve_command(
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--MappingKernelManager.cull_connected=False",  # an open page keeps its kernel
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",  # spares pages still loading
+        # JupyterLab-only extensions a client page does not need (less to load before the first figure)
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in UNUSED_EXTENSIONS),
     ]
 
 
