@@ -7,7 +7,7 @@ widget. Between opens it waits until Voilà has refilled the pool and the pooled
 the notebook (as a client opening the page a little later would find it). Also counts requests that leave 127.0.0.1. ``benchmarks/ui.py``
 calls :func:`measure`; machines are noisy: compare medians within one run.
 
-    python benchmarks/ui_voila.py [--client demo_b2b] [--opens 5] [--no-preheat]
+    python benchmarks/ui_voila.py [--client demo_b2b] [--opens 5] [--no-preheat] [--baseline]
 """
 
 from __future__ import annotations
@@ -82,9 +82,16 @@ def _wait_warm(server: Any, kernels: int, timeout: float) -> bool:
     return False
 
 
-def measure(client: str = "demo_b2b", opens: int = 5, preheat: bool = True, timeout: float = 300.0) -> dict[str, Any]:
+def measure(
+    client: str = "demo_b2b",
+    opens: int = 5,
+    preheat: bool = True,
+    timeout: float = 300.0,
+    notebook: str | Path | None = None,
+) -> dict[str, Any]:
     """Open ``client``'s Voilà page ``opens`` times; returns the per-open times in seconds
-    (``figure``, ``dashboard``), their medians and the off-machine requests seen."""
+    (``figure``, ``dashboard``), their medians and the off-machine requests seen. ``notebook``:
+    another page than serve's dashboard (e.g. 03_analysis.ipynb, the page before issue 15)."""
     from browser_support import CHROMIUM, CHROMIUM_ARGS, start_voila
     from playwright.sync_api import sync_playwright
 
@@ -93,7 +100,10 @@ def measure(client: str = "demo_b2b", opens: int = 5, preheat: bool = True, time
     params = demo_params_file(f"{client}.yaml") or Path(client)
     figure, dashboard, outside = [], [], []
     with tempfile.TemporaryDirectory(prefix="kpi-bench-voila-") as home:
-        server = start_voila(params, Path(home), pool_size=1 if preheat else 0)
+        options: dict[str, Any] = {"pool_size": 1 if preheat else 0}
+        if notebook is not None:
+            options["notebook"] = notebook
+        server = start_voila(params, Path(home), **options)
         try:
             if preheat and not (_wait_log(server, 1, timeout) and _wait_warm(server, 1, timeout)):
                 raise RuntimeError(f"the kernel pool was not warm within {timeout:.0f} s:\n{server.log_tail()}")
@@ -127,6 +137,7 @@ def measure(client: str = "demo_b2b", opens: int = 5, preheat: bool = True, time
             server.stop()
     return {
         "client": client,
+        "notebook": Path(notebook).name if notebook else "dashboard.ipynb",
         "preheat": preheat,
         "figure": figure,
         "dashboard": dashboard,
@@ -141,15 +152,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client", default="demo_b2b", help="a bundled demo client id or a params file")
     parser.add_argument("--opens", type=int, default=5)
     parser.add_argument("--no-preheat", action="store_true", help="no kernel pool (each page starts a kernel)")
-    args = parser.parse_args(argv)
-    result = measure(args.client, args.opens, preheat=not args.no_preheat)
-    print(
-        f"Voila {result['client']} ({'preheated' if result['preheat'] else 'no pool'}), {args.opens} opens: "
-        f"median first figure {result['median_figure']:.2f} s, dashboard {result['median_dashboard']:.2f} s; "
-        f"requests off the machine: {len(result['outside_requests'])}"
+    parser.add_argument(
+        "--baseline", action="store_true", help="also the page before issue 15: 03_analysis.ipynb, no kernel pool"
     )
-    for url in sorted(set(result["outside_requests"])):
-        print(f"  off-machine: {url}")
+    args = parser.parse_args(argv)
+    results = [measure(args.client, args.opens, preheat=not args.no_preheat)]
+    if args.baseline:
+        from kpi_helpers.run.workspace import notebooks_dir
+
+        results.append(measure(args.client, args.opens, preheat=False, notebook=notebooks_dir() / "03_analysis.ipynb"))
+    for result in results:
+        print(
+            f"Voila {result['client']} {result['notebook']} ({'preheated' if result['preheat'] else 'no pool'}), "
+            f"{args.opens} opens: median first figure {result['median_figure']:.2f} s, "
+            f"dashboard {result['median_dashboard']:.2f} s; requests off the machine: {len(result['outside_requests'])}"
+        )
+        for url in sorted(set(result["outside_requests"])):
+            print(f"  off-machine: {url}")
+    if len(results) == 2:
+        print(
+            f"baseline / dashboard page, first figure: {results[1]['median_figure'] / results[0]['median_figure']:.1f}x"
+        )
     return 0
 
 

@@ -460,14 +460,23 @@ DUTCH_CLIENT = ("zonnebloem", "Zonnebloem Tuinwinkel", "demo_webshop", ("black_f
 ENGLISH_CLIENT = ("harbor", "Harborview Consulting", "demo_b2b", ("leadgen", "services"))
 
 
-def english_words() -> list[str]:
-    """English labels and headings a Dutch client's page must not show (those that differ in Dutch)."""
-    from kpi_helpers.i18n.formats import LABELS
-    from kpi_helpers.views.analysis import HEADINGS
+SECTIONS = ("scorecards", "trends", "pacing", "pairs", "breakdowns", "seasonality", "drivers", "what_if", "dashboard")
 
-    words = [v["en"] for v in LABELS.values() if v["en"] != v["nl"] and len(v["en"]) >= 4]
-    first = {lang: lambda h, lang=lang: h[lang].splitlines()[0].lstrip("# ").strip() for lang in ("nl", "en")}
-    words += [first["en"](h) for h in HEADINGS.values() if first["en"](h) != first["nl"](h)]
+
+def english_words(params_file: Any) -> list[str]:
+    """English labels and section headings a Dutch client's page must not show (those that
+    differ from the Dutch ones), from the label catalog and the headings in both languages."""
+    import kpi_helpers as kpi
+    from kpi_helpers.i18n.formats import LABELS
+
+    words = [v["en"] for v in LABELS.values() if v.get("en") and v["en"] != v.get("nl") and len(v["en"]) >= 4]
+    sessions = {lang: kpi.open_client(params_file, lang=lang) for lang in ("nl", "en")}
+    for section in SECTIONS:
+        heads = {
+            lang: kpi.section_heading(section, wb).splitlines()[0].lstrip("# ").strip() for lang, wb in sessions.items()
+        }
+        if heads["en"] != heads["nl"]:
+            words.append(heads["en"])
     return words
 
 
@@ -540,7 +549,11 @@ def test_voila_client_list_each_client_only_its_own(browser: Any, tmp_path_facto
                 assert label == "Kanaal"
                 import re
 
-                english = [w for w in english_words() if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+                english = [
+                    w
+                    for w in english_words(home / "params" / f"{client}.yaml")
+                    if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)
+                ]
                 assert not english, f"English on the Dutch client's page: {english}"
             else:
                 assert label == "Channel"
