@@ -204,13 +204,16 @@ def start_jupyterlab(home: Path) -> Server:
     return server
 
 
-def start_voila(params_file: str | Path, home: Path) -> Server:
-    from kpi_helpers.run.serve import serve_command
+def start_voila(params_file: str | Path | None, home: Path, **options: Any) -> Server:
+    """Voilà via ``serve_command`` (``params_file`` None: every client in ``options['params_dir']``
+    behind the client list page); ``options`` go to ``serve_command`` (pool size, culling)."""
+    from kpi_helpers.run.serve import serve_command, serve_env
 
     work = home / "voila-work"
     port, token = free_port(), secrets.token_hex(16)
-    cmd = serve_command(params_file, port, work_dir=work, token=token)
-    server = _start("Voila", cmd, cwd=work, env=jupyter_env(home), port=port, token=token, log=home / "voila.log")
+    cmd = serve_command(params_file, port, work_dir=work, token=token, **options)
+    env = serve_env(work, jupyter_env(home))
+    server = _start("Voila", cmd, cwd=work, env=env, port=port, token=token, log=home / "voila.log")
     try:
         server.wait_ready(None)  # its page would start a kernel
     except BaseException:

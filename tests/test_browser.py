@@ -32,6 +32,8 @@ ANALYSIS = "kpi_helpers/notebooks/03_analysis.ipynb"
 QUIZ = "kpi_helpers/notebooks/workshop/01_good_kpi_bad_kpi.ipynb"
 VOILA_CLIENT = DEMO_PARAMS / "demo_b2b.yaml"  # not the notebook's default client
 RUN_ALL_S = 180.0
+VOILA_WAIT_S = 150.0  # a Voila page's dashboard (preheated: seconds; a loaded CI machine: far more)
+DASHBOARD_JS = "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null"
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -69,10 +71,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         server.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``serve demo_b2b`` as the CLI runs it (dashboard notebook, one preheated kernel), with a
+    short cull timeout so the culling test does not wait a minute."""
     require_chromium()
-    server = start_voila(VOILA_CLIENT, tmp_path_factory.mktemp("voila"))
+    server = start_voila(VOILA_CLIENT, tmp_path_factory.mktemp("voila"), cull_idle_timeout=4, cull_interval=2)
     try:
         yield server
     finally:
@@ -210,16 +214,10 @@ def test_lab_analysis_widgets_and_figures(lab: Server, page: Any) -> None:
 
 
 def test_voila_dashboard_for_another_client(voila: Server, page: Any) -> None:
-    shots = Shots("voila-03-analysis")
-    page.goto(voila.url(""), timeout=300_000)
-    wait_js(
-        page,
-        "() => document.querySelector('.kpi-dashboard .kpi-channel-filter select') !== null",
-        "the Voila page with the dashboard widget",
-        shots,
-        voila,
-        timeout=300,
-    )  # a loaded CI machine renders slowly
+    shots = Shots("voila-dashboard")
+    outside = record_outside_requests(page)
+    page.goto(voila.url(""), timeout=VOILA_WAIT_S * 1000)
+    wait_js(page, DASHBOARD_JS, "the Voila page with the dashboard widget", shots, voila, timeout=VOILA_WAIT_S)
     wait_js(
         page,
         "() => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= 3",
@@ -230,13 +228,16 @@ def test_voila_dashboard_for_another_client(voila: Server, page: Any) -> None:
     shots.take(page, "rendered", full_page=True)
     text = page.evaluate("() => document.body.innerText")
     assert "Demo Adviesbureau" in text, "the page does not show the served client (demo_b2b)"
+    assert page.title() == "Demo Adviesbureau", f"page title {page.title()!r} is not the client's name"
     code = page.locator(".jp-CodeCell .jp-InputArea:visible, .jp-InputArea-editor:visible, .cm-editor:visible")
     assert code.count() == 0, "code cells are visible on the Voila page"
     assert "import kpi_helpers" not in text, "notebook source shown on the Voila page"
+    assert "nail factory" not in text and "Step 3" not in text, "teaching text on the client's page"
     check_channel_filter(page, shots, voila, label="Channel")  # demo_b2b: English
     problems = page_problems(page)
     if problems:
         fail(page, f"problems on the page: {problems}", shots, voila)
+    assert not outside, f"requests left the machine: {sorted(set(outside))}"
 
 
 def test_lab_workshop_quiz_feedback(lab: Server, page: Any) -> None:
@@ -367,3 +368,199 @@ def _picker_and_save_back(page: Any, lab: Server, rel: str, shots: Shots, params
     problems = page_problems(page)
     if problems:
         fail(page, f"problems on the page: {problems}", shots, lab)
+
+
+# --------------------------------------------------------------------------- Voila: serve
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def record_outside_requests(page: Any) -> list[str]:
+    """Every request of ``page`` to a host other than this machine, collected as it happens."""
+    from urllib.parse import urlparse
+
+    outside: list[str] = []
+
+    def check(request: Any) -> None:
+        url = request.url
+        if url.startswith(("data:", "blob:", "about:")):
+            return
+        if urlparse(url).hostname not in LOCAL_HOSTS:
+            outside.append(url)
+
+    page.on("request", check)
+    return outside
+
+
+def kernel_processes(server: Server) -> dict[int, str]:
+    """The server's kernel processes (pid → command line), read from /proc."""
+    from pathlib import Path
+
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == server.process.pid and "ipykernel" in cmdline:
+            found[int(entry.name)] = cmdline
+    return found
+
+
+def wait_until(check: Any, what: str, timeout: float) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    pytest.fail(f"{what}: not within {timeout:.0f} s", pytrace=False)
+
+
+def pools_filled(server: Server) -> int:
+    """How often Voila logged a filled kernel pool (at start and after each refill)."""
+    return server.log.read_text(encoding="utf-8", errors="replace").count("is filled with")
+
+
+def test_voila_closed_page_kernel_is_culled(voila: Server, browser: Any) -> None:
+    """A page's kernel lives while the page is open (longer than the cull timeout) and is shut
+    down once the page is closed: the kernel count returns to the preheated pool's."""
+    shots = Shots("voila-culling")
+    wait_until(lambda: pools_filled(voila) >= 1, "the preheated kernel pool filled", VOILA_WAIT_S)
+    wait_until(lambda: len(kernel_processes(voila)) == 1, "one idle preheated kernel (the pool)", 60)
+    baseline = kernel_processes(voila)
+    filled = pools_filled(voila)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(voila.url(""), timeout=VOILA_WAIT_S * 1000)
+    wait_js(page, DASHBOARD_JS, "the dashboard widget", shots, voila, timeout=VOILA_WAIT_S)
+    kernel_id = page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    assert kernel_id and any(kernel_id in cmd for cmd in baseline.values()), "the page did not get the pooled kernel"
+    wait_until(lambda: pools_filled(voila) > filled, "the pool refilled after the page took its kernel", VOILA_WAIT_S)
+    wait_until(
+        lambda: len(kernel_processes(voila)) == len(baseline) + 1, "the page's kernel and the new pool kernel", 60
+    )
+    page.wait_for_timeout(10_000)  # > cull timeout (4 s) + interval (2 s): an open page keeps its kernel
+    assert any(kernel_id in cmd for cmd in kernel_processes(voila).values()), "the open page's kernel was culled"
+    shots.take(page, "open")
+    context.close()
+    wait_until(
+        lambda: not any(kernel_id in cmd for cmd in kernel_processes(voila).values()),
+        "the closed page's kernel shut down",
+        90,
+    )
+    assert len(kernel_processes(voila)) == len(baseline), "the kernel count did not return to the pool's"
+
+
+DUTCH_CLIENT = ("zonnebloem", "Zonnebloem Tuinwinkel", "demo_webshop", ("black_friday", "retargeting", "BLACKFRIDAY"))
+ENGLISH_CLIENT = ("harbor", "Harborview Consulting", "demo_b2b", ("leadgen", "services"))
+
+
+SECTIONS = ("scorecards", "trends", "pacing", "pairs", "breakdowns", "seasonality", "drivers", "what_if", "dashboard")
+
+
+def english_words(params_file: Any) -> list[str]:
+    """English labels and section headings a Dutch client's page must not show (those that
+    differ from the Dutch ones), from the label catalog and the headings in both languages."""
+    import kpi_helpers as kpi
+    from kpi_helpers.i18n.formats import LABELS
+
+    words = [v["en"] for v in LABELS.values() if v.get("en") and v["en"] != v.get("nl") and len(v["en"]) >= 4]
+    sessions = {lang: kpi.open_client(params_file, lang=lang) for lang in ("nl", "en")}
+    for section in SECTIONS:
+        heads = {
+            lang: kpi.section_heading(section, wb).splitlines()[0].lstrip("# ").strip() for lang, wb in sessions.items()
+        }
+        if heads["en"] != heads["nl"]:
+            words.append(heads["en"])
+    return words
+
+
+def write_two_clients(params: Any) -> None:
+    from kpi_helpers.run.workspace import demo_params_file
+
+    params.mkdir(parents=True, exist_ok=True)
+    for client, name, demo, _ in (DUTCH_CLIENT, ENGLISH_CLIENT):
+        source = demo_params_file(f"{demo}.yaml")
+        assert source is not None
+        text = source.read_text(encoding="utf-8")
+        original = next(line for line in text.splitlines() if line.startswith("name:"))
+        text = text.replace(f"client: {demo}", f"client: {client}").replace(original, f"name: {name}")
+        (params / f"{client}.yaml").write_text(text, encoding="utf-8")
+
+
+ALL_FIGURES_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .map(g => JSON.stringify(g.data || []) + JSON.stringify(g.layout || {})).join('\\n')"""
+
+
+def test_voila_client_list_each_client_only_its_own(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`serve` without a client: a list page of the clients in params/, each linking its own
+    dashboard; a page shows its client's name as title and none of the other client's name or
+    campaigns; the Dutch client's page has no English heading or label; nothing off the machine."""
+    import urllib.error
+    import urllib.request
+
+    home = tmp_path_factory.mktemp("voila-all")
+    write_two_clients(home / "params")
+    server = start_voila(None, home, params_dir=home / "params")
+    try:
+        for probe in ("voila/render/..%2Fparams%2Fzonnebloem.yaml", "voila/render/%2E%2E/voila.log"):
+            try:
+                with urllib.request.urlopen(server.url(probe), timeout=30) as response:
+                    assert response.status != 200, f"{probe} answered 200"
+            except urllib.error.HTTPError as error:
+                assert error.code in (400, 403, 404), f"{probe}: HTTP {error.code}"
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        outside = record_outside_requests(page)
+        page.goto(server.url(""), timeout=60_000)
+        shots = Shots("voila-client-list")
+        shots.take(page, "list")
+        links = page.locator("a.kpi-client")
+        assert links.all_inner_texts() == sorted([DUTCH_CLIENT[1], ENGLISH_CLIENT[1]]), links.all_inner_texts()
+        assert page.title() == "Klanten"
+        for client, name, _, _ in (DUTCH_CLIENT, ENGLISH_CLIENT):
+            other = ENGLISH_CLIENT if client == DUTCH_CLIENT[0] else DUTCH_CLIENT
+            shots = Shots(f"voila-client-{client}")
+            page.goto(server.url(""), timeout=60_000)
+            page.locator("a.kpi-client", has_text=name).click()
+            wait_js(page, DASHBOARD_JS, f"{client}'s dashboard", shots, server, timeout=VOILA_WAIT_S)
+            wait_js(
+                page,
+                "() => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= 3",
+                f"{client}'s figures drawn",
+                shots,
+                server,
+            )
+            shots.take(page, "rendered", full_page=True)
+            assert page.title() == name, f"page title {page.title()!r}, expected {name!r}"
+            text = page.evaluate("() => document.body.innerText")
+            figures = page.evaluate(ALL_FIGURES_JS)
+            assert name in text
+            for word in (other[1], other[1].split()[0], other[0], *other[3]):
+                assert word not in text and word not in figures, f"{client}'s page shows {other[0]}'s {word!r}"
+            label = page.locator(".kpi-channel-filter label").inner_text().strip()
+            if client == DUTCH_CLIENT[0]:
+                assert label == "Kanaal"
+                import re
+
+                english = [
+                    w
+                    for w in english_words(home / "params" / f"{client}.yaml")
+                    if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)
+                ]
+                assert not english, f"English on the Dutch client's page: {english}"
+            else:
+                assert label == "Channel"
+            problems = page_problems(page)
+            if problems:
+                fail(page, f"problems on {client}'s page: {problems}", shots, server)
+        context.close()
+        assert not outside, f"requests left the machine: {sorted(set(outside))}"
+    finally:
+        server.stop()

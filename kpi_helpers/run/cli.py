@@ -105,6 +105,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from kpi_helpers.run.serve import serve
 
+    if args.client is not None and args.all:
+        raise KpiWorkbookError("serve: give a client or --all, not both")
     return serve(args.client, port=args.port, lang=args.lang, token=args.token, ip=args.ip, params_dir=args.params)
 
 
@@ -183,8 +185,17 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--format", choices=["text", "csv"], default="text")
     lst.set_defaults(func=_cmd_list_kpis)
 
-    srv = sub.add_parser("serve", help="show one client's live dashboard with Voila (no code)")
-    srv.add_argument("client", help="client id (params/<client>.yaml) or a params file path")
+    srv = sub.add_parser(
+        "serve", help="show a client's live dashboard with Voila (no code); without a client: every client's"
+    )
+    srv.add_argument(
+        "client",
+        nargs="?",
+        default=None,
+        help="client id (params/<client>.yaml) or a params file path; "
+        "left out (or --all): a client list page with each client's dashboard",
+    )
+    srv.add_argument("--all", action="store_true", help="serve every client in --params behind a client list page")
     srv.add_argument("--params", default="params")
     srv.add_argument("--port", type=int, default=8866)
     srv.add_argument("--lang", choices=["nl", "en"])
