@@ -363,25 +363,42 @@ def compute_kpis(
     return out
 
 
+def _calendar(first: Any, last: Any, grain: str) -> np.ndarray:
+    """`first`, then every period start of `grain` after it up to `last` (both included)."""
+    start, end = np.datetime64(first, "ns"), np.datetime64(last, "ns")
+    if grain in ("day", "week"):
+        return np.arange(start, end + np.timedelta64(1, "ns"), np.timedelta64(7 if grain == "week" else 1, "D"))
+    if grain not in ("month", "quarter", "year"):
+        shift_periods([start], grain, 1)  # raises the error naming the grain
+    unit, step = ("Y", 1) if grain == "year" else ("M", 3 if grain == "quarter" else 1)
+    coarse = start.astype(f"datetime64[{unit}]")
+    rest = np.arange(coarse + step, end.astype(f"datetime64[{unit}]") + 1, step).astype(_NS)
+    return np.concatenate([np.array([start], dtype=_NS), rest[rest <= end]])
+
+
 def _fill_empty_periods(
     index: pd.MultiIndex, agg: dict[str, np.ndarray], grain: str, by: list[str]
 ) -> tuple[pd.MultiIndex, dict[str, np.ndarray]]:
     """Every period between the first and the last one, for every dimension value seen: a cell
     without rows gets 0 for every measure (nothing happened), so ratios there are not available."""
+    if len(index) == 0:
+        return index, agg
     periods = index.get_level_values(0)
-    first, last = periods.min(), periods.max()
-    calendar, p = [], np.datetime64(first, "ns")
-    while p <= np.datetime64(last, "ns"):
-        calendar.append(p)
-        p = shift_periods([p], grain, 1)[0]
+    calendar = _calendar(periods.min(), periods.max(), grain)
     combos = index.droplevel(0).unique() if by else None
-    if len(calendar) * (len(combos) if by else 1) == len(index):
+    if len(calendar) * (len(combos) if combos is not None else 1) == len(index):
         return index, agg  # already every period x every dimension value
-    if by:
-        tuples = [(c, *((d,) if not isinstance(d, tuple) else d)) for c in calendar for d in combos]
-        full = pd.MultiIndex.from_tuples(tuples, names=index.names)
+    if combos is not None:  # calendar-major, every dimension value (combination) within each period
+        n, m = len(calendar), len(combos)
+        levels = [pd.DatetimeIndex(np.repeat(calendar, m))]
+        inner = np.tile(np.arange(m), n)
+        if isinstance(combos, pd.MultiIndex):
+            levels += [combos.get_level_values(i).take(inner) for i in range(combos.nlevels)]
+        else:
+            levels.append(combos.take(inner))
+        full = pd.MultiIndex.from_arrays(levels, names=index.names)
     else:
-        full = pd.MultiIndex.from_arrays([np.array(calendar, dtype=_NS)], names=index.names)
+        full = pd.MultiIndex.from_arrays([calendar], names=index.names)
     where = index.get_indexer(full)
     new = where < 0
     filled = {}
