@@ -389,9 +389,9 @@ def _fill_empty_periods(
     if len(calendar) * (len(combos) if combos is not None else 1) == len(index):
         return index, agg  # already every period x every dimension value
     if combos is not None:  # calendar-major, every dimension value (combination) within each period
-        n, m = len(calendar), len(combos)
-        levels = [pd.DatetimeIndex(np.repeat(calendar, m))]
-        inner = np.tile(np.arange(m), n)
+        n, width = len(calendar), len(combos)
+        levels = [pd.DatetimeIndex(np.repeat(calendar, width))]
+        inner = np.tile(np.arange(width), n)
         if isinstance(combos, pd.MultiIndex):
             levels += [combos.get_level_values(i).take(inner) for i in range(combos.nlevels)]
         else:
