@@ -316,6 +316,7 @@ def compute_kpis(
         results[k.id] = (val, num, den, ok)
     for k in requested:
         if k.type == "growth":
+            assert k.growth_of is not None, k.id  # the catalog checks that a growth KPI names its base
             cur = results[k.growth_of][0]
             if grain is None:
                 prev = np.full(n, np.nan)
@@ -645,6 +646,9 @@ def period_over_period(table: pd.DataFrame, catalog: Any = None, grain: str | No
 # --------------------------------------------------------------------------- KPI pairs
 QUADRANTS = ("healthy_growth", "goodhart_warning", "efficiency", "decline", "stable")
 
+# np.select choices: no quadrant (None) while a change is missing, else the quadrant name
+_QUADRANT_CHOICES: list[Any] = [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"]
+
 _PAIR_TEXT = {
     "en": {
         "healthy_growth": "{V} {dv} and {Q} {dq}: more {v} without losing quality — keep going.",
@@ -752,11 +756,12 @@ def pair_quadrants(
     frames = []
     for pair in pairs:
         v_id, q_id = _pair_ids(pair, catalog)
-        metas = {}
+        metas: dict[str, dict[str, Any]] = {}
         for kid in (v_id, q_id):
-            metas[kid] = _meta_for(table, kid, catalog)
-            if metas[kid] is None or kid not in set(pop["kpi"]):
+            meta = _meta_for(table, kid, catalog)
+            if meta is None or kid not in set(pop["kpi"]):
                 raise KpiWorkbookError(f"KPI '{kid}' is not in the table: compute it before pairing.")
+            metas[kid] = meta
         v = pop.loc[pop["kpi"] == v_id, keys + ["value", col, abs_col]].rename(
             columns={"value": "volume_value", col: "volume_change", abs_col: "volume_abs_change"}
         )
@@ -778,7 +783,7 @@ def pair_quadrants(
                 (sv > 0) & (sq < 0),
                 (sv < 0) & (sq > 0),
             ],
-            [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"],
+            _QUADRANT_CHOICES,
             "decline",
         )
         m["quadrant"] = quadrant
