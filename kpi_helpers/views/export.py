@@ -15,9 +15,12 @@ import base64
 import html
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT: dict[str, dict[str, str]] = {
@@ -128,7 +131,7 @@ class CsvExport:
 
 # --------------------------------------------------------------------------- the dashboard's tables
 def dashboard_table(
-    wb: Any,
+    wb: ClientSession,
     period: tuple[Any, Any] | None = None,
     grain: str = "month",
     channel: str | None = None,
@@ -166,7 +169,7 @@ def dashboard_table(
     return out
 
 
-def pacing_export(wb: Any) -> pd.DataFrame:
+def pacing_export(wb: ClientSession) -> pd.DataFrame:
     """The goals' pacing with raw numbers (the pacing table shows them formatted)."""
     from kpi_helpers.compute.findings import pacing_frame
 

@@ -10,7 +10,7 @@ Nothing here decides what is right: every answer goes through `Exercise.feedback
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -18,6 +18,9 @@ from kpi_helpers.i18n.formats import format_currency, format_number, format_perc
 from kpi_helpers.views.display import show_markdown
 from kpi_helpers.workshop import exercises as ws
 from kpi_helpers.workshop.sim import HOURS, NailRun, design_targets, evaluate_mix, pair_story, run_factory
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 SIZES_KEYS = ("tiny", "useful", "huge")
 
@@ -244,7 +247,7 @@ def show_context(ex: Any) -> None:
         _show_dashboard(ex)
 
 
-def goal_text(goal: Any, wb: Any, lang: str) -> str:
+def goal_text(goal: Any, wb: ClientSession, lang: str) -> str:
     """A goal as the learner reads it: its own statement when the client writes in the learner's
     language, else one built from the goal's numbers in the learner's language."""
     if wb.config.language == lang or goal.kpi not in wb.catalog:
