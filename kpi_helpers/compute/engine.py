@@ -28,7 +28,7 @@ import pandas as pd
 from kpi_helpers.data.facts import ORDER_MEASURES, count_orders, order_table_of
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
 from kpi_helpers.spec.catalog import Kpi
-from kpi_helpers.spec.vocab import GRAINS
+from kpi_helpers.spec.vocab import GRAINS, Grain, KpiType
 
 TABLE_COLUMNS = ("period", "kpi", "value", "numerator", "denominator", "available", "unit", "coverage")
 #: How much of a period the data covers: every day of it, some days, or none.
@@ -55,13 +55,13 @@ def period_start(dates: Any, grain: str) -> np.ndarray:
     """Start of the period (day, Monday of the week, first of month/quarter/year) for each date."""
     _check_grain(grain)
     d = np.asarray(pd.to_datetime(dates), dtype=_NS).astype("datetime64[D]")
-    if grain == "day":
+    if grain == Grain.DAY:
         out = d
-    elif grain == "week":  # 1970-01-01 was a Thursday: Monday-based weekday = (days + 3) % 7
+    elif grain == Grain.WEEK:  # 1970-01-01 was a Thursday: Monday-based weekday = (days + 3) % 7
         out = d - ((d.view("int64") + 3) % 7).astype("timedelta64[D]")
-    elif grain == "month":
+    elif grain == Grain.MONTH:
         out = d.astype("datetime64[M]")
-    elif grain == "quarter":
+    elif grain == Grain.QUARTER:
         m = d.astype("datetime64[M]").view("int64")
         out = (m - m % 3).astype("datetime64[M]")
     else:
@@ -72,14 +72,14 @@ def period_start(dates: Any, grain: str) -> np.ndarray:
 def shift_periods(periods: Any, grain: str, n: int = 1) -> np.ndarray:
     """Period starts moved by ``n`` periods of ``grain`` (negative = back in time)."""
     p = np.asarray(pd.to_datetime(periods), dtype=_NS)
-    if grain == "day":
+    if grain == Grain.DAY:
         return p + np.timedelta64(n, "D")
-    if grain == "week":
+    if grain == Grain.WEEK:
         return p + np.timedelta64(7 * n, "D")
-    if grain in ("month", "quarter"):
-        months = n * (3 if grain == "quarter" else 1)
+    if grain in (Grain.MONTH, Grain.QUARTER):
+        months = n * (3 if grain == Grain.QUARTER else 1)
         return (p.astype("datetime64[M]") + np.timedelta64(months, "M")).astype(_NS)
-    if grain == "year":
+    if grain == Grain.YEAR:
         return (p.astype("datetime64[Y]") + np.timedelta64(n, "Y")).astype(_NS)
     raise KpiWorkbookError(f"Cannot shift periods of grain '{grain}'.")
 
@@ -87,7 +87,7 @@ def shift_periods(periods: Any, grain: str, n: int = 1) -> np.ndarray:
 def same_period_last_year(periods: Any, grain: str) -> np.ndarray:
     """Comparable period one year earlier: 52 weeks back for day/week (keeps the weekday),
     12 months back for month/quarter/year."""
-    if grain in ("day", "week"):
+    if grain in (Grain.DAY, Grain.WEEK):
         return np.asarray(pd.to_datetime(periods), dtype=_NS) - np.timedelta64(364, "D")
     return shift_periods(periods, "month", -12)
 
@@ -141,12 +141,12 @@ def _resolve(kpis: Iterable[str | Kpi] | str | Kpi, catalog: Any) -> tuple[list[
     ids = {k.id for k in requested}
     hidden: list[Kpi] = []
     for k in requested:
-        if k.type == "growth":
+        if k.type == KpiType.GROWTH:
             if not k.growth_of:
                 raise KpiWorkbookError(f"Growth KPI '{k.id}' does not say which KPI it is the growth of.")
             if k.growth_of not in ids:
                 base = get_kpi(k.growth_of, catalog, given)
-                if base.type == "growth":
+                if base.type == KpiType.GROWTH:
                     raise KpiWorkbookError(f"Growth KPI '{k.id}' is the growth of another growth KPI.")
                 hidden.append(base)
                 ids.add(base.id)
@@ -247,7 +247,7 @@ def compute_kpis(
     requested, hidden = _resolve(kpis, catalog)
 
     def lacking(k: Kpi) -> list[str]:
-        if k.type == "growth":
+        if k.type == KpiType.GROWTH:
             base = next(b for b in requested + hidden if b.id == k.growth_of)
             return lacking(base)
         return sorted(k.measures - set(facts.columns))
@@ -259,7 +259,7 @@ def compute_kpis(
             raise GoalError(f"Cannot compute from this data: {lines} (not in the data).")
         requested = [k for k in requested if k.id not in problems]
         hidden = [k for k in hidden if k.id not in problems]
-    plan = [k for k in hidden + requested if k.type != "growth"]
+    plan = [k for k in hidden + requested if k.type != KpiType.GROWTH]
     measures = sorted({m for k in plan for m in k.measures})
 
     data, start = _window(facts, period)
@@ -302,7 +302,7 @@ def compute_kpis(
     results: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     for k in plan:
         num = _terms(agg, k.numerator, n)
-        if k.type == "ratio":
+        if k.type == KpiType.RATIO:
             den = _terms(agg, k.denominator or (), n)
             ok = np.isfinite(num) & np.isfinite(den) & (den != 0)
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -311,11 +311,11 @@ def compute_kpis(
             den = np.full(n, np.nan)
             val = num
         # a sum that overflowed is as unavailable as a zero denominator: never report inf
-        ok = ok & np.isfinite(val) if k.type == "ratio" else np.isfinite(val)
+        ok = ok & np.isfinite(val) if k.type == KpiType.RATIO else np.isfinite(val)
         val = np.where(ok, val, np.nan)
         results[k.id] = (val, num, den, ok)
     for k in requested:
-        if k.type == "growth":
+        if k.type == KpiType.GROWTH:
             assert k.growth_of is not None, k.id  # the catalog checks that a growth KPI names its base
             cur = results[k.growth_of][0]
             if grain is None:
@@ -356,7 +356,7 @@ def compute_kpis(
     out["available"] = out["available"].astype(bool)
     reasons: dict[str, list[tuple[str, str]]] = {}
     for k in requested:
-        base = next((b for b in requested + hidden if b.id == k.growth_of), k) if k.type == "growth" else k
+        base = next((b for b in requested + hidden if b.id == k.growth_of), k) if k.type == KpiType.GROWTH else k
         why = sorted((unavailable[m], m) for m in base.measures if m in unavailable)
         if why:
             reasons[k.id] = why
@@ -367,11 +367,11 @@ def compute_kpis(
 def _calendar(first: Any, last: Any, grain: str) -> np.ndarray:
     """`first`, then every period start of `grain` after it up to `last` (both included)."""
     start, end = np.datetime64(first, "ns"), np.datetime64(last, "ns")
-    if grain in ("day", "week"):
-        return np.arange(start, end + np.timedelta64(1, "ns"), np.timedelta64(7 if grain == "week" else 1, "D"))
-    if grain not in ("month", "quarter", "year"):
+    if grain in (Grain.DAY, Grain.WEEK):
+        return np.arange(start, end + np.timedelta64(1, "ns"), np.timedelta64(7 if grain == Grain.WEEK else 1, "D"))
+    if grain not in (Grain.MONTH, Grain.QUARTER, Grain.YEAR):
         shift_periods([start], grain, 1)  # raises the error naming the grain
-    unit, step = ("Y", 1) if grain == "year" else ("M", 3 if grain == "quarter" else 1)
+    unit, step = ("Y", 1) if grain == Grain.YEAR else ("M", 3 if grain == Grain.QUARTER else 1)
     coarse = start.astype(f"datetime64[{unit}]")
     rest = np.arange(coarse + step, end.astype(f"datetime64[{unit}]") + 1, step).astype(_NS)
     return np.concatenate([np.array([start], dtype=_NS), rest[rest <= end]])
@@ -492,7 +492,7 @@ def countable_over_time(facts: pd.DataFrame, kpi: str | Kpi, catalog: Any = None
     """Whether `kpi` can be computed for periods longer than a day from these facts: False when it
     needs a distinct count of people that only a daily-aggregate source gives (customer-days)."""
     k = get_kpi(kpi, catalog)
-    if k.type == "growth" and k.growth_of:
+    if k.type == KpiType.GROWTH and k.growth_of:
         k = get_kpi(k.growth_of, catalog)
     specs = _measure_specs(catalog)
     has_orders = getattr(facts, "order_table", None) is not None
