@@ -228,13 +228,15 @@ GOAL_STRATEGY, ANY_FLOAT = _goal_strategy()
 @pytest.fixture(scope="session")
 def demo_batch(tmp_path_factory):
     """ONE batch run of the real workbook notebooks over the bundled demo clients (static, as the
-    batch runs them), shared by the batch and notebook tests: each notebook runs once per params
+    batch runs them), shared by the batch, notebook and client-report tests: each notebook runs once per params
     file here; nbval runs the committed notebooks once more with their default (demo, interactive)."""
     from kpi_helpers.run.batch import run_batch
+    from kpi_helpers.run.pdf import pdf_problem
 
     root = tmp_path_factory.mktemp("demo-batch")
     params = root / "params"
     shutil.copytree(DEMO_PARAMS, params)
     out = root / "reports"
-    result = run_batch(params_dir=params, out_dir=out, progress=False, timeout=300)
+    # with report.pdf where a browser is there: the client-report tests read this same run
+    result = run_batch(params_dir=params, out_dir=out, progress=False, timeout=300, pdf=pdf_problem() is None)
     return params, out, result
