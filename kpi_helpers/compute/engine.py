@@ -27,7 +27,7 @@ import pandas as pd
 
 from kpi_helpers.data.facts import ORDER_MEASURES, count_orders, order_table_of
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
-from kpi_helpers.spec.catalog import Kpi
+from kpi_helpers.spec.catalog import Catalog, Kpi
 from kpi_helpers.spec.vocab import GRAINS, Grain, KpiType
 
 TABLE_COLUMNS = ("period", "kpi", "value", "numerator", "denominator", "available", "unit", "coverage")
@@ -101,7 +101,12 @@ def _infer_grain(periods: pd.Series) -> str | None:
 
 
 # --------------------------------------------------------------------------- catalog
-def _catalog(catalog: Any) -> Any:
+#: What the functions below accept as `catalog`: a Catalog, KPI objects by id or a list of them,
+#: or None for the active catalog (a client's inside `use_catalog`, else the bundled one).
+CatalogLike = Catalog | Mapping[str, Kpi] | Iterable[Kpi] | None
+
+
+def _catalog(catalog: CatalogLike) -> Any:
     """The catalog to look ids up in: given one, a list/dict of Kpi objects, or the default."""
     if catalog is None:
         try:
@@ -114,7 +119,7 @@ def _catalog(catalog: Any) -> Any:
     return {k.id: k for k in catalog}
 
 
-def get_kpi(kpi: str | Kpi, catalog: Any = None, known: Mapping[str, Kpi] | None = None) -> Kpi:
+def get_kpi(kpi: str | Kpi, catalog: CatalogLike = None, known: Mapping[str, Kpi] | None = None) -> Kpi:
     """A Kpi object for an id (or the object itself)."""
     if isinstance(kpi, Kpi):
         return kpi
@@ -221,7 +226,7 @@ def compute_kpis(
     kpis: Iterable[str | Kpi] | str | Kpi,
     grain: str | None = "month",
     by: str | Sequence[str] | None = None,
-    catalog: Any = None,
+    catalog: CatalogLike = None,
     period: Any = None,
     missing: str = "raise",
 ) -> pd.DataFrame:
@@ -477,7 +482,7 @@ def _coverage(starts: np.ndarray, ends: np.ndarray, spans: list[Any]) -> np.ndar
 EVENT_ENTITIES = ("order",)
 
 
-def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: Any = None) -> str | None:
+def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: CatalogLike = None) -> str | None:
     """Why a KPI of a `compute_kpis` table is not available at its grain (None when it is), in `lang`."""
     from kpi_helpers.i18n.formats import t
 
@@ -488,7 +493,7 @@ def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catal
     return " ".join(t(code, lang).format(measure=specs[m].label(lang) if m in specs else m) for code, m in why)
 
 
-def countable_over_time(facts: pd.DataFrame, kpi: str | Kpi, catalog: Any = None) -> bool:
+def countable_over_time(facts: pd.DataFrame, kpi: str | Kpi, catalog: CatalogLike = None) -> bool:
     """Whether `kpi` can be computed for periods longer than a day from these facts: False when it
     needs a distinct count of people that only a daily-aggregate source gives (customer-days)."""
     k = get_kpi(kpi, catalog)
@@ -572,7 +577,7 @@ def breakdown(
     kpis: Iterable[str | Kpi] | str | Kpi,
     by: str | Sequence[str] = "channel",
     period: Any = None,
-    catalog: Any = None,
+    catalog: CatalogLike = None,
     missing: str = "raise",
 ) -> pd.DataFrame:
     """KPIs per dimension value over a whole window (one row per value and KPI): ROAS per
@@ -600,7 +605,7 @@ def _rel(change: np.ndarray, ref: np.ndarray) -> np.ndarray:
         return np.where(ok, change / np.abs(np.where(ok, ref, 1.0)), np.nan)
 
 
-def period_over_period(table: pd.DataFrame, catalog: Any = None, grain: str | None = None) -> pd.DataFrame:
+def period_over_period(table: pd.DataFrame, catalog: CatalogLike = None, grain: str | None = None) -> pd.DataFrame:
     """Adds ``previous``, ``abs_change``, ``rel_change`` (vs the previous period),
     ``last_year``, ``yoy_abs_change``, ``yoy_rel_change`` (vs the same period last year: 52
     weeks back for day/week grains, 12 months otherwise) and ``good`` (nullable boolean:
@@ -733,7 +738,7 @@ def _pair_ids(pair: Any, catalog: Any) -> tuple[str, str]:
 def pair_quadrants(
     table: pd.DataFrame,
     pairs: Iterable[Any],
-    catalog: Any = None,
+    catalog: CatalogLike = None,
     compare: str = "previous",
     stable_band: float = STABLE_BAND,
 ) -> pd.DataFrame:
