@@ -6,12 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.i18n.formats import check_lang
 from kpi_helpers.spec.params import ClientConfig, load_params
+
+if TYPE_CHECKING:
+    from kpi_helpers.spec.catalog import Catalog
 
 
 def find_params_file(params_file: str | Path) -> Path:
@@ -50,7 +54,7 @@ class ClientSession:
     _facts: pd.DataFrame | None = field(default=None, repr=False)
 
     @cached_property
-    def catalog(self):
+    def catalog(self) -> Catalog:
         """The bundled catalog plus the client's own measures and KPIs (params `measures:`/`kpis:`)."""
         return self.config.catalog
 

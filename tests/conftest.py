@@ -28,9 +28,20 @@ def _selects_slow(config: pytest.Config) -> bool:
         return "not slow" not in markexpr
 
 
+# Hypothesis example counts: property tests name their full count with `examples(n)`; the fast tier
+# (`-m "not slow ..."`) runs a fifth of it, the whole suite (CI) the full count.
+_FAST_TIER = {"on": False}
+
+
+def examples(n: int) -> int:
+    """`n` hypothesis examples in a full run, a fifth (at least 5) in the fast tier."""
+    return max(5, n // 5) if _FAST_TIER["on"] else n
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """nbval (every notebook cell on a kernel) belongs to the slow tier: when `-m` leaves slow
     tests out, notebooks are not even collected, so the fast tier starts no kernel."""
+    _FAST_TIER["on"] = not _selects_slow(config)
     if not _selects_slow(config) and hasattr(config.option, "nbval"):
         config.option.nbval = config.option.nbval_lax = False
     sanitize = getattr(config.option, "nbval_sanitize_with", None)
@@ -43,6 +54,50 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)
+
+
+def _copy_facts(facts):
+    """A deep copy of facts, order table and order lines included (callers may change their copy)."""
+    if facts is None:
+        return None
+    out = facts.copy(deep=True)
+    for name in ("order_table", "order_source"):
+        table = getattr(facts, name, None)
+        if table is not None:
+            setattr(out, name, table.copy(deep=True))
+    return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_sources_read_once():
+    """The bundled demo sources (immutable package files) are read and validated once per session:
+    later reads of the same demo source, period, measures and limits get a deep copy of the first
+    result. Reading them is most of what opening a demo client costs, and ~300 tests do; the reading
+    itself is tested on its first call and by the reader tests on their own files."""
+    from kpi_helpers.data import load
+    from kpi_helpers.data.facts import known_measures
+    from kpi_helpers.data.readers import source_spec
+    from kpi_helpers.spec.agency import current_limits
+
+    real = load.inspect_source
+    memo: dict = {}
+
+    def inspect_source(source, base_dir=None, period=None):
+        try:
+            spec = source_spec(source)
+        except Exception:  # noqa: BLE001 - the real call reports it
+            return real(source, base_dir, period)
+        if not spec.source.startswith("demo:"):
+            return real(source, base_dir, period)
+        key = (repr(spec), repr(period), tuple(sorted(known_measures())), repr(current_limits()))
+        if key not in memo:
+            memo[key] = real(source, base_dir, period)
+        facts, problems = memo[key]
+        return _copy_facts(facts), list(problems)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(load, "inspect_source", inspect_source)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -173,13 +228,15 @@ GOAL_STRATEGY, ANY_FLOAT = _goal_strategy()
 @pytest.fixture(scope="session")
 def demo_batch(tmp_path_factory):
     """ONE batch run of the real workbook notebooks over the bundled demo clients (static, as the
-    batch runs them), shared by the batch and notebook tests: each notebook runs once per params
+    batch runs them), shared by the batch, notebook and client-report tests: each notebook runs once per params
     file here; nbval runs the committed notebooks once more with their default (demo, interactive)."""
     from kpi_helpers.run.batch import run_batch
+    from kpi_helpers.run.pdf import pdf_problem
 
     root = tmp_path_factory.mktemp("demo-batch")
     params = root / "params"
     shutil.copytree(DEMO_PARAMS, params)
     out = root / "reports"
-    result = run_batch(params_dir=params, out_dir=out, progress=False, timeout=300)
+    # with report.pdf where a browser is there: the client-report tests read this same run
+    result = run_batch(params_dir=params, out_dir=out, progress=False, timeout=300, pdf=pdf_problem() is None)
     return params, out, result

@@ -14,6 +14,7 @@ D = dt.date
 
 
 from conftest import GOAL_STRATEGY as _goals  # noqa: E402
+from conftest import examples  # noqa: E402
 from conftest import make_goal as make  # noqa: E402  (catalog fixture: conftest)
 
 
@@ -119,7 +120,7 @@ def test_driver_trees_are_data_over_known_kpis(catalog):
     assert any("revenue" in o for o in driver_factorisations("profit"))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(goals=st.lists(_goals, max_size=6))
 def test_chain_and_tree_never_crash(catalog, goals):
     findings = check_chain(goals, catalog=catalog)

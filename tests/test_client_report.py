@@ -15,7 +15,6 @@ import subprocess
 
 import pytest
 from babel.dates import get_month_names
-from conftest import PARAMS_DIR
 
 import kpi_helpers as kpi
 from kpi_helpers.i18n.formats import dimension_label, t
@@ -279,20 +278,13 @@ def test_channel_axis_uses_readable_names(params_dir):
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    from kpi_helpers.run.batch import run_batch
-    from kpi_helpers.run.pdf import pdf_problem
-
-    root = tmp_path_factory.mktemp("client-report")
-    params = root / "params"
-    params.mkdir()
-    for client in ("demo_webshop", "demo_b2b", "demo_newsletter"):
-        shutil.copy(PARAMS_DIR / f"{client}.yaml", params / f"{client}.yaml")
-    result = run_batch(
-        params_dir=params, out_dir=root / "reports", progress=False, timeout=300, workers=1, pdf=pdf_problem() is None
-    )
+def reports(demo_batch):
+    """The reports of the session's one demo batch run (conftest `demo_batch`, with PDFs when a
+    browser is there): the demo clients' notebooks are not executed a second time here."""
+    params, out, result = demo_batch
     assert result.ok, result.summary_text()
-    return root / "reports"
+    assert {p.stem for p in params.glob("*.yaml")} >= {"demo_webshop", "demo_b2b", "demo_newsletter"}
+    return out
 
 
 @pytest.mark.slow

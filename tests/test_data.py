@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -303,7 +304,7 @@ _rows_strategy = st.lists(
 )  # fmt: skip
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=_rows_strategy, dutch=st.booleans())
 def test_reading_preserves_totals(tmp_path, rows, dutch):
     sep, dec = (";", ",") if dutch else (",", ".")
@@ -320,7 +321,7 @@ def test_reading_preserves_totals(tmp_path, rows, dutch):
     assert len(combined) == len(facts)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(st.tuples(st.integers(0, 5), st.integers(1, 8), st.sampled_from("ABCD"),
                                 st.integers(1, 5000)), min_size=1, max_size=30))  # fmt: skip
 def test_orders_totals(tmp_path, lines):

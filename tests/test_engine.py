@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -234,7 +235,7 @@ def daily_facts(draw):
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(daily_facts(), st.sampled_from(["day", "week", "month", "quarter", "year"]))
 def test_property_totals_at_any_grain_equal_daily_totals(f, grain):
     t = compute_kpis(f, ["orders", "sessions"], grain=grain, by="channel", catalog=CAT)
@@ -244,7 +245,7 @@ def test_property_totals_at_any_grain_equal_daily_totals(f, grain):
         assert per_chan.to_dict() == pytest.approx(f.groupby("channel")[m].sum().to_dict())
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(daily_facts(), st.sampled_from(["week", "month", "quarter", "year"]))
 def test_property_coarse_ratio_is_sum_num_over_sum_den_of_parts(f, grain):
     fine = compute_kpis(f, ["conversion_rate"], grain="day", catalog=CAT)

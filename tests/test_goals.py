@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -264,7 +265,7 @@ from conftest import ANY_FLOAT as _floats  # noqa: E402
 from conftest import GOAL_STRATEGY as _goals  # noqa: E402
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(goal=_goals, history=st.none() | st.lists(_floats, min_size=0, max_size=30))
 def test_smart_check_always_five_findings_in_order(catalog, goal, history):
     series = monthly(history) if history is not None else None

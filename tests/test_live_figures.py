@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from conftest import DEMO_PARAMS
 from figure_checks import PLOTLY_MIME, figure_problems, notebook_problems
 
 from kpi_helpers.views.display import figure_bundle
@@ -85,18 +86,25 @@ def test_committed_notebooks_have_no_stringified_arrays():
 @pytest.mark.slow
 @pytest.mark.parametrize("interactive", [False, True], ids=["static", "interactive"])
 @pytest.mark.parametrize("name", ["02_kpi_pairs.ipynb", "03_analysis.ipynb"])
-def test_executed_notebook_figures_keep_dates(name, interactive, tmp_path):
-    import papermill as pm
+def test_executed_notebook_figures_keep_dates(name, interactive, tmp_path, demo_batch):
+    """Static: the notebook as the session's one demo batch ran it for demo_webshop (not executed
+    again here); interactive: executed here with the bundled demo_webshop params."""
+    if interactive:
+        import papermill as pm
 
-    out = tmp_path / name
-    pm.execute_notebook(
-        str(_notebook(name)),
-        str(out),
-        cwd=str(ROOT),
-        progress_bar=False,
-        kernel_name="python3",
-        parameters={"params_file": str(ROOT / "params" / "demo_webshop.yaml"), "interactive": interactive},
-    )
+        out = tmp_path / name
+        pm.execute_notebook(
+            str(_notebook(name)),
+            str(out),
+            cwd=str(tmp_path),
+            progress_bar=False,
+            kernel_name="python3",
+            parameters={"params_file": str(DEMO_PARAMS / "demo_webshop.yaml"), "interactive": True},
+        )
+    else:
+        _, reports, result = demo_batch
+        assert result.ok, result.summary_text()
+        out = reports / "demo_webshop" / name
     problems, figures, timed = notebook_problems(json.loads(out.read_text(encoding="utf-8")))
     assert problems == []
     assert figures >= 1 and timed >= 1  # the trend charts are there and have a time axis

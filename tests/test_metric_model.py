@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -98,7 +99,7 @@ def engine_table(facts, grain, by=None, kpis=("revenue", "orders", "customers", 
     return table.pivot_table(index=["period", *(by or [])], columns="kpi", values="value")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**6), grain=st.sampled_from(GRAINS + [None]))
 def test_customers_orders_and_new_customers_at_any_grain(tmp_path, seed, grain):
     lines = export_lines(seed)
@@ -111,7 +112,7 @@ def test_customers_orders_and_new_customers_at_any_grain(tmp_path, seed, grain):
         )
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     seed=st.integers(0, 10**6),
     grain=st.sampled_from(GRAINS + [None]),
@@ -125,7 +126,7 @@ def test_mapping_another_column_never_changes_order_or_customer_numbers(tmp_path
     pd.testing.assert_frame_equal(plain, more, rtol=1e-9)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**6), grain=st.sampled_from(GRAINS))
 def test_revenue_by_product_from_own_lines_sums_to_total(tmp_path, seed, grain):
     lines = export_lines(seed)
@@ -142,7 +143,7 @@ def test_revenue_by_product_from_own_lines_sums_to_total(tmp_path, seed, grain):
     pd.testing.assert_series_equal(summed.reindex(total.index), total, check_names=False, rtol=1e-9)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**6), start_day=st.integers(0, 380), length=st.integers(1, 200))
 def test_new_customers_are_first_ever_orders_under_any_period(tmp_path, seed, start_day, length):
     lines = export_lines(seed)

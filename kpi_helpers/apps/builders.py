@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -46,12 +46,15 @@ from kpi_helpers.views.pair_views import (
     warnings_frame,
 )
 
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
+
 
 # --------------------------------------------------------------------------- catalog browser
 class CatalogBrowser:
     """Domain dropdown -> the domain's KPI table and definition cards (`table`, `cards_html`)."""
 
-    def __init__(self, lang: str | None = "en", interactive: bool = True, wb: Any = None):
+    def __init__(self, lang: str | None = "en", interactive: bool = True, wb: ClientSession | None = None):
         self.wb, self.lang, self.interactive = wb, resolve_lang(lang, wb), interactive
         self.catalog = session_catalog(wb)
         self.table = pd.DataFrame()
@@ -101,7 +104,9 @@ class CatalogBrowser:
         return f"<CatalogBrowser {self.lang} interactive={self.interactive}>"
 
 
-def catalog_browser(lang: str | None = None, interactive: bool = True, wb: Any = None) -> CatalogBrowser:
+def catalog_browser(
+    lang: str | None = None, interactive: bool = True, wb: ClientSession | None = None
+) -> CatalogBrowser:
     """Browse the KPI catalog by domain (table + definition cards); static: an overview per domain."""
     if lang is not None and not isinstance(lang, str) and hasattr(lang, "config"):  # catalog_browser(wb)
         lang, wb = None, lang
@@ -114,7 +119,7 @@ def _add_months(d: dt.date, months: int) -> dt.date:
     return d.replace(year=d.year + y, month=m + 1, day=1)
 
 
-def _draft_goal(wb: Any, lang: str) -> Goal:
+def _draft_goal(wb: ClientSession | None, lang: str) -> Goal:
     """A deliberately rough first draft the analyst improves: vague words, no owner."""
     kpi_id = "revenue"
     if wb is not None:
@@ -168,7 +173,7 @@ class GoalBuilder:
     """Live SMART feedback on a goal being typed. Controls are attributes (`statement`, `kpi`,
     `baseline`, `target`, `start`, `deadline`, `owner`); `report` and `goal` follow every change."""
 
-    def __init__(self, wb: Any = None, lang: str | None = None, interactive: bool = True):
+    def __init__(self, wb: ClientSession | None = None, lang: str | None = None, interactive: bool = True):
         self.wb = wb
         self.lang = resolve_lang(lang, wb)
         self.interactive = interactive
@@ -311,7 +316,7 @@ class GoalBuilder:
         return f"<GoalBuilder {self.lang} interactive={self.interactive}>"
 
 
-def goal_builder(wb: Any = None, lang: str | None = None, interactive: bool = True) -> GoalBuilder:
+def goal_builder(wb: ClientSession | None = None, lang: str | None = None, interactive: bool = True) -> GoalBuilder:
     """The goal builder app: type a goal, see S M A R T feedback update on every change.
     Not interactive: the builder's first draft and its feedback, as static HTML."""
     return GoalBuilder(wb, lang=lang, interactive=interactive)
@@ -322,7 +327,7 @@ class PairPicker:
     """Pick a performance KPI, see its suggested quality partners, add the pair; the warnings
     (`warnings`, a DataFrame) follow every change. State: `kpis`, `pairs` (working selection)."""
 
-    def __init__(self, wb: Any, lang: str | None = None, interactive: bool = True):
+    def __init__(self, wb: ClientSession, lang: str | None = None, interactive: bool = True):
         self.wb, self.lang, self.interactive = wb, resolve_lang(lang, wb), interactive
         self.catalog = wb.catalog
         self.reset()
@@ -332,7 +337,7 @@ class PairPicker:
 
     def reset(self, _: Any = None) -> None:
         self.kpis: list[str] = selected_kpis(self.wb)
-        self.pairs: list[tuple[str, str]] = [tuple(p) for p in self.wb.config.pairs]
+        self.pairs: list[tuple[str, str]] = [(a, b) for a, b in self.wb.config.pairs]
         self.warnings = warnings_frame(self.kpis, self.pairs, list(self.wb.config.goals), self.lang, wb=self.wb)
         if getattr(self, "pairs_html", None) is not None:
             self.refresh()
@@ -457,7 +462,7 @@ class PairPicker:
         return f"<PairPicker {self.lang} interactive={self.interactive}>"
 
 
-def pair_picker(wb: Any, lang: str | None = None, interactive: bool = True) -> PairPicker:
+def pair_picker(wb: ClientSession, lang: str | None = None, interactive: bool = True) -> PairPicker:
     """Pick KPI pairs from the catalog with live warnings; static: suggested partners per KPI."""
     return PairPicker(wb, lang=lang, interactive=interactive)
 

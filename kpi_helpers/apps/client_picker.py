@@ -16,10 +16,13 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.messages import table
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 TEXT: dict[str, dict[str, str]] = table("client_picker")
 
@@ -69,7 +72,7 @@ class ClientPicker:
             self.files = sorted([*self.files, chosen])
         self.views = views if views is not None else [_dashboard_view]
         self._callbacks: list[Callable[[Any], None]] = []
-        self.session: Any = None
+        self.session: ClientSession | None = None
         self.error: str | None = None
         self.path: Path = chosen
         ui_lang = lang or "en"
@@ -176,7 +179,7 @@ class ClientPicker:
         return f"<ClientPicker {self.path.name} of {len(self.files)}>"
 
 
-def _dashboard_view(wb: Any) -> Any:
+def _dashboard_view(wb: ClientSession) -> Any:
     from kpi_helpers.apps.widgets import dashboard
 
     return dashboard(wb, interactive=True)

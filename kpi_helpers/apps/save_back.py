@@ -19,10 +19,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpi_helpers.exceptions import KpiWorkbookError, ParamsError
 from kpi_helpers.i18n.messages import table
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 TEXT: dict[str, dict[str, str]] = table("save_back")
 DRAFT_IDS = ("", "draft", "concept")
@@ -317,7 +320,7 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def params_file_of(wb: Any) -> Path | None:
+def params_file_of(wb: ClientSession | None) -> Path | None:
     """The params file a session was opened from (None for a session built in code)."""
     source = getattr(getattr(wb, "config", None), "source_file", None)
     return Path(source) if source is not None and Path(source).is_file() else None

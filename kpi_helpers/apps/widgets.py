@@ -11,7 +11,7 @@ per-client views they share helpers with live in :mod:`kpi_helpers.views.analysi
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,6 +21,9 @@ from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import format_period, format_value, t
 from kpi_helpers.views import charts
 from kpi_helpers.views.analysis import decomposable_kpis, goal_statuses, session_dimensions, session_pairs
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 
 def _show(figs: Any) -> None:
@@ -61,7 +64,7 @@ DASHBOARD_TEXT = {
 
 
 def dashboard_figures(
-    wb: Any,
+    wb: ClientSession,
     period: tuple[Any, Any] | None = None,
     grain: str = "month",
     channel: str | None = None,
@@ -127,7 +130,7 @@ class Dashboard(_App):
     """Filters (period range, grain, channel, KPI) and four figures (scorecards, trend,
     breakdown, pair quadrant). ``widget`` is the ipywidgets container."""
 
-    def __init__(self, wb: Any):
+    def __init__(self, wb: ClientSession):
         import ipywidgets as w
 
         self.wb = wb
@@ -185,7 +188,7 @@ class Dashboard(_App):
             export.clear()
 
 
-def dashboard(wb: Any, interactive: bool = True) -> Any:
+def dashboard(wb: ClientSession, interactive: bool = True) -> Any:
     """The dashboard container (interactive) or its default figures displayed statically (None)."""
     if interactive:
         return Dashboard(wb).widget
@@ -196,7 +199,7 @@ def dashboard(wb: Any, interactive: bool = True) -> Any:
 class WhatIfModel:
     """The what-if numbers without widgets: goal, KPI, drivers and their baseline values."""
 
-    def __init__(self, wb: Any, goal: Any = None, drivers: tuple[str, ...] | None = None):
+    def __init__(self, wb: ClientSession, goal: Any = None, drivers: tuple[str, ...] | None = None):
         self.wb = wb
         self.goal, self.kpi, self.drivers, self.base, self.base_label = _what_if_setup(wb, goal, drivers)
 
@@ -216,7 +219,7 @@ class WhatIfApp(WhatIfModel, _App):
     """One slider per driver (percent change); ``result`` is the current
     :class:`kpi_helpers.compute.drivers.WhatIf`, ``figures['what_if']`` the bar chart."""
 
-    def __init__(self, wb: Any, goal: Any = None, drivers: tuple[str, ...] | None = None):
+    def __init__(self, wb: ClientSession, goal: Any = None, drivers: tuple[str, ...] | None = None):
         import ipywidgets as w
 
         super().__init__(wb, goal, drivers)
@@ -257,7 +260,7 @@ NO_WHAT_IF = {
 }
 
 
-def _what_if_setup(wb: Any, goal: Any, drivers: tuple[str, ...] | None):
+def _what_if_setup(wb: ClientSession, goal: Any, drivers: tuple[str, ...] | None):
     """(goal, kpi, drivers, base values, base label): the goal's baseline window when there is a
     goal with a driver tree, else the main KPI over the last 12 complete months."""
     from kpi_helpers.compute.drivers import baseline_window, drivers_for_goal, window_values
@@ -301,7 +304,7 @@ def _no_goal(goal_id: str):
     raise KpiWorkbookError(f"No goal with id '{goal_id}' in this client's params file.")
 
 
-def _what_if_sentence(wb: Any, r: Any) -> str:
+def _what_if_sentence(wb: ClientSession, r: Any) -> str:
     lang, k = wb.lang, get_kpi(r.kpi, wb.catalog)
     new = format_value(r.new_value, k.unit, lang, wb.currency)
     change = charts.format_change(r.change_pct / 100, lang) if math.isfinite(r.change_pct) else "n/a"
@@ -336,7 +339,9 @@ def what_if_scenarios(app: WhatIfModel, step: float = 5.0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def what_if_app(wb: Any, goal: Any = None, drivers: tuple[str, ...] | None = None, interactive: bool = True) -> Any:
+def what_if_app(
+    wb: ClientSession, goal: Any = None, drivers: tuple[str, ...] | None = None, interactive: bool = True
+) -> Any:
     """Sliders per driver of a goal's KPI (default: the first goal with a driver tree in the data).
     Interactive: the container; otherwise the scenario table and the chart for every driver
     +5 % are displayed and None is returned.
@@ -360,11 +365,11 @@ def what_if_app(wb: Any, goal: Any = None, drivers: tuple[str, ...] | None = Non
     return None
 
 
-def what_if_builder(wb: Any, goal: Any = None, drivers: tuple[str, ...] | None = None) -> WhatIfApp:
+def what_if_builder(wb: ClientSession, goal: Any = None, drivers: tuple[str, ...] | None = None) -> WhatIfApp:
     """The what-if app object itself (controls in ``sliders``, ``result``, ``figures``)."""
     return WhatIfApp(wb, goal, drivers)
 
 
-def dashboard_builder(wb: Any) -> Dashboard:
+def dashboard_builder(wb: ClientSession) -> Dashboard:
     """The dashboard app object itself (``period``, ``grain``, ``channel``, ``kpi``, ``figures``)."""
     return Dashboard(wb)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_helpers.compute.chains import DRIVER_TREES  # the one source of the shared driver trees
-from kpi_helpers.compute.engine import compute_kpis, get_kpi
+from kpi_helpers.compute.engine import CatalogLike, compute_kpis, get_kpi
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError
 
 _REL_TOL = 1e-9
@@ -41,7 +41,9 @@ def default_drivers(kpi: str) -> tuple[str, ...]:
         raise KpiWorkbookError(f"No driver tree for KPI '{kpi}': pass drivers=(...) explicitly.") from None
 
 
-def window_values(facts: pd.DataFrame, kpis: Sequence[str], window: Any, catalog: Any = None) -> dict[str, float]:
+def window_values(
+    facts: pd.DataFrame, kpis: Sequence[str], window: Any, catalog: CatalogLike = None
+) -> dict[str, float]:
     """Each KPI's value over one window (``(start, end)`` or e.g. '2024Q1')."""
     table = compute_kpis(facts, list(dict.fromkeys(kpis)), grain=None, catalog=catalog, period=window)
     values = dict(zip(table["kpi"], table["value"].astype(float)))

@@ -28,8 +28,8 @@ import pandas as pd
 from kpi_helpers.data.facts import ORDER_MEASURES, count_orders, order_table_of
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
 from kpi_helpers.i18n.messages import catalog
-from kpi_helpers.spec.catalog import Kpi
-from kpi_helpers.spec.vocab import GRAINS, LANGUAGES
+from kpi_helpers.spec.catalog import Catalog, Kpi
+from kpi_helpers.spec.vocab import GRAINS, LANGUAGES, Grain, KpiType
 
 TABLE_COLUMNS = ("period", "kpi", "value", "numerator", "denominator", "available", "unit", "coverage")
 #: How much of a period the data covers: every day of it, some days, or none.
@@ -56,13 +56,13 @@ def period_start(dates: Any, grain: str) -> np.ndarray:
     """Start of the period (day, Monday of the week, first of month/quarter/year) for each date."""
     _check_grain(grain)
     d = np.asarray(pd.to_datetime(dates), dtype=_NS).astype("datetime64[D]")
-    if grain == "day":
+    if grain == Grain.DAY:
         out = d
-    elif grain == "week":  # 1970-01-01 was a Thursday: Monday-based weekday = (days + 3) % 7
+    elif grain == Grain.WEEK:  # 1970-01-01 was a Thursday: Monday-based weekday = (days + 3) % 7
         out = d - ((d.view("int64") + 3) % 7).astype("timedelta64[D]")
-    elif grain == "month":
+    elif grain == Grain.MONTH:
         out = d.astype("datetime64[M]")
-    elif grain == "quarter":
+    elif grain == Grain.QUARTER:
         m = d.astype("datetime64[M]").view("int64")
         out = (m - m % 3).astype("datetime64[M]")
     else:
@@ -73,14 +73,14 @@ def period_start(dates: Any, grain: str) -> np.ndarray:
 def shift_periods(periods: Any, grain: str, n: int = 1) -> np.ndarray:
     """Period starts moved by ``n`` periods of ``grain`` (negative = back in time)."""
     p = np.asarray(pd.to_datetime(periods), dtype=_NS)
-    if grain == "day":
+    if grain == Grain.DAY:
         return p + np.timedelta64(n, "D")
-    if grain == "week":
+    if grain == Grain.WEEK:
         return p + np.timedelta64(7 * n, "D")
-    if grain in ("month", "quarter"):
-        months = n * (3 if grain == "quarter" else 1)
+    if grain in (Grain.MONTH, Grain.QUARTER):
+        months = n * (3 if grain == Grain.QUARTER else 1)
         return (p.astype("datetime64[M]") + np.timedelta64(months, "M")).astype(_NS)
-    if grain == "year":
+    if grain == Grain.YEAR:
         return (p.astype("datetime64[Y]") + np.timedelta64(n, "Y")).astype(_NS)
     raise KpiWorkbookError(f"Cannot shift periods of grain '{grain}'.")
 
@@ -88,7 +88,7 @@ def shift_periods(periods: Any, grain: str, n: int = 1) -> np.ndarray:
 def same_period_last_year(periods: Any, grain: str) -> np.ndarray:
     """Comparable period one year earlier: 52 weeks back for day/week (keeps the weekday),
     12 months back for month/quarter/year."""
-    if grain in ("day", "week"):
+    if grain in (Grain.DAY, Grain.WEEK):
         return np.asarray(pd.to_datetime(periods), dtype=_NS) - np.timedelta64(364, "D")
     return shift_periods(periods, "month", -12)
 
@@ -102,7 +102,12 @@ def _infer_grain(periods: pd.Series) -> str | None:
 
 
 # --------------------------------------------------------------------------- catalog
-def _catalog(catalog: Any) -> Any:
+#: What the functions below accept as `catalog`: a Catalog, KPI objects by id or a list of them,
+#: or None for the active catalog (a client's inside `use_catalog`, else the bundled one).
+CatalogLike = Catalog | Mapping[str, Kpi] | Iterable[Kpi] | None
+
+
+def _catalog(catalog: CatalogLike) -> Any:
     """The catalog to look ids up in: given one, a list/dict of Kpi objects, or the default."""
     if catalog is None:
         try:
@@ -115,7 +120,7 @@ def _catalog(catalog: Any) -> Any:
     return {k.id: k for k in catalog}
 
 
-def get_kpi(kpi: str | Kpi, catalog: Any = None, known: Mapping[str, Kpi] | None = None) -> Kpi:
+def get_kpi(kpi: str | Kpi, catalog: CatalogLike = None, known: Mapping[str, Kpi] | None = None) -> Kpi:
     """A Kpi object for an id (or the object itself)."""
     if isinstance(kpi, Kpi):
         return kpi
@@ -142,12 +147,12 @@ def _resolve(kpis: Iterable[str | Kpi] | str | Kpi, catalog: Any) -> tuple[list[
     ids = {k.id for k in requested}
     hidden: list[Kpi] = []
     for k in requested:
-        if k.type == "growth":
+        if k.type == KpiType.GROWTH:
             if not k.growth_of:
                 raise KpiWorkbookError(f"Growth KPI '{k.id}' does not say which KPI it is the growth of.")
             if k.growth_of not in ids:
                 base = get_kpi(k.growth_of, catalog, given)
-                if base.type == "growth":
+                if base.type == KpiType.GROWTH:
                     raise KpiWorkbookError(f"Growth KPI '{k.id}' is the growth of another growth KPI.")
                 hidden.append(base)
                 ids.add(base.id)
@@ -222,7 +227,7 @@ def compute_kpis(
     kpis: Iterable[str | Kpi] | str | Kpi,
     grain: str | None = "month",
     by: str | Sequence[str] | None = None,
-    catalog: Any = None,
+    catalog: CatalogLike = None,
     period: Any = None,
     missing: str = "raise",
 ) -> pd.DataFrame:
@@ -248,7 +253,7 @@ def compute_kpis(
     requested, hidden = _resolve(kpis, catalog)
 
     def lacking(k: Kpi) -> list[str]:
-        if k.type == "growth":
+        if k.type == KpiType.GROWTH:
             base = next(b for b in requested + hidden if b.id == k.growth_of)
             return lacking(base)
         return sorted(k.measures - set(facts.columns))
@@ -260,7 +265,7 @@ def compute_kpis(
             raise GoalError(f"Cannot compute from this data: {lines} (not in the data).")
         requested = [k for k in requested if k.id not in problems]
         hidden = [k for k in hidden if k.id not in problems]
-    plan = [k for k in hidden + requested if k.type != "growth"]
+    plan = [k for k in hidden + requested if k.type != KpiType.GROWTH]
     measures = sorted({m for k in plan for m in k.measures})
 
     data, start = _window(facts, period)
@@ -303,7 +308,7 @@ def compute_kpis(
     results: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     for k in plan:
         num = _terms(agg, k.numerator, n)
-        if k.type == "ratio":
+        if k.type == KpiType.RATIO:
             den = _terms(agg, k.denominator or (), n)
             ok = np.isfinite(num) & np.isfinite(den) & (den != 0)
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -312,11 +317,12 @@ def compute_kpis(
             den = np.full(n, np.nan)
             val = num
         # a sum that overflowed is as unavailable as a zero denominator: never report inf
-        ok = ok & np.isfinite(val) if k.type == "ratio" else np.isfinite(val)
+        ok = ok & np.isfinite(val) if k.type == KpiType.RATIO else np.isfinite(val)
         val = np.where(ok, val, np.nan)
         results[k.id] = (val, num, den, ok)
     for k in requested:
-        if k.type == "growth":
+        if k.type == KpiType.GROWTH:
+            assert k.growth_of is not None, k.id  # the catalog checks that a growth KPI names its base
             cur = results[k.growth_of][0]
             if grain is None:
                 prev = np.full(n, np.nan)
@@ -356,7 +362,7 @@ def compute_kpis(
     out["available"] = out["available"].astype(bool)
     reasons: dict[str, list[tuple[str, str]]] = {}
     for k in requested:
-        base = next((b for b in requested + hidden if b.id == k.growth_of), k) if k.type == "growth" else k
+        base = next((b for b in requested + hidden if b.id == k.growth_of), k) if k.type == KpiType.GROWTH else k
         why = sorted((unavailable[m], m) for m in base.measures if m in unavailable)
         if why:
             reasons[k.id] = why
@@ -364,25 +370,42 @@ def compute_kpis(
     return out
 
 
+def _calendar(first: Any, last: Any, grain: str) -> np.ndarray:
+    """`first`, then every period start of `grain` after it up to `last` (both included)."""
+    start, end = np.datetime64(first, "ns"), np.datetime64(last, "ns")
+    if grain in (Grain.DAY, Grain.WEEK):
+        return np.arange(start, end + np.timedelta64(1, "ns"), np.timedelta64(7 if grain == Grain.WEEK else 1, "D"))
+    if grain not in (Grain.MONTH, Grain.QUARTER, Grain.YEAR):
+        shift_periods([start], grain, 1)  # raises the error naming the grain
+    unit, step = ("Y", 1) if grain == Grain.YEAR else ("M", 3 if grain == Grain.QUARTER else 1)
+    coarse = start.astype(f"datetime64[{unit}]")
+    rest = np.arange(coarse + step, end.astype(f"datetime64[{unit}]") + 1, step).astype(_NS)
+    return np.concatenate([np.array([start], dtype=_NS), rest[rest <= end]])
+
+
 def _fill_empty_periods(
     index: pd.MultiIndex, agg: dict[str, np.ndarray], grain: str, by: list[str]
 ) -> tuple[pd.MultiIndex, dict[str, np.ndarray]]:
     """Every period between the first and the last one, for every dimension value seen: a cell
     without rows gets 0 for every measure (nothing happened), so ratios there are not available."""
+    if len(index) == 0:
+        return index, agg
     periods = index.get_level_values(0)
-    first, last = periods.min(), periods.max()
-    calendar, p = [], np.datetime64(first, "ns")
-    while p <= np.datetime64(last, "ns"):
-        calendar.append(p)
-        p = shift_periods([p], grain, 1)[0]
+    calendar = _calendar(periods.min(), periods.max(), grain)
     combos = index.droplevel(0).unique() if by else None
-    if len(calendar) * (len(combos) if by else 1) == len(index):
+    if len(calendar) * (len(combos) if combos is not None else 1) == len(index):
         return index, agg  # already every period x every dimension value
-    if by:
-        tuples = [(c, *((d,) if not isinstance(d, tuple) else d)) for c in calendar for d in combos]
-        full = pd.MultiIndex.from_tuples(tuples, names=index.names)
+    if combos is not None:  # calendar-major, every dimension value (combination) within each period
+        n, width = len(calendar), len(combos)
+        levels = [pd.DatetimeIndex(np.repeat(calendar, width))]
+        inner = np.tile(np.arange(width), n)
+        if isinstance(combos, pd.MultiIndex):
+            levels += [combos.get_level_values(i).take(inner) for i in range(combos.nlevels)]
+        else:
+            levels.append(combos.take(inner))
+        full = pd.MultiIndex.from_arrays(levels, names=index.names)
     else:
-        full = pd.MultiIndex.from_arrays([np.array(calendar, dtype=_NS)], names=index.names)
+        full = pd.MultiIndex.from_arrays([calendar], names=index.names)
     where = index.get_indexer(full)
     new = where < 0
     filled = {}
@@ -460,7 +483,7 @@ def _coverage(starts: np.ndarray, ends: np.ndarray, spans: list[Any]) -> np.ndar
 EVENT_ENTITIES = ("order",)
 
 
-def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: Any = None) -> str | None:
+def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: CatalogLike = None) -> str | None:
     """Why a KPI of a `compute_kpis` table is not available at its grain (None when it is), in `lang`."""
     from kpi_helpers.i18n.formats import t
 
@@ -471,11 +494,11 @@ def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catal
     return " ".join(t(code, lang).format(measure=specs[m].label(lang) if m in specs else m) for code, m in why)
 
 
-def countable_over_time(facts: pd.DataFrame, kpi: str | Kpi, catalog: Any = None) -> bool:
+def countable_over_time(facts: pd.DataFrame, kpi: str | Kpi, catalog: CatalogLike = None) -> bool:
     """Whether `kpi` can be computed for periods longer than a day from these facts: False when it
     needs a distinct count of people that only a daily-aggregate source gives (customer-days)."""
     k = get_kpi(kpi, catalog)
-    if k.type == "growth" and k.growth_of:
+    if k.type == KpiType.GROWTH and k.growth_of:
         k = get_kpi(k.growth_of, catalog)
     specs = _measure_specs(catalog)
     has_orders = getattr(facts, "order_table", None) is not None
@@ -555,7 +578,7 @@ def breakdown(
     kpis: Iterable[str | Kpi] | str | Kpi,
     by: str | Sequence[str] = "channel",
     period: Any = None,
-    catalog: Any = None,
+    catalog: CatalogLike = None,
     missing: str = "raise",
 ) -> pd.DataFrame:
     """KPIs per dimension value over a whole window (one row per value and KPI): ROAS per
@@ -583,7 +606,7 @@ def _rel(change: np.ndarray, ref: np.ndarray) -> np.ndarray:
         return np.where(ok, change / np.abs(np.where(ok, ref, 1.0)), np.nan)
 
 
-def period_over_period(table: pd.DataFrame, catalog: Any = None, grain: str | None = None) -> pd.DataFrame:
+def period_over_period(table: pd.DataFrame, catalog: CatalogLike = None, grain: str | None = None) -> pd.DataFrame:
     """Adds ``previous``, ``abs_change``, ``rel_change`` (vs the previous period),
     ``last_year``, ``yoy_abs_change``, ``yoy_rel_change`` (vs the same period last year: 52
     weeks back for day/week grains, 12 months otherwise) and ``good`` (nullable boolean:
@@ -628,6 +651,9 @@ def period_over_period(table: pd.DataFrame, catalog: Any = None, grain: str | No
 
 # --------------------------------------------------------------------------- KPI pairs
 QUADRANTS = ("healthy_growth", "goodhart_warning", "efficiency", "decline", "stable")
+
+# np.select choices: no quadrant (None) while a change is missing, else the quadrant name
+_QUADRANT_CHOICES: list[Any] = [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"]
 
 #: The pair story texts per language (catalog area `pair_story`; placeholders {V} {dv} {Q} {dq} {v} {hint}).
 _PAIR_TEXT = {lang: catalog(lang)["pair_story"] for lang in LANGUAGES}
@@ -689,7 +715,7 @@ def _pair_ids(pair: Any, catalog: Any) -> tuple[str, str]:
 def pair_quadrants(
     table: pd.DataFrame,
     pairs: Iterable[Any],
-    catalog: Any = None,
+    catalog: CatalogLike = None,
     compare: str = "previous",
     stable_band: float = STABLE_BAND,
 ) -> pd.DataFrame:
@@ -712,11 +738,12 @@ def pair_quadrants(
     frames = []
     for pair in pairs:
         v_id, q_id = _pair_ids(pair, catalog)
-        metas = {}
+        metas: dict[str, dict[str, Any]] = {}
         for kid in (v_id, q_id):
-            metas[kid] = _meta_for(table, kid, catalog)
-            if metas[kid] is None or kid not in set(pop["kpi"]):
+            meta = _meta_for(table, kid, catalog)
+            if meta is None or kid not in set(pop["kpi"]):
                 raise KpiWorkbookError(f"KPI '{kid}' is not in the table: compute it before pairing.")
+            metas[kid] = meta
         v = pop.loc[pop["kpi"] == v_id, keys + ["value", col, abs_col]].rename(
             columns={"value": "volume_value", col: "volume_change", abs_col: "volume_abs_change"}
         )
@@ -738,7 +765,7 @@ def pair_quadrants(
                 (sv > 0) & (sq < 0),
                 (sv < 0) & (sq > 0),
             ],
-            [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"],
+            _QUADRANT_CHOICES,
             "decline",
         )
         m["quadrant"] = quadrant

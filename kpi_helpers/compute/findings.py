@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -36,6 +36,9 @@ from kpi_helpers.compute.engine import (
 from kpi_helpers.data.sources import breakdown_across_sources
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_period, format_points, format_value, t
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 SEVERITIES = ("critical", "warning", "info", "good")
 RULES = ("pacing", "floor", "pair", "roas", "swing", "seasonality", "unavailable")
@@ -83,7 +86,7 @@ def _plain(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- shared windows
-def analysis_kpis(wb: Any) -> list[str]:
+def analysis_kpis(wb: ClientSession) -> list[str]:
     """The client's KPIs (selected, pairs, goals) that its data can compute, in config order."""
     cols = set(wb.facts.columns)
     out = []
@@ -98,22 +101,22 @@ def analysis_kpis(wb: Any) -> list[str]:
     return out
 
 
-def dashboard_kpis(wb: Any) -> list[str]:
+def dashboard_kpis(wb: ClientSession) -> list[str]:
     """The KPIs the dashboard shows: the client's selection the data can compute, else all it can."""
     return [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
 
 
-def dashboard_months(wb: Any) -> pd.DatetimeIndex:
+def dashboard_months(wb: ClientSession) -> pd.DatetimeIndex:
     """Month starts from the first data month to the last complete month (the dashboard's period slider)."""
     return pd.date_range(wb.facts["date"].min().replace(day=1), last_complete_period(wb, "month"), freq="MS")
 
 
-def report_grain(wb: Any, grain: str | None = None) -> str:
+def report_grain(wb: ClientSession, grain: str | None = None) -> str:
     """The grain asked for, else the client's own (params `grain`), else month."""
     return grain or getattr(wb, "grain", None) or "month"
 
 
-def last_complete_period(wb: Any, grain: str | None = None) -> pd.Timestamp:
+def last_complete_period(wb: ClientSession, grain: str | None = None) -> pd.Timestamp:
     """Start of the last period of ``grain`` that the data covers completely (ends ≤ as of)."""
     from kpi_helpers.compute.engine import period_start, shift_periods
 
@@ -124,19 +127,19 @@ def last_complete_period(wb: Any, grain: str | None = None) -> pd.Timestamp:
     return start if nxt - pd.Timedelta(days=1) <= as_of else pd.Timestamp(shift_periods([start], grain, -1)[0])
 
 
-def ytd_window(wb: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+def ytd_window(wb: ClientSession) -> tuple[pd.Timestamp, pd.Timestamp]:
     """(1 January of the as-of year, as of)."""
     as_of = pd.Timestamp(wb.as_of)
     return pd.Timestamp(as_of.year, 1, 1), as_of
 
 
-def ytd_label(wb: Any, lang: str) -> str:
+def ytd_label(wb: ClientSession, lang: str) -> str:
     start, end = ytd_window(wb)
     return f"{format_date(start, lang)} – {format_date(end, lang)}"
 
 
 def period_table(
-    wb: Any,
+    wb: ClientSession,
     kpis: list[str] | None = None,
     grain: str | None = None,
     facts: pd.DataFrame | None = None,
@@ -166,7 +169,7 @@ def period_table(
     return out
 
 
-def ytd_pairs(wb: Any) -> pd.DataFrame:
+def ytd_pairs(wb: ClientSession) -> pd.DataFrame:
     """Pair quadrants of year to date vs the same days last year (empty when no pair fits)."""
     pairs = [p for p in wb.config.pairs if all(k in analysis_kpis(wb) for k in p)]
     if not pairs:
@@ -187,7 +190,7 @@ def ytd_pairs(wb: Any) -> pd.DataFrame:
     return out
 
 
-def pacing_frame(wb: Any) -> pd.DataFrame:
+def pacing_frame(wb: ClientSession) -> pd.DataFrame:
     """:func:`kpi_helpers.compute.pacing.pace_goals` for the goals the data can pace."""
     from kpi_helpers.compute.pacing import pace_goals
 
@@ -201,7 +204,7 @@ def _both(fn) -> Text:
     return {lang: fn(lang) for lang in LANGS}
 
 
-def _pacing_findings(wb: Any) -> list[Finding]:
+def _pacing_findings(wb: ClientSession) -> list[Finding]:
     out = []
     pacing = pacing_frame(wb)
     goals = {g.id or g.kpi: g for g in wb.config.goals}
@@ -389,7 +392,7 @@ _PAIR_ACTION = {
 }
 
 
-def _pair_findings(wb: Any) -> list[Finding]:
+def _pair_findings(wb: ClientSession) -> list[Finding]:
     out = []
     quadrants = ytd_pairs(wb)
     for row in quadrants.itertuples(index=False):
@@ -426,7 +429,7 @@ def _pair_findings(wb: Any) -> list[Finding]:
     return out
 
 
-def _roas_findings(wb: Any) -> list[Finding]:
+def _roas_findings(wb: ClientSession) -> list[Finding]:
     if not {"revenue", "ad_spend"} <= set(wb.facts.columns):
         return []
     out = []
@@ -464,7 +467,7 @@ def _roas_findings(wb: Any) -> list[Finding]:
     return out
 
 
-def _swing_findings(wb: Any, grain: str | None = None) -> list[Finding]:
+def _swing_findings(wb: ClientSession, grain: str | None = None) -> list[Finding]:
     grain = report_grain(wb, grain)
     kpis = [k for k in analysis_kpis(wb) if k in wb.config.kpis] or analysis_kpis(wb)
     if not kpis:
@@ -528,7 +531,7 @@ def _swing_findings(wb: Any, grain: str | None = None) -> list[Finding]:
     return out
 
 
-def main_kpi(wb: Any) -> str | None:
+def main_kpi(wb: ClientSession) -> str | None:
     """The KPI the seasonality and breakdown views centre on: revenue when the data has it,
     else the first sum KPI of the client (goals first)."""
     kpis = analysis_kpis(wb)
@@ -537,7 +540,7 @@ def main_kpi(wb: Any) -> str | None:
     return "revenue" if "revenue" in kpis else (sums[0] if sums else None)
 
 
-def main_seasonality(wb: Any) -> tuple[str, Any] | None:
+def main_seasonality(wb: ClientSession) -> tuple[str, Any] | None:
     """(main KPI, its :class:`kpi_helpers.compute.pacing.Seasonality`), or None without a main KPI or with
     too little history. The seasonality finding and the seasonality view both start here."""
     from kpi_helpers.compute.pacing import seasonality
@@ -549,7 +552,7 @@ def main_seasonality(wb: Any) -> tuple[str, Any] | None:
         return None
 
 
-def _season_findings(wb: Any) -> list[Finding]:
+def _season_findings(wb: ClientSession) -> list[Finding]:
     from kpi_helpers.views.charts import month_names
 
     found = main_seasonality(wb)
@@ -603,7 +606,7 @@ def _season_findings(wb: Any) -> list[Finding]:
     ]
 
 
-def _unavailable_findings(wb: Any) -> list[Finding]:
+def _unavailable_findings(wb: ClientSession) -> list[Finding]:
     """Selected KPIs the data cannot give at the client's grain, with the reason (never a silent blank)."""
     from kpi_helpers.compute.engine import countable_over_time, unavailable_reason
 
@@ -624,7 +627,7 @@ def _unavailable_findings(wb: Any) -> list[Finding]:
     return out
 
 
-def build_findings(session: Any) -> list[Finding]:
+def build_findings(session: ClientSession) -> list[Finding]:
     """All findings for a client, most important first (``rank`` 0). Deterministic: sorted by
     severity, rule, size (largest first) and KPI id."""
     findings: list[Finding] = []
@@ -669,7 +672,7 @@ def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def pacing_table(wb: Any) -> pd.DataFrame:
+def pacing_table(wb: ClientSession) -> pd.DataFrame:
     """The goals' pacing as a report table in the client's language (formatted values)."""
     lang = wb.lang
     pacing = pacing_frame(wb)

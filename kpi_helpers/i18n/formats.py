@@ -16,7 +16,7 @@ from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
 
 from kpi_helpers.i18n.messages import table, text
-from kpi_helpers.spec.vocab import LANGUAGES
+from kpi_helpers.spec.vocab import LANGUAGES, Grain
 
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 NOT_AVAILABLE = {lang: text("formats.not_available", lang) for lang in LANGUAGES}
@@ -112,13 +112,13 @@ def format_period(value: dt.date, grain: str, lang: str = "en") -> str:
     if hasattr(value, "date") and callable(value.date):
         value = value.date()
     locale = LOCALES[check_lang(lang)]
-    if grain == "month":
+    if grain == Grain.MONTH:
         return _babel_date(value, format="MMM y", locale=locale)
-    if grain == "quarter":
+    if grain == Grain.QUARTER:
         return f"Q{(value.month - 1) // 3 + 1} {value.year}"
-    if grain == "year":
+    if grain == Grain.YEAR:
         return str(value.year)
-    if grain == "week":
+    if grain == Grain.WEEK:
         iso = value.isocalendar()
         return f"{'wk' if lang == 'nl' else 'W'}{iso.week:02d} {iso.year}"
     return _babel_date(value, format="d MMM y", locale=locale)

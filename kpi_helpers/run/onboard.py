@@ -25,6 +25,7 @@ import pandas as pd
 from kpi_helpers.data.presets import PRESETS, Preset, detect_preset
 from kpi_helpers.data.readers import guess_date_format, looks_utf16, sniff_layout
 from kpi_helpers.exceptions import KpiWorkbookError
+from kpi_helpers.spec.vocab import KpiType
 
 # Column names in Dutch and English exports (lowercase, spaces/underscores/dashes ignored), by role.
 NAMES: dict[str, tuple[str, ...]] = {
@@ -423,7 +424,7 @@ def _computable_kpis(path: Path, limit: int = 8) -> list[str]:
     except DataValidationError:
         return []
     have = [c for c in facts.columns if facts[c].notna().any()]
-    kpis = [k.id for k in load_catalog().computable(have) if k.type in ("sum", "ratio")]
+    kpis = [k.id for k in load_catalog().computable(have) if k.type in (KpiType.SUM, KpiType.RATIO)]
     return kpis[:limit]
 
 

@@ -11,7 +11,7 @@ so notebook cells never branch. The ipywidgets apps built on them live in
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -34,28 +34,31 @@ from kpi_helpers.i18n.messages import text
 from kpi_helpers.spec.vocab import DIMENSIONS
 from kpi_helpers.views import charts
 
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
+
 NO_COUPON = "(none)"  # the demo data's value for "no coupon / campaign"
 
 
-def section_heading(section: str, wb: Any) -> str:
+def section_heading(section: str, wb: ClientSession) -> str:
     """Markdown heading and one-line reading guide of a notebook section in the client's language."""
     return text(
         f"analysis_headings.{section}", wb.lang, window=ytd_label(wb, wb.lang), grain=t(report_grain(wb), wb.lang)
     )
 
 
-def session_dimensions(wb: Any) -> list[str]:
+def session_dimensions(wb: ClientSession) -> list[str]:
     return [d for d in DIMENSIONS if d in wb.facts.columns]
 
 
-def goal_statuses(wb: Any) -> dict[str, str]:
+def goal_statuses(wb: ClientSession) -> dict[str, str]:
     pacing = pacing_frame(wb)
     return {} if pacing.empty else dict(zip(pacing["kpi"], pacing["status"]))
 
 
 # --------------------------------------------------------------------------- views
 def scorecards(
-    wb: Any, table: pd.DataFrame | None = None, period: Any = None, status: bool = True, columns: int = 3
+    wb: ClientSession, table: pd.DataFrame | None = None, period: Any = None, status: bool = True, columns: int = 3
 ) -> charts.go.Figure:
     """Scorecards of the client's selected KPIs for the last complete period at the client's grain."""
     kpis = [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
@@ -72,7 +75,7 @@ def scorecards(
     )
 
 
-def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
+def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
     """Trend of a goal's KPI at the client's grain from a year before the goal to its deadline:
     target line per period (a sum target spread like last year, else by days; a ratio target flat)
     and the forecast of the remaining periods (:func:`kpi_helpers.compute.pacing.pace_goal` spread the same way)."""
@@ -135,7 +138,7 @@ def text_target_per(grain: str, lang: str) -> str:
     return charts.text("target_per", lang, grain=t(grain, lang).lower())
 
 
-def goal_trends(wb: Any) -> list[charts.go.Figure]:
+def goal_trends(wb: ClientSession) -> list[charts.go.Figure]:
     """One trend per goal the data can pace; KPIs without a goal get a plain trend."""
     kpis = set(analysis_kpis(wb))
     goals = [g for g in wb.config.goals if g.kpi in kpis and get_kpi(g.kpi, wb.catalog).type != "growth"]
@@ -147,7 +150,7 @@ def goal_trends(wb: Any) -> list[charts.go.Figure]:
     return figs
 
 
-def pacing_charts(wb: Any) -> list[charts.go.Figure]:
+def pacing_charts(wb: ClientSession) -> list[charts.go.Figure]:
     """Progress bars of the goals whose target is a total (sum KPIs). A rate (48 % against a 60 %
     target) is not 80 % of the way to anything: ratio goals are shown as values (table, summary)."""
     pacing = pacing_frame(wb)
@@ -157,12 +160,12 @@ def pacing_charts(wb: Any) -> list[charts.go.Figure]:
     return [] if sums.empty else [charts.pacing_bars(sums, wb.lang, catalog=wb.catalog)]
 
 
-def session_pairs(wb: Any) -> list[tuple[str, str]]:
+def session_pairs(wb: ClientSession) -> list[tuple[str, str]]:
     kpis = set(analysis_kpis(wb))
-    return [tuple(p) for p in wb.config.pairs if all(k in kpis for k in p)]
+    return [(a, b) for a, b in wb.config.pairs if a in kpis and b in kpis]
 
 
-def pair_charts(wb: Any, table: pd.DataFrame | None = None, last: int = 12) -> list[charts.go.Figure]:
+def pair_charts(wb: ClientSession, table: pd.DataFrame | None = None, last: int = 12) -> list[charts.go.Figure]:
     """One quadrant chart per configured KPI pair over the last ``last`` complete months."""
     pairs = session_pairs(wb)
     if not pairs:
@@ -175,7 +178,7 @@ def pair_charts(wb: Any, table: pd.DataFrame | None = None, last: int = 12) -> l
     return [charts.pair_quadrant(quadrants, p, lang=wb.lang, catalog=wb.catalog) for p in pairs]
 
 
-def breakdown_charts(wb: Any, period: Any = None) -> list[charts.go.Figure]:
+def breakdown_charts(wb: ClientSession, period: Any = None) -> list[charts.go.Figure]:
     """Year to date per channel, campaign, coupon code and product, as far as the client has
     those columns: the main KPI (revenue), ROAS per channel/campaign when there is ad spend,
     and for coupon codes the share of revenue that came with a code (coupon attribution)."""
@@ -219,7 +222,7 @@ def breakdown_charts(wb: Any, period: Any = None) -> list[charts.go.Figure]:
     return figs
 
 
-def seasonality_charts(wb: Any) -> list[charts.go.Figure]:
+def seasonality_charts(wb: ClientSession) -> list[charts.go.Figure]:
     """Month × weekday heatmap of the main KPI; the title names its peak and quiet months."""
     from kpi_helpers.compute.pacing import daily_frame
 
@@ -241,7 +244,7 @@ def _driver_sets(kid: str) -> list[tuple[str, ...]]:
     return [tuple(d) for d in DRIVER_TREES.get(kid, ())]
 
 
-def decomposable_kpis(wb: Any) -> list[tuple[str, tuple[str, ...]]]:
+def decomposable_kpis(wb: ClientSession) -> list[tuple[str, tuple[str, ...]]]:
     """(KPI, drivers) for the goal KPIs (then the main KPI) whose drivers the data computes."""
     from kpi_helpers.compute.engine import countable_over_time
 
@@ -259,7 +262,7 @@ def decomposable_kpis(wb: Any) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def driver_charts(wb: Any, grain: str | None = None) -> list[charts.go.Figure]:
+def driver_charts(wb: ClientSession, grain: str | None = None) -> list[charts.go.Figure]:
     """Waterfall of the last complete month vs the month before, for each goal KPI with a
     driver tree the data can compute (e.g. revenue = orders × average order value)."""
     from kpi_helpers.compute.drivers import decompose_change

@@ -15,11 +15,14 @@ import base64
 import html
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from kpi_helpers.i18n.messages import table
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT: dict[str, dict[str, str]] = table("export")
@@ -105,7 +108,7 @@ class CsvExport:
 
 # --------------------------------------------------------------------------- the dashboard's tables
 def dashboard_table(
-    wb: Any,
+    wb: ClientSession,
     period: tuple[Any, Any] | None = None,
     grain: str = "month",
     channel: str | None = None,
@@ -143,7 +146,7 @@ def dashboard_table(
     return out
 
 
-def pacing_export(wb: Any) -> pd.DataFrame:
+def pacing_export(wb: ClientSession) -> pd.DataFrame:
     """The goals' pacing with raw numbers (the pacing table shows them formatted)."""
     from kpi_helpers.compute.findings import pacing_frame
 

@@ -14,7 +14,7 @@ import datetime as dt
 import html
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -28,6 +28,9 @@ from kpi_helpers.spec.goals import (
     best_monthly_growth,
     smart_check,
 )
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 STATUS_COLORS = {"pass": "#2e7d32", "warn": "#ef6c00", "fail": "#c62828"}
 STATUS_MARK = {"pass": "✓", "warn": "!", "fail": "✗"}
@@ -62,7 +65,7 @@ def _is_session(obj: Any) -> bool:
     return hasattr(obj, "config") and hasattr(obj, "facts")
 
 
-def resolve_lang(lang: str | None, wb: Any = None) -> str:
+def resolve_lang(lang: str | None, wb: ClientSession | None = None) -> str:
     return check_lang(lang or (wb.lang if wb is not None else "en"))
 
 
@@ -74,7 +77,7 @@ def _as_goals(goals: Any) -> list[Goal]:
     return [g if isinstance(g, Goal) else Goal.model_validate(g) for g in goals]
 
 
-def session_catalog(wb: Any = None) -> Any:
+def session_catalog(wb: ClientSession | None = None) -> Any:
     if wb is not None:
         return wb.catalog
     from kpi_helpers.spec.catalog import load_catalog
@@ -108,7 +111,7 @@ def _fmt(value: float | None, unit: str, lang: str, currency: str = "EUR") -> st
 
 
 # --------------------------------------------------------------------------- history
-def monthly_history(wb: Any, kpi_id: str, before: dt.date | None = None) -> pd.Series | None:
+def monthly_history(wb: ClientSession, kpi_id: str, before: dt.date | None = None) -> pd.Series | None:
     """The KPI per complete month from the engine (index = month start), up to `before`
     (exclusive; realism is judged on what was known when the goal starts). None when the
     KPI is not computable from this client's data (e.g. profit, which comes from the accounts)."""
@@ -129,7 +132,7 @@ def monthly_history(wb: Any, kpi_id: str, before: dt.date | None = None) -> pd.S
     return series if len(series) else None
 
 
-def goal_histories(wb: Any, goals: list[Goal] | None = None) -> dict[str, pd.Series | None]:
+def goal_histories(wb: ClientSession, goals: list[Goal] | None = None) -> dict[str, pd.Series | None]:
     """Monthly history per goal id (months before the goal's start)."""
     return {
         g.id or g.kpi: monthly_history(wb, g.kpi, before=g.start) for g in _as_goals(goals if goals is not None else wb)
@@ -330,7 +333,7 @@ def chain_findings_table(goals: Any, lang: str | None = None, catalog: Any = Non
 
 
 # --------------------------------------------------------------------------- realism
-def realism_table(wb: Any, lang: str | None = None) -> pd.DataFrame:
+def realism_table(wb: ClientSession, lang: str | None = None) -> pd.DataFrame:
     """Per goal: the step it asks (change, growth needed per month) next to the best monthly
     pace the client's own history shows (same month a year earlier), and the R verdict."""
     lang = resolve_lang(lang, wb)
@@ -362,7 +365,7 @@ def realism_table(wb: Any, lang: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def realism_figure(wb: Any, lang: str | None = None):
+def realism_figure(wb: ClientSession, lang: str | None = None):
     """Grouped bars per goal: growth needed per month vs the best monthly pace in the history."""
     import plotly.graph_objects as go
 

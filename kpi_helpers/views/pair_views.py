@@ -10,7 +10,7 @@ and en; the `pair_views` area of the message catalogs also holds the apps' label
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -35,6 +35,9 @@ from kpi_helpers.views.goal_views import (
     status_badge,
 )
 
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
+
 CODE_TEXT: dict[str, dict[str, str]] = table("pair_views_codes")
 
 
@@ -42,7 +45,7 @@ def w(key: str, lang: str) -> str:
     return text(f"pair_views.{key}", lang)
 
 
-def is_computable(kpi: Kpi, wb: Any) -> bool:
+def is_computable(kpi: Kpi, wb: ClientSession | None) -> bool:
     return wb is None or kpi.measures <= set(wb.facts.columns)
 
 
@@ -52,7 +55,7 @@ def _kpi_ids(ids: Any, catalog: Any) -> list[str]:
 
 # --------------------------------------------------------------------------- catalog tables and cards
 def catalog_table(
-    domain: str | None = None, lang: str = "en", kpi_ids: list[str] | None = None, wb: Any = None
+    domain: str | None = None, lang: str = "en", kpi_ids: list[str] | None = None, wb: ClientSession | None = None
 ) -> pd.DataFrame:
     """KPIs (of a domain, or the given ids) with localised columns: label, kind, unit,
     direction, formula, suggested partners and, with a client, whether its data can compute it."""
@@ -99,13 +102,13 @@ def table_html(table: pd.DataFrame) -> str:
 
 
 # --------------------------------------------------------------------------- the client's selection
-def selected_kpis(wb: Any) -> list[str]:
+def selected_kpis(wb: ClientSession) -> list[str]:
     """The client's selected KPIs (params `kpis:`), or every KPI of its pairs and goals if none."""
     cat = wb.catalog
     return _kpi_ids(wb.config.kpis or wb.config.all_kpis, cat)
 
 
-def selected_kpis_view(wb: Any, lang: str | None = None) -> HtmlView:
+def selected_kpis_view(wb: ClientSession, lang: str | None = None) -> HtmlView:
     """The selected KPIs per domain (2-3 advised) with their definition cards."""
     lang = resolve_lang(lang, wb)
     cat = wb.catalog
@@ -126,7 +129,7 @@ def selected_kpis_view(wb: Any, lang: str | None = None) -> HtmlView:
     return HtmlView("".join(parts), table=table, data={"per_domain": counts, "kpis": ids})
 
 
-def pairs_table(wb: Any, lang: str | None = None, pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+def pairs_table(wb: ClientSession, lang: str | None = None, pairs: list[tuple[str, str]] | None = None) -> pd.DataFrame:
     """The client's pairs: performance KPI, quality KPI, why (the quality KPI's description),
     other suggested partners (suggest_partners) and whether the data can compute both."""
     lang = resolve_lang(lang, wb)
@@ -153,7 +156,10 @@ def pairs_table(wb: Any, lang: str | None = None, pairs: list[tuple[str, str]] |
 
 
 def partner_suggestions(
-    wb: Any, lang: str | None = None, kpis: list[str] | None = None, pairs: list[tuple[str, str]] | None = None
+    wb: ClientSession,
+    lang: str | None = None,
+    kpis: list[str] | None = None,
+    pairs: list[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Per selected performance KPI: what it is paired with and the suggested quality partners."""
     lang = resolve_lang(lang, wb)
@@ -178,7 +184,7 @@ def partner_suggestions(
     return pd.DataFrame(rows, columns=[w(c, lang) for c in ("performance_kpi", "paired_with", "partners")])
 
 
-def pairs_view(wb: Any, lang: str | None = None) -> HtmlView:
+def pairs_view(wb: ClientSession, lang: str | None = None) -> HtmlView:
     """The client's pairs and, for every selected performance KPI, the suggested partners."""
     lang = resolve_lang(lang, wb)
     pairs, suggestions = pairs_table(wb, lang), partner_suggestions(wb, lang)
@@ -186,7 +192,7 @@ def pairs_view(wb: Any, lang: str | None = None) -> HtmlView:
     return HtmlView(html, table=pairs, data={"suggestions": suggestions})
 
 
-def pairs_figure(wb: Any, lang: str | None = None):
+def pairs_figure(wb: ClientSession, lang: str | None = None):
     """Each pair over time, both KPIs indexed (first 12 months = 100): volume rising while
     quality falls is the pattern the pair exists to catch."""
     import plotly.graph_objects as go
@@ -236,7 +242,12 @@ def pairs_figure(wb: Any, lang: str | None = None):
 
 # --------------------------------------------------------------------------- warnings
 def warnings_frame(
-    kpis: list[str], pairs: list[tuple[str, str]], goals: list[Goal], lang: str, catalog: Any = None, wb: Any = None
+    kpis: list[str],
+    pairs: list[tuple[str, str]],
+    goals: list[Goal],
+    lang: str,
+    catalog: Any = None,
+    wb: ClientSession | None = None,
 ) -> pd.DataFrame:
     """All selection warnings for a working selection, as a table in `lang` (codes in attrs)."""
     cat = catalog if catalog is not None else session_catalog(wb)
@@ -309,11 +320,11 @@ def warnings_frame(
     return table
 
 
-def selection_warnings(wb: Any, lang: str | None = None) -> pd.DataFrame:
+def selection_warnings(wb: ClientSession, lang: str | None = None) -> pd.DataFrame:
     """Warnings on the client's selection: performance KPI without quality partner, goal KPI
     not selected, selected KPI without target, more than 3 KPIs per domain, not in the data."""
     lang = resolve_lang(lang, wb)
-    table = warnings_frame(selected_kpis(wb), [tuple(p) for p in wb.config.pairs], list(wb.config.goals), lang, wb=wb)
+    table = warnings_frame(selected_kpis(wb), [(a, b) for a, b in wb.config.pairs], list(wb.config.goals), lang, wb=wb)
     if table.empty:
         codes = table.attrs
         table = pd.DataFrame([("–", w("info", lang), "–", "–", w("no_warnings", lang))], columns=table.columns)

@@ -10,12 +10,15 @@ vs target), never as a progress bar of a sum. Every string from params or data i
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from kpi_helpers.i18n.formats import STATUS_COLORS_HTML, format_date, format_period, format_points, format_value, t
 from kpi_helpers.i18n.messages import text
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 TOP_FINDINGS = 3
 
@@ -192,7 +195,7 @@ def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, a
     )
 
 
-def kpi_tiles(session: Any) -> list[dict[str, Any]]:
+def kpi_tiles(session: ClientSession) -> list[dict[str, Any]]:
     """The selected KPIs for the last complete period at the client's grain, with the change
     vs the period before (JSON-safe)."""
     from kpi_helpers.compute.findings import analysis_kpis, last_complete_period, period_table
@@ -228,7 +231,7 @@ def kpi_tiles(session: Any) -> list[dict[str, Any]]:
     return out
 
 
-def show_section(section: str, wb: Any, figures: list[Any]) -> int:
+def show_section(section: str, wb: ClientSession, figures: list[Any]) -> int:
     """A report section: its heading and figures, or nothing at all when the client's data has
     nothing for it (no channels, no pairs): no empty sections in a client's report. Returns
     the number of figures shown."""

@@ -10,7 +10,7 @@ Nothing here decides what is right: every answer goes through `Exercise.feedback
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +19,9 @@ from kpi_helpers.i18n.messages import text
 from kpi_helpers.views.display import show_markdown
 from kpi_helpers.workshop import exercises as ws
 from kpi_helpers.workshop.sim import HOURS, NailRun, design_targets, evaluate_mix, pair_story, run_factory
+
+if TYPE_CHECKING:
+    from kpi_helpers.session import ClientSession
 
 SIZES_KEYS = ("tiny", "useful", "huge")
 
@@ -162,7 +165,7 @@ def show_context(ex: Any) -> None:
         _show_dashboard(ex)
 
 
-def goal_text(goal: Any, wb: Any, lang: str) -> str:
+def goal_text(goal: Any, wb: ClientSession, lang: str) -> str:
     """A goal as the learner reads it: its own statement when the client writes in the learner's
     language, else one built from the goal's numbers in the learner's language."""
     if wb.config.language == lang or goal.kpi not in wb.catalog:

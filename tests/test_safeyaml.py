@@ -1,0 +1,82 @@
+"""kpi_helpers.spec.safeyaml: bounded YAML reading (special files, size, nesting, duplicate keys, no code)."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from kpi_helpers.exceptions import ParamsError
+from kpi_helpers.spec.safeyaml import file_kind, load_yaml_file, parse_yaml, read_bounded_text
+
+
+def test_plain_yaml_is_read_as_data():
+    assert parse_yaml("client: acme\nkpis: [revenue, orders]\n", "p.yaml", 20) == {
+        "client": "acme",
+        "kpis": ["revenue", "orders"],
+    }
+
+
+def test_a_duplicate_key_is_an_error_naming_both_lines():
+    with pytest.raises(ParamsError) as err:
+        parse_yaml("client: a\nname: x\nclient: b\n", "p.yaml", 20)
+    message = str(err.value)
+    assert "p.yaml" in message and "'client' appears twice" in message
+    assert "first on line 1" in message and "line 3" in message
+
+
+def test_nesting_beyond_the_limit_is_an_error_not_a_recursion_crash():
+    with pytest.raises(ParamsError, match="nested more than 5 levels"):
+        parse_yaml("a: " + "[" * 10 + "]" * 10, "p.yaml", 5)
+    assert parse_yaml("a: [[1]]", "p.yaml", 5) == {"a": [[1]]}
+
+
+def test_python_tags_never_run_code():
+    with pytest.raises(ParamsError, match="not valid YAML"):
+        parse_yaml("x: !!python/object/apply:os.system ['echo hi']\n", "p.yaml", 20)
+
+
+def test_tabs_get_a_hint():
+    with pytest.raises(ParamsError, match="tabs"):
+        parse_yaml("client: a\n\tname: x\n", "p.yaml", 20)
+
+
+def test_size_limit_is_checked_before_reading(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("a: " + "x" * 200, encoding="utf-8")
+    with pytest.raises(ParamsError, match="more than the limit of 100"):
+        read_bounded_text(path, 100)
+    assert read_bounded_text(path, 1000).startswith("a: x")
+
+
+def test_missing_folder_and_non_utf8_files_are_clear_errors(tmp_path):
+    with pytest.raises(ParamsError, match="file not found"):
+        read_bounded_text(tmp_path / "nope.yaml", 100)
+    with pytest.raises(ParamsError, match="a folder"):
+        read_bounded_text(tmp_path, 100)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("naam: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ParamsError, match="not UTF-8"):
+        read_bounded_text(latin, 100)
+
+
+def test_a_bom_is_dropped_and_the_file_loads(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes("\ufeffclient: acme\n".encode())
+    assert load_yaml_file(path, 1000, 20) == {"client": "acme"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_without_opening_it(tmp_path):
+    fifo = tmp_path / "params.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ParamsError, match="FIFO"):  # opening a FIFO would block forever
+        read_bounded_text(fifo, 1000)
+
+
+def test_file_kind_names_special_files():
+    assert file_kind(stat.S_IFREG) is None and file_kind(stat.S_IFDIR) is None
+    assert file_kind(stat.S_IFIFO) == "a FIFO (named pipe)"
+    assert file_kind(stat.S_IFCHR) == file_kind(stat.S_IFBLK) == "a device"
+    assert file_kind(stat.S_IFSOCK) == "a socket"
