@@ -144,7 +144,7 @@ def goal_trend(wb: Any, goal: Any) -> charts.go.Figure:
     first_period = pd.Timestamp(period_start([start], grain)[0])
     first = pd.Timestamp(same_period_last_year([first_period], grain)[0])
     table = period_table(wb, [k.id], grain, start=first)
-    pacing = pace_goal(wb.facts, goal, catalog=wb.catalog)
+    pacing = pace_goal(wb.facts, goal, as_of=getattr(wb, "cut_date", None), catalog=wb.catalog)
     periods = [first_period]
     while periods[-1] < pd.Timestamp(period_start([deadline], grain)[0]):
         periods.append(pd.Timestamp(shift_periods([periods[-1]], grain, 1)[0]))
