@@ -246,3 +246,36 @@ def test_exit_codes():
     assert exit_code(True, False, [{"kind": "floor"}]) == EXIT_ALERTS == 3
     assert exit_code(False, False, [{"kind": "floor"}]) == EXIT_FAILED == 1
     assert exit_code(False, True, []) == 130
+
+
+def test_index_lists_what_moved_since_the_last_report(tmp_path):
+    from types import SimpleNamespace
+
+    from kpi_helpers.run.history import index_history_html
+
+    now = {
+        "as_of": "2026-06-30",
+        "currency": "EUR",
+        "goals": [
+            {"id": "a", "kpi": "revenue", "statement": "<b>x</b>", "status": "off_track", "actual_to_date": 1500.0},
+            {"id": "b", "kpi": "revenue", "statement": "same", "status": "on_track", "actual_to_date": 10.0},
+        ],
+    }
+    before = {
+        "as_of": "2026-05-31",
+        "goals": [
+            {"id": "a", "kpi": "revenue", "status": "on_track", "actual_to_date": 1000.0},
+            {"id": "b", "kpi": "revenue", "status": "on_track", "actual_to_date": 10.0},
+        ],
+    }
+    now["since_last"] = since_last(now, before)
+    row = SimpleNamespace(ok=True, summary=now, client="acme", name="Acme")
+    page = index_history_html([row], tmp_path, "nl")
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "op koers</span> → <span class='status-off_track'" in page
+    assert "€ 1.500 (was € 1.000)" in page.replace("\xa0", " ")
+    assert (
+        "same: <span class='status-on_track' style='color:#127a3b;font-weight:600'>op koers</span> · € 10,00<"
+        in page.replace("\xa0", " ")
+    )
+    assert "Eerdere rapporten" in page and "Earlier" not in page

@@ -275,11 +275,12 @@ def publish_with_history(
         _link_or_copy(out / PLOTLY_JS, folder / PLOTLY_JS)
     latest = _read_summary(out / client / "summary.json") if owns_folder(out / client) else None
     newest = latest is None or str(latest.get("as_of") or "") <= as_of
+    copy = staging.with_name(staging.name + "-latest")
     if newest:
-        copy = staging.with_name(staging.name + "-latest")
         shutil.copytree(staging, copy, symlinks=True)
+    publish(staging, folder / client, out)  # the history first: the latest is replaced only when it is kept
+    if newest:
         publish(copy, out / client, out)
-    publish(staging, folder / client, out)
     return f"{client}/report.html" if newest else f"{HISTORY}/{as_of}/{client}/report.html"
 
 
@@ -295,12 +296,20 @@ def index_history_html(results: list[Any], out: Path, lang: str) -> str:
             continue
         summary = r.summary
         since = summary.get("since_last") or {}
-        changed = [
-            f"{esc(str(g.get('statement') or g.get('kpi')))}: {_status(g.get('previous_status'), lang)} → "
-            f"{_status(g.get('status'), lang)}"
-            for g in since.get("goals", [])
-            if g.get("status_changed")
-        ]
+        currency = str(summary.get("currency") or "EUR")
+        changed = []
+        for g in since.get("goals", []):
+            if g.get("previous_status") is None:
+                continue
+            status = (
+                f"{_status(g.get('previous_status'), lang)} → {_status(g.get('status'), lang)}"
+                if g.get("status_changed")
+                else _status(g.get("status"), lang)
+            )
+            value = _value(g.get("value"), g.get("kpi"), lang, currency)
+            if g.get("value_change"):
+                value += f" ({_t('was', lang)} {_value(g.get('previous_value'), g.get('kpi'), lang, currency)})"
+            changed.append(f"{esc(str(g.get('statement') or g.get('kpi')))}: {status} · {value}")
         if not since.get("previous_as_of"):
             change_html = _t("none", lang)
         else:
