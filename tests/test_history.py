@@ -65,6 +65,16 @@ def test_history_since_last_report_alerts_and_backfill(tmp_path, monkeypatch, ca
     backfill = json.loads((out / "_history" / "2026-04-30" / "demo_b2b" / "summary.json").read_text())
     assert backfill["since_last"]["previous_as_of"] == "2026-02-28"
 
+    # the same as-of date again: the same numbers (only the comparison moved: 30 April is now the last report)
+    first = json.loads((out / "_history" / "2026-06-30" / "demo_b2b" / "summary.json").read_text())
+    assert run(params, out, "2026-06-30").ok
+    again = json.loads((out / "_history" / "2026-06-30" / "demo_b2b" / "summary.json").read_text())
+    skip = ("generated", "run_seconds", "versions", "since_last")
+    assert {k: v for k, v in again.items() if k not in skip} == {k: v for k, v in first.items() if k not in skip}
+    assert again["since_last"]["previous_as_of"] == "2026-04-30"
+    report = (out / "demo_b2b" / "report.html").read_text()
+    assert "Since the last report (30 April 2026)" in report
+
     # a failed run publishes nothing: no history folder for its date, the latest report stays
     config.source_file.write_text(config.source_file.read_text().replace("name: Demo", "name: boom Demo"))
     result = run(params, out, "2026-07-31")
