@@ -203,6 +203,10 @@ def test_floor_alert_reads_the_targets_contract():
     assert client_alerts(summary) == []
     del goal["floor"]  # before the targets feature lands: no floor key at all
     assert client_alerts(summary) == []
+    goal["ceiling"] = {"value": 0.2, "breached": True, "actual": 0.25}
+    [alert] = client_alerts(summary)
+    assert alert["kind"] == "ceiling" and alert["details"] == {"ceiling": 0.2, "value": 0.25}
+    assert "above its ceiling of 20" in alert["message"]["en"] and "bovengrens" in alert["message"]["nl"]
 
 
 @pytest.mark.parametrize(("last", "alert"), [("2026-06-23", False), ("2026-06-22", True), ("2026-05-15", True)])

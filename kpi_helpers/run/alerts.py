@@ -4,8 +4,9 @@ Kinds (each computed from a client's summary.json of this run):
 
 * `off_track`: a goal whose status is `off_track` now and was something else in the client's
   previous report (an earlier as-of date, kpi_helpers.run.history). A first report raises none.
-* `floor`: a goal whose entry carries `"floor": {"value": <number>, "breached": true}` (a quality
-  KPI below its floor; written by the targets/floors feature, read with `.get` here).
+* `floor` / `ceiling`: a goal whose entry carries `"floor": {"value": <number>, "breached": true}`
+  (a quality KPI below its floor; `"ceiling"` likewise, above it), as written by the targets/floors
+  feature (`actual`, when there, is the value that breached it); read with `.get` here.
 * `data_stopped`: a data source whose last date with data lies more than `STALE_DAYS` (7) days
   before the as-of date. Seven days, whatever the grain: an orders export is quiet on some days,
   a week without a row means the export or the connection stopped (the same rule as the
@@ -14,7 +15,7 @@ Kinds (each computed from a client's summary.json of this run):
 alerts.json schema (version 1)::
 
     {"generator": "kpi-workbook", "version": 1, "count": <int>,
-     "alerts": [{"client": id, "name": display name, "kind": "off_track"|"floor"|"data_stopped",
+     "alerts": [{"client": id, "name": display name, "kind": "off_track"|"floor"|"ceiling"|"data_stopped",
                  "goal": goal id or null, "kpi": KPI id or null, "source": data source or null,
                  "as_of": "YYYY-MM-DD", "message": {"nl": text, "en": text}, "details": {...}}]}
 
@@ -36,7 +37,7 @@ from kpi_helpers.run.outdir import GENERATOR, OutputFolderError, is_own_file, wr
 STALE_DAYS = 7
 ALERTS_FILE = "alerts.json"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ALERTS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-KINDS = ("off_track", "floor", "data_stopped")
+KINDS = ("off_track", "floor", "ceiling", "data_stopped")
 
 MESSAGES = {
     "off_track": {
@@ -46,6 +47,10 @@ MESSAGES = {
     "floor": {
         "nl": "{kpi} staat onder de ondergrens van {floor}.",
         "en": "{kpi} is below its floor of {floor}.",
+    },
+    "ceiling": {
+        "nl": "{kpi} staat boven de bovengrens van {floor}.",
+        "en": "{kpi} is above its ceiling of {floor}.",
     },
     "data_stopped": {
         "nl": "Geen nieuwe data van {source} sinds {last} ({days} dagen voor de peildatum).",
@@ -60,6 +65,7 @@ TEXT = {
     "message": {"nl": "Melding", "en": "Message"},
     "off_track": {"nl": "uit koers", "en": "off track"},
     "floor": {"nl": "onder ondergrens", "en": "below floor"},
+    "ceiling": {"nl": "boven bovengrens", "en": "above ceiling"},
     "data_stopped": {"nl": "data gestopt", "en": "data stopped"},
 }
 _STATUS = {
@@ -108,8 +114,8 @@ def client_alerts(summary: dict[str, Any], stale_days: int = STALE_DAYS) -> list
                     },
                 }
             )
-    for goal in summary.get("goals", []):
-        floor = goal.get("floor") if isinstance(goal, dict) else None
+    for goal, kind in ((g, k) for g in summary.get("goals", []) for k in ("floor", "ceiling")):
+        floor = goal.get(kind) if isinstance(goal, dict) else None
         if isinstance(floor, dict) and floor.get("breached"):
             kpi_id = str(goal.get("kpi") or "")
             known = kpi_id in catalog
@@ -122,16 +128,16 @@ def client_alerts(summary: dict[str, Any], stale_days: int = STALE_DAYS) -> list
             out.append(
                 {
                     **base,
-                    "kind": "floor",
+                    "kind": kind,
                     "goal": goal.get("id"),
                     "kpi": kpi_id,
                     "source": None,
                     "message": _both(
-                        "floor",
+                        kind,
                         kpi={lang: catalog[kpi_id].label(lang) if known else kpi_id for lang in ("nl", "en")},
                         floor=shown,
                     ),
-                    "details": {"floor": value, "value": goal.get("actual_to_date")},
+                    "details": {kind: value, "value": floor.get("actual", goal.get("actual_to_date"))},
                 }
             )
     if as_of:
