@@ -153,6 +153,8 @@ def b2b_with_quality_goal(tmp_path: Path):
         "    start: 2026-01-01\n    deadline: 2026-12-31\n    owner: Sales lead (Priya)\n"
     )
     text = text.replace("\nchannels:", goal + "\nchannels:")
+    # about status changes only: no floors or ceilings (a demo goal may carry one)
+    text = "\n".join(x for x in text.splitlines() if not x.strip().startswith(("floor:", "ceiling:"))) + "\n"
     (tmp_path / "params").mkdir(exist_ok=True)
     path = tmp_path / "params" / "demo_b2b.yaml"
     path.write_text(text, encoding="utf-8")
