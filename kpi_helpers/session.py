@@ -52,6 +52,10 @@ class ClientSession:
     config: ClientConfig
     lang: str
     _facts: pd.DataFrame | None = field(default=None, repr=False)
+    #: None: 'now' is the last data date; a date (or "YYYY-MM-DD"): the report as it was on that
+    #: date (facts cut there); "last-complete": the end of the last complete period (kpi_helpers.compute.asof)
+    as_of_request: object = None
+    _as_of_date: dt.date | None = field(default=None, repr=False)
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -65,8 +69,15 @@ class ClientSession:
             from kpi_helpers.spec.catalog import use_catalog
 
             with use_catalog(self.config.client_catalog):  # the client's measures are data columns too
-                self._facts = load_facts(self.config)
+                self._facts = self.cut(load_facts(self.config))
         return self._facts
+
+    def cut(self, facts: pd.DataFrame) -> pd.DataFrame:
+        """`facts` up to the as-of date asked for (unchanged when none was asked)."""
+        from kpi_helpers.compute.asof import cut_facts, resolve_as_of
+
+        self._as_of_date = resolve_as_of(facts, self.config.grain, self.as_of_request)
+        return cut_facts(facts, self._as_of_date, where=str(self.config.source_file or self.config.client))
 
     @property
     def currency(self) -> str:
@@ -74,8 +85,25 @@ class ClientSession:
 
     @property
     def as_of(self) -> dt.date:
-        """Reports are 'as of' the last date in the data, never today's date (reproducible)."""
-        return pd.Timestamp(self.facts["date"].max()).date()
+        """Reports are 'as of' the date asked for, else the last date in the data; never today's date
+        (reproducible)."""
+        facts = self.facts
+        if self._as_of_date is not None:
+            return self._as_of_date
+        return pd.Timestamp(facts["date"].max()).date()
+
+    @property
+    def cut_date(self) -> dt.date | None:
+        """The as-of date the facts were cut at (None: no date asked; 'now' is the last data date)."""
+        _ = self.facts
+        return self._as_of_date
+
+    @property
+    def partial(self) -> bool:
+        """The last period at the client's grain is not complete on the as-of date."""
+        from kpi_helpers.compute.asof import is_partial
+
+        return is_partial(self.as_of, self.config.grain)
 
     @property
     def grain(self) -> str:
@@ -109,10 +137,15 @@ class ClientSession:
         return self.catalog[kpi_id].label(self.lang)
 
 
-def open_client(params_file: str | Path, lang: str | None = None) -> ClientSession:
-    """Load and validate a client's params file; `lang` overrides its report language."""
+def open_client(params_file: str | Path, lang: str | None = None, as_of: object = None) -> ClientSession:
+    """Load and validate a client's params file; `lang` overrides its report language; `as_of`
+    ("YYYY-MM-DD", a date or "last-complete") reports as of that date: no data after it."""
     from kpi_helpers.spec.catalog import activate_catalog
 
     config = load_params(find_params_file(params_file))
     activate_catalog(config.client_catalog)  # a kernel works on one client: its KPIs everywhere
-    return ClientSession(config=config, lang=check_lang(lang or config.language))
+    if as_of is not None and as_of != "last-complete":
+        from kpi_helpers.compute.asof import parse_as_of
+
+        as_of = parse_as_of(as_of, option="as_of")
+    return ClientSession(config=config, lang=check_lang(lang or config.language), as_of_request=as_of)

@@ -196,7 +196,12 @@ def pacing_frame(wb: ClientSession) -> pd.DataFrame:
 
     kpis = set(analysis_kpis(wb))
     goals = [g for g in wb.config.goals if g.kpi in kpis and get_kpi(g.kpi, wb.catalog).type != "growth"]
-    return pace_goals(wb.facts, goals, catalog=wb.catalog, grain=report_grain(wb)) if goals else pd.DataFrame()
+    as_of = getattr(wb, "cut_date", None)  # an as-of run: 'now' is the as-of date, not the last data date
+    return (
+        pace_goals(wb.facts, goals, as_of=as_of, catalog=wb.catalog, grain=report_grain(wb))
+        if goals
+        else pd.DataFrame()
+    )
 
 
 # --------------------------------------------------------------------------- rules

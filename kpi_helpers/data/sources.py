@@ -29,7 +29,8 @@ def source_summary(label: str, facts: pd.DataFrame) -> dict[str, Any]:
     """{'source', 'measures': [...], 'dims': {dim: [values]}} of one source's facts."""
     dims = {d: sorted(str(v) for v in facts[d].unique()) for d in DIMENSIONS if d in facts}
     measures = [c for c in facts.columns if c != "date" and c not in DIMENSIONS and facts[c].notna().any()]
-    return {"source": label, "measures": measures, "dims": dims}
+    last = f"{facts['date'].max():%Y-%m-%d}" if "date" in facts and len(facts) else None
+    return {"source": label, "measures": measures, "dims": dims, "last_date": last}
 
 
 def same_measure_warnings(sources: list[dict[str, Any]]) -> list[tuple[str, str]]:

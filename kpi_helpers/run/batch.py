@@ -74,6 +74,7 @@ class ClientJob:
     start_next_kernel: bool = False  # more clients will follow on this worker
     run_id: str = "run-000000000000"  # staging goes to out/.staging/<run_id>/
     pdf: bool = False  # also print report.pdf (headless Chromium), see kpi_helpers.run.pdf
+    as_of: str | None = None  # YYYY-MM-DD; None: the end of the client's last complete period (run.history)
 
 
 @dataclass
@@ -100,6 +101,7 @@ class BatchResult:
     seconds: float
     interrupted: bool = False  # Ctrl-C / SIGTERM: the clients not done are reported "interrupted"
     notes: list[str] = field(default_factory=list)  # e.g. why no PDFs were made
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # kpi_helpers.run.alerts (also alerts.json)
 
     @property
     def ok(self) -> bool:
@@ -117,6 +119,8 @@ class BatchResult:
                 lines.append(
                     f"  FAILED {r.client} ({r.status}): {r.params_file}: {r.reason.splitlines()[0] if r.reason else ''}"
                 )
+        if self.alerts:
+            lines.append(f"{len(self.alerts)} alert(s): {self.out_dir / 'alerts.json'}")
         lines.append(f"overview: {self.index}")
         if self.interrupted:
             lines.append("interrupted: the clients not done keep their previous report")
@@ -267,6 +271,8 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
     """
     import nbformat
 
+    from kpi_helpers.compute.asof import LAST_COMPLETE
+    from kpi_helpers.run.history import previous_summary, publish_with_history, since_last
     from kpi_helpers.run.report import client_summary, export_report
     from kpi_helpers.spec.params import load_params
 
@@ -284,7 +290,10 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         km = _Kernels.run(_Kernels.take(job.notebooks_dir))
         if job.start_next_kernel:
             _Kernels.run(_Kernels.prepare_next(job.notebooks_dir))
-        parameters = {"params_file": job.params_file, "lang": job.lang, "interactive": False}
+        # the summary first: it settles the as-of date (the default needs the data) the notebooks get
+        summary = client_summary(config, lang=job.lang, as_of=job.as_of or LAST_COMPLETE)
+        as_of = str(summary["as_of"])
+        parameters = {"params_file": job.params_file, "lang": job.lang, "interactive": False, "as_of": as_of}
         executed = []
         for name in job.notebooks:
             current = name
@@ -297,7 +306,7 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
             if progress is not None:
                 progress.put((job.client, name))
         current = None
-        summary = client_summary(config, lang=job.lang)
+        summary["since_last"] = since_last(summary, previous_summary(out_root, job.client, as_of))
         summary["run_seconds"] = round(time.perf_counter() - started, 2)
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
@@ -311,9 +320,9 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
 
             write_pdf(staging / "report.html", staging / "report.pdf", plotly_js=out_root / PLOTLY_JS)
         mark_client_folder(staging, job.client)
-        _publish(staging, out_root / job.client, out_root)
+        report = publish_with_history(staging, out_root, job.client, as_of, _publish)  # also _history/<as_of>/
         result.status, result.summary = "ok", summary
-        result.report = f"{job.client}/report.html"
+        result.report = report
     except (TimeoutError, _CellTimeout):
         result.status = "timed_out"
         result.reason = f"{current}: still running after {job.timeout:g} s; the kernel was stopped"
@@ -469,6 +478,7 @@ def run_batch(
     notebooks_dir: str | Path | None = None,
     notebooks: tuple[str, ...] = NOTEBOOKS,
     pdf: bool = False,
+    as_of: str | None = None,
 ) -> BatchResult:
     """Validate every client, run the valid ones in parallel, write reports and the overview.
 
@@ -476,9 +486,11 @@ def run_batch(
     stops the workers and their kernels, keeps every report written so far and returns a
     result with `interrupted=True`.
     """
+    from kpi_helpers.compute.asof import parse_as_of
     from kpi_helpers.run.validate import check_folder
 
     started = time.perf_counter()
+    as_of = parse_as_of(as_of).isoformat() if as_of is not None else None  # before anything is written
     out = Path(out_dir).absolute()
     checks = check_folder(params_dir, clients)  # reads only; nothing is written for a folder we refuse
     claim(out)
@@ -509,6 +521,7 @@ def run_batch(
                 notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()),
                 pdf=pdf,
                 notes=notes,
+                as_of=as_of,
             )
         finally:
             shutil.rmtree(out / STAGING / run_id, ignore_errors=True)
@@ -531,7 +544,10 @@ def _run_locked(
     notebooks_dir: str,
     pdf: bool = False,
     notes: list[str] | None = None,
+    as_of: str | None = None,
 ) -> BatchResult:
+    from kpi_helpers.run.alerts import alerts_html, batch_alerts, write_alerts
+    from kpi_helpers.run.history import index_history_html
     from kpi_helpers.run.report import write_index, write_plotly_js
 
     results: list[ClientResult] = []
@@ -569,6 +585,7 @@ def _run_locked(
                     notebooks_dir=notebooks_dir,
                     run_id=run_id,
                     pdf=pdf,
+                    as_of=as_of,
                 )
             )
     try:
@@ -596,8 +613,19 @@ def _run_locked(
         notes=list(notes or []),
     )
     earlier = _earlier_reports(out, {r.client for r in results}) if clients else []
-    write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds), lang=lang)
+    batch.alerts = batch_alerts([r.summary for r in results if r.ok])  # this run's clients only
+    write_alerts(out, batch.alerts)
+    portfolio = BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds)
+    index_lang = lang or _one_language(portfolio)
+    sections = alerts_html(batch.alerts, index_lang), index_history_html(portfolio.results, out, index_lang)
+    write_index(portfolio, lang=lang, sections=sections)
     return batch
+
+
+def _one_language(batch: BatchResult) -> str:
+    """The index's language when --lang is not given: the clients' one language, else English."""
+    langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
+    return langs.pop() if len(langs) == 1 else "en"
 
 
 _STOP = threading.Event()  # set by Ctrl-C / SIGTERM while a batch runs; the loops check it

@@ -82,7 +82,16 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from kpi_helpers.compute.asof import AsOfError, parse_as_of
+    from kpi_helpers.run.alerts import EXIT_USAGE, exit_code
     from kpi_helpers.run.batch import run_batch
+
+    if args.as_of is not None:
+        try:
+            parse_as_of(args.as_of)
+        except AsOfError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_USAGE
 
     result = run_batch(
         params_dir=args.params,
@@ -94,12 +103,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         dask=args.dask,
         progress=not args.quiet,
         pdf=args.pdf,
+        as_of=args.as_of,
     )
     print(result.summary_text())
     if result.interrupted:
         print("interrupted", file=sys.stderr)
-        return 130
-    return 0 if result.ok else 1
+    # documented in kpi_helpers.run.alerts
+    return exit_code(result.ok, result.interrupted, result.alerts, alerts_exit=args.alert_exit_code)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -151,6 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", choices=["nl", "en"], help="override every client's report language")
     run.add_argument("--dask", metavar="SCHEDULER", help="submit runs to a Dask cluster ('local' starts one)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--as-of",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="report as it was on this date: no data after it (default: the end of each client's last complete "
+        "period at its grain). Exit codes: 0 ok, 1 a client failed, 2 bad option, 130 interrupted",
+    )
+    run.add_argument(
+        "--alert-exit-code",
+        action="store_true",
+        help="exit 3 when every client is done but there are alerts (reports/alerts.json): for schedulers",
+    )
     _data_root_option(run)
     run.add_argument(
         "--pdf",

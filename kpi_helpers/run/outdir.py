@@ -30,7 +30,8 @@ GENERATOR = "kpi-workbook"
 RUN_ID = re.compile(r"^run-[0-9a-f]{12}$")
 MARKER_TEXT = (
     "This folder is written by `kpi-workbook run`. It deletes or replaces only what it wrote itself\n"
-    "(folders with a .kpi-workbook-client file, index.html, index.json, plotly.min.js).\n"
+    "(folders with a .kpi-workbook-client file, _history/ date folders with a .kpi-workbook-history file,\n"
+    "index.html, index.json, alerts.json, plotly.min.js).\n"
 )
 
 
@@ -99,7 +100,7 @@ def claim(out: Path) -> None:
 
 
 def _check_own_files(out: Path) -> None:
-    for name in ("index.html", "index.json"):
+    for name in ("index.html", "index.json", "alerts.json"):
         path = out / name
         if path.exists() and not is_own_file(path):
             raise OutputFolderError(

@@ -114,8 +114,12 @@ def export_report(
     title = config.report.title or config.name
     report_nbs = [nb for nb in notebooks if not is_appendix(nb)]
     appendix_nbs = [nb for nb in notebooks if is_appendix(nb)]
+    from kpi_helpers.run.history import since_html
+
     head = (
-        summary_html(summary, lang, title, appendix=bool(appendix_nbs)) if summary else f"<h1>{html.escape(title)}</h1>"
+        summary_html(summary, lang, title, appendix=bool(appendix_nbs)) + since_html(summary, lang)
+        if summary
+        else f"<h1>{html.escape(title)}</h1>"
     )
     sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in report_nbs)
     Path(path).write_text(_page(title, lang, head + "\n" + sections), encoding="utf-8")
@@ -132,27 +136,28 @@ def export_report(
 # ---------------------------------------------------------------- summary.json
 
 
-def client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, Any]:
+def client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = None) -> dict[str, Any]:
     """Machine-readable outcome for one client: KPI values, goals with status, findings.
 
     Computed by the package from the same engine functions the notebooks call, so the
     numbers agree with the report (with the client's own measures and KPIs known).
+    `as_of`: None (as of the last data date), a date, or "last-complete" (kpi_helpers.compute.asof).
     """
     from kpi_helpers.spec.catalog import use_catalog
 
     with use_catalog(config.client_catalog):
-        return _client_summary(config, lang)
+        return _client_summary(config, lang, as_of)
 
 
-def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, Any]:
+def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = None) -> dict[str, Any]:
     import importlib.metadata as md
 
     from kpi_helpers.compute.findings import build_findings
     from kpi_helpers.data.load import load_facts
     from kpi_helpers.session import ClientSession
 
-    session = ClientSession(config=config, lang=lang or config.language)
-    facts = load_facts(config)
+    session = ClientSession(config=config, lang=lang or config.language, as_of_request=as_of)
+    facts = session.cut(load_facts(config))  # an as-of run: no data after the as-of date
     session._facts = facts  # noqa: SLF001 - loaded once here
     from kpi_helpers.compute.engine import compute_kpis
     from kpi_helpers.compute.pacing import pace_goal
@@ -161,7 +166,7 @@ def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, 
     whole = compute_kpis(facts, kpis, grain=None, catalog=config.catalog)
     goals = []
     for goal in config.goals:
-        pacing = pace_goal(facts, goal, catalog=config.catalog, grain=config.grain)
+        pacing = pace_goal(facts, goal, as_of=session.cut_date, catalog=config.catalog, grain=config.grain)
         entry = {
             "id": goal.id or goal.kpi,
             "statement": goal.statement,
@@ -209,6 +214,8 @@ def _client_summary(config: ClientConfig, lang: str | None = None) -> dict[str, 
             "language": session.lang,
             "currency": config.currency,
             "as_of": session.as_of.isoformat(),
+            "as_of_partial": session.partial,  # the last period at the client's grain is not complete
+            "source_last_dates": _source_last_dates(facts, session.as_of),
             "data_from": data_from.isoformat(),
             "data_to": data_to.isoformat(),
             # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
@@ -254,6 +261,13 @@ def _goal_limits(entry: dict[str, Any], goal: Any, pacing: Any, facts: Any, conf
             for r in table.itertuples(index=False)
         ]
     return entry
+
+
+def _source_last_dates(facts: Any, as_of: dt.date) -> dict[str, str]:
+    """Each source's last date with data, on or before the as-of date (the 'data stopped' alert)."""
+    from kpi_helpers.compute.asof import source_last_dates
+
+    return {k: min(v, as_of.isoformat()) for k, v in source_last_dates(facts).items()}
 
 
 def json_safe(value: Any) -> Any:
@@ -598,10 +612,13 @@ def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[st
     return head + meta + table + excluded
 
 
-def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | None = None) -> Path:
+def write_index(
+    batch: BatchResult, lang: str | None = None, as_of: dt.date | None = None, sections: tuple[str, str] = ("", "")
+) -> Path:
     """reports/index.html: one row per client, failed clients with their reason, and portfolio
     totals over common labelled windows (see `portfolio_totals`; `as_of` default: the latest
-    data date among the clients)."""
+    data date among the clients). `sections`: HTML (already escaped) shown above the clients
+    (alerts, kpi_helpers.run.alerts) and below them (history, kpi_helpers.run.history)."""
     from kpi_helpers.run.outdir import GENERATOR, write_atomic
     from kpi_helpers.spec.catalog import load_catalog
 
@@ -618,10 +635,12 @@ def write_index(batch: BatchResult, lang: str | None = None, as_of: dt.date | No
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>{tx["title"]}</title><style>{STYLE}</style></head>
 <body><h1>{tx["title"]}</h1>
 <p class="meta">{ok_count}/{len(batch.results)} {tx["clients"]} · {_as_of_text(batch, lang, tx)}</p>
+{sections[0]}
 <p><strong>{tx["by_status"]}:</strong> {counts}</p>
 <table class="sortable"><thead><tr><th>{tx["client"]}</th><th>{tx["status"]}</th><th>{tx["goals"]}</th><th>{tx["worst"]}</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
 <p class="meta">{tx["sort_hint"]}</p>
+{sections[1]}
 {f"<h2>{tx['failed']}</h2><table class='sortable'><thead><tr><th>{tx['client']}</th><th>{tx['status']}</th><th>{tx['file']}</th><th>{tx['reason']}</th></tr></thead><tbody>{''.join(failed)}</tbody></table>" if failed else ""}
 {total_html}
 {SORT_JS}

@@ -89,7 +89,7 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
     first_period = pd.Timestamp(period_start([start], grain)[0])
     first = pd.Timestamp(same_period_last_year([first_period], grain)[0])
     table = period_table(wb, [k.id], grain, start=first)
-    pacing = pace_goal(wb.facts, goal, catalog=wb.catalog, grain=grain)
+    pacing = pace_goal(wb.facts, goal, as_of=getattr(wb, "cut_date", None), catalog=wb.catalog, grain=grain)
     plan = period_targets(goal)
     periods = [first_period]
     while periods[-1] < pd.Timestamp(period_start([deadline], grain)[0]):

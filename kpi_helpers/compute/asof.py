@@ -1,0 +1,138 @@
+"""As-of dates: a report exactly as it would have been on a closing date.
+
+* `parse_as_of("2026-10-31")` checks a date given on the command line (errors name `--as-of`).
+* `default_as_of(last_date, grain)`: the end of the last period at the client's grain that the
+  data cover completely — data through 2026-11-27 at grain month gives 2026-10-31; data through
+  2026-10-31 gives 2026-10-31. It depends on the data only (never on today's date), so a
+  re-run over the same files gives the same date and the same numbers.
+* `cut_facts(facts, as_of)`: the facts up to and including `as_of`. Facts of the `orders` shape
+  keep their order table through the index labels, so distinct counts (customers, orders) use
+  the orders up to `as_of` only. A customer's first order is the earliest by date, so orders
+  after `as_of` never change who was new before it: new customers are those of the data up to
+  `as_of`.
+* `source_last_dates(facts)`: the last date each data source delivers a row, for the
+  "data stopped arriving" alert (kpi_helpers.run.alerts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from kpi_helpers.exceptions import KpiWorkbookError
+
+#: ClientSession / client_summary: use the default as-of (`default_as_of`) instead of a date.
+LAST_COMPLETE = "last-complete"
+
+
+class AsOfError(KpiWorkbookError):
+    """An as-of date that cannot be used (not a date, or before any data)."""
+
+
+def parse_as_of(value: Any, option: str = "--as-of") -> dt.date:
+    """A date from `YYYY-MM-DD` (a `date` passes through); a clear error naming `option` otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else _bad(text, option)
+    except ValueError:
+        return _bad(text, option)
+
+
+def _bad(text: str, option: str) -> dt.date:
+    raise AsOfError(
+        f"{option} {text[:40]!r} is not a date: write it as YYYY-MM-DD, e.g. {option} 2026-10-31 "
+        f"(a closing date such as the last day of a month)"
+    )
+
+
+def period_end(day: dt.date, grain: str) -> dt.date:
+    """The last day of the period at `grain` that holds `day` (weeks run Monday–Sunday)."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day + dt.timedelta(days=6 - day.weekday())
+    if grain == "month":
+        return _month_end(day.year, day.month)
+    if grain == "quarter":
+        return _month_end(day.year, 3 * ((day.month - 1) // 3) + 3)
+    if grain == "year":
+        return dt.date(day.year, 12, 31)
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def period_start(day: dt.date, grain: str) -> dt.date:
+    """The first day of the period at `grain` that holds `day`."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    if grain == "year":
+        return dt.date(day.year, 1, 1)
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+def default_as_of(last_date: Any, grain: str) -> dt.date:
+    """The end of the last period at `grain` that ends on or before `last_date`."""
+    day = pd.Timestamp(last_date).date()
+    if period_end(day, grain) == day:
+        return day
+    return period_start(day, grain) - dt.timedelta(days=1)
+
+
+def is_partial(as_of: dt.date, grain: str) -> bool:
+    """True when `as_of` falls inside a period at `grain` (the last period shown is not complete)."""
+    return period_end(as_of, grain) != as_of
+
+
+def resolve_as_of(facts: pd.DataFrame, grain: str, as_of: Any) -> dt.date | None:
+    """None (no cut: the last data date is 'now'), a date, or LAST_COMPLETE → the default date."""
+    if as_of is None:
+        return None
+    if isinstance(as_of, str) and as_of == LAST_COMPLETE:
+        if facts.empty:
+            return None
+        return default_as_of(facts["date"].max(), grain)
+    return parse_as_of(as_of)
+
+
+def cut_facts(facts: pd.DataFrame, as_of: dt.date | None, where: str = "") -> pd.DataFrame:
+    """Facts up to and including `as_of` (attrs kept); an error when nothing is left."""
+    if as_of is None:
+        return facts
+    attrs = dict(facts.attrs)
+    cut = facts[facts["date"] <= pd.Timestamp(as_of)]
+    if cut.empty and not facts.empty:
+        raise AsOfError(
+            f"{where + ': ' if where else ''}no data on or before the as-of date {as_of.isoformat()} "
+            f"(the data start on {pd.Timestamp(facts['date'].min()):%Y-%m-%d}); choose a later --as-of"
+        )
+    cut.attrs.update(attrs)
+    cut.attrs["as_of"] = as_of.isoformat()
+    return cut
+
+
+def source_last_dates(facts: pd.DataFrame) -> dict[str, str]:
+    """{source label: last date with a row} from `facts.attrs['sources']` (when recorded) or the facts."""
+    out: dict[str, str] = {}
+    for info in facts.attrs.get("sources") or []:
+        last = info.get("last_date")
+        if last:
+            out[str(info.get("source"))] = str(last)[:10]
+    if not out and not facts.empty:
+        out["data"] = f"{pd.Timestamp(facts['date'].max()):%Y-%m-%d}"
+    return out
