@@ -37,6 +37,7 @@ from typing import Any
 from nbclient.exceptions import CellTimeoutError as _CellTimeout
 
 from kpi_helpers.exceptions import BatchError, KpiWorkbookError
+from kpi_helpers.run.kernel_steps import KERNEL_WARMUP, SUMMARY_FILE, read_summary, report_cells_only, summary_notebook
 from kpi_helpers.run.outdir import (
     CLIENT_MARKER,
     STAGING,
@@ -57,7 +58,6 @@ from kpi_helpers.run.workspace import notebooks_dir
 NOTEBOOKS = ("01_goals.ipynb", "02_kpi_pairs.ipynb", "03_analysis.ipynb")
 NOTEBOOKS_DIR = notebooks_dir()  # inside the package (importlib.resources): works from a wheel install
 FAILED_DIR = "_failed"  # out/_failed/<client>/: the failing run, kept for inspection
-KERNEL_WARMUP = "import kpi_helpers, kpi_helpers.views.charts, kpi_helpers.compute.engine, kpi_helpers.data.load"
 KERNEL_START_ATTEMPTS = 3  # a kernel that dies at start (port taken at the same moment) is replaced
 INTERRUPTED = "interrupted"
 
@@ -236,6 +236,7 @@ def _prepare(nb_path: Path, parameters: dict[str, Any]) -> Any:
         cell.metadata.setdefault("papermill", {})
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    report_cells_only(nb)  # cells the report drops are not run at all (kpi_helpers.run.kernel_steps)
     return parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
 
 
@@ -267,7 +268,7 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
     """
     import nbformat
 
-    from kpi_helpers.run.report import client_summary, export_report
+    from kpi_helpers.run.report import export_report
     from kpi_helpers.spec.params import load_params
 
     started = time.perf_counter()
@@ -296,10 +297,17 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
             executed.append(nb)
             if progress is not None:
                 progress.put((job.client, name))
+        # the summary in the client's kernel, where its facts are already loaded (kpi_helpers.data.cache)
+        current = SUMMARY_FILE
+        _Kernels.run(
+            _execute(
+                summary_notebook(job.params_file, job.lang, staging / SUMMARY_FILE), km, job.timeout, job.notebooks_dir
+            )
+        )
         current = None
-        summary = client_summary(config, lang=job.lang)
+        summary = read_summary(staging / SUMMARY_FILE)
         summary["run_seconds"] = round(time.perf_counter() - started, 2)
-        (staging / "summary.json").write_text(
+        (staging / SUMMARY_FILE).write_text(
             json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
         )
         export_report(
@@ -480,7 +488,10 @@ def run_batch(
 
     started = time.perf_counter()
     out = Path(out_dir).absolute()
+    from kpi_helpers.run.branding import page_branding
+
     checks = check_folder(params_dir, clients)  # reads only; nothing is written for a folder we refuse
+    brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here, named
     claim(out)
     notes: list[str] = []
     if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
@@ -509,6 +520,7 @@ def run_batch(
                 notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()),
                 pdf=pdf,
                 notes=notes,
+                brand=brand,
             )
         finally:
             shutil.rmtree(out / STAGING / run_id, ignore_errors=True)
@@ -531,6 +543,7 @@ def _run_locked(
     notebooks_dir: str,
     pdf: bool = False,
     notes: list[str] | None = None,
+    brand: Any = None,
 ) -> BatchResult:
     from kpi_helpers.run.report import write_index, write_plotly_js
 
@@ -596,7 +609,7 @@ def _run_locked(
         notes=list(notes or []),
     )
     earlier = _earlier_reports(out, {r.client for r in results}) if clients else []
-    write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds), lang=lang)
+    write_index(BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds), lang=lang, brand=brand)
     return batch
 
 
