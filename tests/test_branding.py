@@ -66,7 +66,7 @@ def test_without_an_agency_file_pages_have_the_default_look(tmp_path):
     config = load_params(write_client(params, "acme", "Acme"))
     export_report([], tmp_path / "report.html", config, "en")
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert '<header class="agency">' not in text and "--brand-primary:#2f80ed" in text
+    assert '<header class="agency">' not in text and "--brand-accent:#2f80ed" in text
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,8 @@ from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.spec.agency import AGENCY_FILE, Branding, agency_branding
 
 LOGO_BYTES = 100 * 1024
-DEFAULT_PRIMARY = "#2f80ed"
-DEFAULT_ACCENT = "#102a43"
+DEFAULT_PRIMARY = "#102a43"  # text: headings, links
+DEFAULT_ACCENT = "#2f80ed"  # rules
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 _SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
 _SVG_FORBIDDEN = {"script", "foreignobject", "iframe", "embed", "object", "audio", "video", "handler", "listener"}
@@ -115,10 +115,11 @@ def render(branding: Branding) -> PageBranding:
     accent = branding.accent or DEFAULT_ACCENT
     css = (
         f":root{{--brand-primary:{primary};--brand-accent:{accent}}}"
+        # primary (text: headings, links, the name) and accent (rules only, so a light colour stays readable)
         ".agency{display:flex;align-items:center;gap:.8rem;margin:0 0 .6rem;padding-bottom:.4rem;"
-        "border-bottom:1px solid var(--brand-accent)}.agency img{max-height:48px;max-width:220px}"
-        ".agency span{font-weight:600;color:var(--brand-accent);font-size:1.05rem}"
-        "h1{border-bottom-color:var(--brand-primary)!important}h2,h3{color:var(--brand-accent)}"
+        "border-bottom:2px solid var(--brand-accent)}.agency img{max-height:48px;max-width:220px}"
+        ".agency span{font-weight:600;color:var(--brand-primary);font-size:1.05rem}"
+        "h1{border-bottom-color:var(--brand-accent)!important}h1,h2,h3{color:var(--brand-primary)}"
         "a{color:var(--brand-primary)}"
     )
     uri = logo_data_uri(branding)

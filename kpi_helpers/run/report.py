@@ -25,7 +25,7 @@ REMOVE_TAG = "remove-from-report"  # teaching text and widgets stay in the noteb
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.45}
-h1,h2,h3{color:var(--brand-accent,#102a43)}h1{border-bottom:3px solid var(--brand-primary,#2f80ed);padding-bottom:.3rem}
+h1,h2,h3{color:#102a43}h1{border-bottom:3px solid var(--brand-accent,#2f80ed);padding-bottom:.3rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}th,td{border-bottom:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left}
 th{background:#f0f4f8}.jp-OutputArea-output pre{white-space:pre-wrap}
 .status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
