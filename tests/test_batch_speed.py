@@ -102,3 +102,34 @@ def test_summary_cell_writes_the_same_summary_as_the_worker_did(tmp_path, monkey
     for summary in (written, expected):
         summary.pop("generated")
     assert written == expected
+
+
+def test_findings_are_computed_once_per_batch_kernel_and_each_caller_gets_its_own(tmp_path, monkeypatch):
+    from conftest import write_client
+
+    import kpi_helpers.compute.findings as findings_module
+
+    params = tmp_path / "params"
+    params.mkdir()
+    path = write_client(params, "acme", "Acme")
+    calls = []
+    real = findings_module._all_findings
+
+    def counting(session):
+        calls.append(1)
+        return real(session)
+
+    monkeypatch.setattr(findings_module, "_all_findings", counting)
+    cache.clear()
+    monkeypatch.setenv(cache.BATCH_ENV, "1")
+    first = findings_module.build_findings(open_client(path))
+    first[0].message["en"] = "changed by a caller"
+    second = findings_module.build_findings(open_client(path))
+    assert len(calls) == 1 and second and second[0].message["en"] != "changed by a caller"
+    assert [f.to_dict() for f in second[1:]] == [f.to_dict() for f in first[1:]]
+    findings_module.build_findings(open_client(path, lang="nl"))  # another language: computed again
+    assert len(calls) == 2
+    monkeypatch.delenv(cache.BATCH_ENV)
+    findings_module.build_findings(open_client(path))
+    assert len(calls) == 3  # outside a batch kernel: always fresh
+    cache.clear()

@@ -19,17 +19,20 @@ Safe by construction:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 BATCH_ENV = "KPI_WORKBOOK_BATCH"
+T = TypeVar("T")
 
 _FACTS: dict[tuple[Any, ...], pd.DataFrame] = {}
+_RESULTS: dict[tuple[Any, ...], Any] = {}  # results computed from those facts (findings), same lifetime
 _STATS = {"hits": 0, "misses": 0}
 
 
@@ -74,10 +77,25 @@ def cached_facts(config: Any, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         _STATS["misses"] += 1
         facts = load()  # an error (bad data) is raised as always and nothing is kept
         _FACTS.clear()
+        _RESULTS.clear()
         _FACTS[key] = facts
     else:
         _STATS["hits"] += 1
     return facts.copy(deep=False)
+
+
+def cached_result(config: Any, name: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()` once per batch kernel for `config`'s facts and `name` (e.g. the findings, which
+    notebook 03 and the summary both need); a deep copy each time, so no caller changes another's."""
+    key = facts_key(config) if enabled() and config is not None else None
+    if key is None:
+        return compute()
+    full = (*key, *name)
+    if full not in _RESULTS:
+        if len(_RESULTS) > 16:
+            _RESULTS.clear()
+        _RESULTS[full] = compute()
+    return copy.deepcopy(_RESULTS[full])
 
 
 def cache_stats() -> dict[str, int]:
@@ -87,4 +105,5 @@ def cache_stats() -> dict[str, int]:
 
 def clear() -> None:
     _FACTS.clear()
+    _RESULTS.clear()
     _STATS.update(hits=0, misses=0)
