@@ -94,3 +94,45 @@ def test_index_language_comes_from_the_agency_file_unless_lang_is_given(tmp_path
     assert '<html lang="nl">' in page and "Portfolio-overzicht" in page
     page = write_index(_batch(tmp_path, language="nl")).read_text(encoding="utf-8")
     assert '<html lang="nl">' in page  # no agency language: the clients' shared one
+
+
+@pytest.mark.browser
+def test_each_table_sorts_on_its_own_columns_in_a_real_browser(tmp_path):
+    pytest.importorskip("playwright")
+    from kpi_helpers.run.pdf import chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium")
+    from playwright.sync_api import sync_playwright
+
+    batch = _batch(tmp_path)
+    batch.results[1].summary["windows"]["last_month"]["kpis"]["revenue"]["value"] = 5.0  # beta smaller
+    batch.results[1].summary["windows"]["last_month"]["kpis"]["orders"] = {
+        "value": 7.0,
+        "numerator": 7.0,
+        "denominator": None,
+        "unit": "count",
+    }
+    batch.results[0].summary["windows"]["last_month"]["kpis"]["orders"] = {
+        "value": 3.0,
+        "numerator": 3.0,
+        "denominator": None,
+        "unit": "count",
+    }
+    page_path = write_index(batch, lang="en")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.goto(page_path.as_uri())
+            clients = page.locator("table.sortable").nth(0)
+            clients.locator("th").nth(0).click()
+            clients.locator("th").nth(0).click()  # descending
+            assert clients.locator("tbody tr td:nth-child(1)").all_inner_texts() == ["Beta", "Alpha"]
+            totals = page.locator("table.sortable").nth(2)  # after the failed clients' table
+            totals.locator("th").nth(2).click()  # Total, ascending: by the number, not the text
+            assert totals.locator("tbody tr td:nth-child(1)").all_inner_texts() == ["Orders", "Revenue"]
+            totals.locator("th").nth(2).click()
+            assert totals.locator("tbody tr td:nth-child(1)").all_inner_texts() == ["Revenue", "Orders"]
+        finally:
+            browser.close()
