@@ -42,7 +42,6 @@ class PageBranding:
     header: str = ""
     name: str | None = None
     language: str | None = None
-    colorway: tuple[str, ...] = ()
 
 
 NO_BRANDING = PageBranding(
@@ -130,5 +129,4 @@ def render(branding: Branding) -> PageBranding:
     if name:
         parts.append(f"<span>{html.escape(name)}</span>")
     header = f'<header class="agency">{"".join(parts)}</header>' if parts else ""
-    colorway = tuple(c for c in (branding.primary, branding.accent) if c)
-    return PageBranding(css=css, header=header, name=name, language=branding.language, colorway=colorway)
+    return PageBranding(css=css, header=header, name=name, language=branding.language)
