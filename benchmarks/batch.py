@@ -66,6 +66,11 @@ def ours(params: Path, out: Path, workers: int | None) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
+def _load() -> str:
+    """The machine's load (1, 5, 15 min): a busy machine makes both sides slower, not equally."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=12)
@@ -77,17 +82,18 @@ def main() -> None:
         params = tmp / "params"
         params.mkdir()
         files = make_params(params, args.clients)
-        print(f"{len(files)} clients x 3 notebooks on {os.cpu_count()} CPUs")
+        print(f"{len(files)} clients x 3 notebooks on {os.cpu_count()} CPUs; load average {_load()}")
         ours_s, result = ours(params, tmp / "ours", args.workers)
         failed = [r for r in result.results if not r.ok]
         print(f"kpi-workbook run: {ours_s:6.1f} s  ({len(result.results) - len(failed)} ok, {len(failed)} failed)")
+        print(f"  = {ours_s / len(files):.2f} s per client (wall); load average now {_load()}")
         for r in failed:
             print(f"  failed {r.client}: {r.reason[:200]}")
         sizes = {r.client: (tmp / "ours" / r.client / "report.html").stat().st_size for r in result.results if r.ok}
         if not args.skip_baseline:
             base_s = sequential_papermill(files, tmp / "baseline")
             print(f"sequential papermill loop: {base_s:6.1f} s")
-            print(f"speed-up: {base_s / ours_s:.2f}x")
+            print(f"speed-up: {base_s / ours_s:.2f}x; load average now {_load()}")
         print(
             "HTML report size per client (KB; plotly.js shared once: "
             f"{(tmp / 'ours' / 'plotly.min.js').stat().st_size // 1024} KB):"

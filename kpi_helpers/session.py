@@ -65,11 +65,15 @@ class ClientSession:
     @property
     def facts(self) -> pd.DataFrame:
         if self._facts is None:
+            from kpi_helpers.data.cache import cached_facts
             from kpi_helpers.data.load import load_facts
             from kpi_helpers.spec.catalog import use_catalog
 
-            with use_catalog(self.config.client_catalog):  # the client's measures are data columns too
-                self._facts = self.cut(load_facts(self.config))
+            def load() -> pd.DataFrame:
+                with use_catalog(self.config.client_catalog):  # the client's measures are data columns too
+                    return load_facts(self.config)
+
+            self._facts = self.cut(cached_facts(self.config, load))  # once per batch kernel (kpi_helpers.data.cache)
         return self._facts
 
     def cut(self, facts: pd.DataFrame) -> pd.DataFrame:

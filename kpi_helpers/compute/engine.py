@@ -70,9 +70,16 @@ def period_start(dates: Any, grain: str) -> np.ndarray:
     return out.astype(_NS)
 
 
+def _as_ns(values: Any) -> np.ndarray:
+    """datetime64[ns] array of `values` (no pandas parsing when they already are: a hot path)."""
+    if isinstance(values, np.ndarray) and values.dtype == _NS:
+        return values
+    return np.asarray(pd.to_datetime(values), dtype=_NS)
+
+
 def shift_periods(periods: Any, grain: str, n: int = 1) -> np.ndarray:
     """Period starts moved by ``n`` periods of ``grain`` (negative = back in time)."""
-    p = np.asarray(pd.to_datetime(periods), dtype=_NS)
+    p = _as_ns(periods)
     if grain == Grain.DAY:
         return p + np.timedelta64(n, "D")
     if grain == Grain.WEEK:
@@ -370,17 +377,23 @@ def compute_kpis(
     return out
 
 
-def _calendar(first: Any, last: Any, grain: str) -> np.ndarray:
-    """`first`, then every period start of `grain` after it up to `last` (both included)."""
-    start, end = np.datetime64(first, "ns"), np.datetime64(last, "ns")
-    if grain in (Grain.DAY, Grain.WEEK):
-        return np.arange(start, end + np.timedelta64(1, "ns"), np.timedelta64(7 if grain == Grain.WEEK else 1, "D"))
-    if grain not in (Grain.MONTH, Grain.QUARTER, Grain.YEAR):
-        shift_periods([start], grain, 1)  # raises the error naming the grain
-    unit, step = ("Y", 1) if grain == Grain.YEAR else ("M", 3 if grain == Grain.QUARTER else 1)
-    coarse = start.astype(f"datetime64[{unit}]")
-    rest = np.arange(coarse + step, end.astype(f"datetime64[{unit}]") + 1, step).astype(_NS)
-    return np.concatenate([np.array([start], dtype=_NS), rest[rest <= end]])
+def period_calendar(first: Any, last: Any, grain: str) -> np.ndarray:
+    """`first` and every period start after it, `grain` apart, up to `last` (vectorised: the batch
+    calls this for every KPI table; one `shift_periods` per period cost seconds per client)."""
+    start, stop = np.datetime64(first, "ns"), np.datetime64(last, "ns")
+    if np.isnat(start) or np.isnat(stop) or stop < start:
+        return np.array([], dtype=_NS)
+    if grain in ("day", "week"):
+        step = np.timedelta64(7 if grain == "week" else 1, "D").astype("timedelta64[ns]")
+        return np.arange(start, stop + np.timedelta64(1, "ns"), step).astype(_NS)
+    if grain not in ("month", "quarter", "year"):
+        raise KpiWorkbookError(f"Cannot shift periods of grain '{grain}'.")
+    unit = "datetime64[Y]" if grain == "year" else "datetime64[M]"
+    months = {"month": 1, "quarter": 3, "year": 1}[grain]  # in units of `unit`
+    base = start.astype(unit)
+    count = int((stop.astype(unit) - base).astype(int)) // months + 1
+    later = (base + np.arange(1, count + 1) * months).astype(_NS)  # int steps in the array's own unit
+    return np.concatenate([[start], later[later <= stop]]).astype(_NS)
 
 
 def _fill_empty_periods(
@@ -391,7 +404,7 @@ def _fill_empty_periods(
     if len(index) == 0:
         return index, agg
     periods = index.get_level_values(0)
-    calendar = _calendar(periods.min(), periods.max(), grain)
+    calendar = list(period_calendar(periods.min(), periods.max(), grain)) if len(index) else []
     combos = index.droplevel(0).unique() if by else None
     if len(calendar) * (len(combos) if combos is not None else 1) == len(index):
         return index, agg  # already every period x every dimension value

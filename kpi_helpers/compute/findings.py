@@ -634,7 +634,15 @@ def _unavailable_findings(wb: ClientSession) -> list[Finding]:
 
 def build_findings(session: ClientSession) -> list[Finding]:
     """All findings for a client, most important first (``rank`` 0). Deterministic: sorted by
-    severity, rule, size (largest first) and KPI id."""
+    severity, rule, size (largest first) and KPI id. Computed once per batch kernel (notebook 03
+    and the summary both ask; kpi_helpers.data.cache)."""
+    from kpi_helpers.data.cache import cached_result
+
+    key = ("findings", getattr(session, "lang", None), str(session.as_of) if hasattr(session, "as_of") else None)
+    return cached_result(getattr(session, "config", None), key, lambda: _all_findings(session))
+
+
+def _all_findings(session: Any) -> list[Finding]:
     findings: list[Finding] = []
     for rule in (
         _pacing_findings,

@@ -37,6 +37,7 @@ from typing import Any
 from nbclient.exceptions import CellTimeoutError as _CellTimeout
 
 from kpi_helpers.exceptions import BatchError, KpiWorkbookError
+from kpi_helpers.run.kernel_steps import KERNEL_WARMUP, SUMMARY_FILE, read_summary, report_cells_only, summary_notebook
 from kpi_helpers.run.outdir import (
     CLIENT_MARKER,
     STAGING,
@@ -57,7 +58,6 @@ from kpi_helpers.run.workspace import notebooks_dir
 NOTEBOOKS = ("01_goals.ipynb", "02_kpi_pairs.ipynb", "03_analysis.ipynb")
 NOTEBOOKS_DIR = notebooks_dir()  # inside the package (importlib.resources): works from a wheel install
 FAILED_DIR = "_failed"  # out/_failed/<client>/: the failing run, kept for inspection
-KERNEL_WARMUP = "import kpi_helpers, kpi_helpers.views.charts, kpi_helpers.compute.engine, kpi_helpers.data.load"
 KERNEL_START_ATTEMPTS = 3  # a kernel that dies at start (port taken at the same moment) is replaced
 INTERRUPTED = "interrupted"
 
@@ -240,6 +240,7 @@ def _prepare(nb_path: Path, parameters: dict[str, Any]) -> Any:
         cell.metadata.setdefault("papermill", {})
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    report_cells_only(nb)  # cells the report drops are not run at all (kpi_helpers.run.kernel_steps)
     return parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
 
 
@@ -273,7 +274,7 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
 
     from kpi_helpers.compute.asof import LAST_COMPLETE
     from kpi_helpers.run.history import previous_summary, publish_with_history, since_last
-    from kpi_helpers.run.report import client_summary, export_report
+    from kpi_helpers.run.report import export_report
     from kpi_helpers.spec.params import load_params
 
     started = time.perf_counter()
@@ -290,10 +291,9 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         km = _Kernels.run(_Kernels.take(job.notebooks_dir))
         if job.start_next_kernel:
             _Kernels.run(_Kernels.prepare_next(job.notebooks_dir))
-        # the summary first: it settles the as-of date (the default needs the data) the notebooks get
-        summary = client_summary(config, lang=job.lang, as_of=job.as_of or LAST_COMPLETE)
-        as_of = str(summary["as_of"])
-        parameters = {"params_file": job.params_file, "lang": job.lang, "interactive": False, "as_of": as_of}
+        # "last-complete" (the default) is settled in the kernel from the data; summary.json says the date
+        requested = job.as_of or LAST_COMPLETE
+        parameters = {"params_file": job.params_file, "lang": job.lang, "interactive": False, "as_of": requested}
         executed = []
         for name in job.notebooks:
             current = name
@@ -305,10 +305,22 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
             executed.append(nb)
             if progress is not None:
                 progress.put((job.client, name))
+        # the summary in the client's kernel, where its facts are already loaded (kpi_helpers.data.cache)
+        current = SUMMARY_FILE
+        _Kernels.run(
+            _execute(
+                summary_notebook(job.params_file, job.lang, staging / SUMMARY_FILE, requested),
+                km,
+                job.timeout,
+                job.notebooks_dir,
+            )
+        )
         current = None
+        summary = read_summary(staging / SUMMARY_FILE)
+        as_of = str(summary["as_of"])
         summary["since_last"] = since_last(summary, previous_summary(out_root, job.client, as_of))
         summary["run_seconds"] = round(time.perf_counter() - started, 2)
-        (staging / "summary.json").write_text(
+        (staging / SUMMARY_FILE).write_text(
             json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
         )
         export_report(
@@ -492,7 +504,10 @@ def run_batch(
     started = time.perf_counter()
     as_of = parse_as_of(as_of).isoformat() if as_of is not None else None  # before anything is written
     out = Path(out_dir).absolute()
+    from kpi_helpers.run.branding import page_branding
+
     checks = check_folder(params_dir, clients)  # reads only; nothing is written for a folder we refuse
+    brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here, named
     claim(out)
     notes: list[str] = []
     if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
@@ -522,6 +537,7 @@ def run_batch(
                 pdf=pdf,
                 notes=notes,
                 as_of=as_of,
+                brand=brand,
             )
         finally:
             shutil.rmtree(out / STAGING / run_id, ignore_errors=True)
@@ -545,6 +561,7 @@ def _run_locked(
     pdf: bool = False,
     notes: list[str] | None = None,
     as_of: str | None = None,
+    brand: Any = None,
 ) -> BatchResult:
     from kpi_helpers.run.alerts import alerts_html, batch_alerts, write_alerts
     from kpi_helpers.run.history import index_history_html
@@ -616,9 +633,9 @@ def _run_locked(
     batch.alerts = batch_alerts([r.summary for r in results if r.ok])  # this run's clients only
     write_alerts(out, batch.alerts)
     portfolio = BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds)
-    index_lang = lang or _one_language(portfolio)
+    index_lang = lang or (brand.language if brand is not None else None) or _one_language(portfolio)
     sections = alerts_html(batch.alerts, index_lang), index_history_html(portfolio.results, out, index_lang)
-    write_index(portfolio, lang=lang, sections=sections)
+    write_index(portfolio, lang=index_lang, sections=sections, brand=brand)
     return batch
 
 

@@ -8,6 +8,7 @@ Everything that comes from params or data is escaped before it lands in HTML.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import shutil
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kpi_helpers.run.batch import BatchResult
+    from kpi_helpers.run.branding import PageBranding
     from kpi_helpers.spec.params import ClientConfig
 
 PLOTLY_JS = "plotly.min.js"
@@ -23,7 +25,7 @@ REMOVE_TAG = "remove-from-report"  # teaching text and widgets stay in the noteb
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1f2933;line-height:1.45}
-h1,h2,h3{color:#102a43}h1{border-bottom:3px solid #2f80ed;padding-bottom:.3rem}
+h1,h2,h3{color:#102a43}h1{border-bottom:3px solid var(--brand-accent,#2f80ed);padding-bottom:.3rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}th,td{border-bottom:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left}
 th{background:#f0f4f8}.jp-OutputArea-output pre{white-space:pre-wrap}
 .status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
@@ -49,6 +51,13 @@ def write_plotly_js(out_dir: Path) -> Path:
 
 
 def _body_of(nb: Any) -> str:
+    body, _ = _exporter().from_notebook_node(nb)
+    return body
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter() -> Any:
+    """One exporter per process: building it (templates, Jinja environment) cost more than a notebook's export."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -60,8 +69,7 @@ def _body_of(nb: Any) -> str:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.anchor_link_text = ""  # no pilcrow links in a client report
-    body, _ = exporter.from_notebook_node(nb)
-    return body
+    return exporter
 
 
 #: Notebook metadata that sends a notebook to the analyst appendix (analysis.html) instead of
@@ -89,15 +97,18 @@ def is_appendix(nb: Any) -> bool:
     return (nb.get("metadata", {}).get("kpi_report") or {}).get("document") == APPENDIX
 
 
-def _page(title: str, lang: str, body: str) -> str:
+def _page(title: str, lang: str, body: str, brand: PageBranding | None = None) -> str:
+    from kpi_helpers.run.branding import NO_BRANDING
     from kpi_helpers.views.summary import STYLE as SUMMARY_STYLE
 
+    brand = brand or NO_BRANDING
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <title>{html.escape(title)}</title>
 <script src="../{PLOTLY_JS}"></script>
-<style>{STYLE}{SUMMARY_STYLE}{NUMBERING}</style></head>
+<style>{STYLE}{SUMMARY_STYLE}{NUMBERING}{brand.css}</style></head>
 <body>
+{brand.header}
 {body}
 <p class="meta">{DOC_TEXT["generated"][lang]}</p>
 </body></html>"""
@@ -109,8 +120,11 @@ def export_report(
     """The client's ``report.html`` (page one the summary, then the analysis notebooks) and,
     beside it, the analyst's ``analysis.html`` (goal design, KPI selection: notebooks marked
     as appendix). Self-contained except the shared plotly.js."""
+    from kpi_helpers.run.branding import page_branding
     from kpi_helpers.views.summary import summary_html
 
+    # the agency's name, logo and colours (params/_agency.yaml beside the client's params file)
+    brand = page_branding(Path(config.source_file).parent if config.source_file else None)
     title = config.report.title or config.name
     report_nbs = [nb for nb in notebooks if not is_appendix(nb)]
     appendix_nbs = [nb for nb in notebooks if is_appendix(nb)]
@@ -122,14 +136,14 @@ def export_report(
         else f"<h1>{html.escape(title)}</h1>"
     )
     sections = "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in report_nbs)
-    Path(path).write_text(_page(title, lang, head + "\n" + sections), encoding="utf-8")
+    Path(path).write_text(_page(title, lang, head + "\n" + sections, brand), encoding="utf-8")
     if appendix_nbs:
         body = (
             f"<h1>{html.escape(title)} — {DOC_TEXT['appendix_title'][lang]}</h1>"
             f"<p class='meta'><a href='report.html'>{DOC_TEXT['report_link'][lang]}</a></p>\n"
             + "\n".join(f'<section class="notebook-section">{_body_of(nb)}</section>' for nb in appendix_nbs)
         )
-        (Path(path).parent / "analysis.html").write_text(_page(title, lang, body), encoding="utf-8")
+        (Path(path).parent / "analysis.html").write_text(_page(title, lang, body, brand), encoding="utf-8")
     return Path(path)
 
 
@@ -153,11 +167,13 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
     import importlib.metadata as md
 
     from kpi_helpers.compute.findings import build_findings
+    from kpi_helpers.data.cache import cached_facts
     from kpi_helpers.data.load import load_facts
     from kpi_helpers.session import ClientSession
 
     session = ClientSession(config=config, lang=lang or config.language, as_of_request=as_of)
-    facts = session.cut(load_facts(config))  # an as-of run: no data after the as-of date
+    # in a batch kernel: the notebooks' load (kpi_helpers.data.cache); an as-of run: no data after the as-of date
+    facts = session.cut(cached_facts(config, lambda: load_facts(config)))
     session._facts = facts  # noqa: SLF001 - loaded once here
     from kpi_helpers.compute.engine import compute_kpis
     from kpi_helpers.compute.pacing import pace_goal
@@ -326,6 +342,12 @@ _TEXT = {
     "kept": {"nl": "Vorig rapport blijft staan", "en": "Previous report kept"},
     "clients": {"nl": "klanten", "en": "clients"},
     "currency": {"nl": "Valuta", "en": "Currency"},
+    "currency_group": {"nl": "Valuta van de klanten", "en": "Clients' currency"},
+    "clients_head": {"nl": "Klanten", "en": "Clients"},
+    "kpi": {"nl": "KPI", "en": "KPI"},
+    "window": {"nl": "Venster", "en": "Window"},
+    "pdf": {"nl": "pdf", "en": "PDF"},
+    "made_by": {"nl": "Gemaakt door", "en": "Made by"},
     "total": {"nl": "Totaal", "en": "Total"},
     "as_of": {"nl": "peildatum", "en": "as of"},
     "not_included": {
@@ -347,7 +369,8 @@ _TEXT = {
 }
 #: A few lines of plain JS (no library, works offline): click a heading to sort its table.
 SORT_JS = """<script type="text/javascript">
-document.querySelectorAll("table.sortable th").forEach(function (th, i) {
+document.querySelectorAll("table.sortable th").forEach(function (th) {
+  var i = th.cellIndex;  // the column within its own table
   th.style.cursor = "pointer";
   th.addEventListener("click", function () {
     var body = th.closest("table").tBodies[0], asc = th.dataset.dir !== "asc";
@@ -567,7 +590,7 @@ def _client_rows(batch: BatchResult, lang: str, tx: dict[str, str]) -> tuple[lis
         message = first.get("message")
         worst = esc(message.get(lang, "") if isinstance(message, dict) else str(first.get("text", ""))) or "—"
         pdf = batch.out_dir / r.client / "report.pdf"
-        pdf_link = f" · <a href='{esc(r.client)}/report.pdf'>PDF</a>" if pdf.exists() else ""
+        pdf_link = f" · <a href='{esc(r.client)}/report.pdf'>{tx['pdf']}</a>" if pdf.exists() else ""
         rows.append(
             f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}</td>"
             f"{status_cell}<td data-sort='{len(goals)}'>{goal_html}</td><td>{worst}</td></tr>"
@@ -592,15 +615,21 @@ def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[st
             f"{esc(format_date(dt.date.fromisoformat(totals['end']), lang, 'long'))} · {tx['as_of']} "
             f"{esc(format_date(dt.date.fromisoformat(totals['as_of']), lang, 'long'))}</p>"
         )
+    # clients are totalled per currency; the column is there only when the clients use more than one
+    several = len({t["currency"] for t in totals["rows"]}) > 1
     rows = "".join(
-        f"<tr><td>{esc(catalog[t['kpi']].label(lang))}</td><td>{esc(t['currency'])}</td><td>{t['clients']}</td>"
-        f"<td>{esc(format_value(t['value'], t['unit'], lang, t['currency']))}</td></tr>"
+        f"<tr><td>{esc(catalog[t['kpi']].label(lang))}</td>"
+        + (f"<td>{esc(t['currency'])}</td>" if several else "")
+        + f"<td data-sort='{t['clients']}'>{t['clients']}</td>"
+        f"<td data-sort='{t['value'] if t['value'] is not None else ''}'>"
+        f"{esc(format_value(t['value'], t['unit'], lang, t['currency']))}</td></tr>"
         for t in totals["rows"]
     )
+    currency_head = f"<th>{tx['currency_group']}</th>" if several else ""
     table = (
         (
-            f"<table><thead><tr><th>KPI</th><th>{tx['currency']}</th><th>{tx['clients']}</th><th>{tx['total']}</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table>"
+            f"<table class='sortable'><thead><tr><th>{tx['kpi']}</th>{currency_head}<th>{tx['clients_head']}</th>"
+            f"<th>{tx['total']}</th></tr></thead><tbody>{rows}</tbody></table>"
         )
         if rows
         else f"<p>{tx['no_totals']}</p>"
@@ -613,17 +642,26 @@ def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[st
 
 
 def write_index(
-    batch: BatchResult, lang: str | None = None, as_of: dt.date | None = None, sections: tuple[str, str] = ("", "")
+    batch: BatchResult,
+    lang: str | None = None,
+    as_of: dt.date | None = None,
+    sections: tuple[str, str] = ("", ""),
+    brand: PageBranding | None = None,
 ) -> Path:
     """reports/index.html: one row per client, failed clients with their reason, and portfolio
     totals over common labelled windows (see `portfolio_totals`; `as_of` default: the latest
     data date among the clients). `sections`: HTML (already escaped) shown above the clients
-    (alerts, kpi_helpers.run.alerts) and below them (history, kpi_helpers.run.history)."""
+    (alerts, kpi_helpers.run.alerts) and below them (history, kpi_helpers.run.history).
+
+    In the agency's language: `lang` (`--lang`), else `language:` of params/_agency.yaml
+    (`brand`, kpi_helpers.run.branding), else the clients' language when they share one, else en."""
+    from kpi_helpers.run.branding import NO_BRANDING
     from kpi_helpers.run.outdir import GENERATOR, write_atomic
     from kpi_helpers.spec.catalog import load_catalog
 
+    brand = brand or NO_BRANDING
     langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
-    lang = lang or (langs.pop() if len(langs) == 1 else "en")
+    lang = lang or brand.language or (langs.pop() if len(langs) == 1 else "en")
     tx = {k: v[lang] for k, v in _TEXT.items()}
     catalog = load_catalog()
     rows, failed, counts = _client_rows(batch, lang, tx)
@@ -631,10 +669,17 @@ def write_index(
     totals = {w: portfolio_totals(summaries, w, as_of=as_of, lang=lang) for w in PORTFOLIO_WINDOWS}
     total_html = "".join(_totals_section(t, catalog, lang, tx) for t in totals.values() if t["rows"] or t["excluded"])
     ok_count = sum(r.ok for r in batch.results)
+    month = totals["last_month"]
+    window = (
+        f"{tx['window']}: {html.escape(month['label'])} ({html.escape(_WINDOW_TEXT['last_month'][lang])}) · "
+        if month["label"]
+        else ""
+    )
+    title = f"{tx['title']} — {html.escape(brand.name)}" if brand.name else tx["title"]
     page = f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>{tx["title"]}</title><style>{STYLE}</style></head>
-<body><h1>{tx["title"]}</h1>
-<p class="meta">{ok_count}/{len(batch.results)} {tx["clients"]} · {_as_of_text(batch, lang, tx)}</p>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>{title}</title><style>{STYLE}{brand.css}</style></head>
+<body>{brand.header}<h1>{tx["title"]}</h1>
+<p class="meta">{window}{_as_of_text(batch, lang, tx)} · {ok_count}/{len(batch.results)} {tx["clients"]}</p>
 {sections[0]}
 <p><strong>{tx["by_status"]}:</strong> {counts}</p>
 <table class="sortable"><thead><tr><th>{tx["client"]}</th><th>{tx["status"]}</th><th>{tx["goals"]}</th><th>{tx["worst"]}</th></tr></thead>

@@ -17,6 +17,15 @@ a client's file is read:
 
       data_root: ../klantdata        # optional
       limits: {params_bytes: 262144, data_bytes: 200000000, data_rows: 3000000}
+
+* **Branding** (`agency_branding`), all optional: the agency's name, a logo file inside the
+  params folder (png, jpg or svg; kpi_helpers.run.branding embeds it), two colours and the
+  language of the portfolio overview:
+
+      name: Bureau Noord
+      logo: logo.png
+      colors: {primary: "#1b5e20", accent: "#ff8f00"}
+      language: nl
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -94,10 +104,104 @@ def _read_agency_file(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(raw, dict):
         raise ParamsError(str(path), [("", "expected a mapping (data_root:, limits:)")])
-    unknown = sorted(set(map(str, raw)) - {"data_root", "limits"})
+    unknown = sorted(set(map(str, raw)) - set(AGENCY_FIELDS))
     if unknown:
-        raise ParamsError(str(path), [(k, "is not a known field (use data_root and limits)") for k in unknown])
+        raise ParamsError(str(path), [(k, f"is not a known field (use {', '.join(AGENCY_FIELDS)})") for k in unknown])
     return raw
+
+
+# ---------------------------------------------------------------- branding
+
+AGENCY_FIELDS = ("data_root", "limits", "name", "logo", "colors", "language")
+COLOR_FIELDS = ("primary", "accent")
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
+NAME_CHARS = 120
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+@dataclass(frozen=True)
+class Branding:
+    """The agency's look from `params/_agency.yaml`; every field optional. Strings are plain text
+    (escaped wherever they are shown); colours are checked hex; the logo is a checked path."""
+
+    name: str | None = None
+    logo: Path | None = None  # inside the params folder, one of LOGO_SUFFIXES (content checked when embedded)
+    primary: str | None = None
+    accent: str | None = None
+    language: str | None = None
+    source: Path | None = None  # the agency file, for messages
+
+
+def agency_branding(params_dir: str | Path) -> Branding:
+    """Name, logo, colours and index language from `<params_dir>/_agency.yaml` (empty without the file).
+
+    Raises ParamsError naming the file and the field for anything wrong."""
+    from kpi_helpers.spec.vocab import LANGUAGES
+
+    folder = Path(params_dir).expanduser().absolute()
+    path = folder / AGENCY_FILE
+    if not path.exists():
+        return Branding()
+    raw = _read_agency_file(path)
+    problems: list[tuple[str, str]] = []
+    name = raw.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > NAME_CHARS):
+        problems.append(("name", f"expected the agency's name as text of at most {NAME_CHARS} characters"))
+        name = None
+    colors: dict[str, str] = {}
+    given = raw.get("colors")
+    if given is not None and not isinstance(given, dict):
+        problems.append(("colors", 'expected a mapping, e.g. {primary: "#1b5e20", accent: "#ff8f00"}'))
+    for key, value in (given or {}).items() if isinstance(given, dict) else []:
+        if key not in COLOR_FIELDS:
+            problems.append((f"colors.{key}", f"is not a known colour (use {', '.join(COLOR_FIELDS)})"))
+        elif not isinstance(value, str) or not _HEX.match(value):
+            problems.append((f"colors.{key}", f'{short(value, 40)!r} is not a hex colour like "#1b5e20"'))
+        else:
+            colors[str(key)] = value.lower()
+    language = raw.get("language")
+    if language is not None and language not in [str(x) for x in LANGUAGES]:
+        problems.append(("language", f"{short(language, 20)!r} is not one of {', '.join(map(str, LANGUAGES))}"))
+        language = None
+    logo = None
+    if raw.get("logo") is not None:
+        logo, why = _logo_path(raw["logo"], folder)
+        if why:
+            problems.append(("logo", why))
+    if problems:
+        raise ParamsError(str(path), problems)
+    return Branding(
+        name=" ".join(name.split()) if name else None,
+        logo=logo,
+        primary=colors.get("primary"),
+        accent=colors.get("accent"),
+        language=str(language) if language else None,
+        source=path,
+    )
+
+
+def _logo_path(value: Any, folder: Path) -> tuple[Path | None, str | None]:
+    """The logo's path when it is a png/jpg/svg file inside the params folder, else the reason."""
+    if not isinstance(value, str) or not value.strip():
+        return None, "expected a file name inside the params folder, e.g. logo.png"
+    shown = short(value, 80)
+    path = Path(value)
+    if value.startswith("~") or path.is_absolute() or ".." in path.parts:
+        return None, f"{shown!r}: the logo must be a file inside the params folder {folder} (no absolute path, no '..')"
+    if path.suffix.lower() not in LOGO_SUFFIXES:
+        return None, f"{shown!r}: only {', '.join(LOGO_SUFFIXES)} logos are allowed"
+    candidate = folder / path
+    try:
+        real = candidate.resolve(strict=True)
+    except FileNotFoundError:
+        return None, f"{shown!r}: file not found in {folder}"
+    except (OSError, RuntimeError):
+        return None, f"{shown!r}: the path cannot be resolved"
+    if folder.resolve() not in real.parents:
+        return None, f"{shown!r}: leads outside the params folder (a symlink pointing out)"
+    if not real.is_file():
+        return None, f"{shown!r}: is not a regular file"
+    return real, None
 
 
 def _limits_from(raw: Any, path: Path) -> Limits:

@@ -44,6 +44,7 @@ MAX_PER_DOMAIN = 3
 RESERVED_NAMES = ("date", "order_id", "customer_id", "quantity", *DIMENSIONS)
 
 DEFAULT_PATH = Path(__file__).with_name("catalog.yaml")
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # The catalog `load_catalog()` answers with: the bundled one, or a client's (bundled + the
 # measures and KPIs of its params file) while that client is worked on (see `use_catalog`).
 _ACTIVE: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar("kpi_catalog", default=None)
@@ -237,7 +238,8 @@ def _default_raw() -> dict[str, Any]:
 
 def _read_raw(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when present: same safe tags, ~10x faster (every kernel parses the catalog)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read the catalog ({exc.strerror or exc}).") from exc
     except yaml.YAMLError as exc:
