@@ -291,9 +291,22 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
         km = _Kernels.run(_Kernels.take(job.notebooks_dir))
         if job.start_next_kernel:
             _Kernels.run(_Kernels.prepare_next(job.notebooks_dir))
-        # "last-complete" (the default) is settled in the kernel from the data; summary.json says the date
+        # The summary first, in the client's kernel: it loads the facts the notebooks then reuse
+        # (kpi_helpers.data.cache) and settles the as-of date ("last-complete" needs the data),
+        # which the notebooks get as a concrete date.
         requested = job.as_of or LAST_COMPLETE
-        parameters = {"params_file": job.params_file, "lang": job.lang, "interactive": False, "as_of": requested}
+        current = SUMMARY_FILE
+        _Kernels.run(
+            _execute(
+                summary_notebook(job.params_file, job.lang, staging / SUMMARY_FILE, requested),
+                km,
+                job.timeout,
+                job.notebooks_dir,
+            )
+        )
+        summary = read_summary(staging / SUMMARY_FILE)
+        as_of = str(summary["as_of"])
+        parameters = {"params_file": job.params_file, "lang": job.lang, "interactive": False, "as_of": as_of}
         executed = []
         for name in job.notebooks:
             current = name
@@ -305,19 +318,7 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
             executed.append(nb)
             if progress is not None:
                 progress.put((job.client, name))
-        # the summary in the client's kernel, where its facts are already loaded (kpi_helpers.data.cache)
-        current = SUMMARY_FILE
-        _Kernels.run(
-            _execute(
-                summary_notebook(job.params_file, job.lang, staging / SUMMARY_FILE, requested),
-                km,
-                job.timeout,
-                job.notebooks_dir,
-            )
-        )
         current = None
-        summary = read_summary(staging / SUMMARY_FILE)
-        as_of = str(summary["as_of"])
         summary["since_last"] = since_last(summary, previous_summary(out_root, job.client, as_of))
         summary["run_seconds"] = round(time.perf_counter() - started, 2)
         (staging / SUMMARY_FILE).write_text(
