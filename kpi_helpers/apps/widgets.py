@@ -101,8 +101,8 @@ class _App:
     redrawn: tuple[str, ...]
     token: str
 
-    def _make_outputs(self, names: tuple[str, ...]) -> list[Any]:
-        """The figure Outputs and their hidden patch Outputs (in widget order)."""
+    def _make_outputs(self, names: tuple[str, ...]) -> tuple[list[Any], list[Any]]:
+        """The figure Outputs (classes ``kpi-figure-<name>``) and their hidden patch Outputs."""
         import secrets
 
         import ipywidgets as w
@@ -112,9 +112,11 @@ class _App:
         for name in names:
             out = w.Output()
             out.add_class(f"kpi-live-{self.token}-{name}")
+            out.add_class(f"kpi-figure-{name}")
             self.outputs[name] = out
             self.patches[name] = w.Output(layout=w.Layout(display="none"))
-        return [x for name in names for x in (self.outputs[name], self.patches[name])]
+            self.patches[name].add_class("kpi-figure-patch")
+        return list(self.outputs.values()), list(self.patches.values())
 
     def _draw(self, keys: dict[str, Any] | None = None) -> None:
         """Draw the figures whose key differs from the one drawn (all when ``keys`` is None)."""
@@ -356,7 +358,7 @@ class Dashboard(_App):
         self.kpi.add_class("kpi-kpi-filter")
         self.grain.add_class("kpi-grain-filter")
         self.period.add_class("kpi-period-filter")
-        figure_widgets = self._make_outputs(FIGURE_NAMES)
+        figure_widgets, patches = self._make_outputs(FIGURE_NAMES)
         for control in (self.period, self.grain, self.channel, self.kpi):
             control.observe(lambda change: self.update(), names="value")
         from kpi_helpers.views.export import dashboard_exports
@@ -368,6 +370,7 @@ class Dashboard(_App):
                 w.HBox([self.channel, self.kpi]),
                 *figure_widgets,
                 *(e.widget for e in self.exports),
+                *patches,  # hidden, last: the figures keep their places
             ]
         )
         self.widget.add_class("kpi-dashboard")
@@ -441,8 +444,8 @@ class WhatIfApp(WhatIfModel, _App):
         for slider in self.sliders.values():
             slider.observe(lambda change: self.update(), names="value")
         self.summary = w.HTML()
-        figure_widgets = self._make_outputs(("what_if",))
-        self.widget = w.VBox([*self.sliders.values(), self.summary, *figure_widgets])
+        figure_widgets, patches = self._make_outputs(("what_if",))
+        self.widget = w.VBox([*self.sliders.values(), self.summary, *figure_widgets, *patches])
         self.widget.add_class("kpi-what-if")
         self.update()
 
