@@ -1,8 +1,10 @@
 """ipywidgets apps for step 3 (analyse the data): the dashboard and the what-if sliders.
 
-Apps (``dashboard``, ``what_if_app``) are ipywidgets containers whose figures are redrawn into
-``Output`` widgets on change (no ``go.FigureWidget``: it needs anywidget and stores a ~5 MB
-bundle, see docs/notebook_conventions.md). The update logic is plain Python: tests set
+Apps (``dashboard``, ``what_if_app``) are ipywidgets containers whose figures are drawn into
+``Output`` widgets once and then redrawn in place with ``Plotly.react`` (see ``_App``; no
+``go.FigureWidget``: it needs anywidget and stores a ~5 MB bundle, see docs/architecture.md).
+``DashboardData`` caches engine results and figures by the controls they depend on. The update
+logic is plain Python: tests set
 ``app.channel.value = 'email'`` and read ``app.figures`` without a frontend. With
 ``interactive=False`` they display the same figures statically and return None. The static
 per-client views they share helpers with live in :mod:`kpi_helpers.views.analysis`.
