@@ -173,7 +173,7 @@ class DashboardData:
     recently used entries beyond ``max_entries`` are dropped. ``computed`` counts the engine
     calls per kind (tests check that a control recomputes only what it affects)."""
 
-    def __init__(self, wb: Any, max_entries: int = 96):
+    def __init__(self, wb: Any, max_entries: int = 256):
         from collections import Counter, OrderedDict
 
         self.wb = wb
@@ -392,6 +392,37 @@ class Dashboard(_App):
         self._draw({name: self.data.key(name, state) for name in FIGURE_NAMES})
         for export in self.exports:
             export.clear()
+        self._warm_up(state)
+
+    def _warm_up(self, state: dict[str, Any]) -> None:
+        """While the kernel is idle, compute the figures of the likely next choices (the other
+        channels, then the other KPIs) one at a time on the kernel's event loop, so that a user's
+        next change finds them cached. A new change cancels the rest; without a running event
+        loop (tests, scripts) nothing is done."""
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._warm_generation = generation = getattr(self, "_warm_generation", 0) + 1
+        channels = [None, *self.wb.channels] if self.wb.channels else []
+        todo = [(name, {**state, "channel": c}) for c in channels if c != state["channel"] for name in FIGURE_NAMES]
+        todo += [
+            (name, {**state, "kpi": k}) for k in self.data.shown if k != state["kpi"] for name in ("trend", "breakdown")
+        ]
+
+        def step() -> None:
+            if generation != self._warm_generation or not todo:
+                return
+            name, next_state = todo.pop(0)
+            try:
+                self.data.figure(name, next_state)
+            except Exception:  # a figure that cannot be made now will say why when it is chosen
+                pass
+            loop.call_later(0.01, step)
+
+        loop.call_later(0.25, step)
 
 
 def dashboard(wb: Any, interactive: bool = True) -> Any:
