@@ -174,6 +174,7 @@ def measure_lab(args: argparse.Namespace) -> dict[str, list[float]]:
                     samples.append(redraw_ms(page, dash, key_change(page, period, key), args.quiet))
                 results["dashboard period"] = samples
             results["dashboard (all controls)"] = [v for k, vs in results.items() for v in vs]
+            time.sleep(args.idle)  # the dashboard's idle warm-up (other channels, KPIs) done
             handle = f"{what_if} .noUi-handle >> nth=0"
             if page.locator(handle).count():
                 page.locator(handle).scroll_into_view_if_needed()
@@ -201,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=10, help="changes per control (default 10)")
     parser.add_argument("--params", default=str(demo_params_dir() / "demo_webshop.yaml"), help="the client")
     parser.add_argument("--quiet", type=int, default=300, help="ms without DOM change that ends a redraw")
+    parser.add_argument("--idle", type=float, default=3.0, help="s to wait before the what-if (default 3)")
     parser.add_argument("--package-dir", help="a folder with another kpi_helpers, put first on the kernel's path")
     parser.add_argument("--no-voila", action="store_true", help="JupyterLab only")
     args = parser.parse_args(argv)

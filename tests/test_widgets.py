@@ -5,7 +5,7 @@ import pytest
 from conftest import DEMO_PARAMS
 
 import kpi_helpers as kpi
-from kpi_helpers.apps.widgets import Dashboard, WhatIfApp
+from kpi_helpers.apps.widgets import FIGURE_NAMES, Dashboard, WhatIfApp
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +155,32 @@ def test_what_if_redraws_in_place(shop):
     assert app.redrawn == ("what_if",) and app.outputs["what_if"].outputs == first
     assert "P.react(gd" in app.patches["what_if"].outputs[0]["data"]["text/html"]
     assert app.figures["what_if"].data[0].y[1] / app.figures["what_if"].data[0].y[0] == pytest.approx(1.05)
+
+
+def test_warm_up_on_the_event_loop_caches_the_other_channels(shop):
+    """In a kernel (a running event loop) the figures of the other channels are computed while
+    idle, so choosing one afterwards calls no engine; without a loop nothing is warmed."""
+    import asyncio
+
+    app = Dashboard(shop)
+    state = app.state()
+    others = [{**state, "channel": c} for c in [None, *shop.channels] if c != "email"]
+    app.channel.value = "email"  # no running loop: no warm-up
+    assert not any(app.data.is_cached("trend", s) for s in others if s["channel"] is not None)
+
+    async def change_and_idle() -> None:
+        app.channel.value = "social"
+        app.channel.value = "email"  # the second change cancels the first warm-up
+        state = app.state()
+        for _ in range(1200):
+            await asyncio.sleep(0.05)
+            if all(
+                app.data.is_cached(n, {**state, "channel": c}) for c in [None, *shop.channels] for n in FIGURE_NAMES
+            ):
+                return
+
+    asyncio.run(change_and_idle())
+    before = app.data.computed.copy()
+    for channel in [None, *shop.channels]:
+        app.channel.value = channel
+    assert app.data.computed == before

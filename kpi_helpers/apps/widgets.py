@@ -264,6 +264,9 @@ class DashboardData:
         """One figure for the filter values ``state`` (from :meth:`state`); None when it has nothing to show."""
         return self._cached(("figure", *self.key(name, state)), lambda: self._make(name, state))
 
+    def is_cached(self, name: str, state: dict[str, Any]) -> bool:
+        return ("figure", *self.key(name, state)) in self._cache
+
     def figures(self, state: dict[str, Any]) -> dict[str, Any]:
         figs = {name: self.figure(name, state) for name in FIGURE_NAMES}
         return {name: fig for name, fig in figs.items() if fig is not None}
