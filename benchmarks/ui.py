@@ -195,6 +195,53 @@ def measure_lab(args: argparse.Namespace) -> dict[str, list[float]]:
     return results
 
 
+def dashboard_samples(page: Any, n: int, quiet: int) -> dict[str, list[float]]:
+    """Channel, KPI and grain changes of the dashboard on an open page."""
+    dash, results = ".kpi-dashboard", {}
+    for name, sel in {
+        "channel": f"{dash} .kpi-channel-filter select",
+        "kpi": f"{dash} .kpi-kpi-filter select",
+        "grain": f"{dash} .widget-hbox:first-child .widget-dropdown select",
+    }.items():
+        if page.locator(f"{sel} option").count() >= 2:
+            results[f"dashboard {name}"] = [redraw_ms(page, dash, select_change(page, sel), quiet) for _ in range(n)]
+    return results
+
+
+def measure_voila_here(args: argparse.Namespace) -> dict[str, Any]:
+    """Without benchmarks/ui_voila.py: ``kpi-workbook serve``'s page (kpi_helpers.run.serve) for the
+    client, the time to its first figure and the dashboard's control → redraw times."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS, start_voila
+    from playwright.sync_api import sync_playwright
+
+    home = Path(tempfile.mkdtemp(prefix="kpi-ui-bench-voila-"))
+    server = start_voila(args.params, home)
+    out: dict[str, Any] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            t0 = time.monotonic()
+            page.goto(server.url(""), timeout=300_000, wait_until="commit")
+            page.wait_for_function(
+                "() => document.querySelector('.js-plotly-plot svg.main-svg') !== null", timeout=300_000
+            )
+            out["first figure s"] = round(time.monotonic() - t0, 1)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.kpi-dashboard .js-plotly-plot svg.main-svg').length >= 3",
+                timeout=300_000,
+                polling=200,
+            )
+            out["dashboard s"] = round(time.monotonic() - t0, 1)
+            time.sleep(1.0)
+            out.update({k: summary(v) for k, v in dashboard_samples(page, args.n, args.quiet).items()})
+            browser.close()
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     from kpi_helpers.run.workspace import demo_params_dir
 
@@ -216,12 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             import ui_voila  # benchmarks/ui_voila.py (Voilà first figure and updates), when present
         except ImportError:
-            print("Voilà: benchmarks/ui_voila.py not present, skipped")
+            print("Voilà (benchmarks/ui_voila.py not present: serve's page measured here):")
+            voila = measure_voila_here(args)
         else:
             accepted = inspect.signature(ui_voila.measure).parameters
             options = {"n": args.n, "params": args.params, "params_file": args.params}
             voila = ui_voila.measure(**{k: v for k, v in options.items() if k in accepted})
-            print(f"Voilà: {json.dumps(voila, default=str, indent=1) if not isinstance(voila, str) else voila}")
+        print(f"Voilà: {json.dumps(voila, default=str, indent=1) if not isinstance(voila, str) else voila}")
     print(f"load average after: {os.getloadavg()}")
     return 0
 
