@@ -362,7 +362,6 @@ class Dashboard(_App):
         self.kpi = w.Dropdown(options=[(wb.label(k), k) for k in kpis], value=kpis[0], description=tx["kpi"])
         self.kpi.add_class("kpi-kpi-filter")
         self.grain.add_class("kpi-grain-filter")
-        self.period.add_class("kpi-period-filter")
         figure_widgets, patches = self._make_outputs(FIGURE_NAMES)
         for control in (self.period, self.grain, self.channel, self.kpi):
             control.observe(lambda change: self.update(), names="value")
