@@ -22,6 +22,7 @@ from kpi_helpers.compute.findings import dashboard_kpis, dashboard_months, last_
 from kpi_helpers.data.facts import NONE_VALUE
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import format_period, format_value, t
+from kpi_helpers.i18n.messages import per_language, table
 from kpi_helpers.views import charts
 from kpi_helpers.views.analysis import decomposable_kpis, goal_statuses, session_dimensions, session_pairs
 
@@ -151,12 +152,7 @@ class _App:
         self.redrawn = tuple(redrawn)
 
 
-DASHBOARD_TEXT = {
-    "period": {"nl": "Periode", "en": "Period"},
-    "grain": {"nl": "Niveau", "en": "Grain"},
-    "kpi": {"nl": "KPI", "en": "KPI"},
-    "all_channels": {"nl": "Alle kanalen", "en": "All channels"},
-}
+DASHBOARD_TEXT = table("dashboard")
 FIGURE_NAMES = ("scorecards", "trend", "breakdown", "pairs")
 # what each figure depends on: a control change recomputes and redraws only these
 FIGURE_INPUTS: dict[str, tuple[str, ...]] = {
@@ -495,12 +491,7 @@ class WhatIfApp(WhatIfModel, _App):
         self._draw({"what_if": tuple(changes.values())})  # redrawn in place after the first time
 
 
-NO_WHAT_IF = {
-    "nl": "_Geen wat-als voor deze data: daarvoor is een KPI nodig die uit drivers bestaat, zoals omzet = "
-    "bestellingen × gemiddelde orderwaarde of bestellingen = bezoeken × conversieratio._",
-    "en": "_No what-if for this data: it needs a KPI made of drivers, such as revenue = orders × average "
-    "order value or orders = sessions × conversion rate._",
-}
+NO_WHAT_IF = per_language("what_if.no_drivers")
 
 
 def _what_if_setup(wb: ClientSession, goal: Any, drivers: tuple[str, ...] | None):

@@ -15,6 +15,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kpi_helpers.i18n.messages import table
+
 if TYPE_CHECKING:
     from kpi_helpers.run.batch import BatchResult
     from kpi_helpers.run.branding import PageBranding
@@ -83,14 +85,7 @@ body{counter-reset:sec}.notebook-section h2{counter-increment:sec}.notebook-sect
 .notebook-section table{font-size:.68rem;width:100%}.notebook-section th,.notebook-section td{padding:.15rem .25rem}
 .jp-OutputArea-output,.plotly-graph-div{break-inside:avoid}}
 """
-DOC_TEXT = {
-    "appendix_title": {
-        "nl": "Bijlage voor de analist: doelontwerp en KPI-keuze",
-        "en": "Analyst appendix: goal design and KPI selection",
-    },
-    "report_link": {"nl": "Het rapport voor de klant: report.html", "en": "The client report: report.html"},
-    "generated": {"nl": "Gemaakt met KPI Workbook", "en": "Made with KPI Workbook"},
-}
+DOC_TEXT = table("report_doc")
 
 
 def is_appendix(nb: Any) -> bool:
@@ -329,44 +324,7 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- portfolio overview
 
 STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2}
-_TEXT = {
-    "title": {"nl": "Portfolio-overzicht", "en": "Portfolio overview"},
-    "client": {"nl": "Klant", "en": "Client"},
-    "goals": {"nl": "Doelen", "en": "Goals"},
-    "worst": {"nl": "Belangrijkste bevinding", "en": "Worst finding"},
-    "time": {"nl": "Looptijd", "en": "Run time"},
-    "report": {"nl": "Rapport", "en": "Report"},
-    "failed": {"nl": "Mislukte klanten", "en": "Failed clients"},
-    "totals": {"nl": "Portfolio-totalen", "en": "Portfolio totals"},
-    "reason": {"nl": "Reden", "en": "Reason"},
-    "kept": {"nl": "Vorig rapport blijft staan", "en": "Previous report kept"},
-    "clients": {"nl": "klanten", "en": "clients"},
-    "currency": {"nl": "Valuta", "en": "Currency"},
-    "currency_group": {"nl": "Valuta van de klanten", "en": "Clients' currency"},
-    "clients_head": {"nl": "Klanten", "en": "Clients"},
-    "kpi": {"nl": "KPI", "en": "KPI"},
-    "window": {"nl": "Venster", "en": "Window"},
-    "pdf": {"nl": "pdf", "en": "PDF"},
-    "made_by": {"nl": "Gemaakt door", "en": "Made by"},
-    "total": {"nl": "Totaal", "en": "Total"},
-    "as_of": {"nl": "peildatum", "en": "as of"},
-    "not_included": {
-        "nl": "Niet meegeteld (de data dekken dit venster niet):",
-        "en": "Not included (their data do not cover this window):",
-    },
-    "no_totals": {
-        "nl": "Geen KPI die minstens twee meegetelde klanten delen.",
-        "en": "No KPI shared by at least two included clients.",
-    },
-    "status": {"nl": "Status", "en": "Status"},
-    "file": {"nl": "Bestand", "en": "File"},
-    "by_status": {"nl": "Doelen per status", "en": "Goals by status"},
-    "no_goals": {"nl": "geen doelen", "en": "no goals"},
-    "sort_hint": {"nl": "Klik op een kolomkop om te sorteren.", "en": "Click a column heading to sort."},
-    "invalid": {"nl": "ongeldig", "en": "invalid"},
-    "timed_out": {"nl": "te lang bezig", "en": "timed out"},
-    "failed_status": {"nl": "mislukt", "en": "failed"},
-}
+_TEXT = table("report_index")
 #: A few lines of plain JS (no library, works offline): click a heading to sort its table.
 SORT_JS = """<script type="text/javascript">
 document.querySelectorAll("table.sortable th").forEach(function (th) {
@@ -384,34 +342,12 @@ document.querySelectorAll("table.sortable th").forEach(function (th) {
   });
 });
 </script>"""
-STATUS_TEXT = {
-    "on_track": {"nl": "op koers", "en": "on track"},
-    "at_risk": {"nl": "risico", "en": "at risk"},
-    "off_track": {"nl": "uit koers", "en": "off track"},
-}
+STATUS_TEXT = table("report_status")
 
 
 PORTFOLIO_WINDOWS = ("last_month", "quarter_to_date", "year_to_date")
-_WINDOW_TEXT = {
-    "last_month": {"nl": "laatste volledige maand", "en": "last complete month"},
-    "quarter_to_date": {"nl": "kwartaal tot nu", "en": "quarter to date"},
-    "year_to_date": {"nl": "jaar tot nu", "en": "year to date"},
-}
-_REASON = {
-    "ends": {
-        "nl": "data lopen tot {data_to}, het venster tot {end}",
-        "en": "data end on {data_to}, the window runs to {end}",
-    },
-    "starts": {
-        "nl": "data beginnen op {data_from}, na het begin van het venster ({start})",
-        "en": "data start on {data_from}, after the window starts ({start})",
-    },
-    "later": {"nl": "data lopen door na de peildatum {as_of}", "en": "data run past the as-of date {as_of}"},
-    "old": {
-        "nl": "samenvatting van een eerdere versie: draai deze klant opnieuw",
-        "en": "summary from an earlier version: run this client again",
-    },
-}
+_WINDOW_TEXT = table("report_window")
+_REASON = table("report_reason")
 
 
 def portfolio_windows(as_of: dt.date) -> dict[str, tuple[dt.date, dt.date]]:

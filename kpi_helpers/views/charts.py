@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 
 from kpi_helpers.compute.engine import QUADRANTS, format_change, format_kpi_change, get_kpi, period_over_period
 from kpi_helpers.i18n.formats import LOCALES, check_lang, format_period, format_value, t
+from kpi_helpers.i18n.messages import table
 
 SEPARATORS = {"nl": ",.", "en": ".,"}
 STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "off_track": "#c62828"}
@@ -53,45 +54,7 @@ TEMPLATE = go.layout.Template(
     }
 )
 
-TEXT: dict[str, dict[str, str]] = {
-    "trend": {"nl": "{kpi} per {grain}", "en": "{kpi} per {grain}"},
-    "by": {"nl": "{kpi} per {dim}", "en": "{kpi} by {dim}"},
-    "scorecards": {"nl": "KPI's {period}", "en": "KPIs {period}"},
-    "pair": {"nl": "{v} tegenover {q}", "en": "{v} versus {q}"},
-    "change_of": {"nl": "verandering {kpi}", "en": "change in {kpi}"},
-    "latest": {"nl": "laatste", "en": "latest"},
-    "healthy_growth": {"nl": "Gezonde groei", "en": "Healthy growth"},
-    "goodhart_warning": {"nl": "Goodhart: meer volume, minder kwaliteit", "en": "Goodhart: more volume, less quality"},
-    "efficiency": {
-        "nl": "Efficiënter: minder volume, betere kwaliteit",
-        "en": "Efficiency: less volume, better quality",
-    },
-    "decline": {"nl": "Achteruitgang", "en": "Decline"},
-    "stable": {"nl": "stabiel", "en": "stable"},
-    "break_even": {"nl": "kostendekkend", "en": "break-even"},
-    "season": {
-        "nl": "Seizoenspatroon {kpi}: piek {peak}; rustig {quiet}",
-        "en": "Seasonality of {kpi}: peak {peak}; quiet {quiet}",
-    },
-    "index": {"nl": "index (1 = gemiddeld)", "en": "index (1 = average)"},
-    "none": {"nl": "geen", "en": "none"},
-    "waterfall": {
-        "nl": "Wat verklaart de verandering in {kpi}? {a} → {b}",
-        "en": "What explains the change in {kpi}? {a} → {b}",
-    },
-    "pacing": {"nl": "Voortgang doelstellingen (per {date})", "en": "Goal progress (as of {date})"},
-    "of_target": {"nl": "% van het doel", "en": "% of target"},
-    "actual_to_date": {"nl": "Realisatie tot nu", "en": "Actual to date"},
-    "expected_now": {"nl": "Verwacht per nu", "en": "Expected by now"},
-    "forecast_end": {"nl": "Prognose deadline", "en": "Forecast at deadline"},
-    "whatif": {"nl": "Wat-als: {kpi}", "en": "What-if: {kpi}"},
-    "scenario": {"nl": "Scenario", "en": "Scenario"},
-    "goal_met": {"nl": "doel gehaald", "en": "goal met"},
-    "goal_missed": {"nl": "doel niet gehaald", "en": "goal not met"},
-    "floor": {"nl": "ondergrens", "en": "floor"},
-    "ceiling": {"nl": "plafond", "en": "ceiling"},
-    "target_per": {"nl": "Doel per {grain}", "en": "Target per {grain}"},
-}
+TEXT: dict[str, dict[str, str]] = table("charts")
 
 
 def text(key: str, lang: str, **values: Any) -> str:
