@@ -38,8 +38,8 @@ DASHBOARD_JS = "() => document.querySelector('.kpi-dashboard .kpi-channel-filter
 
 
 # --------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+@pytest.fixture(scope="module")  # not session: a live sync Playwright marks the thread's asyncio loop as
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:  # running for every later test
     require_chromium()
     from playwright.sync_api import sync_playwright
 

@@ -179,7 +179,13 @@ def test_warm_up_on_the_event_loop_caches_the_other_channels(shop):
             ):
                 return
 
-    asyncio.run(change_and_idle())
+    # a thread of its own: the test does not depend on the event-loop state of the pytest thread
+    import threading
+
+    runner = threading.Thread(target=asyncio.run, args=(change_and_idle(),))
+    runner.start()
+    runner.join(timeout=120)
+    assert not runner.is_alive()
     before = app.data.computed.copy()
     for channel in [None, *shop.channels]:
         app.channel.value = channel
