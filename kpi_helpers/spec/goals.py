@@ -34,6 +34,8 @@ from kpi_helpers.i18n.messages import per_language, text
 from kpi_helpers.spec.vocab import LANGUAGES
 
 Text = dict[str, str]
+#: The languages as plain strings: the keys of every `{lang: text}` dict here (they print as literals).
+_LANGS: tuple[str, ...] = tuple(str(lang) for lang in LANGUAGES)
 Horizon = Literal["quarter", "1y", "2y", "3y"]
 
 HORIZON_MONTHS: dict[str, int] = {"quarter": 3, "1y": 12, "2y": 24, "3y": 36}
@@ -49,7 +51,7 @@ GOAL_LEVEL_KPIS: dict[str, dict[str, Any]] = {
 LETTERS: tuple[str, ...] = ("S", "M", "A", "R", "T")
 LETTER_NAMES: dict[str, Text] = {letter: per_language(f"smart.letter_{letter}") for letter in LETTERS}
 _STATUS_RANK = {"pass": 0, "warn": 1, "fail": 2}
-_NO_FIX: Text = dict.fromkeys(LANGUAGES, "")
+_NO_FIX: Text = dict.fromkeys(_LANGS, "")
 
 
 # --------------------------------------------------------------------------- formatting
@@ -90,7 +92,7 @@ def pct0(x: float, lang: str) -> str:
     return fmt_percent(x, lang, decimals=0 if abs(x) >= 0.095 else 1)
 
 
-_MONTHS = {lang: text("smart.month_names", lang).split() for lang in LANGUAGES}
+_MONTHS = {lang: text("smart.month_names", lang).split() for lang in _LANGS}
 
 
 def fmt_date(d: dt.date, lang: str = "en") -> str:
@@ -137,7 +139,7 @@ def kpi_info(kpi_id: str, catalog: Any) -> _KpiInfo:
     if kpi_id in GOAL_LEVEL_KPIS:
         g = GOAL_LEVEL_KPIS[kpi_id]
         return _KpiInfo(kpi_id, False, True, g["labels"], g["unit"], "higher", "sum", kpi_id.endswith("profit"))
-    return _KpiInfo(kpi_id, False, False, dict.fromkeys(LANGUAGES, kpi_id), "count", "higher", "sum", False)
+    return _KpiInfo(kpi_id, False, False, dict.fromkeys(_LANGS, kpi_id), "count", "higher", "sum", False)
 
 
 def _fmt_value(x: float | None, info: _KpiInfo, lang: str) -> str:
@@ -492,8 +494,8 @@ def _combine(letter: str, parts: list[tuple[str, Text, Text | None]], ok: Text) 
     if not parts:
         return _finding(letter, "pass", ok)
     status = max((p[0] for p in parts), key=_STATUS_RANK.__getitem__)
-    msg = {lang: " ".join(p[1][lang] for p in parts) for lang in LANGUAGES}
-    fix = {lang: " ".join(p[2][lang] for p in parts if p[2]) for lang in LANGUAGES}
+    msg = {lang: " ".join(p[1][lang] for p in parts) for lang in _LANGS}
+    fix = {lang: " ".join(p[2][lang] for p in parts if p[2]) for lang in _LANGS}
     return _finding(letter, status, msg, fix)
 
 
@@ -598,7 +600,7 @@ def _example_statement(goal: Goal, info: _KpiInfo) -> Text:
                 change=pct0(chg, lang),
                 deadline=fmt_date(goal.deadline, lang),
             )
-            for lang in LANGUAGES
+            for lang in _LANGS
         }
     return per_language("smart.example_default")
 
@@ -638,7 +640,7 @@ def _percent_problem(what: Text, x: float, info: _KpiInfo) -> tuple[str, Text, T
             value=fmt_number(x, lang),
             percent=fmt_number(x * 100, lang),
         )
-        for lang in LANGUAGES
+        for lang in _LANGS
     }
     return ("fail", message, fix)
 
@@ -647,7 +649,7 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
     kpi = goal.kpi.strip()
     if not kpi:
         return _finding("M", "fail", per_language("smart.m_no_kpi"), per_language("smart.m_no_kpi_fix"))
-    labels = {lang: info.label(lang) for lang in LANGUAGES}
+    labels = {lang: info.label(lang) for lang in _LANGS}
     parts: list[tuple[str, Text, Text | None]] = []
     if not info.known and not info.goal_level:
         ids = _catalog_ids(catalog) + list(GOAL_LEVEL_KPIS)
@@ -683,7 +685,7 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
                 "fail",
                 per_language(
                     "smart.m_target_negative",
-                    target={lang: fmt_number(t, lang) for lang in LANGUAGES},
+                    target={lang: fmt_number(t, lang) for lang in _LANGS},
                     label=labels,
                 ),
                 per_language("smart.m_target_negative_fix"),
@@ -699,8 +701,8 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
                 per_language(
                     "smart.m_no_baseline_fix",
                     label=labels,
-                    months={lang: _months_text(max(goal.months, 0), lang) for lang in LANGUAGES},
-                    start={lang: fmt_date(goal.start, lang) for lang in LANGUAGES},
+                    months={lang: _months_text(max(goal.months, 0), lang) for lang in _LANGS},
+                    start={lang: fmt_date(goal.start, lang) for lang in _LANGS},
                 ),
             )
         )
@@ -712,11 +714,10 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
     ok = per_language(
         "smart.m_ok",
         name={
-            lang: labels[lang] if labels[lang].lower() == kpi.lower() else f"{labels[lang]} ({kpi})"
-            for lang in LANGUAGES
+            lang: labels[lang] if labels[lang].lower() == kpi.lower() else f"{labels[lang]} ({kpi})" for lang in _LANGS
         },
-        target={lang: _fmt_value(t, info, lang) for lang in LANGUAGES},
-        baseline={lang: _fmt_value(b, info, lang) for lang in LANGUAGES},
+        target={lang: _fmt_value(t, info, lang) for lang in _LANGS},
+        baseline={lang: _fmt_value(b, info, lang) for lang in _LANGS},
         note=note,
     )
     return _combine("M", parts, ok)
@@ -818,13 +819,13 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
     yoy = goal.comparison == "last_year"
     step = per_language(
         "smart.r_step_year_on_year" if yoy else "smart.r_step",
-        label={lang: info.label(lang)[:1].upper() + info.label(lang)[1:] for lang in LANGUAGES},
-        baseline={lang: _fmt_value(b, info, lang) for lang in LANGUAGES},
-        target={lang: _fmt_value(t, info, lang) for lang in LANGUAGES},
-        change={lang: pct0(change, lang) for lang in LANGUAGES},
-        months={lang: _months_text(months, lang) for lang in LANGUAGES},
+        label={lang: info.label(lang)[:1].upper() + info.label(lang)[1:] for lang in _LANGS},
+        baseline={lang: _fmt_value(b, info, lang) for lang in _LANGS},
+        target={lang: _fmt_value(t, info, lang) for lang in _LANGS},
+        change={lang: pct0(change, lang) for lang in _LANGS},
+        months={lang: _months_text(months, lang) for lang in _LANGS},
     )
-    labels = {lang: info.label(lang) for lang in LANGUAGES}
+    labels = {lang: info.label(lang) for lang in _LANGS}
     lower = info.direction == "lower"
     if abs(change) < 1e-9:
         return _finding("R", "pass", per_language("smart.r_hold", step=step))
@@ -837,26 +838,26 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
         )
     if yoy:
         return _check_r_year_on_year(goal, info, history, step, change)
-    need = {lang: fmt_percent(monthly, lang) for lang in LANGUAGES}
+    need = {lang: fmt_percent(monthly, lang) for lang in _LANGS}
     best = best_monthly_growth(history, info.direction) if history is not None else None
     if best is None:
         yearly = _safe_pow(1 + change, 12 / months) - 1
         short_note = per_language("smart.r_history_short" if history is not None else "smart.r_no_history")
         base = per_language(
-            "smart.r_needs", step=step, need=need, yearly={lang: fmt_percent(yearly, lang) for lang in LANGUAGES}
+            "smart.r_needs", step=step, need=need, yearly={lang: fmt_percent(yearly, lang) for lang in _LANGS}
         )
         if yearly > 1.0 or yearly < -0.5:
             much = per_language("smart.r_doubling" if yearly > 1 else "smart.r_halving")
             return _finding(
                 "R",
                 "warn",
-                {lang: base[lang] + much[lang] + short_note[lang] for lang in LANGUAGES},
+                {lang: base[lang] + much[lang] + short_note[lang] for lang in _LANGS},
                 per_language("smart.r_too_much_fix"),
             )
-        return _finding("R", "pass", {lang: base[lang] + short_note[lang] for lang in LANGUAGES})
+        return _finding("R", "pass", {lang: base[lang] + short_note[lang] for lang in _LANGS})
     rate, span = best
     did = per_language(
-        "smart.r_did", step=step, need=need, span=span, rate={lang: fmt_percent(rate, lang) for lang in LANGUAGES}
+        "smart.r_did", step=step, need=need, span=span, rate={lang: fmt_percent(rate, lang) for lang in _LANGS}
     )
     sign = -1 if lower else 1
     ambition, capacity = sign * monthly, sign * rate
@@ -869,8 +870,8 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
         need_m = math.log1p(change) / log_rate if log_rate else math.inf
         fix = per_language(
             "smart.r_aim",
-            value={lang: _fmt_value(realistic, info, lang) for lang in LANGUAGES},
-            months={lang: _months_text(need_m, lang) for lang in LANGUAGES},
+            value={lang: _fmt_value(realistic, info, lang) for lang in _LANGS},
+            months={lang: _months_text(need_m, lang) for lang in _LANGS},
         )
     else:
         fix = per_language("smart.r_no_decrease" if lower else "smart.r_no_growth")
@@ -917,24 +918,24 @@ def _check_r_year_on_year(
     )
     if best is None:
         note = per_language("smart.ryoy_history_short" if history is not None else "smart.r_no_history")
-        base = {lang: step[lang] + "." for lang in LANGUAGES}
+        base = {lang: step[lang] + "." for lang in _LANGS}
         if change > 1.0 or change < -0.5:
             much = per_language("smart.ryoy_doubling" if change > 1 else "smart.ryoy_halving")
             return _finding(
                 "R",
                 "warn",
-                {lang: base[lang] + much[lang] + note[lang] for lang in LANGUAGES},
+                {lang: base[lang] + much[lang] + note[lang] for lang in _LANGS},
                 per_language("smart.ryoy_too_much_fix"),
             )
-        return _finding("R", "pass", {lang: base[lang] + note[lang] for lang in LANGUAGES})
+        return _finding("R", "pass", {lang: base[lang] + note[lang] for lang in _LANGS})
     rate, end = best
     first = end - (n - 1)
     did = per_language(
         "smart.ryoy_did",
         step=step,
         n=n,
-        rate={lang: pct0(rate, lang) for lang in LANGUAGES},
-        span={lang: _period_text(first, end, lang) for lang in LANGUAGES},
+        rate={lang: pct0(rate, lang) for lang in _LANGS},
+        span={lang: _period_text(first, end, lang) for lang in _LANGS},
     )
     sign = -1 if lower else 1
     ambition, capacity = sign * change, sign * rate
@@ -943,7 +944,7 @@ def _check_r_year_on_year(
     status = "fail" if (ambition > 2 * capacity if capacity > 0 else ambition > 0.05) else "warn"
     b = goal.baseline or 0.0
     fix = (
-        per_language("smart.ryoy_aim", value={lang: _fmt_value(b * (1 + rate), info, lang) for lang in LANGUAGES})
+        per_language("smart.ryoy_aim", value={lang: _fmt_value(b * (1 + rate), info, lang) for lang in _LANGS})
         if capacity > 0
         else per_language("smart.ryoy_no_decrease" if lower else "smart.ryoy_no_growth")
     )
@@ -964,15 +965,15 @@ def _period_text(first: pd.Period, last: pd.Period, lang: str) -> str:
 # ---- T
 def _check_t(goal: Goal) -> SmartFinding:
     s, d, months = goal.start, goal.deadline, goal.months
-    start = {lang: fmt_date(s, lang) for lang in LANGUAGES}
-    deadline = {lang: fmt_date(d, lang) for lang in LANGUAGES}
+    start = {lang: fmt_date(s, lang) for lang in _LANGS}
+    deadline = {lang: fmt_date(d, lang) for lang in _LANGS}
     if d <= s:
         try:
             example = s.replace(year=s.year + (s.month + 2) // 12, month=(s.month + 2) % 12 + 1) - dt.timedelta(days=1)
         except (ValueError, OverflowError):
             example = None
         ex = (
-            {lang: text("smart.t_example", lang, date=fmt_date(example, lang)) for lang in LANGUAGES}
+            {lang: text("smart.t_example", lang, date=fmt_date(example, lang)) for lang in _LANGS}
             if example
             else dict(_NO_FIX)
         )
@@ -983,7 +984,7 @@ def _check_t(goal: Goal) -> SmartFinding:
             per_language("smart.t_not_after_start_fix", example=ex),
         )
     hname = {h: per_language(f"smart.horizon_{h}") for h in HORIZON_MONTHS}
-    m = {lang: _months_text(months, lang) for lang in LANGUAGES}
+    m = {lang: _months_text(months, lang) for lang in _LANGS}
     parts: list[tuple[str, Text, Text | None]] = []
     if months > 36.5:
         parts.append(("warn", per_language("smart.t_too_long", months=m), per_language("smart.t_too_long_fix")))
