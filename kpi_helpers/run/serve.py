@@ -45,7 +45,6 @@ from pathlib import Path
 from typing import Any
 
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.i18n.messages import table
 from kpi_helpers.run.workspace import notebooks_dir
 
 DEFAULT_NOTEBOOK = notebooks_dir() / "dashboard.ipynb"
@@ -57,8 +56,8 @@ CULL_INTERVAL = 15
 KERNEL_MANAGER = "kpi_helpers.run.voila_kernels.ServeKernelManager"
 UNUSED_EXTENSIONS = ("@voila-dashboards/jupyterlab-preview", "jupyterlab_pygments")
 
-LIST_TITLE = table("serve_list")["title"]
-LIST_INTRO = table("serve_list")["intro"]
+LIST_TITLE = {"nl": "Klanten", "en": "Clients"}
+LIST_INTRO = {"nl": "Kies een klant om zijn dashboard te openen.", "en": "Choose a client to open its dashboard."}
 
 # Voilà's lab template minus external <link>s (its icon font stylesheets come from a CDN).
 INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
