@@ -36,6 +36,7 @@ from kpi_helpers.compute.engine import (
 from kpi_helpers.data.sources import breakdown_across_sources
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_period, format_points, format_value, t
+from kpi_helpers.i18n.messages import per_language, table, text
 
 if TYPE_CHECKING:
     from kpi_helpers.session import ClientSession
@@ -224,46 +225,35 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
         def message(lang: str) -> str:
             head = f"{row.goal_id} ({k.label(lang)}): {t(row.status, lang)}. "
             by_plan = getattr(row, "expected_method", "") == "targets"
-            plan = (
-                {"nl": " volgens de doelen per periode", "en": " from the targets per period"}[lang] if by_plan else ""
-            )
+            plan = text("findings.pacing_by_plan", lang) if by_plan else ""
             if k.type == "ratio":
-                now = {
-                    "nl": f" (verwacht {v(row.expected, 'nl')}{plan})",
-                    "en": f" (expected {v(row.expected, 'en')}{plan})",
-                }
-                body = {
-                    "nl": f"tot nu {v(row.actual_to_date, lang)}{now['nl'] if by_plan else ''}, doel {v(row.target, lang)}.",
-                    "en": f"{v(row.actual_to_date, lang)} so far{now['en'] if by_plan else ''}, target {v(row.target, lang)}.",
-                }
+                now = text("findings.pacing_expected", lang, expected=v(row.expected, lang), plan=plan)
+                body = text(
+                    "findings.pacing_ratio",
+                    lang,
+                    actual=v(row.actual_to_date, lang),
+                    expected_note=now if by_plan else "",
+                    target=v(row.target, lang),
+                )
             else:
-                body = {
-                    "nl": f"tot nu {v(row.actual_to_date, lang)} (verwacht {v(row.expected, lang)}{plan}); "
-                    f"prognose {v(row.forecast, lang)} tegen doel {v(row.target, lang)}.",
-                    "en": f"{v(row.actual_to_date, lang)} so far (expected {v(row.expected, lang)}{plan}); "
-                    f"forecast {v(row.forecast, lang)} against target {v(row.target, lang)}.",
-                }
-            return head + body[lang]
+                body = text(
+                    "findings.pacing_sum",
+                    lang,
+                    actual=v(row.actual_to_date, lang),
+                    expected=v(row.expected, lang),
+                    plan=plan,
+                    forecast=v(row.forecast, lang),
+                    target=v(row.target, lang),
+                )
+            return head + body
 
         def action(lang: str) -> str:
             who = f" — {owner}" if owner else ""
             if row.status == "on_track":
-                return {
-                    "nl": f"Zo doorgaan; volgende check over een maand{who}.",
-                    "en": f"Keep going; check again next month{who}.",
-                }[lang]
+                return text("findings.act_on_track", lang, who=who)
             if k.type == "ratio" or not row.required_run_rate:
-                return {
-                    "nl": f"Zoek de oorzaak per kanaal en maak een verbeterplan{who}; bespreek of het doel nog "
-                    "realistisch is.",
-                    "en": f"Find the cause per channel and make an improvement plan{who}; discuss whether the "
-                    "target is still realistic.",
-                }[lang]
-            rate = v(row.required_run_rate, lang)
-            return {
-                "nl": f"Nodig: {rate} per dag tot de deadline; kies extra acties of stel het doel bij{who}.",
-                "en": f"Needed: {rate} per day until the deadline; add actions or revise the target{who}.",
-            }[lang]
+                return text("findings.act_improve", lang, who=who)
+            return text("findings.act_needed", lang, rate=v(row.required_run_rate, lang), who=who)
 
         severity = {"off_track": "critical", "at_risk": "warning"}.get(row.status, "good")
         out.append(
@@ -306,33 +296,15 @@ def _bound_findings(wb: Any) -> list[Finding]:
 
         def message(lang: str, row=row, k=k, below=below, limit=limit) -> str:
             period = format_period(row.bound_period, grain, lang)
-            where = (
-                {"nl": "onder de ondergrens van", "en": "below the floor of"}
-                if below
-                else {"nl": "boven het plafond van", "en": "above the ceiling of"}
-            )[lang]
-            again = (
-                {"nl": " Voor de tweede periode op rij.", "en": " For the second period in a row."}[lang]
-                if row.bound_streak >= 2
-                else ""
-            )
+            where = text("findings.bound_below" if below else "findings.bound_above", lang)
+            again = text("findings.bound_again", lang) if row.bound_streak >= 2 else ""
             return f"{row.goal_id} ({k.label(lang)}): {v(row.bound_value, lang)} in {period}, {where} {v(limit, lang)}.{again}"
 
         def action(lang: str, k=k, below=below, limit=limit, owner=owner) -> str:
             who = f" — {owner}" if owner else ""
             label = k.label(lang).lower()
-            if below:
-                return {
-                    "nl": f"Zoek uit waardoor {label} daalde en spreek een herstelactie af om weer boven "
-                    f"{v(limit, 'nl')} te komen{who}.",
-                    "en": f"Find out why {label} dropped and agree on an action to get back above "
-                    f"{v(limit, 'en')}{who}.",
-                }[lang]
-            return {
-                "nl": f"Zoek uit waardoor {label} steeg en spreek een actie af om weer onder {v(limit, 'nl')} "
-                f"te komen{who}.",
-                "en": f"Find out why {label} rose and agree on an action to get back below {v(limit, 'en')}{who}.",
-            }[lang]
+            key = "findings.bound_act_below" if below else "findings.bound_act_above"
+            return text(key, lang, label=label, limit=v(limit, lang), who=who)
 
         size = abs(row.bound_value - limit) / abs(limit) if limit else 0.0
         out.append(
@@ -363,38 +335,7 @@ _PAIR_SEVERITY = {
     "healthy_growth": "good",
     "stable": "info",
 }
-_PAIR_ACTION = {
-    "goodhart_warning": {
-        "nl": "Beoordeel {v} niet los van {q}: bespreek de targeting van de campagne met sales en "
-        "stuur op beide KPI's.",
-        "en": "Stop judging {v} without {q}: review the campaign's targeting with sales and steer on both KPIs.",
-    },
-    "goodhart_warning_traffic": {
-        "nl": "Beoordeel {v} niet los van {q}: bekijk per kanaal en campagne welk verkeer niet converteert "
-        "(doelgroep, zoekwoorden, landingspagina's) en stuur op beide KPI's.",
-        "en": "Stop judging {v} without {q}: look per channel and campaign at which traffic does not convert "
-        "(audience, keywords, landing pages) and steer on both KPIs.",
-    },
-    "goodhart_warning_customers": {
-        "nl": "Beoordeel {v} niet los van {q}: bekijk welke kanalen en acties klanten brengen die niet terugkomen "
-        "en versterk de opvolging na de eerste aankoop.",
-        "en": "Stop judging {v} without {q}: find which channels and offers bring customers who do not come back "
-        "and strengthen the follow-up after the first purchase.",
-    },
-    "decline_spend": {
-        "nl": "Meer advertentiebudget levert minder op per euro: verlaag of stop campagnes met een lage "
-        "ROAS en verschuif budget naar de best renderende.",
-        "en": "More ad budget earns less per euro: cut or stop low-ROAS campaigns and move budget to "
-        "the best performers.",
-    },
-    "decline": {
-        "nl": "Volume en kwaliteit dalen allebei: zoek de oorzaak per kanaal en campagne.",
-        "en": "Volume and quality both fall: find the cause per channel and campaign.",
-    },
-    "efficiency": {"nl": "Controleer of het eindresultaat gelijk blijft.", "en": "Check that the end result holds."},
-    "healthy_growth": {"nl": "Zo doorgaan.", "en": "Keep going."},
-    "stable": {"nl": "Geen actie nodig.", "en": "No action needed."},
-}
+_PAIR_ACTION = table("findings_pair_action")
 
 
 def _pair_findings(wb: ClientSession) -> list[Finding]:
@@ -406,7 +347,7 @@ def _pair_findings(wb: ClientSession) -> list[Finding]:
         vk, qk = get_kpi(row.volume_kpi, wb.catalog), get_kpi(row.quality_kpi, wb.catalog)
 
         def message(lang: str, row=row) -> str:
-            window = {"nl": "t.o.v. dezelfde periode vorig jaar", "en": "vs the same period last year"}[lang]
+            window = text("findings.pair_window", lang)
             return f"{getattr(row, 'message_' + lang)} ({ytd_label(wb, lang)} {window})"
 
         def action(lang: str, row=row, vk=vk, qk=qk) -> str:
@@ -448,17 +389,16 @@ def _roas_findings(wb: ClientSession) -> list[Finding]:
 
             def message(lang: str, row=row, name=name) -> str:
                 value = format_value(row.value, "ratio", lang)
-                return {
-                    "nl": f"{t(dim, lang)} {name}: ROAS {value} in {ytd_label(wb, lang)} — elke euro advertentie "
-                    f"levert {value} euro omzet op.",
-                    "en": f"{t(dim, lang)} {name}: ROAS {value} in {ytd_label(wb, lang)} — each euro of ads "
-                    f"brings {value} of revenue.",
-                }[lang]
+                return text(
+                    "findings.roas_message",
+                    lang,
+                    dimension=t(dim, lang),
+                    name=name,
+                    value=value,
+                    period=ytd_label(wb, lang),
+                )
 
-            action = {
-                "nl": "Pauzeer of verbeter de zwakste advertenties (doelgroep, bod, landingspagina).",
-                "en": "Pause or fix the weakest ads (audience, bid, landing page).",
-            }
+            action = per_language("findings.roas_action")
             out.append(
                 Finding(
                     "warning",
@@ -504,25 +444,16 @@ def _swing_findings(wb: ClientSession, grain: str | None = None) -> list[Finding
         yoy_bad = math.isfinite(yoy) and sign * yoy <= -SWING_THRESHOLD / 2
         if good and not yoy_bad:
             severity = "good"
-            action = {
-                "nl": "Ga na wat werkte en of het blijvend is.",
-                "en": "Find out what worked and whether it lasts.",
-            }
+            action = per_language("findings.swing_good")
         elif good:
             severity = "info"
-            action = {
-                "nl": "Herstel na een zwakke maand, maar nog onder vorig jaar: blijf het volgen.",
-                "en": "A rebound after a weak month, but still below last year: keep watching it.",
-            }
+            action = per_language("findings.swing_rebound")
         elif not yoy_bad:
             severity = "info"
-            action = {
-                "nl": "Vergelijkbaar met vorig jaar: waarschijnlijk seizoen; houd het in de gaten.",
-                "en": "In line with last year: probably seasonal; keep an eye on it.",
-            }
+            action = per_language("findings.swing_seasonal")
         else:
             severity = "warning"
-            action = {"nl": "Zoek de oorzaak per kanaal en campagne.", "en": "Find the cause per channel and campaign."}
+            action = per_language("findings.swing_cause")
         out.append(
             Finding(
                 severity,
@@ -577,28 +508,22 @@ def _season_findings(wb: ClientSession) -> list[Finding]:
         parts = []
         if peak:
             parts.append(
-                {"nl": "piekmaanden", "en": "peak months"}[lang]
+                text("findings.season_peak", lang)
                 + " "
                 + month_names(lang, peak)
                 + f" ({format_change(float(idx[peak].max()) - 1, lang)})"
             )
         if quiet:
             parts.append(
-                {"nl": "rustige maanden", "en": "quiet months"}[lang]
+                text("findings.season_quiet", lang)
                 + " "
                 + month_names(lang, quiet)
                 + f" ({format_change(float(idx[quiet].min()) - 1, lang)})"
             )
-        head = {
-            "nl": f"Seizoen {k.label(lang).lower()} de komende {SEASON_AHEAD} maanden: ",
-            "en": f"Seasonality of {k.label(lang).lower()} in the next {SEASON_AHEAD} months: ",
-        }[lang]
-        return head + "; ".join(parts) + {"nl": " t.o.v. een gemiddelde maand.", "en": " vs an average month."}[lang]
+        head = text("findings.season_head", lang, kpi=k.label(lang).lower(), months=SEASON_AHEAD)
+        return head + "; ".join(parts) + text("findings.season_vs_average", lang)
 
-    action = {
-        "nl": "Plan voorraad, bezetting en campagnes nu; beoordeel maandcijfers tegen hetzelfde seizoen.",
-        "en": "Plan stock, staff and campaigns now; judge monthly numbers against the same season.",
-    }
+    action = per_language("findings.season_action")
     return [
         Finding(
             "info",
@@ -624,10 +549,7 @@ def _unavailable_findings(wb: ClientSession) -> list[Finding]:
         table = compute_kpis(wb.facts, [kid], grain=report_grain(wb), catalog=wb.catalog)
         reason = {lang: unavailable_reason(table, kid, lang, wb.catalog) or "" for lang in LANGS}
         message = {lang: f"{k.label(lang)}: {NOT_AVAILABLE[lang]} — {reason[lang]}" for lang in LANGS}
-        action = {
-            "nl": "Lever de orderregels aan of kies een KPI die wel op te tellen is.",
-            "en": "Supply the order lines, or choose a KPI that can be added up.",
-        }
+        action = per_language("findings.unavailable_action")
         out.append(Finding("info", kid, message, action, rule="unavailable"))
     return out
 
@@ -665,19 +587,14 @@ def _all_findings(session: Any) -> list[Finding]:
 # --------------------------------------------------------------------------- presentation
 SEVERITY_ICON = {"critical": "🔴", "warning": "🟠", "info": "🔵", "good": "🟢"}
 #: Severity as words: a report never relies on emoji alone (boxes without an emoji font).
-SEVERITY_TEXT = {
-    "critical": {"nl": "Kritiek", "en": "Critical"},
-    "warning": {"nl": "Let op", "en": "Warning"},
-    "info": {"nl": "Ter info", "en": "For information"},
-    "good": {"nl": "Goed", "en": "Good"},
-}
-_ACT = {"nl": "Actie", "en": "Act"}
+SEVERITY_TEXT = {severity: per_language(f"findings.severity_{severity}") for severity in SEVERITIES}
+_ACT = per_language("findings.act")
 
 
 def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
     """A numbered Markdown list: the finding (Check) and what to do (Act)."""
     if not findings:
-        return {"nl": "Geen bevindingen.", "en": "No findings."}[lang]
+        return text("findings.none", lang)
     lines = [
         f"{f.rank + 1}. **{SEVERITY_TEXT[f.severity][lang]}:** {f.message[lang]}  \n   **{_ACT[lang]}:** {f.action[lang]}"
         for f in findings

@@ -87,9 +87,10 @@ def text(key: str, lang: str, /, **fmt: Any) -> str:
 
 def per_language(key: str, /, **values: Any) -> dict[str, str]:
     """The message ``area.key`` in every language as ``{lang: text}``; a value given as
-    ``{lang: value}`` is filled in per language, any other value as it is."""
+    ``{lang: value}`` is filled in per language, any other value as it is. The keys are plain
+    strings (not ``Language`` members), so the dict prints and dumps like a literal one."""
     return {
-        lang: text(key, lang, **{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()})
+        str(lang): text(key, lang, **{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()})
         for lang in LANGUAGES
     }
 

@@ -32,6 +32,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kpi_helpers.i18n.messages import table
 from kpi_helpers.run.outdir import GENERATOR, OutputFolderError, is_own_file, write_atomic
 
 STALE_DAYS = 7
@@ -39,40 +40,11 @@ ALERTS_FILE = "alerts.json"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ALERTS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 KINDS = ("off_track", "floor", "ceiling", "data_stopped")
 
-MESSAGES = {
-    "off_track": {
-        "nl": "Doel “{goal}” is uit koers geraakt (was {previous}).",
-        "en": "Goal “{goal}” turned off track (was {previous}).",
-    },
-    "floor": {
-        "nl": "{kpi} staat onder de ondergrens van {floor}.",
-        "en": "{kpi} is below its floor of {floor}.",
-    },
-    "ceiling": {
-        "nl": "{kpi} staat boven de bovengrens van {floor}.",
-        "en": "{kpi} is above its ceiling of {floor}.",
-    },
-    "data_stopped": {
-        "nl": "Geen nieuwe data van {source} sinds {last} ({days} dagen voor de peildatum).",
-        "en": "No new data from {source} since {last} ({days} days before the as-of date).",
-    },
-}
-TEXT = {
-    "title": {"nl": "Meldingen", "en": "Alerts"},
-    "none": {"nl": "Geen meldingen.", "en": "No alerts."},
-    "client": {"nl": "Klant", "en": "Client"},
-    "kind": {"nl": "Soort", "en": "Kind"},
-    "message": {"nl": "Melding", "en": "Message"},
-    "off_track": {"nl": "uit koers", "en": "off track"},
-    "floor": {"nl": "onder ondergrens", "en": "below floor"},
-    "ceiling": {"nl": "boven bovengrens", "en": "above ceiling"},
-    "data_stopped": {"nl": "data gestopt", "en": "data stopped"},
-}
-_STATUS = {
-    "on_track": {"nl": "op koers", "en": "on track"},
-    "at_risk": {"nl": "risico", "en": "at risk"},
-    "off_track": {"nl": "uit koers", "en": "off track"},
-}
+MESSAGES = table("alerts_messages")
+
+TEXT = table("alerts")
+
+_STATUS = {key: table("labels")[key] for key in ("on_track", "at_risk", "off_track")}
 
 
 def _both(kind: str, **fill: dict[str, str]) -> dict[str, str]:

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kpi_helpers.i18n.messages import table
 from kpi_helpers.run.outdir import CLIENT_MARKER, OutputFolderError, owns_folder
 
 HISTORY = "_history"
@@ -39,44 +40,11 @@ HISTORY_MARKER = ".kpi-workbook-history"
 PLOTLY_JS = "plotly.min.js"  # the same name as kpi_helpers.run.report.PLOTLY_JS (report imports this module)
 DATE_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-TEXT = {
-    "since": {"nl": "Sinds het vorige rapport ({date})", "en": "Since the last report ({date})"},
-    "first": {
-        "nl": "Dit is het eerste rapport: er is nog geen vorig rapport om mee te vergelijken.",
-        "en": "This is the first report: there is no earlier report to compare with.",
-    },
-    "goal": {"nl": "Doel", "en": "Goal"},
-    "status": {"nl": "Status", "en": "Status"},
-    "value": {"nl": "Stand tot nu", "en": "Value to date"},
-    "was": {"nl": "was", "en": "was"},
-    "unchanged": {"nl": "ongewijzigd", "en": "unchanged"},
-    "new_goal": {"nl": "nieuw doel", "en": "new goal"},
-    "partial": {
-        "nl": "Peildatum {date}: de laatste {period} is nog niet compleet; cijfers van die periode zijn tot en met de peildatum.",
-        "en": "As of {date}: the last {period} is not complete yet; that period's figures run up to the as-of date.",
-    },
-    "history": {
-        "nl": "Sinds het vorige rapport en eerdere rapporten",
-        "en": "Since the last report, and earlier reports",
-    },
-    "client": {"nl": "Klant", "en": "Client"},
-    "changes": {"nl": "Veranderd", "en": "Changed"},
-    "earlier": {"nl": "Eerdere rapporten", "en": "Earlier reports"},
-    "none": {"nl": "geen", "en": "none"},
-    "no_change": {"nl": "geen statuswijziging", "en": "no status change"},
-}
-PERIOD_WORD = {
-    "day": {"nl": "dag", "en": "day"},
-    "week": {"nl": "week", "en": "week"},
-    "month": {"nl": "maand", "en": "month"},
-    "quarter": {"nl": "kwartaal", "en": "quarter"},
-    "year": {"nl": "jaar", "en": "year"},
-}
-STATUS_TEXT = {
-    "on_track": {"nl": "op koers", "en": "on track"},
-    "at_risk": {"nl": "risico", "en": "at risk"},
-    "off_track": {"nl": "uit koers", "en": "off track"},
-}
+TEXT = table("history")
+
+PERIOD_WORD = {key: table("labels")[key] for key in ("day", "week", "month", "quarter", "year")}
+
+STATUS_TEXT = {key: table("labels")[key] for key in ("on_track", "at_risk", "off_track")}
 
 
 def _t(key: str, lang: str, **fill: str) -> str:

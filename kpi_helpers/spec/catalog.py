@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from kpi_helpers.exceptions import CatalogError, UnknownKpiError
+from kpi_helpers.i18n import messages
 from kpi_helpers.spec.vocab import DIMENSIONS, UNITS
 
 Term = tuple[str, int]  # (measure name, +1 or -1)
@@ -187,11 +188,14 @@ class Catalog:
 def _unknown_message(what: str, name: Any, known: Iterable[str], lang: str = "en") -> str:
     """'Unknown X' with a difflib 'did you mean' hint, so a typo is fixed in one step."""
     close = [repr(c) for c in difflib.get_close_matches(str(name), list(known), n=3, cutoff=0.6)]
-    if lang == "nl":
-        return f"Onbekende {what} '{name}'." + (f" Bedoelde je {' of '.join(close)}?" if close else "")
-    hint = f" Did you mean {' or '.join(close)}?" if close else ""
-    extra = " Run `kpi-workbook list-kpis` to see all KPIs." if what == "KPI" else ""
-    return f"Unknown {what} '{name}'.{hint}{extra}"
+    hint = (
+        messages.text("catalog.did_you_mean", lang, options=messages.text("catalog.or", lang).join(close))
+        if close
+        else ""
+    )
+    return messages.text(
+        "catalog.unknown_kpi" if what == "KPI" else "catalog.unknown", lang, what=what, name=name, hint=hint
+    )
 
 
 # ---------------------------------------------------------------------------- loading
@@ -564,7 +568,7 @@ def check_selection(
             warnings.append(
                 SelectionWarning(
                     "unknown_kpi",
-                    {"en": _unknown_message("KPI", kid, cat.ids), "nl": _unknown_message("KPI", kid, cat.ids, "nl")},
+                    _en_first({lang: _unknown_message("KPI", kid, cat.ids, lang) for lang in LANGS}),
                     kpi=str(kid),
                 )
             )
@@ -577,13 +581,15 @@ def check_selection(
             warnings.append(
                 SelectionWarning(
                     "pair_not_performance_quality",
-                    {
-                        "en": f"Pair ({perf}, {qual}): a pair is a performance KPI (volume) followed by a "
-                        f"quality KPI (value or rate); here they are {cat[perf].kind} and {cat[qual].kind}.",
-                        "nl": f"Paar ({perf}, {qual}): een paar is een prestatie-KPI (volume) gevolgd door een "
-                        f"kwaliteits-KPI (waarde of ratio); hier zijn het {_NL_KIND[cat[perf].kind]} en "
-                        f"{_NL_KIND[cat[qual].kind]}.",
-                    },
+                    _en_first(
+                        messages.per_language(
+                            "catalog.pair_not_performance_quality",
+                            perf=perf,
+                            qual=qual,
+                            perf_kind=messages.per_language(f"catalog.kind_{cat[perf].kind}"),
+                            qual_kind=messages.per_language(f"catalog.kind_{cat[qual].kind}"),
+                        )
+                    ),
                     kpi=perf,
                 )
             )
@@ -596,17 +602,21 @@ def check_selection(
         partners = suggest_partners(k.id, cat)
         if quality_selected & set(partners):
             continue
-        en_names = ", ".join(f"{cat[p].label('en')} ({p})" for p in partners[:3]) or "a quality KPI"
-        nl_names = ", ".join(f"{cat[p].label('nl')} ({p})" for p in partners[:3]) or "een kwaliteits-KPI"
+        names = {
+            lang: ", ".join(f"{cat[p].label(lang)} ({p})" for p in partners[:3])
+            or messages.text("catalog.a_quality_kpi", lang)
+            for lang in LANGS
+        }
         warnings.append(
             SelectionWarning(
                 "performance_without_quality",
-                {
-                    "en": f"{k.label('en')} measures volume only; pair it with a quality KPI so it is not "
-                    f"pushed up at the cost of quality. Suggested: {en_names}.",
-                    "nl": f"{k.label('nl')} meet alleen volume; koppel er een kwaliteits-KPI aan zodat het "
-                    f"niet ten koste van de kwaliteit wordt opgedreven. Suggestie: {nl_names}.",
-                },
+                _en_first(
+                    messages.per_language(
+                        "catalog.performance_without_quality",
+                        label={lang: k.label(lang) for lang in LANGS},
+                        names=names,
+                    )
+                ),
                 kpi=k.id,
                 domain=k.domain,
             )
@@ -618,25 +628,20 @@ def check_selection(
             warnings.append(
                 SelectionWarning(
                     "too_many_in_domain",
-                    {
-                        "en": f"{n} KPIs selected in {domain}; 2-3 per domain keeps the report focused.",
-                        "nl": f"{n} KPI's gekozen in {_NL_DOMAIN[domain]}; 2-3 per domein houdt het rapport "
-                        f"overzichtelijk.",
-                    },
+                    _en_first(
+                        messages.per_language(
+                            "catalog.too_many_in_domain", n=n, domain=messages.per_language(f"catalog.domain_{domain}")
+                        )
+                    ),
                     domain=domain,
                 )
             )
     return warnings
 
 
-_NL_KIND = {"performance": "prestatie", "quality": "kwaliteit"}
-_NL_DOMAIN = {
-    "marketing": "marketing",
-    "sales": "verkoop",
-    "production": "productie",
-    "customer_service": "klantenservice",
-    "hr": "HR",
-}
+def _en_first(message: dict[str, str]) -> dict[str, str]:
+    """A warning's `{lang: text}` with English first (the order these dicts always had)."""
+    return {lang: message[lang] for lang in ("en", *LANGS) if lang in message}
 
 
 # ---------------------------------------------------------------------------- display
@@ -664,17 +669,13 @@ def format_formula(kpi: Kpi) -> str:
     return f"{text} by {kpi.breakdown}" if kpi.breakdown else text
 
 
-_FORMULA_WORDS = {
-    "sum": {"nl": "som", "en": "sum"},
-    "growth": {"nl": "groei", "en": "growth"},
-    "by": {"nl": "per", "en": "by"},
-}
+_FORMULA_WORDS = ("sum", "growth", "by")
 
 
 def readable_formula(kpi: Kpi, lang: str, catalog: Catalog | None = None) -> str:
     """The formula in the report's language with measure names: 'som(bestellingen) / som(bezoeken)'."""
     catalog = catalog or load_catalog()
-    words = {k: v[lang] for k, v in _FORMULA_WORDS.items()}
+    words = {k: messages.text(f"catalog.formula_{k}", lang) for k in _FORMULA_WORDS}
 
     def name(measure: str) -> str:
         m = catalog.measures.get(measure)

@@ -30,30 +30,28 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from kpi_helpers.exceptions import GoalError
+from kpi_helpers.i18n.messages import per_language, text
+from kpi_helpers.spec.vocab import LANGUAGES
 
 Text = dict[str, str]
+#: The languages as plain strings: the keys of every `{lang: text}` dict here (they print as literals).
+_LANGS: tuple[str, ...] = tuple(str(lang) for lang in LANGUAGES)
 Horizon = Literal["quarter", "1y", "2y", "3y"]
 
 HORIZON_MONTHS: dict[str, int] = {"quarter": 3, "1y": 12, "2y": 24, "3y": 36}
 
 # Goal-level KPIs: allowed in goals although the catalog cannot compute them (from the accounts).
 GOAL_LEVEL_KPIS: dict[str, dict[str, Any]] = {
-    "profit": {"labels": {"nl": "winst", "en": "profit"}, "unit": "currency"},
-    "gross_profit": {"labels": {"nl": "brutowinst", "en": "gross profit"}, "unit": "currency"},
-    "profit_margin": {"labels": {"nl": "winstmarge", "en": "profit margin"}, "unit": "percent"},
-    "gross_margin": {"labels": {"nl": "brutomarge", "en": "gross margin"}, "unit": "percent"},
+    "profit": {"labels": per_language("smart.kpi_profit"), "unit": "currency"},
+    "gross_profit": {"labels": per_language("smart.kpi_gross_profit"), "unit": "currency"},
+    "profit_margin": {"labels": per_language("smart.kpi_profit_margin"), "unit": "percent"},
+    "gross_margin": {"labels": per_language("smart.kpi_gross_margin"), "unit": "percent"},
 }
 
 LETTERS: tuple[str, ...] = ("S", "M", "A", "R", "T")
-LETTER_NAMES: dict[str, Text] = {
-    "S": {"nl": "Specifiek", "en": "Specific"},
-    "M": {"nl": "Meetbaar", "en": "Measurable"},
-    "A": {"nl": "Toewijsbaar", "en": "Assignable"},
-    "R": {"nl": "Realistisch", "en": "Realistic"},
-    "T": {"nl": "Tijdgebonden", "en": "Time-bound"},
-}
+LETTER_NAMES: dict[str, Text] = {letter: per_language(f"smart.letter_{letter}") for letter in LETTERS}
 _STATUS_RANK = {"pass": 0, "warn": 1, "fail": 2}
-_NO_FIX: Text = {"nl": "", "en": ""}
+_NO_FIX: Text = dict.fromkeys(_LANGS, "")
 
 
 # --------------------------------------------------------------------------- formatting
@@ -64,7 +62,7 @@ def _nl(s: str) -> str:
 def fmt_number(x: float | None, lang: str = "en", decimals: int | None = None) -> str:
     """1,234.5 (en) / 1.234,5 (nl); n/a for missing values."""
     if x is None or not math.isfinite(x):
-        return {"nl": "n.b.", "en": "n/a"}[lang] if x is None or math.isnan(x) else ("∞" if x > 0 else "-∞")
+        return text("formats.not_available", lang) if x is None or math.isnan(x) else ("∞" if x > 0 else "-∞")
     if decimals is None:
         decimals = 0 if abs(x) >= 100 else 2
     if abs(x) >= 1e12:
@@ -79,7 +77,7 @@ def fmt_number(x: float | None, lang: str = "en", decimals: int | None = None) -
 def fmt_percent(x: float | None, lang: str = "en", decimals: int = 1, signed: bool = True) -> str:
     """A fraction as percent: +4.1 % (en) / +4,1 % (nl)."""
     if x is None or math.isnan(x):
-        return {"nl": "n.b.", "en": "n/a"}[lang]
+        return text("formats.not_available", lang)
     v = x * 100
     if not math.isfinite(v):
         return ("+∞ %" if signed else "∞ %") if v > 0 else "-∞ %"
@@ -94,10 +92,7 @@ def pct0(x: float, lang: str) -> str:
     return fmt_percent(x, lang, decimals=0 if abs(x) >= 0.095 else 1)
 
 
-_MONTHS = {
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december".split(),
-    "en": "January February March April May June July August September October November December".split(),
-}
+_MONTHS = {lang: text("smart.month_names", lang).split() for lang in _LANGS}
 
 
 def fmt_date(d: dt.date, lang: str = "en") -> str:
@@ -144,7 +139,7 @@ def kpi_info(kpi_id: str, catalog: Any) -> _KpiInfo:
     if kpi_id in GOAL_LEVEL_KPIS:
         g = GOAL_LEVEL_KPIS[kpi_id]
         return _KpiInfo(kpi_id, False, True, g["labels"], g["unit"], "higher", "sum", kpi_id.endswith("profit"))
-    return _KpiInfo(kpi_id, False, False, {"nl": kpi_id, "en": kpi_id}, "count", "higher", "sum", False)
+    return _KpiInfo(kpi_id, False, False, dict.fromkeys(_LANGS, kpi_id), "count", "higher", "sum", False)
 
 
 def _fmt_value(x: float | None, info: _KpiInfo, lang: str) -> str:
@@ -469,12 +464,10 @@ class SmartReport:
     def text(self, lang: str = "en") -> str:
         """Plain-language summary, one line per letter plus the fix where needed."""
         todo = sum(f.status != "pass" for f in self.findings)
-        head = {
-            "nl": "Dit doel is SMART."
-            if not todo
-            else f"SMART-check: {todo} van de 5 punten {'verdient' if todo == 1 else 'verdienen'} aandacht.",
-            "en": "This goal is SMART." if not todo else f"SMART check: {todo} of 5 points need attention.",
-        }[lang]
+        if not todo:
+            head = text("smart.head_ok", lang)
+        else:
+            head = text("smart.head_todo_one" if todo == 1 else "smart.head_todo_many", lang, todo=todo)
         mark = {"pass": "✓", "warn": "!", "fail": "✗"}
         lines = [head]
         for f in self.findings:
@@ -501,8 +494,8 @@ def _combine(letter: str, parts: list[tuple[str, Text, Text | None]], ok: Text) 
     if not parts:
         return _finding(letter, "pass", ok)
     status = max((p[0] for p in parts), key=_STATUS_RANK.__getitem__)
-    msg = {lang: " ".join(p[1][lang] for p in parts) for lang in ("nl", "en")}
-    fix = {lang: " ".join(p[2][lang] for p in parts if p[2]) for lang in ("nl", "en")}
+    msg = {lang: " ".join(p[1][lang] for p in parts) for lang in _LANGS}
+    fix = {lang: " ".join(p[2][lang] for p in parts if p[2]) for lang in _LANGS}
     return _finding(letter, status, msg, fix)
 
 
@@ -598,119 +591,65 @@ def _example_statement(goal: Goal, info: _KpiInfo) -> Text:
     if b is not None and math.isfinite(b) and b > 0 and math.isfinite(t) and t >= 0 and goal.months > 0:
         chg = t / b - 1
         return {
-            lang: ("{L} {w1} {b} {w2} {t} ({c}) {w3} {d}").format(
-                L=info.label(lang)[:1].upper() + info.label(lang)[1:],
-                b=_fmt_value(b, info, lang),
-                t=_fmt_value(t, info, lang),
-                c=pct0(chg, lang),
-                d=fmt_date(goal.deadline, lang),
-                w1={"nl": "van", "en": "from"}[lang],
-                w2={"nl": "naar", "en": "to"}[lang],
-                w3={"nl": "uiterlijk", "en": "by"}[lang],
+            lang: text(
+                "smart.example",
+                lang,
+                label=info.label(lang)[:1].upper() + info.label(lang)[1:],
+                baseline=_fmt_value(b, info, lang),
+                target=_fmt_value(t, info, lang),
+                change=pct0(chg, lang),
+                deadline=fmt_date(goal.deadline, lang),
             )
-            for lang in ("nl", "en")
+            for lang in _LANGS
         }
-    return {
-        "nl": "Omzet +10 % in Q1 2026 door een hogere gemiddelde orderwaarde",
-        "en": "Revenue +10 % in Q1 2026 through higher order value",
-    }
+    return per_language("smart.example_default")
 
 
 def _check_s(goal: Goal, info: _KpiInfo) -> SmartFinding:
     s = " ".join(goal.statement.split())
     words = re.findall(r"[^\W\d_]+|\d+", s.lower())
-    ex = _example_statement(goal, info)
-    fix = {
-        "nl": f"Zeg wat, hoeveel en wanneer, bijvoorbeeld: '{ex['nl']}'.",
-        "en": f"Say what, how much and by when, e.g. '{ex['en']}'.",
-    }
+    fix = per_language("smart.s_fix", example=_example_statement(goal, info))
     if not s:
-        return _finding(
-            "S", "fail", {"nl": "Er is nog geen doelformulering.", "en": "There is no goal statement yet."}, fix
-        )
+        return _finding("S", "fail", per_language("smart.s_empty"), fix)
     has_number = bool(re.search(r"\d", s)) or any(w in _NUMBER_WORDS for w in words)
     vague = [w for w in dict.fromkeys(words) if w in _VAGUE]
     if len(words) < 4:
-        return _finding(
-            "S",
-            "fail",
-            {
-                "nl": f"'{s}' is te kort om te zeggen wat u wilt bereiken.",
-                "en": f"'{s}' is too short to say what you want to achieve.",
-            },
-            fix,
-        )
+        return _finding("S", "fail", per_language("smart.s_too_short", statement=s), fix)
     if has_number:
-        return _finding(
-            "S", "pass", {"nl": "De formulering zegt wat en hoeveel.", "en": "The statement says what and how much."}
-        )
+        return _finding("S", "pass", per_language("smart.s_pass"))
     if vague:
         v = ", ".join(f"'{w}'" for w in vague)
-        return _finding(
-            "S",
-            "fail",
-            {
-                "nl": f"'{s}' bevat alleen algemene woorden ({v}) en geen getal: niemand kan zien wanneer het doel bereikt is.",
-                "en": f"'{s}' uses only general words ({v}) and no number: nobody can tell when it is reached.",
-            },
-            fix,
-        )
+        return _finding("S", "fail", per_language("smart.s_vague", statement=s, words=v), fix)
     if any(w in _DIRECTION for w in words):
-        return _finding(
-            "S",
-            "warn",
-            {
-                "nl": f"'{s}' zegt welke kant het op moet, maar niet hoeveel.",
-                "en": f"'{s}' says which way, but not how much.",
-            },
-            fix,
-        )
-    return _finding(
-        "S",
-        "fail",
-        {
-            "nl": f"'{s}' noemt geen getal en geen richting (omhoog of omlaag).",
-            "en": f"'{s}' names no number and no direction (up or down).",
-        },
-        fix,
-    )
+        return _finding("S", "warn", per_language("smart.s_direction_only", statement=s), fix)
+    return _finding("S", "fail", per_language("smart.s_no_number", statement=s), fix)
 
 
 # ---- M
 def _percent_problem(what: Text, x: float, info: _KpiInfo) -> tuple[str, Text, Text]:
-    L = {lang: info.label(lang) for lang in ("nl", "en")}
     if 1 < x <= 100:
-        fix = {"nl": f"Schrijf {x / 100:g} voor {x:g} % (met een punt).", "en": f"Write {x / 100:g} for {x:g} %."}
+        fix = per_language("smart.m_percent_fix_scaled", fraction=f"{x / 100:g}", percent=f"{x:g}")
     else:
-        fix = {
-            "nl": "Vul een fractie tussen 0 en 1 in (0.35 = 35 %).",
-            "en": "Enter a fraction between 0 and 1 (0.35 = 35 %).",
-        }
-    return (
-        "fail",
-        {
-            "nl": f"{L['nl']} is een percentage dat als fractie wordt opgeslagen; {what['nl']} {fmt_number(x, 'nl')} betekent {fmt_number(x * 100, 'nl')} %.",
-            "en": f"{L['en']} is a percentage stored as a fraction; {what['en']} {fmt_number(x, 'en')} means {fmt_number(x * 100, 'en')} %.",
-        },
-        fix,
-    )
+        fix = per_language("smart.m_percent_fix_fraction")
+    message = {
+        lang: text(
+            "smart.m_percent_as_fraction",
+            lang,
+            label=info.label(lang),
+            what=what[lang],
+            value=fmt_number(x, lang),
+            percent=fmt_number(x * 100, lang),
+        )
+        for lang in _LANGS
+    }
+    return ("fail", message, fix)
 
 
 def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
     kpi = goal.kpi.strip()
     if not kpi:
-        return _finding(
-            "M",
-            "fail",
-            {
-                "nl": "Er is geen KPI gekozen, dus het doel is niet te meten.",
-                "en": "No KPI is chosen, so the goal cannot be measured.",
-            },
-            {
-                "nl": "Kies de KPI uit de catalogus die de voortgang laat zien, bijvoorbeeld 'revenue' of 'conversion_rate'.",
-                "en": "Pick the KPI from the catalog that shows progress, e.g. 'revenue' or 'conversion_rate'.",
-            },
-        )
+        return _finding("M", "fail", per_language("smart.m_no_kpi"), per_language("smart.m_no_kpi_fix"))
+    labels = {lang: info.label(lang) for lang in _LANGS}
     parts: list[tuple[str, Text, Text | None]] = []
     if not info.known and not info.goal_level:
         ids = _catalog_ids(catalog) + list(GOAL_LEVEL_KPIS)
@@ -720,14 +659,10 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
         parts.append(
             (
                 "fail",
-                {
-                    "nl": f"'{kpi}' is geen KPI uit de catalogus.",
-                    "en": f"'{kpi}' is not a KPI in the catalog.",
-                },
-                {
-                    "nl": f"Bedoelt u {sugg}?" if close else "Gebruik een KPI-id uit de catalogus (zie list-kpis).",
-                    "en": f"Did you mean {sugg}?" if close else "Use a KPI id from the catalog (see list-kpis).",
-                },
+                per_language("smart.m_unknown_kpi", kpi=kpi),
+                per_language("smart.m_did_you_mean", suggestions=sugg)
+                if close
+                else per_language("smart.m_use_catalog_id"),
             )
         )
     if info.known and info.type == "growth":
@@ -735,42 +670,25 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
         parts.append(
             (
                 "fail",
-                {
-                    "nl": f"{info.label('nl')} is een groei-KPI: een groeipercentage over de hele doelperiode is niet te volgen.",
-                    "en": f"{info.label('en')} is a growth KPI: a growth rate over the whole goal window cannot be paced.",
-                },
-                {
-                    "nl": f"Zet het doel op '{of}' met een beginwaarde en een streefwaarde (beginwaarde × (1 + groei)).",
-                    "en": f"Set the goal on '{of}' with a baseline and a target (baseline × (1 + growth)).",
-                },
+                per_language("smart.m_growth_kpi", label=labels),
+                per_language("smart.m_growth_kpi_fix", growth_of=of),
             )
         )
     t, b = goal.target, goal.baseline
-    what_t = {"nl": "een streefwaarde van", "en": "a target of"}
-    what_b = {"nl": "een beginwaarde van", "en": "a baseline of"}
+    what_t = per_language("smart.m_what_target")
+    what_b = per_language("smart.m_what_baseline")
     if not math.isfinite(t):
-        parts.append(
-            (
-                "fail",
-                {"nl": "De streefwaarde is geen getal.", "en": "The target is not a number."},
-                {
-                    "nl": "Vul de streefwaarde in als getal, bijvoorbeeld 120000.",
-                    "en": "Enter the target as a number, e.g. 120000.",
-                },
-            )
-        )
+        parts.append(("fail", per_language("smart.m_target_nan"), per_language("smart.m_target_nan_fix")))
     elif t < 0 and not info.can_be_negative:
         parts.append(
             (
                 "fail",
-                {
-                    "nl": f"De streefwaarde {fmt_number(t, 'nl')} is negatief; {info.label('nl')} kan niet onder nul komen.",
-                    "en": f"The target {fmt_number(t, 'en')} is negative; {info.label('en')} cannot be below zero.",
-                },
-                {
-                    "nl": "Vul een positieve streefwaarde in; wilt u een daling, vul dan het lagere niveau in dat u wilt bereiken.",
-                    "en": "Enter a positive target; to aim for a decrease, enter the lower level you want to reach.",
-                },
+                per_language(
+                    "smart.m_target_negative",
+                    target={lang: fmt_number(t, lang) for lang in _LANGS},
+                    label=labels,
+                ),
+                per_language("smart.m_target_negative_fix"),
             )
         )
     elif info.unit == "percent" and not info.can_be_negative and t > 1:
@@ -779,46 +697,29 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
         parts.append(
             (
                 "warn",
-                {
-                    "nl": "Er is geen beginwaarde (nulmeting), dus niemand ziet hoe groot de stap is.",
-                    "en": "There is no baseline, so nobody can see how big the step is.",
-                },
-                {
-                    "nl": f"Vul de beginwaarde in: {info.label('nl')} over de {_months_text(max(goal.months, 0), 'nl')} maanden vóór {fmt_date(goal.start, 'nl')}.",
-                    "en": f"Add the baseline: {info.label('en')} over the {_months_text(max(goal.months, 0), 'en')} months before {fmt_date(goal.start, 'en')}.",
-                },
+                per_language("smart.m_no_baseline"),
+                per_language(
+                    "smart.m_no_baseline_fix",
+                    label=labels,
+                    months={lang: _months_text(max(goal.months, 0), lang) for lang in _LANGS},
+                    start={lang: fmt_date(goal.start, lang) for lang in _LANGS},
+                ),
             )
         )
     elif not math.isfinite(b) or (b < 0 and not info.can_be_negative):
-        parts.append(
-            (
-                "fail",
-                {"nl": "De beginwaarde is geen geldig getal.", "en": "The baseline is not a valid number."},
-                {
-                    "nl": "Vul de beginwaarde in als getal van nul of meer.",
-                    "en": "Enter the baseline as a number of zero or more.",
-                },
-            )
-        )
+        parts.append(("fail", per_language("smart.m_baseline_invalid"), per_language("smart.m_baseline_invalid_fix")))
     elif info.unit == "percent" and not info.can_be_negative and b > 1:
         parts.append(_percent_problem(what_b, b, info))
-    note = (
-        {
-            "nl": " Dit is een KPI op doelniveau: die meet u in de boekhouding, niet in de data van dit werkboek.",
-            "en": " This is a goal-level KPI: it is measured in your accounts, not in this workbook's data.",
-        }
-        if info.goal_level
-        else {"nl": "", "en": ""}
+    note = per_language("smart.m_goal_level_note") if info.goal_level else dict(_NO_FIX)
+    ok = per_language(
+        "smart.m_ok",
+        name={
+            lang: labels[lang] if labels[lang].lower() == kpi.lower() else f"{labels[lang]} ({kpi})" for lang in _LANGS
+        },
+        target={lang: _fmt_value(t, info, lang) for lang in _LANGS},
+        baseline={lang: _fmt_value(b, info, lang) for lang in _LANGS},
+        note=note,
     )
-    ok = {
-        lang: (info.label(lang) if info.label(lang).lower() == kpi.lower() else f"{info.label(lang)} ({kpi})")
-        + f" {'is meetbaar' if lang == 'nl' else 'is measurable'}: "
-        + ({"nl": "streefwaarde ", "en": "target "}[lang] + _fmt_value(t, info, lang))
-        + ({"nl": ", beginwaarde ", "en": ", baseline "}[lang] + _fmt_value(b, info, lang))
-        + "."
-        + note[lang]
-        for lang in ("nl", "en")
-    }
     return _combine("M", parts, ok)
 
 
@@ -866,44 +767,16 @@ _VAGUE_OWNERS = {
 def _check_a(goal: Goal) -> SmartFinding:
     raw = " ".join((goal.owner or "").split())
     norm = " ".join(re.findall(r"\w+", raw.lower()))
-    fix_missing = {
-        "nl": "Noem één persoon of rol die ervoor verantwoordelijk is, bijvoorbeeld 'Sanne (marketing)' of 'salesmanager'.",
-        "en": "Name one person or role who answers for it, e.g. 'Sanne (marketing)' or 'sales manager'.",
-    }
     if not raw or norm in _PLACEHOLDER_OWNERS:
-        msg = (
-            {"nl": "Niemand is eigenaar van dit doel.", "en": "Nobody owns this goal."}
-            if not raw
-            else {
-                "nl": f"'{raw}' is geen eigenaar: niemand is verantwoordelijk voor dit doel.",
-                "en": f"'{raw}' is not an owner: nobody answers for this goal.",
-            }
-        )
-        return _finding("A", "fail", msg, fix_missing)
+        msg = per_language("smart.a_nobody") if not raw else per_language("smart.a_placeholder", owner=raw)
+        return _finding("A", "fail", msg, per_language("smart.a_fix_missing"))
     if norm in _VAGUE_OWNERS:
         return _finding(
-            "A",
-            "warn",
-            {
-                "nl": f"'{raw}' is iedereen en dus niemand: er is niet één persoon die voor het resultaat verantwoordelijk is.",
-                "en": f"'{raw}' is everybody and therefore nobody: no one person answers for the result.",
-            },
-            {
-                "nl": "Noem één persoon of rol, bijvoorbeeld 'de marketingmanager', en laat het team bijdragen.",
-                "en": "Name one person or role, e.g. 'the marketing manager', and let the team contribute.",
-            },
+            "A", "warn", per_language("smart.a_everybody", owner=raw), per_language("smart.a_everybody_fix")
         )
     if re.search(r"[,;&/+]", raw):
-        return _finding(
-            "A",
-            "warn",
-            {
-                "nl": f"'{raw}' noemt meer dan één eigenaar; gedeeld eigenaarschap betekent vaak dat niemand in actie komt.",
-                "en": f"'{raw}' names more than one owner; shared ownership often means nobody acts.",
-            },
-            {"nl": "Kies één eigenaar; de anderen kunnen helpen.", "en": "Choose one owner; the others can help."},
-        )
-    return _finding("A", "pass", {"nl": f"{raw} is eigenaar van dit doel.", "en": f"{raw} owns this goal."})
+        return _finding("A", "warn", per_language("smart.a_several", owner=raw), per_language("smart.a_several_fix"))
+    return _finding("A", "pass", per_language("smart.a_pass", owner=raw))
 
 
 # ---- R
@@ -938,110 +811,54 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
     change, monthly = goal.required_change, goal.required_monthly_growth
     if change is None or monthly is None or b is None or b == 0:
         why = (
-            {
-                "nl": "Zonder beginwaarde is niet te beoordelen hoe groot de stap is.",
-                "en": "Without a baseline the size of the step cannot be judged.",
-            }
+            per_language("smart.r_no_baseline")
             if b is None or (math.isfinite(b) and b == 0)
-            else {
-                "nl": "Met deze getallen of data is niet te beoordelen hoe groot de stap is.",
-                "en": "With these numbers or dates the size of the step cannot be judged.",
-            }
+            else per_language("smart.r_cannot_judge")
         )
-        return _finding(
-            "R",
-            "warn",
-            why,
-            {
-                "nl": "Vul een positieve beginwaarde, een streefwaarde en een deadline na de start in (zie M en T); dan vergelijkt de check de streefwaarde met wat u nu haalt.",
-                "en": "Enter a positive baseline, a target and a deadline after the start (see M and T); then the check compares the target with what you achieve now.",
-            },
-        )
-    L = {lang: info.label(lang)[:1].upper() + info.label(lang)[1:] for lang in ("nl", "en")}
-    m = {lang: _months_text(months, lang) for lang in ("nl", "en")}
+        return _finding("R", "warn", why, per_language("smart.r_cannot_judge_fix"))
     yoy = goal.comparison == "last_year"
-    step = (
-        {
-            lang: {
-                "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} t.o.v. dezelfde {m['nl']} maanden een jaar eerder)",
-                "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} on the same {m['en']} months a year earlier)",
-            }[lang]
-            for lang in ("nl", "en")
-        }
-        if yoy
-        else {
-            lang: {
-                "nl": f"{L['nl']} van {_fmt_value(b, info, 'nl')} naar {_fmt_value(t, info, 'nl')} ({pct0(change, 'nl')} in {m['nl']} maanden)",
-                "en": f"{L['en']} from {_fmt_value(b, info, 'en')} to {_fmt_value(t, info, 'en')} ({pct0(change, 'en')} in {m['en']} months)",
-            }[lang]
-            for lang in ("nl", "en")
-        }
+    step = per_language(
+        "smart.r_step_year_on_year" if yoy else "smart.r_step",
+        label={lang: info.label(lang)[:1].upper() + info.label(lang)[1:] for lang in _LANGS},
+        baseline={lang: _fmt_value(b, info, lang) for lang in _LANGS},
+        target={lang: _fmt_value(t, info, lang) for lang in _LANGS},
+        change={lang: pct0(change, lang) for lang in _LANGS},
+        months={lang: _months_text(months, lang) for lang in _LANGS},
     )
+    labels = {lang: info.label(lang) for lang in _LANGS}
     lower = info.direction == "lower"
     if abs(change) < 1e-9:
-        return _finding(
-            "R",
-            "pass",
-            {
-                "nl": f"{step['nl']}: de streefwaarde is gelijk aan de beginwaarde, dit doel houdt het niveau vast.",
-                "en": f"{step['en']}: the target equals the baseline, this goal holds the level.",
-            },
-        )
+        return _finding("R", "pass", per_language("smart.r_hold", step=step))
     if (change < 0) != lower:
         return _finding(
             "R",
             "warn",
-            {
-                "nl": f"{step['nl']}: de streefwaarde ligt {'boven' if lower else 'onder'} de beginwaarde, terwijl voor {info.label('nl')} {'lager' if lower else 'hoger'} beter is.",
-                "en": f"{step['en']}: the target is {'above' if lower else 'below'} the baseline, while {'lower' if lower else 'higher'} is better for {info.label('en')}.",
-            },
-            {
-                "nl": "Controleer de getallen; is dit echt het doel, zeg dan in de formulering waarom.",
-                "en": "Check the numbers; if this really is the goal, say why in the statement.",
-            },
+            per_language("smart.r_wrong_way_lower" if lower else "smart.r_wrong_way_higher", step=step, label=labels),
+            per_language("smart.r_wrong_way_fix"),
         )
     if yoy:
         return _check_r_year_on_year(goal, info, history, step, change)
-    need = {lang: fmt_percent(monthly, lang) for lang in ("nl", "en")}
+    need = {lang: fmt_percent(monthly, lang) for lang in _LANGS}
     best = best_monthly_growth(history, info.direction) if history is not None else None
     if best is None:
         yearly = _safe_pow(1 + change, 12 / months) - 1
-        short_note = (
-            {
-                "nl": " De meegegeven historie is te kort om mee te vergelijken.",
-                "en": " The history given is too short to compare with.",
-            }
-            if history is not None
-            else {
-                "nl": " Geef een maandreeks mee om te vergelijken met uw eigen resultaten.",
-                "en": " Pass a monthly history to compare with your own track record.",
-            }
+        short_note = per_language("smart.r_history_short" if history is not None else "smart.r_no_history")
+        base = per_language(
+            "smart.r_needs", step=step, need=need, yearly={lang: fmt_percent(yearly, lang) for lang in _LANGS}
         )
-        base = {
-            "nl": f"{step['nl']} vraagt {need['nl']} per maand ({fmt_percent(yearly, 'nl')} per jaar).",
-            "en": f"{step['en']} needs {need['en']} a month ({fmt_percent(yearly, 'en')} a year).",
-        }
         if yearly > 1.0 or yearly < -0.5:
-            much = (
-                {"nl": " Dat is meer dan een verdubbeling per jaar.", "en": " That is more than doubling in a year."}
-                if yearly > 1
-                else {"nl": " Dat is meer dan een halvering per jaar.", "en": " That is more than halving in a year."}
-            )
+            much = per_language("smart.r_doubling" if yearly > 1 else "smart.r_halving")
             return _finding(
                 "R",
                 "warn",
-                {lang: base[lang] + much[lang] + short_note[lang] for lang in ("nl", "en")},
-                {
-                    "nl": "Vergelijk met uw eigen historie, spreid het doel over een langere periode, of noem de extra actie (budget, campagne, product) die het verschil maakt.",
-                    "en": "Compare it with your own history, spread the goal over a longer period, or name the extra action (budget, campaign, product) that makes the difference.",
-                },
+                {lang: base[lang] + much[lang] + short_note[lang] for lang in _LANGS},
+                per_language("smart.r_too_much_fix"),
             )
-        return _finding("R", "pass", {lang: base[lang] + short_note[lang] for lang in ("nl", "en")})
+        return _finding("R", "pass", {lang: base[lang] + short_note[lang] for lang in _LANGS})
     rate, span = best
-    did = {
-        "nl": f"{step['nl']} vraagt {need['nl']} per maand; uw beste {span} maanden haalden {fmt_percent(rate, 'nl')} per maand.",
-        "en": f"{step['en']} needs {need['en']} a month; your best {span} months did {fmt_percent(rate, 'en')} a month.",
-    }
+    did = per_language(
+        "smart.r_did", step=step, need=need, span=span, rate={lang: fmt_percent(rate, lang) for lang in _LANGS}
+    )
     sign = -1 if lower else 1
     ambition, capacity = sign * monthly, sign * rate
     if ambition <= capacity + 1e-12:
@@ -1051,15 +868,13 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
         realistic = b * _safe_pow(1 + rate, months)
         log_rate = math.log1p(rate)
         need_m = math.log1p(change) / log_rate if log_rate else math.inf
-        fix = {
-            "nl": f"Mik op ongeveer {_fmt_value(realistic, info, 'nl')} (uw beste tempo) of neem ongeveer {_months_text(need_m, 'nl')} maanden; of noem de extra actie (budget, campagne, product) die uw beste jaar overtreft.",
-            "en": f"Aim for about {_fmt_value(realistic, info, 'en')} (your best pace) or allow about {_months_text(need_m, 'en')} months; or name the extra action (budget, campaign, product) that beats your best year.",
-        }
+        fix = per_language(
+            "smart.r_aim",
+            value={lang: _fmt_value(realistic, info, lang) for lang in _LANGS},
+            months={lang: _months_text(need_m, lang) for lang in _LANGS},
+        )
     else:
-        fix = {
-            "nl": f"Uw historie laat geen {'daling' if lower else 'groei'} zien: noem de actie die daar verandering in brengt, of mik eerst op het vasthouden van het niveau.",
-            "en": f"Your history shows no {'decrease' if lower else 'growth'}: name the action that will change that, or aim to hold the level first.",
-        }
+        fix = per_language("smart.r_no_decrease" if lower else "smart.r_no_growth")
     return _finding("R", status, did, fix)
 
 
@@ -1102,44 +917,26 @@ def _check_r_year_on_year(
         else None
     )
     if best is None:
-        note = (
-            {
-                "nl": " De meegegeven historie is te kort om jaar op jaar te vergelijken.",
-                "en": " The history given is too short to compare year on year.",
-            }
-            if history is not None
-            else {
-                "nl": " Geef een maandreeks mee om te vergelijken met uw eigen resultaten.",
-                "en": " Pass a monthly history to compare with your own track record.",
-            }
-        )
-        base = {lang: step[lang] + "." for lang in ("nl", "en")}
+        note = per_language("smart.ryoy_history_short" if history is not None else "smart.r_no_history")
+        base = {lang: step[lang] + "." for lang in _LANGS}
         if change > 1.0 or change < -0.5:
-            much = (
-                {"nl": " Dat is meer dan een verdubbeling in een jaar.", "en": " That is more than doubling in a year."}
-                if change > 1
-                else {
-                    "nl": " Dat is meer dan een halvering in een jaar.",
-                    "en": " That is more than halving in a year.",
-                }
-            )
+            much = per_language("smart.ryoy_doubling" if change > 1 else "smart.ryoy_halving")
             return _finding(
                 "R",
                 "warn",
-                {lang: base[lang] + much[lang] + note[lang] for lang in ("nl", "en")},
-                {
-                    "nl": "Vergelijk met uw eigen historie of noem de extra actie (budget, campagne, product) die het verschil maakt.",
-                    "en": "Compare it with your own history or name the extra action (budget, campaign, product) that makes the difference.",
-                },
+                {lang: base[lang] + much[lang] + note[lang] for lang in _LANGS},
+                per_language("smart.ryoy_too_much_fix"),
             )
-        return _finding("R", "pass", {lang: base[lang] + note[lang] for lang in ("nl", "en")})
+        return _finding("R", "pass", {lang: base[lang] + note[lang] for lang in _LANGS})
     rate, end = best
     first = end - (n - 1)
-    span = {lang: (_period_text(first, end, lang)) for lang in ("nl", "en")}
-    did = {
-        "nl": f"{step['nl']}; uw beste {n} maanden jaar op jaar: {pct0(rate, 'nl')} ({span['nl']} t.o.v. een jaar eerder).",
-        "en": f"{step['en']}; your best {n} months year on year: {pct0(rate, 'en')} ({span['en']} vs a year earlier).",
-    }
+    did = per_language(
+        "smart.ryoy_did",
+        step=step,
+        n=n,
+        rate={lang: pct0(rate, lang) for lang in _LANGS},
+        span={lang: _period_text(first, end, lang) for lang in _LANGS},
+    )
     sign = -1 if lower else 1
     ambition, capacity = sign * change, sign * rate
     if ambition <= capacity + 1e-12:
@@ -1147,15 +944,9 @@ def _check_r_year_on_year(
     status = "fail" if (ambition > 2 * capacity if capacity > 0 else ambition > 0.05) else "warn"
     b = goal.baseline or 0.0
     fix = (
-        {
-            "nl": f"Mik op ongeveer {_fmt_value(b * (1 + rate), info, 'nl')} (uw beste jaar-op-jaarverandering) of noem de extra actie (budget, campagne, product) die dat overtreft.",
-            "en": f"Aim for about {_fmt_value(b * (1 + rate), info, 'en')} (your best year-on-year change) or name the extra action (budget, campaign, product) that beats it.",
-        }
+        per_language("smart.ryoy_aim", value={lang: _fmt_value(b * (1 + rate), info, lang) for lang in _LANGS})
         if capacity > 0
-        else {
-            "nl": f"Uw historie laat jaar op jaar geen {'daling' if lower else 'groei'} zien: noem de actie die daar verandering in brengt.",
-            "en": f"Your history shows no year-on-year {'decrease' if lower else 'growth'}: name the action that will change that.",
-        }
+        else per_language("smart.ryoy_no_decrease" if lower else "smart.ryoy_no_growth")
     )
     return _finding("R", status, did, fix)
 
@@ -1174,86 +965,51 @@ def _period_text(first: pd.Period, last: pd.Period, lang: str) -> str:
 # ---- T
 def _check_t(goal: Goal) -> SmartFinding:
     s, d, months = goal.start, goal.deadline, goal.months
-    sd = {lang: (fmt_date(s, lang), fmt_date(d, lang)) for lang in ("nl", "en")}
+    start = {lang: fmt_date(s, lang) for lang in _LANGS}
+    deadline = {lang: fmt_date(d, lang) for lang in _LANGS}
     if d <= s:
         try:
             example = s.replace(year=s.year + (s.month + 2) // 12, month=(s.month + 2) % 12 + 1) - dt.timedelta(days=1)
         except (ValueError, OverflowError):
             example = None
-        ex = {
-            lang: (
-                f", {'bijvoorbeeld' if lang == 'nl' else 'e.g.'} {fmt_date(example, lang)} {'voor een kwartaal' if lang == 'nl' else 'for a quarter'}"
-                if example
-                else ""
-            )
-            for lang in ("nl", "en")
-        }
+        ex = (
+            {lang: text("smart.t_example", lang, date=fmt_date(example, lang)) for lang in _LANGS}
+            if example
+            else dict(_NO_FIX)
+        )
         return _finding(
             "T",
             "fail",
-            {
-                "nl": f"De deadline {sd['nl'][1]} ligt niet na de start {sd['nl'][0]}.",
-                "en": f"The deadline {sd['en'][1]} is not after the start {sd['en'][0]}.",
-            },
-            {"nl": f"Kies een deadline na de start{ex['nl']}.", "en": f"Set a deadline after the start{ex['en']}."},
+            per_language("smart.t_not_after_start", deadline=deadline, start=start),
+            per_language("smart.t_not_after_start_fix", example=ex),
         )
-    hname = {
-        "quarter": {"nl": "een kwartaal", "en": "a quarter"},
-        "1y": {"nl": "1 jaar", "en": "1 year"},
-        "2y": {"nl": "2 jaar", "en": "2 years"},
-        "3y": {"nl": "3 jaar", "en": "3 years"},
-    }
-    m = {lang: _months_text(months, lang) for lang in ("nl", "en")}
+    hname = {h: per_language(f"smart.horizon_{h}") for h in HORIZON_MONTHS}
+    m = {lang: _months_text(months, lang) for lang in _LANGS}
     parts: list[tuple[str, Text, Text | None]] = []
     if months > 36.5:
-        parts.append(
-            (
-                "warn",
-                {
-                    "nl": f"Het doel loopt {m['nl']} maanden, langer dan 3 jaar: te ver weg om op te sturen.",
-                    "en": f"The goal runs {m['en']} months, more than 3 years: too far away to steer on.",
-                },
-                {
-                    "nl": "Verdeel het in jaarlijkse tussendoelen met een eigen doel (koppel ze via parent).",
-                    "en": "Split it into yearly milestones with their own goals (link them through parent).",
-                },
-            )
-        )
+        parts.append(("warn", per_language("smart.t_too_long", months=m), per_language("smart.t_too_long_fix")))
     derived = _horizon_for(months)
     if goal.horizon and derived != goal.horizon:
-        h = hname[goal.horizon]
         to = (
-            {
-                lang: (
-                    {
-                        "nl": f"Zet de horizon op {hname[derived]['nl']} ('{derived}')",
-                        "en": f"Set the horizon to {hname[derived]['en']} ('{derived}')",
-                    }[lang]
-                )
-                for lang in ("nl", "en")
-            }
+            per_language("smart.t_set_horizon", horizon=hname[derived], code=derived)
             if derived
-            else {"nl": "Kort de periode in", "en": "Shorten the window"}
+            else per_language("smart.t_shorten")
         )
         parts.append(
             (
                 "warn",
-                {
-                    "nl": f"De horizon is {h['nl']}, maar de periode van {sd['nl'][0]} tot {sd['nl'][1]} is {m['nl']} maanden.",
-                    "en": f"The horizon says {h['en']}, but the window from {sd['en'][0]} to {sd['en'][1]} is {m['en']} months.",
-                },
-                {"nl": f"{to['nl']} of pas de deadline aan.", "en": f"{to['en']} or adjust the deadline."},
+                per_language(
+                    "smart.t_horizon_mismatch", horizon=hname[goal.horizon], start=start, deadline=deadline, months=m
+                ),
+                per_language("smart.t_horizon_mismatch_fix", action=to),
             )
         )
     eff = goal.effective_horizon
-    ok = {
-        lang: {
-            "nl": f"Loopt van {sd['nl'][0]} tot {sd['nl'][1]} ({m['nl']} maanden",
-            "en": f"Runs from {sd['en'][0]} to {sd['en'][1]} ({m['en']} months",
-        }[lang]
-        + (f", horizon {hname[eff][lang]})." if eff else ").")
-        for lang in ("nl", "en")
-    }
+    ok = (
+        per_language("smart.t_ok_horizon", start=start, deadline=deadline, months=m, horizon=hname[eff])
+        if eff
+        else per_language("smart.t_ok", start=start, deadline=deadline, months=m)
+    )
     return _combine("T", parts, ok)
 
 

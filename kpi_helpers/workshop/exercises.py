@@ -480,7 +480,7 @@ def check_drivers(answers: dict[str, Any] | None, data: dict[str, Any]) -> Feedb
         model = MODEL_MIXES[key]
         model_change = sim.evaluate_mix(plan, model)["change_pct"] / 100
         solution = _both(
-            lambda l: f"{describe(model, l)} → {'omzet' if l == 'nl' else 'revenue'} {pct_text(model_change, l)}"
+            lambda l: f"{describe(model, l)} → {text('workshop_feedback.revenue_word', l)} {pct_text(model_change, l)}"
         )
         mix = answers.get(key)
         if not mix:
