@@ -78,6 +78,16 @@ def test_goal_saved_with_comments_order_and_backup(b2b_file):
     assert [g.id for g in config.goals] == ["revenue-2026", "leads-2026", "lead-quality-2026", "leads-2027"]
 
 
+def test_targets_per_period_and_a_floor_are_saved_and_load_back(b2b_file):
+    targets = {f"2027-Q{q}": 1125 for q in range(1, 5)}
+    plan_goal(b2b_file, _goal(targets=targets)).apply()
+    plan_goal(b2b_file, _goal(kpi="lead_to_customer_rate", baseline=0.1, target=0.12, floor=0.08)).apply()
+    raw = yaml.safe_load(b2b_file.read_text(encoding="utf-8"))["goals"]
+    assert raw[-2]["targets"] == targets and raw[-1]["floor"] == 0.08
+    goals = kpi.load_params(b2b_file).goals
+    assert goals[-2].targets == targets and goals[-1].floor == 0.08
+
+
 def test_same_id_replaces_the_goal_and_a_second_draft_gets_a_new_id(b2b_file):
     plan_goal(
         b2b_file,

@@ -138,30 +138,24 @@ def goal_mapping(goal: Any, goal_id: str) -> Any:
     """A Goal as a YAML mapping in the params file's field order (empty fields left out)."""
     from ruamel.yaml.comments import CommentedMap
 
-    data = goal.model_dump(exclude_none=True)
-    data["id"] = goal_id
-    order = (
-        "id",
-        "statement",
-        "kpi",
-        "baseline",
-        "target",
-        "start",
-        "deadline",
-        "owner",
-        "horizon",
-        "parent",
-        "compare",
-    )
+    # the model's own field order (params files use it), so a field added to Goal is never dropped here
+    data = {**goal.model_dump(exclude_none=True), "id": goal_id}
     out = CommentedMap()
-    for key in order:
+    for key in type(goal).model_fields:
         value = data.get(key)
-        if value is None or value == "":
+        if value is None or value == "" or value == {}:
             continue
-        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-            value = int(value)
-        out[key] = value if not isinstance(value, dt.datetime) else value.date()
+        out[key] = _yaml_value(value)
     return out
+
+
+def _yaml_value(value: Any) -> Any:
+    """Whole floats as ints (`target: 4500`), datetimes as dates; dicts (targets per period) likewise."""
+    if isinstance(value, dict):
+        return {k: _yaml_value(v) for k, v in value.items()}
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value if not isinstance(value, dt.datetime) else value.date()
 
 
 def _move_trailing_comment(seq: Any, item: Any) -> None:
