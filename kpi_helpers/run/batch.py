@@ -566,7 +566,7 @@ def _run_locked(
 ) -> BatchResult:
     from kpi_helpers.run.alerts import alerts_html, batch_alerts, write_alerts
     from kpi_helpers.run.history import index_history_html
-    from kpi_helpers.run.report import write_index, write_plotly_js
+    from kpi_helpers.run.report import index_language, write_index, write_plotly_js
 
     results: list[ClientResult] = []
     jobs: list[ClientJob] = []
@@ -634,16 +634,10 @@ def _run_locked(
     batch.alerts = batch_alerts([r.summary for r in results if r.ok])  # this run's clients only
     write_alerts(out, batch.alerts)
     portfolio = BatchResult(out_dir=out, results=results + earlier, seconds=batch.seconds)
-    index_lang = lang or (brand.language if brand is not None else None) or _one_language(portfolio)
+    index_lang = index_language(portfolio, lang, brand)
     sections = alerts_html(batch.alerts, index_lang), index_history_html(portfolio.results, out, index_lang)
     write_index(portfolio, lang=index_lang, sections=sections, brand=brand)
     return batch
-
-
-def _one_language(batch: BatchResult) -> str:
-    """The index's language when --lang is not given: the clients' one language, else English."""
-    langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
-    return langs.pop() if len(langs) == 1 else "en"
 
 
 _STOP = threading.Event()  # set by Ctrl-C / SIGTERM while a batch runs; the loops check it

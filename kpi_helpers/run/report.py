@@ -577,6 +577,17 @@ def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[st
     return head + meta + table + excluded
 
 
+def index_language(batch: BatchResult, lang: str | None = None, brand: PageBranding | None = None) -> str:
+    """The index's language: `lang` (`--lang`), else `language:` of params/_agency.yaml, else the
+    clients' language when they share one, else English."""
+    if lang:
+        return lang
+    if brand is not None and brand.language:
+        return brand.language
+    langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
+    return langs.pop() if len(langs) == 1 else "en"
+
+
 def write_index(
     batch: BatchResult,
     lang: str | None = None,
@@ -596,8 +607,7 @@ def write_index(
     from kpi_helpers.spec.catalog import load_catalog
 
     brand = brand or NO_BRANDING
-    langs = {str(r.summary.get("language")) for r in batch.results if r.summary and r.summary.get("language")}
-    lang = lang or brand.language or (langs.pop() if len(langs) == 1 else "en")
+    lang = index_language(batch, lang, brand)
     tx = {k: v[lang] for k, v in _TEXT.items()}
     catalog = load_catalog()
     rows, failed, counts = _client_rows(batch, lang, tx)
