@@ -1295,6 +1295,7 @@ OUTPUT_ROWS = [
     "read_only_output",
     "run_kill_9",
     "run_ctrl_c",
+    "run_ctrl_c_while_checking",
     "run_concurrent",
     "kernel_start_retried",
 ]
@@ -1615,6 +1616,66 @@ def test_ctrl_c_stops_the_run_and_a_second_run_is_refused(tmp_path: Path, monkey
             rows[key].failed("run interrupted", str(error).splitlines()[0])
             failures.append(f"{key}: {error}")
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_ctrl_c_while_the_workers_check_the_data_stops_at_once(tmp_path: Path, record) -> None:
+    """The workers check the clients' data before any run (in parallel); Ctrl-C then must stop them too."""
+    import shutil
+    import signal
+
+    from conftest import write_client
+    from hostile.processes import alive, cmdline, descendants, kernels_below, start_run, wait_for
+
+    row = record(
+        "run_ctrl_c_while_checking",
+        "Ctrl-C while the workers still read and check four clients' large data files",
+        "exit 130, 'interrupted', no traceback; no kernel started; no worker left; the output folder not created",
+    )
+    params, out = tmp_path / "params", tmp_path / "reports"
+    params.mkdir()
+    rows = 600_000  # ~1 s to read and check on a quiet machine: the interrupt lands while the workers check
+    days = pd.date_range("2024-01-01", "2026-06-30").strftime("%Y-%m-%d")
+    big = pd.DataFrame({"date": np.resize(days, rows), "revenue": np.arange(rows) % 97, "orders": np.arange(rows) % 5})
+    for i in range(4):
+        client = f"big-{i}"
+        (tmp_path / "data" / client).mkdir(parents=True)
+        if i == 0:
+            big.to_csv(tmp_path / "data" / client / "big.csv", index=False)
+        else:
+            shutil.copy(tmp_path / "data" / "big-0" / "big.csv", tmp_path / "data" / client / "big.csv")
+        write_client(params, client, f"Big {i}", source="big.csv")
+    proc = start_run(params, out)
+    below: set[int] = set()
+    try:
+        workers_up = wait_for(
+            lambda: len([p for p in descendants(proc.pid) if "spawn_main" in cmdline(p)]) >= 2, 60, every=0.05
+        )
+        time.sleep(0.5)
+        kernels = kernels_below(proc.pid)
+        below = descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        started = time.monotonic()
+        stdout, stderr = proc.communicate(timeout=60)
+        stopped_after = time.monotonic() - started
+        gone = wait_for(lambda: not [p for p in below if alive(p)], 15)
+        left = sorted((p, cmdline(p)[:80]) for p in below if alive(p))
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    def check() -> str:
+        assert workers_up, "the workers did not start"
+        assert not kernels, f"a kernel started before the checks ended: {kernels}"
+        assert proc.returncode == 130, (proc.returncode, stderr[-2000:])
+        assert "interrupted" in stderr and "Traceback" not in stderr + stdout, stderr[-2000:]
+        assert stopped_after < 20, f"took {stopped_after:.0f} s to stop"
+        assert gone, f"left running: {left}"
+        assert not out.exists(), "the output folder was claimed before the checks ended"
+        return f"stopped within 20 s; {len(below)} processes (workers, queue helper) gone"
+
+    _checked(row, "exit 130", check)
 
 
 @pytest.mark.slow

@@ -209,3 +209,25 @@ def test_utf16_file_says_so(tmp_path, encoding):
     problems = [p for p in problems_of(str(path)) if p.severity == "error"]
     assert "UTF-16" in problems[0].message and "CSV UTF-8" in problems[0].message
     assert not any("Windows-1252" in p.message for p in problems_of(str(path)))
+
+
+MESSY_NUMBERS = ["12", "-3", "+5", ".5", "1.234", "1,5", "1.234,56", "1,234.56", "€ 12,50", "$3", "£4 ", "  7 ",
+                 "\u00a05", "1 234", "1e3", "abc", "", "nan", "None", "12.", "1.2.3", "inf"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("decimal", "thousands"), [(".", None), (",", None), (",", "."), (".", ","), (",", " ")])
+def test_text_columns_parse_like_mixed_columns(decimal, thousands):
+    """A read CSV column (pandas' text dtype) takes a fast path; it must read every value as the general
+    path does (object columns, as Excel gives), including currency signs, spaces and separators."""
+    from kpi_helpers.data.readers import SourceSpec, parse_numbers
+
+    spec = SourceSpec(source="x.csv", decimal=decimal, thousands=thousands)
+    values = [*MESSY_NUMBERS, None]
+    as_text = parse_numbers(pd.Series(values, dtype="str"), spec)
+    as_objects = parse_numbers(pd.Series(values, dtype=object), spec)
+    pd.testing.assert_series_equal(as_text, as_objects)
+    plain = parse_numbers(pd.Series(["12", "3", ""], dtype="str"), spec)  # digits only: no replace needed
+    assert plain.tolist()[:2] == [12.0, 3.0] and pd.isna(plain.iloc[2])
+    if decimal == "," and thousands == ".":
+        assert as_text[values.index("€ 12,50")] == 12.5 and as_text[values.index("1.234,56")] == 1234.56
+        assert as_text[values.index("\u00a05")] == 5.0

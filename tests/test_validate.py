@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from conftest import write_client
@@ -94,3 +96,16 @@ def test_kpi_table_matches_pandas_per_month(tmp_path):
     aov = monthly["revenue"] / monthly["orders"]  # Σ revenue / Σ orders per month: 40 and 100
     pd.testing.assert_series_equal(got["average_order_value"], aov, check_names=False, check_index_type=False)
     assert list(table.columns) == ["period", "kpi", "value", "unit", "complete", "note"]
+
+
+def test_naming_clients_checks_only_their_data(tmp_path, monkeypatch):
+    import kpi_helpers.run.validate as validate
+
+    folder = params_folder(tmp_path)
+    tiny_client(folder, "acme")
+    tiny_client(folder, "other")
+    checked = []
+    real = validate.check_client
+    monkeypatch.setattr(validate, "check_client", lambda path: checked.append(Path(path).stem) or real(path))
+    (check,) = check_folder(folder, clients=["acme"])
+    assert check.client == "acme" and check.ok and checked == ["acme"]

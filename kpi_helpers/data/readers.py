@@ -570,20 +570,30 @@ def dates_out_of_range(examples: pd.Series, spec: SourceSpec, excel: bool) -> bo
     return bool(parsed.notna().any())
 
 
+_NOT_NUMBER_CHARS = r"[€$£\s\u00a0]"  # currency signs and spaces around or inside a number
+
+
 def parse_numbers(values: pd.Series, spec: SourceSpec) -> pd.Series:
     """Floats, NaN where a value is empty or not a number."""
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float)
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float)
-    objs = values.map(lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+    if pd.api.types.is_string_dtype(values) and values.dtype != object:
+        objs = values  # text only (a read CSV): no per-value Python work, it is most of a read's time
+    else:  # Excel and code: numbers and text mixed
+        objs = values.map(lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
     text = objs.astype("str").str.strip()
-    text = text.str.replace(r"[€$£\s\u00a0]", "", regex=True)
+    # the replace runs in Python's re (pyarrow's RE2 has no such \s); most columns are plain digits and need none
+    if not text.str.fullmatch(r"[-+0-9.,]*", na=True).all():
+        text = text.str.replace(_NOT_NUMBER_CHARS, "", regex=True)
     if spec.thousands:
         text = text.str.replace(spec.thousands, "", regex=False)
     decimal = spec.decimal or "."
     if decimal != ".":
-        numeric_already = objs.map(lambda v: isinstance(v, float))
+        numeric_already = (
+            pd.Series(False, index=objs.index) if objs is values else objs.map(lambda v: isinstance(v, float))
+        )
         # a '.' left in text is neither the decimal nor the declared thousands separator: `1.234` must not read as 1.234
         text = text.where(numeric_already | ~text.str.contains(".", regex=False), "not a number")
         text = text.where(numeric_already, text.str.replace(decimal, ".", regex=False))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -29,6 +30,7 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -500,49 +502,65 @@ def run_batch(
     result with `interrupted=True`.
     """
     from kpi_helpers.compute.asof import parse_as_of
-    from kpi_helpers.run.validate import check_folder
+    from kpi_helpers.run.validate import check_files, params_files_for
 
     started = time.perf_counter()
     as_of = parse_as_of(as_of).isoformat() if as_of is not None else None  # before anything is written
     out = Path(out_dir).absolute()
     from kpi_helpers.run.branding import page_branding
 
-    checks = check_folder(params_dir, clients)  # reads only; nothing is written for a folder we refuse
-    brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here, named
-    claim(out)
-    notes: list[str] = []
-    if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
-        from kpi_helpers.run.pdf import pdf_problem
-
-        problem = pdf_problem()
-        if problem:
-            notes.append(problem)
-            pdf = False
-    with RunLock(out), _StopSignals():
-        clean_stale_staging(out)
-        run_id = new_run_id()
+    files = params_files_for(params_dir, clients)
+    with _StopSignals():
+        # The workers start first and check the clients' data in parallel (reading it is most of a check),
+        # so they are warm when the runs begin. Checking only reads; nothing is written for a folder we refuse.
+        pool = None if dask else _LocalPool(max(1, min(workers or os.cpu_count() or 1, len(files))))
         try:
-            return _run_locked(
-                checks,
-                out,
-                run_id,
-                started,
-                clients=clients,
-                workers=workers,
-                timeout=timeout,
-                lang=lang,
-                dask=dask,
-                progress=progress,
-                notebooks=notebooks,
-                notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()),
-                pdf=pdf,
-                notes=notes,
-                as_of=as_of,
-                brand=brand,
-            )
+            checks = check_files(files, pool.map if pool else map)
+            if _STOP.is_set():
+                raise KeyboardInterrupt
+            brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here
+            claim(out)
+            notes: list[str] = []
+            if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
+                from kpi_helpers.run.pdf import pdf_problem
+
+                problem = pdf_problem()
+                if problem:
+                    notes.append(problem)
+                    pdf = False
+            with RunLock(out):
+                clean_stale_staging(out)
+                run_id = new_run_id()
+                try:
+                    return _run_locked(
+                        checks,
+                        out,
+                        run_id,
+                        started,
+                        pool=pool,
+                        workers=workers,
+                        clients=clients,
+                        timeout=timeout,
+                        lang=lang,
+                        dask=dask,
+                        progress=progress,
+                        notebooks=notebooks,
+                        notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()),
+                        pdf=pdf,
+                        notes=notes,
+                        as_of=as_of,
+                        brand=brand,
+                    )
+                finally:
+                    shutil.rmtree(out / STAGING / run_id, ignore_errors=True)
+                    remove_empty(out / STAGING)
+        except BaseException:  # refused folder, lock held, Ctrl-C while checking: stop the workers now
+            if pool is not None:
+                pool.close(interrupted=True)
+            raise
         finally:
-            shutil.rmtree(out / STAGING / run_id, ignore_errors=True)
-            remove_empty(out / STAGING)
+            if pool is not None:
+                pool.close(interrupted=_STOP.is_set())
 
 
 def _run_locked(
@@ -551,6 +569,7 @@ def _run_locked(
     run_id: str,
     started: float,
     *,
+    pool: _LocalPool | None,
     clients: list[str] | None,
     workers: int | None,
     timeout: float,
@@ -610,15 +629,15 @@ def _run_locked(
         write_plotly_js(out)
     except OSError as error:
         raise OutputFolderError(disk_error(out, error)) from None
-    workers = max(1, min(workers or os.cpu_count() or 1, max(len(jobs), 1)))
+    workers = pool.workers if pool is not None else max(1, min(workers or os.cpu_count() or 1, max(len(jobs), 1)))
     for i, job in enumerate(jobs):
         job.start_next_kernel = i < len(jobs) - workers
     interrupted = False
     if jobs:
-        if dask:
-            done, interrupted = _run_dask(jobs, workers, progress, dask)
+        if pool is not None:
+            done, interrupted = pool.run(jobs, progress)
         else:
-            done, interrupted = _run_local(jobs, workers, progress, None)
+            done, interrupted = _run_dask(jobs, workers, progress, dask or "local")
         results.extend(done)
     interrupted = interrupted or _STOP.is_set()
     order = {c.client: i for i, c in enumerate(checks)}
@@ -691,59 +710,100 @@ def _bar(total: int, enabled: bool) -> Any:
     return tqdm(total=total, unit="notebook", disable=not enabled, file=sys.stderr, desc="clients 0 done")
 
 
-def _run_local(jobs: list[ClientJob], workers: int | None, progress: bool, _: Any) -> tuple[list[ClientResult], bool]:
-    """Clients on a pool of worker processes; (results, interrupted).
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Workers are spawned inside this: they inherit the blocked SIGINT, so a Ctrl-C (sent to the whole
+    process group) cannot kill one while it is still importing, before `_worker_init` runs. Here the
+    signal is only held back: it reaches our handler (`_STOP`) when the block ends."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class _LocalPool:
+    """The worker processes of one run (spawned: no forked zmq/asyncio state in them).
 
     No multiprocessing Manager (one more process to orphan): the progress queue reaches the
     workers through the pool's initializer, which also makes them ignore SIGINT and watch us.
+    Started before the clients are checked, so the checks run on the workers in parallel.
     """
-    import multiprocessing as mp
-    from concurrent.futures.process import BrokenProcessPool
 
-    context = mp.get_context("spawn")  # no forked zmq/asyncio state in workers
-    queue, stop = context.Queue(), context.Event()
-    bar = _bar(len(jobs) * len(jobs[0].notebooks), progress)
-    results: list[ClientResult] = []
-    worker_pids: set[int] = set()  # for diagnostics; stopping goes through `stop`
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(), queue, stop)
-    )
-    pending = {pool.submit(_run_client_in_worker, job): job for job in jobs}
-    interrupted = False
-    try:
-        while pending and not _STOP.is_set():
-            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            _drain(queue, bar, worker_pids)
-            for future in done:
-                job = pending.pop(future)
-                results.append(_result_of(future, job))
-                bar.set_description(f"clients {len(results)}/{len(jobs)} done")
-        if not pending:
-            _drain(queue, bar, worker_pids)
-            pool.shutdown(wait=True)
-            return results, False
-        interrupted = True
-        stop.set()  # each worker kills its kernels, removes its staging folder and exits
+    def __init__(self, workers: int) -> None:
+        import multiprocessing as mp
+
+        context = mp.get_context("spawn")
+        self.workers = workers
+        self.queue, self.stop = context.Queue(), context.Event()
+        self.worker_pids: set[int] = set()  # for diagnostics; stopping goes through `stop`
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_worker_init,
+            initargs=(os.getpid(), self.queue, self.stop),
+        )
+
+    def map(self, function: Any, items: list[Any]) -> list[Any]:
+        """`function` over `items` on the workers, results in order; Ctrl-C (`_STOP`) raises
+        KeyboardInterrupt here, in our code, never inside the pool's bookkeeping."""
+        with _sigint_blocked():
+            futures = [self.pool.submit(function, item) for item in items]
+        while not _STOP.is_set():
+            _, pending = wait(futures, timeout=0.2)
+            if not pending:
+                return [future.result() for future in futures]
+        raise KeyboardInterrupt
+
+    def run(self, jobs: list[ClientJob], progress: bool) -> tuple[list[ClientResult], bool]:
+        """Clients on the workers; (results, interrupted)."""
+        bar = _bar(len(jobs) * len(jobs[0].notebooks), progress)
+        results: list[ClientResult] = []
+        with _sigint_blocked():
+            pending = {self.pool.submit(_run_client_in_worker, job): job for job in jobs}
         try:
-            pool.shutdown(wait=True, cancel_futures=True)
+            while pending and not _STOP.is_set():
+                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                _drain(self.queue, bar, self.worker_pids)
+                for future in done:
+                    job = pending.pop(future)
+                    results.append(_result_of(future, job))
+                    bar.set_description(f"clients {len(results)}/{len(jobs)} done")
+            if not pending:
+                _drain(self.queue, bar, self.worker_pids)
+                return results, False
+            self.close(interrupted=True)
+            for future, job in pending.items():
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    results.append(future.result())  # finished in the last moment: keep it
+                else:
+                    results.append(
+                        ClientResult(
+                            client=job.client,
+                            status=INTERRUPTED,
+                            params_file=job.params_file,
+                            reason="interrupted (Ctrl-C) before this client finished; its previous report is kept",
+                        )
+                    )
+            return results, True
+        finally:
+            bar.close()
+
+    def close(self, interrupted: bool = False) -> None:
+        """Let the workers finish (normal end) or stop them now: each kills its kernels, removes its
+        staging folder and exits. Safe to call twice."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.pool is None:
+            return
+        if interrupted:
+            self.stop.set()
+        try:
+            self.pool.shutdown(wait=True, cancel_futures=interrupted)
         except BrokenProcessPool:
             pass
-        for future, job in pending.items():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                results.append(future.result())  # finished in the last moment: keep it
-            else:
-                results.append(
-                    ClientResult(
-                        client=job.client,
-                        status=INTERRUPTED,
-                        params_file=job.params_file,
-                        reason="interrupted (Ctrl-C) before this client finished; its previous report is kept",
-                    )
-                )
-    finally:
-        bar.close()
-        queue.close()
-    return results, interrupted
+        self.pool = None  # type: ignore[assignment]
+        self.queue.close()
 
 
 def _drain(queue: Any, bar: Any, worker_pids: set[int] | None = None) -> None:

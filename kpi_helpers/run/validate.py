@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -94,24 +95,38 @@ def uncomputable_kpis(config: ClientConfig, facts: pd.DataFrame) -> list[str]:
     return problems
 
 
-def check_folder(params_dir: str | Path, clients: list[str] | None = None) -> list[ClientCheck]:
-    """Check every params file in a folder (or the named clients); flags duplicate client ids."""
+def params_files_for(params_dir: str | Path, clients: list[str] | None = None) -> list[Path]:
+    """The params files of a folder, or of the named clients (the id is the file name); raises
+    when there are none or a named client has no file."""
+    from kpi_helpers.spec.params import client_id_from_path
+
     files = find_params_files(params_dir)
     if not files:
         raise KpiWorkbookError(f"{params_dir}: no params files (*.yaml) found")
-    checks = [check_client(f) for f in files]
+    if clients:
+        unknown = sorted(set(clients) - {client_id_from_path(f) for f in files})
+        if unknown:
+            raise KpiWorkbookError(f"{params_dir}: no params file for client(s) {', '.join(unknown)}")
+        files = [f for f in files if client_id_from_path(f) in clients]
+    return files
+
+
+def check_files(files: list[Path], map_checks: Callable[..., Iterable[ClientCheck]] = map) -> list[ClientCheck]:
+    """`check_client` for each file (`map_checks` may spread them over processes: the batch's
+    workers); flags duplicate client ids."""
+    checks = list(map_checks(check_client, files))
     seen: dict[str, Path] = {}
     for check in checks:
         if check.config:
             if check.client in seen:
                 check.errors.append(f"{check.file}: client: id '{check.client}' is also used by {seen[check.client]}")
             seen.setdefault(check.client, check.file)
-    if clients:
-        unknown = sorted(set(clients) - {c.client for c in checks})
-        if unknown:
-            raise KpiWorkbookError(f"{params_dir}: no params file for client(s) {', '.join(unknown)}")
-        checks = [c for c in checks if c.client in clients]
     return checks
+
+
+def check_folder(params_dir: str | Path, clients: list[str] | None = None) -> list[ClientCheck]:
+    """Check every params file in a folder (or the named clients' only)."""
+    return check_files(params_files_for(params_dir, clients))
 
 
 def validate_folder(params_dir: str | Path, clients: list[str] | None = None) -> tuple[list[str], int]:
@@ -181,7 +196,9 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
 __all__ = [
     "ClientCheck",
     "check_client",
+    "check_files",
     "check_folder",
+    "params_files_for",
     "validate_folder",
     "new_client",
     "kpi_table_for_client",
