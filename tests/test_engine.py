@@ -182,12 +182,30 @@ def test_pair_quadrant_goodhart_sentence_nl_en():
     assert feb["quadrant"] == "goodhart_warning"
     assert feb["volume_change"] == pytest.approx(0.38) and feb["quality_change"] == pytest.approx(-0.21)
     assert feb["message_en"] == (
-        "Leads +38 % but lead to customer rate −4.2 pp: more leads, worse leads — check targeting with sales."
+        "Leads +38 % but lead to customer rate −4.2 pp: more leads at the expense of lead to customer rate"
+        " — check targeting with sales."
     )  # 20 % -> 15.8 %: points, not −21 %
     assert feb["message_nl"].startswith(
-        "Leads +38 % maar lead-naar-klantratio −4,2 %-punt: meer leads, slechtere leads"
+        "Leads +38 % maar lead-naar-klantratio −4,2 %-punt: meer leads ten koste van lead-naar-klantratio"
     )
     assert pd.isna(q[q.period == "2024-01-01"]["quadrant"].iloc[0])
+
+
+def test_pair_sentence_names_the_quality_kpi_and_a_tiny_worse_rate_is_not_zero():
+    """The volume word is not repeated for the quality ('more sessions, worse sessions'), and a quality
+    that counts as worse never reads '±0.0 pp': a 0.50 % rate falling to 0.49 % is −2 %, −0.01 pp."""
+    f = pd.DataFrame(
+        {"date": pd.to_datetime(["2024-01-15", "2024-02-15"]), "sessions": [10_000.0, 13_000.0], "orders": [50.0, 63.7]}
+    )
+    from kpi_helpers.spec.catalog import default_catalog
+
+    full = default_catalog()  # the real labels
+    table = compute_kpis(f, ["sessions", "conversion_rate"], grain="month", catalog=full).drop(columns="coverage")
+    feb = pair_quadrants(table, [("sessions", "conversion_rate")], catalog=full).iloc[-1]
+    assert feb["quadrant"] == "goodhart_warning"
+    assert "−0.01 pp" in feb["message_en"] and "at the expense of conversion rate" in feb["message_en"]
+    assert "−0,01 %-punt" in feb["message_nl"] and "ten koste van conversieratio" in feb["message_nl"]
+    assert "±0" not in feb["message_en"] + feb["message_nl"]
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,8 @@ def test_goodhart_finding_for_b2b_in_both_languages(b2b):
     f = goodhart[0]
     assert f.severity == "critical" and f.kpi == "leads"
     assert f.message["en"].startswith("Leads +") and "lead-to-customer rate −" in f.message["en"]
-    assert "more leads, worse leads" in f.message["en"]
-    assert "meer leads, slechtere leads" in f.message["nl"]
+    assert "more leads at the expense of lead-to-customer rate" in f.message["en"]
+    assert "meer leads ten koste van conversie lead naar klant" in f.message["nl"]
     assert "sales" in f.action["en"] and "sales" in f.action["nl"]
     assert f.text("nl") != f.text("en")
 

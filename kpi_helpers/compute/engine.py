@@ -668,7 +668,7 @@ QUADRANTS = ("healthy_growth", "goodhart_warning", "efficiency", "decline", "sta
 # np.select choices: no quadrant (None) while a change is missing, else the quadrant name
 _QUADRANT_CHOICES: list[Any] = [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"]
 
-#: The pair story texts per language (catalog area `pair_story`; placeholders {V} {dv} {Q} {dq} {v} {hint}).
+#: The pair story texts per language (catalog area `pair_story`; placeholders {V} {dv} {Q} {dq} {v} {q} {hint}).
 _PAIR_TEXT = {lang: catalog(lang)["pair_story"] for lang in LANGUAGES}
 
 
@@ -739,7 +739,7 @@ def pair_quadrants(
     (paired with its first catalog partner). ``compare``: 'previous' period or 'last_year'.
     Changes are scored in each KPI's good direction; a change within ``stable_band`` counts as
     none. Both none → 'stable'; volume better and quality not worse → 'healthy_growth'; volume
-    better, quality worse → 'goodhart_warning' (more leads, worse leads); volume worse, quality
+    better, quality worse → 'goodhart_warning' (more leads at the expense of lead quality); volume worse, quality
     better → 'efficiency'; otherwise → 'decline'. Rows without a comparison get quadrant None.
     """
     if compare not in ("previous", "last_year"):
@@ -798,6 +798,7 @@ def pair_quadrants(
                     V=vl,
                     Q=_lower_first(ql),
                     v=_lower_first(vl),
+                    q=_lower_first(ql),
                     hint=hint,
                     dv=format_kpi_change(va, a, metas[v_id]["unit"], lang),
                     dq=format_kpi_change(qa, b, metas[q_id]["unit"], lang),
