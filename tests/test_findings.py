@@ -58,3 +58,33 @@ def test_markdown_and_pacing_table_in_client_language():
     assert text.startswith("1. ") and "**Actie:**" in text
     table = kpi.pacing_table(wb)
     assert list(table.columns)[:2] == ["Doelstelling", "KPI"] and len(table) == 3
+
+
+def test_pacing_findings_lead_with_the_kpi_not_the_internal_goal_id(b2b, tmp_path):
+    """A client reads 'Lead-to-customer rate: off track.', not 'lead-quality-2026 (…)'; the goal id
+    appears only to tell two goals on the same KPI apart."""
+    pacing = [f for f in b2b if f.rule == "pacing"]
+    assert pacing
+    for f in pacing:
+        goal_id = f.data["goal_id"]
+        assert goal_id not in f.message["en"] and goal_id not in f.message["nl"], f.message
+        assert ". Tot nu " in f.message["nl"] and " so far" in f.message["en"], (
+            f.message
+        )  # a sentence starts upper case
+    text = (DEMO_PARAMS / "demo_webshop.yaml").read_text(encoding="utf-8")
+    second = (
+        "  - id: omzet-h2\n    statement: Tweede helft 2026 meer omzet\n    kpi: revenue\n    baseline: 900000\n"
+        "    target: 1000000\n    start: 2026-07-01\n    deadline: 2026-12-31\n    owner: Sales (Piet)\n"
+    )
+    (tmp_path / "params").mkdir()
+    (tmp_path / "data" / "demo_webshop").mkdir(parents=True)
+    path = tmp_path / "params" / "demo_webshop.yaml"
+    path.write_text(text.replace("goals:\n", "goals:\n" + second, 1), encoding="utf-8")
+    findings = kpi.build_findings(kpi.open_client(path))
+    revenue = [f for f in findings if f.rule == "pacing" and f.kpi == "revenue"]
+    assert len(revenue) == 2
+    assert {f.message["en"].split(":")[0] for f in revenue} == {
+        "Revenue (goal omzet-2026)",
+        "Revenue (goal omzet-h2)",
+    }
+    assert any(f.message["nl"].startswith("Omzet (doel omzet-h2): ") for f in revenue)

@@ -214,6 +214,7 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
     out = []
     pacing = pacing_frame(wb)
     goals = {g.id or g.kpi: g for g in wb.config.goals}
+    goals_per_kpi = pacing["kpi"].value_counts().to_dict() if len(pacing) else {}
     for row in pacing.itertuples(index=False):
         k = get_kpi(row.kpi, wb.catalog)
         goal = goals.get(row.goal_id)
@@ -223,7 +224,9 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
             return format_value(x, k.unit, lang, wb.currency)
 
         def message(lang: str) -> str:
-            head = f"{row.goal_id} ({k.label(lang)}): {t(row.status, lang)}. "
+            # the KPI is what a client reads; the goal id (internal) only tells two goals on one KPI apart
+            key = "findings.pacing_head_goal" if goals_per_kpi.get(row.kpi, 0) > 1 else "findings.pacing_head"
+            head = text(key, lang, kpi=k.label(lang), goal=row.goal_id, status=t(row.status, lang)) + " "
             by_plan = getattr(row, "expected_method", "") == "targets"
             plan = text("findings.pacing_by_plan", lang) if by_plan else ""
             if k.type == "ratio":
