@@ -234,6 +234,39 @@ def test_a_source_that_ends_early_is_seen_in_the_summary(tmp_path):
     assert [a["kind"] for a in client_alerts(summary)] == ["data_stopped"]
 
 
+def test_a_monthly_source_covers_its_last_month(tmp_path):
+    """Rows on the 1st stand for their whole month: a monthly export through June is not 'stopped'
+    on 30 June, the default as-of is the end of June (not May), and a missing July row is an alert."""
+    from kpi_helpers.compute.asof import LAST_COMPLETE
+
+    params, data = tmp_path / "params", tmp_path / "data" / "acme"
+    params.mkdir()
+    data.mkdir(parents=True)
+    raw = pd.read_csv(DEMO_DATA / "b2b_daily.csv.gz", parse_dates=["date"])
+    raw = raw[raw["date"] <= "2026-06-30"]
+    monthly = raw.groupby(raw["date"].dt.to_period("M").dt.start_time)["revenue"].sum().rename_axis("date")
+    monthly.reset_index().to_csv(data / "monthly.csv", index=False)
+    path = b2b_client(params, "monthly.csv")
+    summary = client_summary(load_params(path), as_of=LAST_COMPLETE)
+    assert summary["as_of"] == "2026-06-30"
+    assert summary["source_last_dates"] == {"monthly.csv": "2026-06-30"}
+    assert client_alerts(summary) == []
+    later = client_summary(load_params(path), as_of="2026-07-31")
+    [alert] = client_alerts(later)
+    assert alert["kind"] == "data_stopped" and alert["details"] == {"last_date": "2026-06-30", "days": 31}
+
+
+def test_covered_until():
+    from kpi_helpers.data.sources import covered_until
+
+    days = pd.to_datetime(["2026-05-30", "2026-05-31", "2026-06-01"])
+    assert covered_until(days) == pd.Timestamp("2026-06-01")  # daily rows: the last day
+    assert covered_until(pd.to_datetime(["2026-05-01", "2026-06-01"])) == pd.Timestamp("2026-06-30")
+    assert covered_until(pd.to_datetime(["2026-01-01", "2026-04-01"])) == pd.Timestamp("2026-06-30")  # quarters
+    assert covered_until(pd.to_datetime(["2026-02-01"])) == pd.Timestamp("2026-02-28")
+    assert covered_until(pd.DatetimeIndex([])) is None
+
+
 def test_alert_strings_are_escaped():
     hostile = "<img src=x onerror=alert(1)>"
     summary = {

@@ -106,7 +106,9 @@ def resolve_as_of(facts: pd.DataFrame, grain: str, as_of: Any) -> dt.date | None
     if isinstance(as_of, str) and as_of == LAST_COMPLETE:
         if facts.empty:
             return None
-        return default_as_of(facts["date"].max(), grain)
+        from kpi_helpers.data.sources import covered_until
+
+        return default_as_of(covered_until(facts["date"]), grain)  # monthly rows stand for their month
     return parse_as_of(as_of)
 
 
@@ -127,12 +129,15 @@ def cut_facts(facts: pd.DataFrame, as_of: dt.date | None, where: str = "") -> pd
 
 
 def source_last_dates(facts: pd.DataFrame) -> dict[str, str]:
-    """{source label: last date with a row} from `facts.attrs['sources']` (when recorded) or the facts."""
+    """{source label: the last day its rows cover} from `facts.attrs['sources']` (when recorded) or the
+    facts: the last date with a row, the month's (quarter's) end for a monthly (quarterly) source."""
     out: dict[str, str] = {}
     for info in facts.attrs.get("sources") or []:
-        last = info.get("last_date")
+        last = info.get("covered_until") or info.get("last_date")
         if last:
             out[str(info.get("source"))] = str(last)[:10]
     if not out and not facts.empty:
-        out["data"] = f"{pd.Timestamp(facts['date'].max()):%Y-%m-%d}"
+        from kpi_helpers.data.sources import covered_until
+
+        out["data"] = f"{covered_until(facts['date']):%Y-%m-%d}"
     return out

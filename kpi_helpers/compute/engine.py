@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_helpers.data.facts import ORDER_MEASURES, count_orders, order_table_of
+from kpi_helpers.data.sources import covered_until
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
 from kpi_helpers.i18n.messages import catalog
 from kpi_helpers.spec.catalog import Catalog, Kpi
@@ -469,12 +470,8 @@ def _span(
     present = days if known.all() else days[np.unique(date_codes[known])]
     if not len(present):
         return None
-    first, last = present[0].to_datetime64(), present[-1].to_datetime64()
-    if (present.day == 1).all():  # a monthly (or quarterly) source: its last row stands for the whole period
-        months = present.month.to_numpy() + 12 * present.year.to_numpy()
-        quarterly = len(present) > 1 and (present.month % 3 == 1).all() and (np.diff(months) % 3 == 0).all()
-        last = shift_periods([last], "quarter" if quarterly else "month", 1)[0] - np.timedelta64(1, "D")
-    return first, last
+    # a monthly (or quarterly) source: its last row stands for the whole period
+    return present[0].to_datetime64(), pd.Timestamp(covered_until(present)).to_datetime64()
 
 
 def _coverage(starts: np.ndarray, ends: np.ndarray, spans: list[Any]) -> np.ndarray:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kpi_helpers.spec.vocab import DIMENSIONS
@@ -25,12 +26,35 @@ from kpi_helpers.spec.vocab import DIMENSIONS
 NONE_VALUE = "(none)"
 
 
+def covered_until(dates: Any) -> pd.Timestamp | None:
+    """The last day that rows on `dates` stand for: the last date, except for a monthly (or
+    quarterly) source — every row on the 1st — whose last row stands for its whole month (quarter)."""
+    present = pd.DatetimeIndex(pd.unique(pd.DatetimeIndex(dates).dropna())).sort_values()
+    if not len(present):
+        return None
+    last = present[-1]
+    if (present.day == 1).all():
+        months = present.month.to_numpy() + 12 * present.year.to_numpy()
+        quarterly = len(present) > 1 and bool((present.month % 3 == 1).all()) and bool((np.diff(months) % 3 == 0).all())
+        return last + (pd.offsets.QuarterEnd(0) if quarterly else pd.offsets.MonthEnd(0))
+    return last
+
+
 def source_summary(label: str, facts: pd.DataFrame) -> dict[str, Any]:
-    """{'source', 'measures': [...], 'dims': {dim: [values]}} of one source's facts."""
+    """{'source', 'measures': [...], 'dims': {dim: [values]}, 'last_date', 'covered_until'} of one
+    source's facts (covered_until: see `covered_until`)."""
     dims = {d: sorted(str(v) for v in facts[d].unique()) for d in DIMENSIONS if d in facts}
     measures = [c for c in facts.columns if c != "date" and c not in DIMENSIONS and facts[c].notna().any()]
-    last = f"{facts['date'].max():%Y-%m-%d}" if "date" in facts and len(facts) else None
-    return {"source": label, "measures": measures, "dims": dims, "last_date": last}
+    has_dates = "date" in facts and len(facts)
+    last = f"{facts['date'].max():%Y-%m-%d}" if has_dates else None
+    covered = covered_until(facts["date"]) if has_dates else None
+    return {
+        "source": label,
+        "measures": measures,
+        "dims": dims,
+        "last_date": last,
+        "covered_until": f"{covered:%Y-%m-%d}" if covered is not None else None,
+    }
 
 
 def same_measure_warnings(sources: list[dict[str, Any]]) -> list[tuple[str, str]]:

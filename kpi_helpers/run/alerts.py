@@ -10,7 +10,8 @@ Kinds (each computed from a client's summary.json of this run):
 * `data_stopped`: a data source whose last date with data lies more than `STALE_DAYS` (7) days
   before the as-of date. Seven days, whatever the grain: an orders export is quiet on some days,
   a week without a row means the export or the connection stopped (the same rule as the
-  7-day gap warning of kpi_helpers.data.load).
+  7-day gap warning of kpi_helpers.data.load). A monthly (quarterly) source, every row on the 1st,
+  covers its last row's whole month (quarter): `kpi_helpers.data.sources.covered_until`.
 
 alerts.json schema (version 1)::
 
