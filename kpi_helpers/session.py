@@ -141,6 +141,22 @@ class ClientSession:
         return self.catalog[kpi_id].label(self.lang)
 
 
+def _use_agency_chart_color(config: ClientConfig) -> None:
+    """The agency's primary colour (params/_agency.yaml beside the params file) for the charts' main
+    series. A broken agency file is the batch's error to report (it stops before any kernel runs);
+    here it only means the default colours."""
+    from kpi_helpers.spec.agency import agency_branding
+    from kpi_helpers.views.display import use_chart_color
+
+    color = None
+    if config.source_file:
+        try:
+            color = agency_branding(Path(config.source_file).parent).primary
+        except (ParamsError, OSError):
+            color = None
+    use_chart_color(color)
+
+
 def open_client(params_file: str | Path, lang: str | None = None, as_of: object = None) -> ClientSession:
     """Load and validate a client's params file; `lang` overrides its report language; `as_of`
     ("YYYY-MM-DD", a date or "last-complete") reports as of that date: no data after it."""
@@ -148,6 +164,7 @@ def open_client(params_file: str | Path, lang: str | None = None, as_of: object 
 
     config = load_params(find_params_file(params_file))
     activate_catalog(config.client_catalog)  # a kernel works on one client: its KPIs everywhere
+    _use_agency_chart_color(config)
     if as_of is not None and as_of != "last-complete":
         from kpi_helpers.compute.asof import parse_as_of
 

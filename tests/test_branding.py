@@ -145,3 +145,43 @@ def test_the_batch_stops_before_running_anything_on_a_bad_agency_file(tmp_path):
     with pytest.raises(ParamsError, match="colors.accent"):
         run_batch(params_dir=params, out_dir=tmp_path / "out", progress=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_agency_colour_draws_the_main_series_in_every_figure(tmp_path):
+    """Opening a client whose params folder has an agency colour draws the charts' main series in
+    it (static figures and the live redraws share `figure_spec`); another client without one gets
+    the default colours back in the same kernel."""
+    import json
+
+    import pandas as pd
+
+    import kpi_helpers as kpi
+    from kpi_helpers.apps.widgets import react_bundle
+    from kpi_helpers.views import charts, display
+
+    table = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-01-01", "2026-02-01"]),
+            "kpi": "revenue",
+            "value": [10.0, 12.0],
+            "unit": "currency",
+            "label_en": "Revenue",
+            "label_nl": "Omzet",
+            "direction": "higher",
+        }
+    )
+    branded = agency(tmp_path, 'colors: {primary: "#1B5E20"}\n')
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    try:
+        kpi.open_client(write_client(branded, "acme", "Acme"))
+        spec = display.figure_bundle(charts.trend(table, "revenue", target=11.0))
+        text = json.dumps(spec[display.PLOTLY_MIME])
+        assert "#1b5e20" in text and display.SERIES_COLOR not in text
+        assert "#1b5e20" in spec["text/html"] and display.SERIES_COLOR not in spec["text/html"]
+        assert "#1b5e20" in react_bundle(charts.trend(table, "revenue"), "#x", "k")["data"]["text/html"]
+        kpi.open_client(write_client(plain, "other", "Other"))
+        text = json.dumps(display.figure_bundle(charts.trend(table, "revenue"))[display.PLOTLY_MIME])
+        assert display.SERIES_COLOR in text and "#1b5e20" not in text
+    finally:
+        display.use_chart_color(None)

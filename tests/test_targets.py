@@ -444,3 +444,13 @@ def test_pacing_finding_says_the_expectation_comes_from_the_period_targets(clien
     wb = session_for(tmp_path, goal_yaml(target=180_000))
     (plain,) = [f for f in build_findings(wb) if f.rule == "pacing"]
     assert "targets per period" not in plain.message["en"]
+
+
+def test_goal_trend_titles_name_the_goal_id_only_when_two_goals_share_a_kpi(client):
+    tmp_path, _ = client
+    wb = session_for(tmp_path, goal_yaml() + goal_yaml("conversion_rate", 0.02, gid="conversie"))
+    titles = [analysis.goal_trend(wb, g).layout.title.text for g in wb.config.goals]
+    assert [t.split(" — ")[0] for t in titles] == ["Omzet", "Conversieratio"], titles
+    two = session_for(tmp_path, goal_yaml() + goal_yaml(target=90_000, gid="omzet-h1"))
+    titles = [analysis.goal_trend(two, g).layout.title.text for g in two.config.goals]
+    assert [t.split(" — ")[0] for t in titles] == ["Omzet (omzet)", "Omzet (omzet-h1)"]

@@ -72,14 +72,10 @@ def script_json(value: Any) -> str:
 def react_bundle(fig: Any, selector: str, key: str) -> dict[str, Any]:
     """The output (for a hidden ``Output`` widget) whose script redraws the plotly figure(s)
     inside ``selector`` in place with ``fig``: the figure's JSON by plotly's own encoder (dates
-    stay dates), every label inert (:func:`kpi_helpers.views.display.inert_figure_spec`)."""
-    import json
+    stay dates), every label inert, the agency's colour (:func:`kpi_helpers.views.display.figure_spec`)."""
+    from kpi_helpers.views.display import figure_spec
 
-    import plotly.io as pio
-
-    from kpi_helpers.views.display import inert_figure_spec
-
-    spec = inert_figure_spec(json.loads(pio.to_json(fig, validate=False)))
+    spec = figure_spec(fig)
     script = _REACT_JS % (script_json(selector), script_json(key), script_json(spec))
     return {
         "output_type": "display_data",

@@ -25,12 +25,13 @@ import plotly.graph_objects as go
 from kpi_helpers.compute.engine import QUADRANTS, format_change, format_kpi_change, get_kpi, period_over_period
 from kpi_helpers.i18n.formats import LOCALES, check_lang, format_period, format_value, t
 from kpi_helpers.i18n.messages import table
+from kpi_helpers.views.display import SERIES_COLOR
 
 SEPARATORS = {"nl": ",.", "en": ".,"}
 STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "off_track": "#c62828"}
 NEUTRAL = "#37474f"
 GOOD, BAD = "#2e7d32", "#c62828"
-COLORWAY = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#9e9d24", "#5d4037"]
+COLORWAY = [SERIES_COLOR, "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#9e9d24", "#5d4037"]
 QUADRANT_COLORS = {
     "healthy_growth": "#e8f5e9",
     "goodhart_warning": "#ffcdd2",

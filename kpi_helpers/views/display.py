@@ -20,15 +20,44 @@ import pandas as pd
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _figure_ids = itertools.count(1)
 
+#: The charts' main series colour (kpi_helpers.views.charts.COLORWAY[0]); the agency's primary colour
+#: (params/_agency.yaml) replaces it in every figure of the client opened (`use_chart_color`).
+SERIES_COLOR = "#1565c0"
+_chart_color: dict[str, str | None] = {"series": None}
+
+
+def use_chart_color(color: str | None) -> None:
+    """Draw the main series in `color` (a checked hex colour) from now on in this kernel; None: ours.
+    Set when a client is opened, like its catalog: a kernel works on one client."""
+    _chart_color["series"] = color.lower() if color else None
+
+
+def _recolor(node: Any, old: str, new: str) -> Any:
+    if isinstance(node, dict):
+        return {k: _recolor(v, old, new) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_recolor(v, old, new) for v in node]
+    return new if isinstance(node, str) and node.lower() == old else node
+
+
+def figure_spec(fig: Any) -> dict[str, Any]:
+    """A figure's JSON as drawn everywhere: plotly's own encoder (datetime64 arrays become ISO date
+    strings; a str() of the numpy array would turn a time axis into 0..N), every label inert, the
+    main series in the agency's colour when one is set."""
+    import plotly.io as pio
+
+    spec = inert_figure_spec(json.loads(pio.to_json(fig, validate=False)))
+    if _chart_color["series"]:
+        spec = _recolor(spec, SERIES_COLOR, _chart_color["series"])
+    return spec
+
 
 def figure_bundle(fig: Any) -> dict[str, Any]:
     """The mime bundle for one plotly figure (see module docstring); every label is inert text."""
     import plotly.io as pio
 
     div_id = f"kpi-figure-{next(_figure_ids)}"
-    # plotly's own encoder: datetime64 arrays become ISO date strings in arrays (a str() of the
-    # numpy array would turn the live chart's time axis into 0..N), numbers typed arrays.
-    spec = inert_figure_spec(json.loads(pio.to_json(fig, validate=False)))
+    spec = figure_spec(fig)
     html = pio.to_html(
         spec,
         include_plotlyjs=False,
