@@ -64,13 +64,13 @@ def test_pacing_findings_lead_with_the_kpi_not_the_internal_goal_id(b2b, tmp_pat
     """A client reads 'Lead-to-customer rate: off track.', not 'lead-quality-2026 (…)'; the goal id
     appears only to tell two goals on the same KPI apart."""
     pacing = [f for f in b2b if f.rule == "pacing"]
-    assert pacing
-    for f in pacing:
+    floors = [f for f in b2b if f.rule == "floor"]
+    assert pacing and floors
+    for f in pacing + floors:
         goal_id = f.data["goal_id"]
         assert goal_id not in f.message["en"] and goal_id not in f.message["nl"], f.message
-        assert ". Tot nu " in f.message["nl"] and " so far" in f.message["en"], (
-            f.message
-        )  # a sentence starts upper case
+    for f in pacing:  # the sentence after the status starts upper case
+        assert ". Tot nu " in f.message["nl"] and " so far" in f.message["en"], f.message
     text = (DEMO_PARAMS / "demo_webshop.yaml").read_text(encoding="utf-8")
     second = (
         "  - id: omzet-h2\n    statement: Tweede helft 2026 meer omzet\n    kpi: revenue\n    baseline: 900000\n"

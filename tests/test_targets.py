@@ -453,4 +453,4 @@ def test_goal_trend_titles_name_the_goal_id_only_when_two_goals_share_a_kpi(clie
     assert [t.split(" — ")[0] for t in titles] == ["Omzet", "Conversieratio"], titles
     two = session_for(tmp_path, goal_yaml() + goal_yaml(target=90_000, gid="omzet-h1"))
     titles = [analysis.goal_trend(two, g).layout.title.text for g in two.config.goals]
-    assert [t.split(" — ")[0] for t in titles] == ["Omzet (omzet)", "Omzet (omzet-h1)"]
+    assert [t.split(" — ")[0] for t in titles] == ["Omzet (doel omzet)", "Omzet (doel omzet-h1)"]

@@ -214,7 +214,7 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
     out = []
     pacing = pacing_frame(wb)
     goals = {g.id or g.kpi: g for g in wb.config.goals}
-    goals_per_kpi = pacing["kpi"].value_counts().to_dict() if len(pacing) else {}
+    goals_per_kpi = _goals_per_kpi(pacing)
     for row in pacing.itertuples(index=False):
         k = get_kpi(row.kpi, wb.catalog)
         goal = goals.get(row.goal_id)
@@ -224,9 +224,7 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
             return format_value(x, k.unit, lang, wb.currency)
 
         def message(lang: str) -> str:
-            # the KPI is what a client reads; the goal id (internal) only tells two goals on one KPI apart
-            key = "findings.pacing_head_goal" if goals_per_kpi.get(row.kpi, 0) > 1 else "findings.pacing_head"
-            head = text(key, lang, kpi=k.label(lang), goal=row.goal_id, status=t(row.status, lang)) + " "
+            head = f"{goal_kpi_name(k.label(lang), row.goal_id, goals_per_kpi, row.kpi, lang)}: {t(row.status, lang)}. "
             by_plan = getattr(row, "expected_method", "") == "targets"
             plan = text("findings.pacing_by_plan", lang) if by_plan else ""
             if k.type == "ratio":
@@ -279,6 +277,18 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
     return out
 
 
+def _goals_per_kpi(pacing: pd.DataFrame) -> dict[str, int]:
+    return pacing["kpi"].value_counts().to_dict() if len(pacing) else {}
+
+
+def goal_kpi_name(label: str, goal_id: str, goals_per_kpi: dict[str, int], kpi_id: str, lang: str) -> str:
+    """What a client reads for a goal: its KPI ('Revenue'); the goal id is internal and only
+    added to tell two goals on the same KPI apart ('Revenue (goal revenue-h2)')."""
+    if goals_per_kpi.get(kpi_id, 0) > 1:
+        return text("findings.kpi_of_goal", lang, kpi=label, goal=goal_id)
+    return label
+
+
 def _bound_findings(wb: Any) -> list[Finding]:
     """A goal's KPI below its floor (or above its ceiling) in the latest complete period."""
     out: list[Finding] = []
@@ -286,6 +296,7 @@ def _bound_findings(wb: Any) -> list[Finding]:
     if pacing.empty or "floor_breached" not in pacing:
         return out
     goals = {g.id or g.kpi: g for g in wb.config.goals}
+    goals_per_kpi = _goals_per_kpi(pacing)
     grain = report_grain(wb)
     for row in pacing[pacing["floor_breached"] | pacing["ceiling_breached"]].itertuples(index=False):
         k = get_kpi(row.kpi, wb.catalog)
@@ -301,7 +312,8 @@ def _bound_findings(wb: Any) -> list[Finding]:
             period = format_period(row.bound_period, grain, lang)
             where = text("findings.bound_below" if below else "findings.bound_above", lang)
             again = text("findings.bound_again", lang) if row.bound_streak >= 2 else ""
-            return f"{row.goal_id} ({k.label(lang)}): {v(row.bound_value, lang)} in {period}, {where} {v(limit, lang)}.{again}"
+            name = goal_kpi_name(k.label(lang), row.goal_id, goals_per_kpi, row.kpi, lang)
+            return f"{name}: {v(row.bound_value, lang)} in {period}, {where} {v(limit, lang)}.{again}"
 
         def action(lang: str, k=k, below=below, limit=limit, owner=owner) -> str:
             who = f" — {owner}" if owner else ""

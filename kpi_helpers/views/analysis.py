@@ -114,10 +114,12 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
         future = periods[periods > done["period"].max()] if len(done) else periods
         rest = pacing.forecast - float(done["value"].sum())
         forecast = target[future] / target[future].sum() * rest if len(future) and target[future].sum() else None
-    # the goal id is internal: shown only to tell two goals on the same KPI apart
-    shared = sum(g.kpi == goal.kpi for g in wb.config.goals) > 1
+    from kpi_helpers.compute.findings import goal_kpi_name
+
+    per_kpi = {goal.kpi: sum(g.kpi == goal.kpi for g in wb.config.goals)}
     title = (
-        f"{k.label(wb.lang)}{f' ({goal.id})' if shared else ''} — {t('target', wb.lang).lower()} "
+        f"{goal_kpi_name(k.label(wb.lang), goal.id or goal.kpi, per_kpi, goal.kpi, wb.lang)} — "
+        f"{t('target', wb.lang).lower()} "
         f"{format_value(goal.target, k.unit, wb.lang, wb.currency)} ({t(pacing.status, wb.lang)})"
     )
     return charts.trend(
