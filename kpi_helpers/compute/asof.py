@@ -133,7 +133,7 @@ def source_last_dates(facts: pd.DataFrame) -> dict[str, str]:
     facts: the last date with a row, the month's (quarter's) end for a monthly (quarterly) source."""
     out: dict[str, str] = {}
     for info in facts.attrs.get("sources") or []:
-        last = info.get("covered_until") or info.get("last_date")
+        last = info.get("covered_until")
         if last:
             out[str(info.get("source"))] = str(last)[:10]
     if not out and not facts.empty:

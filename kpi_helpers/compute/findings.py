@@ -214,7 +214,6 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
     out = []
     pacing = pacing_frame(wb)
     goals = {g.id or g.kpi: g for g in wb.config.goals}
-    goals_per_kpi = _goals_per_kpi(pacing)
     for row in pacing.itertuples(index=False):
         k = get_kpi(row.kpi, wb.catalog)
         goal = goals.get(row.goal_id)
@@ -224,7 +223,8 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
             return format_value(x, k.unit, lang, wb.currency)
 
         def message(lang: str) -> str:
-            head = f"{goal_kpi_name(k.label(lang), row.goal_id, goals_per_kpi, row.kpi, lang)}: {t(row.status, lang)}. "
+            name = goal_kpi_name(k.label(lang), row.goal_id, shares_kpi(wb.config.goals, row.kpi), lang)
+            head = f"{name}: {t(row.status, lang)}. "
             by_plan = getattr(row, "expected_method", "") == "targets"
             plan = text("findings.pacing_by_plan", lang) if by_plan else ""
             if k.type == "ratio":
@@ -277,16 +277,15 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
     return out
 
 
-def _goals_per_kpi(pacing: pd.DataFrame) -> dict[str, int]:
-    return pacing["kpi"].value_counts().to_dict() if len(pacing) else {}
+def shares_kpi(goals: list[Any], kpi_id: str) -> bool:
+    """Do two or more of `goals` steer on `kpi_id`?"""
+    return sum(g.kpi == kpi_id for g in goals) > 1
 
 
-def goal_kpi_name(label: str, goal_id: str, goals_per_kpi: dict[str, int], kpi_id: str, lang: str) -> str:
+def goal_kpi_name(label: str, goal_id: str, shared: bool, lang: str) -> str:
     """What a client reads for a goal: its KPI ('Revenue'); the goal id is internal and only
-    added to tell two goals on the same KPI apart ('Revenue (goal revenue-h2)')."""
-    if goals_per_kpi.get(kpi_id, 0) > 1:
-        return text("findings.kpi_of_goal", lang, kpi=label, goal=goal_id)
-    return label
+    added when two goals share the KPI (`shares_kpi`): 'Revenue (goal revenue-h2)'."""
+    return text("findings.kpi_of_goal", lang, kpi=label, goal=goal_id) if shared else label
 
 
 def _bound_findings(wb: Any) -> list[Finding]:
@@ -296,7 +295,6 @@ def _bound_findings(wb: Any) -> list[Finding]:
     if pacing.empty or "floor_breached" not in pacing:
         return out
     goals = {g.id or g.kpi: g for g in wb.config.goals}
-    goals_per_kpi = _goals_per_kpi(pacing)
     grain = report_grain(wb)
     for row in pacing[pacing["floor_breached"] | pacing["ceiling_breached"]].itertuples(index=False):
         k = get_kpi(row.kpi, wb.catalog)
@@ -312,7 +310,7 @@ def _bound_findings(wb: Any) -> list[Finding]:
             period = format_period(row.bound_period, grain, lang)
             where = text("findings.bound_below" if below else "findings.bound_above", lang)
             again = text("findings.bound_again", lang) if row.bound_streak >= 2 else ""
-            name = goal_kpi_name(k.label(lang), row.goal_id, goals_per_kpi, row.kpi, lang)
+            name = goal_kpi_name(k.label(lang), row.goal_id, shares_kpi(wb.config.goals, row.kpi), lang)
             return f"{name}: {v(row.bound_value, lang)} in {period}, {where} {v(limit, lang)}.{again}"
 
         def action(lang: str, k=k, below=below, limit=limit, owner=owner) -> str:

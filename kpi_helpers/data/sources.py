@@ -41,18 +41,15 @@ def covered_until(dates: Any) -> pd.Timestamp | None:
 
 
 def source_summary(label: str, facts: pd.DataFrame) -> dict[str, Any]:
-    """{'source', 'measures': [...], 'dims': {dim: [values]}, 'last_date', 'covered_until'} of one
-    source's facts (covered_until: see `covered_until`)."""
+    """{'source', 'measures': [...], 'dims': {dim: [values]}, 'covered_until'} of one source's facts
+    (the last day its rows stand for: see `covered_until`)."""
     dims = {d: sorted(str(v) for v in facts[d].unique()) for d in DIMENSIONS if d in facts}
     measures = [c for c in facts.columns if c != "date" and c not in DIMENSIONS and facts[c].notna().any()]
-    has_dates = "date" in facts and len(facts)
-    last = f"{facts['date'].max():%Y-%m-%d}" if has_dates else None
-    covered = covered_until(facts["date"]) if has_dates else None
+    covered = covered_until(facts["date"]) if "date" in facts else None
     return {
         "source": label,
         "measures": measures,
         "dims": dims,
-        "last_date": last,
         "covered_until": f"{covered:%Y-%m-%d}" if covered is not None else None,
     }
 

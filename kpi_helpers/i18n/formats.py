@@ -93,10 +93,8 @@ def format_points(change: float | None, lang: str = "en", decimals: int = 1) -> 
     if change is None or _missing(change):
         return NOT_AVAILABLE[check_lang(lang)]
     points = change * 100
-    shown = decimals
-    while shown < 3 and points != 0 and round(abs(points), shown) == 0:
-        shown += 1  # a real move never reads as '±0.0 pp' next to 'worse'
-    decimals = shown if round(abs(points), shown) != 0 else decimals
+    more = next((d for d in range(decimals, 4) if round(abs(points), d) != 0), decimals)
+    decimals = max(decimals, more)  # a real move never reads as '±0.0 pp' next to 'worse'
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     text = _babel_decimal(abs(points), format=pattern, locale=LOCALES[check_lang(lang)])
     sign = "±" if float(round(abs(points), decimals)) == 0 else "+" if points > 0 else "−"

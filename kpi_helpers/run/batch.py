@@ -510,57 +510,49 @@ def run_batch(
     from kpi_helpers.run.branding import page_branding
 
     files = params_files_for(params_dir, clients)
-    with _StopSignals():
-        # The workers start first and check the clients' data in parallel (reading it is most of a check),
-        # so they are warm when the runs begin. Checking only reads; nothing is written for a folder we refuse.
-        pool = None if dask else _LocalPool(max(1, min(workers or os.cpu_count() or 1, len(files))))
-        try:
-            checks = check_files(files, pool.map if pool else map)
-            if _STOP.is_set():
-                raise KeyboardInterrupt
-            brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here
-            claim(out)
-            notes: list[str] = []
-            if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
-                from kpi_helpers.run.pdf import pdf_problem
+    # The workers start first and check the clients' data in parallel (reading it is most of a check),
+    # so they are warm when the runs begin. Checking only reads; nothing is written for a folder we refuse.
+    workers_wanted = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    with _StopSignals(), contextlib.nullcontext() if dask else _LocalPool(workers_wanted) as pool:
+        checks = check_files(files, pool.map if pool else map)
+        if _STOP.is_set():
+            raise KeyboardInterrupt
+        brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here
+        claim(out)
+        notes: list[str] = []
+        if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
+            from kpi_helpers.run.pdf import pdf_problem
 
-                problem = pdf_problem()
-                if problem:
-                    notes.append(problem)
-                    pdf = False
-            with RunLock(out):
-                clean_stale_staging(out)
-                run_id = new_run_id()
-                try:
-                    return _run_locked(
-                        checks,
-                        out,
-                        run_id,
-                        started,
-                        pool=pool,
-                        workers=workers,
-                        clients=clients,
-                        timeout=timeout,
-                        lang=lang,
-                        dask=dask,
-                        progress=progress,
-                        notebooks=notebooks,
-                        notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()),
-                        pdf=pdf,
-                        notes=notes,
-                        as_of=as_of,
-                        brand=brand,
-                    )
-                finally:
-                    shutil.rmtree(out / STAGING / run_id, ignore_errors=True)
-                    remove_empty(out / STAGING)
-        except BaseException:  # refused folder, lock held, Ctrl-C while checking: stop the workers now
-            if pool is not None:
-                pool.close(interrupted=True)
-            raise
-        finally:
-            if pool is not None:
-                pool.close(interrupted=_STOP.is_set())
+            problem = pdf_problem()
+            if problem:
+                notes.append(problem)
+                pdf = False
+        with RunLock(out):
+            clean_stale_staging(out)
+            run_id = new_run_id()
+            try:
+                return _run_locked(
+                    checks,
+                    out,
+                    run_id,
+                    started,
+                    pool=pool,
+                    workers=workers,
+                    clients=clients,
+                    timeout=timeout,
+                    lang=lang,
+                    dask=dask,
+                    progress=progress,
+                    notebooks=notebooks,
+                    notebooks_dir=str(Path(notebooks_dir or NOTEBOOKS_DIR).resolve()),
+                    pdf=pdf,
+                    notes=notes,
+                    as_of=as_of,
+                    brand=brand,
+                )
+            finally:
+                shutil.rmtree(out / STAGING / run_id, ignore_errors=True)
+                remove_empty(out / STAGING)
 
 
 def _run_locked(
@@ -743,6 +735,13 @@ class _LocalPool:
             initializer=_worker_init,
             initargs=(os.getpid(), self.queue, self.stop),
         )
+
+    def __enter__(self) -> _LocalPool:
+        return self
+
+    def __exit__(self, error_type: Any, *_: Any) -> None:
+        # an error (refused folder, lock held) or Ctrl-C stops the workers now; else they finish
+        self.close(interrupted=error_type is not None or _STOP.is_set())
 
     def map(self, function: Any, items: list[Any]) -> list[Any]:
         """`function` over `items` on the workers, results in order; Ctrl-C (`_STOP`) raises

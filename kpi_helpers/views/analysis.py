@@ -18,12 +18,14 @@ import pandas as pd
 from kpi_helpers.compute.engine import breakdown, get_kpi, pair_quadrants, shift_periods
 from kpi_helpers.compute.findings import (
     analysis_kpis,
+    goal_kpi_name,
     last_complete_period,
     main_kpi,
     main_seasonality,
     pacing_frame,
     period_table,
     report_grain,
+    shares_kpi,
     ytd_label,
     ytd_window,
 )
@@ -114,12 +116,9 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
         future = periods[periods > done["period"].max()] if len(done) else periods
         rest = pacing.forecast - float(done["value"].sum())
         forecast = target[future] / target[future].sum() * rest if len(future) and target[future].sum() else None
-    from kpi_helpers.compute.findings import goal_kpi_name
-
-    per_kpi = {goal.kpi: sum(g.kpi == goal.kpi for g in wb.config.goals)}
+    name = goal_kpi_name(k.label(wb.lang), goal.id or goal.kpi, shares_kpi(wb.config.goals, goal.kpi), wb.lang)
     title = (
-        f"{goal_kpi_name(k.label(wb.lang), goal.id or goal.kpi, per_kpi, goal.kpi, wb.lang)} — "
-        f"{t('target', wb.lang).lower()} "
+        f"{name} — {t('target', wb.lang).lower()} "
         f"{format_value(goal.target, k.unit, wb.lang, wb.currency)} ({t(pacing.status, wb.lang)})"
     )
     return charts.trend(
