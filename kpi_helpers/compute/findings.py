@@ -35,7 +35,7 @@ from kpi_helpers.compute.engine import (
 )
 from kpi_helpers.data.sources import breakdown_across_sources
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_period, format_points, format_value, t
+from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_gap, format_period, format_value, t
 from kpi_helpers.i18n.messages import per_language, table, text
 
 if TYPE_CHECKING:
@@ -634,7 +634,7 @@ def pacing_table(wb: ClientSession) -> pd.DataFrame:
                 t("target", lang): v(row.target),
                 t("actual", lang): v(row.actual_to_date),
                 t("expected", lang): v(row.expected),
-                t("gap", lang): format_points(row.gap, lang) if k.unit == "percent" else v(row.gap),
+                t("gap", lang): format_gap(row.gap, k.unit, lang, wb.currency),
                 t("forecast", lang): v(row.forecast),
                 t("required_run_rate", lang): v(row.required_run_rate) if k.type == "sum" else "—",
                 t("deadline", lang): format_date(row.deadline, lang),
