@@ -8,13 +8,15 @@ from __future__ import annotations
 import html as html_lib
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import kpi_helpers as kpi
-from kpi_helpers.compute.findings import pacing_table
+from kpi_helpers.compute.findings import build_findings, pacing_table
+from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.i18n.formats import format_points
 from kpi_helpers.run.alerts import alerts_html, client_alerts
 from kpi_helpers.run.history import index_history_html, since_html, since_last
@@ -151,3 +153,131 @@ def test_page_one_gap_is_actual_minus_expected_and_agrees_with_summary_and_pacin
     wb = kpi.open_client(path, as_of="2025-05-31")
     table = pacing_table(wb)
     assert table["Verschil"].tolist() == [gap]
+
+
+# ----------------------------------------------------------------------------- 3. severity
+#: Average order value per month of 2025 (× 50 €): it swings some 8 % from month to month.
+AOV_2025 = [1.00, 1.06, 0.97, 1.05, 0.95, 1.04, 0.98, 1.06, 0.96, 1.03, 0.97, 1.05]
+SHOP = """client: shop
+name: Shop BV
+language: nl
+data:
+  - source: daily.csv
+    shape: daily
+    columns: {{date: date, revenue: revenue, orders: orders}}
+kpis: [revenue, orders, average_order_value]
+pairs: [[orders, average_order_value]]
+goals:
+  - id: omzet
+    statement: Omzet 2026 {target} euro
+    kpi: revenue
+    target: {target}
+    start: 2026-01-01
+    deadline: 2026-12-31
+    owner: Sanne
+"""
+
+
+def _shop(tmp_path: Path, orders_2026: float, aov_change: float, goal_target: float = 2_000_000) -> Path:
+    """Orders 100 a day in 2025 and `orders_2026` a day in 2026; the order value of each 2026 day is
+    the same day's of 2025 × (1 + aov_change). Data to 30 June 2026 (the as-of date)."""
+    days = pd.date_range("2025-01-01", "2026-06-30")
+    orders = np.where(days.year == 2025, 100.0, orders_2026)
+    aov = 50 * np.array([AOV_2025[m - 1] for m in days.month]) * np.where(days.year == 2026, 1 + aov_change, 1.0)
+    frame = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "orders": orders, "revenue": np.round(orders * aov, 2)})
+    params = tmp_path / "params"
+    params.mkdir(exist_ok=True)
+    path = params / "shop.yaml"
+    folder = client_data_dir(path, "shop")
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(folder / "daily.csv", index=False)
+    path.write_text(SHOP.format(target=goal_target), encoding="utf-8")
+    return path
+
+
+def _aov_spread() -> float:
+    """Independent reference: the std of 2025's month-to-month changes of the order value."""
+    values = pd.Series(AOV_2025)
+    return float((values / values.shift(1) - 1).dropna().std(ddof=1))
+
+
+def _pair(path: Path) -> Any:
+    [pair] = [f for f in build_findings(kpi.open_client(path)) if f.rule == "pair"]
+    return pair
+
+
+def test_a_small_quality_dip_is_no_warning_and_never_critical(tmp_path):
+    """AOV −2.4 % with orders +10 %: today 'critical, more orders at the expense of order value'."""
+    pair = _pair(_shop(tmp_path, 110, -0.024))
+    assert pair.data["quality_spreads"] == pytest.approx(0.024 / _aov_spread())
+    assert pair.data["quality_spreads"] < 1
+    assert pair.severity == "good" and pair.data["quadrant"] == "healthy_growth"
+    assert "ten koste van" not in pair.message["nl"] and "expense" not in pair.message["en"]
+
+
+@pytest.mark.parametrize(("spreads", "severity"), [(1.5, "info"), (3.0, "warning")])
+def test_pair_severity_scales_with_the_move_in_spreads(tmp_path, spreads, severity):
+    pair = _pair(_shop(tmp_path, 110, -spreads * _aov_spread()))
+    assert pair.data["quadrant"] == "goodhart_warning"
+    assert pair.data["quality_spreads"] == pytest.approx(spreads)
+    assert pair.severity == severity  # never critical: that is for goals off track and broken floors
+    assert "ten koste van gemiddelde orderwaarde" in pair.message["nl"]
+
+
+def test_a_steady_quality_kpi_is_never_called_worse(tmp_path):
+    pair = _pair(_shop(tmp_path, 80, 0.0))  # orders −20 %, order value ±0
+    assert pair.data["quadrant"] == "volume_down"
+    for lang, words in (("nl", "slechter"), ("en", "worse")):
+        assert words not in pair.message[lang] and "beide" not in pair.message[lang], pair.message[lang]
+    assert "Bestellingen −20 %" in pair.message["nl"] and "±0,0 %" in pair.message["nl"]
+    assert pair.severity == "warning"  # the orders fell far beyond their monthly swings
+
+
+def test_pair_quadrants_never_call_a_steady_side_worse():
+    from kpi_helpers.compute.engine import compute_kpis, pair_quadrants
+
+    days = pd.date_range("2026-01-01", "2026-02-28")
+    orders = np.where(days.month == 1, 100.0, 90.0 * 31 / 28)  # February: −10 % orders
+    facts = pd.DataFrame({"date": days, "orders": orders, "revenue": orders * 50})  # order value ±0
+    table = compute_kpis(facts, ["orders", "average_order_value"], grain="month")
+    [row] = pair_quadrants(table, [("orders", "average_order_value")]).dropna(subset=["quadrant"]).itertuples()
+    assert row.reading == "volume_down"
+    assert "both worse" not in row.message_en and "én kwaliteit slechter" not in row.message_nl
+
+
+def test_pair_severity_without_enough_history_is_at_most_a_notice():
+    from kpi_helpers.compute.findings import MIN_SPREAD_CHANGES, monthly_spread, pair_severity
+
+    months = pd.date_range("2025-01-01", periods=MIN_SPREAD_CHANGES, freq="MS")  # one change short
+    assert monthly_spread(pd.Series(np.linspace(1, 2, len(months)), index=months), "count") is None
+    assert monthly_spread(pd.Series(3.0, index=pd.date_range("2025-01-01", periods=12, freq="MS")), "count") is None
+    assert pair_severity("goodhart_warning", {"volume": 3.0, "quality": None}) == "info"
+    assert pair_severity("decline", {"volume": 2.5, "quality": 1.2}) == "warning"
+    assert pair_severity("healthy_growth", {"volume": None, "quality": None}) == "good"
+
+
+def test_a_kpi_paired_with_itself_is_refused(tmp_path):
+    path = _shop(tmp_path, 110, 0.0)
+    path.write_text(path.read_text().replace("[[orders, average_order_value]]", "[[orders, orders]]"))
+    with pytest.raises(ParamsError, match=r"pairs\[0\]: 'orders' is paired with itself"):
+        kpi.load_params(path)
+
+
+def _page_one_findings(path: Path) -> list[str]:
+    summary = client_summary(kpi.load_params(path))
+    page = summary_html(summary, "nl")
+    return [_text(li) for li in re.findall(r"<li .*?</li>", page.split('class="kpi-findings"', 1)[1])]
+
+
+def test_page_one_is_not_led_by_a_small_quality_dip(tmp_path):
+    """Revenue on track (target below the forecast), AOV −2.4 %: nothing on page one is critical."""
+    items = _page_one_findings(_shop(tmp_path, 110, -0.024, goal_target=1_000_000))
+    assert items and not any(i.startswith("Kritiek") for i in items), items
+    assert not any("ten koste van" in i for i in items), items
+
+
+def test_a_notice_never_leads_page_one_above_an_off_track_goal(tmp_path):
+    items = _page_one_findings(_shop(tmp_path, 110, -1.5 * _aov_spread(), goal_target=9_000_000))
+    assert items[0].startswith("Kritiek: Omzet: uit koers"), items
+    pair = [i for i in items if "ten koste van gemiddelde orderwaarde" in i]
+    assert pair and pair[0].startswith("Ter info"), items
