@@ -403,7 +403,7 @@ def _past_monthly(wb: ClientSession, kpis: list[str]) -> pd.DataFrame:
 
 
 def _pair_findings(wb: ClientSession) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     quadrants = ytd_pairs(wb)
     if quadrants.empty:
         return out
@@ -413,7 +413,8 @@ def _pair_findings(wb: ClientSession) -> list[Finding]:
             continue
         vk, qk = get_kpi(row.volume_kpi, wb.catalog), get_kpi(row.quality_kpi, wb.catalog)
         metas = kpi_meta([vk, qk])
-        signs, spreads = {}, {}
+        signs: dict[str, float] = {}
+        spreads: dict[str, float | None] = {}
         for side, k, rel, absolute in (
             ("volume", vk, row.volume_change, row.volume_abs_change),
             ("quality", qk, row.quality_change, row.quality_abs_change),
@@ -422,8 +423,9 @@ def _pair_findings(wb: ClientSession) -> list[Finding]:
             spread = monthly_spread(history, k.unit)
             move = float(absolute if k.unit == "percent" else rel)
             scored = move * (1 if k.direction == "higher" else -1)
-            spreads[side] = abs(move) / spread if spread else None
-            moved = spreads[side] >= PAIR_NOTICE_SPREADS if spread else abs(float(rel)) >= STABLE_BAND
+            size = abs(move) / spread if spread else None
+            spreads[side] = size
+            moved = size >= PAIR_NOTICE_SPREADS if size is not None else abs(float(rel)) >= STABLE_BAND
             signs[side] = float(np.sign(scored)) if moved else 0.0
         reading = pair_reading(signs["volume"], signs["quality"])
         changes = (row.volume_abs_change, row.volume_change, row.quality_abs_change, row.quality_change)
