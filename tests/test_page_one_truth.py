@@ -281,3 +281,16 @@ def test_a_notice_never_leads_page_one_above_an_off_track_goal(tmp_path):
     assert items[0].startswith("Kritiek: Omzet: uit koers"), items
     pair = [i for i in items if "ten koste van gemiddelde orderwaarde" in i]
     assert pair and pair[0].startswith("Ter info"), items
+
+
+def test_a_clients_own_kpi_label_is_inert_text_on_page_one(tmp_path):
+    path = _leadgen(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(
+        "nl: Aandeel goedgekeurde leads", "nl: '<img src=x onerror=alert(1)>'"
+    )
+    path.write_text(text, encoding="utf-8")
+    summary = client_summary(kpi.load_params(path), as_of="2025-05-31")
+    page = summary_html(summary, "nl") + since_html(summary, "nl")
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    [alert] = [a for a in client_alerts(summary) if a["kind"] == "floor"]
+    assert "<img" not in alerts_html([alert], "nl")
