@@ -225,12 +225,17 @@ def test_pair_severity_scales_with_the_move_in_spreads(tmp_path, spreads, severi
 
 
 def test_a_steady_quality_kpi_is_never_called_worse(tmp_path):
-    pair = _pair(_shop(tmp_path, 80, 0.0))  # orders −20 %, order value ±0
+    path = _shop(tmp_path, 80, 0.0)  # orders −20 %, order value ±0
+    pair = _pair(path)
     assert pair.data["quadrant"] == "volume_down"
     for lang, words in (("nl", "slechter"), ("en", "worse")):
         assert words not in pair.message[lang] and "beide" not in pair.message[lang], pair.message[lang]
     assert "Bestellingen −20 %" in pair.message["nl"] and "±0,0 %" in pair.message["nl"]
     assert pair.severity == "warning"  # the orders fell far beyond their monthly swings
+    items = _page_one_findings(path)
+    shown = [i for i in items if "Bestellingen −20 %" in i]
+    assert shown and "gemiddelde orderwaarde blijft binnen de gebruikelijke schommelingen" in shown[0], items
+    assert not any("slechter" in i for i in items), items
 
 
 def test_pair_quadrants_never_call_a_steady_side_worse():
