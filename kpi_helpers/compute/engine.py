@@ -665,6 +665,56 @@ QUADRANTS = ("healthy_growth", "goodhart_warning", "efficiency", "decline", "sta
 # np.select choices: no quadrant (None) while a change is missing, else the quadrant name
 _QUADRANT_CHOICES: list[Any] = [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"]
 
+#: What a pair's two moves say, from the sign of each (+1 better, 0 steady, −1 worse, in each KPI's
+#: good direction): the four quadrants, both steady, or one side steady. A steady side is never
+#: called worse (volume down with quality ±0 is 'volume_down', not 'decline').
+PAIR_READINGS = (*QUADRANTS, "volume_down", "quality_down", "quality_up")
+_READING_OF_SIGNS = {
+    (1, 1): "healthy_growth",
+    (1, 0): "healthy_growth",
+    (1, -1): "goodhart_warning",
+    (0, 1): "quality_up",
+    (0, 0): "stable",
+    (0, -1): "quality_down",
+    (-1, 1): "efficiency",
+    (-1, 0): "volume_down",
+    (-1, -1): "decline",
+}
+
+
+def pair_reading(volume_sign: float, quality_sign: float) -> str:
+    """The reading of a KPI pair (one of PAIR_READINGS) from the signs of its two moves."""
+    return _READING_OF_SIGNS[(int(np.sign(volume_sign)), int(np.sign(quality_sign)))]
+
+
+def pair_message(
+    reading: str,
+    volume_kpi: str,
+    metas: Mapping[str, Mapping[str, Any]],
+    quality_kpi: str,
+    changes: tuple[float, float, float, float],
+    lang: str,
+) -> str:
+    """The one-sentence story of a pair in `lang`; `changes`: (volume abs, volume rel, quality abs,
+    quality rel) — percent KPIs are told in points, the others relative."""
+    text = _PAIR_TEXT[lang]
+    kind = volume_kind(volume_kpi)
+    hint = text["hint_" + kind] if kind in ("market", "traffic", "customers") else text["hint_other"]
+    vm, qm = metas[volume_kpi], metas[quality_kpi]
+    vl = vm["labels"].get(lang) or vm["labels"]["en"]
+    ql = qm["labels"].get(lang) or qm["labels"]["en"]
+    va, vr, qa, qr = changes
+    return str(text[reading]).format(
+        V=vl,
+        Q=_lower_first(ql),
+        v=_lower_first(vl),
+        q=_lower_first(ql),
+        hint=hint,
+        dv=format_kpi_change(va, vr, vm["unit"], lang),
+        dq=format_kpi_change(qa, qr, qm["unit"], lang),
+    )
+
+
 #: The pair story texts per language (catalog area `pair_story`; placeholders {V} {dv} {Q} {dq} {v} {q} {hint}).
 _PAIR_TEXT = {lang: catalog(lang)["pair_story"] for lang in LANGUAGES}
 
@@ -738,6 +788,8 @@ def pair_quadrants(
     none. Both none → 'stable'; volume better and quality not worse → 'healthy_growth'; volume
     better, quality worse → 'goodhart_warning' (more leads at the expense of lead quality); volume worse, quality
     better → 'efficiency'; otherwise → 'decline'. Rows without a comparison get quadrant None.
+    ``reading`` (PAIR_READINGS) tells the one-side-steady cases apart and words the message: a
+    steady side is never called worse.
     """
     if compare not in ("previous", "last_year"):
         raise KpiWorkbookError("compare must be 'previous' or 'last_year'.")
@@ -779,29 +831,13 @@ def pair_quadrants(
             "decline",
         )
         m["quadrant"] = quadrant
+        readings = [None if qd is None else pair_reading(a, b) for qd, a, b in zip(quadrant, sv, sq)]
+        m["reading"] = readings
         for lang in ("nl", "en"):
-            text = _PAIR_TEXT[lang]
-            hint = (
-                text["hint_" + volume_kind(v_id)]
-                if volume_kind(v_id) in ("market", "traffic", "customers")
-                else text["hint_other"]
-            )
-            vl = metas[v_id]["labels"].get(lang) or metas[v_id]["labels"]["en"]
-            ql = metas[q_id]["labels"].get(lang) or metas[q_id]["labels"]["en"]
             m[f"message_{lang}"] = [
-                None
-                if qd is None
-                else text[qd].format(
-                    V=vl,
-                    Q=_lower_first(ql),
-                    v=_lower_first(vl),
-                    q=_lower_first(ql),
-                    hint=hint,
-                    dv=format_kpi_change(va, a, metas[v_id]["unit"], lang),
-                    dq=format_kpi_change(qa, b, metas[q_id]["unit"], lang),
-                )
-                for qd, a, b, va, qa in zip(
-                    quadrant, m["volume_change"], m["quality_change"], m["volume_abs_change"], m["quality_abs_change"]
+                None if rd is None else pair_message(rd, v_id, metas, q_id, (va, a, qa, b), lang)
+                for rd, a, b, va, qa in zip(
+                    readings, m["volume_change"], m["quality_change"], m["volume_abs_change"], m["quality_abs_change"]
                 )
             ]
         frames.append(m)

@@ -139,3 +139,15 @@ def format_value(value: float | None, unit: str, lang: str = "en", currency: str
     if unit in ("minutes", "days"):
         return format_number(value, lang, decimals=1)
     return format_number(value, lang)
+
+
+def format_gap(gap: float | None, unit: str, lang: str = "en", currency: str = "EUR") -> str:
+    """A goal's gap (actual − expected by now) with its sign: percentage points for percent KPIs
+    ('−10.2 pp'), else the KPI's unit ('−€1,250', '+35'). Page one and the pacing table both use it."""
+    if gap is None or _missing(gap):
+        return NOT_AVAILABLE[check_lang(lang)]
+    if unit == "percent":
+        return format_points(gap, lang)
+    shown = format_value(abs(gap), unit, lang, currency)
+    sign = "±" if shown == format_value(0.0, unit, lang, currency) else "+" if gap > 0 else "−"
+    return f"{sign}{shown}"

@@ -143,12 +143,14 @@ def _status(status: Any, lang: str) -> str:
     return f"<span class='status-{html.escape(key)}' style='color:{color};font-weight:600'>{html.escape(text)}</span>"
 
 
-def _value(value: Any, kpi: Any, lang: str, currency: str) -> str:
+def _value(value: Any, kpi_id: Any, lang: str, summary: dict[str, Any]) -> str:
+    """A goal's KPI value in its unit, looked up in the client's catalog the summary carries."""
     from kpi_helpers.i18n.formats import format_value
-    from kpi_helpers.spec.catalog import load_catalog
+    from kpi_helpers.spec.catalog import summary_kpi
 
-    catalog = load_catalog()
-    unit = catalog[kpi].unit if isinstance(kpi, str) and kpi in catalog else "count"
+    kpi = summary_kpi(summary, kpi_id)
+    unit = kpi.unit if kpi else "count"
+    currency = str(summary.get("currency") or "EUR")
     return html.escape(format_value(value, unit, lang, currency)) if isinstance(value, (int, float)) else "—"
 
 
@@ -175,7 +177,6 @@ def since_html(summary: dict[str, Any], lang: str) -> str:
     since = summary.get("since_last") or {}
     goals = since.get("goals") or []
     if since.get("previous_as_of") and goals:
-        currency = str(summary.get("currency") or "EUR")
         date = format_date(dt.date.fromisoformat(str(since["previous_as_of"])[:10]), lang, "long")
         rows = []
         for g in goals:
@@ -185,9 +186,9 @@ def since_html(summary: dict[str, Any], lang: str) -> str:
                 status = f"{_status(g.get('previous_status'), lang)} → {_status(g.get('status'), lang)}"
             else:
                 status = f"{_status(g.get('status'), lang)} ({_t('unchanged', lang)})"
-            value = _value(g.get("value"), g.get("kpi"), lang, currency)
+            value = _value(g.get("value"), g.get("kpi"), lang, summary)
             if g.get("previous_value") is not None:
-                value += f" ({_t('was', lang)} {_value(g.get('previous_value'), g.get('kpi'), lang, currency)})"
+                value += f" ({_t('was', lang)} {_value(g.get('previous_value'), g.get('kpi'), lang, summary)})"
             rows.append(
                 f"<tr><td>{html.escape(str(g.get('statement') or g.get('kpi') or ''))}</td>"
                 f"<td>{status}</td><td>{value}</td></tr>"
@@ -264,7 +265,6 @@ def index_history_html(results: list[Any], out: Path, lang: str) -> str:
             continue
         summary = r.summary
         since = summary.get("since_last") or {}
-        currency = str(summary.get("currency") or "EUR")
         changed = []
         for g in since.get("goals", []):
             if g.get("previous_status") is None:
@@ -274,9 +274,9 @@ def index_history_html(results: list[Any], out: Path, lang: str) -> str:
                 if g.get("status_changed")
                 else _status(g.get("status"), lang)
             )
-            value = _value(g.get("value"), g.get("kpi"), lang, currency)
+            value = _value(g.get("value"), g.get("kpi"), lang, summary)
             if g.get("value_change"):
-                value += f" ({_t('was', lang)} {_value(g.get('previous_value'), g.get('kpi'), lang, currency)})"
+                value += f" ({_t('was', lang)} {_value(g.get('previous_value'), g.get('kpi'), lang, summary)})"
             changed.append(f"{esc(str(g.get('statement') or g.get('kpi')))}: {status} · {value}")
         if not since.get("previous_as_of"):
             change_html = _t("none", lang)

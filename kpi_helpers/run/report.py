@@ -216,8 +216,11 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
                 for row in table.itertuples(index=False)
             },
         }
+    from kpi_helpers.spec.catalog import SUMMARY_KPIS, kpi_facts
     from kpi_helpers.views.summary import kpi_tiles
 
+    tiles = kpi_tiles(session)
+    named = [*kpis, *(g.kpi for g in config.goals), *(t["kpi"] for t in tiles), *(f.kpi for f in findings)]
     return json_safe(
         {
             "client": config.client,
@@ -232,7 +235,10 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
             "windows": windows,
             "grain": config.grain,
-            "tiles": kpi_tiles(session),
+            "tiles": tiles,
+            # the client's catalog for the KPIs named here: page one, alerts, since-last and the
+            # index look KPIs up in it (kpi_helpers.spec.catalog.summary_kpi)
+            SUMMARY_KPIS: kpi_facts(config.catalog, named),
             "kpis": {
                 row.kpi: {
                     "value": _num(row.value),
@@ -604,12 +610,12 @@ def write_index(
     (`brand`, kpi_helpers.run.branding), else the clients' language when they share one, else en."""
     from kpi_helpers.run.branding import NO_BRANDING
     from kpi_helpers.run.outdir import GENERATOR, write_atomic
-    from kpi_helpers.spec.catalog import load_catalog
+    from kpi_helpers.spec.catalog import default_catalog
 
     brand = brand or NO_BRANDING
     lang = index_language(batch, lang, brand)
     tx = {k: v[lang] for k, v in _TEXT.items()}
-    catalog = load_catalog()
+    catalog = default_catalog()  # portfolio totals are of bundled KPIs only (see _totals_kpis)
     rows, failed, counts = _client_rows(batch, lang, tx)
     summaries = [r.summary for r in batch.results if r.ok]
     totals = {w: portfolio_totals(summaries, w, as_of=as_of, lang=lang) for w in PORTFOLIO_WINDOWS}

@@ -190,6 +190,12 @@ class ClientConfig(BaseModel):
                 for j, k in enumerate(pair)
                 for p in _unknown_kpi(k, f"pairs[{i}][{j}]", catalog)
             ]
+            + [
+                f"pairs[{i}]: '{volume}' is paired with itself; a pair is a volume KPI and a different "
+                "quality KPI that keeps it honest, e.g. [orders, average_order_value]"
+                for i, (volume, quality) in enumerate(value)
+                if volume == quality
+            ]
         )
         return value
 

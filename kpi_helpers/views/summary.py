@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kpi_helpers.i18n.formats import STATUS_COLORS_HTML, format_date, format_period, format_points, format_value, t
+from kpi_helpers.i18n.formats import STATUS_COLORS_HTML, format_date, format_gap, format_period, format_value, t
 from kpi_helpers.i18n.messages import text
 
 if TYPE_CHECKING:
@@ -100,8 +100,9 @@ def _limits_html(goal: dict[str, Any], lang: str, v: Any, grain: str) -> str:
     return "".join(f" · {p}" for p in parts)
 
 
-def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any, grain: str = "month") -> str:
-    kpi = catalog[goal["kpi"]] if goal.get("kpi") in catalog else None
+def _goal_html(goal: dict[str, Any], lang: str, currency: str, kpi: Any, grain: str = "month") -> str:
+    """One goal: status, KPI, deadline, owner, statement, and where it stands: actual so far, what
+    was expected by now and the gap to it (the pacing's one gap: actual − expected), forecast, target."""
     unit = kpi.unit if kpi else "count"
 
     def v(x: Any) -> str:
@@ -112,28 +113,26 @@ def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any, gra
     label = kpi.label(lang) if kpi else str(goal.get("kpi"))
     owner = f" · {html.escape(t('owner', lang))}: {html.escape(str(goal['owner']))}" if goal.get("owner") else ""
     target, actual, forecast = goal.get("target"), goal.get("actual_to_date"), goal.get("forecast")
+    expected = goal.get("expected")
+    expected_now = (
+        f"{_tx('expected_now', lang)}: {v(expected)}"
+        + (f" ({_tx('per_targets', lang)})" if goal.get("expected_method") == "targets" else "")
+        + f" · {html.escape(t('gap', lang))}: {format_gap(goal.get('gap'), unit, lang, currency)}"
+    )
     if kpi is not None and kpi.type == "ratio":
         # a rate: actual vs target as values, never a bar of a sum
         nums = (
-            f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> · "
+            f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> · {expected_now} · "
             f"{html.escape(t('target', lang))}: <b>{v(target)}</b> · {html.escape(t('forecast', lang))}: {v(forecast)}"
-            + (
-                f" · {html.escape(t('gap', lang))}: {format_points((actual or 0) - (target or 0), lang)}"
-                if unit == "percent" and actual is not None and target is not None
-                else ""
-            )
             + _limits_html(goal, lang, v, grain)
         )
         bar = ""
     else:
         share = (actual / target) if actual is not None and target else None
-        expected = goal.get("expected")
         nums = (
             f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> "
-            f"({_tx('progress', lang, share=format_value(share, 'percent', lang))}) · "
-            f"{html.escape(t('expected', lang))}: {v(expected)}"
-            + (f" ({_tx('per_targets', lang)})" if goal.get("expected_method") == "targets" else "")
-            + f" · {html.escape(t('forecast', lang))}: <b>{v(forecast)}</b> · {html.escape(t('target', lang))}: "
+            f"({_tx('progress', lang, share=format_value(share, 'percent', lang))}) · {expected_now}"
+            f" · {html.escape(t('forecast', lang))}: <b>{v(forecast)}</b> · {html.escape(t('target', lang))}: "
             f"{v(target)}" + _limits_html(goal, lang, v, grain)
         )
         width = max(0.0, min(1.0, share or 0.0)) * 100
@@ -147,8 +146,7 @@ def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any, gra
     )
 
 
-def _tile_html(tile: dict[str, Any], lang: str, currency: str, catalog: Any, grain: str) -> str:
-    kpi = catalog[tile["kpi"]]
+def _tile_html(tile: dict[str, Any], lang: str, currency: str, kpi: Any, grain: str) -> str:
     change = ""
     if tile.get("abs_change") is not None:
         from kpi_helpers.compute.engine import format_kpi_change
@@ -164,23 +162,26 @@ def _tile_html(tile: dict[str, Any], lang: str, currency: str, catalog: Any, gra
 
 
 def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, appendix: bool = True) -> str:
-    """Page one: title and as-of date, goals with status, KPI tiles, the top findings."""
-    from kpi_helpers.spec.catalog import load_catalog
+    """Page one: title and as-of date, goals with status, KPI tiles, the top findings. KPIs are
+    looked up in the client's catalog the summary carries (`summary_kpi`), its own KPIs included."""
+    from kpi_helpers.spec.catalog import summary_kpi
 
-    catalog = load_catalog()
     currency = summary.get("currency", "EUR")
     grain = summary.get("grain") or "month"
     goals = (
-        "".join(_goal_html(g, lang, currency, catalog, grain) for g in summary.get("goals", []))
+        "".join(
+            _goal_html(g, lang, currency, summary_kpi(summary, g.get("kpi")), grain) for g in summary.get("goals", [])
+        )
         or f"<p>{_tx('no_goals', lang)}</p>"
     )
-    tiles = summary.get("tiles", [])
+    tiles = [(x, summary_kpi(summary, x["kpi"])) for x in summary.get("tiles", [])]
+    tiles = [(x, k) for x, k in tiles if k is not None]
     tiles_html = ""
     if tiles:
-        period = format_period(pd.Timestamp(tiles[0]["period"]), grain, lang)
+        period = format_period(pd.Timestamp(tiles[0][0]["period"]), grain, lang)
         tiles_html = (
             f"<h3>{html.escape(_tx('kpis', lang, period=period))}</h3><div class='tiles'>"
-            + "".join(_tile_html(x, lang, currency, catalog, grain) for x in tiles if x["kpi"] in catalog)
+            + "".join(_tile_html(x, lang, currency, k, grain) for x, k in tiles)
             + "</div>"
         )
     findings = sorted(summary.get("findings", []), key=lambda f: f.get("rank", 99))
