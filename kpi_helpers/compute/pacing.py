@@ -17,6 +17,7 @@ import pandas as pd
 from kpi_helpers.compute.engine import SEASON_BAND, compute_kpis, get_kpi, period_start, shift_periods
 from kpi_helpers.exceptions import GoalError
 from kpi_helpers.spec.goals import PeriodTarget, period_targets
+from kpi_helpers.spec.vocab import Status
 
 #: Status thresholds, the one place they live. The forecast at the deadline is compared with
 #: the target in the KPI's good direction, as a fraction of |target|:
@@ -26,6 +27,8 @@ from kpi_helpers.spec.goals import PeriodTarget, period_targets
 #:                     forecast <= (2 - AT_RISK_AT) × target (105 %) → 'at_risk'; else 'off_track'.
 #: (Written as target ± (1 - x)·|target| so negative targets, e.g. a loss to shrink, work too.)
 #: No forecast at all (nothing measurable yet) → 'at_risk': we cannot confirm it is on track.
+#: A goal whose window starts after the as-of date is 'not_started': planned, not judged (no
+#: actual, expected or forecast; never an alert or a finding).
 ON_TRACK_AT = 1.00
 AT_RISK_AT = 0.95
 #: Days of recent history whose daily average is the run-rate when no seasonal shape exists.
@@ -233,6 +236,8 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
     frame = daily_frame(facts, kpi, catalog)
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else frame.index.max()
     total_days = (deadline - start).days + 1
+    if start > as_of:
+        return _not_started(goal, kpi, target, as_of, start, deadline, total_days)
     elapsed = int(min(max((as_of - start).days + 1, 0), total_days))
     days_left = total_days - elapsed
     fraction = elapsed / total_days
@@ -320,6 +325,38 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
         floor_breached=below,
         ceiling_breached=above,
         bound_streak=streak,
+    )
+
+
+def _not_started(
+    goal: Any, kpi: Any, target: float, as_of: pd.Timestamp, start: pd.Timestamp, deadline: pd.Timestamp, days: int
+) -> Pacing:
+    """The pacing of a goal whose window starts after ``as_of``: planned, nothing measured or forecast."""
+    nan = math.nan
+    method = "targets" if period_targets(goal) else "target" if kpi.type == "ratio" else "linear"
+    return Pacing(
+        goal_id=_goal_get(goal, "id"),
+        kpi=kpi.id,
+        target=target,
+        actual_to_date=nan,
+        expected_linear=nan,
+        expected_seasonal=None,
+        expected=nan,
+        gap=nan,
+        progress=nan,
+        required_run_rate=None,
+        forecast=nan,
+        forecast_method=Status.NOT_STARTED,
+        status=Status.NOT_STARTED,
+        elapsed_fraction=0.0,
+        days_left=days,
+        as_of=as_of,
+        start=start,
+        deadline=deadline,
+        expected_method=method,
+        status_pace=Status.NOT_STARTED,
+        floor=_goal_get(goal, "floor"),
+        ceiling=_goal_get(goal, "ceiling"),
     )
 
 

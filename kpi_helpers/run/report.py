@@ -30,7 +30,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:
 h1,h2,h3{color:#102a43}h1{border-bottom:3px solid var(--brand-accent,#2f80ed);padding-bottom:.3rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}th,td{border-bottom:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left}
 th{background:#f0f4f8}.jp-OutputArea-output pre{white-space:pre-wrap}
-.status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
+.status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-not_started{color:#52606d}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
 .meta{color:#627d98;font-size:.85rem}.notebook-section{margin-top:2.5rem}
 """
 
@@ -323,7 +323,8 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- portfolio overview
 
-STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2}
+#: Worst first; a goal that has not started says least about a client, so it sorts last.
+STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, "not_started": 3}
 _TEXT = table("report_index")
 #: A few lines of plain JS (no library, works offline): click a heading to sort its table.
 SORT_JS = """<script type="text/javascript">
@@ -532,7 +533,9 @@ def _client_rows(batch: BatchResult, lang: str, tx: dict[str, str]) -> tuple[lis
             f"{status_cell}<td data-sort='{len(goals)}'>{goal_html}</td><td>{worst}</td></tr>"
         )
     counts = " · ".join(
-        f"{_status_span(s, lang)} {n}" for s, n in sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]])
+        f"{_status_span(s, lang)} {n}"
+        for s, n in sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]])
+        if n or s != "not_started"  # planned goals are counted when there are any
     )
     return rows, failed, counts
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from kpi_helpers.i18n.formats import STATUS_COLORS_HTML, format_date, format_period, format_points, format_value, t
 from kpi_helpers.i18n.messages import text
+from kpi_helpers.spec.vocab import Status
 
 if TYPE_CHECKING:
     from kpi_helpers.session import ClientSession
@@ -112,6 +113,15 @@ def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any, gra
     label = kpi.label(lang) if kpi else str(goal.get("kpi"))
     owner = f" · {html.escape(t('owner', lang))}: {html.escape(str(goal['owner']))}" if goal.get("owner") else ""
     target, actual, forecast = goal.get("target"), goal.get("actual_to_date"), goal.get("forecast")
+    if status == Status.NOT_STARTED and goal.get("start"):  # planned: when it starts and its aim, nothing judged
+        start = format_date(pd.Timestamp(goal["start"]), lang, "long")
+        nums = html.escape(text("not_yet.starts", lang, date=start, target=v(target)))
+        return (
+            f'<div class="goal planned" style="--c:{color}">{status_badge(status, lang)} · {html.escape(label)}'
+            f" · {html.escape(t('deadline', lang))} {format_date(pd.Timestamp(goal['deadline']), lang)}{owner}"
+            f'<div class="stmt">{html.escape(str(goal.get("statement") or label))}</div>'
+            f'<div class="nums">{nums}</div></div>'
+        )
     if kpi is not None and kpi.type == "ratio":
         # a rate: actual vs target as values, never a bar of a sum
         nums = (
