@@ -40,6 +40,14 @@ def covered_until(dates: Any) -> pd.Timestamp | None:
     return last
 
 
+def measures_covered_until(facts: pd.DataFrame, measures: Any) -> pd.Timestamp | None:
+    """The last day the data cover every one of `measures` (the earliest of their last days, each
+    by `covered_until`); None when the facts have none of them."""
+    ends = [covered_until(facts.loc[facts[m].notna(), "date"]) for m in sorted(measures) if m in facts.columns]
+    known = [e for e in ends if e is not None]
+    return min(known) if known else None
+
+
 def source_summary(label: str, facts: pd.DataFrame) -> dict[str, Any]:
     """{'source', 'measures': [...], 'dims': {dim: [values]}, 'covered_until'} of one source's facts
     (the last day its rows stand for: see `covered_until`)."""
