@@ -173,3 +173,47 @@ def test_the_index_says_whose_data_are_late(late, tmp_path):
         text = " ".join(visible_text(write_index(batch, lang=lang).read_text()).split())
         assert text.count(words) == 1, lang  # Acme's row only
         assert text.index("Acme") < text.index(words) < text.index("Beta")
+
+
+def test_with_two_sources_only_the_late_one_holds_its_goals_back(tmp_path):
+    params, data = tmp_path / "params", tmp_path / "data" / "acme"
+    params.mkdir()
+    data.mkdir(parents=True)
+    raw = pd.read_csv(DEMO_DATA / "b2b_daily.csv.gz", parse_dates=["date"])
+    raw[raw["date"] <= "2026-08-31"][["date", "channel", "campaign", "revenue"]].to_csv(data / "shop.csv", index=False)
+    raw[["date", "channel", "campaign", "sessions", "leads"]].to_csv(data / "traffic.csv", index=False)
+    path = params / "acme.yaml"
+    path.write_text(
+        "client: acme\nname: Acme\nlanguage: en\ncurrency: EUR\n"
+        "data:\n  - {source: shop.csv, shape: daily}\n  - {source: traffic.csv, shape: daily}\n"
+        "kpis: [revenue, leads]\n" + REVENUE_GOAL + "  - {id: leads, statement: 6000 leads in 2026, kpi: leads, "
+        "baseline: 5000, target: 6000, start: 2026-01-01, deadline: 2026-12-31, owner: Eva}\n",
+        encoding="utf-8",
+    )
+    summary = client_summary(load_params(path), as_of="2026-09-30")
+    assert summary["covered_until"] == "2026-08-31"
+    goals = {g["id"]: g for g in summary["goals"]}
+    assert goals["rev"]["covered_until"] == "2026-08-31" and goals["leads"]["covered_until"] == "2026-09-30"
+    tiles = {t["kpi"]: t for t in summary["tiles"]}
+    assert tiles["revenue"]["coverage"] == "empty" and tiles["leads"]["value"] is not None
+    text = " ".join(visible_text(summary_html(summary, "en")).split())
+    assert "Data through 31 August 2026 (shop.csv)" in text and "traffic.csv" not in text
+    assert text.count("judged on data through 31 August 2026") == 1  # the revenue goal only
+
+
+def test_measures_covered_until_is_the_earliest_last_day_of_the_measures():
+    from kpi_helpers.data.sources import measures_covered_until
+
+    facts = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-08-01", "2026-09-01", "2026-09-01", "2026-10-01", "2026-10-14"]),
+            "revenue": [1.0, 1.0, None, None, None],  # a monthly source through September
+            "sessions": [None, None, 5.0, 5.0, 5.0],  # a daily source through 14 October
+        }
+    )
+    assert measures_covered_until(facts, {"revenue"}) == pd.Timestamp("2026-09-30")
+    assert measures_covered_until(facts, {"sessions"}) == pd.Timestamp("2026-10-14")
+    daily = pd.DataFrame({"date": pd.to_datetime(["2026-09-30", "2026-10-01"]), "sessions": 5.0})
+    assert measures_covered_until(daily, {"sessions"}) == pd.Timestamp("2026-10-01")  # a daily last row on a 1st
+    assert measures_covered_until(facts, {"revenue", "sessions", "leads"}) == pd.Timestamp("2026-09-30")
+    assert measures_covered_until(facts, {"leads"}) is None
