@@ -31,7 +31,7 @@ h1,h2,h3{color:#102a43}h1{border-bottom:3px solid var(--brand-accent,#2f80ed);pa
 table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}th,td{border-bottom:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left}
 th{background:#f0f4f8}.jp-OutputArea-output pre{white-space:pre-wrap}
 .status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-not_started{color:#52606d}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
-.meta{color:#627d98;font-size:.85rem}.late-data{color:#b76e00;font-weight:600}.notebook-section{margin-top:2.5rem}
+.meta{color:#627d98;font-size:.85rem}small.late-data{color:#b76e00;font-weight:600}.notebook-section{margin-top:2.5rem}
 """
 
 

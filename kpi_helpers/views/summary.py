@@ -38,7 +38,7 @@ STYLE = """
 .kpi-summary .tiles{display:flex;flex-wrap:wrap;gap:.5rem}
 .kpi-summary .tile{border:1px solid #d9e2ec;border-radius:4px;padding:.35rem .6rem;min-width:150px;flex:1 1 150px}
 .kpi-summary .tile b{display:block;font-size:1.15rem}.kpi-summary .tile small{color:#627d98}
-.kpi-summary .late-data{border:2px solid #b76e00;background:#fff8e1;border-radius:4px;padding:.45rem .7rem;margin:.5rem 0}
+.kpi-summary .late-data{color:#1f2933;font-weight:400;border:2px solid #b76e00;background:#fff8e1;border-radius:4px;padding:.45rem .7rem;margin:.5rem 0}
 .kpi-summary .tile .no-data{color:#627d98;font-size:1rem}
 .kpi-findings{padding-left:1.3rem}.kpi-findings li{margin:.35rem 0}
 .kpi-findings .sev{font-weight:700;color:var(--c)}
@@ -205,7 +205,7 @@ def late_data_html(summary: dict[str, Any], lang: str) -> str:
         else text("not_yet.data_through", lang, date=date)
     )
     return (
-        f'<div class="late-data" role="note"><strong>{html.escape(head)}</strong><br>'
+        f'<div class="late-data" role="note"><strong style="color:#8a5300">{html.escape(head)}</strong><br>'
         f"{html.escape(text('not_yet.data_through_note', lang, date=date))}</div>"
     )
 
