@@ -217,3 +217,36 @@ def test_measures_covered_until_is_the_earliest_last_day_of_the_measures():
     assert measures_covered_until(daily, {"sessions"}) == pd.Timestamp("2026-10-01")  # a daily last row on a 1st
     assert measures_covered_until(facts, {"revenue", "sessions", "leads"}) == pd.Timestamp("2026-09-30")
     assert measures_covered_until(facts, {"leads"}) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "Started 1 April 2024 · target €3,000 · no data yet"),
+        ("nl", "Begonnen op 1 april 2024 · doel € 3.000 · nog geen gegevens"),
+    ],
+)
+def test_a_goal_that_began_after_the_last_covered_day_waits_for_data(lang, words):
+    """Started on 1 April, data through 31 March, as of 30 April: nothing to judge yet, and page
+    one says it started (not 'starts') and that its data are not in."""
+    p = pace_goal(
+        flat("2023-12-01", "2024-03-31"),
+        goal(3000.0, start="2024-04-01", deadline="2024-04-30"),
+        as_of="2024-04-30",
+        catalog=CAT,
+    )
+    assert p.status == "not_started" and p.covered_until == pd.Timestamp("2024-03-31")
+    entry = {
+        "id": "april",
+        "kpi": "revenue",
+        "statement": "Revenue 3,000 in April",
+        "status": p.status,
+        "start": "2024-04-01",
+        "deadline": "2024-04-30",
+        "as_of": p.as_of.isoformat(),
+        "covered_until": "2024-03-31",
+        "target": 3000.0,
+    }
+    summary = {"name": "X", "currency": "EUR", "as_of": "2024-04-30", "covered_until": "2024-03-31", "goals": [entry]}
+    text = " ".join(visible_text(summary_html(summary, lang)).replace("\xa0", " ").split())
+    assert words in text
