@@ -2,7 +2,8 @@
 
 Each rule reads the engine's results and writes one :class:`Finding` in Dutch and English:
 
-* pacing of every goal (off track → critical, at risk → warning, on track → good);
+* pacing of every goal (off track → critical, at risk → warning, on track → good; a goal that
+  has not started gives none);
 * a goal's floor or ceiling broken in the latest complete period (warning; two periods in a
   row → critical);
 * KPI pairs, year to date vs the same days last year (Goodhart: more volume, worse quality);
@@ -42,6 +43,7 @@ from kpi_helpers.data.sources import breakdown_across_sources
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_gap, format_period, format_value, t
 from kpi_helpers.i18n.messages import per_language, table, text
+from kpi_helpers.spec.vocab import Status
 
 if TYPE_CHECKING:
     from kpi_helpers.session import ClientSession
@@ -220,6 +222,8 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
     pacing = pacing_frame(wb)
     goals = {g.id or g.kpi: g for g in wb.config.goals}
     for row in pacing.itertuples(index=False):
+        if row.status == Status.NOT_STARTED:
+            continue  # planned: nothing to judge yet, so nothing to report or act on
         k = get_kpi(row.kpi, wb.catalog)
         goal = goals.get(row.goal_id)
         owner = (goal.owner if goal else None) or ""

@@ -1,7 +1,9 @@
 """Goal pacing (where should we be by now, will we make it) and seasonality profiles.
 
 Reports must be reproducible, so "now" is ``as_of``, by default the last date in the facts,
-never today's date.
+never today's date. A goal is judged on the days its KPI's data cover: when they end before
+``as_of`` (late data) it is paced as of their last covered day (``covered_until``), so days
+that have not come in yet never count as days without results.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from kpi_helpers.compute.engine import SEASON_BAND, compute_kpis, get_kpi, period_start, shift_periods
+from kpi_helpers.data.sources import measures_covered_until
 from kpi_helpers.exceptions import GoalError
 from kpi_helpers.spec.goals import PeriodTarget, period_targets
+from kpi_helpers.spec.vocab import Status
 
 #: Status thresholds, the one place they live. The forecast at the deadline is compared with
 #: the target in the KPI's good direction, as a fraction of |target|:
@@ -26,6 +30,8 @@ from kpi_helpers.spec.goals import PeriodTarget, period_targets
 #:                     forecast <= (2 - AT_RISK_AT) × target (105 %) → 'at_risk'; else 'off_track'.
 #: (Written as target ± (1 - x)·|target| so negative targets, e.g. a loss to shrink, work too.)
 #: No forecast at all (nothing measurable yet) → 'at_risk': we cannot confirm it is on track.
+#: A goal whose window starts after the as-of date is 'not_started': planned, not judged (no
+#: actual, expected or forecast; never an alert or a finding).
 ON_TRACK_AT = 1.00
 AT_RISK_AT = 0.95
 #: Days of recent history whose daily average is the run-rate when no seasonal shape exists.
@@ -75,6 +81,9 @@ class Pacing:
     as_of: pd.Timestamp
     start: pd.Timestamp
     deadline: pd.Timestamp
+    #: The last day the goal is judged on: ``as_of``, or the last day its KPI's data cover when that
+    #: is earlier (elapsed, expected, forecast, days left and floors are computed to this day).
+    covered_until: pd.Timestamp | None = None
     #: Where `expected` comes from: 'targets' (the goal's per-period targets), 'seasonal',
     #: 'linear' (sum KPIs) or 'target' (a ratio KPI's end target).
     expected_method: str = "linear"
@@ -197,8 +206,19 @@ def _plan_to_date(plan: list[PeriodTarget], to_date_end: pd.Timestamp, elapsed: 
     return total
 
 
-def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = None, grain: str = "month") -> Pacing:
+def pace_goal(
+    facts: pd.DataFrame,
+    goal: Any,
+    as_of: Any = None,
+    catalog: Any = None,
+    grain: str = "month",
+    covered_until: Any = None,
+) -> Pacing:
     """Pacing of one goal (target = the KPI over [start, deadline]).
+
+    Judged on the days the data cover: as of ``covered_until`` when that is before ``as_of``
+    (default: the last day the KPI's measures have data, a monthly source's last month in full;
+    see :func:`kpi_helpers.data.sources.measures_covered_until`). The result keeps ``as_of``.
 
     Sum KPIs: expected_linear = target × elapsed fraction; expected_seasonal = target × the
     share last year's same window (52 weeks back) had reached by the same day, when the data
@@ -232,8 +252,12 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
     target = float(_goal_get(goal, "target"))
     frame = daily_frame(facts, kpi, catalog)
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else frame.index.max()
+    covered = pd.Timestamp(covered_until) if covered_until is not None else measures_covered_until(facts, kpi.measures)
+    judged = min(as_of, covered.normalize()) if covered is not None else as_of  # late data: the last covered day
     total_days = (deadline - start).days + 1
-    elapsed = int(min(max((as_of - start).days + 1, 0), total_days))
+    if start > judged:
+        return _not_started(goal, kpi, target, as_of, start, deadline, total_days, judged)
+    elapsed = int(min(max((judged - start).days + 1, 0), total_days))
     days_left = total_days - elapsed
     fraction = elapsed / total_days
     to_date_end = start + pd.Timedelta(days=elapsed - 1)
@@ -284,14 +308,16 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
         elif expected_seasonal is not None and ly_to_date > 0:
             forecast, method = actual * ly_total / ly_to_date, "seasonal"
         else:
-            recent = frame.loc[min(as_of, frame.index.max()) - pd.Timedelta(days=RECENT_DAYS - 1) : as_of, "numerator"]
+            recent = frame.loc[
+                min(judged, frame.index.max()) - pd.Timedelta(days=RECENT_DAYS - 1) : judged, "numerator"
+            ]
             rate = float(recent.mean()) if len(recent) else math.nan
             forecast, method = actual + rate * days_left, "recent"
 
     gap = actual - expected
     progress = actual / target if target else math.nan
     status_pace = pace_status(forecast, target, kpi.direction)
-    period, value, below, above, streak = _bounds(facts, kpi, goal, start, deadline, as_of, grain, catalog)
+    period, value, below, above, streak = _bounds(facts, kpi, goal, start, deadline, judged, grain, catalog)
     return Pacing(
         goal_id=_goal_get(goal, "id"),
         kpi=kpi.id,
@@ -311,6 +337,7 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
         as_of=as_of,
         start=start,
         deadline=deadline,
+        covered_until=judged,
         expected_method=expected_method,
         status_pace=status_pace,
         floor=_goal_get(goal, "floor"),
@@ -320,6 +347,46 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
         floor_breached=below,
         ceiling_breached=above,
         bound_streak=streak,
+    )
+
+
+def _not_started(
+    goal: Any,
+    kpi: Any,
+    target: float,
+    as_of: pd.Timestamp,
+    start: pd.Timestamp,
+    deadline: pd.Timestamp,
+    days: int,
+    covered: pd.Timestamp,
+) -> Pacing:
+    """The pacing of a goal whose window starts after ``as_of``: planned, nothing measured or forecast."""
+    nan = math.nan
+    method = "targets" if period_targets(goal) else "target" if kpi.type == "ratio" else "linear"
+    return Pacing(
+        goal_id=_goal_get(goal, "id"),
+        kpi=kpi.id,
+        target=target,
+        actual_to_date=nan,
+        expected_linear=nan,
+        expected_seasonal=None,
+        expected=nan,
+        gap=nan,
+        progress=nan,
+        required_run_rate=None,
+        forecast=nan,
+        forecast_method=Status.NOT_STARTED,
+        status=Status.NOT_STARTED,
+        elapsed_fraction=0.0,
+        days_left=days,
+        as_of=as_of,
+        start=start,
+        deadline=deadline,
+        covered_until=covered,
+        expected_method=method,
+        status_pace=Status.NOT_STARTED,
+        floor=_goal_get(goal, "floor"),
+        ceiling=_goal_get(goal, "ceiling"),
     )
 
 

@@ -40,6 +40,19 @@ def covered_until(dates: Any) -> pd.Timestamp | None:
     return last
 
 
+def measures_covered_until(facts: pd.DataFrame, measures: Any) -> pd.Timestamp | None:
+    """The last day the data cover every one of `measures` (the earliest of their last days, each
+    by `covered_until`); None when the facts have none of them."""
+    ends = []
+    for measure in sorted(m for m in measures if m in facts.columns):
+        dates = facts["date"].to_numpy()[facts[measure].notna().to_numpy()]
+        if len(dates):  # only a source with every row on the 1st needs the whole date list
+            last = pd.Timestamp(dates.max())
+            ends.append(covered_until(dates) if last.day == 1 else last)
+    known = [e for e in ends if e is not None]
+    return min(known) if known else None
+
+
 def source_summary(label: str, facts: pd.DataFrame) -> dict[str, Any]:
     """{'source', 'measures': [...], 'dims': {dim: [values]}, 'covered_until'} of one source's facts
     (the last day its rows stand for: see `covered_until`)."""

@@ -40,9 +40,16 @@ def dimension_label(value: Any, lang: str = "en", overrides: dict[str, str] | No
 
 
 #: Status colours for HTML (text is always shown next to the colour).
-STATUS_COLORS_HTML = {"on_track": "#127a3b", "at_risk": "#b76e00", "off_track": "#c62828", "failed": "#c62828"}
+#: A goal that has not started is neutral slate: planned, neither good nor bad.
+STATUS_COLORS_HTML = {
+    "on_track": "#127a3b",
+    "at_risk": "#b76e00",
+    "off_track": "#c62828",
+    "not_started": "#52606d",
+    "failed": "#c62828",
+}
 
-STATUS_EMOJI = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", "failed": "⚠️"}
+STATUS_EMOJI = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", "not_started": "⚪", "failed": "⚠️"}
 
 
 def check_lang(lang: str) -> str:

@@ -35,6 +35,7 @@ from typing import Any
 
 from kpi_helpers.i18n.messages import table
 from kpi_helpers.run.outdir import GENERATOR, OutputFolderError, is_own_file, write_atomic
+from kpi_helpers.spec.vocab import STATUSES
 
 STALE_DAYS = 7
 ALERTS_FILE = "alerts.json"
@@ -45,7 +46,7 @@ MESSAGES = table("alerts_messages")
 
 TEXT = table("alerts")
 
-_STATUS = {key: table("labels")[key] for key in ("on_track", "at_risk", "off_track")}
+_STATUS = {key: table("labels")[key] for key in STATUSES}
 
 
 def _both(kind: str, **fill: dict[str, str]) -> dict[str, str]:

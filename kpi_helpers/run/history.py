@@ -34,6 +34,7 @@ from typing import Any
 
 from kpi_helpers.i18n.messages import table
 from kpi_helpers.run.outdir import CLIENT_MARKER, OutputFolderError, owns_folder
+from kpi_helpers.spec.vocab import STATUSES
 
 HISTORY = "_history"
 HISTORY_MARKER = ".kpi-workbook-history"
@@ -44,7 +45,7 @@ TEXT = table("history")
 
 PERIOD_WORD = {key: table("labels")[key] for key in ("day", "week", "month", "quarter", "year")}
 
-STATUS_TEXT = {key: table("labels")[key] for key in ("on_track", "at_risk", "off_track")}
+STATUS_TEXT = {key: table("labels")[key] for key in STATUSES}
 
 
 def _t(key: str, lang: str, **fill: str) -> str:

@@ -30,8 +30,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:
 h1,h2,h3{color:#102a43}h1{border-bottom:3px solid var(--brand-accent,#2f80ed);padding-bottom:.3rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}th,td{border-bottom:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left}
 th{background:#f0f4f8}.jp-OutputArea-output pre{white-space:pre-wrap}
-.status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
-.meta{color:#627d98;font-size:.85rem}.notebook-section{margin-top:2.5rem}
+.status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-not_started{color:#52606d}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
+.meta{color:#627d98;font-size:.85rem}small.late-data{color:#b76e00;font-weight:600}.notebook-section{margin-top:2.5rem}
 """
 
 
@@ -188,6 +188,8 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             "baseline": goal.baseline,
             "target": goal.target,
             **_plain(pacing.to_dict()),
+            # the last day the goal is judged on: the as-of date, or earlier when its data are late
+            "covered_until": pacing.covered_until.date().isoformat() if pacing.covered_until is not None else None,
         }
         goals.append(_goal_limits(entry, goal, pacing, facts, config))
     findings = build_findings(session)
@@ -221,6 +223,7 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
 
     tiles = kpi_tiles(session)
     named = [*kpis, *(g.kpi for g in config.goals), *(t["kpi"] for t in tiles), *(f.kpi for f in findings)]
+    last_dates = _source_last_dates(facts, session.as_of)
     return json_safe(
         {
             "client": config.client,
@@ -229,7 +232,9 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             "currency": config.currency,
             "as_of": session.as_of.isoformat(),
             "as_of_partial": session.partial,  # the last period at the client's grain is not complete
-            "source_last_dates": _source_last_dates(facts, session.as_of),
+            "source_last_dates": last_dates,
+            # the last day every source covers (before the as-of date: late data, said first on page one)
+            "covered_until": min(last_dates.values(), default=session.as_of.isoformat()),
             "data_from": data_from.isoformat(),
             "data_to": data_to.isoformat(),
             # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
@@ -272,7 +277,8 @@ def _goal_limits(entry: dict[str, Any], goal: Any, pacing: Any, facts: Any, conf
                 "actual": pacing.bound_value,
             }
     if goal.targets:
-        table = target_table(facts, goal, as_of=pacing.as_of, catalog=config.catalog)
+        judged = pacing.covered_until if pacing.covered_until is not None else pacing.as_of
+        table = target_table(facts, goal, as_of=judged, catalog=config.catalog)  # a period not in yet is not done
         entry["targets"] = [
             {"period": r.period, "target": r.target, "actual": _num(r.actual), "complete": bool(r.complete)}
             for r in table.itertuples(index=False)
@@ -329,7 +335,8 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- portfolio overview
 
-STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2}
+#: Worst first; a goal that has not started says least about a client, so it sorts last.
+STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, "not_started": 3}
 _TEXT = table("report_index")
 #: A few lines of plain JS (no library, works offline): click a heading to sort its table.
 SORT_JS = """<script type="text/javascript">
@@ -534,13 +541,28 @@ def _client_rows(batch: BatchResult, lang: str, tx: dict[str, str]) -> tuple[lis
         pdf = batch.out_dir / r.client / "report.pdf"
         pdf_link = f" · <a href='{esc(r.client)}/report.pdf'>{tx['pdf']}</a>" if pdf.exists() else ""
         rows.append(
-            f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}</td>"
+            f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}"
+            f"{_late_note(r.summary, lang)}</td>"
             f"{status_cell}<td data-sort='{len(goals)}'>{goal_html}</td><td>{worst}</td></tr>"
         )
     counts = " · ".join(
-        f"{_status_span(s, lang)} {n}" for s, n in sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]])
+        f"{_status_span(s, lang)} {n}"
+        for s, n in sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]])
+        if n or s != "not_started"  # planned goals are counted when there are any
     )
     return rows, failed, counts
+
+
+def _late_note(summary: dict[str, Any], lang: str) -> str:
+    """'data through 30 September 2026' under a client whose data end before its as-of date."""
+    from kpi_helpers.i18n.formats import format_date
+    from kpi_helpers.i18n.messages import text
+
+    covered, as_of = str(summary.get("covered_until") or ""), str(summary.get("as_of") or "")
+    if not covered or not as_of or covered[:10] >= as_of[:10]:
+        return ""
+    date = format_date(dt.date.fromisoformat(covered[:10]), lang, "long")
+    return f"<br><small class='late-data'>{html.escape(text('not_yet.index_late', lang, date=date))}</small>"
 
 
 def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[str, str]) -> str:

@@ -115,7 +115,11 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
         done = table[(table["period"] >= periods[0])]
         future = periods[periods > done["period"].max()] if len(done) else periods
         rest = pacing.forecast - float(done["value"].sum())
-        forecast = target[future] / target[future].sum() * rest if len(future) and target[future].sum() else None
+        forecast = (
+            target[future] / target[future].sum() * rest
+            if len(future) and target[future].sum() and math.isfinite(rest)  # a goal not started: no forecast
+            else None
+        )
     name = goal_kpi_name(k.label(wb.lang), goal.id or goal.kpi, shares_kpi(wb.config.goals, goal.kpi), wb.lang)
     title = (
         f"{name} — {t('target', wb.lang).lower()} "

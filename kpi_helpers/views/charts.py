@@ -28,7 +28,7 @@ from kpi_helpers.i18n.messages import table
 from kpi_helpers.views.display import SERIES_COLOR
 
 SEPARATORS = {"nl": ",.", "en": ".,"}
-STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "off_track": "#c62828"}
+STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "off_track": "#c62828", "not_started": "#78909c"}
 NEUTRAL = "#37474f"
 GOOD, BAD = "#2e7d32", "#c62828"
 COLORWAY = [SERIES_COLOR, "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#9e9d24", "#5d4037"]
