@@ -139,3 +139,15 @@ def format_value(value: float | None, unit: str, lang: str = "en", currency: str
     if unit in ("minutes", "days"):
         return format_number(value, lang, decimals=1)
     return format_number(value, lang)
+
+
+#: Codes in Babel's list that name no money a client reports in: XXX (no currency), XTS (for testing).
+NOT_MONEY: frozenset[str] = frozenset({"XXX", "XTS"})
+
+
+def is_known_currency(code: str) -> bool:
+    """An ISO 4217 code Babel can format (EUR, USD, GBP, …): an unknown one such as 'XYZ' would be
+    printed as a prefix ('XYZ162,700')."""
+    from babel.numbers import list_currencies
+
+    return code in list_currencies() and code not in NOT_MONEY
