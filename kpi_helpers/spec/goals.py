@@ -427,9 +427,7 @@ def period_targets(goal: Any) -> list[PeriodTarget]:
 
 def _fraction_problem(value: float) -> str:
     """A share KPI's value above 100 %, with the fraction the user probably meant."""
-    hint = (
-        f"write {value / 100:g} for {value:g} %" if 1 < value <= 100 else "write 0.032 for 3.2 % (a fraction of 1)"
-    )
+    hint = f"write {value / 100:g} for {value:g} %" if 1 < value <= 100 else "write 0.032 for 3.2 % (a fraction of 1)"
     return f"{value:g} means {value * 100:,.0f} % for a percentage KPI (percentages are fractions: 1 = 100 %); {hint}"
 
 
@@ -460,9 +458,10 @@ def scale_problems(goal: Goal, share: bool) -> list[tuple[str, str]]:
     return [(name, _fraction_problem(v)) for name, v in values if v is not None and math.isfinite(v) and v > 1]
 
 
-#: Average days of a period at each grain: a sum KPI's window target spread evenly over the periods
-#: its floor/ceiling are checked on (the calendar's months and years differ by a day or three).
-GRAIN_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "quarter": 365.25 / 4, "year": 365.25}
+#: How long a period is at each grain, to spread a sum KPI's window target evenly over the periods its
+#: floor/ceiling are checked on: calendar months for month, quarter and year; days for day and week.
+PERIOD_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
+PERIOD_DAYS: dict[str, int] = {"day": 1, "week": 7}
 
 
 def limit_problems(goal: Goal, kpi_type: str, grain: str) -> list[tuple[str, str]]:
@@ -482,7 +481,8 @@ def limit_problems(goal: Goal, kpi_type: str, grain: str) -> list[tuple[str, str
             what = f"the {grain}ly targets ({lowest:,.0f} to {highest:,.0f})"
         else:
             days = (goal.deadline - goal.start).days + 1
-            lowest = highest = goal.target * min(GRAIN_DAYS[grain], days) / days
+            periods = goal.months / PERIOD_MONTHS[grain] if grain in PERIOD_MONTHS else days / PERIOD_DAYS[grain]
+            lowest = highest = goal.target / max(periods, 1.0)
             what = f"the target {goal.target:,.0f} spread over the window ({lowest:,.0f} per {grain})"
     problems = []
     if goal.floor is not None and math.isfinite(goal.floor) and goal.floor > lowest:
