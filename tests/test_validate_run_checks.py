@@ -299,6 +299,11 @@ def test_the_run_checks_its_clients_on_its_own_report_date(tmp_path, monkeypatch
         ("goals[0].baseline", _goal(extra="    baseline: 2.5\n"), "write 0.025 for 2.5 %"),
         ("goals[0].target", _goal(target="320"), "write 0.032 for 3.2 % (a fraction of 1)"),
         ("goals[0].floor", _goal(extra="    floor: 3\n"), "write 0.03 for 3 %"),  # the same rule as the target
+        (
+            "goals[0].targets.2026-02",
+            _goal(start="2026-01-01", deadline="2026-02-28", extra="    targets: {2026-01: 0.03, 2026-02: 3.5}\n"),
+            "write 0.035 for 3.5 %",
+        ),
     ],
 )
 def test_percent_targets_above_100_percent_are_refused_like_floors(tmp_path, field, yaml, words):
@@ -396,3 +401,16 @@ def test_a_monthly_row_stands_for_its_whole_month_in_a_goal_window(tmp_path):
     months = pd.date_range("2025-01-01", "2026-06-01", freq="MS")
     path = _daily_client(tmp_path, months, _goal(start="2026-02-15", deadline="2026-02-28"))
     assert check_client(path).ok, check_client(path).errors
+
+
+def test_a_run_refuses_such_a_client_before_any_kernel_with_the_same_message(tmp_path):
+    """Before: the client passed the checks, its kernel failed on the report date ('failed', a traceback
+    in a notebook); now it is 'invalid' with validate's line, and no kernel starts (no jobs: no pool)."""
+    from kpi_helpers.run.batch import run_batch
+
+    path = _daily_client(tmp_path, pd.date_range("2026-12-01", "2026-12-03"))
+    result = run_batch(params_dir=path.parent, out_dir=tmp_path / "reports", dask="local", progress=False)
+    (client,) = result.results
+    assert client.status == "invalid" and "cover no complete month yet" in client.reason
+    assert client.reason == "\n".join(check_client(path).errors)
+    assert "cover no complete month yet" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
