@@ -82,6 +82,18 @@ def format_currency(value: float | None, currency: str = "EUR", lang: str = "en"
     return _babel_currency(value, currency, format=pattern, locale=LOCALES[check_lang(lang)], currency_digits=False)
 
 
+#: Codes in Babel's list that name no money a client reports in: XXX (no currency), XTS (for testing).
+NOT_MONEY: frozenset[str] = frozenset({"XXX", "XTS"})
+
+
+def is_known_currency(code: str) -> bool:
+    """An ISO 4217 code Babel can format (EUR, USD, GBP, …): an unknown one such as 'XYZ' would be
+    printed as a prefix ('XYZ162,700')."""
+    from babel.numbers import list_currencies
+
+    return code in list_currencies() and code not in NOT_MONEY
+
+
 def format_percent(value: float | None, lang: str = "en", decimals: int = 1, signed: bool = False) -> str:
     """`value` is a fraction: 0.034 -> '3.4%' (en) / '3,4%' (nl)."""
     if value is None or _missing(value):

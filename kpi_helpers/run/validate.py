@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -35,8 +37,9 @@ class ClientCheck:
         return not self.errors
 
 
-def check_client(path: str | Path) -> ClientCheck:
-    """Validate one params file and, when it parses, its data. Never raises for user errors."""
+def check_client(path: str | Path, as_of: str | dt.date | None = None) -> ClientCheck:
+    """Validate one params file and, when it parses, its data, as `run` would use them on the report
+    date `as_of` (None: the default, the end of the last complete period). Never raises for user errors."""
     from kpi_helpers.data.load import load_facts
 
     check = ClientCheck(Path(path))
@@ -62,6 +65,7 @@ def check_client(path: str | Path) -> ClientCheck:
             from kpi_helpers.data.sources import cross_source_notes
 
             check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
+            check.errors += [f"{path}: {line}" for line in as_of_problems(check.config, facts, as_of)]
             check.warnings += [f"{path}: {line}" for line in cross_source_notes(check.config, facts)]
     return check
 
@@ -95,6 +99,40 @@ def uncomputable_kpis(config: ClientConfig, facts: pd.DataFrame) -> list[str]:
     return problems
 
 
+def as_of_problems(config: ClientConfig, facts: pd.DataFrame, as_of: str | dt.date | None = None) -> list[str]:
+    """'field: message' for what makes the report date unusable, decided by the code `run` uses
+    (kpi_helpers.compute.asof): no data on or before `as_of`, no complete period for the default date,
+    and goals whose window has begun by the report date without one row of their KPI's data in it
+    (pacing would judge them on nothing). A goal starting after the report date is only planned."""
+    from kpi_helpers.compute.asof import LAST_COMPLETE, AsOfError, cut_facts, resolve_as_of
+    from kpi_helpers.data.sources import covers_any_day
+
+    if facts.empty:
+        return []
+    try:
+        day = resolve_as_of(facts, config.grain, as_of if as_of is not None else LAST_COMPLETE)
+        cut = cut_facts(facts, day, where="--as-of" if as_of is not None else "")
+    except AsOfError as error:
+        return [f"data: {error}"]
+    if day is None:
+        return []
+    catalog = config.catalog
+    problems = []
+    for i, goal in enumerate(config.goals):
+        measures = sorted(catalog[goal.kpi].measures) if goal.kpi in catalog else []
+        if goal.start > day or not measures or not set(measures) <= set(cut.columns):
+            continue  # not started yet; goal-level KPIs and missing measures are reported elsewhere
+        end = min(goal.deadline, day)
+        dates = cut.loc[cut[measures].notna().any(axis=1), "date"]
+        if not covers_any_day(dates, goal.start, end):
+            problems.append(
+                f"goals[{i}]: the goal window began on {goal.start.isoformat()}, but the data have no row for "
+                f"'{goal.kpi}' from then to {end.isoformat()} (the report date is {day.isoformat()}), so the goal "
+                f"cannot be judged; add the data for that period, move `start`, or choose another --as-of"
+            )
+    return problems
+
+
 def params_files_for(params_dir: str | Path, clients: list[str] | None = None) -> list[Path]:
     """The params files of a folder, or of the named clients (the id is the file name); raises
     when there are none or a named client has no file."""
@@ -111,10 +149,12 @@ def params_files_for(params_dir: str | Path, clients: list[str] | None = None) -
     return files
 
 
-def check_files(files: list[Path], map_checks: Callable[..., Iterable[ClientCheck]] = map) -> list[ClientCheck]:
-    """`check_client` for each file (`map_checks` may spread them over processes: the batch's
-    workers); flags duplicate client ids."""
-    checks = list(map_checks(check_client, files))
+def check_files(
+    files: list[Path], map_checks: Callable[..., Iterable[ClientCheck]] = map, as_of: str | dt.date | None = None
+) -> list[ClientCheck]:
+    """`check_client` for each file on the report date `as_of` (`map_checks` may spread them over
+    processes: the batch's workers); flags duplicate client ids."""
+    checks = list(map_checks(partial(check_client, as_of=as_of), files))
     seen: dict[str, Path] = {}
     for check in checks:
         if check.config:
@@ -124,14 +164,18 @@ def check_files(files: list[Path], map_checks: Callable[..., Iterable[ClientChec
     return checks
 
 
-def check_folder(params_dir: str | Path, clients: list[str] | None = None) -> list[ClientCheck]:
-    """Check every params file in a folder (or the named clients' only)."""
-    return check_files(params_files_for(params_dir, clients))
+def check_folder(
+    params_dir: str | Path, clients: list[str] | None = None, as_of: str | dt.date | None = None
+) -> list[ClientCheck]:
+    """Check every params file in a folder (or the named clients' only) on the report date `as_of`."""
+    return check_files(params_files_for(params_dir, clients), as_of=as_of)
 
 
-def validate_folder(params_dir: str | Path, clients: list[str] | None = None) -> tuple[list[str], int]:
+def validate_folder(
+    params_dir: str | Path, clients: list[str] | None = None, as_of: str | dt.date | None = None
+) -> tuple[list[str], int]:
     """One line per problem (errors first, then warnings prefixed 'warning: '), and the file count."""
-    checks = check_folder(params_dir, clients)
+    checks = check_folder(params_dir, clients, as_of)
     lines = [e for c in checks for e in c.errors] + [f"warning: {w}" for c in checks for w in c.warnings]
     return lines, len(checks)
 
@@ -195,6 +239,7 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
 
 __all__ = [
     "ClientCheck",
+    "as_of_problems",
     "check_client",
     "check_files",
     "check_folder",
