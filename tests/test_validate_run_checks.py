@@ -384,9 +384,17 @@ def test_a_goal_window_without_data_is_refused(tmp_path):
     (error,) = check_client(path).errors
     assert error.startswith(f"{path}: goals[0]: the goal window began on 2026-04-01")
     assert "no row for 'conversion_rate' from then to 2026-05-31" in error and "2026-06-30" in error
-    # data to 31 March only; a report on 31 May judges a goal from 1 April on nothing
+    # a goal window wholly before the data: nothing to judge it on, ever
+    path = _daily_client(tmp_path, FULL_YEAR[FULL_YEAR.month > 4], _goal(start="2026-02-01", deadline="2026-03-31"))
+    (error,) = check_client(path).errors
+    assert "no row for 'conversion_rate' from then to 2026-03-31" in error
+
+
+def test_a_goal_whose_data_are_late_waits_for_them(tmp_path):
+    """Data to 31 March only, a report on 31 May: the goal from 1 April waits for its data (late data,
+    not_started on page one) instead of blocking the client's run."""
     path = _daily_client(tmp_path, FULL_YEAR[FULL_YEAR.month < 4], _goal(start="2026-04-01"))
-    assert not check_client(path, as_of="2026-05-31").ok
+    assert check_client(path, as_of="2026-05-31").ok, check_client(path, as_of="2026-05-31").errors
     assert check_client(path).ok  # on the default date (31 March) the goal has not started: only planned
 
 

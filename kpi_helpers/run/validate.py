@@ -103,9 +103,10 @@ def as_of_problems(config: ClientConfig, facts: pd.DataFrame, as_of: str | dt.da
     """'field: message' for what makes the report date unusable, decided by the code `run` uses
     (kpi_helpers.compute.asof): no data on or before `as_of`, no complete period for the default date,
     and goals whose window has begun by the report date without one row of their KPI's data in it
-    (pacing would judge them on nothing). A goal starting after the report date is only planned."""
+    while the data go on around it (pacing would judge them on nothing). A goal starting after the
+    report date is only planned; one whose KPI's data end before its start waits for them (late data)."""
     from kpi_helpers.compute.asof import LAST_COMPLETE, AsOfError, cut_facts, resolve_as_of
-    from kpi_helpers.data.sources import covers_any_day
+    from kpi_helpers.data.sources import covered_until, covers_any_day
 
     if facts.empty:
         return []
@@ -124,6 +125,9 @@ def as_of_problems(config: ClientConfig, facts: pd.DataFrame, as_of: str | dt.da
             continue  # not started yet; goal-level KPIs and missing measures are reported elsewhere
         end = min(goal.deadline, day)
         dates = cut.loc[cut[measures].notna().any(axis=1), "date"]
+        last = covered_until(dates)
+        if last is not None and last < pd.Timestamp(goal.start):
+            continue  # the data end before the window: late data, the goal waits for it (not_started)
         if not covers_any_day(dates, goal.start, end):
             problems.append(
                 f"goals[{i}]: the goal window began on {goal.start.isoformat()}, but the data have no row for "
