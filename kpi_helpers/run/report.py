@@ -192,9 +192,14 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
         goals.append(_goal_limits(entry, goal, pacing, facts, config))
     findings = build_findings(session)
     data_from, data_to = facts["date"].min().date(), facts["date"].max().date()
+    from kpi_helpers.data.sources import covered_until
+
+    # a monthly source's last row (on the 1st) stands for its whole month; never past an as-of date asked for
+    covered = covered_until(facts["date"]).date()
+    covered = min(covered, session.cut_date) if session.cut_date is not None else covered
     windows = {}
     totals_kpis = _totals_kpis(config)
-    for name, (start, end) in portfolio_windows(data_to).items():
+    for name, (start, end) in portfolio_windows(covered).items():
         table = (
             compute_kpis(facts, totals_kpis, grain=None, period=(start, end), catalog=config.catalog, missing="skip")
             if totals_kpis
@@ -229,7 +234,8 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             "source_last_dates": _source_last_dates(facts, session.as_of),
             "data_from": data_from.isoformat(),
             "data_to": data_to.isoformat(),
-            # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
+            "covered_until": covered.isoformat(),  # the last day the data stand for (see covered_until)
+            # the client's KPIs over the portfolio windows as of its last covered day (see portfolio_totals)
             "windows": windows,
             "grain": config.grain,
             "tiles": kpi_tiles(session),
@@ -396,7 +402,7 @@ def portfolio_totals(
     if window not in PORTFOLIO_WINDOWS:
         raise ValueError(f"window must be one of {', '.join(PORTFOLIO_WINDOWS)}")
     catalog = default_catalog()
-    dates = [dt.date.fromisoformat(s["data_to"]) for s in summaries if s.get("data_to")]
+    dates = [d for s in summaries if (d := _covered_until(s)) is not None]
     as_of = as_of or (max(dates) if dates else None)
     out: dict[str, Any] = {
         "window": window,
@@ -418,11 +424,11 @@ def portfolio_totals(
     for summary in summaries:
         own = (summary.get("windows") or {}).get(window)
         reason = None
-        if own is None or not summary.get("data_to"):
+        data_to = _covered_until(summary)
+        if own is None or data_to is None:
             reason = _REASON["old"][lang]
         else:
-            data_to = dt.date.fromisoformat(summary["data_to"])
-            data_from = dt.date.fromisoformat(summary.get("data_from") or summary["data_to"])
+            data_from = dt.date.fromisoformat(summary.get("data_from") or data_to.isoformat())
             fill = {
                 k: format_date(v, lang, "long")
                 for k, v in {
@@ -466,6 +472,13 @@ def portfolio_totals(
             }
         )
     return out
+
+
+def _covered_until(summary: dict[str, Any]) -> dt.date | None:
+    """The last day a client's data stand for: `covered_until` (a monthly source's last row covers
+    its whole month), else `data_to` for summaries written before it existed."""
+    value = summary.get("covered_until") or summary.get("data_to")
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _status_span(status: str, lang: str) -> str:
