@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from kpi_helpers.compute.engine import compute_kpis, period_over_period, unavailable_reason
-from kpi_helpers.data.coverage import MIN_GAP_DAYS_AS_HOLE, covered_intervals, holes
 from kpi_helpers.data.load import read_source
 
 HOLE = ("2025-03-01", "2025-05-31")  # 92 days: March, April and May without a single row
@@ -107,4 +106,110 @@ def test_order_lines_quiet_days_are_zero_but_a_long_run_without_rows_is_a_hole()
     assert months.loc[("orders", pd.Timestamp("2025-03-01")), "coverage"] == "empty"
     assert math.isnan(months.loc[("customers", pd.Timestamp("2025-03-01")), "value"])
     assert months.loc[("orders", pd.Timestamp("2025-01-01")), "value"] == len(quiet)
-    assert (pd.Timestamp("2025-02-10"), pd.Timestamp("2025-03-31")) in holes(covered_intervals(days, MIN_GAP_DAYS_AS_HOLE))
+    from kpi_helpers.data.coverage import MIN_GAP_DAYS_AS_HOLE, covered_intervals, holes
+
+    gaps = holes(covered_intervals(days, MIN_GAP_DAYS_AS_HOLE))
+    assert gaps == [(pd.Timestamp("2025-02-10"), pd.Timestamp("2025-03-31"))]
+
+
+def _client_with_hole(tmp_path, target_share=0.97):
+    """A shop client whose daily export misses March–May 2025, with a 2025 revenue goal at 97 % of
+    2024 (the covered days run at 2024's pace: on track when judged on the days with data)."""
+    from kpi_helpers.spec.agency import client_data_dir
+
+    folder = tmp_path / "params"
+    folder.mkdir()
+    params = folder / "holey.yaml"
+    own = client_data_dir(params, "holey")
+    own.mkdir(parents=True)
+    path, raw = _daily_export(own)
+    target = round(float(raw.loc[raw["date"].dt.year == 2024, "revenue"].sum()) * target_share, 2)
+    params.write_text(
+        "client: holey\nname: Holey Shop\nlanguage: en\n"
+        "data: {source: shop_daily.csv, shape: daily}\n"
+        "kpis: [revenue, orders, average_order_value, conversion_rate]\n"
+        "pairs: [[orders, average_order_value]]\n"
+        "goals:\n"
+        "  - id: revenue-2025\n"
+        f"    statement: 'Revenue in 2025 at least {target:.0f}'\n"
+        "    kpi: revenue\n"
+        f"    target: {target}\n"
+        "    start: 2025-01-01\n"
+        "    deadline: 2025-12-31\n"
+        "    owner: Shop (Ann)\n",
+        encoding="utf-8",
+    )
+    return params, raw, target
+
+
+def test_pacing_is_judged_on_the_covered_days(tmp_path):
+    from kpi_helpers.compute.pacing import pace_goal
+    from kpi_helpers.data.load import load_facts
+    from kpi_helpers.spec.params import load_params
+
+    params, raw, target = _client_with_hole(tmp_path)
+    config = load_params(params)
+    facts = load_facts(config)
+    pacing = pace_goal(facts, config.goals[0], as_of="2025-09-30", catalog=config.catalog)
+    covered = raw[(raw["date"] >= "2025-01-01") & (raw["date"] <= "2025-09-30")]
+    assert pacing.actual_to_date == pytest.approx(covered["revenue"].sum())  # a lower bound: the hole is not in it
+    assert (pacing.days_elapsed, pacing.days_with_data) == (273, 273 - 92)
+    assert pacing.required_run_rate is None and pacing.forecast_method == "covered_days"
+    # last year's share on the same covered days (2024 is covered in full)
+    ly = raw.set_index("date")["revenue"]
+    ly_days = pd.DatetimeIndex(covered["date"]) - pd.Timedelta(days=364)
+    year = pd.Timedelta(days=364)  # last year's window: 52 weeks back
+    ly_window = ly[pd.Timestamp("2025-01-01") - year : pd.Timestamp("2025-12-31") - year]
+    expected = target * ly.reindex(ly_days).sum() / ly_window.sum()
+    assert pacing.expected == pytest.approx(expected) and pacing.expected_method == "seasonal"
+    assert pacing.forecast == pytest.approx(target * pacing.actual_to_date / expected)
+    assert pacing.status == "on_track"
+
+
+def test_no_act_now_from_the_hole_months_in_findings_and_summary(tmp_path):
+    from kpi_helpers.run.report import client_summary
+    from kpi_helpers.spec.params import load_params
+
+    params, _, _ = _client_with_hole(tmp_path)
+    summary = client_summary(load_params(params))
+    assert [f for f in summary["findings"] if f["severity"] in ("critical", "warning")] == []
+    goal = summary["goals"][0]
+    assert goal["status"] == "on_track" and (goal["days_elapsed"], goal["days_with_data"]) == (365, 273)
+    pacing = next(f for f in summary["findings"] if f["rule"] == "pacing")
+    assert "Judged on the 273 of 365 days so far that the data cover" in pacing["message"]["en"]
+    assert "Beoordeeld op de 273 van de 365 dagen" in pacing["message"]["nl"]
+    # no seasonality from months that are a hole (March was "quiet" at −100 % when read as €0)
+    assert not [f for f in summary["findings"] if f["rule"] in ("seasonality", "pair", "swing")]
+
+
+def test_charts_and_tables_show_the_hole_as_a_gap(tmp_path):
+    from kpi_helpers.compute.findings import period_table
+    from kpi_helpers.session import open_client
+    from kpi_helpers.views import charts
+    from kpi_helpers.views.analysis import goal_trends
+
+    params, _, _ = _client_with_hole(tmp_path)
+    wb = open_client(params)
+    table = period_table(wb, ["revenue"])
+    figure = goal_trends(wb)[0]
+    actual = next(tr for tr in figure.data if tr.name == "Actual")
+    points = dict(zip(pd.to_datetime(actual.x), actual.y))
+    for month in ("2025-03-01", "2025-04-01", "2025-05-01"):
+        assert points[pd.Timestamp(month)] is None or math.isnan(points[pd.Timestamp(month)])  # a gap, not 0
+    assert points[pd.Timestamp("2025-02-01")] > 0 and points[pd.Timestamp("2025-06-01")] > 0
+    assert actual.connectgaps is not True  # plotly breaks the line at a missing value
+    card = charts.scorecard(table, ["revenue"], period="2025-04-01", lang="en")
+    assert "no data for this period" in card.data[0].title.text and card.data[0].value is None
+    nl = charts.scorecard(table, ["revenue"], period="2025-04-01", lang="nl")
+    assert "geen gegevens over deze periode" in nl.data[0].title.text
+
+
+def test_validate_kpi_table_says_no_data_for_the_hole(tmp_path):
+    from kpi_helpers.run.validate import kpi_table_for_client
+
+    params, _, _ = _client_with_hole(tmp_path)
+    table = kpi_table_for_client(params).set_index(["kpi", "period"])
+    april = table.loc[("revenue", pd.Timestamp("2025-04-01"))]
+    assert math.isnan(april["value"]) and not april["complete"]
+    assert "no rows for Revenue in this period" in april["note"]
+    assert table.loc[("revenue", pd.Timestamp("2025-06-01")), "note"] == ""

@@ -485,7 +485,7 @@ def _blank_uncovered(
         none = np.ones(len(starts), dtype=bool) if span is None else covered_days(span, starts, ends) == 0
         if none.any():
             agg[m] = np.where(none, np.nan, values)
-            blanked.append((m, "unavailable_no_data"))
+            blanked.append((m, NO_DATA))
     return blanked
 
 
@@ -507,7 +507,9 @@ def _span(facts: pd.DataFrame, measure: str, date_codes: np.ndarray, days: pd.Da
 def _coverage(starts: np.ndarray, ends: np.ndarray, spans: list[Any]) -> np.ndarray:
     """complete / partial / empty per period: how many days of [start, end] every measure's data covers."""
     out = np.full(len(starts), "complete", dtype=object)
-    days = ((np.asarray(ends, dtype=_NS) - np.asarray(starts, dtype=_NS)) // np.timedelta64(1, "D")).astype(np.int64) + 1
+    days = ((np.asarray(ends, dtype=_NS) - np.asarray(starts, dtype=_NS)) // np.timedelta64(1, "D")).astype(
+        np.int64
+    ) + 1
     for span in spans:
         if span is None:
             out[:] = "empty"
@@ -531,11 +533,23 @@ def _coverage_of(
 EVENT_ENTITIES = ("order",)
 
 
-def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: CatalogLike = None) -> str | None:
-    """Why a KPI of a `compute_kpis` table is not available at its grain (None when it is), in `lang`."""
+#: The reason code of a value that is not available because its source has no data for the period (a hole).
+NO_DATA = "unavailable_no_data"
+
+
+def unavailable_reason(
+    table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: CatalogLike = None, no_data: bool | None = None
+) -> str | None:
+    """Why a KPI of a `compute_kpis` table is not available at its grain (None when it is), in `lang`.
+    `no_data`: True only the "no data in this period" reason (a row whose coverage is 'empty'), False
+    only the others, None all."""
     from kpi_helpers.i18n.formats import t
 
-    why = table.attrs.get("unavailable", {}).get(kpi_id)
+    why = [
+        (code, m)
+        for code, m in table.attrs.get("unavailable", {}).get(kpi_id, ())
+        if no_data is None or (code == NO_DATA) == no_data
+    ]
     if not why:
         return None
     specs = _measure_specs(catalog)
