@@ -213,3 +213,21 @@ def test_validate_kpi_table_says_no_data_for_the_hole(tmp_path):
     assert math.isnan(april["value"]) and not april["complete"]
     assert "no rows for Revenue in this period" in april["note"]
     assert table.loc[("revenue", pd.Timestamp("2025-06-01")), "note"] == ""
+
+
+def test_monthly_rows_cover_their_month_and_a_missing_month_is_a_hole():
+    from kpi_helpers.compute.pacing import pace_goal
+
+    months = pd.date_range("2026-01-01", "2026-09-01", freq="MS")
+    facts = pd.DataFrame({"date": months, "revenue": 1000.0})
+    goal = {"id": "g", "kpi": "revenue", "target": 12000.0, "start": "2026-01-01", "deadline": "2026-12-31"}
+    whole = pace_goal(facts, goal, as_of="2026-09-30")  # September's row stands for all of September
+    assert (whole.days_elapsed, whole.days_with_data) == (273, 273) and whole.forecast_method != "covered_days"
+    assert whole.actual_to_date == 9000.0
+    holey = facts[facts["date"] != "2026-05-01"]  # no row for May: May is no data, not €0
+    t = compute_kpis(holey, ["revenue"], grain="month").set_index("period")
+    assert t.loc[pd.Timestamp("2026-05-01"), "coverage"] == "empty" and math.isnan(t.loc["2026-05-01", "value"])
+    paced = pace_goal(holey, goal, as_of="2026-09-30")
+    assert (paced.days_elapsed, paced.days_with_data) == (273, 273 - 31)
+    assert paced.expected == pytest.approx(12000.0 * 242 / 365)
+    assert paced.forecast == pytest.approx(12000.0 * 8000.0 / paced.expected)

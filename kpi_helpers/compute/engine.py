@@ -314,8 +314,8 @@ def compute_kpis(
         index, agg = _fill_empty_periods(index, agg, grain, by)
         n = len(index)
     # a period without a single covered day of a measure (a hole in its source) is no data, never 0
-    for m, why in _blank_uncovered(agg, index.get_level_values(0).to_numpy(dtype=_NS), grain, period, facts, spans):
-        unavailable.setdefault(m, why)
+    for m, code in _blank_uncovered(agg, index.get_level_values(0).to_numpy(dtype=_NS), grain, period, facts, spans):
+        unavailable.setdefault(m, code)
 
     results: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     for k in plan:
@@ -554,6 +554,19 @@ def unavailable_reason(
         return None
     specs = _measure_specs(catalog)
     return " ".join(t(code, lang).format(measure=specs[m].label(lang) if m in specs else m) for code, m in why)
+
+
+def period_coverage(
+    facts: pd.DataFrame, kpi: str | Kpi, starts: Any, ends: Any, catalog: CatalogLike = None
+) -> np.ndarray:
+    """complete / partial / empty for each [start, end] (inclusive days): how much of it the data of
+    every measure `kpi` needs cover (`kpi_helpers.data.coverage`), also for days after the last row."""
+    k = get_kpi(kpi, catalog)
+    if k.type == KpiType.GROWTH and k.growth_of:
+        k = get_kpi(k.growth_of, catalog)
+    codes, days = pd.factorize(facts["date"], sort=True)
+    spans = [_span(facts, m, codes, pd.DatetimeIndex(days)) for m in sorted(k.measures)]
+    return _coverage(_as_ns(starts), _as_ns(ends), spans)
 
 
 def countable_over_time(facts: pd.DataFrame, kpi: str | Kpi, catalog: CatalogLike = None) -> bool:

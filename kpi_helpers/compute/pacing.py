@@ -14,7 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.compute.engine import SEASON_BAND, compute_kpis, get_kpi, period_start, shift_periods
+from kpi_helpers.compute.engine import (
+    SEASON_BAND,
+    compute_kpis,
+    get_kpi,
+    period_coverage,
+    period_start,
+    shift_periods,
+)
+from kpi_helpers.data.sources import covered_until
 from kpi_helpers.exceptions import GoalError
 from kpi_helpers.spec.goals import PeriodTarget, period_targets
 
@@ -108,16 +116,16 @@ def daily_frame(facts: pd.DataFrame, kpi: Any, catalog: Any = None) -> pd.DataFr
     without a row is 0; a day without data (a hole in a source, `kpi_helpers.data.coverage`) is NaN.
     `covered` says which days the data cover."""
     table = compute_kpis(facts, [kpi], grain="day", catalog=catalog)
-    covered = (table["coverage"] == "complete").to_numpy()
     frame = table.set_index("period")[["numerator", "denominator"]]
-    frame = frame.fillna(0.0).where(np.repeat(covered[:, None], 2, axis=1), np.nan)
-    frame["covered"] = covered
     if frame.empty:
-        return frame
-    days = pd.date_range(frame.index.min(), frame.index.max(), freq="D")
-    out = frame.reindex(days)
-    out["covered"] = out["covered"].fillna(False).astype(bool)
-    return out
+        return frame.assign(covered=pd.Series(dtype=bool))
+    # up to the last day the data stand for: a monthly row on the 1st covers its whole month
+    last = max(frame.index.max(), covered_until(facts["date"]))
+    days = pd.date_range(frame.index.min(), last, freq="D")
+    covered = period_coverage(facts, kpi, days, days, catalog) == "complete"
+    frame = frame.reindex(days).fillna(0.0).where(np.repeat(covered[:, None], 2, axis=1), np.nan)
+    frame["covered"] = covered
+    return frame
 
 
 def covered_days_in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:

@@ -195,7 +195,8 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
     from kpi_helpers.data.sources import covered_until
 
     # a monthly source's last row (on the 1st) stands for its whole month; never past an as-of date asked for
-    covered = covered_until(facts["date"]).date()
+    last = covered_until(facts["date"])
+    covered = last.date() if last is not None else data_to
     covered = min(covered, session.cut_date) if session.cut_date is not None else covered
     windows = {}
     totals_kpis = _totals_kpis(config)
