@@ -16,9 +16,9 @@ from kpi_helpers.data.load import read_source
 HOLE = ("2025-03-01", "2025-05-31")  # 92 days: March, April and May without a single row
 
 
-def _daily_export(tmp_path, first="2024-01-01", last="2025-12-31", seed=3):
+def _daily_export(tmp_path, first="2024-01-01", last="2025-12-31", seed=3, hole=HOLE):
     days = pd.date_range(first, last)
-    days = days[(days < HOLE[0]) | (days > HOLE[1])]
+    days = days[(days < hole[0]) | (days > hole[1])]
     rng = np.random.default_rng(seed)
     sessions = rng.integers(800, 1200, len(days)).astype(float)
     orders = rng.integers(20, 40, len(days)).astype(float)
@@ -112,7 +112,7 @@ def test_order_lines_quiet_days_are_zero_but_a_long_run_without_rows_is_a_hole()
     assert gaps == [(pd.Timestamp("2025-02-10"), pd.Timestamp("2025-03-31"))]
 
 
-def _client_with_hole(tmp_path, target_share=0.97):
+def _client_with_hole(tmp_path, target_share=0.97, hole=HOLE):
     """A shop client whose daily export misses March–May 2025, with a 2025 revenue goal at 97 % of
     2024 (the covered days run at 2024's pace: on track when judged on the days with data)."""
     from kpi_helpers.spec.agency import client_data_dir
@@ -122,7 +122,7 @@ def _client_with_hole(tmp_path, target_share=0.97):
     params = folder / "holey.yaml"
     own = client_data_dir(params, "holey")
     own.mkdir(parents=True)
-    path, raw = _daily_export(own)
+    path, raw = _daily_export(own, hole=hole)
     target = round(float(raw.loc[raw["date"].dt.year == 2024, "revenue"].sum()) * target_share, 2)
     params.write_text(
         "client: holey\nname: Holey Shop\nlanguage: en\n"
@@ -231,3 +231,34 @@ def test_monthly_rows_cover_their_month_and_a_missing_month_is_a_hole():
     assert (paced.days_elapsed, paced.days_with_data) == (273, 273 - 31)
     assert paced.expected == pytest.approx(12000.0 * 242 / 365)
     assert paced.forecast == pytest.approx(12000.0 * 8000.0 / paced.expected)
+
+
+def test_the_month_after_the_hole_is_not_compared_with_it(tmp_path):
+    """As of 30 June 2025, the month before the last complete one is the hole: no swing, no driver
+    waterfall June vs May (today: June vs €0), no critical finding; the covered days still pace the goal."""
+    from kpi_helpers.compute.findings import build_findings
+    from kpi_helpers.session import open_client
+    from kpi_helpers.views.analysis import driver_charts, goal_trends
+
+    params, raw, _ = _client_with_hole(tmp_path)
+    wb = open_client(params, as_of="2025-06-30")
+    assert driver_charts(wb) == []
+    findings = build_findings(wb)
+    assert not [f for f in findings if f.rule == "swing" or f.severity == "critical"]
+    pacing = next(f for f in findings if f.rule == "pacing")
+    assert pacing.data["status"] == "on_track"
+    trend = goal_trends(wb)[0]
+    forecast = next(tr for tr in trend.data if tr.name == "Forecast")
+    # the months ahead carry the covered days' pace: each about a month of 2024 at 97 %, not inflated by the hole
+    ahead = dict(zip(pd.to_datetime(forecast.x), forecast.y))
+    july_2024 = raw.loc[(raw["date"] >= "2024-07-01") & (raw["date"] <= "2024-07-31"), "revenue"].sum()
+    assert ahead[pd.Timestamp("2025-07-01")] == pytest.approx(july_2024, rel=0.1)
+
+
+def test_no_driver_waterfall_against_a_month_with_a_hole(tmp_path):
+    from kpi_helpers.session import open_client
+    from kpi_helpers.views.analysis import driver_charts
+
+    params, _, _ = _client_with_hole(tmp_path, hole=("2025-05-10", "2025-05-31"))  # May: 9 days of data
+    assert driver_charts(open_client(params, as_of="2025-06-30")) == []  # June vs 9 days of May: no comparison
+    assert len(driver_charts(open_client(params, as_of="2025-08-31"))) == 1  # August vs July: both whole
