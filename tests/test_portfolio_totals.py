@@ -185,3 +185,28 @@ def test_a_client_with_a_monthly_source_counts_for_the_months_its_rows_stand_for
     # as of the latest covered day among the clients (no date given): still September, still three clients
     default = portfolio_totals([clients["shop_a"][1], summary])
     assert default["end"] == "2026-09-30" and default["excluded"] == []
+
+
+def test_a_client_with_a_hole_in_the_window_is_left_out_with_the_reason(clients, tmp_path: Path):
+    """Issue 20: days without rows inside the window make a client's window total a lower bound;
+    it is listed with the reason, not added as if those days sold nothing."""
+    days = pd.date_range("2025-01-01", "2026-09-30")
+    days = days[(days < "2026-09-05") | (days > "2026-09-20")]
+    data = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "orders": 10, "revenue": 450.0})
+    folder = tmp_path / "params"
+    folder.mkdir()
+    path = folder / "gappy.yaml"
+    own = client_data_dir(path, "gappy")
+    own.mkdir(parents=True)
+    data.to_csv(own / "gappy.csv", index=False)
+    path.write_text(
+        "client: gappy\nname: Gappy\nlanguage: en\ndata: {source: gappy.csv, shape: daily}\n"
+        "kpis: [revenue, orders, average_order_value]\n",
+        encoding="utf-8",
+    )
+    summary = json.loads(json.dumps(client_summary(load_params(path)), allow_nan=False))
+    totals = portfolio_totals([clients["shop_a"][1], clients["shop_b"][1], summary], as_of=dt.date(2026, 9, 30))
+    reasons = {e["client"]: e["reason"] for e in totals["excluded"]}
+    assert (
+        reasons["gappy"] == "no data for part of the window (1 September 2026 – 30 September 2026): the data have a gap"
+    )

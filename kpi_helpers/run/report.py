@@ -210,6 +210,8 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             "start": start.isoformat(),
             "end": end.isoformat(),
             "covered": data_from <= start,
+            # every KPI's data cover every day of the window (a hole inside would make its totals a lower bound)
+            "complete": table is None or bool((table["coverage"] == "complete").all()),
             "kpis": {}
             if table is None
             else {
@@ -446,6 +448,8 @@ def portfolio_totals(
                 reason = _REASON["starts"][lang].format(**fill)
             elif (own.get("start"), own.get("end")) != (start.isoformat(), end.isoformat()):
                 reason = _REASON["later"][lang].format(**fill)
+            elif own.get("complete") is False:
+                reason = _REASON["gap"][lang].format(**fill)
         if reason:
             out["excluded"].append({"client": summary.get("client"), "name": summary.get("name"), "reason": reason})
             continue
