@@ -262,3 +262,20 @@ def test_no_driver_waterfall_against_a_month_with_a_hole(tmp_path):
     params, _, _ = _client_with_hole(tmp_path, hole=("2025-05-10", "2025-05-31"))  # May: 9 days of data
     assert driver_charts(open_client(params, as_of="2025-06-30")) == []  # June vs 9 days of May: no comparison
     assert len(driver_charts(open_client(params, as_of="2025-08-31"))) == 1  # August vs July: both whole
+
+
+def test_since_last_report_does_not_compare_across_a_hole(tmp_path):
+    """February's report vs June's: the goal's total to date grew by June's covered days only (March–May
+    have no data), so 'since the last report' gives no change; July vs June (no new hole) does."""
+    from kpi_helpers.run.history import since_last
+    from kpi_helpers.run.report import client_summary
+    from kpi_helpers.spec.params import load_params
+
+    params, raw, _ = _client_with_hole(tmp_path)
+    config = load_params(params)
+    feb, june, july = (client_summary(config, as_of=day) for day in ("2025-02-28", "2025-06-30", "2025-07-31"))
+    across = since_last(june, feb)["goals"][0]
+    assert across["previous_value"] is not None and across["value_change"] is None
+    after = since_last(july, june)["goals"][0]
+    july_revenue = raw.loc[(raw["date"] >= "2025-07-01") & (raw["date"] <= "2025-07-31"), "revenue"].sum()
+    assert after["value_change"] == pytest.approx(july_revenue)
