@@ -37,6 +37,33 @@ _DAY = "datetime64[D]"
 Intervals = np.ndarray  # shape (n, 2), datetime64[D]: first and last covered day of each run, sorted, disjoint
 
 
+class CoverageRecord(Mapping[str, Intervals]):
+    """{measure: covered intervals}, read-only. pandas deep-copies `attrs` on every derived frame
+    (each column access): this record is immutable, so a copy is the record itself (cheap)."""
+
+    def __init__(self, intervals: Mapping[str, Intervals]) -> None:
+        self._data = {}
+        for m, spans in intervals.items():
+            frozen = np.array(spans, dtype=_DAY).reshape(-1, 2)
+            frozen.setflags(write=False)
+            self._data[m] = frozen
+
+    def __getitem__(self, measure: str) -> Intervals:
+        return self._data[measure]
+
+    def __iter__(self) -> Any:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CoverageRecord:
+        return self
+
+    def __repr__(self) -> str:
+        return f"CoverageRecord({sorted(self._data)})"
+
+
 def min_gap_days(shape: str | None) -> int:
     """The shortest run of days without rows that is a hole, for a source of this shape."""
     return MIN_GAP_DAYS_DAILY if shape in (None, "daily") else MIN_GAP_DAYS_AS_HOLE
@@ -110,7 +137,7 @@ def covered_days(intervals: Intervals, starts: Any, ends: Any) -> np.ndarray:
     return np.maximum(upto(e) - upto(s), 0)
 
 
-def source_coverage(facts: pd.DataFrame, shape: str | None) -> dict[str, Intervals]:
+def source_coverage(facts: pd.DataFrame, shape: str | None) -> CoverageRecord:
     """{measure: covered intervals} of one source's facts (the dates on which it gives the measure)."""
     gap = min_gap_days(shape)
     out = {}
@@ -120,10 +147,10 @@ def source_coverage(facts: pd.DataFrame, shape: str | None) -> dict[str, Interva
         known = facts["date"][facts[m].notna()]
         if len(known):
             out[m] = covered_intervals(known, gap)
-    return out
+    return CoverageRecord(out)
 
 
-def combined_coverage(frames: Iterable[pd.DataFrame]) -> dict[str, Intervals]:
+def combined_coverage(frames: Iterable[pd.DataFrame]) -> CoverageRecord:
     """{measure: intervals} over several sources' facts: each frame's own record (else inferred from its
     rows: the order-lines rule for a frame with order lines, else the daily rule), merged per measure."""
     parts: dict[str, list[Intervals]] = {}
@@ -133,7 +160,7 @@ def combined_coverage(frames: Iterable[pd.DataFrame]) -> dict[str, Intervals]:
             own = source_coverage(frame, "orders" if getattr(frame, "order_source", None) is not None else "daily")
         for m, intervals in own.items():
             parts.setdefault(m, []).append(intervals)
-    return {m: merge_intervals(p) for m, p in parts.items()}
+    return CoverageRecord({m: merge_intervals(p) for m, p in parts.items()})
 
 
 def measure_intervals(facts: pd.DataFrame, measure: str, known_dates: Any) -> Intervals:
@@ -141,7 +168,7 @@ def measure_intervals(facts: pd.DataFrame, measure: str, known_dates: Any) -> In
     inferred from the dates on which the facts give it (`known_dates`)."""
     record = facts.attrs.get("coverage") or {}
     if measure in record:
-        return np.asarray(record[measure], dtype=_DAY).reshape(-1, 2)
+        return record[measure] if isinstance(record, CoverageRecord) else np.asarray(record[measure], dtype=_DAY)
     order_lines = getattr(facts, "order_table", None) is not None and measure in ORDER_LINE_MEASURES
     return covered_intervals(known_dates, MIN_GAP_DAYS_AS_HOLE if order_lines else MIN_GAP_DAYS_DAILY)
 
