@@ -112,7 +112,7 @@ def test_order_lines_quiet_days_are_zero_but_a_long_run_without_rows_is_a_hole()
     assert gaps == [(pd.Timestamp("2025-02-10"), pd.Timestamp("2025-03-31"))]
 
 
-def _client_with_hole(tmp_path, target_share=0.97, hole=HOLE):
+def _client_with_hole(tmp_path, target_share=0.97, hole=HOLE, extra=""):
     """A shop client whose daily export misses March–May 2025, with a 2025 revenue goal at 97 % of
     2024 (the covered days run at 2024's pace: on track when judged on the days with data)."""
     from kpi_helpers.spec.agency import client_data_dir
@@ -136,7 +136,7 @@ def _client_with_hole(tmp_path, target_share=0.97, hole=HOLE):
         f"    target: {target}\n"
         "    start: 2025-01-01\n"
         "    deadline: 2025-12-31\n"
-        "    owner: Shop (Ann)\n",
+        "    owner: Shop (Ann)\n" + extra,
         encoding="utf-8",
     )
     return params, raw, target
@@ -279,3 +279,16 @@ def test_since_last_report_does_not_compare_across_a_hole(tmp_path):
     after = since_last(july, june)["goals"][0]
     july_revenue = raw.loc[(raw["date"] >= "2025-07-01") & (raw["date"] <= "2025-07-31"), "revenue"].sum()
     assert after["value_change"] == pytest.approx(july_revenue)
+
+
+def test_a_hole_month_does_not_count_as_a_floor_breach(tmp_path):
+    """A floor far above every month: June is below it, May (a hole) is not known, so June is the only
+    breach, not 'the second period in a row' (critical) as when May read €0."""
+    from kpi_helpers.compute.findings import build_findings
+    from kpi_helpers.session import open_client
+
+    params, _, _ = _client_with_hole(tmp_path, extra="    floor: 1000000\n")
+    wb = open_client(params, as_of="2025-06-30")
+    floor = next(f for f in build_findings(wb) if f.rule == "floor")
+    assert floor.data["period"] == pd.Timestamp("2025-06-01") and floor.data["streak"] == 1
+    assert floor.severity == "warning"
