@@ -9,6 +9,8 @@ Rules every function here follows (see docs/architecture.md):
   need are summed in a single pass, then every KPI is derived from that small table.
 * A ratio whose denominator is 0 or missing is *not available*: ``value`` is NaN and
   ``available`` is False. Never ``inf``.
+* A period in which a measure's source has no rows at all (a hole in an export, see
+  :mod:`kpi_helpers.data.coverage`) is no data: NaN with a reason and coverage 'empty', never 0.
 * A KPI whose measures are missing from the facts raises :class:`GoalError` naming the KPI
   and the measures (``missing='skip'`` drops those KPIs instead and lists them in
   ``result.attrs['skipped']``).
