@@ -186,10 +186,17 @@ def ytd_pairs(wb: ClientSession) -> pd.DataFrame:
     as_of = pd.Timestamp(wb.as_of)
     if f["date"].min() > pd.Timestamp(as_of.year - 1, 1, 1):
         return pd.DataFrame()  # last year's same days are not all in the data: nothing to compare with
+    kpis = sorted({k for p in pairs for k in p})
+    last_year_end = pd.Timestamp(as_of.year - 1, as_of.month, min(as_of.day, 28 if as_of.month == 2 else as_of.day))
+    for window in ((pd.Timestamp(as_of.year, 1, 1), as_of), (pd.Timestamp(as_of.year - 1, 1, 1), last_year_end)):
+        # a hole in either year's days (no rows from a source) is no comparison: those pairs are left out
+        cover = compute_kpis(f, kpis, grain=None, period=window, catalog=wb.catalog)
+        whole = set(cover.loc[cover["coverage"] == "complete", "kpi"])
+        pairs = [p for p in pairs if all(k in whole for k in p)]
+    if not pairs:
+        return pd.DataFrame()
     day = f["date"].dt.month * 100 + f["date"].dt.day
-    table = compute_kpis(
-        f[day <= as_of.month * 100 + as_of.day], sorted({k for p in pairs for k in p}), grain="year", catalog=wb.catalog
-    )
+    table = compute_kpis(f[day <= as_of.month * 100 + as_of.day], kpis, grain="year", catalog=wb.catalog)
     # both years are cut to the same days (1 Jan .. as of), covered in full by the check above
     table = table.drop(columns="coverage")
     quadrants = pair_quadrants(table, pairs, catalog=wb.catalog)
@@ -255,7 +262,7 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
                     forecast=v(row.forecast, lang),
                     target=v(row.target, lang),
                 )
-            return head + body
+            return head + body + covered_days_note(row, lang)
 
         def action(lang: str) -> str:
             who = f" — {owner}" if owner else ""
@@ -284,6 +291,19 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
             )
         )
     return out
+
+
+def covered_days_note(pacing: Any, lang: str) -> str:
+    """' Judged on the 181 of 273 days so far that the data cover …' when a hole (or late data) leaves
+    days of a goal's window without data; '' when the data cover every day so far."""
+    from kpi_helpers.i18n.formats import format_number
+
+    elapsed, covered = int(getattr(pacing, "days_elapsed", 0) or 0), int(getattr(pacing, "days_with_data", 0) or 0)
+    if covered >= elapsed:
+        return ""
+    return text(
+        "data_coverage.pacing_days", lang, covered=format_number(covered, lang), elapsed=format_number(elapsed, lang)
+    )
 
 
 def shares_kpi(goals: list[Any], kpi_id: str) -> bool:

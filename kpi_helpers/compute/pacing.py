@@ -16,8 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.compute.engine import SEASON_BAND, compute_kpis, get_kpi, period_start, shift_periods
-from kpi_helpers.data.sources import measures_covered_until
+from kpi_helpers.compute.engine import (
+    SEASON_BAND,
+    compute_kpis,
+    get_kpi,
+    period_coverage,
+    period_start,
+    shift_periods,
+)
+from kpi_helpers.data.sources import covered_until, measures_covered_until
 from kpi_helpers.exceptions import GoalError
 from kpi_helpers.spec.goals import PeriodTarget, period_targets
 from kpi_helpers.spec.vocab import Status
@@ -99,6 +106,10 @@ class Pacing:
     floor_breached: bool = False
     ceiling_breached: bool = False
     bound_streak: int = 0
+    #: Days of the window so far, and how many of them the data cover: with fewer, the actual is a
+    #: lower bound and the goal is judged on the covered days only (see `pace_goal`).
+    days_elapsed: int = 0
+    days_with_data: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,13 +120,25 @@ def _goal_get(goal: Any, name: str, default: Any = None) -> Any:
 
 
 def daily_frame(facts: pd.DataFrame, kpi: Any, catalog: Any = None) -> pd.DataFrame:
-    """Daily numerator/denominator of a sum or ratio KPI on a gap-free calendar (no row = 0)."""
+    """Daily numerator/denominator of a sum or ratio KPI on a gap-free calendar: a day the data cover
+    without a row is 0; a day without data (a hole in a source, `kpi_helpers.data.coverage`) is NaN.
+    `covered` says which days the data cover."""
     table = compute_kpis(facts, [kpi], grain="day", catalog=catalog)
-    frame = table.set_index("period")[["numerator", "denominator"]].fillna(0.0)
+    frame = table.set_index("period")[["numerator", "denominator"]]
     if frame.empty:
-        return frame
-    days = pd.date_range(frame.index.min(), frame.index.max(), freq="D")
-    return frame.reindex(days, fill_value=0.0)
+        return frame.assign(covered=pd.Series(dtype=bool))
+    # up to the last day the data stand for: a monthly row on the 1st covers its whole month
+    last = max(frame.index.max(), covered_until(facts["date"]))
+    days = pd.date_range(frame.index.min(), last, freq="D")
+    covered = period_coverage(facts, kpi, days, days, catalog) == "complete"
+    frame = frame.reindex(days).fillna(0.0).where(np.repeat(covered[:, None], 2, axis=1), np.nan)
+    frame["covered"] = covered
+    return frame
+
+
+def covered_days_in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Days of [start, end] a `daily_frame` says the data cover (days outside it are not covered)."""
+    return int(frame.loc[start:end, "covered"].sum()) if end >= start else 0
 
 
 def _window_value(
@@ -195,13 +218,20 @@ def _bounds(
     return last, (value if math.isfinite(value) else None), below, above, streak
 
 
-def _plan_to_date(plan: list[PeriodTarget], to_date_end: pd.Timestamp, elapsed: int) -> float:
-    """Σ of the period targets so far: whole periods done plus the current one pro rata by days."""
+def _plan_to_date(
+    plan: list[PeriodTarget], to_date_end: pd.Timestamp, elapsed: int, frame: pd.DataFrame | None = None
+) -> float:
+    """Σ of the period targets so far: whole periods done plus the current one pro rata by days
+    (with a `daily_frame`: by the days the data cover, so a hole is not expected to hold anything)."""
     if not elapsed:
         return 0.0
     total = 0.0
     for p in plan:
-        done = min(max((to_date_end - pd.Timestamp(p.start)).days + 1, 0), p.days)
+        start = pd.Timestamp(p.start)
+        if frame is not None:
+            done = covered_days_in(frame, start, min(to_date_end, pd.Timestamp(p.end)))
+        else:
+            done = min(max((to_date_end - start).days + 1, 0), p.days)
         total += p.target * done / p.days
     return total
 
@@ -262,6 +292,8 @@ def pace_goal(
     fraction = elapsed / total_days
     to_date_end = start + pd.Timedelta(days=elapsed - 1)
     num, den = _window_value(facts, kpi, start, to_date_end, catalog) if elapsed else (0.0, 0.0)
+    with_data = covered_days_in(frame, start, to_date_end) if elapsed else 0
+    holes = with_data < elapsed  # days without data so far: the sum to date is a lower bound
     year = pd.Timedelta(days=YEAR_DAYS)
     plan = period_targets(goal)
 
@@ -290,18 +322,31 @@ def pace_goal(
         expected_linear = target * fraction
         expected_seasonal = None
         ly_total = ly_to_date = math.nan
-        if frame.index.min() <= start - year and frame.index.max() >= deadline - year:
+        if holes:  # judged on the days with data: a hole is not expected to hold anything
+            expected_linear = target * with_data / total_days
+        # last year's shape only when the data cover last year's whole window (a hole there is no shape)
+        if covered_days_in(frame, start - year, deadline - year) == total_days:
             ly_total = _window_value(facts, kpi, start - year, deadline - year, catalog)[0]
             ly_to_date = _window_value(facts, kpi, start - year, to_date_end - year, catalog)[0] if elapsed else 0.0
-            if ly_total > 0:
+            if holes and elapsed:  # last year's share on the same days as this year's covered ones
+                days = frame.index[frame["covered"].to_numpy()]
+                days = days[(days >= start) & (days <= to_date_end)] - year
+                daily = frame["numerator"]
+                ly_sum = float(daily.loc[start - year : deadline - year].sum())
+                ly_to_date = ly_total * float(daily.reindex(days).sum()) / ly_sum if ly_sum else math.nan
+            if ly_total > 0 and math.isfinite(ly_to_date):
                 expected_seasonal = target * ly_to_date / ly_total
         expected = expected_seasonal if expected_seasonal is not None else expected_linear
         expected_method = "seasonal" if expected_seasonal is not None else "linear"
         planned = sum(p.target for p in plan)
         if plan:
-            expected, expected_method = _plan_to_date(plan, to_date_end, elapsed), "targets"
-        required = (target - actual) / days_left if days_left else None
-        if days_left == 0:
+            expected, expected_method = _plan_to_date(plan, to_date_end, elapsed, frame if holes else None), "targets"
+        # with days without data the sum to date is a lower bound: what is still needed per day is unknown
+        required = (target - actual) / days_left if days_left and not holes else None
+        if holes:  # the pace on the covered days, carried to the whole window
+            forecast = (planned if plan else target) * actual / expected if expected > 0 else math.nan
+            method = "covered_days"
+        elif days_left == 0:
             forecast, method = actual, "final"
         elif plan and expected > 0:
             forecast, method = actual * planned / expected, "targets"
@@ -347,6 +392,8 @@ def pace_goal(
         floor_breached=below,
         ceiling_breached=above,
         bound_streak=streak,
+        days_elapsed=elapsed,
+        days_with_data=with_data,
     )
 
 
@@ -471,7 +518,8 @@ def _profile(frame: pd.DataFrame, keys: np.ndarray, ratio: bool, labels: range) 
     if ratio:
         value = sums["numerator"] / sums["denominator"].where(sums["denominator"] != 0)
     else:
-        value = sums["numerator"] / g.size()
+        days = g["covered"].sum() if "covered" in frame else g.size()  # days without data are no zeros
+        value = sums["numerator"] / days.where(days > 0)
     value = value.reindex(labels)
     mean = value.mean()
     return value / mean if mean and not math.isnan(mean) else value * math.nan

@@ -119,6 +119,9 @@ def since_last(summary: dict[str, Any], previous: dict[str, Any] | None) -> dict
         change = (
             value - prev_value if isinstance(value, (int, float)) and isinstance(prev_value, (int, float)) else None
         )
+        if old is not None and _days_without_data(goal) != _days_without_data(old):
+            change = None  # days without data came (or went) in between: the change is not the period's own
+
         goals.append(
             {
                 "id": goal.get("id"),
@@ -133,6 +136,12 @@ def since_last(summary: dict[str, Any], previous: dict[str, Any] | None) -> dict
             }
         )
     return {"previous_as_of": (previous or {}).get("as_of"), "goals": goals}
+
+
+def _days_without_data(goal: dict[str, Any]) -> int:
+    """Days of a goal's window so far without data (a hole, `kpi_helpers.compute.pacing.Pacing`); 0 when not recorded."""
+    elapsed, covered = goal.get("days_elapsed"), goal.get("days_with_data")
+    return int(elapsed) - int(covered) if isinstance(elapsed, int) and isinstance(covered, int) else 0
 
 
 def _status(status: Any, lang: str) -> str:

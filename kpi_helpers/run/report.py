@@ -194,9 +194,20 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
         goals.append(_goal_limits(entry, goal, pacing, facts, config))
     findings = build_findings(session)
     data_from, data_to = facts["date"].min().date(), facts["date"].max().date()
+    from kpi_helpers.data.sources import covered_until
+
+    # the last day EVERY source covers (a monthly source's last row stands for its whole month), never
+    # past the as-of date: late data are said first on page one, portfolio windows end there
+    last_dates = _source_last_dates(facts, session.as_of)
+    if own_ends := _source_last_dates(facts, None):
+        covered = min(dt.date.fromisoformat(d) for d in own_ends.values())
+    else:
+        last = covered_until(facts["date"])
+        covered = last.date() if last is not None else data_to
+    covered = min(covered, session.cut_date) if session.cut_date is not None else covered
     windows = {}
     totals_kpis = _totals_kpis(config)
-    for name, (start, end) in portfolio_windows(data_to).items():
+    for name, (start, end) in portfolio_windows(covered).items():
         table = (
             compute_kpis(facts, totals_kpis, grain=None, period=(start, end), catalog=config.catalog, missing="skip")
             if totals_kpis
@@ -206,6 +217,8 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             "start": start.isoformat(),
             "end": end.isoformat(),
             "covered": data_from <= start,
+            # every KPI's data cover every day of the window (a hole inside would make its totals a lower bound)
+            "complete": table is None or bool((table["coverage"] == "complete").all()),
             "kpis": {}
             if table is None
             else {
@@ -223,7 +236,6 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
 
     tiles = kpi_tiles(session)
     named = [*kpis, *(g.kpi for g in config.goals), *(t["kpi"] for t in tiles), *(f.kpi for f in findings)]
-    last_dates = _source_last_dates(facts, session.as_of)
     return json_safe(
         {
             "client": config.client,
@@ -233,11 +245,10 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             "as_of": session.as_of.isoformat(),
             "as_of_partial": session.partial,  # the last period at the client's grain is not complete
             "source_last_dates": last_dates,
-            # the last day every source covers (before the as-of date: late data, said first on page one)
-            "covered_until": min(last_dates.values(), default=session.as_of.isoformat()),
             "data_from": data_from.isoformat(),
             "data_to": data_to.isoformat(),
-            # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
+            "covered_until": covered.isoformat(),  # the last day the data stand for (see covered_until)
+            # the client's KPIs over the portfolio windows as of its last covered day (see portfolio_totals)
             "windows": windows,
             "grain": config.grain,
             "tiles": tiles,
@@ -286,11 +297,11 @@ def _goal_limits(entry: dict[str, Any], goal: Any, pacing: Any, facts: Any, conf
     return entry
 
 
-def _source_last_dates(facts: Any, as_of: dt.date) -> dict[str, str]:
-    """Each source's last date with data, on or before the as-of date (the 'data stopped' alert)."""
+def _source_last_dates(facts: Any, as_of: dt.date | None) -> dict[str, str]:
+    """Each source's last date with data, on or before the as-of date when given (the 'data stopped' alert)."""
     from kpi_helpers.compute.asof import source_last_dates
 
-    return {k: min(v, as_of.isoformat()) for k, v in source_last_dates(facts).items()}
+    return {k: min(v, as_of.isoformat()) if as_of else v for k, v in source_last_dates(facts).items()}
 
 
 def json_safe(value: Any) -> Any:
@@ -409,7 +420,7 @@ def portfolio_totals(
     if window not in PORTFOLIO_WINDOWS:
         raise ValueError(f"window must be one of {', '.join(PORTFOLIO_WINDOWS)}")
     catalog = default_catalog()
-    dates = [dt.date.fromisoformat(s["data_to"]) for s in summaries if s.get("data_to")]
+    dates = [d for s in summaries if (d := _covered_until(s)) is not None]
     as_of = as_of or (max(dates) if dates else None)
     out: dict[str, Any] = {
         "window": window,
@@ -431,11 +442,11 @@ def portfolio_totals(
     for summary in summaries:
         own = (summary.get("windows") or {}).get(window)
         reason = None
-        if own is None or not summary.get("data_to"):
+        data_to = _covered_until(summary)
+        if own is None or data_to is None:
             reason = _REASON["old"][lang]
         else:
-            data_to = dt.date.fromisoformat(summary["data_to"])
-            data_from = dt.date.fromisoformat(summary.get("data_from") or summary["data_to"])
+            data_from = dt.date.fromisoformat(summary.get("data_from") or data_to.isoformat())
             fill = {
                 k: format_date(v, lang, "long")
                 for k, v in {
@@ -452,6 +463,8 @@ def portfolio_totals(
                 reason = _REASON["starts"][lang].format(**fill)
             elif (own.get("start"), own.get("end")) != (start.isoformat(), end.isoformat()):
                 reason = _REASON["later"][lang].format(**fill)
+            elif own.get("complete") is False:
+                reason = _REASON["gap"][lang].format(**fill)
         if reason:
             out["excluded"].append({"client": summary.get("client"), "name": summary.get("name"), "reason": reason})
             continue
@@ -479,6 +492,13 @@ def portfolio_totals(
             }
         )
     return out
+
+
+def _covered_until(summary: dict[str, Any]) -> dt.date | None:
+    """The last day a client's data stand for: `covered_until` (a monthly source's last row covers
+    its whole month), else `data_to` for summaries written before it existed."""
+    value = summary.get("covered_until") or summary.get("data_to")
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _status_span(status: str, lang: str) -> str:

@@ -228,7 +228,11 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
     with use_catalog(config.client_catalog):
         facts = load_facts(config)
         table = compute_kpis(facts, config.all_kpis, grain=grain, by=by, catalog=config.catalog)
-        notes = {kid: unavailable_reason(table, kid, config.language, config.catalog) for kid in table["kpi"].unique()}
+        notes = {
+            (kid, empty): unavailable_reason(table, kid, config.language, config.catalog, no_data=empty)
+            for kid in table["kpi"].unique()
+            for empty in (True, False)
+        }
     start = getattr(config.period, "start", None) if config.period else None
     if start is not None:
         table = table[table["period"] >= pd.Timestamp(period_start([pd.Timestamp(start)], grain)[0])]
@@ -236,7 +240,10 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
     keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit", "complete"]
     # ratios whose terms come from sources with other dimension values: empty per dimension, with the reason
     masked = mask_unjoinable(table[keep], facts, by).reset_index(drop=True)
-    own = pd.Series([notes.get(k) or "" if not ok else "" for k, ok in zip(table["kpi"], table["available"])])
+    empty = table["coverage"] == "empty"  # a period without data says so; other blanks say their own reason
+    own = pd.Series(
+        [notes.get((k, e)) or "" if not ok else "" for k, ok, e in zip(table["kpi"], table["available"], empty)]
+    )
     masked["note"] = masked["note"].where(masked["note"] != "", own) if "note" in masked else own
     return masked
 

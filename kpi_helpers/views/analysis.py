@@ -115,6 +115,8 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
         done = table[(table["period"] >= periods[0])]
         future = periods[periods > done["period"].max()] if len(done) else periods
         rest = pacing.forecast - float(done["value"].sum())
+        if pacing.days_with_data < pacing.days_elapsed:  # a hole: the covered days' pace on each period ahead
+            rest = pacing.forecast * float(target[future].sum()) / float(target.sum()) if target.sum() else math.nan
         forecast = (
             target[future] / target[future].sum() * rest
             if len(future) and target[future].sum() and math.isfinite(rest)  # a goal not started: no forecast
@@ -273,6 +275,7 @@ def driver_charts(wb: ClientSession, grain: str | None = None) -> list[charts.go
     """Waterfall of the last complete month vs the month before, for each goal KPI with a
     driver tree the data can compute (e.g. revenue = orders × average order value)."""
     from kpi_helpers.compute.drivers import decompose_change
+    from kpi_helpers.compute.engine import period_coverage
 
     grain = report_grain(wb, grain)
     b = last_complete_period(wb, grain)
@@ -280,6 +283,9 @@ def driver_charts(wb: ClientSession, grain: str | None = None) -> list[charts.go
     figs = []
     for kid, drivers in decomposable_kpis(wb):
         windows = [(s, pd.Timestamp(shift_periods([s], grain, 1)[0]) - pd.Timedelta(days=1)) for s in (a, b)]
+        starts, ends = [w[0] for w in windows], [w[1] for w in windows]
+        if not (period_coverage(wb.facts, kid, starts, ends, wb.catalog) == "complete").all():
+            continue  # a month with a hole in its data is not compared (docs/metric_model.md)
         try:
             d = decompose_change(wb.facts, kid, drivers, windows[0], windows[1], catalog=wb.catalog)
         except KpiWorkbookError:

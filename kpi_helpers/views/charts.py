@@ -194,7 +194,11 @@ def scorecard(
         if unit == "currency":
             number["prefix"] = currency_symbol(currency, lang) + (" " if lang == "nl" else "")
         sub = [prev_text, yoy_text] + ([t(status[kid], lang)] if kid in status else [])
-        if value is None and pop.attrs.get("unavailable", {}).get(kid):  # say why, never a silent blank
+        if value is None and row.get("coverage") == "empty":  # a hole in the data: no data, not 0
+            sub = [t("no_data_here", lang)]
+        elif value is None and any(  # say why, never a silent blank
+            code != "unavailable_no_data" for code, _ in pop.attrs.get("unavailable", {}).get(kid, ())
+        ):
             sub = [t("not_available_here", lang)]
         fig.add_trace(
             go.Indicator(
@@ -562,7 +566,8 @@ def seasonality_matrix(frame: pd.DataFrame, ratio: bool = False) -> pd.DataFrame
         values = sums["numerator"] / sums["denominator"].where(sums["denominator"] != 0)
         mean = frame["numerator"].sum() / frame["denominator"].sum() if frame["denominator"].sum() else np.nan
     else:
-        values = sums["numerator"] / frame.groupby(keys).size()
+        days = frame.groupby(keys)["covered"].sum() if "covered" in frame else frame.groupby(keys).size()
+        values = sums["numerator"] / days.where(days > 0)  # days without data (a hole) are no zeros
         mean = frame["numerator"].mean()
     out = (values / mean).unstack()
     out.index.name, out.columns.name = "month", "weekday"
