@@ -32,8 +32,8 @@ from kpi_helpers.spec.goals import (
 if TYPE_CHECKING:
     from kpi_helpers.session import ClientSession
 
-STATUS_COLORS = {"pass": "#2e7d32", "warn": "#ef6c00", "fail": "#c62828"}
-STATUS_MARK = {"pass": "✓", "warn": "!", "fail": "✗"}
+STATUS_COLORS = {"pass": "#2e7d32", "unknown": "#52606d", "warn": "#ef6c00", "fail": "#c62828"}
+STATUS_MARK = {"pass": "✓", "unknown": "?", "warn": "!", "fail": "✗"}
 SEVERITY = table("goal_views_severity")
 
 
