@@ -678,6 +678,10 @@ VOLUME_KINDS = {
 }
 
 
+#: KPIs of a sales pipeline: only a client that tracks one has a sales team a sentence can talk to.
+SALES_PIPELINE_KPIS = frozenset({"leads", "lead_to_customer_rate", "intro_calls", "quotes_per_intro_call", "quotes"})
+
+
 def volume_kind(kpi_id: str) -> str:
     """'traffic' | 'market' (leads and the like) | 'customers' | 'spend' | 'other'."""
     return next((kind for kind, ids in VOLUME_KINDS.items() if kpi_id in ids), "other")
@@ -782,7 +786,9 @@ def pair_quadrants(
         for lang in ("nl", "en"):
             text = _PAIR_TEXT[lang]
             hint = (
-                text["hint_" + volume_kind(v_id)]
+                text["hint_sales"]
+                if v_id in SALES_PIPELINE_KPIS
+                else text["hint_" + volume_kind(v_id)]
                 if volume_kind(v_id) in ("market", "traffic", "customers")
                 else text["hint_other"]
             )

@@ -19,13 +19,13 @@ from kpi_helpers.compute.engine import breakdown, get_kpi, pair_quadrants, shift
 from kpi_helpers.compute.findings import (
     analysis_kpis,
     goal_kpi_name,
+    goal_names,
     last_complete_period,
     main_kpi,
     main_seasonality,
     pacing_frame,
     period_table,
     report_grain,
-    shares_kpi,
     ytd_label,
     ytd_window,
 )
@@ -116,7 +116,7 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
         future = periods[periods > done["period"].max()] if len(done) else periods
         rest = pacing.forecast - float(done["value"].sum())
         forecast = target[future] / target[future].sum() * rest if len(future) and target[future].sum() else None
-    name = goal_kpi_name(k.label(wb.lang), goal.id or goal.kpi, shares_kpi(wb.config.goals, goal.kpi), wb.lang)
+    name = goal_kpi_name(k.label(wb.lang), goal, wb.config.goals, wb.lang)
     title = (
         f"{name} — {t('target', wb.lang).lower()} "
         f"{format_value(goal.target, k.unit, wb.lang, wb.currency)} ({t(pacing.status, wb.lang)})"
@@ -160,7 +160,11 @@ def pacing_charts(wb: ClientSession) -> list[charts.go.Figure]:
     if pacing.empty:
         return []
     sums = pacing[[get_kpi(k, wb.catalog).type == "sum" for k in pacing["kpi"]]]
-    return [] if sums.empty else [charts.pacing_bars(sums, wb.lang, catalog=wb.catalog)]
+    return (
+        []
+        if sums.empty
+        else [charts.pacing_bars(sums, wb.lang, catalog=wb.catalog, goal_names=goal_names(wb, wb.lang))]
+    )
 
 
 def session_pairs(wb: ClientSession) -> list[tuple[str, str]]:
