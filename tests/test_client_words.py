@@ -26,6 +26,7 @@ NL_JARGON = ("targeting", "sales", "drivers", "Deadline", "deadline", "Check →
 HIDDEN_FIGURE_KEYS = {"hovertemplate", "tickformat", "template", "separators", "customdata", "uid", "legendgroup"}
 #: Every chart the client report draws (notebook 03_analysis).
 REPORT_CHARTS = (
+    "scorecards",
     "goal_trends",
     "pacing_charts",
     "pair_charts",
@@ -118,8 +119,9 @@ def test_page_one_says_the_owner_once(lang, label):
 # --------------------------------------------------------------------------- no ids, no jargon
 def _figure_strings(node, out: list[str]) -> list[str]:
     if isinstance(node, dict):
+        hidden = HIDDEN_FIGURE_KEYS | ({"name"} if node.get("type") == "indicator" else set())  # a tile shows its title
         for key, value in node.items():
-            if key not in HIDDEN_FIGURE_KEYS:
+            if key not in hidden:
                 _figure_strings(value, out)
     elif isinstance(node, list | tuple):
         for value in node:
@@ -138,7 +140,8 @@ def client_texts(wb, lang: str) -> dict[str, str]:
     findings = kpi.build_findings(wb)
     strings: list[str] = []
     for chart in REPORT_CHARTS:
-        for fig in getattr(kpi, chart)(wb):
+        figures = getattr(kpi, chart)(wb)
+        for fig in figures if isinstance(figures, list) else [figures]:
             _figure_strings(fig.to_plotly_json(), strings)
     return {
         "page one": re.sub(r"<[^>]+>", "\n", page),

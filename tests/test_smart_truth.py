@@ -132,6 +132,8 @@ def test_r_unknown_is_not_a_failure_of_the_goal(catalog):
     report = smart_check(leads_goal(), ONE_YEAR, catalog=catalog)
     assert report.ok  # the goal is not refused for lack of data
     assert "? R" in report.text("en")
+    assert report.text("en").startswith("This goal is SMART as far as the data can judge (R not yet).")
+    assert report.text("nl").startswith("Dit doel is SMART voor zover de data het kunnen beoordelen (R nog niet).")
 
 
 def test_r_with_two_years_of_history_judges(catalog):

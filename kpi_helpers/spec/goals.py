@@ -468,7 +468,10 @@ class SmartReport:
     def text(self, lang: str = "en") -> str:
         """Plain-language summary, one line per letter plus the fix where needed."""
         todo = sum(f.status not in ("pass", "unknown") for f in self.findings)
-        if not todo:
+        open_letters = ", ".join(f.letter for f in self.findings if f.status == "unknown")
+        if not todo and open_letters:
+            head = text("smart.head_ok_unknown", lang, letters=open_letters)
+        elif not todo:
             head = text("smart.head_ok", lang)
         else:
             head = text("smart.head_todo_one" if todo == 1 else "smart.head_todo_many", lang, todo=todo)
