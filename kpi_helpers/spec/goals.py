@@ -827,7 +827,10 @@ def _check_s(goal: Goal, info: _KpiInfo) -> SmartFinding:
                 stated={lang: fmt_number(stated, lang) + " %" for lang in _LANGS},
                 baseline={lang: _fmt_value(goal.baseline, info, lang) for lang in _LANGS},
                 target={lang: _fmt_value(goal.target, info, lang) for lang in _LANGS},
-                change={lang: pct0(change, lang) if change is not None else "" for lang in _LANGS},
+                change={
+                    lang: pct0(change, lang) if change is not None else _fmt_value(goal.target, info, lang)
+                    for lang in _LANGS
+                },
             ),
             agree_fix,
         )
