@@ -191,3 +191,20 @@ def test_pacing_table_names_the_goal_in_its_own_words():
     goals = list(table["Doelstelling"])
     assert goals[0].startswith("In 2026 15 % meer nieuwe nieuwsbriefabonnees")
     assert not {"abonnees-2026", "openratio-2026", "omzet-2026"} & set(goals)
+
+
+def test_two_goals_on_one_kpi_are_told_apart_without_ids():
+    import datetime as dt
+
+    from conftest import make_goal
+
+    from kpi_helpers.compute.findings import goal_kpi_name
+
+    year = make_goal(id="omzet-2026")
+    half = make_goal(id="omzet-h2", start=dt.date(2026, 7, 1), statement="Omzet +5 % in de tweede helft van 2026")
+    assert goal_kpi_name("Omzet", half, [year, half], "nl") == "Omzet (doel 1 jul 2026 – 31 dec 2026)"
+    twin = make_goal(id="omzet-b", statement="Omzet +10 % in 2026 via de winkel")
+    assert goal_kpi_name("Omzet", twin, [year, twin], "nl") == "Omzet (doel Omzet +10 % in 2026 via de winkel)"
+    same = make_goal(id="omzet-c")
+    assert goal_kpi_name("Revenue", same, [year, same], "en") == "Revenue (goal 2)"
+    assert goal_kpi_name("Omzet", year, [year], "nl") == "Omzet"

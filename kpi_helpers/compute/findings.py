@@ -330,16 +330,23 @@ GOAL_NAME_STATEMENT_CHARS = 60
 def goal_kpi_name(label: str, goal: Any, goals: list[Any], lang: str) -> str:
     """What a client reads for a goal: its KPI ('Revenue'). When two goals steer on that KPI
     (`shares_kpi`) the goal's window tells them apart ('Revenue (goal 1 Jul 2026 – 31 Dec 2026)'),
-    or its statement when the windows are the same too; never the internal goal id."""
+    else its statement, else its place among them ('Revenue (goal 2)'); never the internal goal id."""
     if goal is None or not shares_kpi(goals, goal.kpi):
         return label
-    same_window = [g for g in goals if g.kpi == goal.kpi and (g.start, g.deadline) == (goal.start, goal.deadline)]
-    if len(same_window) > 1:
-        statement = " ".join(str(goal.statement or "").split())
-        which = statement[:GOAL_NAME_STATEMENT_CHARS] + ("…" if len(statement) > GOAL_NAME_STATEMENT_CHARS else "")
-    else:
-        which = f"{format_date(goal.start, lang)} – {format_date(goal.deadline, lang)}"
-    return text("findings.kpi_of_goal", lang, kpi=label, goal=which)
+    sharing = [g for g in goals if g.kpi == goal.kpi]
+
+    def window(g: Any) -> str:
+        return f"{format_date(g.start, lang)} – {format_date(g.deadline, lang)}"
+
+    def statement(g: Any) -> str:
+        said = " ".join(str(g.statement or "").split())
+        return said[:GOAL_NAME_STATEMENT_CHARS] + ("…" if len(said) > GOAL_NAME_STATEMENT_CHARS else "")
+
+    for name in (window, statement):
+        if [name(g) for g in sharing].count(name(goal)) == 1:
+            return text("findings.kpi_of_goal", lang, kpi=label, goal=name(goal))
+    place = next((i for i, g in enumerate(sharing, 1) if g is goal), 1)
+    return text("findings.kpi_of_goal", lang, kpi=label, goal=str(place))
 
 
 def goal_names(wb: Any, lang: str) -> dict[str, str]:
