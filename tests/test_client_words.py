@@ -208,3 +208,18 @@ def test_two_goals_on_one_kpi_are_told_apart_without_ids():
     same = make_goal(id="omzet-c")
     assert goal_kpi_name("Revenue", same, [year, same], "en") == "Revenue (goal 2)"
     assert goal_kpi_name("Omzet", year, [year], "nl") == "Omzet"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_breakdown_heading_names_only_what_the_client_has(lang):
+    bakery = kpi.section_heading("breakdowns", open_demo("demo_newsletter", lang))  # channels, coupons, products
+    assert not words_in([bakery], CAMPAIGN_WORDS[lang] + ("roas",)), bakery
+    assert any(w in bakery.lower() for w in CHANNEL_WORDS[lang])
+    shop = kpi.section_heading("breakdowns", open_demo("demo_webshop", lang))  # campaigns and ad spend too
+    assert words_in([shop], CAMPAIGN_WORDS[lang]) and "ROAS" in shop
+    assert shop.startswith("## ")
+
+
+def test_pacing_table_owner_reads_once():
+    table = kpi.pacing_table(open_demo("demo_newsletter"))
+    assert list(table["Eigenaar"]) == ["Winkelmanager (Sanne)", "Joost", "Joost"]

@@ -724,7 +724,7 @@ def pacing_table(wb: ClientSession) -> pd.DataFrame:
             {
                 t("goal", lang): statements.get(row.goal_id) or k.label(lang),  # the goal in its own words, not its id
                 t("kpi", lang): k.label(lang),
-                t("owner", lang): row.owner or "",
+                t("owner", lang): owner_name(row.owner),
                 t("target", lang): v(row.target),
                 t("actual", lang): v(row.actual_to_date),
                 t("expected", lang): v(row.expected),
