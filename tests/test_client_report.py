@@ -134,8 +134,11 @@ def chart_strings(page: str) -> list[str]:
 
         def walk(node, key=""):
             if isinstance(node, dict):
+                hidden = {"hovertemplate", "tickformat", "template", "separators", "customdata"}
+                if node.get("type") == "indicator":
+                    hidden.add("name")  # a KPI tile shows its title; plotly never draws an indicator's name
                 for k, v in node.items():
-                    if k not in ("hovertemplate", "tickformat", "template", "separators", "customdata"):
+                    if k not in hidden:
                         walk(v, k)
             elif isinstance(node, list):
                 for v in node:
@@ -240,7 +243,7 @@ def test_summary_shows_a_ratio_goal_as_values_not_as_a_bar_and_status_as_text():
     assert "uit koers" in page and "48,2%" not in page  # 0.48 -> 48,0%
     assert "48,0%" in page and "60,0%" in page
     assert 'class="bar"' not in page  # no progress bar of a rate
-    assert "Eigenaar (Eigenaar" not in page and "Eigenaar: Eigenaar (Joris)" in page
+    assert "Eigenaar (Eigenaar" not in page and "Eigenaar: Joris" in page and "Eigenaar: Eigenaar" not in page
     assert not re.search("[\U0001f300-\U0001faff]", page)  # no emoji
     sums = summary_html(_summary("sum"), "en")
     assert 'class="bar"' in sums and "risk" in sums and "50.0% of target" in sums
@@ -295,6 +298,24 @@ def test_report_is_in_one_language(reports, client, lang):
     assert f'<html lang="{lang}">' in page
     problems = language_problems(page, lang)
     assert not problems, f"{client} ({lang}): " + "; ".join(problems[:15])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", ["demo_webshop", "demo_b2b", "demo_newsletter"])
+def test_no_internal_id_in_the_client_report(reports, client):
+    """No goal id ('omzet-2026'), snake_case KPI id ('average_order_value') or status value
+    ('off_track') in any text, table or chart label of the client's report; the owner reads once."""
+    from conftest import DEMO_PARAMS
+
+    from kpi_helpers.spec.vocab import STATUSES
+
+    page = (reports / client / "report.html").read_text()
+    text = visible_text(page) + "\n" + "\n".join(chart_strings(page))
+    config = kpi.open_client(DEMO_PARAMS / f"{client}.yaml").config
+    ids = {k.id for k in load_catalog() if "_" in k.id} | set(STATUSES) | {g.id for g in config.goals if g.id}
+    found = sorted(i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text))
+    assert not found, f"{client}: {found}"
+    assert "Eigenaar: Eigenaar" not in text and "Owner: Owner" not in text
 
 
 @pytest.mark.slow

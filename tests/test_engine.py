@@ -183,7 +183,7 @@ def test_pair_quadrant_goodhart_sentence_nl_en():
     assert feb["volume_change"] == pytest.approx(0.38) and feb["quality_change"] == pytest.approx(-0.21)
     assert feb["message_en"] == (
         "Leads +38 % but lead to customer rate −4.2 pp: more leads at the expense of lead to customer rate"
-        " — check targeting with sales."
+        " — agree with the sales team what a good lead is."
     )  # 20 % -> 15.8 %: points, not −21 %
     assert feb["message_nl"].startswith(
         "Leads +38 % maar lead-naar-klantratio −4,2 %-punt: meer leads ten koste van lead-naar-klantratio"

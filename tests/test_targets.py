@@ -450,11 +450,12 @@ def test_pacing_finding_says_the_expectation_comes_from_the_period_targets(clien
     assert "targets per period" not in plain.message["en"]
 
 
-def test_goal_trend_titles_name_the_goal_id_only_when_two_goals_share_a_kpi(client):
+def test_goal_trend_titles_tell_two_goals_on_one_kpi_apart_without_their_ids(client):
     tmp_path, _ = client
     wb = session_for(tmp_path, goal_yaml() + goal_yaml("conversion_rate", 0.02, gid="conversie"))
     titles = [analysis.goal_trend(wb, g).layout.title.text for g in wb.config.goals]
     assert [t.split(" — ")[0] for t in titles] == ["Omzet", "Conversieratio"], titles
     two = session_for(tmp_path, goal_yaml() + goal_yaml(target=90_000, gid="omzet-h1"))
     titles = [analysis.goal_trend(two, g).layout.title.text for g in two.config.goals]
-    assert [t.split(" — ")[0] for t in titles] == ["Omzet (doel omzet)", "Omzet (doel omzet-h1)"]
+    # same window, same statement: their place among the goals on that KPI, never the internal id
+    assert [t.split(" — ")[0] for t in titles] == ["Omzet (doel 1)", "Omzet (doel 2)"]

@@ -766,7 +766,13 @@ def pair_message(
     quality rel) — percent KPIs are told in points, the others relative."""
     text = _PAIR_TEXT[lang]
     kind = volume_kind(volume_kpi)
-    hint = text["hint_" + kind] if kind in ("market", "traffic", "customers") else text["hint_other"]
+    hint = (
+        text["hint_sales"]
+        if volume_kpi in SALES_PIPELINE_KPIS
+        else text["hint_" + kind]
+        if kind in ("market", "traffic", "customers")
+        else text["hint_other"]
+    )
     vm, qm = metas[volume_kpi], metas[quality_kpi]
     vl = vm["labels"].get(lang) or vm["labels"]["en"]
     ql = qm["labels"].get(lang) or qm["labels"]["en"]
@@ -793,6 +799,10 @@ VOLUME_KINDS = {
     "customers": ("new_customers", "customers", "returning_customers"),
     "spend": ("ad_spend",),
 }
+
+
+#: KPIs of a sales pipeline: only a client that tracks one has a sales team a sentence can talk to.
+SALES_PIPELINE_KPIS = frozenset({"leads", "lead_to_customer_rate", "intro_calls", "quotes_per_intro_call", "quotes"})
 
 
 def volume_kind(kpi_id: str) -> str:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_helpers.compute.engine import (
+    SALES_PIPELINE_KPIS,
     STABLE_BAND,
     breakdown,
     compute_kpis,
@@ -39,9 +40,18 @@ from kpi_helpers.compute.engine import (
     period_over_period,
     volume_kind,
 )
+from kpi_helpers.data.facts import NONE_VALUE
 from kpi_helpers.data.sources import breakdown_across_sources
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_gap, format_period, format_value, t
+from kpi_helpers.i18n.formats import (
+    NOT_AVAILABLE,
+    format_date,
+    format_gap,
+    format_period,
+    format_value,
+    owner_name,
+    t,
+)
 from kpi_helpers.i18n.messages import per_language, table, text
 from kpi_helpers.spec.vocab import Status
 
@@ -224,8 +234,39 @@ def _both(fn) -> Text:
     return {lang: fn(lang) for lang in LANGS}
 
 
+# --------------------------------------------------------------------------- what an action may point to
+def client_reach(wb: Any) -> frozenset[str]:
+    """What the client's data and KPIs let an action point to: 'channel' and 'campaign' when its data
+    break the numbers down that way, 'sales' when it tracks a sales pipeline (SALES_PIPELINE_KPIS).
+    A cheese shop without campaigns or a sales team is never told to talk campaigns over with sales."""
+    facts = getattr(wb, "facts", None)
+    reach = set()
+    for dim in ("channel", "campaign"):
+        if facts is not None and dim in facts.columns:
+            values = facts[dim].dropna().astype(str).str.strip()
+            if (~values.isin(["", NONE_VALUE])).any():
+                reach.add(dim)
+    config = getattr(wb, "config", None)
+    kpis = set(getattr(config, "all_kpis", None) or []) | {g.kpi for g in getattr(config, "goals", None) or []}
+    if kpis & SALES_PIPELINE_KPIS:
+        reach.add("sales")
+    return frozenset(reach)
+
+
+def where_to_look(reach: frozenset[str], lang: str) -> str:
+    """' per kanaal en campagne' / ' per kanaal' / ' per campagne' / ' in de onderliggende cijfers'."""
+    key = "_".join(d for d in ("channel", "campaign") if d in reach) or "figures"
+    return text(f"findings_reach.where_{key}", lang)
+
+
+def _reach_key(reach: frozenset[str], *wanted: str) -> str:
+    """'_channel_campaign', '_channel', … : the parts of a catalog key the client's reach allows."""
+    return "".join(f"_{w}" for w in wanted if w in reach)
+
+
 def _pacing_findings(wb: ClientSession) -> list[Finding]:
     out = []
+    reach = client_reach(wb)
     pacing = pacing_frame(wb)
     goals = {g.id or g.kpi: g for g in wb.config.goals}
     for row in pacing.itertuples(index=False):
@@ -239,7 +280,7 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
             return format_value(x, k.unit, lang, wb.currency)
 
         def message(lang: str) -> str:
-            name = goal_kpi_name(k.label(lang), row.goal_id, shares_kpi(wb.config.goals, row.kpi), lang)
+            name = goal_kpi_name(k.label(lang), goal, wb.config.goals, lang)
             head = f"{name}: {t(row.status, lang)}. "
             by_plan = getattr(row, "expected_method", "") == "targets"
             plan = text("findings.pacing_by_plan", lang) if by_plan else ""
@@ -265,11 +306,11 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
             return head + body + covered_days_note(row, lang)
 
         def action(lang: str) -> str:
-            who = f" — {owner}" if owner else ""
+            who = f" — {owner_name(owner)}" if owner_name(owner) else ""
             if row.status == "on_track":
                 return text("findings.act_on_track", lang, who=who)
             if k.type == "ratio" or not row.required_run_rate:
-                return text("findings.act_improve", lang, who=who)
+                return text("findings_reach.act_improve", lang, who=who, where=where_to_look(reach, lang))
             return text("findings.act_needed", lang, rate=v(row.required_run_rate, lang), who=who)
 
         severity = {"off_track": "critical", "at_risk": "warning"}.get(row.status, "good")
@@ -311,10 +352,41 @@ def shares_kpi(goals: list[Any], kpi_id: str) -> bool:
     return sum(g.kpi == kpi_id for g in goals) > 1
 
 
-def goal_kpi_name(label: str, goal_id: str, shared: bool, lang: str) -> str:
-    """What a client reads for a goal: its KPI ('Revenue'); the goal id is internal and only
-    added when two goals share the KPI (`shares_kpi`): 'Revenue (goal revenue-h2)'."""
-    return text("findings.kpi_of_goal", lang, kpi=label, goal=goal_id) if shared else label
+#: A goal's statement, when it is what tells two goals apart in a name, is cut to this many characters.
+GOAL_NAME_STATEMENT_CHARS = 60
+
+
+def goal_kpi_name(label: str, goal: Any, goals: list[Any], lang: str) -> str:
+    """What a client reads for a goal: its KPI ('Revenue'). When two goals steer on that KPI
+    (`shares_kpi`) the goal's window tells them apart ('Revenue (goal 1 Jul 2026 – 31 Dec 2026)'),
+    else its statement, else its place among them ('Revenue (goal 2)'); never the internal goal id."""
+    if goal is None or not shares_kpi(goals, goal.kpi):
+        return label
+    sharing = [g for g in goals if g.kpi == goal.kpi]
+
+    def window(g: Any) -> str:
+        return f"{format_date(g.start, lang)} – {format_date(g.deadline, lang)}"
+
+    def statement(g: Any) -> str:
+        said = " ".join(str(g.statement or "").split())
+        return said[:GOAL_NAME_STATEMENT_CHARS] + ("…" if len(said) > GOAL_NAME_STATEMENT_CHARS else "")
+
+    for name in (window, statement):
+        if [name(g) for g in sharing].count(name(goal)) == 1:
+            return text("findings.kpi_of_goal", lang, kpi=label, goal=name(goal))
+    place = next((i for i, g in enumerate(sharing, 1) if g is goal), 1)
+    return text("findings.kpi_of_goal", lang, kpi=label, goal=str(place))
+
+
+def goal_names(wb: Any, lang: str) -> dict[str, str]:
+    """{goal id: what a client reads for it} for the client's goals (see `goal_kpi_name`)."""
+    goals = list(wb.config.goals)
+    return {
+        (g.id or g.kpi): goal_kpi_name(
+            get_kpi(g.kpi, wb.catalog).label(lang) if g.kpi in wb.catalog else g.kpi, g, goals, lang
+        )
+        for g in goals
+    }
 
 
 def _bound_findings(wb: Any) -> list[Finding]:
@@ -339,11 +411,11 @@ def _bound_findings(wb: Any) -> list[Finding]:
             period = format_period(row.bound_period, grain, lang)
             where = text("findings.bound_below" if below else "findings.bound_above", lang)
             again = text("findings.bound_again", lang) if row.bound_streak >= 2 else ""
-            name = goal_kpi_name(k.label(lang), row.goal_id, shares_kpi(wb.config.goals, row.kpi), lang)
+            name = goal_kpi_name(k.label(lang), goals.get(row.goal_id), wb.config.goals, lang)
             return f"{name}: {v(row.bound_value, lang)} in {period}, {where} {v(limit, lang)}.{again}"
 
         def action(lang: str, k=k, below=below, limit=limit, owner=owner) -> str:
-            who = f" — {owner}" if owner else ""
+            who = f" — {owner_name(owner)}" if owner_name(owner) else ""
             label = k.label(lang).lower()
             key = "findings.bound_act_below" if below else "findings.bound_act_above"
             return text(key, lang, label=label, limit=v(limit, lang), who=who)
@@ -389,6 +461,26 @@ _PAIR_BAD_SIDES = {
 }
 _PAIR_GOOD_SEVERITY = {"healthy_growth": "good", "quality_up": "good", "efficiency": "info", "stable": "info"}
 _PAIR_ACTION = table("findings_pair_action")
+_REACH_PAIR_ACTION = table("findings_reach_pair_action")
+
+
+def pair_action(quadrant: str, volume_kpi: str, reach: frozenset[str], lang: str) -> str:
+    """The action for a pair's quadrant, pointing only to what the client has: a sales team for a
+    sales pipeline, channels and campaigns its data break down ({v}/{q}: the KPIs, filled in by the caller)."""
+    kind = volume_kind(volume_kpi)
+    if quadrant == "goodhart_warning" and kind == "market" and volume_kpi in SALES_PIPELINE_KPIS and "sales" in reach:
+        key = "goodhart_warning_sales" + _reach_key(reach, "campaign")
+    elif quadrant == "goodhart_warning" and kind in ("traffic", "customers"):
+        key = f"goodhart_warning_{kind}" + _reach_key(reach, "channel", "campaign")
+    elif quadrant == "goodhart_warning":
+        key = "goodhart_warning"
+    elif quadrant == "decline" and kind == "spend":
+        key = "decline_spend" + _reach_key(reach, "campaign")
+    elif quadrant == "decline":
+        return text("findings_reach_pair_action.decline", lang, where=where_to_look(reach, lang))
+    else:
+        return _PAIR_ACTION[quadrant][lang]
+    return _REACH_PAIR_ACTION[key][lang]
 
 
 def monthly_spread(values: pd.Series, unit: str) -> float | None:
@@ -428,6 +520,7 @@ def _past_monthly(wb: ClientSession, kpis: list[str]) -> pd.DataFrame:
 
 def _pair_findings(wb: ClientSession) -> list[Finding]:
     out: list[Finding] = []
+    reach = client_reach(wb)
     quadrants = ytd_pairs(wb)
     if quadrants.empty:
         return out
@@ -459,8 +552,7 @@ def _pair_findings(wb: ClientSession) -> list[Finding]:
             return f"{story} ({ytd_label(wb, lang)} {text('findings.pair_window', lang)})"
 
         def action(lang: str, row=row, vk=vk, qk=qk, reading=reading) -> str:
-            key = f"{reading}_{volume_kind(row.volume_kpi)}"
-            return _PAIR_ACTION.get(key, _PAIR_ACTION[reading])[lang].format(
+            return pair_action(reading, row.volume_kpi, reach, lang).format(
                 v=vk.label(lang).lower(), q=qk.label(lang).lower()
             )
 
@@ -535,6 +627,7 @@ def _swing_findings(wb: ClientSession, grain: str | None = None) -> list[Finding
     big = last[size >= SWING_THRESHOLD].copy()
     big["size"] = size[size >= SWING_THRESHOLD]
     out = []
+    reach = client_reach(wb)
     for row in big.sort_values(["size", "kpi"], ascending=[False, True]).head(MAX_SWINGS).itertuples(index=False):
         k = get_kpi(row.kpi, wb.catalog)
         good = row.good if row.good is not pd.NA else None
@@ -563,7 +656,7 @@ def _swing_findings(wb: ClientSession, grain: str | None = None) -> list[Finding
             action = per_language("findings.swing_seasonal")
         else:
             severity = "warning"
-            action = per_language("findings.swing_cause")
+            action = _both(lambda lang: text("findings_reach.swing_cause", lang, where=where_to_look(reach, lang)))
         out.append(
             Finding(
                 severity,
@@ -716,6 +809,7 @@ def pacing_table(wb: ClientSession) -> pd.DataFrame:
     """The goals' pacing as a report table in the client's language (formatted values)."""
     lang = wb.lang
     pacing = pacing_frame(wb)
+    statements = {(g.id or g.kpi): " ".join(str(g.statement or "").split()) for g in wb.config.goals}
     rows = []
     for row in pacing.itertuples(index=False):
         k = get_kpi(row.kpi, wb.catalog)
@@ -725,9 +819,9 @@ def pacing_table(wb: ClientSession) -> pd.DataFrame:
 
         rows.append(
             {
-                t("goal", lang): row.goal_id,
+                t("goal", lang): statements.get(row.goal_id) or k.label(lang),  # the goal in its own words, not its id
                 t("kpi", lang): k.label(lang),
-                t("owner", lang): row.owner or "",
+                t("owner", lang): owner_name(row.owner),
                 t("target", lang): v(row.target),
                 t("actual", lang): v(row.actual_to_date),
                 t("expected", lang): v(row.expected),

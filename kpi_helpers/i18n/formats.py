@@ -120,6 +120,17 @@ def format_points(change: float | None, lang: str = "en", decimals: int = 1) -> 
     return f"{sign}{text} {POINTS[lang]}"
 
 
+def owner_name(owner: str | None) -> str:
+    """The owner as shown after the label 'Owner:' / 'Eigenaar:': 'Eigenaar (Joost)' -> 'Joost', so
+    the label is not said twice; any other role ('Winkelmanager (Sanne)') stays as written."""
+    raw = " ".join(str(owner or "").split())
+    words = {LABELS["owner"][lang].lower() for lang in LANGUAGES}
+    head, sep, rest = raw.partition("(")
+    if sep and rest.endswith(")") and head.strip().lower() in words and rest[:-1].strip():
+        return rest[:-1].strip()
+    return "" if raw.lower() in words else raw
+
+
 def format_date(value: dt.date | None, lang: str = "en", style: str = "medium") -> str:
     if value is None:
         return NOT_AVAILABLE[check_lang(lang)]

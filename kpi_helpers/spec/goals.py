@@ -50,7 +50,11 @@ GOAL_LEVEL_KPIS: dict[str, dict[str, Any]] = {
 
 LETTERS: tuple[str, ...] = ("S", "M", "A", "R", "T")
 LETTER_NAMES: dict[str, Text] = {letter: per_language(f"smart.letter_{letter}") for letter in LETTERS}
-_STATUS_RANK = {"pass": 0, "warn": 1, "fail": 2}
+#: A letter's verdict: 'unknown' when the data cannot judge it (R without enough history): not a fault of the goal.
+SMART_STATUSES: tuple[str, ...] = ("pass", "unknown", "warn", "fail")
+_STATUS_RANK = {status: rank for rank, status in enumerate(SMART_STATUSES)}
+#: Months of history R needs: a month and the same month a year earlier (seasonality cancels out).
+MIN_HISTORY_MONTHS = 13
 _NO_FIX: Text = dict.fromkeys(_LANGS, "")
 
 
@@ -509,7 +513,7 @@ def limit_problems(goal: Goal, kpi_type: str, grain: str) -> list[tuple[str, str
 class SmartFinding:
     letter: str
     name: Text
-    status: str  # 'pass' | 'warn' | 'fail'
+    status: str  # 'pass' | 'unknown' | 'warn' | 'fail' (SMART_STATUSES)
     message: Text
     fix: Text = field(default_factory=lambda: dict(_NO_FIX))
 
@@ -532,12 +536,15 @@ class SmartReport:
 
     def text(self, lang: str = "en") -> str:
         """Plain-language summary, one line per letter plus the fix where needed."""
-        todo = sum(f.status != "pass" for f in self.findings)
-        if not todo:
+        todo = sum(f.status not in ("pass", "unknown") for f in self.findings)
+        open_letters = ", ".join(f.letter for f in self.findings if f.status == "unknown")
+        if not todo and open_letters:
+            head = text("smart.head_ok_unknown", lang, letters=open_letters)
+        elif not todo:
             head = text("smart.head_ok", lang)
         else:
             head = text("smart.head_todo_one" if todo == 1 else "smart.head_todo_many", lang, todo=todo)
-        mark = {"pass": "✓", "warn": "!", "fail": "✗"}
+        mark = {"pass": "✓", "unknown": "?", "warn": "!", "fail": "✗"}
         lines = [head]
         for f in self.findings:
             lines.append(f"{mark[f.status]} {f.letter} {f.name[lang]}: {f.message[lang]}")
@@ -674,24 +681,231 @@ def _example_statement(goal: Goal, info: _KpiInfo) -> Text:
     return per_language("smart.example_default")
 
 
+# What a statement's numbers are: an amount (percentage, money, count) or only a year, a date, a
+# duration or an ordinal, which say nothing about how much.
+#: A percentage in the statement agrees with the goal's change within this many points (statements round).
+STATEMENT_PERCENT_TOLERANCE = 0.5
+_SPELLED_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+_NUMBER = re.compile(r"(?<![\w.,])([+\-−]?)(\d[\d.,]*\d|\d)")
+_YEAR_RANGE = (1900, 2100)
+_PERCENT_AFTER = re.compile(r"^\s*(%|procent\b|percent\b|pct\b)", re.IGNORECASE)
+_POINTS_AFTER = re.compile(r"^\s*(pp\b|procentpunt|percentage ?point)", re.IGNORECASE)
+_MONEY_BEFORE = re.compile(r"(€|\$|£|\beur\b|\beuro\b)\s*$", re.IGNORECASE)
+_MONEY_AFTER = re.compile(r"^\s*(€|eur\b|euro|k\b|mln\b|miljoen|million|m\b|duizend|thousand)", re.IGNORECASE)
+_NOT_AMOUNT_AFTER = re.compile(
+    r"^\s*(e|ste|de|st|nd|rd|th)\b|^\s*(maand|maanden|months?|weken|weeks?|dagen|days?|jaar|jaren|years?|"
+    r"kwarta(al|len)|quarters?|uur|hours?)\b|^\s*("
+    + "|".join(m for m in _MONTH_WORDS["nl"] + _MONTH_WORDS["en"])
+    + r")",
+    re.IGNORECASE,
+)
+_UP_WORDS = {
+    "meer",
+    "groei",
+    "groeien",
+    "groeit",
+    "stijging",
+    "stijgen",
+    "stijgt",
+    "verhogen",
+    "verhoging",
+    "hoger",
+    "toename",
+    "toenemen",
+    "vergroten",
+    "omhoog",
+    "verbeteren",
+    "verdubbelen",
+    "verdubbeling",
+    "verdrievoudigen",
+    "more",
+    "grow",
+    "growth",
+    "increase",
+    "increased",
+    "raise",
+    "higher",
+    "boost",
+    "up",
+    "double",
+    "doubling",
+    "triple",
+    "improve",
+}
+_DOWN_WORDS = {
+    "minder",
+    "daling",
+    "dalen",
+    "daalt",
+    "verlagen",
+    "verlaging",
+    "lager",
+    "afname",
+    "afnemen",
+    "verminderen",
+    "reduceren",
+    "terugbrengen",
+    "verkleinen",
+    "omlaag",
+    "halveren",
+    "halvering",
+    "less",
+    "fewer",
+    "reduce",
+    "reduction",
+    "decrease",
+    "lower",
+    "cut",
+    "down",
+    "halve",
+    "halving",
+}
+#: Words that set a level to hold or a limit: a direction, but not up or down.
+_LEVEL_WORDS = re.compile(
+    r"\b(minimaal|minstens|ten minste|tenminste|maximaal|hoogstens|ten hoogste|behouden|handhaven|vasthouden|"
+    r"stabiel|at least|at most|no more than|no less than|minimum|maximum|maintain|keep|hold|stable)\b",
+    re.IGNORECASE,
+)
+_FROM_TO = re.compile(r"\b(van|from)\b.*\d.*\b(naar|tot|to)\b.*\d", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _StatementAmounts:
+    percents: list[tuple[float, int]]  # (value, sign: +1 / -1 / 0 unsigned)
+    points: list[float]
+    others: int  # money amounts and counts
+    years: int
+
+
+def _parse_number(raw: str) -> float | None:
+    """'1.000.000' / '1,000,000' / '2,5' / '2.5' -> float (a group of three after the last separator is thousands)."""
+    seps = [c for c in raw if c in ".,"]
+    if not seps:
+        return float(raw)
+    last = max(raw.rfind("."), raw.rfind(","))
+    if len(set(seps)) == 1 and (len(seps) > 1 or len(raw) - last - 1 == 3):
+        return float(raw.replace(seps[0], ""))  # thousands separators only
+    whole, frac = raw[:last], raw[last + 1 :]
+    try:
+        return float(whole.replace(".", "").replace(",", "") + "." + frac)
+    except ValueError:
+        return None
+
+
+def _statement_amounts(statement: str) -> _StatementAmounts:
+    s = _SPELLED_DATE.sub(" ", statement)
+    percents: list[tuple[float, int]] = []
+    points: list[float] = []
+    others = years = 0
+    for m in _NUMBER.finditer(s):
+        value = _parse_number(m.group(2))
+        if value is None:
+            continue
+        before, after = s[: m.start()], s[m.end() :]
+        sign = {"+": 1, "-": -1, "−": -1}.get(m.group(1), 0)
+        if _PERCENT_AFTER.match(after):
+            percents.append((value, sign))
+        elif _POINTS_AFTER.match(after):
+            points.append(value)
+        elif _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
+            others += 1
+        elif m.group(2).isdigit() and _YEAR_RANGE[0] <= value <= _YEAR_RANGE[1]:
+            years += 1
+        elif not _NOT_AMOUNT_AFTER.match(after):
+            others += 1
+    return _StatementAmounts(percents, points, others, years)
+
+
+def _statement_ways(statement: str, words: list[str], amounts: _StatementAmounts) -> set[str]:
+    """Which way the statement says the KPI goes: {'up', 'down', 'level'} (empty: it does not say)."""
+    ways = set()
+    if any(w in _UP_WORDS for w in words) or any(sign > 0 for _, sign in amounts.percents):
+        ways.add("up")
+    if any(w in _DOWN_WORDS for w in words) or any(sign < 0 for _, sign in amounts.percents):
+        ways.add("down")
+    # a limit, a level to hold, or two values ("from 41.7 % to 45 %", "45 % (2025: 41.7 %)") say which way
+    two_values = len(amounts.percents) >= 2 or amounts.others >= 2
+    if _LEVEL_WORDS.search(statement) or _FROM_TO.search(statement) or two_values:
+        ways.add("level")
+    return ways
+
+
+def _percent_agrees(amounts: _StatementAmounts, goal: Goal, info: _KpiInfo) -> tuple[bool, float] | None:
+    """Does one of the statement's percentages match the goal's numbers? (agrees, stated %); None: nothing to compare."""
+    change = goal.required_change
+    candidates = [] if change is None else [abs(change) * 100]
+    if info.unit == "percent":
+        candidates += [x * 100 for x in (goal.baseline, goal.target) if x is not None and math.isfinite(x)]
+    if not amounts.percents or not candidates:
+        return None
+    for value, _ in amounts.percents:
+        if any(abs(value - c) <= STATEMENT_PERCENT_TOLERANCE for c in candidates):
+            return True, value
+    return False, amounts.percents[0][0]
+
+
 def _check_s(goal: Goal, info: _KpiInfo) -> SmartFinding:
     s = " ".join(goal.statement.split())
     words = re.findall(r"[^\W\d_]+|\d+", s.lower())
     fix = per_language("smart.s_fix", example=_example_statement(goal, info))
     if not s:
         return _finding("S", "fail", per_language("smart.s_empty"), fix)
-    has_number = bool(re.search(r"\d", s)) or any(w in _NUMBER_WORDS for w in words)
-    vague = [w for w in dict.fromkeys(words) if w in _VAGUE]
     if len(words) < 4:
         return _finding("S", "fail", per_language("smart.s_too_short", statement=s), fix)
-    if has_number:
-        return _finding("S", "pass", per_language("smart.s_pass"))
-    if vague:
-        v = ", ".join(f"'{w}'" for w in vague)
-        return _finding("S", "fail", per_language("smart.s_vague", statement=s, words=v), fix)
-    if any(w in _DIRECTION for w in words):
-        return _finding("S", "warn", per_language("smart.s_direction_only", statement=s), fix)
-    return _finding("S", "fail", per_language("smart.s_no_number", statement=s), fix)
+    amounts = _statement_amounts(s)
+    # "ten minste" (at least) is not the number ten
+    plain = re.findall(r"[^\W\d_]+", re.sub(r"\bten (minste|hoogste)\b", " ", s.lower()))
+    number_words = [w for w in plain if w in _NUMBER_WORDS]
+    has_amount = bool(amounts.percents or amounts.points or amounts.others or number_words)
+    ways = _statement_ways(s, words, amounts)
+    vague = [w for w in dict.fromkeys(words) if w in _VAGUE]
+    if not has_amount:
+        if amounts.years:
+            return _finding("S", "fail", per_language("smart.s_only_year", statement=s), fix)
+        if vague:
+            v = ", ".join(f"'{w}'" for w in vague)
+            return _finding("S", "fail", per_language("smart.s_vague", statement=s, words=v), fix)
+        if ways or any(w in _DIRECTION for w in words):
+            return _finding("S", "warn", per_language("smart.s_direction_only", statement=s), fix)
+        return _finding("S", "fail", per_language("smart.s_no_number", statement=s), fix)
+    agree_fix = per_language("smart.s_agree_fix", example=_example_statement(goal, info))
+    change = goal.required_change
+    if change is not None and abs(change) > 1e-9 and ways & {"up", "down"} and len(ways & {"up", "down"}) == 1:
+        said_up = "up" in ways
+        if said_up != (change > 0):
+            return _finding(
+                "S",
+                "fail",
+                per_language(
+                    "smart.s_direction_disagrees_up" if said_up else "smart.s_direction_disagrees_down",
+                    statement=s,
+                    baseline={lang: _fmt_value(goal.baseline, info, lang) for lang in _LANGS},
+                    target={lang: _fmt_value(goal.target, info, lang) for lang in _LANGS},
+                ),
+                agree_fix,
+            )
+    agreement = _percent_agrees(amounts, goal, info)
+    if agreement is not None and not agreement[0]:
+        stated = agreement[1]
+        return _finding(
+            "S",
+            "fail",
+            per_language(
+                "smart.s_amount_disagrees",
+                statement=s,
+                stated={lang: fmt_number(stated, lang) + " %" for lang in _LANGS},
+                baseline={lang: _fmt_value(goal.baseline, info, lang) for lang in _LANGS},
+                target={lang: _fmt_value(goal.target, info, lang) for lang in _LANGS},
+                change={
+                    lang: pct0(change, lang) if change is not None else _fmt_value(goal.target, info, lang)
+                    for lang in _LANGS
+                },
+            ),
+            agree_fix,
+        )
+    if not ways and not number_words:
+        return _finding("S", "warn", per_language("smart.s_amount_only", statement=s), fix)
+    return _finding("S", "pass", per_language("smart.s_pass"))
 
 
 # ---- M
@@ -853,9 +1067,9 @@ def best_monthly_growth(history: pd.Series, direction: str = "higher") -> tuple[
     """Best compound monthly growth the history shows, and the span it was measured over.
 
     Compares each month with the same month 12 months earlier (seasonality cancels out) and
-    returns the best of those rates per month, (rate, 12). With 4..12 months of data it falls
-    back to the longest span the series has. 'Best' is the highest rate, or the lowest for
-    'lower is better' KPIs. None when the series is too short or has no positive values.
+    returns the best of those rates per month, (rate, 12). 'Best' is the highest rate, or the
+    lowest for 'lower is better' KPIs. None with fewer than MIN_HISTORY_MONTHS months (a shorter
+    span would compare, say, December with January: season, not growth) or no positive values.
     """
     if not isinstance(history, pd.Series):
         raise GoalError("history must be a monthly pandas Series (index = month start, values = the KPI)")
@@ -865,9 +1079,9 @@ def best_monthly_growth(history: pd.Series, direction: str = "higher") -> tuple[
         s = pd.Series(s.to_numpy(), index=idx).groupby(level=0).last().sort_index()
         s = s.reindex(pd.period_range(s.index.min(), s.index.max(), freq="M")) if len(s) else s
     s = s.where((s > 0) & s.map(math.isfinite))
-    if s.notna().sum() < 4:
+    if len(s) < MIN_HISTORY_MONTHS or s.notna().sum() < 2:
         return None
-    lag = 12 if len(s) >= 13 else len(s) - 1
+    lag = 12
     ratio = (s / s.shift(lag)).dropna()
     if ratio.empty:
         return None
@@ -911,19 +1125,19 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
     best = best_monthly_growth(history, info.direction) if history is not None else None
     if best is None:
         yearly = _safe_pow(1 + change, 12 / months) - 1
-        short_note = per_language("smart.r_history_short" if history is not None else "smart.r_no_history")
         base = per_language(
             "smart.r_needs", step=step, need=need, yearly={lang: fmt_percent(yearly, lang) for lang in _LANGS}
         )
         if yearly > 1.0 or yearly < -0.5:
             much = per_language("smart.r_doubling" if yearly > 1 else "smart.r_halving")
+            short_note = per_language("smart.r_history_short" if history is not None else "smart.r_no_history")
             return _finding(
                 "R",
                 "warn",
                 {lang: base[lang] + much[lang] + short_note[lang] for lang in _LANGS},
                 per_language("smart.r_too_much_fix"),
             )
-        return _finding("R", "pass", {lang: base[lang] + short_note[lang] for lang in _LANGS})
+        return _not_enough_history(base, history)
     rate, span = best
     did = per_language(
         "smart.r_did", step=step, need=need, span=span, rate={lang: fmt_percent(rate, lang) for lang in _LANGS}
@@ -945,6 +1159,31 @@ def _check_r(goal: Goal, info: _KpiInfo, history: pd.Series | None) -> SmartFind
     else:
         fix = per_language("smart.r_no_decrease" if lower else "smart.r_no_growth")
     return _finding("R", status, did, fix)
+
+
+def _history_months(history: pd.Series | None) -> int:
+    """Calendar months the history spans (0 without one)."""
+    if history is None or history.empty or not isinstance(history.index, pd.DatetimeIndex | pd.PeriodIndex):
+        return 0
+    idx = history.index if isinstance(history.index, pd.PeriodIndex) else history.index.to_period("M")
+    return int((idx.max() - idx.min()).n) + 1
+
+
+def _not_enough_history(step: Text, history: pd.Series | None, months: int = MIN_HISTORY_MONTHS) -> SmartFinding:
+    """R cannot be judged: what the goal asks, and how many months of history there are and are needed."""
+    have = _history_months(history)
+    why = (
+        per_language("smart.r_not_enough_history", have=have, need=months)
+        if have
+        else per_language("smart.r_no_history_to_judge", need=months)
+    )
+    return SmartFinding(
+        "R",
+        dict(LETTER_NAMES["R"]),
+        "unknown",
+        {lang: f"{step[lang]} {why[lang]}" for lang in _LANGS},
+        per_language("smart.r_not_enough_history_fix", need=months),
+    )
 
 
 def best_year_on_year_change(
@@ -996,7 +1235,7 @@ def _check_r_year_on_year(
                 {lang: base[lang] + much[lang] + note[lang] for lang in _LANGS},
                 per_language("smart.ryoy_too_much_fix"),
             )
-        return _finding("R", "pass", {lang: base[lang] + note[lang] for lang in _LANGS})
+        return _not_enough_history(base, history, months=n + 12)
     rate, end = best
     first = end - (n - 1)
     did = per_language(

@@ -18,14 +18,15 @@ import pandas as pd
 from kpi_helpers.compute.engine import breakdown, get_kpi, pair_quadrants, shift_periods
 from kpi_helpers.compute.findings import (
     analysis_kpis,
+    client_reach,
     goal_kpi_name,
+    goal_names,
     last_complete_period,
     main_kpi,
     main_seasonality,
     pacing_frame,
     period_table,
     report_grain,
-    shares_kpi,
     ytd_label,
     ytd_window,
 )
@@ -44,9 +45,24 @@ NO_COUPON = "(none)"  # the demo data's value for "no coupon / campaign"
 
 def section_heading(section: str, wb: ClientSession) -> str:
     """Markdown heading and one-line reading guide of a notebook section in the client's language."""
+    if section == "breakdowns":
+        return _breakdown_heading(wb)
     return text(
         f"analysis_headings.{section}", wb.lang, window=ytd_label(wb, wb.lang), grain=t(report_grain(wb), wb.lang)
     )
+
+
+def _breakdown_heading(wb: ClientSession) -> str:
+    """'## Channels and coupon codes' + guide: names only the dimensions the client's data has, and
+    explains ROAS only when there is ad spend (a bakery without campaigns reads no campaign words)."""
+    lang = wb.lang
+    reach = client_reach(wb)
+    dims = [d for d in session_dimensions(wb) if d not in ("channel", "campaign") or d in reach]
+    words = [text(f"breakdown_heading.{d}", lang) for d in dims] or [text("breakdown_heading.channel", lang)]
+    named = words[0] if len(words) == 1 else ", ".join(words[:-1]) + text("breakdown_heading.and", lang) + words[-1]
+    ads = "ad_spend" in wb.facts.columns and bool({"channel", "campaign"} & reach)
+    guide = text("breakdown_heading.window", lang, window=ytd_label(wb, lang))
+    return f"## {named[:1].upper()}{named[1:]}\n{guide}" + (text("breakdown_heading.roas", lang) if ads else "")
 
 
 def session_dimensions(wb: ClientSession) -> list[str]:
@@ -122,7 +138,7 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
             if len(future) and target[future].sum() and math.isfinite(rest)  # a goal not started: no forecast
             else None
         )
-    name = goal_kpi_name(k.label(wb.lang), goal.id or goal.kpi, shares_kpi(wb.config.goals, goal.kpi), wb.lang)
+    name = goal_kpi_name(k.label(wb.lang), goal, wb.config.goals, wb.lang)
     title = (
         f"{name} — {t('target', wb.lang).lower()} "
         f"{format_value(goal.target, k.unit, wb.lang, wb.currency)} ({t(pacing.status, wb.lang)})"
@@ -166,7 +182,11 @@ def pacing_charts(wb: ClientSession) -> list[charts.go.Figure]:
     if pacing.empty:
         return []
     sums = pacing[[get_kpi(k, wb.catalog).type == "sum" for k in pacing["kpi"]]]
-    return [] if sums.empty else [charts.pacing_bars(sums, wb.lang, catalog=wb.catalog)]
+    return (
+        []
+        if sums.empty
+        else [charts.pacing_bars(sums, wb.lang, catalog=wb.catalog, goal_names=goal_names(wb, wb.lang))]
+    )
 
 
 def session_pairs(wb: ClientSession) -> list[tuple[str, str]]:

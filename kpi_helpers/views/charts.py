@@ -628,10 +628,18 @@ def driver_waterfall(
     return fig
 
 
-def pacing_bars(pacing: pd.DataFrame, lang: str = "en", title: str | None = None, catalog: Any = None) -> go.Figure:
+def pacing_bars(
+    pacing: pd.DataFrame,
+    lang: str = "en",
+    title: str | None = None,
+    catalog: Any = None,
+    goal_names: dict[str, str] | None = None,
+) -> go.Figure:
     """One bar per goal from :func:`kpi_helpers.compute.pacing.pace_goals`: actual to date as a share of
     the target, coloured by status, with markers for where it should be by now and the
-    forecast at the deadline (for 'lower is better' KPIs the share is target / actual)."""
+    forecast at the deadline (for 'lower is better' KPIs the share is target / actual). A bar is
+    named by `goal_names` {goal id: name} (`kpi_helpers.compute.findings.goal_names`), else by its
+    KPI's label: never by the internal goal id."""
     names, actual, expected, forecast, colors, hover = [], [], [], [], [], []
     for row in pacing.itertuples(index=False):
         lower = get_kpi(row.kpi, catalog).direction == "lower"
@@ -641,7 +649,7 @@ def pacing_bars(pacing: pd.DataFrame, lang: str = "en", title: str | None = None
                 return math.nan
             return (row.target / v if v else math.nan) if lower else v / row.target
 
-        names.append(f"{row.goal_id or row.kpi}")
+        names.append((goal_names or {}).get(row.goal_id) or get_kpi(row.kpi, catalog).label(lang))
         actual.append(share(row.actual_to_date))
         expected.append(share(row.expected))
         forecast.append(share(row.forecast))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from kpi_helpers.compute.chains import check_chain, goal_tree
-from kpi_helpers.i18n.formats import check_lang, format_date, format_percent, format_value, t
+from kpi_helpers.i18n.formats import check_lang, format_date, format_percent, format_value, owner_name, t
 from kpi_helpers.i18n.messages import table, text
 from kpi_helpers.spec.goals import (
     GOAL_LEVEL_KPIS,
@@ -32,8 +32,8 @@ from kpi_helpers.spec.goals import (
 if TYPE_CHECKING:
     from kpi_helpers.session import ClientSession
 
-STATUS_COLORS = {"pass": "#2e7d32", "warn": "#ef6c00", "fail": "#c62828"}
-STATUS_MARK = {"pass": "✓", "warn": "!", "fail": "✗"}
+STATUS_COLORS = {"pass": "#2e7d32", "unknown": "#52606d", "warn": "#ef6c00", "fail": "#c62828"}
+STATUS_MARK = {"pass": "✓", "unknown": "?", "warn": "!", "fail": "✗"}
 SEVERITY = table("goal_views_severity")
 
 
@@ -180,7 +180,7 @@ def smart_card_html(goal: Goal, report: SmartReport, lang: str, catalog: Any = N
     unit = kpi_unit(goal.kpi, catalog)
     values = f"{_fmt(goal.baseline, unit, lang, currency)} → {_fmt(goal.target, unit, lang, currency)}"
     window = f"{format_date(goal.start, lang)} – {format_date(goal.deadline, lang)}"
-    owner = goal.owner.strip() if goal.owner and goal.owner.strip() else tx("no_owner", lang)
+    owner = owner_name(goal.owner) or tx("no_owner", lang)
     rows = "".join(
         f"<tr class='kpi-letter-{f.letter}'><td><strong>{f.letter}</strong> {esc(f.name[lang])}</td>"
         f"<td>{status_badge(f.status, lang)}</td><td>{esc(f.message[lang])}"
@@ -273,7 +273,7 @@ def goal_tree_figure(goals: Any, lang: str | None = None, history: Any = None, c
         change_text = format_percent(change, lang, decimals=0, signed=True) if change is not None else ""
         labels.append(f"<b>{esc(g.id)}</b><br>{esc(kpi_label(g.kpi, lang, cat))} {esc(change_text)}")
         hovers.append(
-            f"{esc(g.statement)}<br>{esc(tx('owner', lang))}: {esc(g.owner or tx('no_owner', lang))}"
+            f"{esc(g.statement)}<br>{esc(tx('owner', lang))}: {esc(owner_name(g.owner) or tx('no_owner', lang))}"
             f"<br>{esc(tx('deadline', lang))}: {esc(format_date(g.deadline, lang))}"
             f"<br>SMART: {esc(t(r.status, lang))}"
         )

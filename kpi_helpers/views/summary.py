@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kpi_helpers.i18n.formats import STATUS_COLORS_HTML, format_date, format_gap, format_period, format_value, t
+from kpi_helpers.i18n.formats import (
+    STATUS_COLORS_HTML,
+    format_date,
+    format_gap,
+    format_period,
+    format_value,
+    owner_name,
+    t,
+)
 from kpi_helpers.i18n.messages import text
 from kpi_helpers.spec.vocab import Status
 
@@ -114,7 +122,8 @@ def _goal_html(goal: dict[str, Any], lang: str, currency: str, kpi: Any, grain: 
     status = str(goal.get("status") or "at_risk")
     color = STATUS_COLORS_HTML.get(status, "#52606d")
     label = kpi.label(lang) if kpi else str(goal.get("kpi"))
-    owner = f" · {html.escape(t('owner', lang))}: {html.escape(str(goal['owner']))}" if goal.get("owner") else ""
+    who = owner_name(goal.get("owner"))
+    owner = f" · {html.escape(t('owner', lang))}: {html.escape(who)}" if who else ""
     target, actual, forecast = goal.get("target"), goal.get("actual_to_date"), goal.get("forecast")
     if status == Status.NOT_STARTED and goal.get("start"):  # planned: when it starts and its aim, nothing judged
         start = format_date(pd.Timestamp(goal["start"]), lang, "long")

@@ -334,7 +334,7 @@ def check_smart(answers: dict[str, Any] | None) -> Feedback:
             )
         )
     report = smart_check(goal, profit_history())
-    status = {"pass": "right", "warn": "partly", "fail": "wrong"}
+    status = {"pass": "right", "unknown": "partly", "warn": "partly", "fail": "wrong"}
     for f in report.findings:
         label = _both(lambda l: f"{f.letter} – {LETTER_NAMES[f.letter][l]}")
         msg = _both(lambda l: f.message[l] + (f" → {f.fix[l]}" if f.fix[l] else ""))
