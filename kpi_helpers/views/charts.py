@@ -186,6 +186,9 @@ def scorecard(
             if value is not None:
                 prev_text = f"{format_kpi_change(value - previous, math.nan, unit, lang)} {t('change_prev', lang)}"
             previous = None
+        elif previous == 0 and value is not None:  # no relative delta from 0: 'unchanged' or 'n/a (was 0)'
+            prev_text = f"{format_kpi_change(value, math.nan, unit, lang)} {t('change_prev', lang)}"
+            previous = None
         label = kpi_label(pop, kid, lang, catalog)
         number = {
             "valueformat": number_format(unit),

@@ -179,7 +179,7 @@ def _tile_html(tile: dict[str, Any], lang: str, currency: str, kpi: Any, grain: 
         from kpi_helpers.compute.engine import format_kpi_change
 
         change = (
-            f"<small>{html.escape(format_kpi_change(tile['abs_change'], tile.get('rel_change') or 0.0, kpi.unit, lang))}"
+            f"<small>{html.escape(format_kpi_change(tile['abs_change'], tile.get('rel_change'), kpi.unit, lang))}"
             f" {_tx('vs_prev', lang, grain=t(grain, lang))}</small>"
         )
     return (
@@ -299,16 +299,15 @@ def kpi_tiles(session: ClientSession) -> list[dict[str, Any]]:
     return out
 
 
-def show_section(section: str, wb: ClientSession, figures: list[Any]) -> int:
+def show_section(section: str, wb: ClientSession, figures: list[Any]) -> None:
     """A report section: its heading and figures, or nothing at all when the client's data has
     nothing for it (no channels, no pairs): no empty sections in a client's report. Returns
-    the number of figures shown."""
+    nothing: a notebook cell ending in this call must print no stray value under the charts."""
     from kpi_helpers.views import display
     from kpi_helpers.views.analysis import section_heading
 
     if not figures:
-        return 0
+        return
     display.show_markdown(section_heading(section, wb))
     for fig in figures:
         display.show(fig)
-    return len(figures)
