@@ -540,7 +540,13 @@ def _swing_findings(wb: ClientSession, grain: str | None = None) -> list[Finding
             action = per_language("findings.swing_rebound")
         elif not yoy_bad:
             severity = "info"
-            action = per_language("findings.swing_seasonal")
+            # "probably seasonal" only when a season read from enough full years explains the move
+            if not math.isfinite(yoy):
+                action = per_language("findings.swing_no_last_year")
+            elif _season_explains(wb, row.kpi, row.period, row.rel_change, grain):
+                action = per_language("findings.swing_seasonal")
+            else:
+                action = per_language("findings.swing_like_last_year")
         else:
             severity = "warning"
             action = per_language("findings.swing_cause")
@@ -578,6 +584,26 @@ def main_seasonality(wb: ClientSession) -> tuple[str, Any] | None:
         return None
 
 
+def _season_explains(wb: ClientSession, kid: str, period: Any, rel_change: float, grain: str) -> bool:
+    """True when the KPI has a season (read from at least MIN_YEARS_FOR_SEASONALITY full years,
+    trend removed) and, at month grain, its profile moves from the previous month to this one
+    the same way the KPI did: only then is a move "probably seasonal"."""
+    from kpi_helpers.compute.pacing import seasonality
+
+    try:
+        season = seasonality(wb.facts, kid, catalog=wb.catalog)
+    except KpiWorkbookError:
+        return False
+    if not season.established:
+        return False
+    if grain != "month":
+        return True
+    month = pd.Timestamp(period).month
+    before = (month - 2) % 12 + 1
+    step = float(season.month_profile[month] - season.month_profile[before])
+    return math.isfinite(step) and math.isfinite(rel_change) and step * rel_change > 0
+
+
 def _season_findings(wb: ClientSession) -> list[Finding]:
     from kpi_helpers.views.charts import month_names
 
@@ -585,6 +611,8 @@ def _season_findings(wb: ClientSession) -> list[Finding]:
     if found is None:
         return []
     kid, season = found
+    if not season.established:  # fewer than MIN_YEARS_FOR_SEASONALITY full years: no season to report
+        return []
     as_of = pd.Timestamp(wb.as_of)
     ahead = [(as_of.month + i - 1) % 12 + 1 for i in range(1, SEASON_AHEAD + 1)]
     peak = [m for m in ahead if m in season.peak_months]
@@ -611,7 +639,12 @@ def _season_findings(wb: ClientSession) -> list[Finding]:
                 + f" ({format_change(float(idx[quiet].min()) - 1, lang)})"
             )
         head = text("findings.season_head", lang, kpi=k.label(lang).lower(), months=SEASON_AHEAD)
-        return head + "; ".join(parts) + text("findings.season_vs_average", lang)
+        return (
+            head
+            + "; ".join(parts)
+            + text("findings.season_vs_average", lang)
+            + text("findings.season_years", lang, years=season.years)
+        )
 
     action = per_language("findings.season_action")
     return [
@@ -621,7 +654,7 @@ def _season_findings(wb: ClientSession) -> list[Finding]:
             _both(message),
             action,
             rule="seasonality",
-            data={"peak_months": peak, "quiet_months": quiet, "size": 0.0},
+            data={"peak_months": peak, "quiet_months": quiet, "years": season.years, "size": 0.0},
         )
     ]
 

@@ -108,7 +108,9 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
     else:
         ly = table.set_index("period")["value"].reindex(pd.DatetimeIndex(same_period_last_year(periods, grain)))
         days = (pd.DatetimeIndex(shift_periods(periods, grain, 1)) - periods).days.to_numpy(float)
-        weights = ly.to_numpy(float) if ly.notna().all() and (ly > 0).all() else days
+        # spread like last year only where pacing found a season (enough full years), else by days
+        seasonal = pacing.expected_method == "seasonal" and ly.notna().all() and (ly > 0).all()
+        weights = ly.to_numpy(float) if seasonal else days
         target = pd.Series(goal.target * weights / weights.sum(), index=periods)
         if plan:  # the agreed targets per period instead of last year's spread
             target = plan_per_period(goal, grain, "sum").reindex(periods).fillna(0.0)
@@ -230,7 +232,8 @@ def breakdown_charts(wb: ClientSession, period: Any = None) -> list[charts.go.Fi
 
 
 def seasonality_charts(wb: ClientSession) -> list[charts.go.Figure]:
-    """Month × weekday heatmap of the main KPI; the title names its peak and quiet months."""
+    """Month × weekday heatmap of the main KPI; the title names its peak and quiet months and the
+    full years they are read from, or says the data is too short to call a season."""
     from kpi_helpers.compute.pacing import daily_frame
 
     found = main_seasonality(wb)
@@ -238,8 +241,8 @@ def seasonality_charts(wb: ClientSession) -> list[charts.go.Figure]:
         return []
     kid, season = found
     frame = daily_frame(wb.facts, kid, wb.catalog)
-    if season.years:
-        frame = frame[frame.index.year.isin(season.years)]
+    if season.start is not None:  # the full years (or complete months) the profile rests on
+        frame = frame.loc[season.start : season.end]
     k = get_kpi(kid, wb.catalog)
     matrix = charts.seasonality_matrix(frame, ratio=k.type == "ratio")
     return [charts.seasonality_heatmap(matrix, season, lang=wb.lang, label=k.label(wb.lang))]

@@ -513,6 +513,31 @@ def month_names(lang: str, months: Sequence[int]) -> str:
     return ", ".join(str(names[m]).rstrip(".") for m in months) or text("none", lang)
 
 
+def season_title(season: Any, label: str, lang: str = "en") -> str:
+    """The heatmap's title: the peak and quiet months and the full years they are read from, or,
+    with fewer than MIN_YEARS_FOR_SEASONALITY full years, that the data is too short for a season."""
+    from kpi_helpers.compute.pacing import MIN_YEARS_FOR_SEASONALITY
+
+    years = int(season.years)
+    if season.established:
+        months = text(
+            "season",
+            lang,
+            kpi=label,
+            peak=month_names(lang, season.peak_months),
+            quiet=month_names(lang, season.quiet_months),
+        )
+        return months + text("season_years", lang, years=years)
+    span = (
+        text("season_span_none", lang)
+        if years < 1
+        else text("season_span_one", lang)
+        if years == 1
+        else text("season_span_many", lang, years=years)
+    )
+    return text("season_too_short", lang, kpi=label, span=span, min=MIN_YEARS_FOR_SEASONALITY)
+
+
 def seasonality_heatmap(
     matrix: pd.DataFrame, season: Any, lang: str = "en", title: str | None = None, label: str | None = None
 ) -> go.Figure:
@@ -525,16 +550,7 @@ def seasonality_heatmap(
     months = get_month_names("abbreviated", locale=loc)
     days = get_day_names("abbreviated", locale=loc)
     label = label or season.kpi
-    fig = base_figure(
-        title
-        or text(
-            "season",
-            lang,
-            kpi=label,
-            peak=month_names(lang, season.peak_months),
-            quiet=month_names(lang, season.quiet_months),
-        ),
-        lang,
+    fig = base_figure(title or season_title(season, label, lang), lang,
         height=520,
         yaxis={"autorange": "reversed"},
     )
