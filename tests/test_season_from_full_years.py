@@ -47,8 +47,9 @@ def _decaying_cohort() -> pd.DataFrame:
 
 
 def _one_year_december(factor: float) -> pd.DataFrame:
-    """One calendar year, flat, with December at ``factor`` × the other months (a peak or a dip)."""
-    days = pd.date_range("2025-01-01", "2025-12-31")
+    """One full year (Oct 2024 – Sept 2025), flat, with December at ``factor`` × the other months
+    (a peak or a dip): as of 30 Sept 2025 December is in the months ahead."""
+    days = pd.date_range("2024-10-01", "2025-09-30")
     return _facts(days, np.where(days.month == 12, 100.0 * factor, 100.0))
 
 
@@ -138,7 +139,11 @@ def test_pacing_is_linear_without_two_full_years():
 # ----------------------------------------------------------------------------- where it shows
 @pytest.mark.parametrize(
     "facts,as_of",
-    [(_decaying_cohort(), "2026-06-30"), (_one_year_december(2.0), "2025-09-30"), (_one_year_december(0.4), "2025-09-30")],
+    [
+        (_decaying_cohort(), "2026-06-30"),
+        (_one_year_december(2.0), "2025-09-30"),
+        (_one_year_december(0.4), "2025-09-30"),
+    ],
 )
 def test_no_season_on_page_one_or_in_the_findings_from_one_year(tmp_path, facts, as_of):
     summary = client_summary(kpi.load_params(_client(tmp_path, facts)), as_of=as_of)
@@ -178,7 +183,7 @@ def test_probably_seasonal_action_with_a_season_that_explains_the_move(tmp_path)
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_heatmap_title_says_how_many_full_years_it_rests_on(tmp_path, lang):
-    short = kpi.open_client(_client(tmp_path, _one_year_december(2.0), lang), as_of="2025-12-31")
+    short = kpi.open_client(_client(tmp_path, _one_year_december(2.0), lang), as_of="2025-09-30")
     [fig] = seasonality_charts(short)
     title = fig.layout.title.text
     words = {"en": ("1 full year of data", "too short"), "nl": ("1 vol jaar aan gegevens", "te kort")}[lang]

@@ -109,6 +109,13 @@ def analysis_kpis(wb: ClientSession) -> list[str]:
     return out
 
 
+def total_kpis(wb: ClientSession, kpis: list[str]) -> list[str]:
+    """``kpis`` without the breakdown KPIs (sales per product, visits by channel): their total is
+    another KPI's total (revenue, sessions), so they are shown only as their breakdown, never as a
+    total tile, scorecard or swing."""
+    return [kid for kid in kpis if not get_kpi(kid, wb.catalog).breakdown]
+
+
 def dashboard_kpis(wb: ClientSession) -> list[str]:
     """The KPIs the dashboard shows: the client's selection the data can compute, else all it can."""
     return [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
@@ -504,7 +511,7 @@ def _roas_findings(wb: ClientSession) -> list[Finding]:
 
 def _swing_findings(wb: ClientSession, grain: str | None = None) -> list[Finding]:
     grain = report_grain(wb, grain)
-    kpis = [k for k in analysis_kpis(wb) if k in wb.config.kpis] or analysis_kpis(wb)
+    kpis = total_kpis(wb, [k for k in analysis_kpis(wb) if k in wb.config.kpis] or analysis_kpis(wb))
     if not kpis:
         return []
     pop = period_table(wb, kpis, grain)

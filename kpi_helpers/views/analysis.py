@@ -26,6 +26,7 @@ from kpi_helpers.compute.findings import (
     period_table,
     report_grain,
     shares_kpi,
+    total_kpis,
     ytd_label,
     ytd_window,
 )
@@ -62,8 +63,9 @@ def goal_statuses(wb: ClientSession) -> dict[str, str]:
 def scorecards(
     wb: ClientSession, table: pd.DataFrame | None = None, period: Any = None, status: bool = True, columns: int = 3
 ) -> charts.go.Figure:
-    """Scorecards of the client's selected KPIs for the last complete period at the client's grain."""
-    kpis = [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
+    """Scorecards of the client's selected KPIs for the last complete period at the client's grain
+    (breakdown KPIs are shown as their breakdown, never as a total card)."""
+    kpis = total_kpis(wb, [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb))
     table = period_table(wb, kpis) if table is None else table
     return charts.scorecard(
         table,
@@ -228,6 +230,31 @@ def breakdown_charts(wb: ClientSession, period: Any = None) -> list[charts.go.Fi
         )
         if extra and table.loc[table["kpi"] == "roas", "available"].any():
             figs.append(charts.channel_breakdown(table, "roas", by=dim, lang=wb.lang, catalog=wb.catalog))
+        figs.extend(_breakdown_kpi_charts(wb, dim, kid, kpis, period))
+    return figs
+
+
+def _breakdown_kpi_charts(wb: ClientSession, dim: str, main: str, kpis: list[str], period: Any) -> list[Any]:
+    """The client's breakdown KPIs by ``dim`` (visits by channel) as their breakdown: the one place
+    they are shown (no total tile). One that breaks down the main KPI's own measure (sales per
+    product = revenue by product) is the chart above already."""
+    main_kpi_ = get_kpi(main, wb.catalog)
+    figs = []
+    for kid in dict.fromkeys(k for k in wb.config.kpis if k in kpis):
+        k = get_kpi(kid, wb.catalog)
+        if k.breakdown != dim or (k.numerator, k.denominator) == (main_kpi_.numerator, main_kpi_.denominator):
+            continue
+        table = breakdown_across_sources(
+            breakdown(wb.facts, [kid], by=dim, period=period, catalog=wb.catalog), wb.facts, dim
+        )
+        table[dim] = [
+            dimension_label(v, wb.lang, wb.config.channel_labels) if dim != "product" else v for v in table[dim]
+        ]
+        figs.append(
+            charts.channel_breakdown(
+                table, kid, by=dim, lang=wb.lang, currency=wb.currency, title=k.label(wb.lang), catalog=wb.catalog
+            )
+        )
     return figs
 
 

@@ -550,7 +550,9 @@ def seasonality_heatmap(
     months = get_month_names("abbreviated", locale=loc)
     days = get_day_names("abbreviated", locale=loc)
     label = label or season.kpi
-    fig = base_figure(title or season_title(season, label, lang), lang,
+    fig = base_figure(
+        title or season_title(season, label, lang),
+        lang,
         height=520,
         yaxis={"autorange": "reversed"},
     )

@@ -245,12 +245,13 @@ def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, a
 
 def kpi_tiles(session: ClientSession) -> list[dict[str, Any]]:
     """The selected KPIs for the last complete period at the client's grain, with the change
-    vs the period before (JSON-safe)."""
+    vs the period before (JSON-safe). Breakdown KPIs get no total tile."""
     from kpi_helpers.compute.engine import get_kpi, shift_periods
-    from kpi_helpers.compute.findings import analysis_kpis, last_complete_period, period_table
+    from kpi_helpers.compute.findings import analysis_kpis, last_complete_period, period_table, total_kpis
     from kpi_helpers.data.sources import measures_covered_until
 
     kpis = [k for k in session.config.kpis if k in analysis_kpis(session)] or analysis_kpis(session)
+    kpis = total_kpis(session, kpis)  # a breakdown KPI's total repeats revenue/sessions: no tile
     if not kpis:
         return []
     table = period_table(session, kpis)
