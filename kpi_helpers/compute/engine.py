@@ -752,16 +752,17 @@ def format_change(rel: float | None, lang: str = "en") -> str:
 
 def format_kpi_change(abs_change: float | None, rel_change: float | None, unit: str, lang: str = "en") -> str:
     """A KPI's change as people read it: percentage points for percent KPIs (a rate from 3 % to
-    4 % is +1 pp, not +33 %), a relative change for everything else. No change at all (0 → 0)
-    reads 'unchanged'; a change from a base of 0 has no relative size: 'n/a (was 0)', never '±0.0 %'."""
+    4 % is +1 pp, not +33 %), a relative change for everything else. From a base of 0 there is no
+    relative change (``rel_change`` None/NaN): 0 → 0 reads 'unchanged', 0 → x 'n/a (was 0)', never '±0.0 %'."""
     from kpi_helpers.i18n.formats import format_points
     from kpi_helpers.i18n.messages import text
 
-    if abs_change is not None and abs_change == 0:
+    no_rel = rel_change is None or not math.isfinite(rel_change)
+    if no_rel and abs_change is not None and abs_change == 0:
         return text("formats.change_unchanged", lang)
     if unit == "percent":
         return format_points(abs_change, lang)
-    if rel_change is None or not math.isfinite(rel_change):
+    if no_rel:
         finite = abs_change is not None and math.isfinite(abs_change)
         return text("formats.change_from_zero", lang) if finite else format_change(None, lang)
     return format_change(rel_change, lang)
