@@ -292,8 +292,8 @@ def pace_goal(
         expected_seasonal = None
         ly_total = ly_to_date = math.nan
         # last year's shape only for a KPI whose season is read from enough full years (else linear)
-        covered = frame.index.min() <= start - year and frame.index.max() >= deadline - year
-        if covered and has_season(frame.loc[:as_of], kpi.id):
+        last_year_in_data = frame.index.min() <= start - year and frame.index.max() >= deadline - year
+        if last_year_in_data and has_season(frame.loc[:judged], kpi.id):
             ly_total = _window_value(facts, kpi, start - year, deadline - year, catalog)[0]
             ly_to_date = _window_value(facts, kpi, start - year, to_date_end - year, catalog)[0] if elapsed else 0.0
             if ly_total > 0:
