@@ -193,5 +193,6 @@ def test_heatmap_title_says_how_many_full_years_it_rests_on(tmp_path, lang):
     long = kpi.open_client(_client(tmp_path / "b", _season_on_a_trend(3), lang), as_of="2025-12-31")
     [fig] = seasonality_charts(long)
     title = fig.layout.title.text
-    assert {"en": "3 full years, trend removed", "nl": "3 volle jaren, trend eruit gehaald"}[lang] in title, title
+    caption = {"en": "from 3 full years, trend removed", "nl": "over 3 volle jaren, trend eruit gehaald"}[lang]
+    assert caption in title, title
     assert {"en": "peak Nov, Dec", "nl": "piek nov, dec"}[lang] in title

@@ -548,10 +548,13 @@ def _swing_findings(wb: ClientSession, grain: str | None = None) -> list[Finding
         elif not yoy_bad:
             severity = "info"
             # "probably seasonal" only when a season read from enough full years explains the move
+            season = _season_reading(wb, row.kpi, row.period, row.rel_change, grain)
             if not math.isfinite(yoy):
                 action = per_language("findings.swing_no_last_year")
-            elif _season_explains(wb, row.kpi, row.period, row.rel_change, grain):
+            elif season == "explains":
                 action = per_language("findings.swing_seasonal")
+            elif season == "not_seasonal":
+                action = per_language("findings.swing_not_seasonal")
             else:
                 action = per_language("findings.swing_like_last_year")
         else:
@@ -591,24 +594,26 @@ def main_seasonality(wb: ClientSession) -> tuple[str, Any] | None:
         return None
 
 
-def _season_explains(wb: ClientSession, kid: str, period: Any, rel_change: float, grain: str) -> bool:
-    """True when the KPI has a season (read from at least MIN_YEARS_FOR_SEASONALITY full years,
-    trend removed) and, at month grain, its profile moves from the previous month to this one
-    the same way the KPI did: only then is a move "probably seasonal"."""
+def _season_reading(wb: ClientSession, kid: str, period: Any, rel_change: float, grain: str) -> str:
+    """'explains' when the KPI has a season (read from at least MIN_YEARS_FOR_SEASONALITY full
+    years, trend removed) and, at month grain, its profile moves from the previous month to this
+    one the same way the KPI did: only then is a move "probably seasonal". 'not_seasonal' when the
+    season is read but does not move that way; 'too_short' without enough full years."""
     from kpi_helpers.compute.pacing import seasonality
 
     try:
         season = seasonality(wb.facts, kid, catalog=wb.catalog)
     except KpiWorkbookError:
-        return False
+        return "too_short"
     if not season.established:
-        return False
+        return "too_short"
     if grain != "month":
-        return True
+        return "explains"
     month = pd.Timestamp(period).month
     before = (month - 2) % 12 + 1
     step = float(season.month_profile[month] - season.month_profile[before])
-    return math.isfinite(step) and math.isfinite(rel_change) and step * rel_change > 0
+    same_way = math.isfinite(step) and math.isfinite(rel_change) and step * rel_change > 0
+    return "explains" if same_way else "not_seasonal"
 
 
 def _season_findings(wb: ClientSession) -> list[Finding]:

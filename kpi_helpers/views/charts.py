@@ -513,9 +513,13 @@ def month_names(lang: str, months: Sequence[int]) -> str:
     return ", ".join(str(names[m]).rstrip(".") for m in months) or text("none", lang)
 
 
+#: The heatmap title's second line: how many full years the season rests on.
+SEASON_CAPTION = "<br><span style='font-size:0.75em'>{}</span>"
+
+
 def season_title(season: Any, label: str, lang: str = "en") -> str:
-    """The heatmap's title: the peak and quiet months and the full years they are read from, or,
-    with fewer than MIN_YEARS_FOR_SEASONALITY full years, that the data is too short for a season."""
+    """The heatmap's title: the peak and quiet months, and below them the full years they are read
+    from; with fewer than MIN_YEARS_FOR_SEASONALITY full years, that the data is too short for a season."""
     from kpi_helpers.compute.pacing import MIN_YEARS_FOR_SEASONALITY
 
     years = int(season.years)
@@ -527,7 +531,7 @@ def season_title(season: Any, label: str, lang: str = "en") -> str:
             peak=month_names(lang, season.peak_months),
             quiet=month_names(lang, season.quiet_months),
         )
-        return months + text("season_years", lang, years=years)
+        return months + SEASON_CAPTION.format(text("season_years", lang, years=years))
     span = (
         text("season_span_none", lang)
         if years < 1
@@ -535,7 +539,8 @@ def season_title(season: Any, label: str, lang: str = "en") -> str:
         if years == 1
         else text("season_span_many", lang, years=years)
     )
-    return text("season_too_short", lang, kpi=label, span=span, min=MIN_YEARS_FOR_SEASONALITY)
+    caption = text("season_too_short", lang, span=span, min=MIN_YEARS_FOR_SEASONALITY)
+    return text("season_plain", lang, kpi=label) + SEASON_CAPTION.format(caption)
 
 
 def seasonality_heatmap(
