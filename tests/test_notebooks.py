@@ -95,3 +95,21 @@ def test_committed_notebooks_carry_no_widget_state():
     every client's report (papermill keeps notebook metadata), so it is not committed."""
     for name in FIGURES:
         assert "widgets" not in nbformat.read(notebooks_dir() / f"{name}.ipynb", as_version=4).metadata
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("name", ["01_goals", "02_kpi_pairs", "03_analysis"])
+def test_no_stray_return_value_is_printed_under_a_section(demo_batch, name, client):
+    """A cell's last expression that returns a plain value (the figure count of show_section)
+    would print as a bare '1' under the charts in every report: only rich results may show."""
+    nb = _executed(demo_batch, client, name)
+    bare = [
+        (i, "".join(cell.source)[-60:], out["data"]["text/plain"])
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.output_type == "execute_result" and set(out.get("data", {})) == {"text/plain"}
+    ]
+    assert bare == []
+    assert "<pre>1</pre>" not in _html(nb)

@@ -83,10 +83,13 @@ def test_linear_pacing_statuses(target, status):
 
 
 def test_seasonal_expectation_uses_last_years_shape():
-    f = flat("2022-12-01", "2024-01-10")
+    # two full years (2022, 2023) with the same busy start of January: a season to pace on
+    f = flat("2021-12-01", "2024-01-10")
     ly = (f["date"] >= "2023-01-02") & (f["date"] <= "2023-01-11")  # 364 days before 2024-01-01..10
     f.loc[ly, "revenue"] = 400.0  # last year: the first 10 days were busy -> 4000 of 6100
+    f.loc[(f["date"] >= "2022-01-03") & (f["date"] <= "2022-01-12"), "revenue"] = 400.0  # and the year before
     p = pace_goal(f, goal(3100), catalog=CAT)
+    assert p.expected_method == "seasonal"
     assert p.expected_seasonal == pytest.approx(3100 * 4000 / 6100)
     assert p.expected == p.expected_seasonal and p.expected_linear == pytest.approx(1000)
     assert p.forecast_method == "seasonal"
@@ -119,7 +122,8 @@ def test_seasonality_profiles_full_years():
     f = pd.DataFrame({"date": dates, "revenue": rev})
     f = pd.concat([f, pd.DataFrame({"date": [pd.Timestamp("2024-01-01")], "revenue": [1e6]})])  # partial year ignored
     s = seasonality(f, "revenue", catalog=CAT)
-    assert s.basis == "full_years" and s.years == [2022, 2023]
+    assert s.basis == "full_years" and s.years == 2 and s.established
+    assert (s.start, s.end) == (pd.Timestamp("2022-01-01"), pd.Timestamp("2023-12-31"))
     assert s.peak_months == [12] and s.quiet_months == []
     assert s.month_profile.mean() == pytest.approx(1.0)
     assert s.month_profile[12] / s.month_profile[1] == pytest.approx(2.0, rel=0.02)

@@ -12,7 +12,6 @@ per-client views they share helpers with live in :mod:`kpi_helpers.views.analysi
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -537,7 +536,7 @@ def _no_goal(goal_id: str):
 def _what_if_sentence(wb: ClientSession, r: Any) -> str:
     lang, k = wb.lang, get_kpi(r.kpi, wb.catalog)
     new = format_value(r.new_value, k.unit, lang, wb.currency)
-    change = charts.format_change(r.change_pct / 100, lang) if math.isfinite(r.change_pct) else "n/a"
+    change = charts.format_change(r.change_pct / 100, lang)  # n/a (in the language) when there is none
     head = f"{k.label(lang)}: {new} ({change})"
     if r.meets_goal is None:
         return head

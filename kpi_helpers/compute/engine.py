@@ -21,6 +21,7 @@ Pacing lives in :mod:`kpi_helpers.compute.pacing`, driver trees and what-if in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -810,8 +811,13 @@ def volume_kind(kpi_id: str) -> str:
     return next((kind for kind, ids in VOLUME_KINDS.items() if kpi_id in ids), "other")
 
 
-def format_change(rel: float, lang: str = "en") -> str:
-    """A relative change as '+38 %' / '−20,5 %' (decimal comma in nl; one decimal below 10 %)."""
+def format_change(rel: float | None, lang: str = "en") -> str:
+    """A relative change as '+38 %' / '−20,5 %' (decimal comma in nl; one decimal below 10 %);
+    'n/a' when there is none (a base of 0 has no relative change)."""
+    from kpi_helpers.i18n.formats import NOT_AVAILABLE
+
+    if rel is None or not math.isfinite(rel):
+        return NOT_AVAILABLE[lang]
     p = rel * 100
     decimals = 0 if abs(p) >= 9.95 else 1
     text = f"{abs(p):.{decimals}f}"
@@ -821,13 +827,21 @@ def format_change(rel: float, lang: str = "en") -> str:
     return f"{sign}{text} %"
 
 
-def format_kpi_change(abs_change: float, rel_change: float, unit: str, lang: str = "en") -> str:
+def format_kpi_change(abs_change: float | None, rel_change: float | None, unit: str, lang: str = "en") -> str:
     """A KPI's change as people read it: percentage points for percent KPIs (a rate from 3 % to
-    4 % is +1 pp, not +33 %), a relative change for everything else."""
+    4 % is +1 pp, not +33 %), a relative change for everything else. From a base of 0 there is no
+    relative change (``rel_change`` None/NaN): 0 → 0 reads 'unchanged', 0 → x 'n/a (was 0)', never '±0.0 %'."""
     from kpi_helpers.i18n.formats import format_points
+    from kpi_helpers.i18n.messages import text
 
+    no_rel = rel_change is None or not math.isfinite(rel_change)
+    if no_rel and abs_change is not None and abs_change == 0:
+        return text("formats.change_unchanged", lang)
     if unit == "percent":
         return format_points(abs_change, lang)
+    if no_rel:
+        finite = abs_change is not None and math.isfinite(abs_change)
+        return text("formats.change_from_zero", lang) if finite else format_change(None, lang)
     return format_change(rel_change, lang)
 
 

@@ -119,6 +119,13 @@ def analysis_kpis(wb: ClientSession) -> list[str]:
     return out
 
 
+def total_kpis(wb: ClientSession, kpis: list[str]) -> list[str]:
+    """``kpis`` without the breakdown KPIs (sales per product, visits by channel): their total is
+    another KPI's total (revenue, sessions), so they are shown only as their breakdown, never as a
+    total tile, scorecard or swing."""
+    return [kid for kid in kpis if not get_kpi(kid, wb.catalog).breakdown]
+
+
 def dashboard_kpis(wb: ClientSession) -> list[str]:
     """The KPIs the dashboard shows: the client's selection the data can compute, else all it can."""
     return [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
@@ -616,7 +623,7 @@ def _roas_findings(wb: ClientSession) -> list[Finding]:
 
 def _swing_findings(wb: ClientSession, grain: str | None = None) -> list[Finding]:
     grain = report_grain(wb, grain)
-    kpis = [k for k in analysis_kpis(wb) if k in wb.config.kpis] or analysis_kpis(wb)
+    kpis = total_kpis(wb, [k for k in analysis_kpis(wb) if k in wb.config.kpis] or analysis_kpis(wb))
     if not kpis:
         return []
     pop = period_table(wb, kpis, grain)
@@ -653,7 +660,16 @@ def _swing_findings(wb: ClientSession, grain: str | None = None) -> list[Finding
             action = per_language("findings.swing_rebound")
         elif not yoy_bad:
             severity = "info"
-            action = per_language("findings.swing_seasonal")
+            # "probably seasonal" only when a season read from enough full years explains the move
+            season = _season_reading(wb, row.kpi, row.period, row.rel_change, grain)
+            if not math.isfinite(yoy):
+                action = per_language("findings.swing_no_last_year")
+            elif season == "explains":
+                action = per_language("findings.swing_seasonal")
+            elif season == "not_seasonal":
+                action = per_language("findings.swing_not_seasonal")
+            else:
+                action = per_language("findings.swing_like_last_year")
         else:
             severity = "warning"
             action = _both(lambda lang: text("findings_reach.swing_cause", lang, where=where_to_look(reach, lang)))
@@ -691,6 +707,28 @@ def main_seasonality(wb: ClientSession) -> tuple[str, Any] | None:
         return None
 
 
+def _season_reading(wb: ClientSession, kid: str, period: Any, rel_change: float, grain: str) -> str:
+    """'explains' when the KPI has a season (read from at least MIN_YEARS_FOR_SEASONALITY full
+    years, trend removed) and, at month grain, its profile moves from the previous month to this
+    one the same way the KPI did: only then is a move "probably seasonal". 'not_seasonal' when the
+    season is read but does not move that way; 'too_short' without enough full years."""
+    from kpi_helpers.compute.pacing import seasonality
+
+    try:
+        season = seasonality(wb.facts, kid, catalog=wb.catalog)
+    except KpiWorkbookError:
+        return "too_short"
+    if not season.established:
+        return "too_short"
+    if grain != "month":
+        return "explains"
+    month = pd.Timestamp(period).month
+    before = (month - 2) % 12 + 1
+    step = float(season.month_profile[month] - season.month_profile[before])
+    same_way = math.isfinite(step) and math.isfinite(rel_change) and step * rel_change > 0
+    return "explains" if same_way else "not_seasonal"
+
+
 def _season_findings(wb: ClientSession) -> list[Finding]:
     from kpi_helpers.views.charts import month_names
 
@@ -698,6 +736,8 @@ def _season_findings(wb: ClientSession) -> list[Finding]:
     if found is None:
         return []
     kid, season = found
+    if not season.established:  # fewer than MIN_YEARS_FOR_SEASONALITY full years: no season to report
+        return []
     as_of = pd.Timestamp(wb.as_of)
     ahead = [(as_of.month + i - 1) % 12 + 1 for i in range(1, SEASON_AHEAD + 1)]
     peak = [m for m in ahead if m in season.peak_months]
@@ -724,7 +764,12 @@ def _season_findings(wb: ClientSession) -> list[Finding]:
                 + f" ({format_change(float(idx[quiet].min()) - 1, lang)})"
             )
         head = text("findings.season_head", lang, kpi=k.label(lang).lower(), months=SEASON_AHEAD)
-        return head + "; ".join(parts) + text("findings.season_vs_average", lang)
+        return (
+            head
+            + "; ".join(parts)
+            + text("findings.season_vs_average", lang)
+            + text("findings.season_years", lang, years=season.years)
+        )
 
     action = per_language("findings.season_action")
     return [
@@ -734,7 +779,7 @@ def _season_findings(wb: ClientSession) -> list[Finding]:
             _both(message),
             action,
             rule="seasonality",
-            data={"peak_months": peak, "quiet_months": quiet, "size": 0.0},
+            data={"peak_months": peak, "quiet_months": quiet, "years": season.years, "size": 0.0},
         )
     ]
 

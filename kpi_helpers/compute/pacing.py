@@ -252,7 +252,8 @@ def pace_goal(
 
     Sum KPIs: expected_linear = target × elapsed fraction; expected_seasonal = target × the
     share last year's same window (52 weeks back) had reached by the same day, when the data
-    covers that whole window (else None); forecast = actual × last year's full/to-date ratio
+    covers that whole window and the KPI has a season (:func:`has_season`: read from at least
+    MIN_YEARS_FOR_SEASONALITY full years up to as of), else None (linear); forecast = actual × last year's full/to-date ratio
     (seasonal), else actual + average of the last RECENT_DAYS days × days left;
     required_run_rate = (target - actual) / days left, per day.
     Ratio KPIs: actual = ratio to date, expected = target, forecast = ratio to date,
@@ -324,8 +325,11 @@ def pace_goal(
         ly_total = ly_to_date = math.nan
         if holes:  # judged on the days with data: a hole is not expected to hold anything
             expected_linear = target * with_data / total_days
-        # last year's shape only when the data cover last year's whole window (a hole there is no shape)
-        if covered_days_in(frame, start - year, deadline - year) == total_days:
+        # last year's shape only when the data cover last year's whole window (a hole there is no
+        # shape) and the KPI's season is read from enough full years (else linear)
+        if covered_days_in(frame, start - year, deadline - year) == total_days and has_season(
+            frame.loc[:judged], kpi.id
+        ):
             ly_total = _window_value(facts, kpi, start - year, deadline - year, catalog)[0]
             ly_to_date = _window_value(facts, kpi, start - year, to_date_end - year, catalog)[0] if elapsed else 0.0
             if holes and elapsed:  # last year's share on the same days as this year's covered ones
@@ -498,18 +502,43 @@ def pace_goals(
 
 
 # --------------------------------------------------------------------------- seasonality
+#: A season is read from at least this many full years of the KPI, compared year on year: one
+#: year cannot tell a season from a trend, a one-off or a decaying cohort.
+MIN_YEARS_FOR_SEASONALITY = 2
+#: Months in a full year of the KPI (a run of complete months, not necessarily Jan–Dec).
+MONTHS_PER_YEAR = 12
+
+
 @dataclass
 class Seasonality:
     """Month-of-year (1–12) and weekday (0 = Monday) profiles as an index, 1.0 = average
-    (daily average for sum KPIs, re-aggregated ratio for ratio KPIs)."""
+    (daily average for sum KPIs, re-aggregated ratio for ratio KPIs).
+
+    The month profile is read from the last ``years`` full years of complete months up to the
+    last complete month, with the trend removed (a log-linear trend fitted together with the
+    months), averaged over the years. A peak (quiet) month is ≥ 1 + SEASON_BAND (≤ 1 − SEASON_BAND)
+    on average and above (below) its year's level in every one of those years. With fewer than
+    MIN_YEARS_FOR_SEASONALITY full years there is no season: ``established`` is False, no peak or
+    quiet months (the profiles are then plain indices, for the heatmap only)."""
 
     kpi: str
     month_profile: pd.Series
     weekday_profile: pd.Series
     quiet_months: list[int]
     peak_months: list[int]
-    basis: str  # 'full_years' | 'full_months' | 'all_days'
-    years: list[int]
+    basis: str  # 'full_years' (the season is read) | 'too_short' (fewer full years) | 'no_level'
+    #: full years of complete months the profile rests on (0 with less than one)
+    years: int
+    #: first and last day of the months the profile rests on (None without a complete month)
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    #: the detrended month index per year of the window: rows year 1.., columns month 1–12
+    by_year: pd.DataFrame | None = None
+
+    @property
+    def established(self) -> bool:
+        """True when the data holds enough full years to read a season from."""
+        return self.basis == "full_years"
 
 
 def _profile(frame: pd.DataFrame, keys: np.ndarray, ratio: bool, labels: range) -> pd.Series:
@@ -525,34 +554,98 @@ def _profile(frame: pd.DataFrame, keys: np.ndarray, ratio: bool, labels: range) 
     return value / mean if mean and not math.isnan(mean) else value * math.nan
 
 
+def complete_months(frame: pd.DataFrame) -> pd.DataFrame:
+    """The part of a daily frame (:func:`daily_frame`) in months it covers from first to last day."""
+    if frame.empty:
+        return frame
+    idx = frame.index
+    first = idx.min() if idx.min().is_month_start else idx.min() + pd.offsets.MonthBegin(1)
+    last = idx.max() if idx.max().is_month_end else idx.max() - pd.offsets.MonthEnd(1)
+    return frame.loc[first:last] if first <= last else frame.iloc[0:0]
+
+
+def _monthly_level(frame: pd.DataFrame, ratio: bool) -> pd.Series:
+    """The KPI per month: daily average for sum KPIs, the month's ratio for ratio KPIs."""
+    g = frame.groupby(frame.index.to_period("M"))
+    sums = g[["numerator", "denominator"]].sum()
+    if ratio:
+        return sums["numerator"] / sums["denominator"].where(sums["denominator"] != 0)
+    return sums["numerator"] / g.size()
+
+
+def _detrended_by_year(level: pd.Series) -> pd.DataFrame | None:
+    """Month index per year (rows: year 1.., columns: month of year 1–12) after removing a
+    log-linear trend fitted together with the 12 months, each year relative to its own level.
+    None when a month has no positive value (no level to compare with)."""
+    values = level.to_numpy(float)
+    if not np.all(np.isfinite(values)) or np.any(values <= 0):
+        return None
+    logs = np.log(values)
+    months = np.array([p.month for p in level.index])
+    t = np.arange(len(values), dtype=float)
+    design = np.column_stack([t] + [(months == m).astype(float) for m in range(1, 13)])
+    slope = float(np.linalg.lstsq(design, logs, rcond=None)[0][0])
+    detrended = logs - slope * t
+    years = len(values) // MONTHS_PER_YEAR
+    rows = []
+    for y in range(years):
+        part = slice(y * MONTHS_PER_YEAR, (y + 1) * MONTHS_PER_YEAR)
+        index = np.exp(detrended[part] - detrended[part].mean())
+        rows.append(pd.Series(index, index=months[part]).reindex(range(1, 13)))
+    out = pd.DataFrame(rows, index=range(1, years + 1))
+    out.index.name, out.columns.name = "year", "month"
+    return out
+
+
 def seasonality(facts: pd.DataFrame, kpi: Any, catalog: Any = None) -> Seasonality:
-    """Seasonal profile of a KPI from full calendar years where there are any, else from the
-    fully covered months. Peak months: index ≥ 1 + SEASON_BAND; quiet: ≤ 1 - SEASON_BAND."""
+    """Seasonal profile of a KPI, read year on year with the trend removed from the last full
+    years of complete months (see :class:`Seasonality`); no season from fewer than
+    MIN_YEARS_FOR_SEASONALITY full years."""
     k = get_kpi(kpi, catalog)
     if k.type == "growth":
         raise GoalError(f"Seasonality of growth KPI '{k.id}': look at '{k.growth_of}' instead.")
     frame = daily_frame(facts, k, catalog)
     if frame.empty:
         raise GoalError(f"No data for the seasonality of '{k.id}'.")
-    idx = frame.index
-    years = [
-        y
-        for y in range(idx.min().year, idx.max().year + 1)
-        if idx.min() <= pd.Timestamp(y, 1, 1) and idx.max() >= pd.Timestamp(y, 12, 31)
-    ]
+    return seasonality_of_frame(frame, k.id, ratio=k.type == "ratio")
+
+
+def seasonality_of_frame(frame: pd.DataFrame, kpi_id: str, ratio: bool = False) -> Seasonality:
+    """:func:`seasonality` of a daily numerator/denominator frame (:func:`daily_frame`)."""
+    months = complete_months(frame)
+    n_months = len(months.index.to_period("M").unique()) if len(months) else 0
+    years = n_months // MONTHS_PER_YEAR
     if years:
-        frame, basis = frame[frame.index.year.isin(years)], "full_years"
+        # the last whole years up to the last complete month
+        first = months.index.max() - pd.offsets.MonthBegin(years * MONTHS_PER_YEAR)
+        months = months.loc[first:]
+    used = months if len(months) else frame
+    month_profile = _profile(used, used.index.month.to_numpy(), ratio, range(1, 13))
+    weekdays = _profile(used, used.index.day_of_week.to_numpy(), ratio, range(7))
+    by_year = _detrended_by_year(_monthly_level(months, ratio)) if years >= MIN_YEARS_FOR_SEASONALITY else None
+    peak: list[int] = []
+    quiet: list[int] = []
+    if years < MIN_YEARS_FOR_SEASONALITY:
+        basis = "too_short"
+    elif by_year is None:
+        basis = "no_level"
     else:
-        first = idx.min() if idx.min().is_month_start else idx.min() + pd.offsets.MonthBegin(1)
-        last = idx.max() if idx.max().is_month_end else idx.max() - pd.offsets.MonthEnd(1)
-        if first <= last:
-            frame, basis = frame.loc[first:last], "full_months"
-        else:
-            basis = "all_days"
-    ratio = k.type == "ratio"
-    months = _profile(frame, frame.index.month.to_numpy(), ratio, range(1, 13))
-    weekdays = _profile(frame, frame.index.day_of_week.to_numpy(), ratio, range(7))
-    months.index.name, weekdays.index.name = "month", "weekday"
-    peak = [int(m) for m, v in months.items() if v >= 1 + SEASON_BAND]
-    quiet = [int(m) for m, v in months.items() if v <= 1 - SEASON_BAND]
-    return Seasonality(k.id, months, weekdays, quiet, peak, basis, years)
+        basis = "full_years"
+        mean = by_year.mean()
+        month_profile = mean / mean.mean()
+        # a season repeats: the same side of the year's level in every year, and big enough on average
+        peak = [int(m) for m, v in month_profile.items() if v >= 1 + SEASON_BAND and (by_year[m] > 1).all()]
+        quiet = [int(m) for m, v in month_profile.items() if v <= 1 - SEASON_BAND and (by_year[m] < 1).all()]
+    month_profile.index.name, weekdays.index.name = "month", "weekday"
+    start = used.index.min() if len(months) else None
+    end = used.index.max() if len(months) else None
+    return Seasonality(kpi_id, month_profile, weekdays, quiet, peak, basis, years, start, end, by_year)
+
+
+def has_season(frame: pd.DataFrame, kpi_id: str, ratio: bool = False) -> bool:
+    """True when a daily frame holds a season to shape a plan on: read from enough full years
+    (:class:`Seasonality`) and with at least one peak or quiet month."""
+    if frame.empty:
+        return False
+    season = seasonality_of_frame(frame, kpi_id, ratio=ratio)
+    return season.established and bool(season.peak_months or season.quiet_months)

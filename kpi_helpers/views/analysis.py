@@ -27,6 +27,7 @@ from kpi_helpers.compute.findings import (
     pacing_frame,
     period_table,
     report_grain,
+    total_kpis,
     ytd_label,
     ytd_window,
 )
@@ -78,8 +79,9 @@ def goal_statuses(wb: ClientSession) -> dict[str, str]:
 def scorecards(
     wb: ClientSession, table: pd.DataFrame | None = None, period: Any = None, status: bool = True, columns: int = 3
 ) -> charts.go.Figure:
-    """Scorecards of the client's selected KPIs for the last complete period at the client's grain."""
-    kpis = [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb)
+    """Scorecards of the client's selected KPIs for the last complete period at the client's grain
+    (breakdown KPIs are shown as their breakdown, never as a total card)."""
+    kpis = total_kpis(wb, [k for k in wb.config.kpis if k in analysis_kpis(wb)] or analysis_kpis(wb))
     table = period_table(wb, kpis) if table is None else table
     return charts.scorecard(
         table,
@@ -124,7 +126,9 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
     else:
         ly = table.set_index("period")["value"].reindex(pd.DatetimeIndex(same_period_last_year(periods, grain)))
         days = (pd.DatetimeIndex(shift_periods(periods, grain, 1)) - periods).days.to_numpy(float)
-        weights = ly.to_numpy(float) if ly.notna().all() and (ly > 0).all() else days
+        # spread like last year only where pacing found a season (enough full years), else by days
+        seasonal = pacing.expected_method == "seasonal" and ly.notna().all() and (ly > 0).all()
+        weights = ly.to_numpy(float) if seasonal else days
         target = pd.Series(goal.target * weights / weights.sum(), index=periods)
         if plan:  # the agreed targets per period instead of last year's spread
             target = plan_per_period(goal, grain, "sum").reindex(periods).fillna(0.0)
@@ -248,11 +252,37 @@ def breakdown_charts(wb: ClientSession, period: Any = None) -> list[charts.go.Fi
         )
         if extra and table.loc[table["kpi"] == "roas", "available"].any():
             figs.append(charts.channel_breakdown(table, "roas", by=dim, lang=wb.lang, catalog=wb.catalog))
+        figs.extend(_breakdown_kpi_charts(wb, dim, kid, kpis, period))
+    return figs
+
+
+def _breakdown_kpi_charts(wb: ClientSession, dim: str, main: str, kpis: list[str], period: Any) -> list[Any]:
+    """The client's breakdown KPIs by ``dim`` (visits by channel) as their breakdown: the one place
+    they are shown (no total tile). One that breaks down the main KPI's own measure (sales per
+    product = revenue by product) is the chart above already."""
+    main_kpi_ = get_kpi(main, wb.catalog)
+    figs = []
+    for kid in dict.fromkeys(k for k in wb.config.kpis if k in kpis):
+        k = get_kpi(kid, wb.catalog)
+        if k.breakdown != dim or (k.numerator, k.denominator) == (main_kpi_.numerator, main_kpi_.denominator):
+            continue
+        table = breakdown_across_sources(
+            breakdown(wb.facts, [kid], by=dim, period=period, catalog=wb.catalog), wb.facts, dim
+        )
+        table[dim] = [
+            dimension_label(v, wb.lang, wb.config.channel_labels) if dim != "product" else v for v in table[dim]
+        ]
+        figs.append(
+            charts.channel_breakdown(
+                table, kid, by=dim, lang=wb.lang, currency=wb.currency, title=k.label(wb.lang), catalog=wb.catalog
+            )
+        )
     return figs
 
 
 def seasonality_charts(wb: ClientSession) -> list[charts.go.Figure]:
-    """Month × weekday heatmap of the main KPI; the title names its peak and quiet months."""
+    """Month × weekday heatmap of the main KPI; the title names its peak and quiet months and the
+    full years they are read from, or says the data is too short to call a season."""
     from kpi_helpers.compute.pacing import daily_frame
 
     found = main_seasonality(wb)
@@ -260,8 +290,8 @@ def seasonality_charts(wb: ClientSession) -> list[charts.go.Figure]:
         return []
     kid, season = found
     frame = daily_frame(wb.facts, kid, wb.catalog)
-    if season.years:
-        frame = frame[frame.index.year.isin(season.years)]
+    if season.start is not None:  # the full years (or complete months) the profile rests on
+        frame = frame.loc[season.start : season.end]
     k = get_kpi(kid, wb.catalog)
     matrix = charts.seasonality_matrix(frame, ratio=k.type == "ratio")
     return [charts.seasonality_heatmap(matrix, season, lang=wb.lang, label=k.label(wb.lang))]

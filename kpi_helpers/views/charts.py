@@ -186,6 +186,9 @@ def scorecard(
             if value is not None:
                 prev_text = f"{format_kpi_change(value - previous, math.nan, unit, lang)} {t('change_prev', lang)}"
             previous = None
+        elif previous == 0 and value is not None:  # no relative delta from 0: 'unchanged' or 'n/a (was 0)'
+            prev_text = f"{format_kpi_change(value, math.nan, unit, lang)} {t('change_prev', lang)}"
+            previous = None
         label = kpi_label(pop, kid, lang, catalog)
         number = {
             "valueformat": number_format(unit),
@@ -514,6 +517,36 @@ def month_names(lang: str, months: Sequence[int]) -> str:
     return ", ".join(str(names[m]).rstrip(".") for m in months) or text("none", lang)
 
 
+#: The heatmap title's second line: how many full years the season rests on.
+SEASON_CAPTION = "<br><span style='font-size:0.75em'>{}</span>"
+
+
+def season_title(season: Any, label: str, lang: str = "en") -> str:
+    """The heatmap's title: the peak and quiet months, and below them the full years they are read
+    from; with fewer than MIN_YEARS_FOR_SEASONALITY full years, that the data is too short for a season."""
+    from kpi_helpers.compute.pacing import MIN_YEARS_FOR_SEASONALITY
+
+    years = int(season.years)
+    if season.established:
+        months = text(
+            "season",
+            lang,
+            kpi=label,
+            peak=month_names(lang, season.peak_months),
+            quiet=month_names(lang, season.quiet_months),
+        )
+        return months + SEASON_CAPTION.format(text("season_years", lang, years=years))
+    span = (
+        text("season_span_none", lang)
+        if years < 1
+        else text("season_span_one", lang)
+        if years == 1
+        else text("season_span_many", lang, years=years)
+    )
+    caption = text("season_too_short", lang, span=span, min=MIN_YEARS_FOR_SEASONALITY)
+    return text("season_plain", lang, kpi=label) + SEASON_CAPTION.format(caption)
+
+
 def seasonality_heatmap(
     matrix: pd.DataFrame, season: Any, lang: str = "en", title: str | None = None, label: str | None = None
 ) -> go.Figure:
@@ -527,14 +560,7 @@ def seasonality_heatmap(
     days = get_day_names("abbreviated", locale=loc)
     label = label or season.kpi
     fig = base_figure(
-        title
-        or text(
-            "season",
-            lang,
-            kpi=label,
-            peak=month_names(lang, season.peak_months),
-            quiet=month_names(lang, season.quiet_months),
-        ),
+        title or season_title(season, label, lang),
         lang,
         height=520,
         yaxis={"autorange": "reversed"},

@@ -188,7 +188,7 @@ def _tile_html(tile: dict[str, Any], lang: str, currency: str, kpi: Any, grain: 
         from kpi_helpers.compute.engine import format_kpi_change
 
         change = (
-            f"<small>{html.escape(format_kpi_change(tile['abs_change'], tile.get('rel_change') or 0.0, kpi.unit, lang))}"
+            f"<small>{html.escape(format_kpi_change(tile['abs_change'], tile.get('rel_change'), kpi.unit, lang))}"
             f" {_tx('vs_prev', lang, grain=t(grain, lang))}</small>"
         )
     return (
@@ -254,12 +254,13 @@ def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, a
 
 def kpi_tiles(session: ClientSession) -> list[dict[str, Any]]:
     """The selected KPIs for the last complete period at the client's grain, with the change
-    vs the period before (JSON-safe)."""
+    vs the period before (JSON-safe). Breakdown KPIs get no total tile."""
     from kpi_helpers.compute.engine import get_kpi, shift_periods
-    from kpi_helpers.compute.findings import analysis_kpis, last_complete_period, period_table
+    from kpi_helpers.compute.findings import analysis_kpis, last_complete_period, period_table, total_kpis
     from kpi_helpers.data.sources import measures_covered_until
 
     kpis = [k for k in session.config.kpis if k in analysis_kpis(session)] or analysis_kpis(session)
+    kpis = total_kpis(session, kpis)  # a breakdown KPI's total repeats revenue/sessions: no tile
     if not kpis:
         return []
     table = period_table(session, kpis)
@@ -308,16 +309,15 @@ def kpi_tiles(session: ClientSession) -> list[dict[str, Any]]:
     return out
 
 
-def show_section(section: str, wb: ClientSession, figures: list[Any]) -> int:
+def show_section(section: str, wb: ClientSession, figures: list[Any]) -> None:
     """A report section: its heading and figures, or nothing at all when the client's data has
     nothing for it (no channels, no pairs): no empty sections in a client's report. Returns
-    the number of figures shown."""
+    nothing: a notebook cell ending in this call must print no stray value under the charts."""
     from kpi_helpers.views import display
     from kpi_helpers.views.analysis import section_heading
 
     if not figures:
-        return 0
+        return
     display.show_markdown(section_heading(section, wb))
     for fig in figures:
         display.show(fig)
-    return len(figures)
