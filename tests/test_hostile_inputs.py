@@ -517,7 +517,7 @@ CASES: list[Case] = [
     Case(
         "yaml_alias_bomb",
         "'billion laughs' YAML aliases (9^8 strings) in `name` and `kpis`",
-        "exit 1 quickly; names the fields",
+        "exit 1 quickly; refused at load, naming the line of the alias that passes the limit",
         {
             PARAMS: "client: acme\n"
             + "".join(
@@ -527,7 +527,7 @@ CASES: list[Case] = [
             + "name: *h\nkpis: *h\ndata: demo:webshop\n"
         },
         1,
-        (("params/acme.yaml:", "name"), ("params/acme.yaml:", "kpis[0]")),
+        (("params/acme.yaml:", "not valid YAML: line 6", "alias *d", "100,000 values and characters"),),
     ),
     Case(
         "unknown_kpi",
@@ -1737,3 +1737,70 @@ def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch, record) -> None:
         return "first kernel died (port in use) and was replaced"
 
     _checked(row, "kernel taken", check)
+
+
+# ---------------------------------------------------------------- issue 21: bounded YAML, bounded echo
+
+BOMB_FIELDS = {
+    "language": lambda bomb: client_yaml().replace("language: en", f"language: {bomb}"),
+    "goal_start": lambda bomb: client_yaml(goals=[revenue_goal()]).replace('start: "2025-01-01"', f"start: {bomb}"),
+    "goal_target": lambda bomb: client_yaml(goals=[revenue_goal()]).replace("target: 5000.0", f"target: {bomb}"),
+}
+BOMB_RSS_KB = 400_000  # validate of one small client peaks near 130 MB; the unbounded echo passed 2 GB in 30 s
+BOMB_ROWS = [f"yaml_alias_bomb_{field}" for field in BOMB_FIELDS]
+EXTRA_ROWS += BOMB_ROWS
+
+
+def _validate_in_subprocess(params: Path, timeout: float) -> tuple[int, str, int]:
+    """`kpi-workbook validate` in a process of its own: (exit code, output, peak RSS in KB of that process).
+
+    os.wait4 gives the resource use of exactly this child; a child still busy after `timeout` is killed
+    (exit -9) so a hang fails the test instead of the suite.
+    """
+    import subprocess
+    import sys
+
+    script = (
+        f"import sys\nfrom kpi_helpers.run.cli import main\nsys.exit(main(['validate', '--params', {str(params)!r}]))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    import threading
+
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    try:
+        output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen the child is reaped
+    return proc.returncode, output, usage.ru_maxrss
+
+
+@pytest.mark.parametrize("field", BOMB_FIELDS)
+def test_an_alias_bomb_fails_fast_with_bounded_memory(field: str, tmp_path: Path, record) -> None:
+    from hostile.builders import alias_bomb
+
+    text = BOMB_FIELDS[field](alias_bomb())
+    row = record(
+        f"yaml_alias_bomb_{field}",
+        f"'billion laughs' (9^9 strings by YAML aliases) in `{field.replace('goal_', 'goals[0].')}`, "
+        f"{len(text.encode())}-byte params file, `validate` in its own process",
+        "exit 1; names the file, line and alias limit; output short; peak memory bounded",
+    )
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / PARAMS).write_text(text, encoding="utf-8")
+    code, output, peak_kb = _validate_in_subprocess(params, timeout=120)
+
+    def check() -> str:
+        assert code == 1, f"exit {code}: {output[-300:]}"
+        assert "Traceback" not in output, output[-300:]
+        assert f"{PARAMS}: not valid YAML: line" in output and "values and characters" in output, output
+        assert len(output) < 1_000, f"{len(output)} characters of output"
+        assert peak_kb < BOMB_RSS_KB, f"peak RSS {peak_kb:,} KB"
+        return f"refused at load; output {len(output)} characters; peak RSS {peak_kb // 1024} MB"
+
+    _checked(row, f"exit {code}", check)

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from kpi_helpers.exceptions import DataProblem, ParamsError
-from kpi_helpers.spec.safeyaml import file_kind
+from kpi_helpers.spec.safeyaml import excerpt, file_kind
 
 AGENCY_FILE = "_agency.yaml"
 DATA_ROOT_ENV = "KPI_WORKBOOK_DATA_ROOT"
@@ -214,7 +214,7 @@ def _limits_from(raw: Any, path: Path) -> Limits:
         if key not in known:
             problems.append((f"limits.{key}", f"is not a known limit (use {', '.join(sorted(known))})"))
         elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            problems.append((f"limits.{key}", f"{str(value)[:40]!r} is not a positive whole number"))
+            problems.append((f"limits.{key}", f"{excerpt(value, 40)} is not a positive whole number"))
         else:
             values[key] = value
     if problems:
@@ -261,8 +261,8 @@ def row_cap_problem(file: str, rows: int) -> DataProblem | None:
 
 
 def short(text: Any, limit: int = 80) -> str:
-    """A value from a user's file, cut to `limit` characters for a message."""
-    text = str(text)
+    """A value from a user's file, cut to `limit` characters for a message (a list: its bounded repr)."""
+    text = text if isinstance(text, str) else excerpt(text, limit)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

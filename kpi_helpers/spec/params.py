@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from kpi_helpers.exceptions import ParamsError
 from kpi_helpers.spec.goals import TARGETS_SUM_TOLERANCE, Goal, bound_problems, period_targets, target_problems
+from kpi_helpers.spec.safeyaml import excerpt
 
 # Starts with a letter or digit: ids name folders under reports/, whose `_failed`/`.staging` are ours.
 CLIENT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -335,8 +336,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 def _echo(value: Any, limit: int = 80) -> str:
     """A value from the user's file, quoted and cut short (a 5 MB name is never echoed whole)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 2] + "…'"
+    return excerpt(value, limit)
 
 
 def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
