@@ -120,7 +120,9 @@ def _finish(path: Path, old_text: str, y: Any, doc: Any) -> SavePlan:
     buf = io.StringIO()
     y.dump(doc, buf)
     new_text = buf.getvalue()
-    parse_params(parse_yaml(new_text, str(path), DEFAULT_LIMITS.yaml_depth), path)  # raises ParamsError naming file and field
+    parse_params(
+        parse_yaml(new_text, str(path), DEFAULT_LIMITS.yaml_depth), path
+    )  # raises ParamsError naming file and field
     return SavePlan(path, old_text, new_text)
 
 

@@ -26,6 +26,11 @@ a client's file is read:
       logo: logo.png
       colors: {primary: "#1b5e20", accent: "#ff8f00"}
       language: nl
+
+* **Dashboard host names** (`agency_serve_hosts`): the names `kpi-workbook serve` may be reached at
+  besides localhost/127.0.0.1/[::1] (every other Host header is refused: DNS rebinding):
+
+      serve_hosts: [dashboards.bureau-noord.lan]
 """
 
 from __future__ import annotations
@@ -112,7 +117,7 @@ def _read_agency_file(path: Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- branding
 
-AGENCY_FIELDS = ("data_root", "limits", "name", "logo", "colors", "language")
+AGENCY_FIELDS = ("data_root", "limits", "name", "logo", "colors", "language", "serve_hosts")
 COLOR_FIELDS = ("primary", "accent")
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 NAME_CHARS = 120
@@ -178,6 +183,38 @@ def agency_branding(params_dir: str | Path) -> Branding:
         language=str(language) if language else None,
         source=path,
     )
+
+
+_HOST_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def agency_serve_hosts(params_dir: str | Path) -> tuple[str, ...]:
+    """`serve_hosts` from `<params_dir>/_agency.yaml`: host names (or IP addresses) the dashboards may
+    be reached at besides the local ones; () without the file. Raises ParamsError naming the entry."""
+    import ipaddress
+
+    path = Path(params_dir).expanduser().absolute() / AGENCY_FILE
+    if not path.exists():
+        return ()
+    given = _read_agency_file(path).get("serve_hosts")
+    if given is None:
+        return ()
+    if not isinstance(given, list):
+        raise ParamsError(str(path), [("serve_hosts", "expected a list of host names, e.g. [dashboards.agency.lan]")])
+    hosts, problems = [], []
+    for index, host in enumerate(given):
+        name = host.strip().lower() if isinstance(host, str) else ""
+        try:
+            ok = bool(ipaddress.ip_address(name.strip("[]")))
+        except ValueError:
+            ok = bool(_HOST_NAME.match(name)) and len(name) <= 253
+        if ok:
+            hosts.append(name)
+        else:
+            problems.append((f"serve_hosts[{index}]", f"{excerpt(host, 60)} is not a host name or IP address"))
+    if problems:
+        raise ParamsError(str(path), problems)
+    return tuple(hosts)
 
 
 def _logo_path(value: Any, folder: Path) -> tuple[Path | None, str | None]:
