@@ -501,11 +501,11 @@ def run_batch(
     stops the workers and their kernels, keeps every report written so far and returns a
     result with `interrupted=True`.
     """
-    from kpi_helpers.compute.asof import parse_as_of
+    from kpi_helpers.compute.asof import check_not_future, parse_as_of
     from kpi_helpers.run.validate import check_files, params_files_for
 
     started = time.perf_counter()
-    as_of = parse_as_of(as_of).isoformat() if as_of is not None else None  # before anything is written
+    as_of = check_not_future(parse_as_of(as_of)).isoformat() if as_of is not None else None  # before any write
     out = Path(out_dir).absolute()
     from kpi_helpers.run.branding import page_branding
 
@@ -514,7 +514,7 @@ def run_batch(
     # so they are warm when the runs begin. Checking only reads; nothing is written for a folder we refuse.
     workers_wanted = max(1, min(workers or os.cpu_count() or 1, len(files)))
     with _StopSignals(), contextlib.nullcontext() if dask else _LocalPool(workers_wanted) as pool:
-        checks = check_files(files, pool.map if pool else map)
+        checks = check_files(files, pool.map if pool else map, as_of=as_of)
         if _STOP.is_set():
             raise KeyboardInterrupt
         brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here

@@ -82,13 +82,13 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from kpi_helpers.compute.asof import AsOfError, parse_as_of
+    from kpi_helpers.compute.asof import AsOfError, check_not_future, parse_as_of
     from kpi_helpers.run.alerts import EXIT_USAGE, exit_code
     from kpi_helpers.run.batch import run_batch
 
     if args.as_of is not None:
         try:
-            parse_as_of(args.as_of)
+            check_not_future(parse_as_of(args.as_of))
         except AsOfError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_USAGE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,8 +36,9 @@ class ClientCheck:
         return not self.errors
 
 
-def check_client(path: str | Path) -> ClientCheck:
-    """Validate one params file and, when it parses, its data. Never raises for user errors."""
+def check_client(path: str | Path, as_of: str | None = None) -> ClientCheck:
+    """Validate one params file and, when it parses, its data (and a run's `as_of` date against that
+    data: kpi_helpers.compute.asof.check_against_data). Never raises for user errors."""
     from kpi_helpers.data.load import load_facts
 
     check = ClientCheck(Path(path))
@@ -63,6 +65,13 @@ def check_client(path: str | Path) -> ClientCheck:
 
             check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
             check.warnings += [f"{path}: {line}" for line in cross_source_notes(check.config, facts)]
+            if as_of is not None:
+                from kpi_helpers.compute.asof import AsOfError, check_against_data, parse_as_of
+
+                try:
+                    check_against_data(parse_as_of(as_of), facts, check.config.grain)
+                except AsOfError as error:
+                    check.errors.append(f"{path}: {error}")
     return check
 
 
@@ -111,10 +120,12 @@ def params_files_for(params_dir: str | Path, clients: list[str] | None = None) -
     return files
 
 
-def check_files(files: list[Path], map_checks: Callable[..., Iterable[ClientCheck]] = map) -> list[ClientCheck]:
+def check_files(
+    files: list[Path], map_checks: Callable[..., Iterable[ClientCheck]] = map, as_of: str | None = None
+) -> list[ClientCheck]:
     """`check_client` for each file (`map_checks` may spread them over processes: the batch's
     workers); flags duplicate client ids."""
-    checks = list(map_checks(check_client, files))
+    checks = list(map_checks(functools.partial(check_client, as_of=as_of) if as_of else check_client, files))
     seen: dict[str, Path] = {}
     for check in checks:
         if check.config:
