@@ -502,7 +502,7 @@ def run_batch(
     result with `interrupted=True`.
     """
     from kpi_helpers.compute.asof import check_not_future, parse_as_of
-    from kpi_helpers.run.validate import check_files, params_files_for
+    from kpi_helpers.run.validate import check_files, params_files_for, skipped_notices
 
     started = time.perf_counter()
     as_of = check_not_future(parse_as_of(as_of)).isoformat() if as_of is not None else None  # before any write
@@ -519,7 +519,7 @@ def run_batch(
             raise KeyboardInterrupt
         brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here
         claim(out)
-        notes: list[str] = []
+        notes: list[str] = skipped_notices(params_dir)  # a file that is not read is said, never silent
         if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
             from kpi_helpers.run.pdf import pdf_problem
 

@@ -188,7 +188,7 @@ def client_params_file(client: str | Path, params_dir: str | Path = "params") ->
     path = Path(client)
     if path.suffix in (".yaml", ".yml") or path.is_file():  # a folder named like the client is not its file
         return find_params_file(path).resolve()
-    if not re.match(CLIENT_ID_PATTERN, str(client)) or len(str(client)) > 64:
+    if not re.fullmatch(CLIENT_ID_PATTERN, str(client)) or len(str(client)) > 64:
         raise KpiWorkbookError(
             f"{str(client)[:70]!r} is not a client id (lowercase letters, digits, - and _; "
             "the name of its params file without .yaml) nor a params file."

@@ -8,7 +8,8 @@ a client's file is read:
   reads only from its own folder `<data_root>/<id>/`. `data_root` is `data/` next to the params
   folder unless the agency sets it once: `data_root:` in `params/_agency.yaml` (relative to the
   params folder) or `--data-root` on the command line (the `KPI_WORKBOOK_DATA_ROOT` environment
-  variable, so the batch's kernels see the same setting).
+  variable, so the batch's kernels see the same setting). Order: `--data-root`, then the variable
+  (also when set by hand), then `_agency.yaml`, then `data/` (documented in README.md).
 * **Which paths are refused** (`check_source`): absolute paths, `~`, any `..`, a path that leads
   out of the client's folder through a symlink, and anything that is not a regular file (device,
   FIFO, socket). The message names the source as written and the rule, never the file's content.
