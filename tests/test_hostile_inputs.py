@@ -1804,3 +1804,56 @@ def test_an_alias_bomb_fails_fast_with_bounded_memory(field: str, tmp_path: Path
         return f"refused at load; output {len(output)} characters; peak RSS {peak_kb // 1024} MB"
 
     _checked(row, f"exit {code}", check)
+
+
+# ---------------------------------------------------------------- issue 21: a full disk and _failed/
+
+EXTRA_ROWS += ["disk_full_failed_folder"]
+
+
+def test_a_full_disk_leaves_no_empty_files_in_failed(tmp_path: Path, monkeypatch, record) -> None:
+    """A client that failed because the disk filled up: its notebooks were cut short (0 bytes, a temporary
+    file) in staging; _failed/<client>/ keeps only whole files, and none when even the reason cannot be written."""
+    import builtins
+    import errno
+
+    import kpi_helpers.run.outdir as outdir
+    from kpi_helpers.run.batch import ClientResult, _keep_failed
+
+    row = record(
+        "disk_full_failed_folder",
+        "a client's run fails with ENOSPC; staging holds a 0-byte notebook and a temporary file",
+        "no 0-byte or temporary file in `_failed/<client>/`; with the disk still full, no folder at all",
+    )
+    out = tmp_path / "reports"
+    result = ClientResult(client="acme", status="failed", params_file="params/acme.yaml", reason="the disk is full")
+
+    def staging() -> Path:
+        folder = out / ".staging" / "run" / "acme-1"
+        folder.mkdir(parents=True)
+        (folder / "01_goals.ipynb").write_text('{"cells": []}', encoding="utf-8")
+        (folder / "03_analysis.ipynb").write_bytes(b"")  # cut short by the full disk
+        (folder / ".summary.json.tmp-123").write_text("{", encoding="utf-8")
+        return folder
+
+    kept = _keep_failed(staging(), out, "acme", "03_analysis.ipynb", result)
+    failed = out / "_failed" / "acme"
+    files = sorted(p.name for p in failed.iterdir())
+    reason = (failed / "reason.txt").read_text(encoding="utf-8")
+
+    def full_disk(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "w" in mode:
+            builtins.open(file, mode, *args, **kwargs).close()  # the file is created, then the write fails
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return builtins.open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(outdir, "open", full_disk, raising=False)
+    still_full = _keep_failed(staging(), out, "acme", "03_analysis.ipynb", result)
+
+    def check() -> str:
+        assert files == [".kpi-workbook-client", "01_goals.ipynb", "reason.txt"], files
+        assert kept == "_failed/acme/reason.txt" and "the disk is full" in reason
+        assert still_full is None and not failed.exists(), sorted(p.name for p in failed.rglob("*"))
+        return "whole files only; nothing when the reason cannot be written"
+
+    _checked(row, "kept " + ", ".join(files), check)

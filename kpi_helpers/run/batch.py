@@ -54,6 +54,7 @@ from kpi_helpers.run.outdir import (
     new_run_id,
     owns_folder,
     remove_empty,
+    write_atomic,
 )
 from kpi_helpers.run.workspace import notebooks_dir
 
@@ -316,7 +317,7 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
             try:
                 _Kernels.run(_execute(nb, km, job.timeout, job.notebooks_dir))
             finally:
-                nbformat.write(nb, staging / name)
+                write_atomic(staging / name, nbformat.writes(nb))  # a full disk leaves no 0-byte notebook
             executed.append(nb)
             if progress is not None:
                 progress.put((job.client, name))
@@ -413,8 +414,16 @@ def _keep_failed(staging: Path, out_root: Path, client: str, notebook: str | Non
         os.replace(staging, target)
     else:
         target.mkdir()
-    mark_client_folder(target, client)
-    (target / "reason.txt").write_text(f"{result.params_file}\n{result.status}: {result.reason}\n", encoding="utf-8")
+    for path in target.iterdir():  # what a full disk cut short (0 bytes, temporary files) is no evidence
+        if path.is_file() and (path.stat().st_size == 0 or ".tmp-" in path.name):
+            path.unlink()
+    try:
+        mark_client_folder(target, client)
+        write_atomic(target / "reason.txt", f"{result.params_file}\n{result.status}: {result.reason}\n")
+    except OutputFolderError:  # the disk is full: the reason is in the index; no half-written file stays
+        if not (target / CLIENT_MARKER).is_file():
+            shutil.rmtree(target, ignore_errors=True)
+        return None
     if notebook and (target / notebook).exists():
         return f"{FAILED_DIR}/{client}/{notebook}"
     return f"{FAILED_DIR}/{client}/reason.txt"

@@ -126,7 +126,7 @@ def owns_folder(folder: Path) -> bool:
 
 
 def mark_client_folder(folder: Path, client: str) -> None:
-    (folder / CLIENT_MARKER).write_text(f"{client}\n", encoding="utf-8")
+    write_atomic(folder / CLIENT_MARKER, f"{client}\n")  # never a 0-byte marker on a full disk
 
 
 def foreign_folder_reason(out: Path, client: str) -> str:
