@@ -48,6 +48,8 @@ from kpi_helpers.run.outdir import (
     claim,
     clean_stale_staging,
     disk_error,
+    foreign_files,
+    foreign_files_reason,
     foreign_folder_reason,
     is_disk_error,
     mark_client_folder,
@@ -396,6 +398,9 @@ def _publish(staging: Path, target: Path, out_root: Path) -> None:
     with _Worker.publishing:
         if not owns_folder(target):
             raise OutputFolderError(foreign_folder_reason(out_root, target.name))
+        foreign = foreign_files(target) if target.exists() else []
+        if foreign:  # a colleague's file in reports/<client>/: refused, never deleted with the old report
+            raise OutputFolderError(foreign_files_reason(target, foreign))
         old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
         if target.exists():
             os.replace(target, old)
@@ -406,8 +411,8 @@ def _publish(staging: Path, target: Path, out_root: Path) -> None:
 def _keep_failed(staging: Path, out_root: Path, client: str, notebook: str | None, result: ClientResult) -> str | None:
     """Move a failed run to out/_failed/<client>/ (with reason.txt); the good report stays untouched."""
     target = out_root / FAILED_DIR / client
-    if not owns_folder(target):
-        return None  # something we did not write: leave it
+    if not owns_folder(target) or (target.exists() and foreign_files(target)):
+        return None  # something we did not write (or a file someone added): leave it
     shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     if staging.exists():
@@ -418,8 +423,8 @@ def _keep_failed(staging: Path, out_root: Path, client: str, notebook: str | Non
         if path.is_file() and (path.stat().st_size == 0 or ".tmp-" in path.name):
             path.unlink()
     try:
-        mark_client_folder(target, client)
         write_atomic(target / "reason.txt", f"{result.params_file}\n{result.status}: {result.reason}\n")
+        mark_client_folder(target, client)  # last: it lists the files written
     except OutputFolderError:  # the disk is full: the reason is in the index; no half-written file stays
         if not (target / CLIENT_MARKER).is_file():
             shutil.rmtree(target, ignore_errors=True)
