@@ -1857,3 +1857,53 @@ def test_a_full_disk_leaves_no_empty_files_in_failed(tmp_path: Path, monkeypatch
         return "whole files only; nothing when the reason cannot be written"
 
     _checked(row, "kept " + ", ".join(files), check)
+
+
+EXTRA_ROWS += ["run_kill_9_connection_files"]
+
+
+def test_kernel_connection_files_live_in_a_run_folder_the_next_run_removes(tmp_path: Path, monkeypatch, record) -> None:
+    """kill -9 of a run leaves its kernels' connection files (ports and signing keys) behind: they are in
+    the run's own folder, which the next run removes; a run that ends removes its own."""
+    import asyncio
+    import subprocess
+    import sys
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    import kpi_helpers.run.batch as batch
+
+    row = record(
+        "run_kill_9_connection_files",
+        "a run killed with `kill -9` left `kernel-*.json` in its connection-file folder",
+        "the next run removes the dead run's folder; a run's own folder is gone when it ends",
+    )
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = batch.kernel_dir_root() / f"run-{dead.pid}"
+    stale.mkdir(parents=True, mode=0o700)
+    os.chmod(stale.parent, 0o700)
+    (stale / "kernel-1234.json").write_text('{"key": "secret"}', encoding="utf-8")
+
+    seen: list[str] = []
+
+    async def record_start(self: Any, **kwargs: Any) -> None:
+        seen.append(self.connection_file)
+        raise RuntimeError("stop here: no kernel needed")
+
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", record_start)
+    with batch.run_kernel_dir() as mine:
+        during = (stale.exists(), os.environ.get(batch.KERNEL_DIR_ENV))
+        with pytest.raises(RuntimeError, match="stop here"):
+            asyncio.run(batch._start_kernel(str(tmp_path)))
+    after = (mine is not None and mine.exists(), os.environ.get(batch.KERNEL_DIR_ENV))
+
+    def check() -> str:
+        assert mine is not None and during == (False, str(mine)), during
+        assert len(seen) == 1 and Path(seen[0]).parent == mine and Path(seen[0]).name.startswith("kernel-"), seen
+        assert after == (False, None), after
+        return "dead run's folder removed; own folder removed at the end"
+
+    _checked(row, "stale folder " + ("kept" if during[0] else "removed"), check)

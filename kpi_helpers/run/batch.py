@@ -209,11 +209,62 @@ def _kill_kernels_now() -> None:
     _Kernels.live.clear()
 
 
+# The connection files of a run's kernels (ports and each kernel's signing key) go into a folder of the
+# run's own, removed when the run ends and, after a kill -9, by the next run: nothing piles up in /tmp.
+KERNEL_DIR_ENV = "KPI_WORKBOOK_KERNEL_DIR"
+
+
+def kernel_dir_root() -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"kpi-workbook-kernels-{os.getuid()}"
+
+
+@contextlib.contextmanager
+def run_kernel_dir() -> Iterator[Path | None]:
+    """`<tmp>/kpi-workbook-kernels-<uid>/run-<pid>/` for this run's connection files (KERNEL_DIR_ENV, seen
+    by the workers), after removing the folders of runs whose process is gone; None when the shared
+    folder is not safely ours (then jupyter's own runtime folder is used)."""
+    import stat
+
+    root = kernel_dir_root()
+    try:
+        root.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(root)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise PermissionError(f"{root} is not a private folder of this user")
+        for stale in root.glob("run-*"):
+            pid = stale.name.removeprefix("run-")
+            if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+                shutil.rmtree(stale, ignore_errors=True)
+        mine = root / f"run-{os.getpid()}"
+        mine.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        yield None
+        return
+    before = os.environ.get(KERNEL_DIR_ENV)
+    os.environ[KERNEL_DIR_ENV] = str(mine)
+    try:
+        yield mine
+    finally:
+        if before is None:
+            os.environ.pop(KERNEL_DIR_ENV, None)
+        else:
+            os.environ[KERNEL_DIR_ENV] = before
+        shutil.rmtree(mine, ignore_errors=True)
+
+
 async def _start_kernel(cwd: str) -> Any:
     """Start a kernel and send the warm-up imports without waiting: it boots while we work."""
     from jupyter_client.manager import AsyncKernelManager
 
-    km = AsyncKernelManager(kernel_name="python3")
+    folder = os.environ.get(KERNEL_DIR_ENV)
+    if folder and Path(folder).is_dir():  # the run's own folder (run_kernel_dir), not the shared runtime dir
+        km = AsyncKernelManager(
+            kernel_name="python3", connection_file=str(Path(folder) / f"kernel-{uuid.uuid4()}.json")
+        )
+    else:
+        km = AsyncKernelManager(kernel_name="python3")
     # Plain values only; the environment tells kpi_helpers it runs headless for a report.
     env = {**os.environ, "KPI_WORKBOOK_BATCH": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     # no TCP-encryption noise; the kernel's own stdout/stderr never reach the user's terminal (cell errors
@@ -527,7 +578,7 @@ def run_batch(
     # The workers start first and check the clients' data in parallel (reading it is most of a check),
     # so they are warm when the runs begin. Checking only reads; nothing is written for a folder we refuse.
     workers_wanted = max(1, min(workers or os.cpu_count() or 1, len(files)))
-    with _StopSignals(), contextlib.nullcontext() if dask else _LocalPool(workers_wanted) as pool:
+    with run_kernel_dir(), _StopSignals(), contextlib.nullcontext() if dask else _LocalPool(workers_wanted) as pool:
         checks = check_files(files, pool.map if pool else map, as_of=as_of)
         if _STOP.is_set():
             raise KeyboardInterrupt
