@@ -80,8 +80,9 @@ class ClientSession:
         """`facts` up to the as-of date asked for (unchanged when none was asked)."""
         from kpi_helpers.compute.asof import cut_facts, resolve_as_of
 
-        self._as_of_date = resolve_as_of(facts, self.config.grain, self.as_of_request)
-        return cut_facts(facts, self._as_of_date, where=str(self.config.source_file or self.config.client))
+        where = str(self.config.source_file or self.config.client)
+        self._as_of_date = resolve_as_of(facts, self.config.grain, self.as_of_request, where=where)
+        return cut_facts(facts, self._as_of_date, where=where)
 
     @property
     def currency(self) -> str:

@@ -129,7 +129,7 @@ def test_the_first_data_day_as_as_of_is_a_clear_error(tmp_path):
     path = write_client(tmp_path / "params", "acme", "Acme")
     check = check_client(path, as_of="2024-01-01")
     assert check.errors == [
-        f"{path}: the as-of date 2024-01-01 leaves less than one whole month of data (the data start on "
+        f"{path}: data: the as-of date 2024-01-01 leaves less than one whole month of data (the data start on "
         "2024-01-01); the first as-of date with a whole month is 2024-01-31"
     ]
     with pytest.raises(AsOfError, match="first as-of date with a whole month is 2024-01-31"):

@@ -115,8 +115,8 @@ def test_grains_start_of_period():
 
 def test_growth_kpi_vs_previous_period_within_group():
     f = pd.DataFrame(
-        {"date": pd.to_datetime(["2024-01-10", "2024-02-10", "2024-04-10"]), "revenue": [100.0, 150.0, 200.0]}
-    )
+        {"date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-04-01"]), "revenue": [100.0, 150.0, 200.0]}
+    )  # monthly rows: each stands for its month
     t = compute_kpis(f, ["sales_growth"], grain="month", catalog=CAT)
     assert list(t["kpi"].unique()) == ["sales_growth"]  # base KPI computed but not shown
     vals = t.set_index("period")["value"]
@@ -314,15 +314,26 @@ def test_comparisons_only_between_periods_the_data_covers():
     assert math.isnan(q3["yoy_rel_change"])  # Q3 2024 from Aug 1 only: partial
 
 
-def test_empty_periods_are_zero_for_counts_and_not_available_for_ratios():
+def test_periods_without_rows_in_a_daily_source_are_no_data_not_zero():
+    """Issue 20: daily rows have a row for every day they cover; a month without any is a hole (no
+    data: NaN, coverage 'empty'), never 0 orders. A covered day without a channel's row is 0."""
     f = pd.DataFrame(
         {"date": pd.to_datetime(["2024-01-10", "2024-03-10"]), "orders": [2.0, 3.0], "sessions": [100.0, 100.0]}
     )
     t = compute_kpis(f, ["orders", "conversion_rate"], grain="month", catalog=CAT)
     feb = t[t.period == "2024-02-01"].set_index("kpi")
-    assert feb.loc["orders", "value"] == 0 and bool(feb.loc["orders", "available"])
+    assert math.isnan(feb.loc["orders", "value"]) and not bool(feb.loc["orders", "available"])
     assert math.isnan(feb.loc["conversion_rate", "value"]) and not feb.loc["conversion_rate", "available"]
-    assert feb.loc["orders", "coverage"] == "complete"
+    assert feb.loc["orders", "coverage"] == "empty"
+    days = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02"]),
+            "channel": ["seo", "seo", "email"],
+            "orders": [2.0, 3.0, 1.0],
+        }
+    )
+    by = compute_kpis(days, ["orders"], grain="day", by="channel", catalog=CAT).set_index(["period", "channel"])
+    assert by.loc[(pd.Timestamp("2024-01-01"), "email"), "value"] == 0  # a covered day: no email orders
 
 
 def test_monthly_rows_cover_their_whole_month():

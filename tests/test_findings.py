@@ -18,7 +18,9 @@ def test_goodhart_finding_for_b2b_in_both_languages(b2b):
     goodhart = [f for f in b2b if f.data.get("quadrant") == "goodhart_warning"]
     assert len(goodhart) == 1
     f = goodhart[0]
-    assert f.severity == "critical" and f.kpi == "leads"
+    # a warning (the lead-to-customer rate fell ~3 of its monthly spreads); critical is for goals only
+    assert f.severity == "warning" and f.kpi == "leads"
+    assert f.data["quality_spreads"] >= 2
     assert f.message["en"].startswith("Leads +") and "lead-to-customer rate −" in f.message["en"]
     assert "more leads at the expense of lead-to-customer rate" in f.message["en"]
     assert "meer leads ten koste van conversie lead naar klant" in f.message["nl"]

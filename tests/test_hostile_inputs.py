@@ -183,6 +183,9 @@ def _with(files: Files, **more: Any) -> Files:
 
 
 def _params(**kw: Any) -> str:
+    # The cases' files hold a few days of January: reported per day, the default report date (the end
+    # of the last complete period) is their last day; per month it would fall before the first row.
+    kw["extra"] = "grain: day\n" + kw.get("extra", "")
     return client_yaml(**kw)
 
 

@@ -82,7 +82,8 @@ def test_a_dutch_export_without_preset_gets_a_mapping_and_its_formats(tmp_path):
 
 def test_lines_without_order_numbers_become_one_order_each(tmp_path):
     file = tmp_path / "kassa.csv"
-    file.write_text("Datum,Klant,Bedrag\n2025-01-02,k1,5.00\n2025-01-02,k1,7.50\n", encoding="utf-8")
+    # a whole month ends on the last row: validate checks the report date a run would use
+    file.write_text("Datum,Klant,Bedrag\n2025-01-31,k1,5.00\n2025-01-31,k1,7.50\n", encoding="utf-8")
     path, errors, _ = new_client_from("kassa", [file], params_dir=tmp_path / "params")
     assert errors == [] and "one_line_per_order: true" in path.read_text(encoding="utf-8")
     from kpi_helpers.compute.engine import compute_kpis
@@ -119,7 +120,7 @@ def test_a_file_that_is_not_there(tmp_path, capsys):
 
 def test_column_names_stay_inert_in_the_params_file(tmp_path):
     file = tmp_path / "evil.csv"
-    evil = 'Datum,Omzet,"x\u2028client: hacked",y\u0085kpis: [roi]\n2025-01-02,5,1,2\n'
+    evil = 'Datum,Omzet,"x\u2028client: hacked",y\u0085kpis: [roi]\n2025-01-31,5,1,2\n'
     file.write_text(evil, encoding="utf-8")
     path, errors, _ = new_client_from("safe", [file], params_dir=tmp_path / "params")
     config = load_params(path)

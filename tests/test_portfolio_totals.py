@@ -144,3 +144,69 @@ def test_summaries_without_windows_are_listed_not_added(tmp_path: Path):
     old = {"client": "old", "name": "Old", "currency": "EUR", "kpis": {"revenue": {"numerator": 5.0}}}
     totals = portfolio_totals([old, dict(old, client="older")])
     assert totals["rows"] == [] and len(totals["excluded"]) == 2
+
+
+def test_a_client_with_a_monthly_source_counts_for_the_months_its_rows_stand_for(clients, tmp_path: Path):
+    """Issue 20: a monthly export (one row on the 1st per month) covers its whole month; the totals
+    read that (`covered_until`), not the last row's date (1 September), so the client is not dropped."""
+    months = pd.date_range("2025-01-01", "2026-09-01", freq="MS")
+    data = pd.DataFrame(
+        {
+            "date": months.strftime("%Y-%m-%d"),
+            "orders": np.arange(100, 100 + len(months)),
+            "revenue": np.arange(100, 100 + len(months)) * 45.5,
+        }
+    )
+    folder = tmp_path / "params"
+    folder.mkdir()
+    path = folder / "monthly.yaml"
+    own = client_data_dir(path, "monthly")
+    own.mkdir(parents=True)
+    data.to_csv(own / "monthly.csv", index=False)
+    path.write_text(
+        "client: monthly\nname: Monthly\nlanguage: en\ndata: {source: monthly.csv, shape: daily}\n"
+        "kpis: [revenue, orders, average_order_value]\n",
+        encoding="utf-8",
+    )
+    summary = json.loads(json.dumps(client_summary(load_params(path)), allow_nan=False))
+    assert summary["covered_until"] == "2026-09-30"
+    assert (summary["windows"]["last_month"]["start"], summary["windows"]["last_month"]["end"]) == (
+        "2026-09-01",
+        "2026-09-30",
+    )
+    totals = portfolio_totals([clients["shop_a"][1], clients["shop_b"][1], summary], as_of=dt.date(2026, 9, 30))
+    assert "monthly" not in {e["client"] for e in totals["excluded"]}
+    rows = {r["kpi"]: r for r in totals["rows"]}
+    sept = data[data["date"] == "2026-09-01"]
+    daily = pd.concat([_window(clients[c][0], "2026-09-01", "2026-09-30") for c in ("shop_a", "shop_b")])
+    assert rows["revenue"]["clients"] == 3
+    assert rows["revenue"]["value"] == pytest.approx(daily["revenue"].sum() + sept["revenue"].sum())
+    assert rows["orders"]["value"] == pytest.approx(daily["orders"].sum() + sept["orders"].sum())
+    # as of the latest covered day among the clients (no date given): still September, still three clients
+    default = portfolio_totals([clients["shop_a"][1], summary])
+    assert default["end"] == "2026-09-30" and default["excluded"] == []
+
+
+def test_a_client_with_a_hole_in_the_window_is_left_out_with_the_reason(clients, tmp_path: Path):
+    """Issue 20: days without rows inside the window make a client's window total a lower bound;
+    it is listed with the reason, not added as if those days sold nothing."""
+    days = pd.date_range("2025-01-01", "2026-09-30")
+    days = days[(days < "2026-09-05") | (days > "2026-09-20")]
+    data = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "orders": 10, "revenue": 450.0})
+    folder = tmp_path / "params"
+    folder.mkdir()
+    path = folder / "gappy.yaml"
+    own = client_data_dir(path, "gappy")
+    own.mkdir(parents=True)
+    data.to_csv(own / "gappy.csv", index=False)
+    path.write_text(
+        "client: gappy\nname: Gappy\nlanguage: en\ndata: {source: gappy.csv, shape: daily}\n"
+        "kpis: [revenue, orders, average_order_value]\n",
+        encoding="utf-8",
+    )
+    summary = json.loads(json.dumps(client_summary(load_params(path)), allow_nan=False))
+    totals = portfolio_totals([clients["shop_a"][1], clients["shop_b"][1], summary], as_of=dt.date(2026, 9, 30))
+    reasons = {e["client"]: e["reason"] for e in totals["excluded"]}
+    assert (
+        reasons["gappy"] == "no data for part of the window (1 September 2026 – 30 September 2026): the data have a gap"
+    )

@@ -133,7 +133,7 @@ def test_quarters_need_whole_quarters_and_a_date_key_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("extra", "field", "words"),
     [
-        ("    floor: 3\n", "goals[0].floor", "write 3 % as 0.03"),
+        ("    floor: 3\n", "goals[0].floor", "write 0.03 for 3 %"),
         ("    band: [0.05, 0.03]\n", "goals[0].floor", "above the ceiling"),
         ("    band: [0.03]\n", "goals[0]", "band: give two numbers"),
         ("    band: [0.03, 0.05]\n    floor: 0.02\n", "goals[0]", "not both"),
@@ -267,8 +267,9 @@ def test_bound_status(status, breached, streak, out):
 
 def test_floor_breached_two_months_makes_the_goal_off_track(client):
     tmp_path, frame = client
-    # a target the rate to date meets, so pacing alone says on track
-    wb = session_for(tmp_path, goal_yaml("conversion_rate", 0.02, "    floor: 0.03\n", gid="conversie"))
+    # a target the rate to date meets (about 2.8 %: 3.5 % in January, 2.5 % since), so pacing alone says
+    # on track; the floor equals the target (a floor above the target is refused: test_validate_run_checks)
+    wb = session_for(tmp_path, goal_yaml("conversion_rate", 0.028, "    floor: 0.028\n", gid="conversie"))
     row = pacing_frame(wb).iloc[0]
     feb = frame[frame["date"].dt.strftime("%Y-%m") == "2026-02"]
     assert row["status_pace"] == "on_track"
@@ -278,7 +279,7 @@ def test_floor_breached_two_months_makes_the_goal_off_track(client):
     assert row["bound_streak"] == 1  # January was above the floor
     assert row["status"] == "at_risk"
     # a floor above January's rate too: two months in a row
-    wb = session_for(tmp_path, goal_yaml("conversion_rate", 0.02, "    floor: 0.04\n", gid="conversie"))
+    wb = session_for(tmp_path, goal_yaml("conversion_rate", 0.04, "    floor: 0.04\n", gid="conversie"))
     row = pacing_frame(wb).iloc[0]
     assert (row["bound_streak"], row["status"]) == (2, "off_track")
     # a floor the KPI respects changes nothing
@@ -289,14 +290,14 @@ def test_floor_breached_two_months_makes_the_goal_off_track(client):
 
 def test_floor_finding_in_both_languages_with_babel_percentages(client):
     tmp_path, _ = client
-    wb = session_for(tmp_path, goal_yaml("conversion_rate", 0.02, "    floor: 0.03\n", gid="conversie"))
+    wb = session_for(tmp_path, goal_yaml("conversion_rate", 0.03, "    floor: 0.03\n", gid="conversie"))
     (finding,) = [f for f in build_findings(wb) if f.rule == "floor"]
     assert finding.severity == "warning" and finding.data["bound"] == "floor"
     assert "onder de ondergrens van 3,0%" in finding.message["nl"] and "in feb 2026," in finding.message["nl"]
     assert "below the floor of 3.0%" in finding.message["en"] and "Feb 2026" in finding.message["en"]
     assert "weer boven 3,0% te komen — Sanne" in finding.action["nl"]
     assert "back above 3.0% — Sanne" in finding.action["en"]
-    wb = session_for(tmp_path, goal_yaml("conversion_rate", 0.02, "    floor: 0.04\n", gid="conversie"))
+    wb = session_for(tmp_path, goal_yaml("conversion_rate", 0.04, "    floor: 0.04\n", gid="conversie"))
     (finding,) = [f for f in build_findings(wb) if f.rule == "floor"]
     assert finding.severity == "critical" and "second period in a row" in finding.message["en"]
     # a ceiling broken: "above"
@@ -315,7 +316,7 @@ def test_no_floor_no_floor_finding(client):
 def test_goal_trend_draws_the_monthly_targets_and_the_floor(client):
     tmp_path, _ = client
     goals = goal_yaml(target=180_000, extra=months_yaml(MONTHS)) + goal_yaml(
-        "conversion_rate", 0.02, "    floor: 0.03\n", gid="conversie"
+        "conversion_rate", 0.03, "    floor: 0.03\n", gid="conversie"
     )
     wb = session_for(tmp_path, goals)
     fig = analysis.goal_trend(wb, wb.config.goals[0])
@@ -347,7 +348,7 @@ def test_summary_json_carries_floor_and_targets(client):
 
     tmp_path, frame = client
     goals = goal_yaml(target=180_000, extra=months_yaml(MONTHS)) + goal_yaml(
-        "conversion_rate", 0.02, "    floor: 0.03\n", gid="conversie"
+        "conversion_rate", 0.03, "    floor: 0.03\n", gid="conversie"
     )
     summary = client_summary(load_params(write_params(tmp_path, goals)))
     json.dumps(summary, allow_nan=False)
@@ -373,7 +374,7 @@ def test_summary_page_shows_the_floor(client):
 
     tmp_path, _ = client
     summary = client_summary(
-        load_params(write_params(tmp_path, goal_yaml("conversion_rate", 0.02, "    floor: 0.03\n", gid="c")))
+        load_params(write_params(tmp_path, goal_yaml("conversion_rate", 0.03, "    floor: 0.03\n", gid="c")))
     )
     page = summary_html(summary, "nl")
     assert "ondergrens 3,0%" in page and "eronder" in page
@@ -416,7 +417,7 @@ def test_parse_params_keeps_targets_sorted_by_period():
 @given(day=st.integers(0, 400), total=st.floats(1_000, 1e7))
 def test_targets_spread_by_days_expect_what_the_straight_line_expects(day, total):
     """Invariant: monthly targets in proportion to the months' days expect exactly the linear
-    share of the end target on any as-of date (inside, before or after the window)."""
+    share of the end target on any as-of date inside or after the window (before it: not started)."""
     from kpi_helpers.compute.pacing import pace_goal
     from kpi_helpers.spec.goals import Goal
 
@@ -428,6 +429,9 @@ def test_targets_spread_by_days_expect_what_the_straight_line_expects(day, total
     as_of = pd.Timestamp("2025-12-15") + pd.Timedelta(days=day)
     p = pace_goal(facts, g, as_of=as_of)
     assert p.expected_method == "targets"
+    if as_of < pd.Timestamp("2026-01-01"):  # before the window the goal is planned: nothing expected yet
+        assert p.status == "not_started" and math.isnan(p.expected)
+        return
     assert p.expected == pytest.approx(total * p.elapsed_fraction, rel=1e-9, abs=1e-6)
 
 

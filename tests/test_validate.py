@@ -106,6 +106,8 @@ def test_naming_clients_checks_only_their_data(tmp_path, monkeypatch):
     tiny_client(folder, "other")
     checked = []
     real = validate.check_client
-    monkeypatch.setattr(validate, "check_client", lambda path: checked.append(Path(path).stem) or real(path))
+    monkeypatch.setattr(
+        validate, "check_client", lambda path, **kw: checked.append(Path(path).stem) or real(path, **kw)
+    )
     (check,) = check_folder(folder, clients=["acme"])
     assert check.client == "acme" and check.ok and checked == ["acme"]

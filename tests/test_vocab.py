@@ -16,7 +16,7 @@ def test_members_equal_their_plain_values():
 
 def test_tuples_list_every_member_in_order():
     assert vocab.GRAINS == ("day", "week", "month", "quarter", "year")
-    assert vocab.STATUSES == ("on_track", "at_risk", "off_track")
+    assert vocab.STATUSES == ("on_track", "at_risk", "off_track", "not_started")
     assert vocab.LANGUAGES == ("nl", "en")
     assert vocab.DIMENSIONS == ("channel", "campaign", "coupon", "product")
     assert set(vocab.KPI_TYPES) == {"sum", "ratio", "growth"}

@@ -143,8 +143,12 @@ def is_partial(as_of: dt.date, grain: str) -> bool:
     return period_end(as_of, grain) != as_of
 
 
-def resolve_as_of(facts: pd.DataFrame, grain: str, as_of: Any) -> dt.date | None:
-    """None (no cut: the last data date is 'now'), a date, or LAST_COMPLETE → the default date."""
+def resolve_as_of(facts: pd.DataFrame, grain: str, as_of: Any, where: str = "") -> dt.date | None:
+    """None (no cut: the last data date is 'now'), a date, or LAST_COMPLETE → the default date.
+
+    An AsOfError when the default date falls before the first data row: the data cover no complete
+    period at `grain` yet (three days of the current month), so there is nothing to report as of it.
+    """
     if as_of is None:
         return None
     if isinstance(as_of, str) and as_of == LAST_COMPLETE:
@@ -152,9 +156,20 @@ def resolve_as_of(facts: pd.DataFrame, grain: str, as_of: Any) -> dt.date | None
             return None
         from kpi_helpers.data.sources import covered_until
 
-        return default_as_of(covered_until(facts["date"]), grain)  # monthly rows stand for their month
+        last = covered_until(facts["date"])  # monthly rows stand for their month
+        day = default_as_of(last, grain)
+        first = pd.Timestamp(facts["date"].min()).date()
+        if day < first:
+            raise AsOfError(
+                f"{where + ': ' if where else ''}the data ({first.isoformat()} to {pd.Timestamp(last):%Y-%m-%d}) "
+                f"cover no complete {grain} yet, so there is no report date: a report is as of the end of the last "
+                f"complete {grain} ({day.isoformat()}, before the first data row). Add earlier data, or wait until "
+                f"the {grain} is complete: the first report date with a whole {grain} is "
+                f"{period_end(first, grain).isoformat()} (a part of a first {grain} has nothing to compare or pair)"
+            )
+        return day
     day = parse_as_of(as_of)
-    check_against_data(day, facts, grain)
+    check_against_data(day, facts, grain, where)
     return day
 
 

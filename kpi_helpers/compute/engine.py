@@ -9,6 +9,8 @@ Rules every function here follows (see docs/architecture.md):
   need are summed in a single pass, then every KPI is derived from that small table.
 * A ratio whose denominator is 0 or missing is *not available*: ``value`` is NaN and
   ``available`` is False. Never ``inf``.
+* A period in which a measure's source has no rows at all (a hole in an export, see
+  :mod:`kpi_helpers.data.coverage`) is no data: NaN with a reason and coverage 'empty', never 0.
 * A KPI whose measures are missing from the facts raises :class:`GoalError` naming the KPI
   and the measures (``missing='skip'`` drops those KPIs instead and lists them in
   ``result.attrs['skipped']``).
@@ -25,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpi_helpers.data.coverage import clip_intervals, covered_days, measure_intervals
 from kpi_helpers.data.facts import ORDER_MEASURES, count_orders, order_table_of
 from kpi_helpers.data.sources import covered_until
 from kpi_helpers.exceptions import GoalError, KpiWorkbookError, UnknownKpiError
@@ -309,9 +312,12 @@ def compute_kpis(
     spans = {m: _span(facts, m, all_codes, pd.DatetimeIndex(all_days)) for m in measures}
     _zero_within_spans(agg, index.get_level_values(0).to_numpy(dtype=_NS), grain, period, facts, spans)
     unavailable = _non_additive(agg, data, measures, key, cell_keys, by, catalog)
-    if grain is not None and n:  # periods without any row are periods in which nothing happened: 0, not missing
+    if grain is not None and n:  # periods without any row inside the data's coverage: nothing happened, 0
         index, agg = _fill_empty_periods(index, agg, grain, by)
         n = len(index)
+    # a period without a single covered day of a measure (a hole in its source) is no data, never 0
+    for m, code in _blank_uncovered(agg, index.get_level_values(0).to_numpy(dtype=_NS), grain, period, facts, spans):
+        unavailable.setdefault(m, code)
 
     results: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     for k in plan:
@@ -341,6 +347,11 @@ def compute_kpis(
                 prev_idx = pd.MultiIndex.from_arrays(arrays, names=index.names)
                 prev = base.reindex(prev_idx).to_numpy(dtype=float)
             ok = np.isfinite(cur) & np.isfinite(prev) & (prev != 0)
+            if grain is not None:  # a growth is a comparison: a period with a hole in its data is not compared
+                base_kpi = next(b for b in requested + hidden if b.id == k.growth_of)
+                whole = _coverage_of(base_kpi, index, grain, period, facts, spans) == "complete"
+                whole_prev = pd.Series(whole, index=index).reindex(prev_idx).fillna(False).to_numpy(dtype=bool)
+                ok &= whole & whole_prev
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 val = np.where(ok, (cur - prev) / np.abs(np.where(ok, prev, 1.0)), np.nan)
             ok &= np.isfinite(val)
@@ -367,7 +378,7 @@ def compute_kpis(
     out["period"] = out["period"].astype(_NS)
     out["kpi"] = out["kpi"].astype("str")
     out["unit"] = out["unit"].astype("str")
-    out["available"] = out["available"].astype(bool)
+    out["available"] = out["available"].astype(bool) & out["value"].notna()
     reasons: dict[str, list[tuple[str, str]]] = {}
     for k in requested:
         base = next((b for b in requested + hidden if b.id == k.growth_of), k) if k.type == KpiType.GROWTH else k
@@ -448,21 +459,41 @@ def _zero_within_spans(
     facts: pd.DataFrame,
     spans: dict[str, Any],
 ) -> None:
-    """A measure that is missing in a cell the measure's source covers (a channel without orders on
-    a day the shop data covers) is 0 there, not unknown; outside its source's dates it stays NaN."""
+    """A measure that is missing in a cell whose period its source covers (a channel without orders
+    on a day the shop data covers) is 0 there, not unknown; where its source has no data it stays NaN."""
     ends = _period_ends(starts, grain, period, facts)
     for m, values in agg.items():
         span = spans.get(m)
         if span is None or not np.isnan(values).any():
             continue
-        inside = (ends >= span[0]) & (starts <= span[1])
+        inside = covered_days(span, starts, ends) > 0
         agg[m] = np.where(np.isnan(values) & inside, 0.0, values)
 
 
-def _span(
-    facts: pd.DataFrame, measure: str, date_codes: np.ndarray, days: pd.DatetimeIndex
-) -> tuple[np.datetime64, np.datetime64] | None:
-    """First and last date on which the data gives `measure` (None: never). `date_codes` index
+def _blank_uncovered(
+    agg: dict[str, np.ndarray],
+    starts: np.ndarray,
+    grain: str | None,
+    period: Any,
+    facts: pd.DataFrame,
+    spans: dict[str, Any],
+) -> list[tuple[str, str]]:
+    """NaN (in place) for every measure in the periods its source has no data for at all (a hole
+    inside an export, or outside its dates); returns (measure, reason code) for those blanked."""
+    ends = _period_ends(starts, grain, period, facts)
+    blanked = []
+    for m, values in agg.items():
+        span = spans.get(m)
+        none = np.ones(len(starts), dtype=bool) if span is None else covered_days(span, starts, ends) == 0
+        if none.any():
+            agg[m] = np.where(none, np.nan, values)
+            blanked.append((m, NO_DATA))
+    return blanked
+
+
+def _span(facts: pd.DataFrame, measure: str, date_codes: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray | None:
+    """The days on which the data give `measure` as covered intervals (`kpi_helpers.data.coverage`),
+    within its first date and the last day its last row stands for (None: never). `date_codes` index
     each row's date in the sorted distinct `days` (dates are factorized once per call)."""
     if measure not in facts.columns or not len(facts):
         return None
@@ -471,21 +502,32 @@ def _span(
     if not len(present):
         return None
     # a monthly (or quarterly) source: its last row stands for the whole period
-    return present[0].to_datetime64(), pd.Timestamp(covered_until(present)).to_datetime64()
+    intervals = clip_intervals(measure_intervals(facts, measure, present), present[0], covered_until(present))
+    return intervals if len(intervals) else None
 
 
 def _coverage(starts: np.ndarray, ends: np.ndarray, spans: list[Any]) -> np.ndarray:
-    """complete / partial / empty per period: how much of [start, end] every measure's data covers."""
+    """complete / partial / empty per period: how many days of [start, end] every measure's data covers."""
     out = np.full(len(starts), "complete", dtype=object)
+    days = ((np.asarray(ends, dtype=_NS) - np.asarray(starts, dtype=_NS)) // np.timedelta64(1, "D")).astype(
+        np.int64
+    ) + 1
     for span in spans:
         if span is None:
             out[:] = "empty"
             continue
-        first, last = span
-        empty = (ends < first) | (starts > last)
-        partial = ~empty & ((starts < first) | (ends > last))
+        covered = covered_days(span, starts, ends)
+        empty = covered == 0
+        partial = ~empty & (covered < days)
         out = np.where(empty | (out == "empty"), "empty", np.where(partial | (out == "partial"), "partial", out))
     return out
+
+
+def _coverage_of(
+    k: Kpi, index: pd.MultiIndex, grain: str | None, period: Any, facts: pd.DataFrame, spans: dict[str, Any]
+) -> np.ndarray:
+    starts = index.get_level_values(0).to_numpy(dtype=_NS)
+    return _coverage(starts, _period_ends(starts, grain, period, facts), [spans[m] for m in k.measures if m in spans])
 
 
 #: Entities counted once per event (an order has one date and one channel): their counts add up
@@ -493,15 +535,40 @@ def _coverage(starts: np.ndarray, ends: np.ndarray, spans: list[Any]) -> np.ndar
 EVENT_ENTITIES = ("order",)
 
 
-def unavailable_reason(table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: CatalogLike = None) -> str | None:
-    """Why a KPI of a `compute_kpis` table is not available at its grain (None when it is), in `lang`."""
+#: The reason code of a value that is not available because its source has no data for the period (a hole).
+NO_DATA = "unavailable_no_data"
+
+
+def unavailable_reason(
+    table: pd.DataFrame, kpi_id: str, lang: str = "en", catalog: CatalogLike = None, no_data: bool | None = None
+) -> str | None:
+    """Why a KPI of a `compute_kpis` table is not available at its grain (None when it is), in `lang`.
+    `no_data`: True only the "no data in this period" reason (a row whose coverage is 'empty'), False
+    only the others, None all."""
     from kpi_helpers.i18n.formats import t
 
-    why = table.attrs.get("unavailable", {}).get(kpi_id)
+    why = [
+        (code, m)
+        for code, m in table.attrs.get("unavailable", {}).get(kpi_id, ())
+        if no_data is None or (code == NO_DATA) == no_data
+    ]
     if not why:
         return None
     specs = _measure_specs(catalog)
     return " ".join(t(code, lang).format(measure=specs[m].label(lang) if m in specs else m) for code, m in why)
+
+
+def period_coverage(
+    facts: pd.DataFrame, kpi: str | Kpi, starts: Any, ends: Any, catalog: CatalogLike = None
+) -> np.ndarray:
+    """complete / partial / empty for each [start, end] (inclusive days): how much of it the data of
+    every measure `kpi` needs cover (`kpi_helpers.data.coverage`), also for days after the last row."""
+    k = get_kpi(kpi, catalog)
+    if k.type == KpiType.GROWTH and k.growth_of:
+        k = get_kpi(k.growth_of, catalog)
+    codes, days = pd.factorize(facts["date"], sort=True)
+    spans = [_span(facts, m, codes, pd.DatetimeIndex(days)) for m in sorted(k.measures)]
+    return _coverage(_as_ns(starts), _as_ns(ends), spans)
 
 
 def countable_over_time(facts: pd.DataFrame, kpi: str | Kpi, catalog: CatalogLike = None) -> bool:
@@ -704,6 +771,56 @@ QUADRANTS = ("healthy_growth", "goodhart_warning", "efficiency", "decline", "sta
 # np.select choices: no quadrant (None) while a change is missing, else the quadrant name
 _QUADRANT_CHOICES: list[Any] = [None, "stable", "healthy_growth", "goodhart_warning", "efficiency"]
 
+#: What a pair's two moves say, from the sign of each (+1 better, 0 steady, −1 worse, in each KPI's
+#: good direction): the four quadrants, both steady, or one side steady. A steady side is never
+#: called worse (volume down with quality ±0 is 'volume_down', not 'decline').
+PAIR_READINGS = (*QUADRANTS, "volume_down", "quality_down", "quality_up")
+_READING_OF_SIGNS = {
+    (1, 1): "healthy_growth",
+    (1, 0): "healthy_growth",
+    (1, -1): "goodhart_warning",
+    (0, 1): "quality_up",
+    (0, 0): "stable",
+    (0, -1): "quality_down",
+    (-1, 1): "efficiency",
+    (-1, 0): "volume_down",
+    (-1, -1): "decline",
+}
+
+
+def pair_reading(volume_sign: float, quality_sign: float) -> str:
+    """The reading of a KPI pair (one of PAIR_READINGS) from the signs of its two moves."""
+    return _READING_OF_SIGNS[(int(np.sign(volume_sign)), int(np.sign(quality_sign)))]
+
+
+def pair_message(
+    reading: str,
+    volume_kpi: str,
+    metas: Mapping[str, Mapping[str, Any]],
+    quality_kpi: str,
+    changes: tuple[float, float, float, float],
+    lang: str,
+) -> str:
+    """The one-sentence story of a pair in `lang`; `changes`: (volume abs, volume rel, quality abs,
+    quality rel) — percent KPIs are told in points, the others relative."""
+    text = _PAIR_TEXT[lang]
+    kind = volume_kind(volume_kpi)
+    hint = text["hint_" + kind] if kind in ("market", "traffic", "customers") else text["hint_other"]
+    vm, qm = metas[volume_kpi], metas[quality_kpi]
+    vl = vm["labels"].get(lang) or vm["labels"]["en"]
+    ql = qm["labels"].get(lang) or qm["labels"]["en"]
+    va, vr, qa, qr = changes
+    return str(text[reading]).format(
+        V=vl,
+        Q=_lower_first(ql),
+        v=_lower_first(vl),
+        q=_lower_first(ql),
+        hint=hint,
+        dv=format_kpi_change(va, vr, vm["unit"], lang),
+        dq=format_kpi_change(qa, qr, qm["unit"], lang),
+    )
+
+
 #: The pair story texts per language (catalog area `pair_story`; placeholders {V} {dv} {Q} {dq} {v} {q} {hint}).
 _PAIR_TEXT = {lang: catalog(lang)["pair_story"] for lang in LANGUAGES}
 
@@ -777,6 +894,8 @@ def pair_quadrants(
     none. Both none → 'stable'; volume better and quality not worse → 'healthy_growth'; volume
     better, quality worse → 'goodhart_warning' (more leads at the expense of lead quality); volume worse, quality
     better → 'efficiency'; otherwise → 'decline'. Rows without a comparison get quadrant None.
+    ``reading`` (PAIR_READINGS) tells the one-side-steady cases apart and words the message: a
+    steady side is never called worse.
     """
     if compare not in ("previous", "last_year"):
         raise KpiWorkbookError("compare must be 'previous' or 'last_year'.")
@@ -818,29 +937,13 @@ def pair_quadrants(
             "decline",
         )
         m["quadrant"] = quadrant
+        readings = [None if qd is None else pair_reading(a, b) for qd, a, b in zip(quadrant, sv, sq)]
+        m["reading"] = readings
         for lang in ("nl", "en"):
-            text = _PAIR_TEXT[lang]
-            hint = (
-                text["hint_" + volume_kind(v_id)]
-                if volume_kind(v_id) in ("market", "traffic", "customers")
-                else text["hint_other"]
-            )
-            vl = metas[v_id]["labels"].get(lang) or metas[v_id]["labels"]["en"]
-            ql = metas[q_id]["labels"].get(lang) or metas[q_id]["labels"]["en"]
             m[f"message_{lang}"] = [
-                None
-                if qd is None
-                else text[qd].format(
-                    V=vl,
-                    Q=_lower_first(ql),
-                    v=_lower_first(vl),
-                    q=_lower_first(ql),
-                    hint=hint,
-                    dv=format_kpi_change(va, a, metas[v_id]["unit"], lang),
-                    dq=format_kpi_change(qa, b, metas[q_id]["unit"], lang),
-                )
-                for qd, a, b, va, qa in zip(
-                    quadrant, m["volume_change"], m["quality_change"], m["volume_abs_change"], m["quality_abs_change"]
+                None if rd is None else pair_message(rd, v_id, metas, q_id, (va, a, qa, b), lang)
+                for rd, a, b, va, qa in zip(
+                    readings, m["volume_change"], m["quality_change"], m["volume_abs_change"], m["quality_abs_change"]
                 )
             ]
         frames.append(m)

@@ -2,7 +2,8 @@
 
 Each rule reads the engine's results and writes one :class:`Finding` in Dutch and English:
 
-* pacing of every goal (off track → critical, at risk → warning, on track → good);
+* pacing of every goal (off track → critical, at risk → warning, on track → good; a goal that
+  has not started gives none);
 * a goal's floor or ceiling broken in the latest complete period (warning; two periods in a
   row → critical);
 * KPI pairs, year to date vs the same days last year (Goodhart: more volume, worse quality);
@@ -21,22 +22,28 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from kpi_helpers.compute.engine import (
+    STABLE_BAND,
     breakdown,
     compute_kpis,
     format_change,
     format_kpi_change,
     get_kpi,
+    kpi_meta,
+    pair_message,
     pair_quadrants,
+    pair_reading,
     period_over_period,
     volume_kind,
 )
 from kpi_helpers.data.sources import breakdown_across_sources
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_period, format_points, format_value, t
+from kpi_helpers.i18n.formats import NOT_AVAILABLE, format_date, format_gap, format_period, format_value, t
 from kpi_helpers.i18n.messages import per_language, table, text
+from kpi_helpers.spec.vocab import Status
 
 if TYPE_CHECKING:
     from kpi_helpers.session import ClientSession
@@ -179,10 +186,17 @@ def ytd_pairs(wb: ClientSession) -> pd.DataFrame:
     as_of = pd.Timestamp(wb.as_of)
     if f["date"].min() > pd.Timestamp(as_of.year - 1, 1, 1):
         return pd.DataFrame()  # last year's same days are not all in the data: nothing to compare with
+    kpis = sorted({k for p in pairs for k in p})
+    last_year_end = pd.Timestamp(as_of.year - 1, as_of.month, min(as_of.day, 28 if as_of.month == 2 else as_of.day))
+    for window in ((pd.Timestamp(as_of.year, 1, 1), as_of), (pd.Timestamp(as_of.year - 1, 1, 1), last_year_end)):
+        # a hole in either year's days (no rows from a source) is no comparison: those pairs are left out
+        cover = compute_kpis(f, kpis, grain=None, period=window, catalog=wb.catalog)
+        whole = set(cover.loc[cover["coverage"] == "complete", "kpi"])
+        pairs = [p for p in pairs if all(k in whole for k in p)]
+    if not pairs:
+        return pd.DataFrame()
     day = f["date"].dt.month * 100 + f["date"].dt.day
-    table = compute_kpis(
-        f[day <= as_of.month * 100 + as_of.day], sorted({k for p in pairs for k in p}), grain="year", catalog=wb.catalog
-    )
+    table = compute_kpis(f[day <= as_of.month * 100 + as_of.day], kpis, grain="year", catalog=wb.catalog)
     # both years are cut to the same days (1 Jan .. as of), covered in full by the check above
     table = table.drop(columns="coverage")
     quadrants = pair_quadrants(table, pairs, catalog=wb.catalog)
@@ -215,6 +229,8 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
     pacing = pacing_frame(wb)
     goals = {g.id or g.kpi: g for g in wb.config.goals}
     for row in pacing.itertuples(index=False):
+        if row.status == Status.NOT_STARTED:
+            continue  # planned: nothing to judge yet, so nothing to report or act on
         k = get_kpi(row.kpi, wb.catalog)
         goal = goals.get(row.goal_id)
         owner = (goal.owner if goal else None) or ""
@@ -246,7 +262,7 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
                     forecast=v(row.forecast, lang),
                     target=v(row.target, lang),
                 )
-            return head + body
+            return head + body + covered_days_note(row, lang)
 
         def action(lang: str) -> str:
             who = f" — {owner}" if owner else ""
@@ -275,6 +291,19 @@ def _pacing_findings(wb: ClientSession) -> list[Finding]:
             )
         )
     return out
+
+
+def covered_days_note(pacing: Any, lang: str) -> str:
+    """' Judged on the 181 of 273 days so far that the data cover …' when a hole (or late data) leaves
+    days of a goal's window without data; '' when the data cover every day so far."""
+    from kpi_helpers.i18n.formats import format_number
+
+    elapsed, covered = int(getattr(pacing, "days_elapsed", 0) or 0), int(getattr(pacing, "days_with_data", 0) or 0)
+    if covered >= elapsed:
+        return ""
+    return text(
+        "data_coverage.pacing_days", lang, covered=format_number(covered, lang), elapsed=format_number(elapsed, lang)
+    )
 
 
 def shares_kpi(goals: list[Any], kpi_id: str) -> bool:
@@ -341,46 +370,114 @@ def _bound_findings(wb: Any) -> list[Finding]:
     return out
 
 
-_PAIR_SEVERITY = {
-    "goodhart_warning": "critical",
-    "decline": "warning",
-    "efficiency": "info",
-    "healthy_growth": "good",
-    "stable": "info",
+#: A pair's move counts only when it is at least this many times the KPI's own month-to-month
+#: spread (the std of its past monthly changes): a smaller move is the KPI's normal wobble.
+PAIR_NOTICE_SPREADS = 1.0
+#: A bad move of at least this many spreads is a warning, a smaller one a notice (info): twice
+#: the normal wobble is rarely chance. A pair is never critical (that is for goals).
+PAIR_WARNING_SPREADS = 2.0
+#: Fewest past month-to-month changes a spread is estimated from. With fewer (or a flat history)
+#: we cannot tell a move from noise: the engine's fixed STABLE_BAND decides what moved and a bad
+#: pair is at most a notice.
+MIN_SPREAD_CHANGES = 6
+#: The side(s) of a pair whose move makes a reading bad, and the severity of the other readings.
+_PAIR_BAD_SIDES = {
+    "goodhart_warning": ("quality",),
+    "quality_down": ("quality",),
+    "volume_down": ("volume",),
+    "decline": ("volume", "quality"),
 }
+_PAIR_GOOD_SEVERITY = {"healthy_growth": "good", "quality_up": "good", "efficiency": "info", "stable": "info"}
 _PAIR_ACTION = table("findings_pair_action")
 
 
+def monthly_spread(values: pd.Series, unit: str) -> float | None:
+    """The std of a KPI's month-to-month changes (points for percent KPIs, else relative) over
+    consecutive complete months (`values` indexed by month start); None with fewer than
+    MIN_SPREAD_CHANGES changes or a flat history."""
+    if values.empty:
+        return None
+    months = pd.date_range(values.index.min(), values.index.max(), freq="MS")
+    series = values.astype(float).reindex(months)  # a missing month breaks the chain, not bridges it
+    changes = series.diff() if unit == "percent" else series / series.shift(1) - 1
+    changes = changes[np.isfinite(changes.to_numpy(float))]
+    if len(changes) < MIN_SPREAD_CHANGES:
+        return None
+    spread = float(changes.std(ddof=1))
+    return spread if math.isfinite(spread) and spread > 0 else None
+
+
+def pair_severity(reading: str, spreads: dict[str, float | None]) -> str:
+    """A pair finding's severity: a good reading is good (or info), a bad one a warning when its
+    bad move is at least PAIR_WARNING_SPREADS of the KPI's spread, else info; info too when a
+    bad side has no spread to measure against (`spreads`: side -> move in spreads, or None)."""
+    if reading not in _PAIR_BAD_SIDES:
+        return _PAIR_GOOD_SEVERITY[reading]
+    sizes = [spreads.get(side) for side in _PAIR_BAD_SIDES[reading]]
+    if any(size is None for size in sizes):
+        return "info"
+    return "warning" if max(float(z) for z in sizes if z is not None) >= PAIR_WARNING_SPREADS else "info"
+
+
+def _past_monthly(wb: ClientSession, kpis: list[str]) -> pd.DataFrame:
+    """The KPIs per complete month before this year (the history a pair's spread is read from)."""
+    start, _ = ytd_window(wb)
+    table = compute_kpis(wb.facts[wb.facts["date"] < start], kpis, grain="month", catalog=wb.catalog)
+    return table[table["coverage"] == "complete"] if "coverage" in table else table
+
+
 def _pair_findings(wb: ClientSession) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     quadrants = ytd_pairs(wb)
+    if quadrants.empty:
+        return out
+    past = _past_monthly(wb, sorted(set(quadrants["volume_kpi"]) | set(quadrants["quality_kpi"])))
     for row in quadrants.itertuples(index=False):
         if row.quadrant is None or pd.isna(row.quadrant):
             continue
         vk, qk = get_kpi(row.volume_kpi, wb.catalog), get_kpi(row.quality_kpi, wb.catalog)
+        metas = kpi_meta([vk, qk])
+        signs: dict[str, float] = {}
+        spreads: dict[str, float | None] = {}
+        for side, k, rel, absolute in (
+            ("volume", vk, row.volume_change, row.volume_abs_change),
+            ("quality", qk, row.quality_change, row.quality_abs_change),
+        ):
+            history = past[past["kpi"] == k.id].set_index("period")["value"]
+            spread = monthly_spread(history, k.unit)
+            move = float(absolute if k.unit == "percent" else rel)
+            scored = move * (1 if k.direction == "higher" else -1)
+            size = abs(move) / spread if spread else None
+            spreads[side] = size
+            moved = size >= PAIR_NOTICE_SPREADS if size is not None else abs(float(rel)) >= STABLE_BAND
+            signs[side] = float(np.sign(scored)) if moved else 0.0
+        reading = pair_reading(signs["volume"], signs["quality"])
+        changes = (row.volume_abs_change, row.volume_change, row.quality_abs_change, row.quality_change)
 
-        def message(lang: str, row=row) -> str:
-            window = text("findings.pair_window", lang)
-            return f"{getattr(row, 'message_' + lang)} ({ytd_label(wb, lang)} {window})"
+        def message(lang: str, row=row, reading=reading, metas=metas, changes=changes) -> str:
+            story = pair_message(reading, row.volume_kpi, metas, row.quality_kpi, changes, lang)
+            return f"{story} ({ytd_label(wb, lang)} {text('findings.pair_window', lang)})"
 
-        def action(lang: str, row=row, vk=vk, qk=qk) -> str:
-            key = f"{row.quadrant}_{volume_kind(row.volume_kpi)}"
-            return _PAIR_ACTION.get(key, _PAIR_ACTION[row.quadrant])[lang].format(
+        def action(lang: str, row=row, vk=vk, qk=qk, reading=reading) -> str:
+            key = f"{reading}_{volume_kind(row.volume_kpi)}"
+            return _PAIR_ACTION.get(key, _PAIR_ACTION[reading])[lang].format(
                 v=vk.label(lang).lower(), q=qk.label(lang).lower()
             )
 
         out.append(
             Finding(
-                _PAIR_SEVERITY[row.quadrant],
+                pair_severity(reading, spreads),
                 row.volume_kpi,
                 _both(message),
                 _both(action),
                 rule="pair",
                 data={
                     "quality_kpi": row.quality_kpi,
-                    "quadrant": row.quadrant,
+                    "quadrant": reading,
                     "volume_change": row.volume_change,
                     "quality_change": row.quality_change,
+                    "volume_spreads": spreads["volume"],
+                    "quality_spreads": spreads["quality"],
                     "size": abs(row.volume_change) + abs(row.quality_change),
                 },
             )
@@ -634,7 +731,7 @@ def pacing_table(wb: ClientSession) -> pd.DataFrame:
                 t("target", lang): v(row.target),
                 t("actual", lang): v(row.actual_to_date),
                 t("expected", lang): v(row.expected),
-                t("gap", lang): format_points(row.gap, lang) if k.unit == "percent" else v(row.gap),
+                t("gap", lang): format_gap(row.gap, k.unit, lang, wb.currency),
                 t("forecast", lang): v(row.forecast),
                 t("required_run_rate", lang): v(row.required_run_rate) if k.type == "sum" else "—",
                 t("deadline", lang): format_date(row.deadline, lang),

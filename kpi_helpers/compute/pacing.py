@@ -1,7 +1,9 @@
 """Goal pacing (where should we be by now, will we make it) and seasonality profiles.
 
 Reports must be reproducible, so "now" is ``as_of``, by default the last date in the facts,
-never today's date.
+never today's date. A goal is judged on the days its KPI's data cover: when they end before
+``as_of`` (late data) it is paced as of their last covered day (``covered_until``), so days
+that have not come in yet never count as days without results.
 """
 
 from __future__ import annotations
@@ -14,9 +16,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpi_helpers.compute.engine import SEASON_BAND, compute_kpis, get_kpi, period_start, shift_periods
+from kpi_helpers.compute.engine import (
+    SEASON_BAND,
+    compute_kpis,
+    get_kpi,
+    period_coverage,
+    period_start,
+    shift_periods,
+)
+from kpi_helpers.data.sources import covered_until, measures_covered_until
 from kpi_helpers.exceptions import GoalError
 from kpi_helpers.spec.goals import PeriodTarget, period_targets
+from kpi_helpers.spec.vocab import Status
 
 #: Status thresholds, the one place they live. The forecast at the deadline is compared with
 #: the target in the KPI's good direction, as a fraction of |target|:
@@ -26,6 +37,8 @@ from kpi_helpers.spec.goals import PeriodTarget, period_targets
 #:                     forecast <= (2 - AT_RISK_AT) × target (105 %) → 'at_risk'; else 'off_track'.
 #: (Written as target ± (1 - x)·|target| so negative targets, e.g. a loss to shrink, work too.)
 #: No forecast at all (nothing measurable yet) → 'at_risk': we cannot confirm it is on track.
+#: A goal whose window starts after the as-of date is 'not_started': planned, not judged (no
+#: actual, expected or forecast; never an alert or a finding).
 ON_TRACK_AT = 1.00
 AT_RISK_AT = 0.95
 #: Days of recent history whose daily average is the run-rate when no seasonal shape exists.
@@ -75,6 +88,9 @@ class Pacing:
     as_of: pd.Timestamp
     start: pd.Timestamp
     deadline: pd.Timestamp
+    #: The last day the goal is judged on: ``as_of``, or the last day its KPI's data cover when that
+    #: is earlier (elapsed, expected, forecast, days left and floors are computed to this day).
+    covered_until: pd.Timestamp | None = None
     #: Where `expected` comes from: 'targets' (the goal's per-period targets), 'seasonal',
     #: 'linear' (sum KPIs) or 'target' (a ratio KPI's end target).
     expected_method: str = "linear"
@@ -90,6 +106,10 @@ class Pacing:
     floor_breached: bool = False
     ceiling_breached: bool = False
     bound_streak: int = 0
+    #: Days of the window so far, and how many of them the data cover: with fewer, the actual is a
+    #: lower bound and the goal is judged on the covered days only (see `pace_goal`).
+    days_elapsed: int = 0
+    days_with_data: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,13 +120,25 @@ def _goal_get(goal: Any, name: str, default: Any = None) -> Any:
 
 
 def daily_frame(facts: pd.DataFrame, kpi: Any, catalog: Any = None) -> pd.DataFrame:
-    """Daily numerator/denominator of a sum or ratio KPI on a gap-free calendar (no row = 0)."""
+    """Daily numerator/denominator of a sum or ratio KPI on a gap-free calendar: a day the data cover
+    without a row is 0; a day without data (a hole in a source, `kpi_helpers.data.coverage`) is NaN.
+    `covered` says which days the data cover."""
     table = compute_kpis(facts, [kpi], grain="day", catalog=catalog)
-    frame = table.set_index("period")[["numerator", "denominator"]].fillna(0.0)
+    frame = table.set_index("period")[["numerator", "denominator"]]
     if frame.empty:
-        return frame
-    days = pd.date_range(frame.index.min(), frame.index.max(), freq="D")
-    return frame.reindex(days, fill_value=0.0)
+        return frame.assign(covered=pd.Series(dtype=bool))
+    # up to the last day the data stand for: a monthly row on the 1st covers its whole month
+    last = max(frame.index.max(), covered_until(facts["date"]))
+    days = pd.date_range(frame.index.min(), last, freq="D")
+    covered = period_coverage(facts, kpi, days, days, catalog) == "complete"
+    frame = frame.reindex(days).fillna(0.0).where(np.repeat(covered[:, None], 2, axis=1), np.nan)
+    frame["covered"] = covered
+    return frame
+
+
+def covered_days_in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Days of [start, end] a `daily_frame` says the data cover (days outside it are not covered)."""
+    return int(frame.loc[start:end, "covered"].sum()) if end >= start else 0
 
 
 def _window_value(
@@ -186,19 +218,37 @@ def _bounds(
     return last, (value if math.isfinite(value) else None), below, above, streak
 
 
-def _plan_to_date(plan: list[PeriodTarget], to_date_end: pd.Timestamp, elapsed: int) -> float:
-    """Σ of the period targets so far: whole periods done plus the current one pro rata by days."""
+def _plan_to_date(
+    plan: list[PeriodTarget], to_date_end: pd.Timestamp, elapsed: int, frame: pd.DataFrame | None = None
+) -> float:
+    """Σ of the period targets so far: whole periods done plus the current one pro rata by days
+    (with a `daily_frame`: by the days the data cover, so a hole is not expected to hold anything)."""
     if not elapsed:
         return 0.0
     total = 0.0
     for p in plan:
-        done = min(max((to_date_end - pd.Timestamp(p.start)).days + 1, 0), p.days)
+        start = pd.Timestamp(p.start)
+        if frame is not None:
+            done = covered_days_in(frame, start, min(to_date_end, pd.Timestamp(p.end)))
+        else:
+            done = min(max((to_date_end - start).days + 1, 0), p.days)
         total += p.target * done / p.days
     return total
 
 
-def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = None, grain: str = "month") -> Pacing:
+def pace_goal(
+    facts: pd.DataFrame,
+    goal: Any,
+    as_of: Any = None,
+    catalog: Any = None,
+    grain: str = "month",
+    covered_until: Any = None,
+) -> Pacing:
     """Pacing of one goal (target = the KPI over [start, deadline]).
+
+    Judged on the days the data cover: as of ``covered_until`` when that is before ``as_of``
+    (default: the last day the KPI's measures have data, a monthly source's last month in full;
+    see :func:`kpi_helpers.data.sources.measures_covered_until`). The result keeps ``as_of``.
 
     Sum KPIs: expected_linear = target × elapsed fraction; expected_seasonal = target × the
     share last year's same window (52 weeks back) had reached by the same day, when the data
@@ -232,12 +282,18 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
     target = float(_goal_get(goal, "target"))
     frame = daily_frame(facts, kpi, catalog)
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else frame.index.max()
+    covered = pd.Timestamp(covered_until) if covered_until is not None else measures_covered_until(facts, kpi.measures)
+    judged = min(as_of, covered.normalize()) if covered is not None else as_of  # late data: the last covered day
     total_days = (deadline - start).days + 1
-    elapsed = int(min(max((as_of - start).days + 1, 0), total_days))
+    if start > judged:
+        return _not_started(goal, kpi, target, as_of, start, deadline, total_days, judged)
+    elapsed = int(min(max((judged - start).days + 1, 0), total_days))
     days_left = total_days - elapsed
     fraction = elapsed / total_days
     to_date_end = start + pd.Timedelta(days=elapsed - 1)
     num, den = _window_value(facts, kpi, start, to_date_end, catalog) if elapsed else (0.0, 0.0)
+    with_data = covered_days_in(frame, start, to_date_end) if elapsed else 0
+    holes = with_data < elapsed  # days without data so far: the sum to date is a lower bound
     year = pd.Timedelta(days=YEAR_DAYS)
     plan = period_targets(goal)
 
@@ -266,32 +322,47 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
         expected_linear = target * fraction
         expected_seasonal = None
         ly_total = ly_to_date = math.nan
-        if frame.index.min() <= start - year and frame.index.max() >= deadline - year:
+        if holes:  # judged on the days with data: a hole is not expected to hold anything
+            expected_linear = target * with_data / total_days
+        # last year's shape only when the data cover last year's whole window (a hole there is no shape)
+        if covered_days_in(frame, start - year, deadline - year) == total_days:
             ly_total = _window_value(facts, kpi, start - year, deadline - year, catalog)[0]
             ly_to_date = _window_value(facts, kpi, start - year, to_date_end - year, catalog)[0] if elapsed else 0.0
-            if ly_total > 0:
+            if holes and elapsed:  # last year's share on the same days as this year's covered ones
+                days = frame.index[frame["covered"].to_numpy()]
+                days = days[(days >= start) & (days <= to_date_end)] - year
+                daily = frame["numerator"]
+                ly_sum = float(daily.loc[start - year : deadline - year].sum())
+                ly_to_date = ly_total * float(daily.reindex(days).sum()) / ly_sum if ly_sum else math.nan
+            if ly_total > 0 and math.isfinite(ly_to_date):
                 expected_seasonal = target * ly_to_date / ly_total
         expected = expected_seasonal if expected_seasonal is not None else expected_linear
         expected_method = "seasonal" if expected_seasonal is not None else "linear"
         planned = sum(p.target for p in plan)
         if plan:
-            expected, expected_method = _plan_to_date(plan, to_date_end, elapsed), "targets"
-        required = (target - actual) / days_left if days_left else None
-        if days_left == 0:
+            expected, expected_method = _plan_to_date(plan, to_date_end, elapsed, frame if holes else None), "targets"
+        # with days without data the sum to date is a lower bound: what is still needed per day is unknown
+        required = (target - actual) / days_left if days_left and not holes else None
+        if holes:  # the pace on the covered days, carried to the whole window
+            forecast = (planned if plan else target) * actual / expected if expected > 0 else math.nan
+            method = "covered_days"
+        elif days_left == 0:
             forecast, method = actual, "final"
         elif plan and expected > 0:
             forecast, method = actual * planned / expected, "targets"
         elif expected_seasonal is not None and ly_to_date > 0:
             forecast, method = actual * ly_total / ly_to_date, "seasonal"
         else:
-            recent = frame.loc[min(as_of, frame.index.max()) - pd.Timedelta(days=RECENT_DAYS - 1) : as_of, "numerator"]
+            recent = frame.loc[
+                min(judged, frame.index.max()) - pd.Timedelta(days=RECENT_DAYS - 1) : judged, "numerator"
+            ]
             rate = float(recent.mean()) if len(recent) else math.nan
             forecast, method = actual + rate * days_left, "recent"
 
     gap = actual - expected
     progress = actual / target if target else math.nan
     status_pace = pace_status(forecast, target, kpi.direction)
-    period, value, below, above, streak = _bounds(facts, kpi, goal, start, deadline, as_of, grain, catalog)
+    period, value, below, above, streak = _bounds(facts, kpi, goal, start, deadline, judged, grain, catalog)
     return Pacing(
         goal_id=_goal_get(goal, "id"),
         kpi=kpi.id,
@@ -311,6 +382,7 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
         as_of=as_of,
         start=start,
         deadline=deadline,
+        covered_until=judged,
         expected_method=expected_method,
         status_pace=status_pace,
         floor=_goal_get(goal, "floor"),
@@ -320,6 +392,48 @@ def pace_goal(facts: pd.DataFrame, goal: Any, as_of: Any = None, catalog: Any = 
         floor_breached=below,
         ceiling_breached=above,
         bound_streak=streak,
+        days_elapsed=elapsed,
+        days_with_data=with_data,
+    )
+
+
+def _not_started(
+    goal: Any,
+    kpi: Any,
+    target: float,
+    as_of: pd.Timestamp,
+    start: pd.Timestamp,
+    deadline: pd.Timestamp,
+    days: int,
+    covered: pd.Timestamp,
+) -> Pacing:
+    """The pacing of a goal whose window starts after ``as_of``: planned, nothing measured or forecast."""
+    nan = math.nan
+    method = "targets" if period_targets(goal) else "target" if kpi.type == "ratio" else "linear"
+    return Pacing(
+        goal_id=_goal_get(goal, "id"),
+        kpi=kpi.id,
+        target=target,
+        actual_to_date=nan,
+        expected_linear=nan,
+        expected_seasonal=None,
+        expected=nan,
+        gap=nan,
+        progress=nan,
+        required_run_rate=None,
+        forecast=nan,
+        forecast_method=Status.NOT_STARTED,
+        status=Status.NOT_STARTED,
+        elapsed_fraction=0.0,
+        days_left=days,
+        as_of=as_of,
+        start=start,
+        deadline=deadline,
+        covered_until=covered,
+        expected_method=method,
+        status_pace=Status.NOT_STARTED,
+        floor=_goal_get(goal, "floor"),
+        ceiling=_goal_get(goal, "ceiling"),
     )
 
 
@@ -404,7 +518,8 @@ def _profile(frame: pd.DataFrame, keys: np.ndarray, ratio: bool, labels: range) 
     if ratio:
         value = sums["numerator"] / sums["denominator"].where(sums["denominator"] != 0)
     else:
-        value = sums["numerator"] / g.size()
+        days = g["covered"].sum() if "covered" in frame else g.size()  # days without data are no zeros
+        value = sums["numerator"] / days.where(days > 0)
     value = value.reindex(labels)
     mean = value.mean()
     return value / mean if mean and not math.isnan(mean) else value * math.nan

@@ -30,7 +30,8 @@ reading dates, numbers and CSV lines are in `kpi_helpers.data.readers`):
   source that has *no* row inside the period is an **error** (nothing left to report on).
 * A measure value larger than 1e15 in size is an error (totals would lose precision or overflow).
 * Gaps: a day without any row in a `daily` source is a warning; in the `orders` shape a quiet
-  day is normal, so only a run of 7+ days without orders is a warning.
+  day is normal, so only a run of 7+ days without orders is a warning. The same runs are holes for
+  the engine: periods without covered days are "no data", not 0 (`kpi_helpers.data.coverage`).
 * Orders shape: lines are summed per order; an order's dimensions are those of its first line
   (a warning when lines of one order disagree), its `product` is the product of its largest line
   (so `orders` stays additive over products). A customer's first order (by date, then file
@@ -51,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpi_helpers.data.coverage import combined_coverage, source_coverage
 from kpi_helpers.data.facts import (
     DIMENSIONS,
     MEASURES,
@@ -189,7 +191,9 @@ def inspect_source(
         facts = limit_measures(facts, spec, out)
     if facts is None or out.has_errors:
         return None, out.problems
-    return combine_facts([facts]), out.problems
+    result = combine_facts([facts])
+    result.attrs["coverage"] = source_coverage(result, spec.shape)  # the days it covers, by its shape's rule
+    return result, out.problems
 
 
 def _read_file(
@@ -599,7 +603,9 @@ def combine_facts(frames: list[pd.DataFrame]) -> Facts:
         summed = allrows.groupby(["date", *dims], sort=True)[measures].sum(min_count=1).reset_index()
         combined = _finish(summed, dims, measures)
     facts = finish_orders(combined, raw_tables)
-    return facts[["date", *dims, *_ordered_measures(c for c in facts.columns if c not in ("date", *dims))]]
+    out = facts[["date", *dims, *_ordered_measures(c for c in facts.columns if c not in ("date", *dims))]]
+    out.attrs["coverage"] = combined_coverage(frames)  # the days each measure's sources cover (holes: no data)
+    return out
 
 
 def _conflicting_measures(frames: list[pd.DataFrame], config: Any) -> list[DataProblem]:

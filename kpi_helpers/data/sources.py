@@ -29,15 +29,46 @@ NONE_VALUE = "(none)"
 def covered_until(dates: Any) -> pd.Timestamp | None:
     """The last day that rows on `dates` stand for: the last date, except for a monthly (or
     quarterly) source — every row on the 1st — whose last row stands for its whole month (quarter)."""
-    present = pd.DatetimeIndex(pd.unique(pd.DatetimeIndex(dates).dropna())).sort_values()
+    present = _present_dates(dates)
     if not len(present):
         return None
-    last = present[-1]
-    if (present.day == 1).all():
-        months = present.month.to_numpy() + 12 * present.year.to_numpy()
-        quarterly = len(present) > 1 and bool((present.month % 3 == 1).all()) and bool((np.diff(months) % 3 == 0).all())
-        return last + (pd.offsets.QuarterEnd(0) if quarterly else pd.offsets.MonthEnd(0))
-    return last
+    span = _row_span(present)
+    return present[-1] + span if span is not None else present[-1]
+
+
+def covers_any_day(dates: Any, start: Any, end: Any) -> bool:
+    """Does a row on `dates` stand for a day in [start, end]? A monthly (quarterly) row stands for its
+    whole month (quarter), as in `covered_until`."""
+    present = _present_dates(dates)
+    span = _row_span(present) if len(present) else None
+    ends = present + span if span is not None else present
+    return bool(((present <= pd.Timestamp(end)) & (ends >= pd.Timestamp(start))).any())
+
+
+def _present_dates(dates: Any) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.unique(pd.DatetimeIndex(dates).dropna())).sort_values()
+
+
+def _row_span(present: pd.DatetimeIndex) -> pd.offsets.BaseOffset | None:
+    """MonthEnd (QuarterEnd) when every row is on the 1st (of a quarter's first month), else None."""
+    if not (present.day == 1).all():
+        return None
+    months = present.month.to_numpy() + 12 * present.year.to_numpy()
+    quarterly = len(present) > 1 and bool((present.month % 3 == 1).all()) and bool((np.diff(months) % 3 == 0).all())
+    return pd.offsets.QuarterEnd(0) if quarterly else pd.offsets.MonthEnd(0)
+
+
+def measures_covered_until(facts: pd.DataFrame, measures: Any) -> pd.Timestamp | None:
+    """The last day the data cover every one of `measures` (the earliest of their last days, each
+    by `covered_until`); None when the facts have none of them."""
+    ends = []
+    for measure in sorted(m for m in measures if m in facts.columns):
+        dates = facts["date"].to_numpy()[facts[measure].notna().to_numpy()]
+        if len(dates):  # only a source with every row on the 1st needs the whole date list
+            last = pd.Timestamp(dates.max())
+            ends.append(covered_until(dates) if last.day == 1 else last)
+    known = [e for e in ends if e is not None]
+    return min(known) if known else None
 
 
 def source_summary(label: str, facts: pd.DataFrame) -> dict[str, Any]:

@@ -40,9 +40,16 @@ def dimension_label(value: Any, lang: str = "en", overrides: dict[str, str] | No
 
 
 #: Status colours for HTML (text is always shown next to the colour).
-STATUS_COLORS_HTML = {"on_track": "#127a3b", "at_risk": "#b76e00", "off_track": "#c62828", "failed": "#c62828"}
+#: A goal that has not started is neutral slate: planned, neither good nor bad.
+STATUS_COLORS_HTML = {
+    "on_track": "#127a3b",
+    "at_risk": "#b76e00",
+    "off_track": "#c62828",
+    "not_started": "#52606d",
+    "failed": "#c62828",
+}
 
-STATUS_EMOJI = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", "failed": "⚠️"}
+STATUS_EMOJI = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", "not_started": "⚪", "failed": "⚠️"}
 
 
 def check_lang(lang: str) -> str:
@@ -73,6 +80,18 @@ def format_currency(value: float | None, currency: str = "EUR", lang: str = "en"
         return NOT_AVAILABLE[check_lang(lang)]
     pattern = ("¤ #,##0" if lang == "nl" else "¤#,##0") + ("." + "0" * decimals if decimals else "")
     return _babel_currency(value, currency, format=pattern, locale=LOCALES[check_lang(lang)], currency_digits=False)
+
+
+#: Codes in Babel's list that name no money a client reports in: XXX (no currency), XTS (for testing).
+NOT_MONEY: frozenset[str] = frozenset({"XXX", "XTS"})
+
+
+def is_known_currency(code: str) -> bool:
+    """An ISO 4217 code Babel can format (EUR, USD, GBP, …): an unknown one such as 'XYZ' would be
+    printed as a prefix ('XYZ162,700')."""
+    from babel.numbers import list_currencies
+
+    return code in list_currencies() and code not in NOT_MONEY
 
 
 def format_percent(value: float | None, lang: str = "en", decimals: int = 1, signed: bool = False) -> str:
@@ -139,3 +158,15 @@ def format_value(value: float | None, unit: str, lang: str = "en", currency: str
     if unit in ("minutes", "days"):
         return format_number(value, lang, decimals=1)
     return format_number(value, lang)
+
+
+def format_gap(gap: float | None, unit: str, lang: str = "en", currency: str = "EUR") -> str:
+    """A goal's gap (actual − expected by now) with its sign: percentage points for percent KPIs
+    ('−10.2 pp'), else the KPI's unit ('−€1,250', '+35'). Page one and the pacing table both use it."""
+    if gap is None or _missing(gap):
+        return NOT_AVAILABLE[check_lang(lang)]
+    if unit == "percent":
+        return format_points(gap, lang)
+    shown = format_value(abs(gap), unit, lang, currency)
+    sign = "±" if shown == format_value(0.0, unit, lang, currency) else "+" if gap > 0 else "−"
+    return f"{sign}{shown}"

@@ -35,6 +35,7 @@ from typing import Any
 
 from kpi_helpers.i18n.messages import table
 from kpi_helpers.run.outdir import GENERATOR, OutputFolderError, is_own_file, write_atomic
+from kpi_helpers.spec.vocab import STATUSES
 
 STALE_DAYS = 7
 ALERTS_FILE = "alerts.json"
@@ -45,7 +46,7 @@ MESSAGES = table("alerts_messages")
 
 TEXT = table("alerts")
 
-_STATUS = {key: table("labels")[key] for key in ("on_track", "at_risk", "off_track")}
+_STATUS = {key: table("labels")[key] for key in STATUSES}
 
 
 def _both(kind: str, **fill: dict[str, str]) -> dict[str, str]:
@@ -60,9 +61,8 @@ def _same(text: str) -> dict[str, str]:
 def client_alerts(summary: dict[str, Any], stale_days: int = STALE_DAYS) -> list[dict[str, Any]]:
     """The alerts of one client's summary (with `since_last` from kpi_helpers.run.history)."""
     from kpi_helpers.i18n.formats import format_date, format_value
-    from kpi_helpers.spec.catalog import load_catalog
+    from kpi_helpers.spec.catalog import summary_kpi
 
-    catalog = load_catalog()
     client, name, as_of = summary.get("client"), summary.get("name"), summary.get("as_of")
     currency = str(summary.get("currency") or "EUR")
     base = {"client": client, "name": name, "as_of": as_of}
@@ -91,8 +91,8 @@ def client_alerts(summary: dict[str, Any], stale_days: int = STALE_DAYS) -> list
         floor = goal.get(kind) if isinstance(goal, dict) else None
         if isinstance(floor, dict) and floor.get("breached"):
             kpi_id = str(goal.get("kpi") or "")
-            known = kpi_id in catalog
-            unit = catalog[kpi_id].unit if known else "count"
+            kpi = summary_kpi(summary, kpi_id)  # the client's catalog: its own KPIs too
+            unit = kpi.unit if kpi else "count"
             value = floor.get("value")
             shown = {
                 lang: format_value(value, unit, lang, currency) if isinstance(value, (int, float)) else str(value)
@@ -107,7 +107,7 @@ def client_alerts(summary: dict[str, Any], stale_days: int = STALE_DAYS) -> list
                     "source": None,
                     "message": _both(
                         kind,
-                        kpi={lang: catalog[kpi_id].label(lang) if known else kpi_id for lang in ("nl", "en")},
+                        kpi={lang: kpi.label(lang) if kpi else kpi_id for lang in ("nl", "en")},
                         floor=shown,
                     ),
                     "details": {kind: value, "value": floor.get("actual", goal.get("actual_to_date"))},

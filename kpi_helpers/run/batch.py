@@ -579,7 +579,7 @@ def run_batch(
     # so they are warm when the runs begin. Checking only reads; nothing is written for a folder we refuse.
     workers_wanted = max(1, min(workers or os.cpu_count() or 1, len(files)))
     with run_kernel_dir(), _StopSignals(), contextlib.nullcontext() if dask else _LocalPool(workers_wanted) as pool:
-        checks = check_files(files, pool.map if pool else map, as_of=as_of)
+        checks = check_files(files, pool.map if pool else map, as_of=as_of)  # the run's report date
         if _STOP.is_set():
             raise KeyboardInterrupt
         brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here

@@ -29,9 +29,16 @@ def _cmd_list_kpis(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from kpi_helpers.compute.asof import AsOfError, parse_as_of
+    from kpi_helpers.run.alerts import EXIT_USAGE
     from kpi_helpers.run.validate import validate_folder
 
-    problems, checked = validate_folder(args.params, clients=_split(args.clients))
+    try:
+        as_of = parse_as_of(args.as_of) if args.as_of is not None else None
+    except AsOfError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    problems, checked = validate_folder(args.params, clients=_split(args.clients), as_of=as_of)
     for line in problems:
         print(line)
     errors = [p for p in problems if not p.startswith("warning")]
@@ -197,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check params files and their data (no kernel started)")
     val.add_argument("--params", default="params")
     val.add_argument("--clients", help="comma-separated client ids (default: all)")
+    val.add_argument(
+        "--as-of",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="check the data as `run --as-of` would use them (default: the end of each client's last complete period)",
+    )
     _data_root_option(val)
     val.set_defaults(func=_cmd_validate)
 

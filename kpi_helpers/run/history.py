@@ -34,6 +34,7 @@ from typing import Any
 
 from kpi_helpers.i18n.messages import table
 from kpi_helpers.run.outdir import CLIENT_MARKER, OutputFolderError, owns_folder
+from kpi_helpers.spec.vocab import STATUSES
 
 HISTORY = "_history"
 HISTORY_MARKER = ".kpi-workbook-history"
@@ -44,7 +45,7 @@ TEXT = table("history")
 
 PERIOD_WORD = {key: table("labels")[key] for key in ("day", "week", "month", "quarter", "year")}
 
-STATUS_TEXT = {key: table("labels")[key] for key in ("on_track", "at_risk", "off_track")}
+STATUS_TEXT = {key: table("labels")[key] for key in STATUSES}
 
 
 def _t(key: str, lang: str, **fill: str) -> str:
@@ -118,6 +119,9 @@ def since_last(summary: dict[str, Any], previous: dict[str, Any] | None) -> dict
         change = (
             value - prev_value if isinstance(value, (int, float)) and isinstance(prev_value, (int, float)) else None
         )
+        if old is not None and _days_without_data(goal) != _days_without_data(old):
+            change = None  # days without data came (or went) in between: the change is not the period's own
+
         goals.append(
             {
                 "id": goal.get("id"),
@@ -134,6 +138,12 @@ def since_last(summary: dict[str, Any], previous: dict[str, Any] | None) -> dict
     return {"previous_as_of": (previous or {}).get("as_of"), "goals": goals}
 
 
+def _days_without_data(goal: dict[str, Any]) -> int:
+    """Days of a goal's window so far without data (a hole, `kpi_helpers.compute.pacing.Pacing`); 0 when not recorded."""
+    elapsed, covered = goal.get("days_elapsed"), goal.get("days_with_data")
+    return int(elapsed) - int(covered) if isinstance(elapsed, int) and isinstance(covered, int) else 0
+
+
 def _status(status: Any, lang: str) -> str:
     from kpi_helpers.i18n.formats import STATUS_COLORS_HTML
 
@@ -143,12 +153,14 @@ def _status(status: Any, lang: str) -> str:
     return f"<span class='status-{html.escape(key)}' style='color:{color};font-weight:600'>{html.escape(text)}</span>"
 
 
-def _value(value: Any, kpi: Any, lang: str, currency: str) -> str:
+def _value(value: Any, kpi_id: Any, lang: str, summary: dict[str, Any]) -> str:
+    """A goal's KPI value in its unit, looked up in the client's catalog the summary carries."""
     from kpi_helpers.i18n.formats import format_value
-    from kpi_helpers.spec.catalog import load_catalog
+    from kpi_helpers.spec.catalog import summary_kpi
 
-    catalog = load_catalog()
-    unit = catalog[kpi].unit if isinstance(kpi, str) and kpi in catalog else "count"
+    kpi = summary_kpi(summary, kpi_id)
+    unit = kpi.unit if kpi else "count"
+    currency = str(summary.get("currency") or "EUR")
     return html.escape(format_value(value, unit, lang, currency)) if isinstance(value, (int, float)) else "—"
 
 
@@ -175,7 +187,6 @@ def since_html(summary: dict[str, Any], lang: str) -> str:
     since = summary.get("since_last") or {}
     goals = since.get("goals") or []
     if since.get("previous_as_of") and goals:
-        currency = str(summary.get("currency") or "EUR")
         date = format_date(dt.date.fromisoformat(str(since["previous_as_of"])[:10]), lang, "long")
         rows = []
         for g in goals:
@@ -185,9 +196,9 @@ def since_html(summary: dict[str, Any], lang: str) -> str:
                 status = f"{_status(g.get('previous_status'), lang)} → {_status(g.get('status'), lang)}"
             else:
                 status = f"{_status(g.get('status'), lang)} ({_t('unchanged', lang)})"
-            value = _value(g.get("value"), g.get("kpi"), lang, currency)
+            value = _value(g.get("value"), g.get("kpi"), lang, summary)
             if g.get("previous_value") is not None:
-                value += f" ({_t('was', lang)} {_value(g.get('previous_value'), g.get('kpi'), lang, currency)})"
+                value += f" ({_t('was', lang)} {_value(g.get('previous_value'), g.get('kpi'), lang, summary)})"
             rows.append(
                 f"<tr><td>{html.escape(str(g.get('statement') or g.get('kpi') or ''))}</td>"
                 f"<td>{status}</td><td>{value}</td></tr>"
@@ -264,7 +275,6 @@ def index_history_html(results: list[Any], out: Path, lang: str) -> str:
             continue
         summary = r.summary
         since = summary.get("since_last") or {}
-        currency = str(summary.get("currency") or "EUR")
         changed = []
         for g in since.get("goals", []):
             if g.get("previous_status") is None:
@@ -274,9 +284,9 @@ def index_history_html(results: list[Any], out: Path, lang: str) -> str:
                 if g.get("status_changed")
                 else _status(g.get("status"), lang)
             )
-            value = _value(g.get("value"), g.get("kpi"), lang, currency)
+            value = _value(g.get("value"), g.get("kpi"), lang, summary)
             if g.get("value_change"):
-                value += f" ({_t('was', lang)} {_value(g.get('previous_value'), g.get('kpi'), lang, currency)})"
+                value += f" ({_t('was', lang)} {_value(g.get('previous_value'), g.get('kpi'), lang, summary)})"
             changed.append(f"{esc(str(g.get('statement') or g.get('kpi')))}: {status} · {value}")
         if not since.get("previous_as_of"):
             change_html = _t("none", lang)

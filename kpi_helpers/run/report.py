@@ -30,8 +30,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:
 h1,h2,h3{color:#102a43}h1{border-bottom:3px solid var(--brand-accent,#2f80ed);padding-bottom:.3rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}th,td{border-bottom:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left}
 th{background:#f0f4f8}.jp-OutputArea-output pre{white-space:pre-wrap}
-.status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
-.meta{color:#627d98;font-size:.85rem}.notebook-section{margin-top:2.5rem}
+.status-on_track{color:#127a3b}.status-at_risk{color:#b76e00}.status-not_started{color:#52606d}.status-off_track,.status-failed,.status-invalid,.status-timed_out{color:#c62828}
+.meta{color:#627d98;font-size:.85rem}small.late-data{color:#b76e00;font-weight:600}.notebook-section{margin-top:2.5rem}
 """
 
 
@@ -188,13 +188,26 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             "baseline": goal.baseline,
             "target": goal.target,
             **_plain(pacing.to_dict()),
+            # the last day the goal is judged on: the as-of date, or earlier when its data are late
+            "covered_until": pacing.covered_until.date().isoformat() if pacing.covered_until is not None else None,
         }
         goals.append(_goal_limits(entry, goal, pacing, facts, config))
     findings = build_findings(session)
     data_from, data_to = facts["date"].min().date(), facts["date"].max().date()
+    from kpi_helpers.data.sources import covered_until
+
+    # the last day EVERY source covers (a monthly source's last row stands for its whole month), never
+    # past the as-of date: late data are said first on page one, portfolio windows end there
+    last_dates = _source_last_dates(facts, session.as_of)
+    if own_ends := _source_last_dates(facts, None):
+        covered = min(dt.date.fromisoformat(d) for d in own_ends.values())
+    else:
+        last = covered_until(facts["date"])
+        covered = last.date() if last is not None else data_to
+    covered = min(covered, session.cut_date) if session.cut_date is not None else covered
     windows = {}
     totals_kpis = _totals_kpis(config)
-    for name, (start, end) in portfolio_windows(data_to).items():
+    for name, (start, end) in portfolio_windows(covered).items():
         table = (
             compute_kpis(facts, totals_kpis, grain=None, period=(start, end), catalog=config.catalog, missing="skip")
             if totals_kpis
@@ -204,6 +217,8 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             "start": start.isoformat(),
             "end": end.isoformat(),
             "covered": data_from <= start,
+            # every KPI's data cover every day of the window (a hole inside would make its totals a lower bound)
+            "complete": table is None or bool((table["coverage"] == "complete").all()),
             "kpis": {}
             if table is None
             else {
@@ -216,8 +231,11 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
                 for row in table.itertuples(index=False)
             },
         }
+    from kpi_helpers.spec.catalog import SUMMARY_KPIS, kpi_facts
     from kpi_helpers.views.summary import kpi_tiles
 
+    tiles = kpi_tiles(session)
+    named = [*kpis, *(g.kpi for g in config.goals), *(t["kpi"] for t in tiles), *(f.kpi for f in findings)]
     return json_safe(
         {
             "client": config.client,
@@ -226,13 +244,17 @@ def _client_summary(config: ClientConfig, lang: str | None = None, as_of: Any = 
             "currency": config.currency,
             "as_of": session.as_of.isoformat(),
             "as_of_partial": session.partial,  # the last period at the client's grain is not complete
-            "source_last_dates": _source_last_dates(facts, session.as_of),
+            "source_last_dates": last_dates,
             "data_from": data_from.isoformat(),
             "data_to": data_to.isoformat(),
-            # the client's KPIs over the portfolio windows as of its last data date (see portfolio_totals)
+            "covered_until": covered.isoformat(),  # the last day the data stand for (see covered_until)
+            # the client's KPIs over the portfolio windows as of its last covered day (see portfolio_totals)
             "windows": windows,
             "grain": config.grain,
-            "tiles": kpi_tiles(session),
+            "tiles": tiles,
+            # the client's catalog for the KPIs named here: page one, alerts, since-last and the
+            # index look KPIs up in it (kpi_helpers.spec.catalog.summary_kpi)
+            SUMMARY_KPIS: kpi_facts(config.catalog, named),
             "kpis": {
                 row.kpi: {
                     "value": _num(row.value),
@@ -266,7 +288,8 @@ def _goal_limits(entry: dict[str, Any], goal: Any, pacing: Any, facts: Any, conf
                 "actual": pacing.bound_value,
             }
     if goal.targets:
-        table = target_table(facts, goal, as_of=pacing.as_of, catalog=config.catalog)
+        judged = pacing.covered_until if pacing.covered_until is not None else pacing.as_of
+        table = target_table(facts, goal, as_of=judged, catalog=config.catalog)  # a period not in yet is not done
         entry["targets"] = [
             {"period": r.period, "target": r.target, "actual": _num(r.actual), "complete": bool(r.complete)}
             for r in table.itertuples(index=False)
@@ -274,11 +297,11 @@ def _goal_limits(entry: dict[str, Any], goal: Any, pacing: Any, facts: Any, conf
     return entry
 
 
-def _source_last_dates(facts: Any, as_of: dt.date) -> dict[str, str]:
-    """Each source's last date with data, on or before the as-of date (the 'data stopped' alert)."""
+def _source_last_dates(facts: Any, as_of: dt.date | None) -> dict[str, str]:
+    """Each source's last date with data, on or before the as-of date when given (the 'data stopped' alert)."""
     from kpi_helpers.compute.asof import source_last_dates
 
-    return {k: min(v, as_of.isoformat()) for k, v in source_last_dates(facts).items()}
+    return {k: min(v, as_of.isoformat()) if as_of else v for k, v in source_last_dates(facts).items()}
 
 
 def json_safe(value: Any) -> Any:
@@ -323,7 +346,8 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- portfolio overview
 
-STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2}
+#: Worst first; a goal that has not started says least about a client, so it sorts last.
+STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, "not_started": 3}
 _TEXT = table("report_index")
 #: A few lines of plain JS (no library, works offline): click a heading to sort its table.
 SORT_JS = """<script type="text/javascript">
@@ -396,7 +420,7 @@ def portfolio_totals(
     if window not in PORTFOLIO_WINDOWS:
         raise ValueError(f"window must be one of {', '.join(PORTFOLIO_WINDOWS)}")
     catalog = default_catalog()
-    dates = [dt.date.fromisoformat(s["data_to"]) for s in summaries if s.get("data_to")]
+    dates = [d for s in summaries if (d := _covered_until(s)) is not None]
     as_of = as_of or (max(dates) if dates else None)
     out: dict[str, Any] = {
         "window": window,
@@ -418,11 +442,11 @@ def portfolio_totals(
     for summary in summaries:
         own = (summary.get("windows") or {}).get(window)
         reason = None
-        if own is None or not summary.get("data_to"):
+        data_to = _covered_until(summary)
+        if own is None or data_to is None:
             reason = _REASON["old"][lang]
         else:
-            data_to = dt.date.fromisoformat(summary["data_to"])
-            data_from = dt.date.fromisoformat(summary.get("data_from") or summary["data_to"])
+            data_from = dt.date.fromisoformat(summary.get("data_from") or data_to.isoformat())
             fill = {
                 k: format_date(v, lang, "long")
                 for k, v in {
@@ -439,6 +463,8 @@ def portfolio_totals(
                 reason = _REASON["starts"][lang].format(**fill)
             elif (own.get("start"), own.get("end")) != (start.isoformat(), end.isoformat()):
                 reason = _REASON["later"][lang].format(**fill)
+            elif own.get("complete") is False:
+                reason = _REASON["gap"][lang].format(**fill)
         if reason:
             out["excluded"].append({"client": summary.get("client"), "name": summary.get("name"), "reason": reason})
             continue
@@ -466,6 +492,13 @@ def portfolio_totals(
             }
         )
     return out
+
+
+def _covered_until(summary: dict[str, Any]) -> dt.date | None:
+    """The last day a client's data stand for: `covered_until` (a monthly source's last row covers
+    its whole month), else `data_to` for summaries written before it existed."""
+    value = summary.get("covered_until") or summary.get("data_to")
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _status_span(status: str, lang: str) -> str:
@@ -528,13 +561,28 @@ def _client_rows(batch: BatchResult, lang: str, tx: dict[str, str]) -> tuple[lis
         pdf = batch.out_dir / r.client / "report.pdf"
         pdf_link = f" · <a href='{esc(r.client)}/report.pdf'>{tx['pdf']}</a>" if pdf.exists() else ""
         rows.append(
-            f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}</td>"
+            f"<tr><td><a href='{esc(r.client)}/report.html'>{esc(r.name or r.client)}</a>{pdf_link}"
+            f"{_late_note(r.summary, lang)}</td>"
             f"{status_cell}<td data-sort='{len(goals)}'>{goal_html}</td><td>{worst}</td></tr>"
         )
     counts = " · ".join(
-        f"{_status_span(s, lang)} {n}" for s, n in sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]])
+        f"{_status_span(s, lang)} {n}"
+        for s, n in sorted(totals.items(), key=lambda kv: STATUS_ORDER[kv[0]])
+        if n or s != "not_started"  # planned goals are counted when there are any
     )
     return rows, failed, counts
+
+
+def _late_note(summary: dict[str, Any], lang: str) -> str:
+    """'data through 30 September 2026' under a client whose data end before its as-of date."""
+    from kpi_helpers.i18n.formats import format_date
+    from kpi_helpers.i18n.messages import text
+
+    covered, as_of = str(summary.get("covered_until") or ""), str(summary.get("as_of") or "")
+    if not covered or not as_of or covered[:10] >= as_of[:10]:
+        return ""
+    date = format_date(dt.date.fromisoformat(covered[:10]), lang, "long")
+    return f"<br><small class='late-data'>{html.escape(text('not_yet.index_late', lang, date=date))}</small>"
 
 
 def _totals_section(totals: dict[str, Any], catalog: Any, lang: str, tx: dict[str, str]) -> str:
@@ -604,12 +652,12 @@ def write_index(
     (`brand`, kpi_helpers.run.branding), else the clients' language when they share one, else en."""
     from kpi_helpers.run.branding import NO_BRANDING
     from kpi_helpers.run.outdir import GENERATOR, write_atomic
-    from kpi_helpers.spec.catalog import load_catalog
+    from kpi_helpers.spec.catalog import default_catalog
 
     brand = brand or NO_BRANDING
     lang = index_language(batch, lang, brand)
     tx = {k: v[lang] for k, v in _TEXT.items()}
-    catalog = load_catalog()
+    catalog = default_catalog()  # portfolio totals are of bundled KPIs only (see _totals_kpis)
     rows, failed, counts = _client_rows(batch, lang, tx)
     summaries = [r.summary for r in batch.results if r.ok]
     totals = {w: portfolio_totals(summaries, w, as_of=as_of, lang=lang) for w in PORTFOLIO_WINDOWS}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -37,9 +38,9 @@ class ClientCheck:
         return not self.errors
 
 
-def check_client(path: str | Path, as_of: str | None = None) -> ClientCheck:
-    """Validate one params file and, when it parses, its data (and a run's `as_of` date against that
-    data: kpi_helpers.compute.asof.check_against_data). Never raises for user errors."""
+def check_client(path: str | Path, as_of: str | dt.date | None = None) -> ClientCheck:
+    """Validate one params file and, when it parses, its data, as `run` would use them on the report
+    date `as_of` (None: the default, the end of the last complete period). Never raises for user errors."""
     from kpi_helpers.data.load import load_facts
 
     check = ClientCheck(Path(path))
@@ -65,14 +66,8 @@ def check_client(path: str | Path, as_of: str | None = None) -> ClientCheck:
             from kpi_helpers.data.sources import cross_source_notes
 
             check.errors += [f"{path}: {line}" for line in uncomputable_kpis(check.config, facts)]
+            check.errors += [f"{path}: {line}" for line in as_of_problems(check.config, facts, as_of)]
             check.warnings += [f"{path}: {line}" for line in cross_source_notes(check.config, facts)]
-            if as_of is not None:
-                from kpi_helpers.compute.asof import AsOfError, check_against_data, parse_as_of
-
-                try:
-                    check_against_data(parse_as_of(as_of), facts, check.config.grain)
-                except AsOfError as error:
-                    check.errors.append(f"{path}: {error}")
     return check
 
 
@@ -105,6 +100,44 @@ def uncomputable_kpis(config: ClientConfig, facts: pd.DataFrame) -> list[str]:
     return problems
 
 
+def as_of_problems(config: ClientConfig, facts: pd.DataFrame, as_of: str | dt.date | None = None) -> list[str]:
+    """'field: message' for what makes the report date unusable, decided by the code `run` uses
+    (kpi_helpers.compute.asof): no data on or before `as_of`, no complete period for the default date,
+    and goals whose window has begun by the report date without one row of their KPI's data in it
+    while the data go on around it (pacing would judge them on nothing). A goal starting after the
+    report date is only planned; one whose KPI's data end before its start waits for them (late data)."""
+    from kpi_helpers.compute.asof import LAST_COMPLETE, AsOfError, cut_facts, resolve_as_of
+    from kpi_helpers.data.sources import covered_until, covers_any_day
+
+    if facts.empty:
+        return []
+    try:
+        day = resolve_as_of(facts, config.grain, as_of if as_of is not None else LAST_COMPLETE)
+        cut = cut_facts(facts, day, where="--as-of" if as_of is not None else "")
+    except AsOfError as error:
+        return [f"data: {error}"]
+    if day is None:
+        return []
+    catalog = config.catalog
+    problems = []
+    for i, goal in enumerate(config.goals):
+        measures = sorted(catalog[goal.kpi].measures) if goal.kpi in catalog else []
+        if goal.start > day or not measures or not set(measures) <= set(cut.columns):
+            continue  # not started yet; goal-level KPIs and missing measures are reported elsewhere
+        end = min(goal.deadline, day)
+        dates = cut.loc[cut[measures].notna().any(axis=1), "date"]
+        last = covered_until(dates)
+        if last is not None and last < pd.Timestamp(goal.start):
+            continue  # the data end before the window: late data, the goal waits for it (not_started)
+        if not covers_any_day(dates, goal.start, end):
+            problems.append(
+                f"goals[{i}]: the goal window began on {goal.start.isoformat()}, but the data have no row for "
+                f"'{goal.kpi}' from then to {end.isoformat()} (the report date is {day.isoformat()}), so the goal "
+                f"cannot be judged; add the data for that period, move `start`, or choose another --as-of"
+            )
+    return problems
+
+
 def params_files_for(params_dir: str | Path, clients: list[str] | None = None) -> list[Path]:
     """The params files of a folder, or of the named clients (the id is the file name); raises
     when there are none or a named client has no file."""
@@ -128,11 +161,11 @@ def skipped_notices(params_dir: str | Path) -> list[str]:
 
 
 def check_files(
-    files: list[Path], map_checks: Callable[..., Iterable[ClientCheck]] = map, as_of: str | None = None
+    files: list[Path], map_checks: Callable[..., Iterable[ClientCheck]] = map, as_of: str | dt.date | None = None
 ) -> list[ClientCheck]:
-    """`check_client` for each file (`map_checks` may spread them over processes: the batch's
-    workers); flags duplicate client ids."""
-    checks = list(map_checks(functools.partial(check_client, as_of=as_of) if as_of else check_client, files))
+    """`check_client` for each file on the report date `as_of` (`map_checks` may spread them over
+    processes: the batch's workers); flags duplicate client ids."""
+    checks = list(map_checks(partial(check_client, as_of=as_of), files))
     seen: dict[str, Path] = {}
     for check in checks:
         if check.config:
@@ -142,14 +175,18 @@ def check_files(
     return checks
 
 
-def check_folder(params_dir: str | Path, clients: list[str] | None = None) -> list[ClientCheck]:
-    """Check every params file in a folder (or the named clients' only)."""
-    return check_files(params_files_for(params_dir, clients))
+def check_folder(
+    params_dir: str | Path, clients: list[str] | None = None, as_of: str | dt.date | None = None
+) -> list[ClientCheck]:
+    """Check every params file in a folder (or the named clients' only) on the report date `as_of`."""
+    return check_files(params_files_for(params_dir, clients), as_of=as_of)
 
 
-def validate_folder(params_dir: str | Path, clients: list[str] | None = None) -> tuple[list[str], int]:
+def validate_folder(
+    params_dir: str | Path, clients: list[str] | None = None, as_of: str | dt.date | None = None
+) -> tuple[list[str], int]:
     """One line per problem (errors first, then warnings prefixed 'warning: '), and the file count."""
-    checks = check_folder(params_dir, clients)
+    checks = check_folder(params_dir, clients, as_of)
     lines = [e for c in checks for e in c.errors] + [f"warning: {w}" for c in checks for w in c.warnings]
     return lines + [f"warning: {notice}" for notice in skipped_notices(params_dir)], len(checks)
 
@@ -198,7 +235,11 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
     with use_catalog(config.client_catalog):
         facts = load_facts(config)
         table = compute_kpis(facts, config.all_kpis, grain=grain, by=by, catalog=config.catalog)
-        notes = {kid: unavailable_reason(table, kid, config.language, config.catalog) for kid in table["kpi"].unique()}
+        notes = {
+            (kid, empty): unavailable_reason(table, kid, config.language, config.catalog, no_data=empty)
+            for kid in table["kpi"].unique()
+            for empty in (True, False)
+        }
     start = getattr(config.period, "start", None) if config.period else None
     if start is not None:
         table = table[table["period"] >= pd.Timestamp(period_start([pd.Timestamp(start)], grain)[0])]
@@ -206,13 +247,17 @@ def kpi_table_for_client(params_file: str | Path, grain: str | None = None, by: 
     keep = ["period"] + ([by] if by else []) + ["kpi", "value", "unit", "complete"]
     # ratios whose terms come from sources with other dimension values: empty per dimension, with the reason
     masked = mask_unjoinable(table[keep], facts, by).reset_index(drop=True)
-    own = pd.Series([notes.get(k) or "" if not ok else "" for k, ok in zip(table["kpi"], table["available"])])
+    empty = table["coverage"] == "empty"  # a period without data says so; other blanks say their own reason
+    own = pd.Series(
+        [notes.get((k, e)) or "" if not ok else "" for k, ok, e in zip(table["kpi"], table["available"], empty)]
+    )
     masked["note"] = masked["note"].where(masked["note"] != "", own) if "note" in masked else own
     return masked
 
 
 __all__ = [
     "ClientCheck",
+    "as_of_problems",
     "check_client",
     "check_files",
     "check_folder",

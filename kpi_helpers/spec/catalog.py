@@ -231,6 +231,52 @@ def activate_catalog(catalog: Catalog | None) -> None:
     _ACTIVE.set(catalog)
 
 
+# ---------------------------------------------------------------------------- KPIs named in a summary
+#: summary.json's key for the KPIs it names (written by `kpi_helpers.run.report.client_summary`):
+#: what a reader needs to name and format each one, so page one, alerts, since-last and the index
+#: know a client's own KPIs without its params file (and an old summary keeps its own words).
+SUMMARY_KPIS = "kpi_catalog"
+
+
+@dataclass(frozen=True)
+class KpiFacts:
+    """What a report needs of a KPI to name and format it."""
+
+    id: str
+    labels: dict[str, str]
+    unit: str = "count"
+    type: str = "sum"
+    direction: str = "higher"
+
+    def label(self, lang: str = "en") -> str:
+        return self.labels.get(lang) or self.labels.get("en") or self.id
+
+
+def kpi_facts(catalog: Catalog, kpi_ids: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    """{KPI id: {labels, unit, type, direction}} for the ids `catalog` knows (JSON-safe)."""
+    return {
+        k.id: {"labels": dict(k.labels), "unit": k.unit, "type": k.type, "direction": k.direction}
+        for kid in dict.fromkeys(kpi_ids)
+        if isinstance(kid, str) and (k := catalog.get(kid)) is not None
+    }
+
+
+def summary_kpi(summary: Any, kpi_id: Any) -> KpiFacts | None:
+    """THE lookup of a KPI named in a client's summary (page one, alerts, since-last, index): the
+    client's catalog as the summary carries it (`SUMMARY_KPIS`, its own KPIs included), else the
+    bundled catalog (a summary written before it carried one); None when neither knows the id."""
+    entry = ((summary or {}).get(SUMMARY_KPIS) or {}).get(kpi_id) if isinstance(kpi_id, str) else None
+    if isinstance(entry, dict) and isinstance(entry.get("labels"), dict):
+        unit, kind, direction = entry.get("unit"), entry.get("type"), entry.get("direction")
+        if unit in UNITS and kind in TYPES and direction in DIRECTIONS:
+            labels = {str(k): str(v) for k, v in entry["labels"].items()}
+            return KpiFacts(str(kpi_id), labels, str(unit), str(kind), str(direction))
+    bundled = _load_default().get(kpi_id) if isinstance(kpi_id, str) else None
+    if bundled is None:
+        return None
+    return KpiFacts(bundled.id, dict(bundled.labels), bundled.unit, bundled.type, bundled.direction)
+
+
 @functools.lru_cache(maxsize=1)
 def _load_default() -> Catalog:
     return _build(_default_raw(), DEFAULT_PATH)

@@ -118,6 +118,12 @@ class _KpiInfo:
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.id
 
+    @property
+    def share(self) -> bool:
+        """A percentage of a whole, written as a fraction from 0 to 1 (0.032 = 3.2 %): a percent KPI that
+        is no growth rate and subtracts no term (ROI = (revenue − spend) / spend may well be 300 %)."""
+        return self.unit == "percent" and not self.can_be_negative
+
 
 def get_catalog(catalog: Any) -> Any:
     if catalog is not None:
@@ -419,8 +425,15 @@ def period_targets(goal: Any) -> list[PeriodTarget]:
     return sorted(out, key=lambda p: p.start)
 
 
-def bound_problems(goal: Goal, unit: str) -> list[tuple[str, str]]:
-    """Floor and ceiling: finite, the floor not above the ceiling, fractions for percent KPIs."""
+def _fraction_problem(value: float) -> str:
+    """A share KPI's value above 100 %, with the fraction the user probably meant."""
+    hint = f"write {value / 100:g} for {value:g} %" if 1 < value <= 100 else "write 0.032 for 3.2 % (a fraction of 1)"
+    return f"{value:g} means {value * 100:,.0f} % for a percentage KPI (percentages are fractions: 1 = 100 %); {hint}"
+
+
+def bound_problems(goal: Goal, share: bool) -> list[tuple[str, str]]:
+    """Floor and ceiling: finite, the floor not above the ceiling, fractions (at most 1) for share KPIs
+    (`_KpiInfo.share`), the same rule as the goal's target (`scale_problems`)."""
     problems: list[tuple[str, str]] = []
     for name in ("floor", "ceiling"):
         value = getattr(goal, name)
@@ -428,10 +441,66 @@ def bound_problems(goal: Goal, unit: str) -> list[tuple[str, str]]:
             continue
         if not math.isfinite(value):
             problems.append((name, f"{value} is not a finite number"))
-        elif unit == "percent" and not -1 <= value <= 1:
-            problems.append((name, f"{value:g} is above 100 % for a percentage KPI; write 3 % as 0.03"))
+        elif share and not -1 <= value <= 1:
+            problems.append((name, _fraction_problem(value)))
     if goal.floor is not None and goal.ceiling is not None and goal.floor > goal.ceiling:
         problems.append(("floor", f"{goal.floor:g} is above the ceiling {goal.ceiling:g}"))
+    return problems
+
+
+def scale_problems(goal: Goal, share: bool) -> list[tuple[str, str]]:
+    """Target, baseline and per-period targets of a share KPI above 1 (100 %): "target: 3.2" for a
+    3.2 % conversion rate would be paced as 320 %."""
+    if not share:
+        return []
+    values = [("target", goal.target), ("baseline", goal.baseline)]
+    values += [(f"targets.{key}", value) for key, value in (goal.targets or {}).items()]
+    return [(name, _fraction_problem(v)) for name, v in values if v is not None and math.isfinite(v) and v > 1]
+
+
+#: How long a period is at each grain, to spread a sum KPI's window target evenly over the periods its
+#: floor/ceiling are checked on: calendar months for month, quarter and year; days for day and week.
+PERIOD_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
+PERIOD_DAYS: dict[str, int] = {"day": 1, "week": 7}
+
+
+def limit_problems(goal: Goal, kpi_type: str, grain: str) -> list[tuple[str, str]]:
+    """A floor above the target or a ceiling below it: a period on target would break the limit (a
+    false alarm), or the target cannot be reached within the limits. The floor and ceiling hold for
+    each period at the report `grain`; the target is the window's value — the same for a ratio, for
+    a sum KPI its per-period targets (`targets:` at that grain) or the target spread evenly."""
+    if (goal.floor is None and goal.ceiling is None) or not math.isfinite(goal.target) or goal.deadline <= goal.start:
+        return []
+    if kpi_type != "sum":
+        lowest = highest = goal.target
+        what = f"the goal's target {goal.target:g}"
+    else:
+        plan = [p for p in period_targets(goal) if p.grain == grain] if not target_problems(goal) else []
+        if plan:
+            lowest, highest = min(p.target for p in plan), max(p.target for p in plan)
+            what = f"the {grain}ly targets ({lowest:,.0f} to {highest:,.0f})"
+        else:
+            days = (goal.deadline - goal.start).days + 1
+            periods = goal.months / PERIOD_MONTHS[grain] if grain in PERIOD_MONTHS else days / PERIOD_DAYS[grain]
+            lowest = highest = goal.target / max(periods, 1.0)
+            what = f"the target {goal.target:,.0f} spread over the window ({lowest:,.0f} per {grain})"
+    problems = []
+    if goal.floor is not None and math.isfinite(goal.floor) and goal.floor > lowest:
+        problems.append(
+            (
+                "floor",
+                f"{goal.floor:g} (for each {grain}) is above {what}: a {grain} on target would break the floor; "
+                "the floor is the least you accept, so set it at or below the target",
+            )
+        )
+    if goal.ceiling is not None and math.isfinite(goal.ceiling) and goal.ceiling < highest:
+        problems.append(
+            (
+                "ceiling",
+                f"{goal.ceiling:g} (for each {grain}) is below {what}: a {grain} on target would break the ceiling; "
+                "the ceiling is the most you accept, so set it at or above the target",
+            )
+        )
     return problems
 
 
@@ -691,7 +760,7 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
                 per_language("smart.m_target_negative_fix"),
             )
         )
-    elif info.unit == "percent" and not info.can_be_negative and t > 1:
+    elif info.share and t > 1:
         parts.append(_percent_problem(what_t, t, info))
     if b is None:
         parts.append(
@@ -708,7 +777,7 @@ def _check_m(goal: Goal, info: _KpiInfo, catalog: Any) -> SmartFinding:
         )
     elif not math.isfinite(b) or (b < 0 and not info.can_be_negative):
         parts.append(("fail", per_language("smart.m_baseline_invalid"), per_language("smart.m_baseline_invalid_fix")))
-    elif info.unit == "percent" and not info.can_be_negative and b > 1:
+    elif info.share and b > 1:
         parts.append(_percent_problem(what_b, b, info))
     note = per_language("smart.m_goal_level_note") if info.goal_level else dict(_NO_FIX)
     ok = per_language(

@@ -15,7 +15,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from kpi_helpers.exceptions import ParamsError
-from kpi_helpers.spec.goals import TARGETS_SUM_TOLERANCE, Goal, bound_problems, period_targets, target_problems
+from kpi_helpers.spec.goals import (
+    TARGETS_SUM_TOLERANCE,
+    Goal,
+    bound_problems,
+    kpi_info,
+    limit_problems,
+    period_targets,
+    scale_problems,
+    target_problems,
+)
 from kpi_helpers.spec.safeyaml import excerpt
 
 # Starts with a letter or digit: ids name folders under reports/, whose `_failed`/`.staging` are ours.
@@ -191,6 +200,12 @@ class ClientConfig(BaseModel):
                 for j, k in enumerate(pair)
                 for p in _unknown_kpi(k, f"pairs[{i}][{j}]", catalog)
             ]
+            + [
+                f"pairs[{i}]: '{volume}' is paired with itself; a pair is a volume KPI and a different "
+                "quality KPI that keeps it honest, e.g. [orders, average_order_value]"
+                for i, (volume, quality) in enumerate(value)
+                if volume == quality
+            ]
         )
         return value
 
@@ -222,8 +237,9 @@ class ClientConfig(BaseModel):
             problems += [f"{where}.{fld}: {msg}" for fld, msg in target_problems(goal)]
             for key, value in (goal.targets or {}).items():
                 problems += _value_problem(value, f"{where}.targets.{key}") if math.isfinite(value) else []
-            unit = catalog[goal.kpi].unit if goal.kpi in catalog else "count"
-            problems += [f"{where}.{fld}: {msg}" for fld, msg in bound_problems(goal, unit)]
+            share = kpi_info(goal.kpi, catalog).share  # a percentage of a whole: fractions up to 1
+            problems += [f"{where}.{fld}: {msg}" for fld, msg in bound_problems(goal, share)]
+            problems += [f"{where}.{fld}: {msg}" for fld, msg in scale_problems(goal, share)]
             for name in ("floor", "ceiling"):
                 value = getattr(goal, name)
                 problems += (
@@ -239,6 +255,27 @@ class ClientConfig(BaseModel):
                 problems.append(f"goals[{i}].parent: no goal with id '{goal.parent}' (ids: {', '.join(sorted(ids))})")
         _raise(problems)
         return goals
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        from kpi_helpers.i18n.formats import is_known_currency
+
+        if not is_known_currency(value):
+            raise ValueError(
+                f"{_echo(value)} is not a known currency code; use the three-letter ISO 4217 code, e.g. EUR, USD or GBP"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _limits_fit_targets(self) -> ClientConfig:
+        """A floor above a goal's target or a ceiling below it (needs the report `grain`, read after `goals`)."""
+        problems = []
+        for i, goal in enumerate(self.goals):
+            kind = kpi_info(goal.kpi, self.catalog).type
+            problems += [f"goals[{i}].{fld}: {msg}" for fld, msg in limit_problems(goal, kind, self.grain)]
+        _raise(problems)
+        return self
 
     @property
     def base_dir(self) -> Path:

@@ -20,6 +20,8 @@ class Status(StrEnum):
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
+    #: The goal's window starts after the as-of date: planned, not judged (no forecast, alert or finding).
+    NOT_STARTED = "not_started"
 
 
 class KpiType(StrEnum):

@@ -122,7 +122,13 @@ def goal_trend(wb: ClientSession, goal: Any) -> charts.go.Figure:
         done = table[(table["period"] >= periods[0])]
         future = periods[periods > done["period"].max()] if len(done) else periods
         rest = pacing.forecast - float(done["value"].sum())
-        forecast = target[future] / target[future].sum() * rest if len(future) and target[future].sum() else None
+        if pacing.days_with_data < pacing.days_elapsed:  # a hole: the covered days' pace on each period ahead
+            rest = pacing.forecast * float(target[future].sum()) / float(target.sum()) if target.sum() else math.nan
+        forecast = (
+            target[future] / target[future].sum() * rest
+            if len(future) and target[future].sum() and math.isfinite(rest)  # a goal not started: no forecast
+            else None
+        )
     name = goal_kpi_name(k.label(wb.lang), goal.id or goal.kpi, shares_kpi(wb.config.goals, goal.kpi), wb.lang)
     title = (
         f"{name} — {t('target', wb.lang).lower()} "
@@ -297,6 +303,7 @@ def driver_charts(wb: ClientSession, grain: str | None = None) -> list[charts.go
     """Waterfall of the last complete month vs the month before, for each goal KPI with a
     driver tree the data can compute (e.g. revenue = orders × average order value)."""
     from kpi_helpers.compute.drivers import decompose_change
+    from kpi_helpers.compute.engine import period_coverage
 
     grain = report_grain(wb, grain)
     b = last_complete_period(wb, grain)
@@ -304,6 +311,9 @@ def driver_charts(wb: ClientSession, grain: str | None = None) -> list[charts.go
     figs = []
     for kid, drivers in decomposable_kpis(wb):
         windows = [(s, pd.Timestamp(shift_periods([s], grain, 1)[0]) - pd.Timedelta(days=1)) for s in (a, b)]
+        starts, ends = [w[0] for w in windows], [w[1] for w in windows]
+        if not (period_coverage(wb.facts, kid, starts, ends, wb.catalog) == "complete").all():
+            continue  # a month with a hole in its data is not compared (docs/metric_model.md)
         try:
             d = decompose_change(wb.facts, kid, drivers, windows[0], windows[1], catalog=wb.catalog)
         except KpiWorkbookError:

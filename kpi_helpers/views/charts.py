@@ -28,7 +28,7 @@ from kpi_helpers.i18n.messages import table
 from kpi_helpers.views.display import SERIES_COLOR
 
 SEPARATORS = {"nl": ",.", "en": ".,"}
-STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "off_track": "#c62828"}
+STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#ef6c00", "off_track": "#c62828", "not_started": "#78909c"}
 NEUTRAL = "#37474f"
 GOOD, BAD = "#2e7d32", "#c62828"
 COLORWAY = [SERIES_COLOR, "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#9e9d24", "#5d4037"]
@@ -194,7 +194,11 @@ def scorecard(
         if unit == "currency":
             number["prefix"] = currency_symbol(currency, lang) + (" " if lang == "nl" else "")
         sub = [prev_text, yoy_text] + ([t(status[kid], lang)] if kid in status else [])
-        if value is None and pop.attrs.get("unavailable", {}).get(kid):  # say why, never a silent blank
+        if value is None and row.get("coverage") == "empty":  # a hole in the data: no data, not 0
+            sub = [t("no_data_here", lang)]
+        elif value is None and any(  # say why, never a silent blank
+            code != "unavailable_no_data" for code, _ in pop.attrs.get("unavailable", {}).get(kid, ())
+        ):
             sub = [t("not_available_here", lang)]
         fig.add_trace(
             go.Indicator(
@@ -566,7 +570,8 @@ def seasonality_matrix(frame: pd.DataFrame, ratio: bool = False) -> pd.DataFrame
         values = sums["numerator"] / sums["denominator"].where(sums["denominator"] != 0)
         mean = frame["numerator"].sum() / frame["denominator"].sum() if frame["denominator"].sum() else np.nan
     else:
-        values = sums["numerator"] / frame.groupby(keys).size()
+        days = frame.groupby(keys)["covered"].sum() if "covered" in frame else frame.groupby(keys).size()
+        values = sums["numerator"] / days.where(days > 0)  # days without data (a hole) are no zeros
         mean = frame["numerator"].mean()
     out = (values / mean).unstack()
     out.index.name, out.columns.name = "month", "weekday"

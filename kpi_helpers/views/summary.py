@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kpi_helpers.i18n.formats import STATUS_COLORS_HTML, format_date, format_period, format_points, format_value, t
+from kpi_helpers.i18n.formats import STATUS_COLORS_HTML, format_date, format_gap, format_period, format_value, t
 from kpi_helpers.i18n.messages import text
+from kpi_helpers.spec.vocab import Status
 
 if TYPE_CHECKING:
     from kpi_helpers.session import ClientSession
@@ -37,6 +38,8 @@ STYLE = """
 .kpi-summary .tiles{display:flex;flex-wrap:wrap;gap:.5rem}
 .kpi-summary .tile{border:1px solid #d9e2ec;border-radius:4px;padding:.35rem .6rem;min-width:150px;flex:1 1 150px}
 .kpi-summary .tile b{display:block;font-size:1.15rem}.kpi-summary .tile small{color:#627d98}
+.kpi-summary .late-data{color:#1f2933;font-weight:400;border:2px solid #b76e00;background:#fff8e1;border-radius:4px;padding:.45rem .7rem;margin:.5rem 0}
+.kpi-summary .tile .no-data{color:#627d98;font-size:1rem}
 .kpi-findings{padding-left:1.3rem}.kpi-findings li{margin:.35rem 0}
 .kpi-findings .sev{font-weight:700;color:var(--c)}
 @media print{.kpi-summary{font-size:12.5px;line-height:1.3}.kpi-summary h1{font-size:1.7rem;margin:0 0 .2rem}
@@ -100,8 +103,9 @@ def _limits_html(goal: dict[str, Any], lang: str, v: Any, grain: str) -> str:
     return "".join(f" · {p}" for p in parts)
 
 
-def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any, grain: str = "month") -> str:
-    kpi = catalog[goal["kpi"]] if goal.get("kpi") in catalog else None
+def _goal_html(goal: dict[str, Any], lang: str, currency: str, kpi: Any, grain: str = "month") -> str:
+    """One goal: status, KPI, deadline, owner, statement, and where it stands: actual so far, what
+    was expected by now and the gap to it (the pacing's one gap: actual − expected), forecast, target."""
     unit = kpi.unit if kpi else "count"
 
     def v(x: Any) -> str:
@@ -112,33 +116,48 @@ def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any, gra
     label = kpi.label(lang) if kpi else str(goal.get("kpi"))
     owner = f" · {html.escape(t('owner', lang))}: {html.escape(str(goal['owner']))}" if goal.get("owner") else ""
     target, actual, forecast = goal.get("target"), goal.get("actual_to_date"), goal.get("forecast")
+    if status == Status.NOT_STARTED and goal.get("start"):  # planned: when it starts and its aim, nothing judged
+        start = format_date(pd.Timestamp(goal["start"]), lang, "long")
+        begun = bool(goal.get("as_of")) and str(goal["start"])[:10] <= str(goal["as_of"])[:10]  # data not in yet
+        nums = html.escape(
+            text(f"not_yet.{'started_no_data' if begun else 'starts'}", lang, date=start, target=v(target))
+        )
+        return (
+            f'<div class="goal planned" style="--c:{color}">{status_badge(status, lang)} · {html.escape(label)}'
+            f" · {html.escape(t('deadline', lang))} {format_date(pd.Timestamp(goal['deadline']), lang)}{owner}"
+            f'<div class="stmt">{html.escape(str(goal.get("statement") or label))}</div>'
+            f'<div class="nums">{nums}</div></div>'
+        )
+    expected = goal.get("expected")
+    expected_now = (
+        f"{_tx('expected_now', lang)}: {v(expected)}"
+        + (f" ({_tx('per_targets', lang)})" if goal.get("expected_method") == "targets" else "")
+        + f" · {html.escape(t('gap', lang))}: {format_gap(goal.get('gap'), unit, lang, currency)}"
+    )
     if kpi is not None and kpi.type == "ratio":
         # a rate: actual vs target as values, never a bar of a sum
         nums = (
-            f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> · "
+            f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> · {expected_now} · "
             f"{html.escape(t('target', lang))}: <b>{v(target)}</b> · {html.escape(t('forecast', lang))}: {v(forecast)}"
-            + (
-                f" · {html.escape(t('gap', lang))}: {format_points((actual or 0) - (target or 0), lang)}"
-                if unit == "percent" and actual is not None and target is not None
-                else ""
-            )
             + _limits_html(goal, lang, v, grain)
         )
         bar = ""
     else:
         share = (actual / target) if actual is not None and target else None
-        expected = goal.get("expected")
         nums = (
             f"{html.escape(t('actual', lang))} {_tx('so_far', lang)}: <b>{v(actual)}</b> "
-            f"({_tx('progress', lang, share=format_value(share, 'percent', lang))}) · "
-            f"{html.escape(t('expected', lang))}: {v(expected)}"
-            + (f" ({_tx('per_targets', lang)})" if goal.get("expected_method") == "targets" else "")
-            + f" · {html.escape(t('forecast', lang))}: <b>{v(forecast)}</b> · {html.escape(t('target', lang))}: "
+            f"({_tx('progress', lang, share=format_value(share, 'percent', lang))}) · {expected_now}"
+            f" · {html.escape(t('forecast', lang))}: <b>{v(forecast)}</b> · {html.escape(t('target', lang))}: "
             f"{v(target)}" + _limits_html(goal, lang, v, grain)
         )
         width = max(0.0, min(1.0, share or 0.0)) * 100
         mark = max(0.0, min(1.0, (expected / target) if expected is not None and target else 0.0)) * 100
         bar = f'<div class="bar"><span style="width:{width:.1f}%"></span><i style="left:{mark:.1f}%"></i></div>'
+    covered = str(goal.get("covered_until") or "")
+    if covered and goal.get("as_of") and covered[:10] < str(goal["as_of"])[:10]:  # late data: say on what
+        nums += " · " + html.escape(
+            text("not_yet.goal_judged", lang, date=format_date(pd.Timestamp(covered[:10]), lang, "long"))
+        )
     return (
         f'<div class="goal" style="--c:{color}">{status_badge(status, lang)} · {html.escape(label)}'
         f" · {html.escape(t('deadline', lang))} {format_date(pd.Timestamp(goal['deadline']), lang)}{owner}"
@@ -147,8 +166,14 @@ def _goal_html(goal: dict[str, Any], lang: str, currency: str, catalog: Any, gra
     )
 
 
-def _tile_html(tile: dict[str, Any], lang: str, currency: str, catalog: Any, grain: str) -> str:
-    kpi = catalog[tile["kpi"]]
+def _tile_html(tile: dict[str, Any], lang: str, currency: str, kpi: Any, grain: str) -> str:
+    if tile.get("coverage") in ("empty", "partial"):  # late data: the period's figures are not (all) in yet
+        date = format_date(pd.Timestamp(tile["covered_until"]), lang, "long") if tile.get("covered_until") else ""
+        words = text("not_yet.no_data_yet" if tile["coverage"] == "empty" else "not_yet.incomplete", lang, date=date)
+        return (
+            f'<div class="tile late"><small>{html.escape(kpi.label(lang))}</small>'
+            f'<b class="no-data">{html.escape(words)}</b></div>'
+        )
     change = ""
     if tile.get("abs_change") is not None:
         from kpi_helpers.compute.engine import format_kpi_change
@@ -163,31 +188,54 @@ def _tile_html(tile: dict[str, Any], lang: str, currency: str, catalog: Any, gra
     )
 
 
-def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, appendix: bool = True) -> str:
-    """Page one: title and as-of date, goals with status, KPI tiles, the top findings."""
-    from kpi_helpers.spec.catalog import load_catalog
+def late_data_html(summary: dict[str, Any], lang: str) -> str:
+    """'Data through 30 September 2026' and what it means, when the data end before the as-of date
+    (summary.json `covered_until`); the late sources are named when the client has several."""
+    covered, as_of = str(summary.get("covered_until") or ""), str(summary.get("as_of") or "")
+    if not covered or not as_of or covered[:10] >= as_of[:10]:
+        return ""
+    date = format_date(pd.Timestamp(covered[:10]), lang, "long")
+    sources = summary.get("source_last_dates") or {}
+    late = sorted(str(s) for s, last in sources.items() if str(last)[:10] < as_of[:10])
+    head = (
+        text("not_yet.data_through_sources", lang, date=date, sources=", ".join(late))
+        if len(sources) > 1
+        else text("not_yet.data_through", lang, date=date)
+    )
+    return (
+        f'<div class="late-data" role="note"><strong style="color:#8a5300">{html.escape(head)}</strong><br>'
+        f"{html.escape(text('not_yet.data_through_note', lang, date=date))}</div>"
+    )
 
-    catalog = load_catalog()
+
+def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, appendix: bool = True) -> str:
+    """Page one: title and as-of date, goals with status, KPI tiles, the top findings. KPIs are
+    looked up in the client's catalog the summary carries (`summary_kpi`), its own KPIs included."""
+    from kpi_helpers.spec.catalog import summary_kpi
+
     currency = summary.get("currency", "EUR")
     grain = summary.get("grain") or "month"
     goals = (
-        "".join(_goal_html(g, lang, currency, catalog, grain) for g in summary.get("goals", []))
+        "".join(
+            _goal_html(g, lang, currency, summary_kpi(summary, g.get("kpi")), grain) for g in summary.get("goals", [])
+        )
         or f"<p>{_tx('no_goals', lang)}</p>"
     )
-    tiles = summary.get("tiles", [])
+    tiles = [(x, summary_kpi(summary, x["kpi"])) for x in summary.get("tiles", [])]
+    tiles = [(x, k) for x, k in tiles if k is not None]
     tiles_html = ""
     if tiles:
-        period = format_period(pd.Timestamp(tiles[0]["period"]), grain, lang)
+        period = format_period(pd.Timestamp(tiles[0][0]["period"]), grain, lang)
         tiles_html = (
             f"<h3>{html.escape(_tx('kpis', lang, period=period))}</h3><div class='tiles'>"
-            + "".join(_tile_html(x, lang, currency, catalog, grain) for x in tiles if x["kpi"] in catalog)
+            + "".join(_tile_html(x, lang, currency, k, grain) for x, k in tiles)
             + "</div>"
         )
     findings = sorted(summary.get("findings", []), key=lambda f: f.get("rank", 99))
     as_of = format_date(pd.Timestamp(summary["as_of"]), lang, "long") if summary.get("as_of") else ""
     return (
         f'<section class="kpi-summary"><h1>{html.escape(title or summary.get("name") or "")}</h1>'
-        f'<p class="meta">{html.escape(_tx("as_of", lang, date=as_of))}</p>'
+        f'<p class="meta">{html.escape(_tx("as_of", lang, date=as_of))}</p>{late_data_html(summary, lang)}'
         f"<h2>{_tx('summary', lang)}</h2><h3>{_tx('goals', lang)}</h3>{goals}{tiles_html}"
         f"<h3>{_tx('top', lang)}</h3>{findings_html(findings, lang, TOP_FINDINGS)}"
         + (f"<p class='meta'>{_tx('appendix', lang).replace('analysis.html', APPENDIX_LINK)}</p>" if appendix else "")
@@ -198,15 +246,35 @@ def summary_html(summary: dict[str, Any], lang: str, title: str | None = None, a
 def kpi_tiles(session: ClientSession) -> list[dict[str, Any]]:
     """The selected KPIs for the last complete period at the client's grain, with the change
     vs the period before (JSON-safe)."""
+    from kpi_helpers.compute.engine import get_kpi, shift_periods
     from kpi_helpers.compute.findings import analysis_kpis, last_complete_period, period_table
+    from kpi_helpers.data.sources import measures_covered_until
 
     kpis = [k for k in session.config.kpis if k in analysis_kpis(session)] or analysis_kpis(session)
     if not kpis:
         return []
     table = period_table(session, kpis)
-    last = table[table["period"] == last_complete_period(session)]
+    period = last_complete_period(session)
+    period_end = pd.Timestamp(shift_periods([period], session.grain, 1)[0]) - pd.Timedelta(days=1)
+    last = table[table["period"] == period]
     out = []
     for kid in kpis:
+        kpi = get_kpi(kid, session.catalog)
+        base = get_kpi(kpi.growth_of, session.catalog) if kpi.type == "growth" and kpi.growth_of else kpi
+        covered = measures_covered_until(session.facts, base.measures)
+        if covered is not None and covered < period_end:  # late data: not the whole period's figure
+            out.append(
+                {
+                    "kpi": kid,
+                    "period": period.date().isoformat(),
+                    "value": None,
+                    "abs_change": None,
+                    "rel_change": None,
+                    "coverage": "empty" if covered < period else "partial",
+                    "covered_until": covered.date().isoformat(),
+                }
+            )
+            continue
         row = last[last["kpi"] == kid]
         if row.empty:
             continue
