@@ -211,8 +211,8 @@ def start_voila(params_file: str | Path | None, home: Path, **options: Any) -> S
 
     work = home / "voila-work"
     port, token = free_port(), secrets.token_hex(16)
-    cmd = serve_command(params_file, port, work_dir=work, token=token, **options)
-    env = serve_env(work, jupyter_env(home))
+    cmd = serve_command(params_file, port, work_dir=work, **options)
+    env = serve_env(work, jupyter_env(home), token=token)  # the token through the environment, never argv
     server = _start("Voila", cmd, cwd=work, env=env, port=port, token=token, log=home / "voila.log")
     try:
         server.wait_ready(None)  # its page would start a kernel

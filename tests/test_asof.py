@@ -11,12 +11,20 @@ import pandas as pd
 import pytest
 from conftest import write_client
 
-from kpi_helpers.compute.asof import AsOfError, default_as_of, is_partial, parse_as_of
+from kpi_helpers.compute.asof import (
+    MAX_DAYS_AFTER_DATA,
+    AsOfError,
+    check_not_future,
+    default_as_of,
+    is_partial,
+    parse_as_of,
+)
 from kpi_helpers.compute.engine import compute_kpis
 from kpi_helpers.run.alerts import EXIT_ALERTS, EXIT_FAILED, EXIT_OK, alerts_html, client_alerts, exit_code
 from kpi_helpers.run.cli import main
 from kpi_helpers.run.history import since_html, since_last
 from kpi_helpers.run.report import client_summary
+from kpi_helpers.run.validate import check_client
 from kpi_helpers.run.workspace import demo_params_file
 from kpi_helpers.session import open_client
 from kpi_helpers.spec.params import load_params
@@ -72,6 +80,63 @@ def test_cli_refuses_a_bad_as_of_with_exit_code_2(tmp_path, capsys):
     assert code == 2
     assert "--as-of '31/10/2026' is not a date" in capsys.readouterr().err
     assert not (tmp_path / "out").exists(), "nothing is written for a bad date"
+
+
+# ---------------------------------------------------------------- as-of dates that would pin reports/ (issue 21, point 8)
+
+
+@pytest.mark.parametrize("as_of", ["2199-12-31", "9999-12-31", "tomorrow"])
+def test_cli_refuses_an_as_of_after_today_with_exit_code_2(tmp_path, capsys, as_of):
+    """A future as-of would stay every client's latest report (reports/<client>/, the index) for good."""
+    (tmp_path / "params").mkdir()
+    write_client(tmp_path / "params", "acme", "Acme")
+    day = (dt.date.today() + dt.timedelta(days=1)).isoformat() if as_of == "tomorrow" else as_of
+    code = main(["run", "--params", str(tmp_path / "params"), "--out", str(tmp_path / "out"), "--as-of", day])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"--as-of {day} is after today ({dt.date.today().isoformat()})" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists(), "refused at the option check, before anything is written"
+
+
+def test_today_and_earlier_pass_the_future_check():
+    today = dt.date(2026, 12, 4)
+    assert check_not_future(today, today) == today
+    assert check_not_future(dt.date(2026, 1, 31), today) == dt.date(2026, 1, 31)
+    with pytest.raises(AsOfError, match="after today"):
+        check_not_future(dt.date(2026, 12, 5), today)
+
+
+def test_an_as_of_far_after_a_clients_data_is_refused_before_any_kernel(tmp_path):
+    (tmp_path / "params").mkdir()
+    path = write_client(tmp_path / "params", "acme", "Acme")  # the demo webshop: data through 2026-09-30
+    last = dt.date(2026, 9, 30)
+    limit = last + dt.timedelta(days=MAX_DAYS_AFTER_DATA)
+    for far in ("2199-12-31", (limit + dt.timedelta(days=1)).isoformat()):
+        check = check_client(path, as_of=far)
+        assert len(check.errors) == 1, check.errors
+        assert str(path) in check.errors[0] and "after the data's last day 2026-09-30" in check.errors[0]
+        assert f"at most {MAX_DAYS_AFTER_DATA}" in check.errors[0]
+        with pytest.raises(AsOfError, match="after the data's last day"):
+            _ = open_client(path, as_of=far).facts
+    assert check_client(path, as_of=limit.isoformat()).errors == []  # late data: a quarter of room
+    assert check_client(path).errors == []
+
+
+def test_the_first_data_day_as_as_of_is_a_clear_error(tmp_path):
+    """Data from 2024-01-01 at grain month: as of that day there is no whole month to report (the run
+    failed in notebook 03 with "KPI 'orders' is not in the table: compute it before pairing")."""
+    (tmp_path / "params").mkdir()
+    path = write_client(tmp_path / "params", "acme", "Acme")
+    check = check_client(path, as_of="2024-01-01")
+    assert check.errors == [
+        f"{path}: data: the as-of date 2024-01-01 leaves less than one whole month of data (the data start on "
+        "2024-01-01); the first as-of date with a whole month is 2024-01-31"
+    ]
+    with pytest.raises(AsOfError, match="first as-of date with a whole month is 2024-01-31"):
+        _ = open_client(path, as_of="2024-01-15").facts
+    assert open_client(path, as_of="2024-01-31").as_of == dt.date(2024, 1, 31)
+    with pytest.raises(AsOfError, match="no data on or before the as-of date 2023-12-31"):
+        _ = open_client(path, as_of="2023-12-31").facts  # before the data: the existing message
 
 
 # ---------------------------------------------------------------- facts cut at the as-of date

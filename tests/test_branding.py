@@ -185,3 +185,38 @@ def test_the_agency_colour_draws_the_main_series_in_every_figure(tmp_path):
         assert display.SERIES_COLOR in text and "#1b5e20" not in text
     finally:
         display.use_chart_color(None)
+
+
+# ---------------------------------------------------------------- an allowlist, not a blocklist (issue 21, minor)
+
+SVG_OPEN = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink" viewBox="0 0 40 20">'
+
+
+@pytest.mark.parametrize(
+    ("inner", "why"),
+    [  # each passed the old blocklist
+        (b'<a><animate attributeName="href" to="javascript:alert(1)"/><rect/></a>', "<a> element"),
+        (b'<rect><set attributeName="fill" to="red" begin="0s"/></rect>', "<set> element"),
+        (b"<discard/>", "<discard> element"),
+        (b'<rect requiredExtensions="http://x/y"/>', "requiredExtensions attribute"),
+        (b'<rect x:show="new"/>', "show attribute"),
+        (b'<g xmlns:s="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"><s:namedview/></g>', "<namedview>"),
+        (b'<rect fill="javascript:alert(1)"/>', "outside the drawing"),
+    ],
+)
+def test_svg_logos_outside_the_allowlist_are_refused_by_name(tmp_path, inner, why):
+    params = agency(tmp_path, "logo: logo.svg\n", {"logo.svg": SVG_OPEN + inner + b"</svg>"})
+    message = problems_of(params)
+    assert "refused" in message and why in message
+
+
+def test_a_logo_with_gradients_text_and_reuse_is_allowed(tmp_path):
+    svg = (
+        SVG_OPEN + b'<defs><linearGradient id="g"><stop offset="0" stop-color="#1b5e20"/></linearGradient>'
+        b'<clipPath id="c"><rect width="40" height="20" rx="3"/></clipPath><symbol id="s"><circle r="4"/></symbol>'
+        b'</defs><title>Bureau Noord</title><style>.t{font-family:sans-serif}</style><g clip-path="url(#c)">'
+        b'<path d="M0 0h40v20H0z" fill="url(#g)"/><use x:href="#s" x="10" y="10"/>'
+        b'<text class="t" x="20" y="14" text-anchor="middle" xml:space="preserve">BN</text></g></svg>'
+    )
+    params = agency(tmp_path, "logo: logo.svg\n", {"logo.svg": svg})
+    assert "data:image/svg+xml;base64," in page_branding(params).header

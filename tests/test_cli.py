@@ -126,3 +126,50 @@ def test_serve_finds_the_params_file_even_with_a_folder_of_the_same_name(tmp_pat
     write_client(tmp_path / "params", "acme", "Acme")
     monkeypatch.chdir(tmp_path)
     assert client_params_file("acme", "params") == (tmp_path / "params" / "acme.yaml").resolve()
+
+
+# ---------------------------------------------------------------- look-alike params files (issue 21, minor)
+
+
+def _look_alikes(params):
+    params.mkdir()
+    write_client(params, "acme", "Acme")
+    text = (params / "acme.yaml").read_text(encoding="utf-8").replace("client: acme\n", "")
+    for name in ("Acme.yaml", "acme\n.yaml", "_acme.yaml", "acme.YAML"):
+        (params / name).write_text(text, encoding="utf-8")
+
+
+def test_look_alike_params_files_get_one_clear_line_each(tmp_path, capsys):
+    from kpi_helpers.run.validate import check_folder
+
+    params = tmp_path / "params"
+    _look_alikes(params)
+    assert main(["validate", "--params", str(params)]) == 1
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    errors = [line for line in lines if not line.startswith("warning:")]
+    assert errors == [
+        f"{params}/Acme.yaml: the file name 'Acme' is not a valid client id: the client id is the params file's "
+        "name; rename it to acme.yaml",
+        f"{params}/acme\\n.yaml: the file name 'acme\\n' is not a valid client id: the client id is the params "
+        "file's name; rename it to acme.yaml",
+    ]
+    assert f"warning: {params}/_acme.yaml: skipped: a name starting with '_' is a template, not a client" in lines
+    assert f"warning: {params}/acme.YAML: skipped: a params file ends in lowercase .yaml or .yml" in captured.out
+    assert "3 params file(s) checked: 2 problem(s), 2 warning(s)" in captured.err
+    ids = sorted(check.client for check in check_folder(params))
+    assert ids[0] == "acme" and len(set(ids)) == 3 and all(i.startswith("acme-") for i in ids[1:]), ids
+
+
+def test_clients_acme_selects_exactly_acme_yaml(tmp_path, capsys):
+    from kpi_helpers.exceptions import KpiWorkbookError
+    from kpi_helpers.run.validate import params_files_for
+
+    params = tmp_path / "params"
+    _look_alikes(params)
+    assert params_files_for(params, ["acme"]) == [params / "acme.yaml"]
+    assert main(["validate", "--params", str(params), "--clients", "acme"]) == 0
+    assert "1 params file(s) checked: 0 problem(s)" in capsys.readouterr().err
+    assert params_files_for(params, ["Acme"]) == [params / "Acme.yaml"]  # exact names only (then refused)
+    with pytest.raises(KpiWorkbookError, match="no params file for client"):
+        params_files_for(params, ["globex"])

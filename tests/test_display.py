@@ -59,3 +59,25 @@ def test_a_hostile_label_in_a_figure_cannot_close_the_script(shown):
     fig = go.Figure(go.Bar(x=[PAYLOAD], y=[1]))
     html = display.figure_bundle(fig)["text/html"]
     assert PAYLOAD not in html  # plotly's JSON escapes '<' and '/' inside the script
+
+
+# ---------------------------------------------------------------- one cell's length (issue 21, minor)
+
+HUGE = "<a href=x>" + "x" * 20_000_000  # a 20 MB campaign name
+
+
+def test_a_20_mb_label_is_cut_in_figures_tables_and_exports(shown):
+    cap = display.MAX_CELL_CHARS
+    fig = go.Figure(go.Bar(x=[1.0, 2.0], y=[HUGE, "spring"], name=HUGE))
+    spec = json.dumps(display.figure_spec(fig), ensure_ascii=False)
+    assert len(spec) < 20 * cap, f"{len(spec):,} characters of figure JSON"
+    assert "x" * (cap - 20) + "…" in spec and "spring" in spec and "&lt;a href=x&gt;" in spec  # cut, still escaped
+
+    display.show_table(pd.DataFrame({"campaign": [HUGE, "spring"], "revenue": [1.0, 2.0]}))
+    assert len(shown[0].data) < 10 * cap and "spring" in shown[0].data
+
+    exported = display.inert_cells(pd.DataFrame({"campaign": ["=" + HUGE, "spring"], "revenue": [-1.0, 2.0]}))
+    cells = exported["campaign"].tolist()
+    assert len(cells[0]) == cap + 1 and cells[0].startswith("'=") and cells[0].endswith("…")  # the ' of inert_cell
+    assert cells[1] == "spring" and exported["revenue"].tolist() == [-1.0, 2.0]
+    assert display.cap_text("short") == "short" and len(display.cap_text("y" * 5000, 100)) == 100

@@ -520,7 +520,7 @@ CASES: list[Case] = [
     Case(
         "yaml_alias_bomb",
         "'billion laughs' YAML aliases (9^8 strings) in `name` and `kpis`",
-        "exit 1 quickly; names the fields",
+        "exit 1 quickly; refused at load, naming the line of the alias that passes the limit",
         {
             PARAMS: "client: acme\n"
             + "".join(
@@ -530,7 +530,7 @@ CASES: list[Case] = [
             + "name: *h\nkpis: *h\ndata: demo:webshop\n"
         },
         1,
-        (("params/acme.yaml:", "name"), ("params/acme.yaml:", "kpis[0]")),
+        (("params/acme.yaml:", "not valid YAML: line 6", "alias *d", "100,000 values and characters"),),
     ),
     Case(
         "unknown_kpi",
@@ -1740,3 +1740,173 @@ def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch, record) -> None:
         return "first kernel died (port in use) and was replaced"
 
     _checked(row, "kernel taken", check)
+
+
+# ---------------------------------------------------------------- issue 21: bounded YAML, bounded echo
+
+BOMB_FIELDS = {
+    "language": lambda bomb: client_yaml().replace("language: en", f"language: {bomb}"),
+    "goal_start": lambda bomb: client_yaml(goals=[revenue_goal()]).replace('start: "2025-01-01"', f"start: {bomb}"),
+    "goal_target": lambda bomb: client_yaml(goals=[revenue_goal()]).replace("target: 5000.0", f"target: {bomb}"),
+}
+BOMB_RSS_KB = 600_000  # refusing one params file peaks near 290 MB (imports); unbounded: 2 GB in 30 s
+BOMB_ROWS = [f"yaml_alias_bomb_{field}" for field in BOMB_FIELDS]
+EXTRA_ROWS += BOMB_ROWS
+
+
+def _validate_in_subprocess(params: Path, timeout: float) -> tuple[int, str, int]:
+    """`kpi-workbook validate` in a process of its own: (exit code, output, peak RSS in KB of that process).
+
+    os.wait4 gives the resource use of exactly this child; a child still busy after `timeout` is killed
+    (exit -9) so a hang fails the test instead of the suite.
+    """
+    import subprocess
+    import sys
+
+    script = (
+        f"import sys\nfrom kpi_helpers.run.cli import main\nsys.exit(main(['validate', '--params', {str(params)!r}]))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    import threading
+
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    try:
+        output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen the child is reaped
+    return proc.returncode, output, usage.ru_maxrss
+
+
+@pytest.mark.parametrize("field", BOMB_FIELDS)
+def test_an_alias_bomb_fails_fast_with_bounded_memory(field: str, tmp_path: Path, record) -> None:
+    from hostile.builders import alias_bomb
+
+    text = BOMB_FIELDS[field](alias_bomb())
+    row = record(
+        f"yaml_alias_bomb_{field}",
+        f"'billion laughs' (9^9 strings by YAML aliases) in `{field.replace('goal_', 'goals[0].')}`, "
+        f"{len(text.encode())}-byte params file, `validate` in its own process",
+        "exit 1; names the file, line and alias limit; output short; peak memory bounded",
+    )
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / PARAMS).write_text(text, encoding="utf-8")
+    code, output, peak_kb = _validate_in_subprocess(params, timeout=120)
+
+    def check() -> str:
+        assert code == 1, f"exit {code}: {output[-300:]}"
+        assert "Traceback" not in output, output[-300:]
+        assert f"{PARAMS}: not valid YAML: line" in output and "values and characters" in output, output
+        assert len(output) < 1_000, f"{len(output)} characters of output"
+        assert peak_kb < BOMB_RSS_KB, f"peak RSS {peak_kb:,} KB"
+        return f"refused at load; output {len(output)} characters; peak RSS {peak_kb // 1024} MB"
+
+    _checked(row, f"exit {code}", check)
+
+
+# ---------------------------------------------------------------- issue 21: a full disk and _failed/
+
+EXTRA_ROWS += ["disk_full_failed_folder"]
+
+
+def test_a_full_disk_leaves_no_empty_files_in_failed(tmp_path: Path, monkeypatch, record) -> None:
+    """A client that failed because the disk filled up: its notebooks were cut short (0 bytes, a temporary
+    file) in staging; _failed/<client>/ keeps only whole files, and none when even the reason cannot be written."""
+    import builtins
+    import errno
+
+    import kpi_helpers.run.outdir as outdir
+    from kpi_helpers.run.batch import ClientResult, _keep_failed
+
+    row = record(
+        "disk_full_failed_folder",
+        "a client's run fails with ENOSPC; staging holds a 0-byte notebook and a temporary file",
+        "no 0-byte or temporary file in `_failed/<client>/`; with the disk still full, no folder at all",
+    )
+    out = tmp_path / "reports"
+    result = ClientResult(client="acme", status="failed", params_file="params/acme.yaml", reason="the disk is full")
+
+    def staging() -> Path:
+        folder = out / ".staging" / "run" / "acme-1"
+        folder.mkdir(parents=True)
+        (folder / "01_goals.ipynb").write_text('{"cells": []}', encoding="utf-8")
+        (folder / "03_analysis.ipynb").write_bytes(b"")  # cut short by the full disk
+        (folder / ".summary.json.tmp-123").write_text("{", encoding="utf-8")
+        return folder
+
+    kept = _keep_failed(staging(), out, "acme", "03_analysis.ipynb", result)
+    failed = out / "_failed" / "acme"
+    files = sorted(p.name for p in failed.iterdir())
+    reason = (failed / "reason.txt").read_text(encoding="utf-8")
+
+    def full_disk(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "w" in mode:
+            builtins.open(file, mode, *args, **kwargs).close()  # the file is created, then the write fails
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return builtins.open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(outdir, "open", full_disk, raising=False)
+    still_full = _keep_failed(staging(), out, "acme", "03_analysis.ipynb", result)
+
+    def check() -> str:
+        assert files == [".kpi-workbook-client", "01_goals.ipynb", "reason.txt"], files
+        assert kept == "_failed/acme/reason.txt" and "the disk is full" in reason
+        assert still_full is None and not failed.exists(), sorted(p.name for p in failed.rglob("*"))
+        return "whole files only; nothing when the reason cannot be written"
+
+    _checked(row, "kept " + ", ".join(files), check)
+
+
+EXTRA_ROWS += ["run_kill_9_connection_files"]
+
+
+def test_kernel_connection_files_live_in_a_run_folder_the_next_run_removes(tmp_path: Path, monkeypatch, record) -> None:
+    """kill -9 of a run leaves its kernels' connection files (ports and signing keys) behind: they are in
+    the run's own folder, which the next run removes; a run that ends removes its own."""
+    import asyncio
+    import subprocess
+    import sys
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    import kpi_helpers.run.batch as batch
+
+    row = record(
+        "run_kill_9_connection_files",
+        "a run killed with `kill -9` left `kernel-*.json` in its connection-file folder",
+        "the next run removes the dead run's folder; a run's own folder is gone when it ends",
+    )
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = batch.kernel_dir_root() / f"run-{dead.pid}"
+    stale.mkdir(parents=True, mode=0o700)
+    os.chmod(stale.parent, 0o700)
+    (stale / "kernel-1234.json").write_text('{"key": "secret"}', encoding="utf-8")
+
+    seen: list[str] = []
+
+    async def record_start(self: Any, **kwargs: Any) -> None:
+        seen.append(self.connection_file)
+        raise RuntimeError("stop here: no kernel needed")
+
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", record_start)
+    with batch.run_kernel_dir() as mine:
+        during = (stale.exists(), os.environ.get(batch.KERNEL_DIR_ENV))
+        with pytest.raises(RuntimeError, match="stop here"):
+            asyncio.run(batch._start_kernel(str(tmp_path)))
+    after = (mine is not None and mine.exists(), os.environ.get(batch.KERNEL_DIR_ENV))
+
+    def check() -> str:
+        assert mine is not None and during == (False, str(mine)), during
+        assert len(seen) == 1 and Path(seen[0]).parent == mine and Path(seen[0]).name.startswith("kernel-"), seen
+        assert after == (False, None), after
+        return "dead run's folder removed; own folder removed at the end"
+
+    _checked(row, "stale folder " + ("kept" if during[0] else "removed"), check)

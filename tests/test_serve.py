@@ -14,6 +14,8 @@ from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.run.cli import main
 from kpi_helpers.run.serve import (
     DEFAULT_NOTEBOOK,
+    TOKEN_ENV,
+    VOILA_APP,
     client_notebook,
     client_params_file,
     inert,
@@ -91,9 +93,9 @@ def test_the_client_list_is_inert_and_links_each_client(tmp_path):
 
 def test_serve_command_for_one_client(tmp_path):
     params = write_client(tmp_path / "params", "acme", "Acme")
-    cmd = serve_command(params, 9999, work_dir=tmp_path / "work", token="t0k")
-    assert cmd[cmd.index("voila") + 1] == str(tmp_path / "work" / "pages" / "dashboard.ipynb")
-    assert option(cmd, "template") == "kpi" and option(cmd, "Voila.token") == "t0k"
+    cmd = serve_command(params, 9999, work_dir=tmp_path / "work")
+    assert cmd[cmd.index(VOILA_APP) + 1] == str(tmp_path / "work" / "pages" / "dashboard.ipynb")
+    assert option(cmd, "template") == "kpi" and not any("token" in a.lower() for a in cmd)
     assert option(cmd, "preheat_kernel") == "True" and option(cmd, "pool_size") == "1"
     assert int(option(cmd, "MappingKernelManager.cull_idle_timeout")) > 0
     assert option(cmd, "MappingKernelManager.cull_connected") == "False"
@@ -115,7 +117,7 @@ def test_serve_command_for_every_client(tmp_path):
     (folder / "_agency.yaml").write_text("limits: {data_rows: 100000}\n", encoding="utf-8")
     cmd = serve_command(None, 9999, work_dir=tmp_path / "work", params_dir=folder)
     pages = tmp_path / "work" / "pages"
-    assert cmd[cmd.index("voila") + 1] == str(pages) and option(cmd, "Voila.root_dir") == str(pages)
+    assert cmd[cmd.index(VOILA_APP) + 1] == str(pages) and option(cmd, "Voila.root_dir") == str(pages)
     assert sorted(p.name for p in pages.iterdir()) == ["acme.ipynb", "globex.ipynb"]
     for client, other in (("acme", "globex"), ("globex", "acme")):
         nb = (pages / f"{client}.ipynb").read_text(encoding="utf-8")
@@ -136,3 +138,168 @@ def test_cli_serve_refuses_a_client_and_all(tmp_path, capsys):
     write_client(tmp_path / "params", "acme", "Acme")
     assert main(["serve", "acme", "--all", "--params", str(tmp_path / "params")]) == 1
     assert "not both" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- closed to strangers (issue 21, point 9)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(port: int, host: str, path: str) -> int:
+    """Status of GET `path` sent to 127.0.0.1:`port` with this Host header (what a rebinding page sends)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        conn.putheader("Host", host)
+        conn.endheaders()
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def test_the_server_answers_only_local_host_names(tmp_path):
+    """The real server on 127.0.0.1: a page of evil.example that resolves to 127.0.0.1 gets 403 for the
+    dashboard, the kernel websocket and the static files alike; localhost, 127.0.0.1 and [::1] are served."""
+    import subprocess
+    import time
+
+    params = write_client(tmp_path / "params", "acme", "Acme")
+    port = _free_port()
+    work = tmp_path / "work"
+    cmd = serve_command(params, port, work_dir=work, pool_size=0, allowed_hosts=["dash.agency.lan"])
+    assert option(cmd, "Voila.ip") == "127.0.0.1"
+    server = subprocess.Popen(cmd, cwd=work, env=serve_env(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        static = "/voila/static/voila.js"
+        for _ in range(600):  # the server is up once it answers (a loaded machine: tens of seconds)
+            try:
+                _get(port, f"localhost:{port}", static)
+                break
+            except OSError:
+                assert server.poll() is None, "the server stopped"
+                time.sleep(0.1)
+        for host in ("evil.example", f"evil.example:{port}", f"localhost.evil.example:{port}", "127.0.0.1.nip.io"):
+            for path in ("/", "/voila/render/dashboard.ipynb", "/api/kernels/0/channels", static):
+                assert _get(port, host, path) == 403, (host, path)
+        for host in (f"localhost:{port}", f"LOCALHOST:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "dash.agency.lan"):
+            assert _get(port, host, static) == 200, host
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_non_local_address_without_a_token_is_refused_before_binding(tmp_path, monkeypatch, capsys):
+    import subprocess
+
+    from kpi_helpers.run.serve import serve
+
+    write_client(tmp_path / "params", "acme", "Acme")
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    started: list[object] = []
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(a))
+    for ip in ("0.0.0.0", "::", "192.168.1.5"):
+        with pytest.raises(KpiWorkbookError, match=f"--ip {ip} lets other machines"):
+            serve("acme", 9999, ip=ip, params_dir=tmp_path / "params")
+    assert main(["serve", "acme", "--ip", "0.0.0.0", "--params", str(tmp_path / "params")]) == 1
+    assert TOKEN_ENV in capsys.readouterr().err
+    assert started == [], "no server process was started"
+
+
+def test_the_voila_app_itself_refuses_a_non_local_bind_without_a_token(monkeypatch):
+    """Started by hand (python -m kpi_helpers.run.voila_app --Voila.ip=0.0.0.0): it stops in initialize,
+    before its web app exists, so nothing is bound; the address is read from the server object."""
+    from kpi_helpers.run.voila_app import KpiVoila
+
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    app = KpiVoila()
+    try:
+        with pytest.raises(SystemExit) as stop:
+            app.initialize(["--Voila.ip=0.0.0.0", f"--port={_free_port()}", "--no-browser"])
+        assert stop.value.code == 2 and app.ip == "0.0.0.0"
+        assert getattr(app, "app", None) is None, "no web app was built, so nothing listens"
+    finally:
+        KpiVoila.clear_instance()
+    monkeypatch.setenv(TOKEN_ENV, "s3cret-token")
+    app = KpiVoila()
+    try:
+        app.initialize(["--Voila.ip=0.0.0.0", "--no-browser", "--KpiVoila.allowed_hosts=dash.agency.lan"])
+        assert app.token == "s3cret-token"
+        assert TOKEN_ENV not in __import__("os").environ, "the kernels it starts never see the token"
+        assert app.host_guard().matcher.allowed == {"localhost", "127.0.0.1", "::1", "dash.agency.lan"}
+    finally:
+        KpiVoila.clear_instance()
+
+
+def test_the_token_comes_from_a_file_or_the_environment_never_a_command_line(tmp_path, monkeypatch, capsys):
+    import subprocess
+
+    from kpi_helpers.run.serve import read_token
+
+    params = tmp_path / "params"
+    write_client(params, "acme", "Acme")
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    assert main(["serve", "acme", "--ip", "0.0.0.0", "--token", "s3cret", "--params", str(params)]) == 1
+    assert "--token-file" in capsys.readouterr().err
+    token_file = tmp_path / "token"
+    token_file.write_text("s3cret-from-file\n", encoding="utf-8")
+    assert read_token(token_file) == "s3cret-from-file"
+    assert read_token(None, {TOKEN_ENV: " s3cret-env "}) == "s3cret-env" and read_token(None, {}) is None
+    for bad in ("", "two words", "x" * 5000):
+        token_file.write_text(bad, encoding="utf-8")
+        with pytest.raises(KpiWorkbookError, match="--token-file"):
+            read_token(token_file)
+    with pytest.raises(KpiWorkbookError, match="--token-file"):
+        read_token(tmp_path)
+
+    token_file.write_text("s3cret-from-file\n", encoding="utf-8")
+    seen: dict[str, object] = {}
+
+    class FakeServer:
+        def __init__(self, cmd, **kwargs):
+            seen.update(cmd=cmd, env=kwargs["env"])
+
+        def wait(self):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    argv = ["serve", "acme", "--ip", "0.0.0.0", "--token-file", str(token_file), "--params", str(params)]
+    assert main(argv) == 0
+    cmd, env = seen["cmd"], seen["env"]
+    assert not any("s3cret" in arg for arg in cmd), "the token is not on Voila's command line"
+    assert env[TOKEN_ENV] == "s3cret-from-file"
+    assert "s3cret" not in capsys.readouterr().err, "nor printed"
+
+
+def test_allowed_host_names_come_from_the_option_and_the_agency_file(tmp_path):
+    from kpi_helpers.exceptions import ParamsError
+    from kpi_helpers.run.serve import allowed_host_names, host_name, is_local_address
+    from kpi_helpers.spec.agency import agency_serve_hosts
+
+    params = tmp_path / "params"
+    write_client(params, "acme", "Acme")
+    (params / "_agency.yaml").write_text("serve_hosts: [Dash.Agency.LAN, 10.0.0.7]\n", encoding="utf-8")
+    assert agency_serve_hosts(params) == ("dash.agency.lan", "10.0.0.7")
+    cmd = serve_command(params / "acme.yaml", 9999, work_dir=tmp_path / "work", allowed_hosts=["[::1]", "x.lan:80"])
+    assert [a.split("=", 1)[1] for a in cmd if a.startswith("--KpiVoila.allowed_hosts=")] == ["::1", "x.lan"]
+    (params / "_agency.yaml").write_text("serve_hosts: [ok.lan, 'evil host/..', [1]]\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as err:
+        agency_serve_hosts(params)
+    assert "serve_hosts[1]" in str(err.value) and "serve_hosts[2]" in str(err.value)
+    assert host_name("[::1]:8866") == "::1" and host_name("LocalHost:80") == "localhost" and host_name("::1") == "::1"
+    assert is_local_address("127.0.0.2") and is_local_address("::1") and is_local_address("localhost")
+    assert not is_local_address("0.0.0.0") and not is_local_address("192.168.1.5") and not is_local_address("::")
+    assert allowed_host_names("0.0.0.0") == {"localhost", "127.0.0.1", "::1"}
+    assert "192.168.1.5" in allowed_host_names("192.168.1.5")

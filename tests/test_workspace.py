@@ -146,3 +146,37 @@ def test_the_repositorys_demo_params_are_the_packaged_ones():
     for name in repo:
         ours = (ROOT / "params" / name).read_bytes()
         assert ours == demo_params_file(name).read_bytes(), f"params/{name} differs from kpi_helpers/demo_params/{name}"
+
+
+# ---------------------------------------------------------------- a colleague's file in reports/<client>/ (issue 21)
+
+
+def test_a_file_someone_added_to_a_client_report_folder_is_never_deleted(tmp_path):
+    from kpi_helpers.run.batch import _publish
+    from kpi_helpers.run.outdir import OutputFolderError, foreign_files, mark_client_folder
+
+    out = tmp_path / "reports"
+
+    def report(text: str) -> Path:
+        staging = out / ".staging" / text
+        (staging / "sub").mkdir(parents=True)
+        (staging / "report.html").write_text(text, encoding="utf-8")
+        (staging / "sub" / "fig.json").write_text("{}", encoding="utf-8")
+        mark_client_folder(staging, "acme")
+        return staging
+
+    _publish(report("first"), out / "acme", out)
+    assert foreign_files(out / "acme") == []
+    _publish(report("second"), out / "acme", out)  # our own files only: replaced as before
+    assert (out / "acme" / "report.html").read_text() == "second"
+
+    (out / "acme" / "notities.txt").write_text("my notes for the call", encoding="utf-8")
+    assert foreign_files(out / "acme") == ["notities.txt"]
+    with pytest.raises(OutputFolderError, match=r"acme/notities.txt was not written by KPI Workbook"):
+        _publish(report("third"), out / "acme", out)
+    assert (out / "acme" / "notities.txt").read_text() == "my notes for the call"
+    assert (out / "acme" / "report.html").read_text() == "second", "the old report stays with the notes"
+
+    (out / "acme" / "notities.txt").unlink()
+    (out / "acme" / ".kpi-workbook-client").write_text("acme\n", encoding="utf-8")  # an older version's marker
+    assert foreign_files(out / "acme") == []  # nothing listed: nothing to compare with, replaced as before

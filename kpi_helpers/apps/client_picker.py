@@ -29,12 +29,16 @@ TEXT: dict[str, dict[str, str]] = table("client_picker")
 
 def _label(path: Path, lang: str) -> str:
     """'<client name> (<file id>)'; a file that does not validate is listed with a mark."""
-    import yaml
+    from kpi_helpers.exceptions import ParamsError
+    from kpi_helpers.spec.agency import agency_settings
+    from kpi_helpers.spec.safeyaml import load_yaml_file
 
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        name = " ".join(str(raw.get("name") or "").split()) if isinstance(raw, dict) else ""
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    try:  # bounded: a FIFO, a huge file or an alias bomb in a colleague's file never hangs the picker
+        limits = agency_settings(path.parent).limits
+        raw = load_yaml_file(path, limits.params_bytes, limits.yaml_depth)
+        given = raw.get("name") if isinstance(raw, dict) else None
+        name = " ".join(given.split()) if isinstance(given, str) else ""
+    except ParamsError:
         name = ""
     return f"{name} ({path.stem})" if name else f"{path.stem} ({TEXT['invalid'][lang]})"
 

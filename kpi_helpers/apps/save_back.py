@@ -93,6 +93,12 @@ class SavePlan:
 
 
 def _load(path: Path) -> tuple[str, Any, Any]:
+    from kpi_helpers.spec.agency import agency_settings
+    from kpi_helpers.spec.safeyaml import load_yaml_file
+
+    # the bounded reader first: a FIFO, a huge file or an alias bomb is refused before ruamel sees it
+    limits = agency_settings(path.parent).limits
+    load_yaml_file(path, limits.params_bytes, limits.yaml_depth)
     text = path.read_text(encoding="utf-8-sig")
     y = _yaml()
     y.indent(*_indent_of(text))
@@ -107,14 +113,16 @@ def _load(path: Path) -> tuple[str, Any, Any]:
 
 def _finish(path: Path, old_text: str, y: Any, doc: Any) -> SavePlan:
     """Dump the edited document and validate it as load_params would (errors name the field)."""
-    import yaml
-
+    from kpi_helpers.spec.agency import DEFAULT_LIMITS
     from kpi_helpers.spec.params import parse_params
+    from kpi_helpers.spec.safeyaml import parse_yaml
 
     buf = io.StringIO()
     y.dump(doc, buf)
     new_text = buf.getvalue()
-    parse_params(yaml.safe_load(new_text), path)  # raises ParamsError naming file and field
+    parse_params(
+        parse_yaml(new_text, str(path), DEFAULT_LIMITS.yaml_depth), path
+    )  # raises ParamsError naming file and field
     return SavePlan(path, old_text, new_text)
 
 

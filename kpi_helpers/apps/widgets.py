@@ -16,14 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kpi_helpers.compute.engine import breakdown, get_kpi, pair_quadrants, shift_periods
+from kpi_helpers.compute.engine import OTHER_VALUE, get_kpi, pair_quadrants, shift_periods, top_breakdown
 from kpi_helpers.compute.findings import dashboard_kpis, dashboard_months, last_complete_period, period_table
 from kpi_helpers.data.facts import NONE_VALUE
 from kpi_helpers.exceptions import KpiWorkbookError
 from kpi_helpers.i18n.formats import format_period, format_value, t
 from kpi_helpers.i18n.messages import per_language, table
 from kpi_helpers.views import charts
-from kpi_helpers.views.analysis import decomposable_kpis, goal_statuses, session_dimensions, session_pairs
+from kpi_helpers.views.analysis import (
+    breakdown_other_label,
+    decomposable_kpis,
+    goal_statuses,
+    session_dimensions,
+    session_pairs,
+)
 
 if TYPE_CHECKING:
     from kpi_helpers.session import ClientSession
@@ -238,16 +244,23 @@ class DashboardData:
             return None, pd.DataFrame()
 
         def make() -> tuple[str | None, pd.DataFrame]:
-            table = breakdown(self.facts(channel), [kpi], by=by, period=period, catalog=self.wb.catalog)
+            facts = self.facts(channel)
             if by == "campaign":
-                table = table[~table["campaign"].astype(str).isin([NONE_VALUE, ""])].reset_index(drop=True)
-                if table.empty and "channel" in self.dims:
-                    return "channel", breakdown(
-                        self.wb.facts, [kpi], by="channel", period=period, catalog=self.wb.catalog
-                    )
+                facts = facts[~facts["campaign"].astype(str).isin([NONE_VALUE, ""])]
+            table = self._top(facts, by, period, kpi)
+            if by == "campaign" and table.empty and "channel" in self.dims:
+                return "channel", self._top(self.wb.facts, "channel", period, kpi)
             return by, table
 
         return self._cached(("breakdown", channel, period, kpi), make)
+
+    def _top(self, facts: pd.DataFrame, by: str, period: tuple[Any, Any], kpi: str) -> pd.DataFrame:
+        """The top values of `by` and one "Other (n)" row (kpi_helpers.compute.engine.top_breakdown)."""
+        table = top_breakdown(facts, [kpi], by=by, period=period, catalog=self.wb.catalog, rank_kpi=kpi)
+        other = breakdown_other_label(table, self.wb.lang)
+        if other is not None:
+            table[by] = table[by].where(table[by] != OTHER_VALUE, other)
+        return table
 
     def statuses(self) -> Any:
         if self._statuses is None:

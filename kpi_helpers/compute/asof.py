@@ -1,6 +1,8 @@
 """As-of dates: a report exactly as it would have been on a closing date.
 
-* `parse_as_of("2026-10-31")` checks a date given on the command line (errors name `--as-of`).
+* `parse_as_of("2026-10-31")` checks a date given on the command line (errors name `--as-of`);
+  `check_not_future` refuses a date after today, `check_against_data` one far after a client's
+  data (`MAX_DAYS_AFTER_DATA`) or before its first whole period (clear errors, before any kernel).
 * `default_as_of(last_date, grain)`: the end of the last period at the client's grain that the
   data cover completely — data through 2026-11-27 at grain month gives 2026-10-31; data through
   2026-10-31 gives 2026-10-31. It depends on the data only (never on today's date), so a
@@ -26,6 +28,11 @@ from kpi_helpers.exceptions import KpiWorkbookError
 #: ClientSession / client_summary: use the default as-of (`default_as_of`) instead of a date.
 LAST_COMPLETE = "last-complete"
 
+# An as-of date more days than this after a client's last data day is refused: its report (empty periods)
+# would stay reports/<client>/ and the index's latest for good, and every later run a backfill.
+# A quarter leaves room for data that arrive late.
+MAX_DAYS_AFTER_DATA = 92
+
 
 class AsOfError(KpiWorkbookError):
     """An as-of date that cannot be used (not a date, or before any data)."""
@@ -42,6 +49,43 @@ def parse_as_of(value: Any, option: str = "--as-of") -> dt.date:
         return dt.date.fromisoformat(text) if len(text) == 10 else _bad(text, option)
     except ValueError:
         return _bad(text, option)
+
+
+def check_not_future(day: dt.date, today: dt.date | None = None, option: str = "--as-of") -> dt.date:
+    """`day` when it has begun (today or earlier); a clear error otherwise (before anything is written)."""
+    today = today or dt.date.today()
+    if day > today:
+        raise AsOfError(
+            f"{option} {day.isoformat()} is after today ({today.isoformat()}): a report can only be as of a day "
+            f"that has begun; a future date would stay every client's latest report in reports/ and the index"
+        )
+    return day
+
+
+def check_against_data(as_of: dt.date, facts: pd.DataFrame, grain: str, where: str = "") -> None:
+    """A clear error when `as_of` is far after the data (MAX_DAYS_AFTER_DATA) or leaves less than one
+    whole period at `grain` (the first data day as as-of: nothing to compare, nothing to pair)."""
+    if facts.empty:
+        return
+    from kpi_helpers.data.sources import covered_until
+
+    prefix = f"{where}: " if where else ""
+    first = pd.Timestamp(facts["date"].min()).date()
+    last_covered = covered_until(facts["date"])
+    last = last_covered.date() if last_covered is not None else first
+    days = (as_of - last).days
+    if days > MAX_DAYS_AFTER_DATA:
+        raise AsOfError(
+            f"{prefix}the as-of date {as_of.isoformat()} is {days:,} days after the data's last day "
+            f"{last.isoformat()} (at most {MAX_DAYS_AFTER_DATA}): its report would show empty periods and stay "
+            f"the latest; choose an as-of date on or before {last.isoformat()}, or leave --as-of out"
+        )
+    first_whole = period_end(first, grain)
+    if first <= as_of < first_whole:
+        raise AsOfError(
+            f"{prefix}the as-of date {as_of.isoformat()} leaves less than one whole {grain} of data (the data "
+            f"start on {first.isoformat()}); the first as-of date with a whole {grain} is {first_whole.isoformat()}"
+        )
 
 
 def _bad(text: str, option: str) -> dt.date:
@@ -119,11 +163,14 @@ def resolve_as_of(facts: pd.DataFrame, grain: str, as_of: Any, where: str = "") 
             raise AsOfError(
                 f"{where + ': ' if where else ''}the data ({first.isoformat()} to {pd.Timestamp(last):%Y-%m-%d}) "
                 f"cover no complete {grain} yet, so there is no report date: a report is as of the end of the last "
-                f"complete {grain} ({day.isoformat()}, before the first data row). Add earlier data, wait until "
-                f"the {grain} is complete, or give --as-of {pd.Timestamp(last):%Y-%m-%d} for the {grain} so far"
+                f"complete {grain} ({day.isoformat()}, before the first data row). Add earlier data, or wait until "
+                f"the {grain} is complete: the first report date with a whole {grain} is "
+                f"{period_end(first, grain).isoformat()} (a part of a first {grain} has nothing to compare or pair)"
             )
         return day
-    return parse_as_of(as_of)
+    day = parse_as_of(as_of)
+    check_against_data(day, facts, grain, where)
+    return day
 
 
 def cut_facts(facts: pd.DataFrame, as_of: dt.date | None, where: str = "") -> pd.DataFrame:

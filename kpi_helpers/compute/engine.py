@@ -664,6 +664,45 @@ def breakdown(
     return compute_kpis(facts, kpis, grain=None, by=by, catalog=catalog, period=period, missing=missing)
 
 
+# A breakdown chart or table shows this many values of a dimension and the rest as one OTHER_VALUE row:
+# more bars are unreadable, and one bar per value of 20,000 channels made notebook 03 hang.
+TOP_VALUES = 15
+OTHER_VALUE = "(other)"  # the dimension value of the lumped row (shown through the catalog: "Other"/"Overig")
+
+
+def top_breakdown(
+    facts: pd.DataFrame,
+    kpis: Iterable[str | Kpi] | str | Kpi,
+    by: str,
+    period: Any = None,
+    catalog: CatalogLike = None,
+    top: int = TOP_VALUES,
+    rank_kpi: str | None = None,
+) -> pd.DataFrame:
+    """:func:`breakdown` with at most `top` values of `by` (the highest `rank_kpi`, default the first KPI)
+    and every other value in one ``OTHER_VALUE`` row, in vectorised passes over the facts.
+
+    The other row is computed from the facts (the values replaced, then the same breakdown), so a
+    ratio is Σ num / Σ den over those values and a distinct count counts a customer once: additive
+    KPIs add up to the same total as the full breakdown. ``table.attrs['other_count']`` is how many
+    values the other row holds (0: nothing lumped)."""
+    table = breakdown(facts, kpis, by=by, period=period, catalog=catalog)
+    values = table[by].unique()
+    table.attrs["other_count"] = 0
+    if len(values) <= top + 1:  # one value alone in "other" would only hide its name
+        return table
+    rank = rank_kpi or str(table["kpi"].iloc[0])
+    scored = table[table["kpi"] == rank]
+    score = scored["value"].where(scored["available"].astype(bool)).fillna(-np.inf)
+    order = scored.assign(_score=score).sort_values(["_score", by], ascending=[False, True], kind="stable")
+    keep = pd.Index(order[by].head(top))
+    lumped = facts.copy()
+    lumped[by] = facts[by].where(facts[by].isin(keep), OTHER_VALUE)
+    out = breakdown(lumped, kpis, by=by, period=period, catalog=catalog)
+    out.attrs["other_count"] = int(len(values) - len(keep))
+    return out
+
+
 # --------------------------------------------------------------------------- period over period
 def _by_columns(table: pd.DataFrame) -> list[str]:
     if "by" in table.attrs:

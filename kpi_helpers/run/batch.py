@@ -48,12 +48,15 @@ from kpi_helpers.run.outdir import (
     claim,
     clean_stale_staging,
     disk_error,
+    foreign_files,
+    foreign_files_reason,
     foreign_folder_reason,
     is_disk_error,
     mark_client_folder,
     new_run_id,
     owns_folder,
     remove_empty,
+    write_atomic,
 )
 from kpi_helpers.run.workspace import notebooks_dir
 
@@ -206,11 +209,62 @@ def _kill_kernels_now() -> None:
     _Kernels.live.clear()
 
 
+# The connection files of a run's kernels (ports and each kernel's signing key) go into a folder of the
+# run's own, removed when the run ends and, after a kill -9, by the next run: nothing piles up in /tmp.
+KERNEL_DIR_ENV = "KPI_WORKBOOK_KERNEL_DIR"
+
+
+def kernel_dir_root() -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"kpi-workbook-kernels-{os.getuid()}"
+
+
+@contextlib.contextmanager
+def run_kernel_dir() -> Iterator[Path | None]:
+    """`<tmp>/kpi-workbook-kernels-<uid>/run-<pid>/` for this run's connection files (KERNEL_DIR_ENV, seen
+    by the workers), after removing the folders of runs whose process is gone; None when the shared
+    folder is not safely ours (then jupyter's own runtime folder is used)."""
+    import stat
+
+    root = kernel_dir_root()
+    try:
+        root.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(root)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise PermissionError(f"{root} is not a private folder of this user")
+        for stale in root.glob("run-*"):
+            pid = stale.name.removeprefix("run-")
+            if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+                shutil.rmtree(stale, ignore_errors=True)
+        mine = root / f"run-{os.getpid()}"
+        mine.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        yield None
+        return
+    before = os.environ.get(KERNEL_DIR_ENV)
+    os.environ[KERNEL_DIR_ENV] = str(mine)
+    try:
+        yield mine
+    finally:
+        if before is None:
+            os.environ.pop(KERNEL_DIR_ENV, None)
+        else:
+            os.environ[KERNEL_DIR_ENV] = before
+        shutil.rmtree(mine, ignore_errors=True)
+
+
 async def _start_kernel(cwd: str) -> Any:
     """Start a kernel and send the warm-up imports without waiting: it boots while we work."""
     from jupyter_client.manager import AsyncKernelManager
 
-    km = AsyncKernelManager(kernel_name="python3")
+    folder = os.environ.get(KERNEL_DIR_ENV)
+    if folder and Path(folder).is_dir():  # the run's own folder (run_kernel_dir), not the shared runtime dir
+        km = AsyncKernelManager(
+            kernel_name="python3", connection_file=str(Path(folder) / f"kernel-{uuid.uuid4()}.json")
+        )
+    else:
+        km = AsyncKernelManager(kernel_name="python3")
     # Plain values only; the environment tells kpi_helpers it runs headless for a report.
     env = {**os.environ, "KPI_WORKBOOK_BATCH": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     # no TCP-encryption noise; the kernel's own stdout/stderr never reach the user's terminal (cell errors
@@ -316,7 +370,7 @@ def run_client(job: ClientJob, progress: Any = None) -> ClientResult:
             try:
                 _Kernels.run(_execute(nb, km, job.timeout, job.notebooks_dir))
             finally:
-                nbformat.write(nb, staging / name)
+                write_atomic(staging / name, nbformat.writes(nb))  # a full disk leaves no 0-byte notebook
             executed.append(nb)
             if progress is not None:
                 progress.put((job.client, name))
@@ -395,6 +449,9 @@ def _publish(staging: Path, target: Path, out_root: Path) -> None:
     with _Worker.publishing:
         if not owns_folder(target):
             raise OutputFolderError(foreign_folder_reason(out_root, target.name))
+        foreign = foreign_files(target) if target.exists() else []
+        if foreign:  # a colleague's file in reports/<client>/: refused, never deleted with the old report
+            raise OutputFolderError(foreign_files_reason(target, foreign))
         old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
         if target.exists():
             os.replace(target, old)
@@ -405,16 +462,24 @@ def _publish(staging: Path, target: Path, out_root: Path) -> None:
 def _keep_failed(staging: Path, out_root: Path, client: str, notebook: str | None, result: ClientResult) -> str | None:
     """Move a failed run to out/_failed/<client>/ (with reason.txt); the good report stays untouched."""
     target = out_root / FAILED_DIR / client
-    if not owns_folder(target):
-        return None  # something we did not write: leave it
+    if not owns_folder(target) or (target.exists() and foreign_files(target)):
+        return None  # something we did not write (or a file someone added): leave it
     shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     if staging.exists():
         os.replace(staging, target)
     else:
         target.mkdir()
-    mark_client_folder(target, client)
-    (target / "reason.txt").write_text(f"{result.params_file}\n{result.status}: {result.reason}\n", encoding="utf-8")
+    for path in target.iterdir():  # what a full disk cut short (0 bytes, temporary files) is no evidence
+        if path.is_file() and (path.stat().st_size == 0 or ".tmp-" in path.name):
+            path.unlink()
+    try:
+        write_atomic(target / "reason.txt", f"{result.params_file}\n{result.status}: {result.reason}\n")
+        mark_client_folder(target, client)  # last: it lists the files written
+    except OutputFolderError:  # the disk is full: the reason is in the index; no half-written file stays
+        if not (target / CLIENT_MARKER).is_file():
+            shutil.rmtree(target, ignore_errors=True)
+        return None
     if notebook and (target / notebook).exists():
         return f"{FAILED_DIR}/{client}/{notebook}"
     return f"{FAILED_DIR}/{client}/reason.txt"
@@ -501,11 +566,11 @@ def run_batch(
     stops the workers and their kernels, keeps every report written so far and returns a
     result with `interrupted=True`.
     """
-    from kpi_helpers.compute.asof import parse_as_of
-    from kpi_helpers.run.validate import check_files, params_files_for
+    from kpi_helpers.compute.asof import check_not_future, parse_as_of
+    from kpi_helpers.run.validate import check_files, params_files_for, skipped_notices
 
     started = time.perf_counter()
-    as_of = parse_as_of(as_of).isoformat() if as_of is not None else None  # before anything is written
+    as_of = check_not_future(parse_as_of(as_of)).isoformat() if as_of is not None else None  # before any write
     out = Path(out_dir).absolute()
     from kpi_helpers.run.branding import page_branding
 
@@ -513,13 +578,13 @@ def run_batch(
     # The workers start first and check the clients' data in parallel (reading it is most of a check),
     # so they are warm when the runs begin. Checking only reads; nothing is written for a folder we refuse.
     workers_wanted = max(1, min(workers or os.cpu_count() or 1, len(files)))
-    with _StopSignals(), contextlib.nullcontext() if dask else _LocalPool(workers_wanted) as pool:
+    with run_kernel_dir(), _StopSignals(), contextlib.nullcontext() if dask else _LocalPool(workers_wanted) as pool:
         checks = check_files(files, pool.map if pool else map, as_of=as_of)  # the run's report date
         if _STOP.is_set():
             raise KeyboardInterrupt
         brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here
         claim(out)
-        notes: list[str] = []
+        notes: list[str] = skipped_notices(params_dir)  # a file that is not read is said, never silent
         if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
             from kpi_helpers.run.pdf import pdf_problem
 

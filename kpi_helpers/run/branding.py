@@ -6,9 +6,9 @@ The logo is embedded as a `data:` URI, so reports stay one self-contained, offli
 
 * only png, jpg or svg, at most LOGO_BYTES, and the content must be what the name says
   (png/jpeg signature; svg well-formed XML);
-* svg can carry script: one with a script element, event handler attributes (`on...`), a link
-  to anything but an element of its own (`href="#..."`), `<foreignObject>`, a DOCTYPE or
-  entities is refused, with the reason. It is shown through `<img>`, where browsers run no
+* svg can carry script: only the drawing elements and attributes of SVG_ELEMENTS and
+  SVG_ATTRIBUTES are allowed (an allowlist); an event handler attribute (`on...`), a link to
+  anything but an element of its own (`href="#..."`), a DOCTYPE or entities is refused, with the reason. It is shown through `<img>`, where browsers run no
   script of an svg anyway;
 * the agency's name is escaped like every other string; colours are validated hex, so they are
   inert in CSS.
@@ -30,8 +30,27 @@ DEFAULT_PRIMARY = "#102a43"  # text: headings, links
 DEFAULT_ACCENT = "#2f80ed"  # rules
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 _SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
-_SVG_FORBIDDEN = {"script", "foreignobject", "iframe", "embed", "object", "audio", "video", "handler", "listener"}
 _SVG_URL = re.compile(r"url\s*\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+# An allowlist, not a blocklist: what a drawn logo needs; anything else (script, foreignObject, animation,
+# elements of editors' own namespaces) is refused by name, so a new kind of active content cannot slip through.
+SVG_ELEMENTS = frozenset(
+    "svg g defs title desc metadata path rect circle ellipse line polyline polygon text tspan textPath "
+    "linearGradient radialGradient stop clipPath mask pattern use symbol style".split()
+)
+SVG_ATTRIBUTES = frozenset(
+    "id class style transform x y x1 y1 x2 y2 cx cy r rx ry fx fy fr dx dy width height d points viewBox "
+    "preserveAspectRatio version baseProfile fill fill-opacity fill-rule stroke stroke-width stroke-linecap "
+    "stroke-linejoin stroke-miterlimit stroke-dasharray stroke-dashoffset stroke-opacity opacity clip-path "
+    "clip-rule clipPathUnits mask maskUnits maskContentUnits offset stop-color stop-opacity gradientUnits "
+    "gradientTransform spreadMethod patternUnits patternContentUnits patternTransform font-family font-size "
+    "font-weight font-style font-variant font-stretch text-anchor dominant-baseline alignment-baseline "
+    "baseline-shift letter-spacing word-spacing text-decoration textLength lengthAdjust rotate display "
+    "visibility color overflow vector-effect shape-rendering paint-order mix-blend-mode isolation "
+    "enable-background href".split()
+)
 
 
 @dataclass(frozen=True)
@@ -86,16 +105,34 @@ def svg_problem(data: bytes) -> str | None:
     if root.tag.rsplit("}", 1)[-1].lower() != "svg":
         return "the file is not an svg drawing"
     for element in root.iter():
-        tag = str(element.tag).rsplit("}", 1)[-1].lower()
-        if tag in _SVG_FORBIDDEN:
-            return f"it contains a <{tag}> element"
-        for name, value in element.attrib.items():
-            local = name.rsplit("}", 1)[-1].lower()
+        for name, value in element.attrib.items():  # the most telling reason first: script or a link out
+            local = name.rpartition("}")[2].lower()
             if local.startswith("on"):
-                return f"it contains an event handler attribute ({local})"
+                return f"it contains an event handler attribute ({local[:40]})"
             if local == "href" and not value.strip().startswith("#"):
                 return "it links to something outside the drawing (href)"
-            if _SVG_URL.search(value):
+        namespace, _, tag = str(element.tag).rpartition("}")
+        if namespace.lstrip("{") not in ("", _SVG_NS) or tag not in SVG_ELEMENTS:
+            return (
+                f"it contains a <{tag.lower()[:40]}> element; a logo may only draw (shapes, paths, text, "
+                "gradients: export it as plain SVG)"
+            )
+        for name, value in element.attrib.items():
+            namespace, _, local = name.rpartition("}")
+            namespace = namespace.lstrip("{")
+            allowed = (
+                local in SVG_ATTRIBUTES
+                if namespace == ""
+                else (namespace, local)
+                in (
+                    (_XLINK_NS, "href"),
+                    (_XML_NS, "space"),
+                    (_XML_NS, "lang"),
+                )
+            )
+            if not allowed:
+                return f"it has a {local[:40]} attribute; a logo may only have drawing attributes"
+            if _SVG_URL.search(value) or "javascript:" in value.lower():
                 return "it refers to something outside the drawing (url(...))"
         if tag == "style" and element.text and (_SVG_URL.search(element.text) or "@import" in element.text):
             return "its stylesheet refers to something outside the drawing"

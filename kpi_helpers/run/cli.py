@@ -89,13 +89,13 @@ def _cmd_kpis(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from kpi_helpers.compute.asof import AsOfError, parse_as_of
+    from kpi_helpers.compute.asof import AsOfError, check_not_future, parse_as_of
     from kpi_helpers.run.alerts import EXIT_USAGE, exit_code
     from kpi_helpers.run.batch import run_batch
 
     if args.as_of is not None:
         try:
-            parse_as_of(args.as_of)
+            check_not_future(parse_as_of(args.as_of))
         except AsOfError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_USAGE
@@ -120,11 +120,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from kpi_helpers.run.serve import serve
+    from kpi_helpers.run.serve import TOKEN_ENV, read_token, serve
 
     if args.client is not None and args.all:
         raise KpiWorkbookError("serve: give a client or --all, not both")
-    return serve(args.client, port=args.port, lang=args.lang, token=args.token, ip=args.ip, params_dir=args.params)
+    if args.token is not None:
+        raise KpiWorkbookError(
+            f"serve: --token on the command line is visible to every user of this machine (ps); put it in "
+            f"a file only you can read (--token-file FILE) or in the environment variable {TOKEN_ENV}"
+        )
+    return serve(
+        args.client,
+        port=args.port,
+        lang=args.lang,
+        token=read_token(args.token_file),
+        ip=args.ip,
+        allowed_hosts=args.allow_host,
+        params_dir=args.params,
+    )
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -235,7 +248,21 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8866)
     srv.add_argument("--lang", choices=["nl", "en"])
     srv.add_argument("--ip", default="127.0.0.1")
-    srv.add_argument("--token", default=None, help="required in practice when --ip is not 127.0.0.1")
+    srv.add_argument(
+        "--token-file",
+        default=None,
+        metavar="FILE",
+        help="file holding the access token (or set KPI_WORKBOOK_SERVE_TOKEN); required when --ip is not local",
+    )
+    srv.add_argument("--token", default=None, help=argparse.SUPPRESS)  # refused with a message: it shows in `ps`
+    srv.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the pages may be reached at besides localhost/127.0.0.1/[::1] (repeatable; "
+        "or serve_hosts in params/_agency.yaml); other Host headers are refused",
+    )
     _data_root_option(srv)
     srv.set_defaults(func=_cmd_serve)
 

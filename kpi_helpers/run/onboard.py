@@ -354,7 +354,7 @@ def new_client_from(
     from kpi_helpers.run.validate import check_client
     from kpi_helpers.spec.params import CLIENT_ID_PATTERN, load_params
 
-    if not re.match(CLIENT_ID_PATTERN, name):
+    if not re.fullmatch(CLIENT_ID_PATTERN, name):
         raise KpiWorkbookError(f"'{name}' is not a valid client id: use lowercase letters, digits, '-' and '_' only")
     if not files:
         raise KpiWorkbookError("give at least one file after --from")

@@ -125,8 +125,39 @@ def owns_folder(folder: Path) -> bool:
     return folder.is_dir() and not folder.is_symlink() and (folder / CLIENT_MARKER).is_file()
 
 
+MANIFEST_BYTES = 1_000_000  # a client folder's marker lists a few dozen files; more is not ours
+
+
 def mark_client_folder(folder: Path, client: str) -> None:
-    (folder / CLIENT_MARKER).write_text(f"{client}\n", encoding="utf-8")
+    """Our marker: the client id, then every file the tool wrote into the folder (so a file someone
+    else put there later is seen, and kept: `foreign_files`). Written atomically (full disk)."""
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+    write_atomic(folder / CLIENT_MARKER, "\n".join([client, *(n for n in names if n != CLIENT_MARKER)]) + "\n")
+
+
+def foreign_files(folder: Path) -> list[str]:
+    """Files in one of our client folders that its marker does not list: a colleague's notes, never to be
+    deleted by the next run. [] for a folder of an older version (its marker lists no files)."""
+    marker = folder / CLIENT_MARKER
+    try:
+        if marker.is_symlink() or marker.stat().st_size > MANIFEST_BYTES:
+            return [CLIENT_MARKER]
+        listed = marker.read_text(encoding="utf-8", errors="replace").splitlines()[1:]
+    except OSError:
+        return []
+    if not listed:
+        return []
+    known = {*listed, CLIENT_MARKER}
+    found = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+    return sorted(name for name in found if name not in known)
+
+
+def foreign_files_reason(folder: Path, foreign: list[str]) -> str:
+    more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+    return (
+        f"{folder / foreign[0]}{more} was not written by KPI Workbook; the folder is not replaced so it is not "
+        f"lost: move it out of {folder} and run again"
+    )
 
 
 def foreign_folder_reason(out: Path, client: str) -> str:

@@ -23,14 +23,21 @@ the client's name as the page title (escaped by the template). :func:`serve_comm
 :func:`serve` runs it until Ctrl-C and removes the work folder. Every params file is validated
 first, so a broken file fails here with the usual message instead of on a page.
 
-The CLI calls ``serve(args.client, port=args.port, lang=args.lang, token=args.token, ip=args.ip,
-params_dir=args.params)``; ``client`` is a client id (``acme`` → ``params/acme.yaml``), a path, or
-None for every client in ``params_dir``.
+The CLI calls ``serve(args.client, port=args.port, lang=args.lang, token=read_token(args.token_file), ip=args.ip,
+allowed_hosts=args.allow_host, params_dir=args.params)``; ``client`` is a client id (``acme`` →
+``params/acme.yaml``), a path, or None for every client in ``params_dir``.
+
+**Closed to strangers** (:mod:`kpi_helpers.run.voila_app`): only requests whose Host header is
+localhost, 127.0.0.1, [::1], the bind address or an allowed name are answered (a web page the
+analyst visits cannot read a dashboard through DNS rebinding); a non-local ``--ip`` needs a token,
+which comes from ``--token-file`` or ``KPI_WORKBOOK_SERVE_TOKEN`` and reaches Voilà through its
+environment, never a command line (``ps`` shows those to every user).
 """
 
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import os
 import re
@@ -40,7 +47,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +62,10 @@ POOL_SIZE = 1  # preheated kernels per client page (each ~200 MB)
 CULL_IDLE_TIMEOUT = 60  # seconds a closed page's kernel may stay
 CULL_INTERVAL = 15
 KERNEL_MANAGER = "kpi_helpers.run.voila_kernels.ServeKernelManager"
+VOILA_APP = "kpi_helpers.run.voila_app"  # Voilà answering only allowed Host names (DNS rebinding)
+TOKEN_ENV = "KPI_WORKBOOK_SERVE_TOKEN"  # the token for a non-local `serve`: environment or file, never argv (`ps`)
+TOKEN_FILE_BYTES = 4096  # a token file holds one line
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 UNUSED_EXTENSIONS = ("@voila-dashboards/jupyterlab-preview", "jupyterlab_pygments")
 
 LIST_TITLE = per_language("serve.list_title")
@@ -98,6 +109,64 @@ ul.kpi-clients a:hover {{ background: #f2f6fa; }}
 """
 
 
+def host_name(host: str) -> str:
+    """'LocalHost:8866' -> 'localhost', '[::1]:8866' -> '::1' (the name a Host header asks for)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.index("]")] if "]" in host else host
+    name, _, port = host.rpartition(":")
+    return name if name and port.isdigit() and ":" not in name else host
+
+
+def is_local_address(ip: str) -> bool:
+    """True for a loopback bind address (127.0.0.1, ::1, localhost): only this machine can connect."""
+    if host_name(ip) == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host_name(ip)).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_host_names(ip: str, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The local names, the bind address itself (unless it is 0.0.0.0/::) and the configured names."""
+    names = {*LOCAL_HOSTS, *(host_name(h) for h in extra if h.strip())}
+    bound = host_name(ip)
+    if bound and bound not in ("0.0.0.0", "::"):
+        names.add(bound)
+    return frozenset(names)
+
+
+def check_bind(ip: str, token: str | None) -> None:
+    """A non-local address opens the dashboards to the network: refused without a token."""
+    if not is_local_address(ip) and not token:
+        raise KpiWorkbookError(
+            f"serve: --ip {ip[:60]} lets other machines open every dashboard; set a token first "
+            f"(in the environment variable {TOKEN_ENV}, or --token-file FILE), or serve on 127.0.0.1"
+        )
+
+
+def read_token(token_file: str | Path | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    """The serve token from `token_file` (one line, a regular file) or else the environment (TOKEN_ENV)."""
+    from kpi_helpers.spec.safeyaml import file_kind
+
+    if token_file is None:
+        token = (os.environ if env is None else env).get(TOKEN_ENV, "").strip()
+        return token or None
+    path = Path(token_file).expanduser()
+    try:
+        info = path.stat()
+        kind = file_kind(info.st_mode)
+        if kind or path.is_dir() or info.st_size > TOKEN_FILE_BYTES:
+            raise KpiWorkbookError(f"--token-file {path}: expected a small text file holding the token")
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise KpiWorkbookError(f"--token-file {path}: cannot read it ({error.__class__.__name__})") from None
+    if not token or any(c.isspace() or not c.isprintable() for c in token):
+        raise KpiWorkbookError(f"--token-file {path}: expected one line holding the token (no spaces)")
+    return token
+
+
 def inert(text: str) -> str:
     """Text for a Jinja template file: HTML-escaped and with no Jinja delimiters left."""
     return html.escape(" ".join(str(text).split())).replace("{", "&#123;").replace("}", "&#125;")
@@ -119,7 +188,7 @@ def client_params_file(client: str | Path, params_dir: str | Path = "params") ->
     path = Path(client)
     if path.suffix in (".yaml", ".yml") or path.is_file():  # a folder named like the client is not its file
         return find_params_file(path).resolve()
-    if not re.match(CLIENT_ID_PATTERN, str(client)) or len(str(client)) > 64:
+    if not re.fullmatch(CLIENT_ID_PATTERN, str(client)) or len(str(client)) > 64:
         raise KpiWorkbookError(
             f"{str(client)[:70]!r} is not a client id (lowercase letters, digits, - and _; "
             "the name of its params file without .yaml) nor a params file."
@@ -204,10 +273,14 @@ def write_template(data_dir: str | Path, clients: Sequence[tuple[str, str]] = ()
     return folder
 
 
-def serve_env(work_dir: str | Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
+def serve_env(work_dir: str | Path, env: Mapping[str, str] | None = None, token: str | None = None) -> dict[str, str]:
     """The environment for the ``voila`` command of :func:`serve_command`: ``env`` (default
-    ``os.environ``) with the work folder's template data first on ``JUPYTER_PATH``."""
+    ``os.environ``) with the work folder's template data first on ``JUPYTER_PATH``, and the
+    token (TOKEN_ENV) when given — none inherited from ``env`` by accident."""
     result = dict(os.environ if env is None else env)
+    result.pop(TOKEN_ENV, None)
+    if token:
+        result[TOKEN_ENV] = token
     data = str(Path(work_dir) / "jupyter")
     result["JUPYTER_PATH"] = os.pathsep.join([data, *filter(None, [result.get("JUPYTER_PATH")])])
     return result
@@ -219,8 +292,8 @@ def serve_command(
     *,
     work_dir: str | Path | None = None,
     lang: str | None = None,
-    token: str | None = None,
     ip: str = "127.0.0.1",
+    allowed_hosts: Sequence[str] = (),
     notebook: str | Path = DEFAULT_NOTEBOOK,
     params_dir: str | Path = "params",
     pool_size: int = POOL_SIZE,
@@ -230,8 +303,9 @@ def serve_command(
     """The ``voila`` command line serving this client's notebook copy, or (``params_file``
     None) one page per client in ``params_dir`` behind the client list page; written into
     ``work_dir`` (a new temporary folder when None — the caller removes it). Run it with
-    ``env=serve_env(work_dir)``. ``token`` None: no token (fine on 127.0.0.1); pass one when
-    ``ip`` is reachable by others. ``pool_size`` 0: no preheated kernels."""
+    ``env=serve_env(work_dir, token=...)``: the token never goes on the command line (``ps``).
+    Requests whose Host is not local, ``ip`` or one of ``allowed_hosts`` are refused (403).
+    ``pool_size`` 0: no preheated kernels."""
     if params_file is None:
         clients = _all_clients(params_dir)
     else:
@@ -252,14 +326,14 @@ def serve_command(
     return [
         sys.executable,
         "-m",
-        "voila",
+        VOILA_APP,
         str(target),
         "--no-browser",
         f"--port={int(port)}",
         "--Voila.port_retries=0",
         f"--Voila.ip={ip}",
         f"--Voila.root_dir={pages}",
-        f"--Voila.token={token or ''}",
+        *(f"--KpiVoila.allowed_hosts={host_name(h)}" for h in allowed_hosts),
         f"--template={TEMPLATE}",
         "--strip_sources=True",
         "--show_tracebacks=False",
@@ -291,6 +365,7 @@ def serve(
     lang: str | None = None,
     token: str | None = None,
     ip: str = "127.0.0.1",
+    allowed_hosts: Sequence[str] = (),
     notebook: str | Path = DEFAULT_NOTEBOOK,
     params_dir: str | Path = "params",
     **popen: Any,
@@ -298,7 +373,12 @@ def serve(
     """Run Voilà for one client (or every client when ``params_file`` is None) until it stops;
     Ctrl-C (or SIGTERM/SIGHUP) stops it cleanly (its kernels shut down, the work folder removed)
     and returns 0, else Voilà's exit code. Raises :class:`KpiWorkbookError` when a params file
-    is missing or invalid."""
+    is missing or invalid, or when ``ip`` is not local and there is no ``token`` (before binding).
+    Host names besides the local ones: ``allowed_hosts`` plus ``serve_hosts`` in params/_agency.yaml."""
+    from kpi_helpers.spec.agency import agency_serve_hosts
+
+    check_bind(ip, token)
+    allowed_hosts = [*agency_serve_hosts(params_dir), *allowed_hosts]
     if params_file is None:
         _all_clients(params_dir)
         shown = f"the clients in {params_dir}"
@@ -309,12 +389,20 @@ def serve(
     restore = _stop_on_signals()
     try:
         cmd = serve_command(
-            params_file, port, work_dir=work, lang=lang, token=token, ip=ip, notebook=notebook, params_dir=params_dir
+            params_file,
+            port,
+            work_dir=work,
+            lang=lang,
+            ip=ip,
+            allowed_hosts=allowed_hosts,
+            notebook=notebook,
+            params_dir=params_dir,
         )
-        query = f"?token={token}" if token else ""
-        print(f"Serving {shown} at http://{ip}:{port}/{query} — Ctrl-C to stop", file=sys.stderr)
+        shown_host = f"[{ip}]" if ":" in ip else ip
+        query = "?token=<your token>" if token else ""  # the token itself stays out of terminals and logs
+        print(f"Serving {shown} at http://{shown_host}:{port}/{query} — Ctrl-C to stop", file=sys.stderr)
         # own session: Ctrl-C reaches only us, and we stop Voilà with SIGTERM (no shutdown prompt)
-        popen.setdefault("env", serve_env(work))
+        popen.setdefault("env", serve_env(work, token=token))
         process = subprocess.Popen(cmd, cwd=work, start_new_session=True, **popen)
         return process.wait()
     except KeyboardInterrupt:

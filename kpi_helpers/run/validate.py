@@ -15,6 +15,7 @@ import pandas as pd
 from kpi_helpers.exceptions import DataValidationError, KpiWorkbookError, ParamsError
 from kpi_helpers.spec.catalog import use_catalog
 from kpi_helpers.spec.params import CLIENT_ID_PATTERN, ClientConfig, find_params_files, load_params, params_warnings
+from kpi_helpers.spec.safeyaml import excerpt
 
 
 @dataclass
@@ -140,17 +141,23 @@ def as_of_problems(config: ClientConfig, facts: pd.DataFrame, as_of: str | dt.da
 def params_files_for(params_dir: str | Path, clients: list[str] | None = None) -> list[Path]:
     """The params files of a folder, or of the named clients (the id is the file name); raises
     when there are none or a named client has no file."""
-    from kpi_helpers.spec.params import client_id_from_path
-
     files = find_params_files(params_dir)
     if not files:
         raise KpiWorkbookError(f"{params_dir}: no params files (*.yaml) found")
-    if clients:
-        unknown = sorted(set(clients) - {client_id_from_path(f) for f in files})
+    if clients:  # the id is the exact file name: `acme` never selects Acme.yaml or "acme\n.yaml"
+        unknown = sorted(set(clients) - {f.stem for f in files})
         if unknown:
-            raise KpiWorkbookError(f"{params_dir}: no params file for client(s) {', '.join(unknown)}")
-        files = [f for f in files if client_id_from_path(f) in clients]
+            shown = ", ".join(excerpt(c, 40) if not re.fullmatch(CLIENT_ID_PATTERN, c) else c for c in unknown)
+            raise KpiWorkbookError(f"{params_dir}: no params file for client(s) {shown}")
+        files = [f for f in files if f.stem in clients]
     return files
+
+
+def skipped_notices(params_dir: str | Path) -> list[str]:
+    """'params/_acme.yaml: skipped: ...' for every file that looks like a params file but is not read."""
+    from kpi_helpers.spec.params import skipped_params_files
+
+    return [f"{excerpt(str(path), 120)[1:-1]}: {why}" for path, why in skipped_params_files(params_dir)]
 
 
 def check_files(
@@ -181,14 +188,14 @@ def validate_folder(
     """One line per problem (errors first, then warnings prefixed 'warning: '), and the file count."""
     checks = check_folder(params_dir, clients, as_of)
     lines = [e for c in checks for e in c.errors] + [f"warning: {w}" for c in checks for w in c.warnings]
-    return lines, len(checks)
+    return lines + [f"warning: {notice}" for notice in skipped_notices(params_dir)], len(checks)
 
 
 def new_client(
     name: str, params_dir: str | Path = "params", display_name: str | None = None, force: bool = False
 ) -> Path:
     """Write `params/<name>.yaml` from the commented template; refuses to overwrite unless forced."""
-    if not re.match(CLIENT_ID_PATTERN, name):
+    if not re.fullmatch(CLIENT_ID_PATTERN, name):
         raise KpiWorkbookError(f"'{name}' is not a valid client id: use lowercase letters, digits, '-' and '_' only")
     folder = Path(params_dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,8 @@ a client's file is read:
   reads only from its own folder `<data_root>/<id>/`. `data_root` is `data/` next to the params
   folder unless the agency sets it once: `data_root:` in `params/_agency.yaml` (relative to the
   params folder) or `--data-root` on the command line (the `KPI_WORKBOOK_DATA_ROOT` environment
-  variable, so the batch's kernels see the same setting).
+  variable, so the batch's kernels see the same setting). Order: `--data-root`, then the variable
+  (also when set by hand), then `_agency.yaml`, then `data/` (documented in README.md).
 * **Which paths are refused** (`check_source`): absolute paths, `~`, any `..`, a path that leads
   out of the client's folder through a symlink, and anything that is not a regular file (device,
   FIFO, socket). The message names the source as written and the rule, never the file's content.
@@ -26,6 +27,11 @@ a client's file is read:
       logo: logo.png
       colors: {primary: "#1b5e20", accent: "#ff8f00"}
       language: nl
+
+* **Dashboard host names** (`agency_serve_hosts`): the names `kpi-workbook serve` may be reached at
+  besides localhost/127.0.0.1/[::1] (every other Host header is refused: DNS rebinding):
+
+      serve_hosts: [dashboards.bureau-noord.lan]
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from kpi_helpers.exceptions import DataProblem, ParamsError
-from kpi_helpers.spec.safeyaml import file_kind
+from kpi_helpers.spec.safeyaml import excerpt, file_kind
 
 AGENCY_FILE = "_agency.yaml"
 DATA_ROOT_ENV = "KPI_WORKBOOK_DATA_ROOT"
@@ -112,7 +118,7 @@ def _read_agency_file(path: Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- branding
 
-AGENCY_FIELDS = ("data_root", "limits", "name", "logo", "colors", "language")
+AGENCY_FIELDS = ("data_root", "limits", "name", "logo", "colors", "language", "serve_hosts")
 COLOR_FIELDS = ("primary", "accent")
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 NAME_CHARS = 120
@@ -180,6 +186,38 @@ def agency_branding(params_dir: str | Path) -> Branding:
     )
 
 
+_HOST_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def agency_serve_hosts(params_dir: str | Path) -> tuple[str, ...]:
+    """`serve_hosts` from `<params_dir>/_agency.yaml`: host names (or IP addresses) the dashboards may
+    be reached at besides the local ones; () without the file. Raises ParamsError naming the entry."""
+    import ipaddress
+
+    path = Path(params_dir).expanduser().absolute() / AGENCY_FILE
+    if not path.exists():
+        return ()
+    given = _read_agency_file(path).get("serve_hosts")
+    if given is None:
+        return ()
+    if not isinstance(given, list):
+        raise ParamsError(str(path), [("serve_hosts", "expected a list of host names, e.g. [dashboards.agency.lan]")])
+    hosts, problems = [], []
+    for index, host in enumerate(given):
+        name = host.strip().lower() if isinstance(host, str) else ""
+        try:
+            ok = bool(ipaddress.ip_address(name.strip("[]")))
+        except ValueError:
+            ok = bool(_HOST_NAME.match(name)) and len(name) <= 253
+        if ok:
+            hosts.append(name)
+        else:
+            problems.append((f"serve_hosts[{index}]", f"{excerpt(host, 60)} is not a host name or IP address"))
+    if problems:
+        raise ParamsError(str(path), problems)
+    return tuple(hosts)
+
+
 def _logo_path(value: Any, folder: Path) -> tuple[Path | None, str | None]:
     """The logo's path when it is a png/jpg/svg file inside the params folder, else the reason."""
     if not isinstance(value, str) or not value.strip():
@@ -214,7 +252,7 @@ def _limits_from(raw: Any, path: Path) -> Limits:
         if key not in known:
             problems.append((f"limits.{key}", f"is not a known limit (use {', '.join(sorted(known))})"))
         elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            problems.append((f"limits.{key}", f"{str(value)[:40]!r} is not a positive whole number"))
+            problems.append((f"limits.{key}", f"{excerpt(value, 40)} is not a positive whole number"))
         else:
             values[key] = value
     if problems:
@@ -261,8 +299,8 @@ def row_cap_problem(file: str, rows: int) -> DataProblem | None:
 
 
 def short(text: Any, limit: int = 80) -> str:
-    """A value from a user's file, cut to `limit` characters for a message."""
-    text = str(text)
+    """A value from a user's file, cut to `limit` characters for a message (a list: its bounded repr)."""
+    text = text if isinstance(text, str) else excerpt(text, limit)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

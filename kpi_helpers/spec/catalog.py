@@ -23,6 +23,7 @@ import yaml
 
 from kpi_helpers.exceptions import CatalogError, UnknownKpiError
 from kpi_helpers.i18n import messages
+from kpi_helpers.spec.safeyaml import excerpt
 from kpi_helpers.spec.vocab import DIMENSIONS, UNITS
 
 Term = tuple[str, int]  # (measure name, +1 or -1)
@@ -339,7 +340,7 @@ def client_catalog(measures: Any, kpis: list[tuple[int, Any]]) -> tuple[Catalog 
             problems.append((where, f"unknown field(s) {', '.join(map(str, unknown))} (use labels, unit, agg)"))
         if spec.get("agg", "sum") not in AGGREGATIONS:
             problems.append(
-                (f"{where}.agg", f"'{spec.get('agg')}' is not allowed; use one of {', '.join(AGGREGATIONS)}")
+                (f"{where}.agg", f"{excerpt(spec.get('agg'))} is not allowed; use one of {', '.join(AGGREGATIONS)}")
             )
     where_of: dict[str, str] = {}
     for index, entry in kpis:
@@ -349,7 +350,7 @@ def client_catalog(measures: Any, kpis: list[tuple[int, Any]]) -> tuple[Catalog 
             problems.append((where, "a KPI definition needs an 'id' (and labels, domain, kind, type, unit)"))
             continue
         if not isinstance(kid, str):
-            problems.append((f"{where}.id", f"{kid!r} is not an id (snake_case text)"))
+            problems.append((f"{where}.id", f"{excerpt(kid)} is not an id (snake_case text)"))
             continue
         where_of[str(kid)] = where
         if kid in base:
@@ -542,7 +543,7 @@ def _parse(
     pairs: list[tuple[str, str]] = []
     for item in raw.get("pairs") or []:
         if not isinstance(item, (list, tuple)) or len(item) != 2:
-            problems.append(f"pair {item!r}: must be [performance_kpi, quality_kpi]")
+            problems.append(f"pair {excerpt(item)}: must be [performance_kpi, quality_kpi]")
             continue
         perf, qual = str(item[0]), str(item[1])
         where = f"pair [{perf}, {qual}]"

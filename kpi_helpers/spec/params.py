@@ -25,9 +25,10 @@ from kpi_helpers.spec.goals import (
     scale_problems,
     target_problems,
 )
+from kpi_helpers.spec.safeyaml import excerpt
 
 # Starts with a letter or digit: ids name folders under reports/, whose `_failed`/`.staging` are ours.
-CLIENT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+CLIENT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # Python: re.fullmatch (re.match's `$` also matches before a final "\n")
 DEMO_PREFIX = "demo:"
 
 
@@ -372,8 +373,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 def _echo(value: Any, limit: int = 80) -> str:
     """A value from the user's file, quoted and cut short (a 5 MB name is never echoed whole)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 2] + "…'"
+    return excerpt(value, limit)
 
 
 def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
@@ -449,21 +449,21 @@ def load_params(path: str | Path) -> ClientConfig:
 def _check_identity(raw: dict[Any, Any], path: Path) -> None:
     """`client:` may be left out (it is the file name); when given it must equal the file name."""
     stem = path.stem
-    if not re.match(CLIENT_ID_PATTERN, stem) or len(stem) > 64:
+    if not re.fullmatch(CLIENT_ID_PATTERN, stem) or len(stem) > 64:
         raise ParamsError(
-            str(path),
+            str(path.parent / excerpt(path.name, 120)[1:-1]),  # escaped: a newline in the name stays one line
             [
                 (
                     "",
                     f"the file name {stem[:70]!r} is not a valid client id: the client id is the "
-                    f"params file's name; rename it to {client_id_from_path(path)}.yaml",
+                    f"params file's name; rename it to {_safe_id(stem)}.yaml",
                 )
             ],
         )
     given = raw.get("client")
     if given is None:
         raw["client"] = stem
-    elif isinstance(given, str) and re.match(CLIENT_ID_PATTERN, given) and given != stem:
+    elif isinstance(given, str) and re.fullmatch(CLIENT_ID_PATTERN, given) and given != stem:
         raise ParamsError(
             str(path),
             [
@@ -484,6 +484,34 @@ def find_params_files(params_dir: str | Path) -> list[Path]:
 
 
 def client_id_from_path(path: str | Path) -> str:
-    """A safe id derived from a file name, used to report a client whose file does not parse."""
-    stem = re.sub(r"[^a-z0-9_-]+", "-", Path(path).stem.lower()).strip("-")
-    return stem or "unnamed"
+    """A safe id derived from a file name, used to report a client whose file does not parse.
+
+    A file name that is not a client id itself (`Acme.yaml`, a newline in it) gets a suffix from
+    its exact name, so it is never reported as the client whose id it resembles (`acme`)."""
+    raw = Path(path).stem
+    stem = _safe_id(raw)
+    if stem == raw:
+        return stem
+    import hashlib
+
+    return f"{stem}-{hashlib.sha256(raw.encode('utf-8', 'surrogateescape')).hexdigest()[:6]}"
+
+
+def _safe_id(name: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "unnamed"
+
+
+def skipped_params_files(params_dir: str | Path) -> list[tuple[Path, str]]:
+    """Files in the params folder that look like params files but are not read, each with the reason
+    (said once as a notice, so a client never silently goes missing from a run)."""
+    folder = Path(params_dir)
+    out: list[tuple[Path, str]] = []
+    for path in sorted(folder.glob("*")):
+        name, suffix = path.name, path.suffix
+        if suffix.lower() not in (".yaml", ".yml") or name == "_agency.yaml":
+            continue
+        if name.startswith("_"):
+            out.append((path, "skipped: a name starting with '_' is a template, not a client"))
+        elif suffix not in (".yaml", ".yml"):
+            out.append((path, f"skipped: a params file ends in lowercase .yaml or .yml; rename it to {path.stem}.yaml"))
+    return out

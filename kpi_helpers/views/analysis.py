@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kpi_helpers.compute.engine import breakdown, get_kpi, pair_quadrants, shift_periods
+from kpi_helpers.compute.engine import OTHER_VALUE, get_kpi, pair_quadrants, shift_periods, top_breakdown
 from kpi_helpers.compute.findings import (
     analysis_kpis,
     client_reach,
@@ -33,7 +33,14 @@ from kpi_helpers.compute.findings import (
 )
 from kpi_helpers.data.sources import breakdown_across_sources
 from kpi_helpers.exceptions import KpiWorkbookError
-from kpi_helpers.i18n.formats import NOT_AVAILABLE, dimension_label, format_period, format_value, t
+from kpi_helpers.i18n.formats import (
+    NOT_AVAILABLE,
+    dimension_label,
+    format_number,
+    format_period,
+    format_value,
+    t,
+)
 from kpi_helpers.i18n.messages import text
 from kpi_helpers.spec.vocab import DIMENSIONS
 from kpi_helpers.views import charts
@@ -211,6 +218,31 @@ def pair_charts(wb: ClientSession, table: pd.DataFrame | None = None, last: int 
     return [charts.pair_quadrant(quadrants, p, lang=wb.lang, catalog=wb.catalog) for p in pairs]
 
 
+def breakdown_labels(table: pd.DataFrame, dim: str, lang: str, overrides: dict[str, str] | None = None) -> list[str]:
+    """The values of `dim` in a (top) breakdown as a reader sees them: channel ids and "(none)" as
+    words of `lang` (product names as they are), the lumped row as "Other (n)" and its name in
+    `table.attrs['other_label']` (charts put it last). One pass over the unique values."""
+    other = breakdown_other_label(table, lang)
+    labels = {}
+    for value in pd.unique(table[dim]):
+        if value == OTHER_VALUE and other is not None:
+            labels[value] = other
+        elif dim != "product" or str(value) in ("", NO_COUPON):
+            labels[value] = dimension_label(value, lang, overrides)
+        else:
+            labels[value] = value
+    return [labels[v] for v in table[dim]]
+
+
+def breakdown_other_label(table: pd.DataFrame, lang: str) -> str | None:
+    """ "Other (19,985)" for the lumped row of a top breakdown (None when nothing was lumped), also kept
+    in `table.attrs['other_label']` so a chart puts that row last."""
+    count = int(table.attrs.get("other_count") or 0)
+    other = text("top_values.other", lang, count=format_number(count, lang)) if count else None
+    table.attrs["other_label"] = other
+    return other
+
+
 def breakdown_charts(wb: ClientSession, period: Any = None) -> list[charts.go.Figure]:
     """Year to date per channel, campaign, coupon code and product, as far as the client has
     those columns: the main KPI (revenue), ROAS per channel/campaign when there is ad spend,
@@ -224,16 +256,12 @@ def breakdown_charts(wb: ClientSession, period: Any = None) -> list[charts.go.Fi
     figs = []
     for dim in session_dimensions(wb):
         extra = ["roas"] if has_ads and dim in ("channel", "campaign") else []
-        table = breakdown(wb.facts, [kid, *extra], by=dim, period=period, catalog=wb.catalog)
+        # the top values and one "other" row: 20,000 channels are one readable chart, computed in two passes
+        table = top_breakdown(wb.facts, [kid, *extra], by=dim, period=period, catalog=wb.catalog, rank_kpi=kid)
         table = breakdown_across_sources(table, wb.facts, dim)  # ratios across unlike sources: not available
         raw = table[dim].copy()
         # channel ids and "(none)" as words of the report's language; product names stay as they are
-        table[dim] = [
-            dimension_label(v, wb.lang, wb.config.channel_labels)
-            if dim != "product" or str(v) in ("", NO_COUPON)
-            else v
-            for v in table[dim]
-        ]
+        table[dim] = breakdown_labels(table, dim, wb.lang, wb.config.channel_labels)
         if dim == "coupon" and kid in kpis:
             vals = table[table["kpi"] == kid]
             total = vals["value"].sum()

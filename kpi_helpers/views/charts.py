@@ -477,12 +477,16 @@ def channel_breakdown(
     )
     hover = hover_value(meta["unit"], currency, lang, "x")
     break_even = {"roas": 1.0, "roi": 0.0}.get(kpis[0]) if len(kpis) == 1 else None
-    order = None
+    order: list[Any] | None = None
+    other = table.attrs.get("other_label")  # the lumped "Other (n)" row of a top breakdown: always last
     for kid, label in zip(kpis, labels):
         rows = table[(table["kpi"] == kid) & table["available"]]
         if order is None:
             order = rows.sort_values(["value", by], ascending=[False, True])[by].tolist()
-        rows = rows.set_index(by).reindex([o for o in order if o in set(rows[by])])
+            if other is not None and other in order:
+                order = [o for o in order if o != other] + [other]
+        present = set(rows[by])  # once per KPI: the membership test below stays linear
+        rows = rows.set_index(by).reindex([o for o in order if o in present])
         colors = None
         if break_even is not None:
             colors = [BAD if v < break_even else GOOD for v in rows["value"]]

@@ -81,11 +81,34 @@ def show(fig: Any) -> None:
     display(figure_bundle(fig), raw=True)
 
 
+# One label, table cell or exported cell shows at most this many characters (the rest as "…"): a 20 MB
+# campaign name otherwise made a 40 MB notebook and report. Longer than any real name or our own labels.
+MAX_CELL_CHARS = 1_000
+
+
+def cap_text(text: str, limit: int = MAX_CELL_CHARS) -> str:
+    """`text` cut to `limit` characters with an ellipsis (shorter text unchanged)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cap_cells(table: pd.DataFrame, limit: int = MAX_CELL_CHARS) -> pd.DataFrame:
+    """`table` with every text cell longer than `limit` cut (a copy only when one is)."""
+    out = table
+    for column in table.columns:
+        values = table[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            long = values.map(lambda v: isinstance(v, str) and len(v) > limit).astype(bool)
+            if long.any():
+                out = out.copy() if out is table else out
+                out[column] = values.where(~long, values[long].map(lambda v: cap_text(v, limit)))
+    return out
+
+
 def show_table(table: pd.DataFrame, caption: str | None = None) -> None:
-    """Display a table as plain, escaped HTML (no index, no inline styles)."""
+    """Display a table as plain, escaped HTML (no index, no inline styles); long cells cut (MAX_CELL_CHARS)."""
     from IPython.display import HTML, display
 
-    html = table.to_html(index=False, escape=True, border=0, classes="kpi-table", na_rep="n/a")
+    html = cap_cells(table).to_html(index=False, escape=True, border=0, classes="kpi-table", na_rep="n/a")
     if caption:
         import html as html_lib
 
@@ -150,11 +173,12 @@ def escape_plotly_text(text: str) -> str:
 
 def inert_figure_spec(value: Any) -> Any:
     """A figure's plotly JSON with every string (trace names, categories, hover text, titles,
-    tick labels, annotations) passed through `escape_plotly_text`; the layout template is ours."""
+    tick labels, annotations) cut to MAX_CELL_CHARS and passed through `escape_plotly_text`; the
+    layout template is ours."""
     import numpy as np
 
     if isinstance(value, str):
-        return escape_plotly_text(value)
+        return escape_plotly_text(cap_text(value))
     if isinstance(value, dict):
         return {k: (v if k == "template" else inert_figure_spec(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -179,8 +203,8 @@ def inert_cell(value: Any) -> Any:
 
 def inert_cells(table: pd.DataFrame) -> pd.DataFrame:
     """A copy of `table` for CSV/xlsx export with every text cell passed through `inert_cell`
-    (numbers stay numbers, so a negative value is not touched)."""
-    out = table.copy()
+    (numbers stay numbers, so a negative value is not touched), cut to MAX_CELL_CHARS."""
+    out = cap_cells(table).copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
             out[column] = out[column].map(inert_cell)

@@ -132,3 +132,13 @@ def notebooks_dir() -> Path | None:
     if all((NOTEBOOKS_DIR / nb).exists() for nb in NOTEBOOKS):
         return None
     return Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
+
+
+def alias_bomb(levels: int = 9, fan_out: int = 9) -> str:
+    """A YAML flow value of `levels` anchors, each aliasing the previous one `fan_out` times ("billion laughs"):
+    a few hundred bytes that stand for fan_out**levels strings once the aliases are written out."""
+    parts = []
+    for i in range(levels):
+        items = ["lol"] * fan_out if i == 0 else [f"*x{i - 1}"] * fan_out
+        parts.append(f"&x{i} [{', '.join(items)}]")
+    return f"[{', '.join(parts)}]"
