@@ -295,11 +295,9 @@ def _breakdown_kpi_charts(wb: ClientSession, dim: str, main: str, kpis: list[str
         if k.breakdown != dim or (k.numerator, k.denominator) == (main_kpi_.numerator, main_kpi_.denominator):
             continue
         table = breakdown_across_sources(
-            breakdown(wb.facts, [kid], by=dim, period=period, catalog=wb.catalog), wb.facts, dim
+            top_breakdown(wb.facts, [kid], by=dim, period=period, catalog=wb.catalog, rank_kpi=kid), wb.facts, dim
         )
-        table[dim] = [
-            dimension_label(v, wb.lang, wb.config.channel_labels) if dim != "product" else v for v in table[dim]
-        ]
+        table[dim] = breakdown_labels(table, dim, wb.lang, wb.config.channel_labels)  # top values plus 'other'
         figs.append(
             charts.channel_breakdown(
                 table, kid, by=dim, lang=wb.lang, currency=wb.currency, title=k.label(wb.lang), catalog=wb.catalog
