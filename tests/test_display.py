@@ -81,3 +81,16 @@ def test_a_20_mb_label_is_cut_in_figures_tables_and_exports(shown):
     assert len(cells[0]) == cap + 1 and cells[0].startswith("'=") and cells[0].endswith("…")  # the ' of inert_cell
     assert cells[1] == "spring" and exported["revenue"].tolist() == [-1.0, 2.0]
     assert display.cap_text("short") == "short" and len(display.cap_text("y" * 5000, 100)) == 100
+
+
+def test_long_number_arrays_survive_the_cap():
+    """plotly stores number arrays as base64 typed arrays; cutting that string to MAX_CELL_CHARS broke
+    the chart in the report ('Invalid typed array length' in Chromium, the PDF print timed out)."""
+    import base64
+
+    import numpy as np
+
+    values = np.arange(2_000, dtype=float)
+    y = display.figure_spec(go.Figure(go.Scatter(x=values, y=values * 2)))["data"][0]["y"]
+    assert len(y["bdata"]) > display.MAX_CELL_CHARS  # long enough to have been cut
+    assert np.array_equal(np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]), values * 2)

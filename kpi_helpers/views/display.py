@@ -180,6 +180,8 @@ def inert_figure_spec(value: Any) -> Any:
     if isinstance(value, str):
         return escape_plotly_text(cap_text(value))
     if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value:  # a typed array (numbers as base64): no text to cut
+            return value
         return {k: (v if k == "template" else inert_figure_spec(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [inert_figure_spec(v) for v in value]
