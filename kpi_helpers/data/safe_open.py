@@ -354,16 +354,17 @@ def decompressed(opened: OpenedFile, max_bytes: int, max_line: int | None) -> Bi
 # ---------------------------------------------------------------- files the tool wrote itself
 
 
-def read_own_file(path: Path, max_bytes: int) -> bytes | None:
+def read_own_file(path: Path, max_bytes: int, head: bool = False) -> bytes | None:
     """A file from the reports folder: None unless it is a regular file (no symlink followed for the
-    file itself, a FIFO or device never opened for reading) of at most `max_bytes`."""
+    file itself, a FIFO or device never opened for reading) of at most `max_bytes`; `head`: its first
+    `max_bytes`, whatever its size."""
     try:
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
     except OSError:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+        if not stat.S_ISREG(info.st_mode) or (info.st_size > max_bytes and not head):
             return None
         os.set_blocking(fd, True)
         chunks, total = [], 0
@@ -373,7 +374,10 @@ def read_own_file(path: Path, max_bytes: int) -> bytes | None:
                 break
             chunks.append(chunk)
             total += len(chunk)
-        return None if total > max_bytes else b"".join(chunks)
+        data = b"".join(chunks)
+        if head:
+            return data[:max_bytes]
+        return None if total > max_bytes else data
     except OSError:
         return None
     finally:

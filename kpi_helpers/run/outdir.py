@@ -110,10 +110,10 @@ def _check_own_files(out: Path) -> None:
 
 def is_own_file(path: Path) -> bool:
     """index.html / index.json written by us carry the generator tag in their first bytes."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(600)
-    except OSError:
+    from kpi_helpers.data.safe_open import read_own_file
+
+    head = read_own_file(path, 600, head=True)  # no symlink, never a FIFO or device
+    if head is None:
         return False
     return f'"generator": "{GENERATOR}"'.encode() in head or f'content="{GENERATOR}"'.encode() in head
 
@@ -122,7 +122,9 @@ def owns_folder(folder: Path) -> bool:
     """A client or failed-run folder we may replace: missing, or a real folder holding our marker."""
     if not os.path.lexists(folder):
         return True
-    return folder.is_dir() and not folder.is_symlink() and (folder / CLIENT_MARKER).is_file()
+    from kpi_helpers.data.safe_open import real_file, real_folder
+
+    return real_folder(folder) and real_file(folder / CLIENT_MARKER)
 
 
 def mark_client_folder(folder: Path, client: str) -> None:
