@@ -50,9 +50,13 @@ from hostile.builders import (
     client_yaml,
     csv,
     daily_rows,
+    gzip_line_bomb,
+    hard_link,
     notebooks_dir,
+    parquet_rows,
     revenue_goal,
     xlsx,
+    xlsx_texts,
 )
 
 from kpi_helpers.compute.engine import compute_kpis
@@ -830,6 +834,148 @@ TRUST_CASES: list[Case] = [
     ),
 ]
 CASES += TRUST_CASES
+
+# ---------------------------------------------------------------- walls without holes (issue 21)
+
+ACME_ORDERS = "date,orders,revenue\n2025-01-03,5,50\n"
+ESCAPE_HEADER = "\x1b[2J\x1b]0;pwned\x07\x1b[31mdag\x1b[0m,orders,revenue\n2025-01-01,1,2\n"
+
+WALL_CASES: list[Case] = [
+    Case(
+        "glob_symlink_to_other_client",
+        "`source: exports/orders-*.csv`; `exports/orders-2026.csv` is a symlink to `data/victim/data.csv`",
+        "exit 1; the symlinked match is refused by name; victim's data not read or shown",
+        {
+            PARAMS: _params(data=_data(source="exports/orders-*.csv")),
+            **VICTIM,
+            "data/acme/exports/orders-2025.csv": SIMPLE,
+            "data/acme/exports/orders-2026.csv": _symlink("data/victim/data.csv"),
+        },
+        1,
+        (("params/acme.yaml:", REFUSED, "exports/orders-2026.csv", "symlink"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "glob_symlinked_subfolder",
+        "`source: exports/*/orders.csv`; `exports/2026` is a symlink to the victim's folder",
+        "exit 1; the symlinked subfolder is refused by name; victim's data not read",
+        {
+            PARAMS: _params(data=_data(source="exports/*/data.csv")),
+            **VICTIM,
+            "data/acme/exports/2025/data.csv": SIMPLE,
+            "data/acme/exports/2026": _symlink("data/victim"),
+        },
+        1,
+        (("params/acme.yaml:", REFUSED, "exports/2026", "symlink", "subfolder"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "glob_symlink_to_system_file",
+        '`source: "*.csv"` matching `[p].csv`, a symlink to /etc/passwd',
+        "exit 1; refused (symlink); no line of the target echoed",
+        {PARAMS: _params(data=_data(source="*.csv")), "a.csv": SIMPLE, "[p].csv": _symlink("/etc/passwd")},
+        1,
+        (("params/acme.yaml:", REFUSED, "[p].csv", "symlink"),),
+        forbidden=("root:", "/bin/", "nologin"),
+    ),
+    Case(
+        "glob_total_over_data_bytes",
+        "`limits: {data_bytes: 1500}` and `source: part-*.csv` matching two 1 KB files",
+        "exit 1 before reading; the files' total and the limit",
+        {
+            PARAMS: _params(data=_data(source="part-*.csv")),
+            "_agency.yaml": "limits: {data_bytes: 1500}\n",
+            "part-1.csv": daily_rows(days=25, campaigns=("a",)),
+            "part-2.csv": daily_rows(days=25, start=dt.date(2025, 2, 1), campaigns=("a",)),
+        },
+        1,
+        (("params/acme.yaml:", "2 files matching", "together", "limit of 1,500", "data_bytes"),),
+    ),
+    Case(
+        "client_folder_symlink",
+        "`data/acme` is a symlink to `data/victim`",
+        "exit 1; the client's folder must be a real folder; victim's data not read",
+        {PARAMS: _params(), **VICTIM, "data/acme": _symlink("data/victim")},
+        1,
+        (("params/acme.yaml:", REFUSED, "acme/", "symlink", "real folder"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "hard_link_to_other_client",
+        "`data/acme/data.csv` is a hard link to `data/victim/data.csv`",
+        "exit 1; refused (hard link); victim's data not shown",
+        {PARAMS: _params(), "data/victim/data.csv": SECRET_CSV, "data.csv": hard_link("data/victim/data.csv")},
+        1,
+        (("params/acme.yaml:", REFUSED, "hard link"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "gzip_line_bomb",
+        "`limits: {data_bytes: 1000000}`; a 60 KB `data.csv.gz` holding one 64 MiB line",
+        "exit 1; reading stops at the limit (unpacked bytes or line length), naming the file",
+        {
+            PARAMS: _params(data=_data(source="data.csv.gz")),
+            "_agency.yaml": "limits: {data_bytes: 1000000}\n",
+            "data.csv.gz": gzip_line_bomb(64 << 20),
+        },
+        1,
+        (("params/acme.yaml:", "data/acme/data.csv.gz", "stopped reading"),),
+    ),
+    Case(
+        "parquet_row_bomb",
+        "`limits: {data_rows: 1000}`; a small Parquet file with 2,000,000 rows",
+        "exit 1 from the metadata, before a row is read; names the file and the limit",
+        {
+            PARAMS: _params(data=_data(source="data.parquet")),
+            "_agency.yaml": "limits: {data_rows: 1000}\n",
+            "data.parquet": parquet_rows(2_000_000),
+        },
+        1,
+        (("params/acme.yaml:", "data/acme/data.parquet", "more than 1,000 data rows", "data_rows"),),
+    ),
+    Case(
+        "xlsx_shared_strings_bomb",
+        "`limits: {data_rows: 100}`; an .xlsx with 5,000 distinct texts (shared strings)",
+        "exit 1 before openpyxl reads it; names the file and the limit",
+        {
+            PARAMS: _params(data=_data(source="data.xlsx")),
+            "_agency.yaml": "limits: {data_rows: 100}\n",
+            "data.xlsx": xlsx_texts(5000),
+        },
+        1,
+        (("params/acme.yaml:", "data/acme/data.xlsx", "more than 2,000 distinct texts", "data_rows"),),
+    ),
+    Case(
+        "xlsx_parts_unpack_over_limit",
+        "`limits: {data_bytes: 200000}`; a small .xlsx whose parts unpack to megabytes",
+        "exit 1 before openpyxl reads it; the unpacked size and the limit",
+        {
+            PARAMS: _params(data=_data(source="data.xlsx")),
+            "_agency.yaml": "limits: {data_bytes: 200000}\n",
+            "data.xlsx": xlsx_texts(3000, length=1000),
+        },
+        1,
+        (("params/acme.yaml:", "data/acme/data.xlsx", "unpacks to", "limit of 200,000"),),
+    ),
+    Case(
+        "zip_compressed_csv",
+        "`source: data.csv.zip` (pandas would unpack it without a bound)",
+        "exit 1; refused, unpack it first",
+        {PARAMS: _params(data=_data(source="data.csv.zip")), "data.csv.zip": b"PK\x05\x06" + bytes(18)},
+        1,
+        (("params/acme.yaml:", "data/acme/data.csv.zip", REFUSED, "unpack"),),
+    ),
+    Case(
+        "escape_codes_in_header",
+        "terminal escape codes (clear screen, window title, colours) in a data file's header",
+        "exit 1; the header is echoed without control characters",
+        {PARAMS: _params(), "data.csv": ESCAPE_HEADER},
+        1,
+        (("params/acme.yaml:", "required column 'date' is missing", "dag"),),
+        forbidden=("\x1b", "\x07"),
+    ),
+]
+CASES += WALL_CASES
 
 EXTRA_ROWS = [
     "index_html_escaping",
