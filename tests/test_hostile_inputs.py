@@ -1886,3 +1886,281 @@ def test_a_kernel_that_dies_at_start_is_replaced(monkeypatch, record) -> None:
         return "first kernel died (port in use) and was replaced"
 
     _checked(row, "kernel taken", check)
+
+
+# ---------------------------------------------------------------- walls without holes: races, memory, reports/ (issue 21)
+
+WALL_ROWS = [
+    "source_swap_race",
+    "gzip_line_bomb_memory",
+    "parquet_row_bomb_memory",
+    "xlsx_strings_bomb_memory",
+    "reports_summary_dev_zero",
+    "reports_summary_fifo",
+    "reports_history_symlinked_client",
+]
+EXTRA_ROWS += WALL_ROWS
+
+RACE_READS = 40  # reads while the file is swapped; main leaked in about 2 of 12
+BOMB_RSS_MARGIN_MB = 80  # a bounded read may use this much more than reading a small good file
+ACME_CSV = "date,orders,revenue,campaign\n2025-01-01,3,30,ACME-OWN-CAMPAIGN\n"
+
+
+def test_a_file_swapped_for_a_symlink_while_reading_never_leaks(tmp_path: Path, record) -> None:
+    """Issue 21.3: the path is no longer checked and then opened again; one open (O_NOFOLLOW), one descriptor."""
+    import threading
+
+    from kpi_helpers.exceptions import DataValidationError
+
+    row = record(
+        "source_swap_race",
+        f"a thread swaps `data/acme/data.csv` between acme's own file and a symlink to `data/victim/data.csv` "
+        f"while acme's data is read {RACE_READS} times",
+        f"0 of {RACE_READS} reads return the victim's data (each read: acme's own data or 'refused: symlink')",
+    )
+    root = tmp_path / "case"
+    _write(root, {PARAMS: _params(), **VICTIM, "data.csv": ACME_CSV}, tmp_path / "PWNED")
+    config = load_params(root / "params" / PARAMS)
+    target, victim = root / "data" / "acme" / "data.csv", root / "data" / "victim" / "data.csv"
+    stop = threading.Event()
+
+    def swap() -> None:
+        turn = 0
+        while not stop.is_set():
+            spare = target.with_name(f".swap-{turn % 2}")
+            if turn % 2:
+                spare.symlink_to(victim)
+            else:
+                spare.write_text(ACME_CSV, encoding="utf-8")
+            os.replace(spare, target)  # atomic: the name is always one or the other
+            turn += 1
+
+    swapper = threading.Thread(target=swap, daemon=True)
+    swapper.start()
+    leaks, own, refused = 0, 0, 0
+    try:
+        for _ in range(RACE_READS):
+            try:
+                text = " ".join(load_facts(config)["campaign"].astype(str))
+                own += "ACME-OWN-CAMPAIGN" in text
+            except DataValidationError as error:
+                text = str(error)
+                refused += "refused" in text
+            leaks += SECRET in text
+    finally:
+        stop.set()
+        swapper.join(timeout=10)
+    observed = f"{leaks} of {RACE_READS} reads leaked; {own} read acme's own file, {refused} refused the symlink"
+
+    def check() -> str:
+        assert leaks == 0, observed
+        assert own + refused == RACE_READS, observed
+        return observed
+
+    _checked(row, f"{RACE_READS} reads", check)
+
+
+def _peak_rss_mb(script: str, timeout: float = 300) -> tuple[float, str]:
+    """Run `script` in a fresh Python; (peak RSS in MB of it and its children, its output)."""
+    import subprocess
+    import sys
+
+    probe = (
+        f"{script}\nimport resource\n"
+        "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print('PEAK-KB', peak)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=timeout, cwd=str(ROOT)
+    )
+    output = done.stdout + done.stderr
+    found = re.search(r"PEAK-KB (\d+)", output)
+    assert found, f"the probe did not finish (exit {done.returncode}):\n{output[-2000:]}"
+    return int(found.group(1)) / 1024, output
+
+
+def _validate_script(params: Path) -> str:
+    return (
+        "import contextlib, io\nfrom kpi_helpers.run.cli import main\nbuf = io.StringIO()\n"
+        "with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):\n"
+        f"    code = main(['validate', '--params', {str(params)!r}])\n"
+        "print('EXIT', code)\nprint(buf.getvalue())\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def baseline_rss(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """Peak RSS of `validate` on one small good client: what a bounded bomb read is compared with."""
+    root = tmp_path_factory.mktemp("baseline") / "case"
+    _write(root, {PARAMS: _params(), "data.csv": SIMPLE}, root / "PWNED")
+    peak, output = _peak_rss_mb(_validate_script(root / "params"))
+    assert "EXIT 0" in output, output
+    return peak
+
+
+BOMBS = {
+    "gzip_line_bomb_memory": (
+        "a 256 KB `data.csv.gz` holding one 256 MiB line; `limits: {data_bytes: 2000000}`",
+        {"data.csv.gz": gzip_line_bomb(256 << 20), "_agency.yaml": "limits: {data_bytes: 2000000}\n"},
+        "data.csv.gz",
+        "stopped reading",
+    ),
+    "parquet_row_bomb_memory": (
+        "a Parquet file of 5,000,000 rows (a few KB on disk), the default row limit (3,000,000)",
+        {"data.parquet": parquet_rows(5_000_000)},
+        "data.parquet",
+        "more than 3,000,000 data rows",
+    ),
+    "xlsx_strings_bomb_memory": (
+        "an .xlsx with 2,000,000 distinct texts (about 2 MB on disk); `limits: {data_rows: 1000}`",
+        {"data.xlsx": xlsx_texts(2_000_000), "_agency.yaml": "limits: {data_rows: 1000}\n"},
+        "data.xlsx",
+        "distinct texts",
+    ),
+}
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("bomb", list(BOMBS))
+def test_a_bomb_stops_at_its_limit_with_flat_memory(bomb: str, tmp_path: Path, baseline_rss: float, record) -> None:
+    """Issue 21.5: the limit is enforced while streaming or from metadata, before memory grows."""
+    what, files, source, words = BOMBS[bomb]
+    row = record(
+        bomb,
+        what,
+        f"exit 1 naming the file and the limit; peak RSS of the process within {BOMB_RSS_MARGIN_MB} MB of "
+        "validating a small good file",
+    )
+    root = tmp_path / "case"
+    _write(root, {PARAMS: _params(data=_data(source=source)), **files}, tmp_path / "PWNED")
+    peak, output = _peak_rss_mb(_validate_script(root / "params"))
+    observed = f"peak RSS {peak:.0f} MB (a small good file: {baseline_rss:.0f} MB)"
+
+    def check() -> str:
+        assert "EXIT 1" in output and "Traceback" not in output, output[-2000:]
+        assert any(source in line and words in line for line in output.splitlines()), output[-2000:]
+        assert peak - baseline_rss < BOMB_RSS_MARGIN_MB, observed
+        return f"exit 1: '{words}'; {observed}"
+
+    _checked(row, "validated", check)
+
+
+def _kept_history(out: Path, date: str, client: str, summary: dict[str, Any]) -> Path:
+    """A history entry as the batch writes it: markers, report.html, summary.json."""
+    from kpi_helpers.run.history import HISTORY, HISTORY_MARKER
+    from kpi_helpers.run.outdir import CLIENT_MARKER, MARKER
+
+    folder = out / HISTORY / date / client
+    folder.mkdir(parents=True)
+    (out / MARKER).write_text("", encoding="utf-8")
+    (folder.parent / HISTORY_MARKER).write_text(f"{date}\n", encoding="utf-8")
+    (folder / CLIENT_MARKER).write_text(f"{client}\n", encoding="utf-8")
+    (folder / "report.html").write_text("<p>report</p>", encoding="utf-8")
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    return folder
+
+
+VICTIM_SUMMARY = {
+    "as_of": "2026-01-01",
+    "goals": [{"id": "g1", "kpi": "revenue", "status": "on_track", "actual_to_date": 75194.0}],
+}
+
+
+def _previous_summary_script(out: Path) -> str:
+    return (
+        "from pathlib import Path\nfrom kpi_helpers.run.history import previous_summary\n"
+        "from kpi_helpers.run.outdir import is_own_file\n"
+        f"out = Path({str(out)!r})\n"
+        "print('PREVIOUS', previous_summary(out, 'acme', '2026-02-01'))\n"
+        "print('OWN-ALERTS', is_own_file(out / 'alerts.json'))\n"
+    )
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("kind", ["dev_zero", "fifo"])
+def test_reports_folder_specials_are_never_read(kind: str, tmp_path: Path, baseline_rss: float, record) -> None:
+    """Issue 21.7: summary.json (and alerts.json) in reports/ as a /dev/zero symlink or a FIFO."""
+    import subprocess
+
+    row = record(
+        f"reports_summary_{kind}",
+        f"`reports/_history/<date>/acme/summary.json` and `reports/alerts.json` are "
+        + ("symlinks to /dev/zero" if kind == "dev_zero" else "FIFOs (a reader waits forever)"),
+        "the earlier report is ignored at once (no previous summary), memory stays flat, nothing hangs",
+    )
+    out = tmp_path / "reports"
+    folder = _kept_history(out, "2026-01-01", "acme", VICTIM_SUMMARY)
+    for path in (folder / "summary.json", out / "alerts.json"):
+        path.unlink(missing_ok=True)
+        if kind == "dev_zero":
+            path.symlink_to("/dev/zero")
+        else:
+            os.mkfifo(path)
+    try:
+        peak, output = _peak_rss_mb(_previous_summary_script(out), timeout=60)
+    except subprocess.TimeoutExpired:
+        row.failed("hung", "the read of reports/ did not return within 60 s")
+        raise
+    observed = f"peak RSS {peak:.0f} MB (validating a small good file: {baseline_rss:.0f} MB)"
+
+    def check() -> str:
+        assert "PREVIOUS None" in output and "OWN-ALERTS False" in output, output[-2000:]
+        assert peak - baseline_rss < BOMB_RSS_MARGIN_MB, observed
+        return f"ignored; {observed}"
+
+    _checked(row, "returned", check)
+
+
+def test_a_symlinked_history_client_folder_is_ignored(tmp_path: Path, record) -> None:
+    """Issue 21.7: `_history/<date>/acme -> victim` must not put victim's 'was €75,194' into acme's report."""
+    from types import SimpleNamespace
+
+    from kpi_helpers.run.batch import _earlier_reports
+    from kpi_helpers.run.history import (
+        HISTORY,
+        client_reports,
+        history_warnings,
+        index_history_html,
+        previous_summary,
+        since_html,
+        since_last,
+    )
+
+    row = record(
+        "reports_history_symlinked_client",
+        "`reports/_history/2026-01-01/acme` is a symlink to victim's kept report (and `reports/acme` to "
+        "`reports/victim`)",
+        "ignored: no 'since last report' from victim's numbers, no index link to it, a warning names it",
+    )
+    out = tmp_path / "reports"
+    victim = _kept_history(out, "2026-01-01", "victim", VICTIM_SUMMARY)
+    (victim.parent / "acme").symlink_to(victim)
+    latest = out / "victim"
+    latest.mkdir()
+    (latest / "summary.json").write_text(json.dumps({**VICTIM_SUMMARY, "name": "Victim BV"}), encoding="utf-8")
+    (latest / ".kpi-workbook-client").write_text("victim\n", encoding="utf-8")
+    (out / "acme").symlink_to(latest)
+    summary = {
+        "as_of": "2026-02-01",
+        "currency": "EUR",
+        "goals": [{"id": "g1", "kpi": "revenue", "status": "on_track", "actual_to_date": 1000.0}],
+    }
+    previous = previous_summary(out, "acme", "2026-02-01")
+    summary["since_last"] = since_last(summary, previous)
+    page = since_html(summary, "en")
+    result = SimpleNamespace(ok=True, summary=summary, client="acme", name="Acme")
+    index = index_history_html([result], out, "en")
+    earlier = [r.client for r in _earlier_reports(out, {"other"})]
+    warnings = history_warnings(out)
+
+    def check() -> str:
+        assert previous is None and client_reports(out, "acme") == [], previous
+        assert "75" not in page and "was" not in page, page
+        assert f"{HISTORY}/2026-01-01/acme" not in index, index
+        assert earlier == ["victim"], earlier
+        assert any(f"{HISTORY}/2026-01-01/acme" in w and "symlink" in w for w in warnings), warnings
+        assert any(w.startswith("ignored acme ") for w in warnings), warnings
+        return f"ignored; {len(warnings)} warnings name the symlinks"
+
+    _checked(row, "history read", check)
