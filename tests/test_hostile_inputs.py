@@ -1929,6 +1929,7 @@ WALL_ROWS = [
     "reports_summary_dev_zero",
     "reports_summary_fifo",
     "reports_history_symlinked_client",
+    "reports_lock_symlink",
 ]
 EXTRA_ROWS += WALL_ROWS
 
@@ -2195,3 +2196,32 @@ def test_a_symlinked_history_client_folder_is_ignored(tmp_path: Path, record) ->
         return f"ignored; {len(warnings)} warnings name the symlinks"
 
     _checked(row, "history read", check)
+
+
+def test_a_symlinked_lock_file_is_refused_not_written_through(tmp_path: Path, record) -> None:
+    """Issue 21.7: the run's lock file in reports/ is rewritten with the pid: never through a symlink."""
+    from kpi_helpers.run.outdir import LOCK, OutputFolderError, RunLock
+
+    row = record(
+        "reports_lock_symlink",
+        "`reports/" + LOCK + "` is a symlink to another client's data file",
+        "the run stops with a clear message; the linked file is not touched",
+    )
+    out, victim = tmp_path / "reports", tmp_path / "data" / "victim" / "data.csv"
+    out.mkdir()
+    victim.parent.mkdir(parents=True)
+    victim.write_text(SECRET_CSV, encoding="utf-8")
+    (out / LOCK).symlink_to(victim)
+    message = ""
+    try:
+        with RunLock(out):
+            pass
+    except OutputFolderError as error:
+        message = str(error)
+
+    def check() -> str:
+        assert victim.read_text(encoding="utf-8") == SECRET_CSV, "the run wrote through the symlink"
+        assert "symlink" in message, message
+        return f"refused: {message.replace(str(tmp_path), '')}"
+
+    _checked(row, "locked", check)

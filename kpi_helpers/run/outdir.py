@@ -147,16 +147,28 @@ class RunLock:
 
     def __enter__(self) -> RunLock:
         import fcntl
+        import stat
 
-        try:
-            self.handle = open(self.path, "a+", encoding="utf-8")
+        try:  # never through a symlink, never a FIFO or device (the lock file is rewritten below)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
         except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise OutputFolderError(
+                    f"{self.path} is a symlink, not the lock file KPI Workbook writes; remove it"
+                ) from None
             raise OutputFolderError(disk_error(self.path, error)) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OutputFolderError(
+                f"{self.path} is not a regular file, not the lock file KPI Workbook writes; remove it"
+            )
+        os.set_blocking(fd, True)
+        self.handle = os.fdopen(fd, "a+", encoding="utf-8")
         try:
             fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.handle.seek(0)
-            holder = self.handle.read().strip() or "?"
+            holder = self.handle.read(64).strip() or "?"
             self.handle.close()
             raise OutputFolderError(
                 f"another kpi-workbook run (pid {holder[:12]}) is writing to {self.path.parent}; "
