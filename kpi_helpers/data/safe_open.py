@@ -307,9 +307,16 @@ class BoundedReader(io.RawIOBase):
                 "(`limits.data_bytes` in params/_agency.yaml)"
             )
         if self.max_line is not None:
-            newline = data.rfind(b"\n")
-            self.line = len(data) - newline - 1 if newline >= 0 else self.line + len(data)
-            if self.line > self.max_line:
+            first = data.find(b"\n")
+            if first < 0:
+                self.line += len(data)
+                longest = self.line
+            else:  # the line that ends here, lines wholly inside the chunk (only when one could be too long), the rest
+                longest = self.line + first
+                if len(data) > self.max_line:
+                    longest = max(longest, *map(len, data[first + 1 :].split(b"\n")))
+                self.line = len(data) - data.rfind(b"\n") - 1
+            if max(longest, self.line) > self.max_line:
                 raise ReadLimit(
                     f"stopped reading: a line is longer than {self.max_line:,} bytes (no export has such lines; "
                     "is it really a CSV file?)"
