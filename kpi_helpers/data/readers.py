@@ -799,6 +799,8 @@ def source_files(path: Path, out: ProblemCollector) -> list[Path]:
     except FileRefused as refused:
         out.error(None, str(refused))
         return []
+    except (FileNotFoundError, NotADirectoryError):
+        files = []  # the folder is missing: nothing matches
     except OSError as error:
         out.error(None, f"cannot list the files matching {path} ({error.strerror})")
         return []
