@@ -2200,12 +2200,14 @@ def test_a_symlinked_history_client_folder_is_ignored(tmp_path: Path, record) ->
 
 def test_a_symlinked_lock_file_is_refused_not_written_through(tmp_path: Path, record) -> None:
     """Issue 21.7: the run's lock file in reports/ is rewritten with the pid: never through a symlink."""
+    from kpi_helpers.run.history import HISTORY, HISTORY_MARKER, claim_date_folder
     from kpi_helpers.run.outdir import LOCK, OutputFolderError, RunLock
 
     row = record(
         "reports_lock_symlink",
-        "`reports/" + LOCK + "` is a symlink to another client's data file",
-        "the run stops with a clear message; the linked file is not touched",
+        "`reports/" + LOCK + "` and `reports/_history/<date>/" + HISTORY_MARKER + "` are symlinks to another "
+        "client's data file",
+        "the run stops with a clear message; the date marker replaces its symlink; the linked file is not touched",
     )
     out, victim = tmp_path / "reports", tmp_path / "data" / "victim" / "data.csv"
     out.mkdir()
@@ -2218,9 +2220,14 @@ def test_a_symlinked_lock_file_is_refused_not_written_through(tmp_path: Path, re
             pass
     except OutputFolderError as error:
         message = str(error)
+    marker = out / HISTORY / "2026-03-01" / HISTORY_MARKER
+    marker.parent.mkdir(parents=True)
+    marker.symlink_to(victim)
+    claim_date_folder(out, "2026-03-01")
 
     def check() -> str:
         assert victim.read_text(encoding="utf-8") == SECRET_CSV, "the run wrote through the symlink"
+        assert not marker.is_symlink() and marker.read_text(encoding="utf-8") == "2026-03-01\n"
         assert "symlink" in message, message
         return f"refused: {message.replace(str(tmp_path), '')}"
 

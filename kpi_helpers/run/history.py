@@ -40,7 +40,7 @@ from typing import Any
 
 from kpi_helpers.data.safe_open import read_own_file, real_file, real_folder
 from kpi_helpers.i18n.messages import table
-from kpi_helpers.run.outdir import CLIENT_MARKER, OutputFolderError, owns_folder
+from kpi_helpers.run.outdir import CLIENT_MARKER, OutputFolderError, owns_folder, write_atomic
 from kpi_helpers.spec.vocab import STATUSES
 
 HISTORY = "_history"
@@ -276,7 +276,7 @@ def claim_date_folder(out: Path, as_of: str) -> Path:
             "move it away or choose another --out"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / HISTORY_MARKER).write_text(f"{as_of}\n", encoding="utf-8")
+    write_atomic(folder / HISTORY_MARKER, f"{as_of}\n")  # replaces a planted symlink, never writes through it
     return folder
 
 
