@@ -50,9 +50,13 @@ from hostile.builders import (
     client_yaml,
     csv,
     daily_rows,
+    gzip_line_bomb,
+    hard_link,
     notebooks_dir,
+    parquet_rows,
     revenue_goal,
     xlsx,
+    xlsx_texts,
 )
 
 from kpi_helpers.compute.engine import compute_kpis
@@ -604,10 +608,10 @@ OWN_FOLDER = "data/acme/"
 
 
 def _symlink(target: str) -> Callable[[Path], None]:
-    """A symlink at the given path to `target` (relative to the case folder unless absolute)."""
+    """A symlink at the given path to `target` (relative to the case folder, the one holding params/, unless absolute)."""
 
     def make(path: Path) -> None:
-        root = next(p for p in path.parents if p.name == "case")
+        root = next(p for p in path.parents if p.name == "case" or (p / "params").is_dir())
         path.symlink_to(target if target.startswith("/") else root / target)
 
     return make
@@ -831,6 +835,150 @@ TRUST_CASES: list[Case] = [
 ]
 CASES += TRUST_CASES
 
+# ---------------------------------------------------------------- walls without holes (issue 21)
+
+ACME_ORDERS = "date,orders,revenue\n2025-01-03,5,50\n"
+ESCAPE_HEADER = "\x1b[2J\x1b]0;pwned\x07\x1b[31mdag\x1b[0m,orders,revenue\n2025-01-01,1,2\n"
+
+WALL_CASES: list[Case] = [
+    Case(
+        "glob_symlink_to_other_client",
+        "`source: exports/orders-*.csv`; `exports/orders-2026.csv` is a symlink to `data/victim/data.csv`",
+        "exit 1 for acme only; the symlinked match is refused by name; victim's data not read or shown; beta valid",
+        {
+            PARAMS: _params(data=_data(source="exports/orders-*.csv")),
+            **VICTIM,
+            "data/acme/exports/orders-2025.csv": SIMPLE,
+            "data/acme/exports/orders-2026.csv": _symlink("data/victim/data.csv"),
+            **OTHER_CLIENT_OK,
+        },
+        1,
+        (("params/acme.yaml:", REFUSED, "exports/orders-2026.csv", "symlink"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "glob_symlinked_subfolder",
+        "`source: exports/*/orders.csv`; `exports/2026` is a symlink to the victim's folder",
+        "exit 1; the symlinked subfolder is refused by name; victim's data not read",
+        {
+            PARAMS: _params(data=_data(source="exports/*/data.csv")),
+            **VICTIM,
+            "data/acme/exports/2025/data.csv": SIMPLE,
+            "data/acme/exports/2026": _symlink("data/victim"),
+        },
+        1,
+        (("params/acme.yaml:", REFUSED, "exports/2026", "symlink", "subfolder"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "glob_symlink_to_system_file",
+        '`source: "*.csv"` matching `[p].csv`, a symlink to /etc/passwd',
+        "exit 1; refused (symlink); no line of the target echoed",
+        {PARAMS: _params(data=_data(source="*.csv")), "a.csv": SIMPLE, "[p].csv": _symlink("/etc/passwd")},
+        1,
+        (("params/acme.yaml:", REFUSED, "[p].csv", "symlink"),),
+        forbidden=("root:", "/bin/", "nologin"),
+    ),
+    Case(
+        "glob_total_over_data_bytes",
+        "`limits: {data_bytes: 1500}` and `source: part-*.csv` matching two 1 KB files",
+        "exit 1 before reading; the files' total and the limit",
+        {
+            PARAMS: _params(data=_data(source="part-*.csv")),
+            "_agency.yaml": "limits: {data_bytes: 1500}\n",
+            "part-1.csv": daily_rows(days=25, campaigns=("a",)),
+            "part-2.csv": daily_rows(days=25, start=dt.date(2025, 2, 1), campaigns=("a",)),
+        },
+        1,
+        (("params/acme.yaml:", "2 files matching", "together", "limit of 1,500", "data_bytes"),),
+    ),
+    Case(
+        "client_folder_symlink",
+        "`data/acme` is a symlink to `data/victim`",
+        "exit 1; the client's folder must be a real folder; victim's data not read",
+        {PARAMS: _params(), **VICTIM, "data/acme": _symlink("data/victim")},
+        1,
+        (("params/acme.yaml:", REFUSED, "acme/", "symlink", "real folder"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "hard_link_to_other_client",
+        "`data/acme/data.csv` is a hard link to `data/victim/data.csv`",
+        "exit 1; refused (hard link); victim's data not shown",
+        {PARAMS: _params(), "data/victim/data.csv": SECRET_CSV, "data.csv": hard_link("data/victim/data.csv")},
+        1,
+        (("params/acme.yaml:", REFUSED, "hard link"),),
+        forbidden=(SECRET,),
+    ),
+    Case(
+        "gzip_line_bomb",
+        "`limits: {data_bytes: 1000000}`; a 60 KB `data.csv.gz` holding one 64 MiB line",
+        "exit 1 for acme only; reading stops at the limit (unpacked bytes or line length), naming the file; beta valid",
+        {
+            PARAMS: _params(data=_data(source="data.csv.gz")),
+            "_agency.yaml": "limits: {data_bytes: 1000000}\n",
+            "data.csv.gz": gzip_line_bomb(64 << 20),
+            **OTHER_CLIENT_OK,
+        },
+        1,
+        (("params/acme.yaml:", "data/acme/data.csv.gz", "stopped reading"),),
+    ),
+    Case(
+        "parquet_row_bomb",
+        "`limits: {data_rows: 1000}`; a small Parquet file with 2,000,000 rows",
+        "exit 1 from the metadata, before a row is read; names the file and the limit",
+        {
+            PARAMS: _params(data=_data(source="data.parquet")),
+            "_agency.yaml": "limits: {data_rows: 1000}\n",
+            "data.parquet": parquet_rows(2_000_000),
+        },
+        1,
+        (("params/acme.yaml:", "data/acme/data.parquet", "more than 1,000 data rows", "data_rows"),),
+    ),
+    Case(
+        "xlsx_shared_strings_bomb",
+        "`limits: {data_rows: 100}`; an .xlsx with 5,000 distinct texts (shared strings)",
+        "exit 1 before openpyxl reads it; names the file and the limit",
+        {
+            PARAMS: _params(data=_data(source="data.xlsx")),
+            "_agency.yaml": "limits: {data_rows: 100}\n",
+            "data.xlsx": xlsx_texts(5000),
+        },
+        1,
+        (("params/acme.yaml:", "data/acme/data.xlsx", "more than 2,000 distinct texts", "data_rows"),),
+    ),
+    Case(
+        "xlsx_parts_unpack_over_limit",
+        "`limits: {data_bytes: 200000}`; a small .xlsx whose parts unpack to megabytes",
+        "exit 1 before openpyxl reads it; the unpacked size and the limit",
+        {
+            PARAMS: _params(data=_data(source="data.xlsx")),
+            "_agency.yaml": "limits: {data_bytes: 200000}\n",
+            "data.xlsx": xlsx_texts(3000, length=1000),
+        },
+        1,
+        (("params/acme.yaml:", "data/acme/data.xlsx", "unpacks to", "limit of 200,000"),),
+    ),
+    Case(
+        "zip_compressed_csv",
+        "`source: data.csv.zip` (pandas would unpack it without a bound)",
+        "exit 1; refused, unpack it first",
+        {PARAMS: _params(data=_data(source="data.csv.zip")), "data.csv.zip": b"PK\x05\x06" + bytes(18)},
+        1,
+        (("params/acme.yaml:", "data/acme/data.csv.zip", REFUSED, "unpack"),),
+    ),
+    Case(
+        "escape_codes_in_header",
+        "terminal escape codes (clear screen, window title, colours) in a data file's header",
+        "exit 1; the header is echoed without control characters",
+        {PARAMS: _params(), "data.csv": ESCAPE_HEADER},
+        1,
+        (("params/acme.yaml:", "required column 'date' is missing", "dag"),),
+        forbidden=("\x1b", "\x07"),
+    ),
+]
+CASES += WALL_CASES
+
 EXTRA_ROWS = [
     "index_html_escaping",
     "markdown_links_images_inert",
@@ -841,6 +989,7 @@ EXTRA_ROWS = [
     "run_client_id_traversal",
     "run_reserved_client_id",
     "run_exit_status",
+    "run_walls_hold",
 ]
 
 
@@ -1189,6 +1338,11 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
         "run_exit_status": record(
             "run_exit_status", "`run` where some clients fail", "exit 1; summary names the failed clients; no traceback"
         ),
+        "run_walls_hold": record(
+            "run_walls_hold",
+            "`run` with a symlinked glob match, a gzip line bomb and a symlinked client folder next to good clients",
+            "each of those invalid with its reason, the victim's data in no output; the good client's report published",
+        ),
     }
     params, out, marker = tmp_path / "params", tmp_path / "reports", tmp_path / "PWNED"
     _write(
@@ -1212,6 +1366,15 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
                 kpis=("revenue", "conversion_rate"),
             ),
             "data/broken/simple.csv": SIMPLE,
+            # issue 21: walls without holes, next to the good `hostile` client
+            "data/victim/data.csv": SECRET_CSV,  # another client's data folder (no params: it need not run)
+            "globber.yaml": client_yaml(client="globber", name="Globber", data={"source": "orders-*.csv"}),
+            "data/globber/orders-1.csv": SIMPLE,
+            "data/globber/orders-2.csv": _symlink("data/victim/data.csv"),
+            "bomber.yaml": client_yaml(client="bomber", name="Bomber", data={"source": "data.csv.gz"}),
+            "data/bomber/data.csv.gz": gzip_line_bomb(64 << 20),
+            "swapper.yaml": client_yaml(client="swapper", name="Swapper"),
+            "data/swapper": _symlink("data/victim"),
         },
         marker,
     )
@@ -1262,7 +1425,21 @@ def test_run_batch_with_hostile_clients(tmp_path: Path, monkeypatch: pytest.Monk
         assert "FAILED broken" in output and "FAILED escape" in output, output
         return f"exit {code}; FAILED lines for the failing clients"
 
+    def walls() -> str:
+        reasons = {c: status[c].reason for c in ("globber", "bomber", "swapper")}
+        assert all(status[c].status == "invalid" for c in reasons), {c: status[c].status for c in reasons}
+        assert "orders-2.csv" in reasons["globber"] and "symlink" in reasons["globber"], reasons["globber"]
+        assert "stopped reading" in reasons["bomber"], reasons["bomber"]
+        assert "symlink" in reasons["swapper"] and "real folder" in reasons["swapper"], reasons["swapper"]
+        leaked = [
+            p for p in out.rglob("*") if p.is_file() and SECRET in p.read_text(encoding="utf-8", errors="replace")
+        ]
+        assert not leaked, f"victim's data in {leaked}"
+        assert status["hostile"].ok and (out / "hostile" / "report.html").is_file()
+        return "3 invalid with their reasons; no victim data in another client's output; hostile published"
+
     checks: dict[str, Callable[[], str]] = {
+        "run_walls_hold": walls,
         "run_hostile_names_escaped": hostile,
         "run_client_id_traversal": traversal,
         "run_reserved_client_id": reserved,
@@ -1910,3 +2087,318 @@ def test_kernel_connection_files_live_in_a_run_folder_the_next_run_removes(tmp_p
         return "dead run's folder removed; own folder removed at the end"
 
     _checked(row, "stale folder " + ("kept" if during[0] else "removed"), check)
+
+
+# ---------------------------------------------------------------- walls without holes: races, memory, reports/ (issue 21)
+
+WALL_ROWS = [
+    "source_swap_race",
+    "gzip_line_bomb_memory",
+    "parquet_row_bomb_memory",
+    "xlsx_strings_bomb_memory",
+    "reports_summary_dev_zero",
+    "reports_summary_fifo",
+    "reports_history_symlinked_client",
+    "reports_lock_symlink",
+]
+EXTRA_ROWS += WALL_ROWS
+
+RACE_READS = 200  # reads while the file is swapped; main leaked in 1 to 6 of 200 (issue: 2 of 12)
+SWAP_SECONDS = 0.0005  # each name lasts about as long as main took between its check and pandas' open
+BOMB_RSS_MARGIN_MB = 80  # a bounded read may use this much more than reading a small good file
+ACME_CSV = "date,orders,revenue,campaign\n2025-01-01,3,30,ACME-OWN-CAMPAIGN\n"
+
+
+def test_a_file_swapped_for_a_symlink_while_reading_never_leaks(tmp_path: Path, record) -> None:
+    """Issue 21.3: the path is no longer checked and then opened again; one open (O_NOFOLLOW), one descriptor."""
+    import threading
+
+    from kpi_helpers.exceptions import DataValidationError
+
+    row = record(
+        "source_swap_race",
+        f"a thread swaps `data/acme/data.csv` between acme's own file and a symlink to `data/victim/data.csv` "
+        f"while acme's data is read {RACE_READS} times",
+        f"0 of {RACE_READS} reads return the victim's data (each read: acme's own data or 'refused: symlink')",
+    )
+    root = tmp_path / "case"
+    _write(root, {PARAMS: _params(), **VICTIM, "data.csv": ACME_CSV}, tmp_path / "PWNED")
+    config = load_params(root / "params" / PARAMS)
+    target, victim = root / "data" / "acme" / "data.csv", root / "data" / "victim" / "data.csv"
+    stop = threading.Event()
+
+    def swap() -> None:
+        turn = 0
+        while not stop.is_set():
+            spare = target.with_name(f".swap-{turn % 2}")
+            if turn % 2:
+                spare.symlink_to(victim)
+            else:
+                spare.write_text(ACME_CSV, encoding="utf-8")
+            os.replace(spare, target)  # atomic: the name is always one or the other
+            turn += 1
+            time.sleep(SWAP_SECONDS)
+
+    swapper = threading.Thread(target=swap, daemon=True)
+    swapper.start()
+    leaks, own, refused = 0, 0, 0
+    try:
+        for _ in range(RACE_READS):
+            try:
+                text = " ".join(load_facts(config)["campaign"].astype(str))
+                own += "ACME-OWN-CAMPAIGN" in text
+            except DataValidationError as error:
+                text = str(error)
+                refused += "refused" in text
+            leaks += SECRET in text
+    finally:
+        stop.set()
+        swapper.join(timeout=10)
+    observed = f"{leaks} of {RACE_READS} reads leaked; {own} read acme's own file, {refused} refused the symlink"
+
+    def check() -> str:
+        assert leaks == 0, observed
+        assert own + refused == RACE_READS, observed
+        return observed
+
+    _checked(row, f"{RACE_READS} reads", check)
+
+
+def _peak_rss_mb(script: str, timeout: float = 300) -> tuple[float, str]:
+    """Run `script` in a fresh Python; (peak RSS in MB of it and its children, its output)."""
+    import subprocess
+    import sys
+
+    probe = (
+        f"{script}\nimport resource\n"
+        "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print('PEAK-KB', peak)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=timeout, cwd=str(ROOT))
+    output = done.stdout + done.stderr
+    found = re.search(r"PEAK-KB (\d+)", output)
+    assert found, f"the probe did not finish (exit {done.returncode}):\n{output[-2000:]}"
+    return int(found.group(1)) / 1024, output
+
+
+def _validate_script(params: Path) -> str:
+    return (
+        "import contextlib, io\nfrom kpi_helpers.run.cli import main\nbuf = io.StringIO()\n"
+        "with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):\n"
+        f"    code = main(['validate', '--params', {str(params)!r}])\n"
+        "print('EXIT', code)\nprint(buf.getvalue())\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def baseline_rss(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """Peak RSS of `validate` on one small good client: what a bounded bomb read is compared with."""
+    root = tmp_path_factory.mktemp("baseline") / "case"
+    _write(root, {PARAMS: _params(), "data.csv": SIMPLE}, root / "PWNED")
+    peak, output = _peak_rss_mb(_validate_script(root / "params"))
+    assert "EXIT 0" in output, output
+    return peak
+
+
+BOMBS = {
+    "gzip_line_bomb_memory": (
+        "a 256 KB `data.csv.gz` holding one 256 MiB line; `limits: {data_bytes: 2000000}`",
+        {"data.csv.gz": gzip_line_bomb(256 << 20), "_agency.yaml": "limits: {data_bytes: 2000000}\n"},
+        "data.csv.gz",
+        "stopped reading",
+    ),
+    "parquet_row_bomb_memory": (
+        "a Parquet file of 5,000,000 rows (a few KB on disk), the default row limit (3,000,000)",
+        {"data.parquet": parquet_rows(5_000_000)},
+        "data.parquet",
+        "more than 3,000,000 data rows",
+    ),
+    "xlsx_strings_bomb_memory": (
+        "an .xlsx with 2,000,000 distinct texts (about 2 MB on disk); `limits: {data_rows: 1000}`",
+        {"data.xlsx": xlsx_texts(2_000_000), "_agency.yaml": "limits: {data_rows: 1000}\n"},
+        "data.xlsx",
+        "distinct texts",
+    ),
+}
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("bomb", list(BOMBS))
+def test_a_bomb_stops_at_its_limit_with_flat_memory(bomb: str, tmp_path: Path, baseline_rss: float, record) -> None:
+    """Issue 21.5: the limit is enforced while streaming or from metadata, before memory grows."""
+    what, files, source, words = BOMBS[bomb]
+    row = record(
+        bomb,
+        what,
+        f"exit 1 naming the file and the limit; peak RSS of the process within {BOMB_RSS_MARGIN_MB} MB of "
+        "validating a small good file",
+    )
+    root = tmp_path / "case"
+    _write(root, {PARAMS: _params(data=_data(source=source)), **files}, tmp_path / "PWNED")
+    peak, output = _peak_rss_mb(_validate_script(root / "params"))
+    observed = f"peak RSS {peak:.0f} MB (a small good file: {baseline_rss:.0f} MB)"
+
+    def check() -> str:
+        assert "EXIT 1" in output and "Traceback" not in output, output[-2000:]
+        assert any(source in line and words in line for line in output.splitlines()), output[-2000:]
+        assert peak - baseline_rss < BOMB_RSS_MARGIN_MB, observed
+        return f"exit 1: '{words}'; {observed}"
+
+    _checked(row, "validated", check)
+
+
+def _kept_history(out: Path, date: str, client: str, summary: dict[str, Any]) -> Path:
+    """A history entry as the batch writes it: markers, report.html, summary.json."""
+    from kpi_helpers.run.history import HISTORY, HISTORY_MARKER
+    from kpi_helpers.run.outdir import CLIENT_MARKER, MARKER
+
+    folder = out / HISTORY / date / client
+    folder.mkdir(parents=True)
+    (out / MARKER).write_text("", encoding="utf-8")
+    (folder.parent / HISTORY_MARKER).write_text(f"{date}\n", encoding="utf-8")
+    (folder / CLIENT_MARKER).write_text(f"{client}\n", encoding="utf-8")
+    (folder / "report.html").write_text("<p>report</p>", encoding="utf-8")
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    return folder
+
+
+VICTIM_SUMMARY = {
+    "as_of": "2026-01-01",
+    "goals": [{"id": "g1", "kpi": "revenue", "status": "on_track", "actual_to_date": 75194.0}],
+}
+
+
+def _previous_summary_script(out: Path) -> str:
+    return (
+        "from pathlib import Path\nfrom kpi_helpers.run.history import previous_summary\n"
+        "from kpi_helpers.run.outdir import is_own_file\n"
+        f"out = Path({str(out)!r})\n"
+        "print('PREVIOUS', previous_summary(out, 'acme', '2026-02-01'))\n"
+        "print('OWN-ALERTS', is_own_file(out / 'alerts.json'))\n"
+    )
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("kind", ["dev_zero", "fifo"])
+def test_reports_folder_specials_are_never_read(kind: str, tmp_path: Path, baseline_rss: float, record) -> None:
+    """Issue 21.7: summary.json (and alerts.json) in reports/ as a /dev/zero symlink or a FIFO."""
+    import subprocess
+
+    row = record(
+        f"reports_summary_{kind}",
+        "`reports/_history/<date>/acme/summary.json` and `reports/alerts.json` are "
+        + ("symlinks to /dev/zero" if kind == "dev_zero" else "FIFOs (a reader waits forever)"),
+        "the earlier report is ignored at once (no previous summary), memory stays flat, nothing hangs",
+    )
+    out = tmp_path / "reports"
+    folder = _kept_history(out, "2026-01-01", "acme", VICTIM_SUMMARY)
+    for path in (folder / "summary.json", out / "alerts.json"):
+        path.unlink(missing_ok=True)
+        if kind == "dev_zero":
+            path.symlink_to("/dev/zero")
+        else:
+            os.mkfifo(path)
+    try:
+        peak, output = _peak_rss_mb(_previous_summary_script(out), timeout=60)
+    except subprocess.TimeoutExpired:
+        row.failed("hung", "the read of reports/ did not return within 60 s")
+        raise
+    observed = f"peak RSS {peak:.0f} MB (validating a small good file: {baseline_rss:.0f} MB)"
+
+    def check() -> str:
+        assert "PREVIOUS None" in output and "OWN-ALERTS False" in output, output[-2000:]
+        assert peak - baseline_rss < BOMB_RSS_MARGIN_MB, observed
+        return f"ignored; {observed}"
+
+    _checked(row, "returned", check)
+
+
+def test_a_symlinked_history_client_folder_is_ignored(tmp_path: Path, record) -> None:
+    """Issue 21.7: `_history/<date>/acme -> victim` must not put victim's 'was €75,194' into acme's report."""
+    from types import SimpleNamespace
+
+    from kpi_helpers.run.batch import _earlier_reports
+    from kpi_helpers.run.history import (
+        HISTORY,
+        client_reports,
+        history_warnings,
+        index_history_html,
+        previous_summary,
+        since_html,
+        since_last,
+    )
+
+    row = record(
+        "reports_history_symlinked_client",
+        "`reports/_history/2026-01-01/acme` is a symlink to victim's kept report (and `reports/acme` to "
+        "`reports/victim`)",
+        "ignored: no 'since last report' from victim's numbers, no index link to it, a warning names it",
+    )
+    out = tmp_path / "reports"
+    victim = _kept_history(out, "2026-01-01", "victim", VICTIM_SUMMARY)
+    (victim.parent / "acme").symlink_to(victim)
+    latest = out / "victim"
+    latest.mkdir()
+    (latest / "summary.json").write_text(json.dumps({**VICTIM_SUMMARY, "name": "Victim BV"}), encoding="utf-8")
+    (latest / ".kpi-workbook-client").write_text("victim\n", encoding="utf-8")
+    (out / "acme").symlink_to(latest)
+    summary = {
+        "as_of": "2026-02-01",
+        "currency": "EUR",
+        "goals": [{"id": "g1", "kpi": "revenue", "status": "on_track", "actual_to_date": 1000.0}],
+    }
+    previous = previous_summary(out, "acme", "2026-02-01")
+    summary["since_last"] = since_last(summary, previous)
+    page = since_html(summary, "en")
+    result = SimpleNamespace(ok=True, summary=summary, client="acme", name="Acme")
+    index = index_history_html([result], out, "en")
+    earlier = [r.client for r in _earlier_reports(out, {"other"})]
+    warnings = history_warnings(out)
+
+    def check() -> str:
+        assert previous is None and client_reports(out, "acme") == [], previous
+        assert "75" not in page and "was" not in page, page
+        assert f"{HISTORY}/2026-01-01/acme" not in index, index
+        assert earlier == ["victim"], earlier
+        assert any(f"{HISTORY}/2026-01-01/acme" in w and "symlink" in w for w in warnings), warnings
+        assert any(w.startswith("ignored acme ") for w in warnings), warnings
+        return f"ignored; {len(warnings)} warnings name the symlinks"
+
+    _checked(row, "history read", check)
+
+
+def test_a_symlinked_lock_file_is_refused_not_written_through(tmp_path: Path, record) -> None:
+    """Issue 21.7: the run's lock file in reports/ is rewritten with the pid: never through a symlink."""
+    from kpi_helpers.run.history import HISTORY, HISTORY_MARKER, claim_date_folder
+    from kpi_helpers.run.outdir import LOCK, OutputFolderError, RunLock
+
+    row = record(
+        "reports_lock_symlink",
+        "`reports/" + LOCK + "` and `reports/_history/<date>/" + HISTORY_MARKER + "` are symlinks to another "
+        "client's data file",
+        "the run stops with a clear message; the date marker replaces its symlink; the linked file is not touched",
+    )
+    out, victim = tmp_path / "reports", tmp_path / "data" / "victim" / "data.csv"
+    out.mkdir()
+    victim.parent.mkdir(parents=True)
+    victim.write_text(SECRET_CSV, encoding="utf-8")
+    (out / LOCK).symlink_to(victim)
+    message = ""
+    try:
+        with RunLock(out):
+            pass
+    except OutputFolderError as error:
+        message = str(error)
+    marker = out / HISTORY / "2026-03-01" / HISTORY_MARKER
+    marker.parent.mkdir(parents=True)
+    marker.symlink_to(victim)
+    claim_date_folder(out, "2026-03-01")
+
+    def check() -> str:
+        assert victim.read_text(encoding="utf-8") == SECRET_CSV, "the run wrote through the symlink"
+        assert not marker.is_symlink() and marker.read_text(encoding="utf-8") == "2026-03-01\n"
+        assert "symlink" in message, message
+        return f"refused: {message.replace(str(tmp_path), '')}"
+
+    _checked(row, "locked", check)

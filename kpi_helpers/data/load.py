@@ -665,7 +665,7 @@ def _collect(config: Any) -> tuple[list[pd.DataFrame], list[DataProblem], list[d
             if refused is not None:
                 problems.append(refused)
                 continue
-        facts, found = _bounded_read(source, _base_dir(config), period, limits)
+        facts, found = _bounded_read(source, _base_dir(config), period, limits, confined)
         problems.extend(found)
         if facts is not None:
             frames.append(facts)
@@ -697,19 +697,24 @@ def _refused(source: Any, data_dir: Path, limits: Any) -> DataProblem | None:
 
 
 def _bounded_read(
-    source: Any, base_dir: Path, period: Any, limits: Any
+    source: Any, base_dir: Path, period: Any, limits: Any, confined: Path | None = None
 ) -> tuple[pd.DataFrame | None, list[DataProblem]]:
-    """`inspect_source` under the agency's limits and a wall-clock bound: a read that hangs (a stalled
-    network drive) becomes this source's error and the run goes on; the daemon thread dies with the process."""
+    """`inspect_source` under the agency's limits, confined to the client's data folder (files opened
+    once, no symlink followed: kpi_helpers.data.safe_open) and a wall-clock bound: a read that hangs (a
+    stalled network drive) becomes this source's error and the run goes on; a given-up read stops at its
+    next chunk (`cancel_reads`), and the daemon thread dies with the process."""
     import contextvars
     import threading
 
+    from kpi_helpers.data.safe_open import cancel_reads, confine
+
     outcome: list[Any] = []
     context = contextvars.copy_context()  # the active catalog and limits travel along
+    given_up = threading.Event()
 
     def read() -> None:
         try:
-            with _limits(limits):
+            with _limits(limits), confine(confined), cancel_reads(given_up):
                 outcome.append(inspect_source(source, base_dir, period))
         except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread below
             outcome.append(error)
@@ -718,6 +723,7 @@ def _bounded_read(
     worker.start()
     worker.join(timeout=float(getattr(limits, "read_seconds", 300)))
     if not outcome:
+        given_up.set()
         label = str(getattr(source, "source", None) or (source.get("source") if isinstance(source, dict) else source))
         return None, [
             DataProblem(

@@ -23,8 +23,11 @@ Decisions (documented here because the notebooks and the CLI rely on them):
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
@@ -33,6 +36,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpi_helpers.data.safe_open import (
+    MAX_LINE_BYTES,
+    FileRefused,
+    OpenedFile,
+    ReadLimit,
+    decompressed,
+    match_files,
+    open_data_file,
+)
 from kpi_helpers.exceptions import DataProblem
 from kpi_helpers.spec.agency import current_limits, row_cap_problem
 
@@ -41,6 +53,8 @@ FIRST_DATE = pd.Timestamp("1677-09-22")  # the whole days datetime64[ns] can hol
 LAST_DATE = pd.Timestamp("2262-04-11")
 FIRST_EXCEL_DATE = pd.Timestamp("1900-03-01")  # before: Excel's fictitious 1900-02-29, or a bare time
 FIRST_EXCEL_SERIAL, LAST_EXCEL_SERIAL = 61, 2958465  # 1900-03-01 .. 9999-12-31
+XLSX_STRINGS_PER_ROW = 20  # distinct texts an xlsx may hold per allowed data row (openpyxl keeps them all in memory)
+MAX_XLSX_STRINGS = 5_000_000  # ... and at most this many, whatever the row limit (an Excel sheet has 1,048,576 rows)
 
 
 # ---------------------------------------------------------------- source spec
@@ -134,55 +148,27 @@ class ProblemCollector:
 
 
 def read_raw(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.DataFrame, pd.Series] | None:
-    """All cells as raw values (strings for CSV) plus the 1-based line/row number of each row."""
-    if not path.exists():
+    """All cells as raw values (strings for CSV) plus the 1-based line/row number of each row.
+
+    The file is opened once (kpi_helpers.data.safe_open: no symlink inside a client's folder, a
+    regular file with one link, at most `limits.data_bytes`) and every reader parses that descriptor."""
+    try:
+        demo = spec.source.startswith("demo:")  # bundled with the package, outside any client's folder
+        opened = open_data_file(path, current_limits().data_bytes, confined=not demo)
+    except FileNotFoundError:
         out.error(None, f"file not found (looked for {path})")
         return None
-    if path.is_dir():
-        out.error(None, "is a folder, not a data file")
+    except FileRefused as refused:
+        out.error(None, str(refused))
         return None
-    name = path.name.lower()
-    try:
-        numbers: Any = None
-        if name.endswith((".xlsx", ".xlsm", ".xls")):
-            skip = int(spec.skip_rows or 0)  # `auto` is sniffed for CSV only
-            raw = pd.read_excel(
-                path,
-                sheet_name=spec.sheet if spec.sheet is not None else 0,
-                dtype=object,
-                skiprows=skip,
-                nrows=current_limits().data_rows + 1,
-            )
-            first_line = 2 + skip
-        elif name.endswith((".parquet", ".pq")):
-            raw = pd.read_parquet(path)
-            if any(level is not None for level in raw.index.names):
-                raw = raw.reset_index()  # e.g. written with `date` as the index: it is data, not row labels
-            first_line = 1
-        else:
-            got = _read_csv(path, spec, out)
-            if got is None:
-                return None
-            raw, numbers = got
-            first_line = 2
-        too_many = row_cap_problem(out.file, len(raw))
-        if too_many is not None:
-            out.problems.append(too_many)
-            return None
-        raw.index = pd.RangeIndex(len(raw))  # rows are identified by `lines`, never by the file's own labels
-        if numbers is None or len(numbers) != len(raw):
-            numbers = np.arange(first_line, len(raw) + first_line)
-        lines = pd.Series(numbers, index=raw.index)
-    except ValueError as error:
-        if "Worksheet" in str(error) or "sheet" in str(error).lower():
-            sheets = _sheet_names(path)
-            out.error(None, f"sheet {spec.sheet!r} not found; the workbook has: {', '.join(map(repr, sheets))}")
-        else:
-            out.error(None, f"cannot read the file: {error}")
+    except OSError as error:
+        out.error(None, f"cannot open the file ({error.strerror})")
         return None
-    except Exception as error:  # noqa: BLE001 - any reader failure is a user-fixable file problem
-        out.error(None, f"cannot read the file ({type(error).__name__}: {error}); is it really {path.suffix or 'CSV'}?")
+    with opened:
+        got = _read_opened(opened, spec, out)
+    if got is None:
         return None
+    raw, lines = got
     raw.columns = [str(c).strip() for c in raw.columns]
     if raw.columns.duplicated().any():
         dup = sorted(set(raw.columns[raw.columns.duplicated()]))
@@ -200,14 +186,133 @@ def read_raw(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.Da
     return raw, lines
 
 
-def _sheet_names(path: Path) -> list[str]:
+def _read_opened(opened: OpenedFile, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.DataFrame, Any] | None:
+    path = opened.path
+    name = path.name.lower()
+    limits = current_limits()
     try:
-        return list(pd.ExcelFile(path).sheet_names)
+        numbers: Any = None
+        if name.endswith((".xlsx", ".xlsm", ".xls")):
+            if name.endswith((".xlsx", ".xlsm")):
+                _check_xlsx_parts(opened, limits.data_bytes, limits.data_rows)
+            skip = int(spec.skip_rows or 0)  # `auto` is sniffed for CSV only
+            with opened.binary() as handle:
+                raw = pd.read_excel(
+                    handle,
+                    sheet_name=spec.sheet if spec.sheet is not None else 0,
+                    dtype=object,
+                    skiprows=skip,
+                    nrows=limits.data_rows + 1,
+                )
+            first_line = 2 + skip
+        elif name.endswith((".parquet", ".pq")):
+            raw = _read_parquet(opened, out)
+            if raw is None:
+                return None
+            first_line = 1
+        else:
+            got = _read_csv(opened, spec, out)
+            if got is None:
+                return None
+            raw, numbers = got
+            first_line = 2
+        too_many = row_cap_problem(out.file, len(raw))
+        if too_many is not None:
+            out.problems.append(too_many)
+            return None
+        raw.index = pd.RangeIndex(len(raw))  # rows are identified by `lines`, never by the file's own labels
+        if numbers is None or len(numbers) != len(raw):
+            numbers = np.arange(first_line, len(raw) + first_line)
+        return raw, pd.Series(numbers, index=raw.index)
+    except (ReadLimit, FileRefused) as stopped:
+        out.error(None, str(stopped))
+        return None
+    except ValueError as error:
+        if "Worksheet" in str(error) or "sheet" in str(error).lower():
+            sheets = _sheet_names(opened)
+            out.error(None, f"sheet {spec.sheet!r} not found; the workbook has: {', '.join(map(repr, sheets))}")
+        else:
+            out.error(None, f"cannot read the file: {error}")
+        return None
+    except Exception as error:  # noqa: BLE001 - any reader failure is a user-fixable file problem
+        out.error(None, f"cannot read the file ({type(error).__name__}: {error}); is it really {path.suffix or 'CSV'}?")
+        return None
+
+
+def _check_xlsx_parts(opened: OpenedFile, max_bytes: int, max_rows: int) -> None:
+    """Before openpyxl reads a workbook: its parts unpack to at most `max_bytes` together (zipfile never
+    returns more than a part's declared size) and its shared strings are not more than the row limit allows."""
+    import zipfile
+
+    with opened.binary() as handle:
+        try:
+            archive = zipfile.ZipFile(handle)
+        except zipfile.BadZipFile:
+            return  # not a zip: openpyxl says what it is
+        with archive:
+            parts = archive.infolist()
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > max_bytes:
+                raise ReadLimit(
+                    f"refused before reading: the workbook unpacks to {unpacked:,} bytes, more than the limit of "
+                    f"{max_bytes:,} (`limits.data_bytes` in params/_agency.yaml)"
+                )
+            cap = min(MAX_XLSX_STRINGS, XLSX_STRINGS_PER_ROW * max_rows)
+            strings = next((p for p in parts if p.filename.lower().endswith("sharedstrings.xml")), None)
+            if strings is not None and _count_xml_items(archive, strings, b"<si", cap) > cap:
+                raise ReadLimit(
+                    f"refused before reading: the workbook holds more than {cap:,} distinct texts "
+                    f"({XLSX_STRINGS_PER_ROW} per allowed row, `limits.data_rows` in params/_agency.yaml)"
+                )
+
+
+def _count_xml_items(archive: Any, part: Any, tag: bytes, stop_after: int) -> int:
+    """How many `tag` elements a zip part holds, counted while streaming it (stops once past `stop_after`)."""
+    count, tail = 0, b""
+    with archive.open(part) as stream:
+        while count <= stop_after:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            data = tail + chunk
+            count += data.count(tag + b">") + data.count(tag + b" ")
+            tail = data[-(len(tag)) :]  # a tag split over two chunks is counted once: the tail has no '>' yet
+    return count
+
+
+def _read_parquet(opened: OpenedFile, out: ProblemCollector) -> pd.DataFrame | None:
+    """A Parquet file, its rows and unpacked size taken from its metadata before a single row is read."""
+    import pyarrow.parquet as pq
+
+    limits = current_limits()
+    with opened.binary() as handle:
+        meta = pq.ParquetFile(handle).metadata
+        too_many = row_cap_problem(out.file, meta.num_rows)
+        if too_many is not None:
+            out.problems.append(too_many)
+            return None
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if unpacked > limits.data_bytes:
+            raise ReadLimit(
+                f"refused before reading: the file's rows unpack to {unpacked:,} bytes, more than the limit of "
+                f"{limits.data_bytes:,} (`limits.data_bytes` in params/_agency.yaml)"
+            )
+        handle.seek(0)
+        raw = pd.read_parquet(handle)
+    if any(level is not None for level in raw.index.names):
+        raw = raw.reset_index()  # e.g. written with `date` as the index: it is data, not row labels
+    return raw
+
+
+def _sheet_names(opened: OpenedFile) -> list[str]:
+    try:
+        with opened.binary() as handle:
+            return list(pd.ExcelFile(handle).sheet_names)
     except Exception:  # noqa: BLE001
         return []
 
 
-def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.DataFrame, Any] | None:
+def _read_csv(path: OpenedFile, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.DataFrame, Any] | None:
     """The cells as strings and each row's line number (None: header is line 1, rows follow)."""
     import warnings
 
@@ -217,7 +322,7 @@ def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.D
         dtype=str,
         keep_default_na=False,
         skip_blank_lines=False,
-        compression="infer",
+        compression=None,  # unpacked here, counted (kpi_helpers.data.safe_open.decompressed)
         index_col=False,
         nrows=current_limits().data_rows + 1,
     )  # row cap: kpi_helpers.spec.agency
@@ -240,10 +345,10 @@ def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.D
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             try:
-                frame = pd.read_csv(path, sep=sep, encoding=encoding, **options)
+                frame = _pandas_csv(path, sep, encoding, options)
             except UnicodeDecodeError:
                 encoding = "cp1252"
-                frame = pd.read_csv(path, sep=sep, encoding=encoding, **options)
+                frame = _pandas_csv(path, sep, encoding, options)
                 if not utf16:
                     out.warn(
                         None,
@@ -276,11 +381,28 @@ def _read_csv(path: Path, spec: SourceSpec, out: ProblemCollector) -> tuple[pd.D
     return None
 
 
-def _text_lines(path: Path, limit: int | None = None) -> list[str]:
+def _pandas_csv(opened: OpenedFile, sep: str, encoding: str, options: dict[str, Any]) -> pd.DataFrame:
+    """pandas reads the (unpacked) bytes of the opened file, counted: at most `limits.data_bytes`, short lines."""
+    with decompressed(opened, current_limits().data_bytes, MAX_LINE_BYTES) as stream:
+        return pd.read_csv(stream, sep=sep, encoding=encoding, **options)
+
+
+@contextlib.contextmanager
+def _opened(source: Path | OpenedFile) -> Iterator[OpenedFile]:
+    """The file opened once: an already opened file as it is; a path (onboarding a file the user named)
+    opened here, checked the same way (regular file, size)."""
+    if isinstance(source, OpenedFile):
+        yield source
+    else:
+        with open_data_file(Path(source), current_limits().data_bytes, confined=False) as opened:
+            yield opened
+
+
+def _text_lines(path: Path | OpenedFile, limit: int | None = None) -> list[str]:
     """The file's physical lines (decoded leniently; only for finding the header, never for values)."""
     found: list[str] = []
     try:
-        with _open_text(path, "utf-8-sig", errors="replace") as handle:
+        with _opened(path) as opened, _open_text(opened, "utf-8-sig", errors="replace") as handle:
             for line in handle:
                 found.append(line.rstrip("\r\n"))
                 if limit is not None and len(found) >= limit:
@@ -290,7 +412,7 @@ def _text_lines(path: Path, limit: int | None = None) -> list[str]:
     return found
 
 
-def _skipped_lines(path: Path, spec: SourceSpec) -> tuple[set[int], Any]:
+def _skipped_lines(path: OpenedFile, spec: SourceSpec) -> tuple[set[int], Any]:
     """0-based indexes of the lines above the header (`skip_rows`) and of comment lines, and the
     1-based line numbers of the data rows that remain (None when nothing is skipped)."""
     if not spec.skip_rows and not spec.comment:
@@ -352,7 +474,7 @@ def sniff_layout(lines: list[str], separator: str | None = None, comment: str | 
     return best, header
 
 
-def _report_title_lines(path: Path, sep: str, skip: set[int], out: ProblemCollector) -> bool:
+def _report_title_lines(path: OpenedFile, sep: str, skip: set[int], out: ProblemCollector) -> bool:
     """Lines above the header (titles, '#' notes) make the header look short: say so, not 'check separator'."""
     lines = _text_lines(path, limit=200)
     visible = [line if i not in skip else "" for i, line in enumerate(lines)]
@@ -397,7 +519,7 @@ def _summary_rows(raw: pd.DataFrame, spec: SourceSpec, comments: bool = True) ->
 
 
 def _report_long_lines(
-    path: Path, sep: str, encoding: str, out: ProblemCollector, skip: set[int] | None = None
+    path: OpenedFile, sep: str, encoding: str, out: ProblemCollector, skip: set[int] | None = None
 ) -> bool:
     """Report lines with non-empty fields beyond the header; False when there are any."""
     import csv
@@ -428,22 +550,18 @@ def _report_long_lines(
     return False
 
 
-def _open_text(path: Path, encoding: str, errors: str = "strict") -> Any:
-    import gzip
-
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding=encoding, errors=errors, newline="")
-    return open(path, encoding=encoding, errors=errors, newline="")
+def _open_text(opened: OpenedFile, encoding: str, errors: str = "strict") -> Any:
+    """The (unpacked) text of the opened file, counted like pandas' read of it."""
+    stream = decompressed(opened, current_limits().data_bytes, MAX_LINE_BYTES)
+    return io.TextIOWrapper(stream, encoding=encoding, errors=errors, newline="")
 
 
-def looks_utf16(path: Path) -> bool:
+def looks_utf16(path: Path | OpenedFile) -> bool:
     """A UTF-16 byte order mark, or ASCII text with every other byte zero."""
-    import gzip
-
     try:
-        with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as handle:
+        with _opened(path) as opened, decompressed(opened, current_limits().data_bytes, None) as handle:
             head = handle.read(64)
-    except OSError:
+    except (OSError, FileRefused, ReadLimit):
         return False
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
@@ -451,7 +569,7 @@ def looks_utf16(path: Path) -> bool:
     return len(head) >= 8 and (set(odd) == {0} or set(even) == {0})
 
 
-def _head_line(path: Path, skip: set[int] | None = None) -> str:
+def _head_line(path: OpenedFile, skip: set[int] | None = None) -> str:
     """The header line: the first line that is not skipped."""
     skip = skip or set()
     try:
@@ -669,12 +787,40 @@ GLOB_CHARS = set("*?[")
 
 
 def source_files(path: Path, out: ProblemCollector) -> list[Path]:
-    """The file, or the files a pattern (`exports/orders-*.csv`) matches, in name order."""
+    """The file, or the files a pattern (`exports/orders-*.csv`) matches, in name order.
+
+    Matches are found without following symlinks inside a client's folder (a symlinked match is an
+    error naming it) and together hold at most `limits.data_bytes` (each is opened and checked again
+    when it is read: kpi_helpers.data.safe_open)."""
     if not GLOB_CHARS & set(str(path)):
         return [path]
-    import glob
-
-    files = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+    try:
+        files = match_files(path)
+    except FileRefused as refused:
+        out.error(None, str(refused))
+        return []
+    except (FileNotFoundError, NotADirectoryError):
+        files = []  # the folder is missing: nothing matches
+    except OSError as error:
+        out.error(None, f"cannot list the files matching {path} ({error.strerror})")
+        return []
     if not files:
         out.error(None, f"no files match {path}")
+        return files
+    limit = current_limits().data_bytes
+    total = sum(_size(f) for f in files)
+    if total > limit:
+        out.error(
+            None,
+            f"the {len(files)} files matching {path} hold {total:,} bytes together, more than the limit of "
+            f"{limit:,} (`limits.data_bytes` in params/_agency.yaml)",
+        )
+        return []
     return files
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0

@@ -584,7 +584,10 @@ def run_batch(
             raise KeyboardInterrupt
         brand = page_branding(params_dir)  # a bad name, logo or colour in _agency.yaml stops the run here
         claim(out)
-        notes: list[str] = skipped_notices(params_dir)  # a file that is not read is said, never silent
+        from kpi_helpers.run.history import history_warnings
+
+        # a file that is not read is said, never silent; symlinks in reports/ are ignored: say so
+        notes: list[str] = [*skipped_notices(params_dir), *history_warnings(out)]
         if pdf:  # a missing browser is a note, not a failure: the HTML reports are made all the same
             from kpi_helpers.run.pdf import pdf_problem
 
@@ -739,13 +742,14 @@ class _StopSignals:
 def _earlier_reports(out: Path, ran: set[str]) -> list[ClientResult]:
     """Good reports of clients not in this (partial) run, so the overview stays a portfolio."""
     earlier = []
+    from kpi_helpers.run.history import read_report_summary
+
     for summary_file in sorted(out.glob("*/summary.json")):
         client = summary_file.parent.name
-        if client in ran or client.startswith((".", "_")) or not (summary_file.parent / CLIENT_MARKER).is_file():
+        if client in ran or client.startswith((".", "_")) or not owns_folder(summary_file.parent):
             continue
-        try:
-            summary = json.loads(summary_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        summary = read_report_summary(summary_file)  # bounded, regular file, no symlink (kpi_helpers.data.safe_open)
+        if summary is None:
             continue
         earlier.append(
             ClientResult(

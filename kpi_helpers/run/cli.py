@@ -9,6 +9,25 @@ from pathlib import Path
 
 from kpi_helpers.exceptions import KpiWorkbookError
 
+_KEPT = "\n\t"  # the only control characters a message line may show as they are
+
+
+def terminal_text(text: str) -> str:
+    """A message for the terminal: control and format characters from files or params (escape codes
+    that clear the screen or set the window title, bidi overrides) shown as \\x1b / \\u202e, never sent raw."""
+    import unicodedata
+
+    def shown(char: str) -> str:
+        if char in _KEPT or unicodedata.category(char) not in ("Cc", "Cf"):
+            return char
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return "".join(map(shown, str(text)))
+
+
+def _echo(text: str, **kw: object) -> None:
+    print(terminal_text(text), **kw)  # type: ignore[call-overload]
+
 
 def _cmd_list_kpis(args: argparse.Namespace) -> int:
     from kpi_helpers.spec.catalog import DOMAINS, kpi_table, load_catalog
@@ -40,7 +59,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     problems, checked = validate_folder(args.params, clients=_split(args.clients), as_of=as_of)
     for line in problems:
-        print(line)
+        _echo(line)
     errors = [p for p in problems if not p.startswith("warning")]
     print(
         f"{checked} params file(s) checked: {len(errors)} problem(s), {len(problems) - len(errors)} warning(s)",
@@ -60,7 +79,7 @@ def _cmd_new_client(args: argparse.Namespace) -> int:
         )
         print(f"wrote {path} from {len(args.from_files)} file(s); the comments say what was guessed")
         for line in errors + [f"warning: {w}" for w in warnings]:
-            print(line)
+            _echo(line)
         print(f"validate: {len(errors)} problem(s), {len(warnings)} warning(s)", file=sys.stderr)
         return 1 if errors else 0
     path = new_client(args.name, params_dir=args.params, display_name=args.display_name, force=args.force)
@@ -97,7 +116,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         try:
             check_not_future(parse_as_of(args.as_of))
         except AsOfError as error:
-            print(f"error: {error}", file=sys.stderr)
+            _echo(f"error: {error}", file=sys.stderr)
             return EXIT_USAGE
 
     result = run_batch(
@@ -112,7 +131,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         pdf=args.pdf,
         as_of=args.as_of,
     )
-    print(result.summary_text())
+    _echo(result.summary_text())
     if result.interrupted:
         print("interrupted", file=sys.stderr)
     # documented in kpi_helpers.run.alerts
@@ -286,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             set_data_root(args.data_root)  # also seen by the kernels the batch starts
         return args.func(args)
     except KpiWorkbookError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _echo(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

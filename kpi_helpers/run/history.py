@@ -7,6 +7,12 @@ Layout of the output folder (kpi_helpers.run.outdir rules apply to every folder 
     reports/_history/<as-of>/<client>/      every as-of date's report, kept (report.html, summary.json, ...)
     reports/_history/<as-of>/plotly.min.js  a hard link (else a copy) of the shared plotly.js
 
+Everything read back from here is untrusted too (a colleague, a sync tool or an attacker may put
+anything in reports/): summaries are read through `kpi_helpers.data.safe_open.read_own_file`
+(a regular file, no symlink, at most SUMMARY_BYTES; a FIFO or device is never opened for reading),
+and a date or client folder that is a symlink is ignored (`history_warnings` names it for the run's
+summary), so no other client's summary or report can be made to look like this client's.
+
 `_history` starts with an underscore, which no client id can (ids start with a letter or digit,
 and a client may well be called `2026-10` or `history`). A date folder carries `.kpi-workbook-history`
 and each client folder in it `.kpi-workbook-client`; a folder without our marker is never touched.
@@ -32,14 +38,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kpi_helpers.data.safe_open import read_own_file, real_file, real_folder
 from kpi_helpers.i18n.messages import table
-from kpi_helpers.run.outdir import CLIENT_MARKER, OutputFolderError, owns_folder
+from kpi_helpers.run.outdir import CLIENT_MARKER, OutputFolderError, owns_folder, write_atomic
 from kpi_helpers.spec.vocab import STATUSES
 
 HISTORY = "_history"
 HISTORY_MARKER = ".kpi-workbook-history"
 PLOTLY_JS = "plotly.min.js"  # the same name as kpi_helpers.run.report.PLOTLY_JS (report imports this module)
 DATE_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SUMMARY_BYTES = 20 * 1024 * 1024  # a summary.json we wrote is some kilobytes; anything larger is not ours
 
 TEXT = table("history")
 
@@ -62,37 +70,66 @@ def history_dir(out: Path, as_of: str) -> Path:
 # ---------------------------------------------------------------- reading the history
 
 
-def _read_summary(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+def read_report_summary(path: Path) -> dict[str, Any] | None:
+    """A summary.json we wrote: None unless its folder is a real folder and it is a regular file (no symlink,
+    FIFO or device) of at most SUMMARY_BYTES holding a JSON object."""
+    if not real_folder(path.parent):
         return None
-    return data if isinstance(data, dict) else None
+    data = read_own_file(path, SUMMARY_BYTES)
+    if data is None:
+        return None
+    try:
+        loaded = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _kept_report(folder: Path, client: str) -> bool:
+    """`folder/client/` is a kept report: real folders and regular files only (no symlink anywhere)."""
+    target = folder / client
+    return (
+        DATE_FOLDER.match(folder.name) is not None
+        and real_folder(folder)
+        and real_file(folder / HISTORY_MARKER)
+        and real_folder(target)
+        and real_file(target / CLIENT_MARKER)
+        and real_file(target / "report.html")
+    )
 
 
 def client_reports(out: Path, client: str) -> list[str]:
-    """The as-of dates (ISO, ascending) with a kept report of `client`."""
+    """The as-of dates (ISO, ascending) with a kept report of `client` (symlinked folders are ignored)."""
     root = Path(out) / HISTORY
-    if not root.is_dir():
+    if not real_folder(root):
         return []
-    dates = []
-    for folder in root.iterdir():
-        target = folder / client
-        if (
-            DATE_FOLDER.match(folder.name)
-            and (folder / HISTORY_MARKER).is_file()
-            and (target / CLIENT_MARKER).is_file()
-            and (target / "report.html").is_file()
-        ):
-            dates.append(folder.name)
-    return sorted(dates)
+    return sorted(folder.name for folder in root.iterdir() if _kept_report(folder, client))
+
+
+def history_warnings(out: Path) -> list[str]:
+    """One line per symlink in reports/ where KPI Workbook keeps real folders and files (it is ignored)."""
+    out = Path(out)
+    found = [out / HISTORY] if os.path.islink(out / HISTORY) else []
+    if real_folder(out / HISTORY):
+        for folder in sorted((out / HISTORY).iterdir()):
+            if os.path.islink(folder):
+                found.append(folder)
+            elif real_folder(folder):
+                found += [entry for entry in sorted(folder.iterdir()) if os.path.islink(entry)]
+    if os.path.isdir(out):
+        found += [entry for entry in sorted(out.iterdir()) if os.path.islink(entry) and not entry.name.startswith(".")]
+    return [
+        f"ignored {entry.relative_to(out)} in {out}: it is a symlink, and KPI Workbook reads back only the folders "
+        "and files it wrote itself; remove it"
+        for entry in found
+    ]
 
 
 def previous_summary(out: Path, client: str, as_of: str) -> dict[str, Any] | None:
     """The summary of `client`'s report with the latest as-of date before `as_of`, or None."""
     for date in reversed(client_reports(out, client)):
         if date < as_of:
-            summary = _read_summary(history_dir(out, date) / client / "summary.json")
+            summary = read_report_summary(history_dir(out, date) / client / "summary.json")
             if summary is not None:
                 return summary
     return None
@@ -239,7 +276,7 @@ def claim_date_folder(out: Path, as_of: str) -> Path:
             "move it away or choose another --out"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / HISTORY_MARKER).write_text(f"{as_of}\n", encoding="utf-8")
+    write_atomic(folder / HISTORY_MARKER, f"{as_of}\n")  # replaces a planted symlink, never writes through it
     return folder
 
 
@@ -252,7 +289,7 @@ def publish_with_history(
     folder = claim_date_folder(out, as_of)
     if (out / PLOTLY_JS).is_file():
         _link_or_copy(out / PLOTLY_JS, folder / PLOTLY_JS)
-    latest = _read_summary(out / client / "summary.json") if owns_folder(out / client) else None
+    latest = read_report_summary(out / client / "summary.json") if owns_folder(out / client) else None
     newest = latest is None or str(latest.get("as_of") or "") <= as_of
     copy = staging.with_name(staging.name + "-latest")
     if newest:

@@ -110,10 +110,10 @@ def _check_own_files(out: Path) -> None:
 
 def is_own_file(path: Path) -> bool:
     """index.html / index.json written by us carry the generator tag in their first bytes."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(600)
-    except OSError:
+    from kpi_helpers.data.safe_open import read_own_file
+
+    head = read_own_file(path, 600, head=True)  # no symlink, never a FIFO or device
+    if head is None:
         return False
     return f'"generator": "{GENERATOR}"'.encode() in head or f'content="{GENERATOR}"'.encode() in head
 
@@ -122,7 +122,9 @@ def owns_folder(folder: Path) -> bool:
     """A client or failed-run folder we may replace: missing, or a real folder holding our marker."""
     if not os.path.lexists(folder):
         return True
-    return folder.is_dir() and not folder.is_symlink() and (folder / CLIENT_MARKER).is_file()
+    from kpi_helpers.data.safe_open import real_file, real_folder
+
+    return real_folder(folder) and real_file(folder / CLIENT_MARKER)
 
 
 MANIFEST_BYTES = 1_000_000  # a client folder's marker lists a few dozen files; more is not ours
@@ -176,16 +178,28 @@ class RunLock:
 
     def __enter__(self) -> RunLock:
         import fcntl
+        import stat
 
-        try:
-            self.handle = open(self.path, "a+", encoding="utf-8")
+        try:  # never through a symlink, never a FIFO or device (the lock file is rewritten below)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
         except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise OutputFolderError(
+                    f"{self.path} is a symlink, not the lock file KPI Workbook writes; remove it"
+                ) from None
             raise OutputFolderError(disk_error(self.path, error)) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OutputFolderError(
+                f"{self.path} is not a regular file, not the lock file KPI Workbook writes; remove it"
+            )
+        os.set_blocking(fd, True)
+        self.handle = os.fdopen(fd, "a+", encoding="utf-8")
         try:
             fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.handle.seek(0)
-            holder = self.handle.read().strip() or "?"
+            holder = self.handle.read(64).strip() or "?"
             self.handle.close()
             raise OutputFolderError(
                 f"another kpi-workbook run (pid {holder[:12]}) is writing to {self.path.parent}; "

@@ -10,9 +10,11 @@ a client's file is read:
   params folder) or `--data-root` on the command line (the `KPI_WORKBOOK_DATA_ROOT` environment
   variable, so the batch's kernels see the same setting). Order: `--data-root`, then the variable
   (also when set by hand), then `_agency.yaml`, then `data/` (documented in README.md).
-* **Which paths are refused** (`check_source`): absolute paths, `~`, any `..`, a path that leads
-  out of the client's folder through a symlink, and anything that is not a regular file (device,
-  FIFO, socket). The message names the source as written and the rule, never the file's content.
+* **Which paths are refused** (`check_source`): absolute paths, `~` and any `..`; when the file is
+  opened (kpi_helpers.data.safe_open, once, read through that descriptor): a symlinked client folder,
+  any symlink inside it, anything that is not a regular file (device, FIFO, socket), a file with
+  hard links, and a file over `limits.data_bytes`. The message names the source as written and the
+  rule, never the file's content.
 * **Limits**: params file size, YAML nesting depth, data file bytes and rows. Defaults below;
   an agency changes them in `params/_agency.yaml`:
 
@@ -40,14 +42,13 @@ import contextlib
 import contextvars
 import os
 import re
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from kpi_helpers.exceptions import DataProblem, ParamsError
-from kpi_helpers.spec.safeyaml import excerpt, file_kind
+from kpi_helpers.spec.safeyaml import excerpt
 
 AGENCY_FILE = "_agency.yaml"
 DATA_ROOT_ENV = "KPI_WORKBOOK_DATA_ROOT"
@@ -305,9 +306,11 @@ def short(text: Any, limit: int = 80) -> str:
 
 
 def check_source(source: str, data_dir: Path, limits: Limits = DEFAULT_LIMITS) -> DataProblem | None:
-    """None when `source` is a readable regular file inside `data_dir` (or missing: the reader says so).
+    """None when `source` names a path inside `data_dir` (absolute paths, `~` and `..` are refused).
 
     Otherwise the reason, naming the source as written and the rule; nothing of the file is read.
+    Symlinks, special files, hard links and the size are checked on the one descriptor the reader
+    opens (kpi_helpers.data.safe_open), so no check here can be raced by a swapped file.
     """
     label = short(source, 120)
     folder = _shown(data_dir)
@@ -321,30 +324,6 @@ def check_source(source: str, data_dir: Path, limits: Limits = DEFAULT_LIMITS) -
         return refuse("an absolute path is not allowed")
     if ".." in path.parts:
         return refuse("'..' leads out of the client's data folder")
-    candidate = data_dir / path
-    try:
-        real_dir = data_dir.resolve()
-        real = candidate.resolve()
-    except (OSError, RuntimeError):  # a symlink loop
-        return refuse("the path cannot be resolved (a symlink loop?)")
-    if real != real_dir and real_dir not in real.parents:
-        return refuse("the path leads outside the client's data folder (a symlink pointing out)")
-    try:
-        info = os.stat(candidate)
-    except FileNotFoundError:
-        return None  # the reader reports "file not found (looked for ...)"
-    except OSError as error:
-        return DataProblem(label, None, f"cannot read the file ({error.strerror})")
-    kind = file_kind(info.st_mode)
-    if kind:
-        return refuse(f"it is {kind}, not a regular file")
-    if stat.S_ISREG(info.st_mode) and info.st_size > limits.data_bytes:
-        return DataProblem(
-            label,
-            None,
-            f"the file is {info.st_size:,} bytes, more than the limit of "
-            f"{limits.data_bytes:,} (`limits.data_bytes` in params/{AGENCY_FILE})",
-        )
     return None
 
 

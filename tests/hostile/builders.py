@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 # Strings that must stay data everywhere: quotes, a newline, HTML/JS, a format string,
 # shell and Python payloads. `@MARKER@` is replaced (when files are written) by the path of a
 # file that any of the payloads would create if it ever ran.
@@ -142,3 +144,104 @@ def alias_bomb(levels: int = 9, fan_out: int = 9) -> str:
         items = ["lol"] * fan_out if i == 0 else [f"*x{i - 1}"] * fan_out
         parts.append(f"&x{i} [{', '.join(items)}]")
     return f"[{', '.join(parts)}]"
+
+
+# ---------------------------------------------------------------- bombs and links (issue 21)
+
+
+def gzip_line_bomb(uncompressed: int, chunk: int = 1 << 20) -> Callable[[Path], None]:
+    """A .gz whose content is a header and then ONE line of `uncompressed` bytes: gzip members of a
+    compressed 1 MiB chunk written again and again (a valid gzip file, built in milliseconds)."""
+
+    def write(path: Path) -> None:
+        import gzip
+
+        member = gzip.compress(b"x" * chunk, compresslevel=9)
+        with open(path, "wb") as handle:
+            handle.write(gzip.compress(b"date,orders,revenue\n2025-01-01,1,"))
+            for _ in range(max(1, uncompressed // chunk)):
+                handle.write(member)
+
+    return write
+
+
+def parquet_rows(rows: int, group: int = 1_000_000) -> Callable[[Path], None]:
+    """A Parquet file of `rows` identical daily rows with eight measures (tiny on disk: dictionary/RLE encoded)."""
+
+    def write(path: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        size = min(rows, group)
+        measures = ("sessions", "orders", "revenue", "ad_spend", "impressions", "clicks", "leads", "units_sold")
+        zeros = pa.array(np.zeros(size))  # eight float columns: 64 bytes a row once read, a few bytes on disk
+        table = pa.table({"date": pa.array(["2025-01-01"] * size), **{m: zeros for m in measures}})
+        with pq.ParquetWriter(path, table.schema, compression="zstd") as writer:
+            left = rows
+            while left > 0:
+                writer.write_table(table.slice(0, min(size, left)))
+                left -= size
+
+    return write
+
+
+def xlsx_texts(count: int, length: int = 1) -> Callable[[Path], None]:
+    """A minimal .xlsx (written part by part: openpyxl writes inline strings) whose shared strings table
+    holds `count` distinct texts of about `length` characters; the sheet itself has a header and two rows."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pad = "x" * max(0, length - 8)
+    texts = ["date", "orders", "campaign", *(f"{pad}{i:08d}" for i in range(max(0, count - 3)))]
+
+    def cell(ref: str, value: Any) -> str:
+        if isinstance(value, int):
+            return f'<c r="{ref}" t="s"><v>{value}</v></c>'
+        return f'<c r="{ref}"><v>{value}</v></c>'
+
+    rows = [(0, 1, 2), ("45658", "1", 3), ("45659", "2", 4)]
+    sheet = "".join(
+        f'<row r="{n}">' + "".join(cell(f"{col}{n}", v) for col, v in zip("ABC", row)) + "</row>"
+        for n, row in enumerate(rows, 1)
+    )
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+        '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+        'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>",
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="Data" '
+        'sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet {ns}><sheetData>{sheet}</sheetData></worksheet>',
+        "xl/sharedStrings.xml": f'<?xml version="1.0"?><sst {ns} count="{len(texts)}" uniqueCount="{len(texts)}">'
+        + "".join(f"<si><t>{t}</t></si>" for t in texts)
+        + "</sst>",
+    }
+
+    def write(path: Path) -> None:
+        import zipfile
+
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for name, text in parts.items():
+                archive.writestr(name, text)
+
+    return write
+
+
+def hard_link(target: str) -> Callable[[Path], None]:
+    """A hard link at the given path to `target` (relative to the case folder)."""
+
+    def make(path: Path) -> None:
+        import os
+
+        root = next(p for p in path.parents if p.name == "case" or (p / "params").is_dir())
+        os.link(root / target, path)
+
+    return make
