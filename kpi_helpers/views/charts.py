@@ -522,7 +522,7 @@ def month_names(lang: str, months: Sequence[int]) -> str:
 
 
 #: The heatmap title's second line: how many full years the season rests on.
-SEASON_CAPTION = "<br><span style='font-size:0.75em'>{}</span>"
+SEASON_CAPTION = "<br><span style='font-size:11px'>{}</span>"
 
 
 def season_title(season: Any, label: str, lang: str = "en") -> str:
