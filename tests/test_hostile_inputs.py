@@ -1926,7 +1926,9 @@ BOMB_FIELDS = {
     "goal_start": lambda bomb: client_yaml(goals=[revenue_goal()]).replace('start: "2025-01-01"', f"start: {bomb}"),
     "goal_target": lambda bomb: client_yaml(goals=[revenue_goal()]).replace("target: 5000.0", f"target: {bomb}"),
 }
-BOMB_RSS_KB = 1_000_000  # refusing one params file peaks at 290–620 MB (imports; more under load); unbounded: 2 GB in 30 s
+BOMB_RSS_KB = (
+    1_000_000  # refusing one params file peaks at 290–620 MB (imports; more under load); unbounded: 2 GB in 30 s
+)
 BOMB_ROWS = [f"yaml_alias_bomb_{field}" for field in BOMB_FIELDS]
 EXTRA_ROWS += BOMB_ROWS
 
