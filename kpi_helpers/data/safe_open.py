@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from kpi_helpers.spec.safeyaml import file_kind
+
 MAX_LINE_BYTES = 4 * 1024 * 1024  # one CSV line longer than 4 MiB is no export row; it is a bomb or binary data
 READ_CHUNK = 1024 * 1024  # bytes per read when counting a stream
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")  # decompressed here, streaming and bounded
@@ -163,15 +165,8 @@ def _is_link(name: str, dir_fd: int) -> bool:
 
 
 def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
+    """What a refused non-regular file is, in the words the params checks use (safeyaml.file_kind)."""
+    return "a folder" if stat.S_ISDIR(mode) else file_kind(mode) or "not a regular file"
 
 
 @dataclass
